@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+// Foundry: engineer foundation models the way you engineer software.
+// Module map and dependency rules: docs/ARCHITECTURE.md.
+import PackageDescription
+
+let package = Package(
+    name: "Foundry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "FoundryCore", targets: ["FoundryCore"]),
+        .library(name: "Labeling", targets: ["Labeling"]),
+        .library(name: "LabelModels", targets: ["LabelModels"]),
+        .library(name: "Cleaning", targets: ["Cleaning"]),
+        .library(name: "DatasetStore", targets: ["DatasetStore"]),
+        .library(name: "Adapters", targets: ["Adapters"]),
+        .executable(name: "foundry", targets: ["foundry"]),
+        .executable(name: "spam-labeling", targets: ["spam-labeling"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE"),
+        .target(name: "FoundryCore", dependencies: ["CBLAS", "CLAPACKE"]),
+        .target(name: "Labeling", dependencies: ["FoundryCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "LabelModels", dependencies: ["Labeling", "FoundryCore", "CBLAS", "CLAPACKE"]),
+        .target(name: "Cleaning", dependencies: ["Labeling", "FoundryCore", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "DatasetStore",
+            dependencies: [
+                "Labeling", "Cleaning", "FoundryCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(name: "Adapters", dependencies: ["FoundryCore", "CBLAS"]),
+        .executableTarget(
+            name: "foundry",
+            dependencies: [
+                "FoundryCore", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Adapters",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "spam-labeling", dependencies: ["Labeling", "LabelModels", "FoundryCore"],
+            path: "Examples/spam-labeling"),
+        .target(name: "FoundryTestSupport", dependencies: ["FoundryCore", "Labeling"], path: "Tests/FoundryTestSupport"),
+        .testTarget(name: "FoundryCoreTests", dependencies: ["FoundryCore", "FoundryTestSupport"]),
+        .testTarget(name: "LabelingTests", dependencies: ["Labeling", "FoundryTestSupport"]),
+        .testTarget(name: "LabelModelsTests", dependencies: ["LabelModels", "FoundryTestSupport"]),
+        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "FoundryTestSupport"]),
+        .testTarget(name: "DatasetStoreTests", dependencies: ["DatasetStore", "FoundryTestSupport"]),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "FoundryTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+#include <lapacke.h>
+typedef lapack_int clapack_int;

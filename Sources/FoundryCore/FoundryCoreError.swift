@@ -1,0 +1,24 @@
+import Foundation
+
+/// Errors thrown by FoundryCore when a file or a value from outside the program is not what was expected.
+public enum FoundryCoreError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// A file could not be read or written.
+    case fileUnreadable(path: String, reason: String)
+    /// A `.npy` file is malformed or uses a layout Foundry does not accept.
+    case invalidNumPy(path: String, reason: String)
+    /// A value is outside what the operation accepts.
+    case invalidArgument(String)
+    /// A LAPACK routine reported a failure.
+    case lapackFailure(routine: String, info: Int)
+
+    public var description: String {
+        switch self {
+        case let .fileUnreadable(path, reason): return "\(path): \(reason)"
+        case let .invalidNumPy(path, reason): return "\(path): not a valid .npy file for Foundry: \(reason)"
+        case let .invalidArgument(message): return message
+        case let .lapackFailure(routine, info): return "LAPACK \(routine) failed (info = \(info))"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Errors thrown by the Labeling module for bad files, specs and matrices. Each names where the problem is.
+public enum LabelingError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// A file is missing or unreadable.
+    case fileUnreadable(path: String, reason: String)
+    /// A text file is not valid UTF-8; `line` is 1-based.
+    case invalidUTF8(path: String, line: Int)
+    /// A row of a CSV/JSONL file is malformed; `line` is 1-based.
+    case malformedRow(path: String, line: Int, reason: String)
+    /// A named column or field does not exist.
+    case unknownColumn(path: String, column: String, available: [String])
+    /// A declarative LF spec is invalid.
+    case invalidSpec(path: String, lf: String?, field: String?, reason: String)
+    /// A label matrix or vote is invalid (for example a vote ≥ cardinality).
+    case invalidMatrix(source: String, reason: String)
+    /// A WRENCH folder or file is not in the expected format.
+    case invalidWrench(path: String, reason: String)
+    /// Applying a labeling function failed under the fail-fast policy.
+    case labelingFunctionFailed(lf: String, row: Int, reason: String)
+    /// The job was cancelled.
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case let .fileUnreadable(path, reason): return "\(path): \(reason)"
+        case let .invalidUTF8(path, line): return "\(path):\(line): text is not valid UTF-8"
+        case let .malformedRow(path, line, reason): return "\(path):\(line): \(reason)"
+        case let .unknownColumn(path, column, available):
+            return "\(path): no column named '\(column)' (columns: \(available.joined(separator: ", ")))"
+        case let .invalidSpec(path, lf, field, reason):
+            var place = path
+            if let lf { place += ": labeling function '\(lf)'" }
+            if let field { place += ", field '\(field)'" }
+            return "\(place): \(reason)"
+        case let .invalidMatrix(source, reason): return "\(source): \(reason)"
+        case let .invalidWrench(path, reason): return "\(path): \(reason)"
+        case let .labelingFunctionFailed(lf, row, reason): return "labeling function '\(lf)' failed on row \(row): \(reason)"
+        case .cancelled: return "cancelled"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}
