@@ -20,6 +20,10 @@ public enum LabelingError: Error, Equatable, CustomStringConvertible, LocalizedE
     case labelingFunctionFailed(lf: String, row: Int, reason: String)
     /// The job was cancelled.
     case cancelled
+    /// A field's value cannot be used (for example a threshold LF's field is not a number).
+    case invalidValue(field: String, value: String, reason: String)
+    /// A catalogued dataset is missing or its files do not match the catalog; `reason` says what to do.
+    case datasetUnavailable(name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -37,6 +41,10 @@ public enum LabelingError: Error, Equatable, CustomStringConvertible, LocalizedE
         case let .invalidWrench(path, reason): return "\(path): \(reason)"
         case let .labelingFunctionFailed(lf, row, reason): return "labeling function '\(lf)' failed on row \(row): \(reason)"
         case .cancelled: return "cancelled"
+        case let .invalidValue(field, value, reason):
+            let shown = value.count > 60 ? String(value.prefix(60)) + "…" : value
+            return "field '\(field)': value '\(shown)' \(reason)"
+        case let .datasetUnavailable(name, reason): return "dataset '\(name)': \(reason)"
         }
     }
 

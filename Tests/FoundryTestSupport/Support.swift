@@ -1,1 +1,184 @@
-enum Support {}
+import Foundation
+import FoundryCore
+import Labeling
+
+/// Shared helpers for Foundry's test targets: data locations, temporary files, approximate
+/// comparisons and seeded synthetic data.
+public enum Support {}
+
+// MARK: - Data directories
+
+/// Locates the real datasets tests may use (they skip themselves when the data is absent).
+public enum TestData {
+    /// The package root (the folder holding `Package.swift`).
+    public static let packageRoot: URL = {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }()
+
+    /// The shared datasets folder: `$FOUNDRY_DATA` when set, else `../shared/datasets` next to the package
+    /// root, else `../shared/datasets` relative to the current directory; `nil` when none exists.
+    public static var datasetsDirectory: URL? {
+        var candidates: [URL] = []
+        if let value = ProcessInfo.processInfo.environment["FOUNDRY_DATA"], !value.isEmpty {
+            candidates.append(URL(fileURLWithPath: value))
+        }
+        candidates.append(packageRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets"))
+        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("../shared/datasets"))
+        return candidates.first { isDirectory($0) }?.standardizedFileURL
+    }
+
+    /// The folder of one dataset (for example `wrench_youtube`), or `nil` when it is not available.
+    public static func dataset(_ name: String) -> URL? {
+        guard let url = datasetsDirectory?.appendingPathComponent(name), isDirectory(url) else { return nil }
+        return url
+    }
+
+    /// Whether the dataset folder `name` is available (use in `.enabled(if:)` traits).
+    public static func has(_ name: String) -> Bool { dataset(name) != nil }
+
+    /// A file of the package itself (for example `Datasets/catalog.json`).
+    public static func packageFile(_ relativePath: String) -> URL { packageRoot.appendingPathComponent(relativePath) }
+
+    private static func isDirectory(_ url: URL) -> Bool {
+        var flag: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &flag) && flag.boolValue
+    }
+}
+
+// MARK: - Temporary files
+
+/// A fresh temporary directory, removed when the value is deinitialized.
+public final class TemporaryDirectory: @unchecked Sendable {
+    // Invariant: `url` is immutable; the directory is only removed in deinit.
+    /// The directory.
+    public let url: URL
+
+    /// Creates an empty directory under the system temporary folder.
+    public init(prefix: String = "foundry-test") {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    /// Writes `text` (UTF-8) to `name` in the directory and returns its URL.
+    @discardableResult
+    public func write(_ name: String, _ text: String) throws -> URL {
+        try write(name, bytes: Array(text.utf8))
+    }
+
+    /// Writes raw bytes to `name` in the directory and returns its URL.
+    @discardableResult
+    public func write(_ name: String, bytes: [UInt8]) throws -> URL {
+        let file = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: file)
+        return file
+    }
+
+    /// The URL of `name` in the directory (not created).
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+}
+
+// MARK: - Approximate equality
+
+/// Whether `a` and `b` differ by at most `tolerance` in absolute terms or relative to the larger magnitude.
+public func approximatelyEqual(_ a: Double, _ b: Double, tolerance: Double = 1e-9) -> Bool {
+    if a == b { return true }
+    if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
+    let difference = abs(a - b)
+    return difference <= tolerance || difference <= tolerance * max(abs(a), abs(b))
+}
+
+/// Element-wise ``approximatelyEqual(_:_:tolerance:)`` for equally long arrays.
+public func approximatelyEqual(_ a: [Double], _ b: [Double], tolerance: Double = 1e-9) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { approximatelyEqual($0, $1, tolerance: tolerance) }
+}
+
+/// Element-wise ``approximatelyEqual(_:_:tolerance:)`` for `Float` arrays.
+public func approximatelyEqual(_ a: [Float], _ b: [Float], tolerance: Double = 1e-5) -> Bool {
+    approximatelyEqual(a.map(Double.init), b.map(Double.init), tolerance: tolerance)
+}
+
+// MARK: - Seeded synthetic data
+
+extension SeededGenerator {
+    /// A uniform integer in `0..<upperBound`.
+    public mutating func nextInt(below upperBound: Int) -> Int {
+        precondition(upperBound > 0, "upper bound must be positive")
+        return Int(next() % UInt64(upperBound))
+    }
+
+    /// `true` with probability `probability`.
+    public mutating func nextBool(probability: Double) -> Bool { nextUnitDouble() < probability }
+}
+
+/// A synthetic weak-supervision problem with known hidden labels and known LF parameters.
+public struct SyntheticLabelingProblem: Sendable {
+    /// The label matrix.
+    public let matrix: LabelMatrix
+    /// The hidden true class of each row.
+    public let trueLabels: [Int]
+    /// Each LF's probability of voting (not abstaining).
+    public let coverages: [Double]
+    /// Each LF's probability of voting the true class when it votes.
+    public let accuracies: [Double]
+
+    /// Draws a conditionally independent problem: each LF votes with its coverage, and when it votes
+    /// it is right with its accuracy, otherwise it votes a uniformly chosen wrong class.
+    ///
+    /// - Parameters:
+    ///   - rows: number of examples.
+    ///   - coverages: per-LF coverage (the number of LFs is `coverages.count`).
+    ///   - accuracies: per-LF accuracy, same length as `coverages`.
+    ///   - classBalance: class prior (length k, sums to 1); uniform binary by default.
+    ///   - seed: the random seed.
+    public init(rows: Int, coverages: [Double], accuracies: [Double], classBalance: [Double] = [0.5, 0.5], seed: UInt64) {
+        precondition(coverages.count == accuracies.count, "one accuracy per coverage")
+        let k = classBalance.count
+        var generator = SeededGenerator(seed: seed)
+        var builder = LabelMatrix.Builder(lfNames: LabelMatrix.defaultLFNames(coverages.count), classNames: LabelMatrix.defaultClassNames(k))
+        var truth: [Int] = []
+        truth.reserveCapacity(rows)
+        for _ in 0..<rows {
+            var u = generator.nextUnitDouble()
+            var y = k - 1
+            for (index, p) in classBalance.enumerated() {
+                if u < p {
+                    y = index
+                    break
+                }
+                u -= p
+            }
+            truth.append(y)
+            for lf in coverages.indices where generator.nextBool(probability: coverages[lf]) {
+                if generator.nextBool(probability: accuracies[lf]) {
+                    builder.appendVote(lf: lf, classIndex: y)
+                } else {
+                    let wrong = generator.nextInt(below: k - 1)
+                    builder.appendVote(lf: lf, classIndex: wrong >= y ? wrong + 1 : wrong)
+                }
+            }
+            builder.finishRow()
+        }
+        matrix = builder.build()
+        trueLabels = truth
+        self.coverages = coverages
+        self.accuracies = accuracies
+    }
+}
+
+/// A random label matrix where each cell votes (a uniform class) with probability `coverage`.
+public func randomLabelMatrix(rows: Int, lfs: Int, cardinality: Int = 2, coverage: Double, seed: UInt64) -> LabelMatrix {
+    var generator = SeededGenerator(seed: seed)
+    var builder = LabelMatrix.Builder(
+        lfNames: LabelMatrix.defaultLFNames(lfs), classNames: LabelMatrix.defaultClassNames(cardinality),
+        expectedVotes: Int(Double(rows * lfs) * coverage * 1.05))
+    for _ in 0..<rows {
+        for lf in 0..<lfs where generator.nextBool(probability: coverage) {
+            builder.appendVote(lf: lf, classIndex: generator.nextInt(below: cardinality))
+        }
+        builder.finishRow()
+    }
+    return builder.build()
+}
