@@ -1,1 +1,17 @@
-// placeholder until the module lands
+/// # Adapters
+///
+/// A BERT-family text encoder that runs pretrained Hugging Face checkpoints (all-MiniLM-L6-v2 and
+/// relatives) in Swift, and LoRA adapters (Hu et al. 2021, "LoRA: Low-Rank Adaptation of Large
+/// Language Models") trained on the probabilistic labels that Foundry's label models produce.
+///
+/// - ``Tensor``: Float32 values on one contiguous buffer; matrix products go through BLAS.
+/// - ``SafeTensors``: reads and writes `.safetensors` files (F32, F16, BF16 in; F32 out).
+/// - ``BertConfiguration``: `config.json`.
+/// - ``WordPieceTokenizer``: equivalent to Hugging Face's `BertTokenizer` (basic tokenization + WordPiece).
+/// - ``BertModel``: the encoder weights and the forward pass with mean pooling.
+/// - ``SentenceEncoder``: tokenizer + model, batched embedding of texts.
+/// - ``LoRAAdapter``: low-rank factors on chosen linear layers plus a classification head, saved in
+///   PEFT's layout (`adapter_config.json` + `adapter_model.safetensors`).
+/// - ``LoRATrainer``: cross-entropy against soft labels, a manual backward pass through the frozen
+///   encoder, AdamW with warmup and linear decay, early stopping, diagonal Fisher information.
+public enum AdaptersModule {}
