@@ -1,0 +1,95 @@
+import Foundation
+
+/// Accept/reject decisions on proposed changes, bound to the fingerprint of the data they were made for.
+///
+/// Saved as JSON; on the next run over the same data the decisions re-apply (ids are stable), decided changes
+/// are not proposed again, and ``diff(_:)`` shows what an edit of the constraints changed.
+public struct ReviewDecisions: Sendable, Equatable, Codable {
+    /// A decision on one proposal.
+    public enum Decision: String, Sendable, Equatable, Codable {
+        case accept
+        case reject
+    }
+
+    /// The ``CleaningTable/fingerprint`` of the data.
+    public var fingerprint: String
+    /// Decisions by proposal id.
+    public var decisions: [String: Decision]
+    /// The ids proposed by the last recorded plan, with their constraint names.
+    public var proposals: [String: String]
+
+    /// Creates empty decisions for data with `fingerprint`.
+    public init(fingerprint: String) {
+        self.fingerprint = fingerprint
+        decisions = [:]
+        proposals = [:]
+    }
+
+    /// Records one decision.
+    public mutating func decide(_ id: String, _ decision: Decision) { decisions[id] = decision }
+
+    /// Decides every pending change of `plan` made by `constraint`.
+    public mutating func decide(constraint: String, in plan: RepairPlan, _ decision: Decision) {
+        for change in pending(in: plan) where change.constraint == constraint { decisions[change.id] = decision }
+    }
+
+    /// Decides every pending change of `plan`.
+    public mutating func decideAll(in plan: RepairPlan, _ decision: Decision) {
+        for change in pending(in: plan) { decisions[change.id] = decision }
+    }
+
+    /// The changes of `plan` without a decision yet (rejected and accepted ones are not proposed again).
+    public func pending(in plan: RepairPlan) -> [ProposedChange] { plan.changes.filter { decisions[$0.id] == nil } }
+
+    /// How `plan` differs from the last recorded plan.
+    public func diff(_ plan: RepairPlan) -> PlanDiff {
+        let current = Set(plan.changes.map(\.id))
+        return PlanDiff(
+            new: plan.changes.filter { proposals[$0.id] == nil }.map(\.id),
+            gone: proposals.keys.filter { !current.contains($0) }.sorted(),
+            unchanged: plan.changes.filter { proposals[$0.id] != nil }.map(\.id))
+    }
+
+    /// Remembers `plan`'s proposals as the last plan (for the next ``diff(_:)``).
+    public mutating func record(_ plan: RepairPlan) {
+        proposals = Dictionary(plan.changes.map { ($0.id, $0.constraint) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Loads decisions and checks they belong to the data with `fingerprint`.
+    ///
+    /// - Throws: ``CleaningError/invalidDecisions(path:reason:)`` for an unreadable or malformed file;
+    ///   ``CleaningError/decisionsForDifferentData(path:expected:found:)`` when it was made for other data.
+    public static func load(_ url: URL, expectedFingerprint: String) throws -> ReviewDecisions {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw CleaningError.invalidDecisions(path: url.path, reason: "cannot read it (\(error.localizedDescription))")
+        }
+        let decoded: ReviewDecisions
+        do { decoded = try JSONDecoder().decode(ReviewDecisions.self, from: data) } catch {
+            throw CleaningError.invalidDecisions(path: url.path, reason: "not a decisions JSON file (\(error))")
+        }
+        guard decoded.fingerprint == expectedFingerprint else {
+            throw CleaningError.decisionsForDifferentData(path: url.path, expected: expectedFingerprint, found: decoded.fingerprint)
+        }
+        return decoded
+    }
+
+    /// Writes the decisions as JSON (sorted keys, atomically).
+    public func save(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do { try encoder.encode(self).write(to: url, options: .atomic) } catch {
+            throw CleaningError.invalidDecisions(path: url.path, reason: "cannot write it (\(error.localizedDescription))")
+        }
+    }
+}
+
+/// What changed between two plans over the same data: proposal ids that are new, gone, or unchanged.
+public struct PlanDiff: Sendable, Equatable {
+    /// Proposed now, not last time.
+    public var new: [String]
+    /// Proposed last time, not now.
+    public var gone: [String]
+    /// Proposed both times.
+    public var unchanged: [String]
+}
