@@ -1,0 +1,50 @@
+/// How an audited operation ended.
+public enum AuditOutcome: String, Sendable, Codable {
+    /// Authorized and completed.
+    case allowed
+    /// Refused by the authorization check.
+    case denied
+    /// Authorized but failed (bad input, missing dataset, storage error); nothing was changed.
+    case failed
+}
+
+/// One entry of the append-only, hash-chained audit log.
+///
+/// `hash = SHA-256(previousHash ‖ canonical(entry))`, with 32 zero bytes before the first entry,
+/// so editing, deleting or reordering any entry breaks the chain from there on.
+public struct AuditEntry: Sendable, Hashable, Codable {
+    /// Sequence number, 1, 2, 3, … without gaps.
+    public let id: Int64
+    /// Time, milliseconds since 1970.
+    public let timestamp: Int64
+    /// The acting principal's name (`"-"` when no token was accepted).
+    public let principal: String
+    /// The operation (`import`, `read-examples`, `grant`, …).
+    public let operation: String
+    /// The action checked (`read`, `write`, …), or `authenticated`.
+    public let action: String
+    /// The dataset concerned, if any.
+    public let dataset: String?
+    /// The version concerned, if any.
+    public let version: String?
+    /// The outcome.
+    public let outcome: AuditOutcome
+    /// Extra detail (counts, the role granted, the error of a failure).
+    public let detail: String
+    /// The hash of the previous entry, hex.
+    public let previousHash: String
+    /// This entry's hash, hex.
+    public let hash: String
+}
+
+/// The result of checking the audit chain.
+public struct AuditVerification: Sendable, Codable, Equatable {
+    /// Whether every entry and the recorded head check out.
+    public let ok: Bool
+    /// Number of entries checked.
+    public let entryCount: Int
+    /// The id of the first entry that does not check out (for a truncated tail: the first missing id).
+    public let firstBadEntry: Int64?
+    /// What is wrong there.
+    public let reason: String?
+}

@@ -1,0 +1,34 @@
+/// Whether a principal is a person or a service account.
+public enum PrincipalKind: String, Sendable, Codable, CaseIterable {
+    /// A human user.
+    case person
+    /// A machine identity (a pipeline, a training job).
+    case service
+}
+
+/// An authenticated identity acting on the store.
+///
+/// Values are only made by the store (``SQLiteDatasetStore/authenticate(token:)``, ``SQLiteDatasetStore/bootstrapOwner(name:)``),
+/// so holding one means a token was checked. Every public operation takes the acting principal.
+public struct Principal: Sendable, Hashable, Codable {
+    /// The store's id for the principal.
+    public let id: Int64
+    /// The unique name.
+    public let name: String
+    /// Person or service account.
+    public let kind: PrincipalKind
+
+    init(id: Int64, name: String, kind: PrincipalKind) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// A freshly issued API token: the secret is shown once and only its salted hash is stored.
+public struct IssuedToken: Sendable {
+    /// The principal the token authenticates.
+    public let principal: Principal
+    /// The token text (`fdy_<lookup>_<secret>`); keep it secret, it cannot be recovered.
+    public let token: String
+}

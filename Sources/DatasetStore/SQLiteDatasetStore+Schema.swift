@@ -1,0 +1,94 @@
+import GRDB
+
+extension SQLiteDatasetStore {
+    /// The store's schema as ordered, named migrations. Never edit a shipped migration: append a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-core") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE store_meta(key TEXT PRIMARY KEY NOT NULL, value ANY) STRICT;
+                    INSERT INTO store_meta(key, value) VALUES ('grant_epoch', 0), ('audit_head_id', 0), ('audit_head_hash', X'');
+                    CREATE TABLE principal(
+                        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, createdAt INTEGER NOT NULL);
+                    CREATE TABLE api_token(
+                        id INTEGER PRIMARY KEY,
+                        principalId INTEGER NOT NULL REFERENCES principal(id) ON DELETE CASCADE,
+                        lookup TEXT NOT NULL UNIQUE, salt BLOB NOT NULL, digest BLOB NOT NULL,
+                        createdAt INTEGER NOT NULL, revokedAt INTEGER);
+                    CREATE TABLE custom_role(name TEXT PRIMARY KEY NOT NULL, actions INTEGER NOT NULL, createdAt INTEGER NOT NULL);
+                    CREATE TABLE dataset(
+                        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, license TEXT NOT NULL,
+                        attribution TEXT NOT NULL, sensitiveFields TEXT NOT NULL, createdAt INTEGER NOT NULL,
+                        createdBy INTEGER NOT NULL REFERENCES principal(id));
+                    CREATE TABLE role_grant(
+                        id INTEGER PRIMARY KEY,
+                        principalId INTEGER NOT NULL REFERENCES principal(id) ON DELETE CASCADE,
+                        role TEXT NOT NULL,
+                        datasetId INTEGER REFERENCES dataset(id) ON DELETE CASCADE,
+                        grantedBy INTEGER NOT NULL REFERENCES principal(id),
+                        grantedAt INTEGER NOT NULL);
+                    CREATE UNIQUE INDEX role_grant_unique ON role_grant(principalId, role, ifnull(datasetId, 0));
+                    CREATE TABLE version(
+                        key INTEGER PRIMARY KEY,
+                        datasetId INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+                        id TEXT NOT NULL, parentKey INTEGER REFERENCES version(key),
+                        rowCount INTEGER NOT NULL, message TEXT NOT NULL,
+                        createdBy INTEGER NOT NULL REFERENCES principal(id), createdAt INTEGER NOT NULL,
+                        UNIQUE(datasetId, id));
+                    CREATE TABLE version_row(
+                        versionKey INTEGER NOT NULL REFERENCES version(key) ON DELETE CASCADE,
+                        position INTEGER NOT NULL, exampleId TEXT NOT NULL, text TEXT, fields TEXT,
+                        erased INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY(versionKey, position)) WITHOUT ROWID;
+                    CREATE TABLE tombstone(
+                        datasetId INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+                        exampleId TEXT NOT NULL, erasedAt INTEGER NOT NULL,
+                        erasedBy INTEGER NOT NULL REFERENCES principal(id),
+                        PRIMARY KEY(datasetId, exampleId)) WITHOUT ROWID;
+                    CREATE TABLE gold_label(
+                        versionKey INTEGER NOT NULL REFERENCES version(key) ON DELETE CASCADE,
+                        exampleId TEXT NOT NULL, label INTEGER NOT NULL,
+                        PRIMARY KEY(versionKey, exampleId)) WITHOUT ROWID;
+                    CREATE TABLE artifact(
+                        id INTEGER PRIMARY KEY,
+                        versionKey INTEGER NOT NULL REFERENCES version(key) ON DELETE CASCADE,
+                        kind TEXT NOT NULL, name TEXT NOT NULL, details TEXT NOT NULL,
+                        createdBy INTEGER NOT NULL REFERENCES principal(id), createdAt INTEGER NOT NULL,
+                        staleReason TEXT, staleAt INTEGER);
+                    CREATE UNIQUE INDEX artifact_name ON artifact(versionKey, kind, name);
+                    CREATE TABLE label_matrix(
+                        artifactId INTEGER PRIMARY KEY REFERENCES artifact(id) ON DELETE CASCADE,
+                        lfNames TEXT NOT NULL, classNames TEXT NOT NULL, rowCount INTEGER NOT NULL,
+                        rowOffsets BLOB NOT NULL, voteLFs BLOB NOT NULL, voteClasses BLOB NOT NULL);
+                    CREATE TABLE probabilistic_labels(
+                        artifactId INTEGER PRIMARY KEY REFERENCES artifact(id) ON DELETE CASCADE,
+                        labelModel TEXT NOT NULL, labelModelJSON TEXT NOT NULL,
+                        rowCount INTEGER NOT NULL, classCount INTEGER NOT NULL, probabilities BLOB NOT NULL);
+                    CREATE TABLE cleaning_decision(
+                        artifactId INTEGER PRIMARY KEY REFERENCES artifact(id) ON DELETE CASCADE,
+                        payload BLOB NOT NULL);
+                    CREATE TABLE audit_entry(
+                        id INTEGER PRIMARY KEY, timestamp INTEGER NOT NULL, principal TEXT NOT NULL,
+                        operation TEXT NOT NULL, action TEXT NOT NULL, dataset TEXT, version TEXT,
+                        outcome TEXT NOT NULL, detail TEXT NOT NULL,
+                        previousHash BLOB NOT NULL, hash BLOB NOT NULL);
+                    """)
+        }
+        migrator.registerMigration("v2-audit-append-only") { db in
+            // Defence in depth: ordinary SQL cannot edit or delete audit entries. The hash chain
+            // still catches anyone who drops these triggers first.
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
+                    BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+                    CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
+                    BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+                    """)
+        }
+        migrator.registerMigration("v3-grant-lookup") { db in
+            try db.execute(sql: "CREATE INDEX role_grant_principal ON role_grant(principalId)")
+        }
+        return migrator
+    }
+}

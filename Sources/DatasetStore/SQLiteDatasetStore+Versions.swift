@@ -1,0 +1,271 @@
+import FoundryCore
+import GRDB
+
+extension SQLiteDatasetStore {
+    /// Computes the content address of rows: hex SHA-256 over the canonical encoding (domain,
+    /// then for each row in order: id, text, canonical fields JSON, each length-prefixed).
+    ///
+    /// - Complexity: O(total bytes).
+    public static func versionID(of examples: [Example]) -> String {
+        var hasher = CanonicalHasher(domain: CanonicalEncoding.versionDomain)
+        for example in examples {
+            hasher.append(example.id)
+            hasher.append(example.text)
+            hasher.append(CanonicalEncoding.fieldsJSON(example.fields))
+        }
+        return CanonicalEncoding.hex(hasher.finalize())
+    }
+
+    /// Imports rows as a new immutable version of a dataset, in one transaction. Requires `write` on the dataset.
+    ///
+    /// The version id is the content hash of the rows (order matters: row i of the version is row i
+    /// of label matrices and probabilistic labels attached to it). Importing rows identical to an
+    /// existing version returns that version with `created == false` and writes nothing but the audit entry.
+    /// - Parameters:
+    ///   - examples: the rows; example ids must be unique, text and fields must not contain NUL.
+    ///   - dataset: the dataset's name.
+    ///   - message: a note kept with the version.
+    ///   - principal: the acting principal.
+    ///   - progress: called every 50,000 inserted rows (inside the transaction).
+    /// - Throws: ``DatasetStoreError/duplicateExampleID(row:exampleID:)``, ``DatasetStoreError/invalidExample(row:exampleID:field:reason:)``,
+    ///   ``DatasetStoreError/erasedExample(dataset:exampleID:)``, ``DatasetStoreError/permissionDenied(principal:action:dataset:)``.
+    /// - Complexity: O(n) rows, one prepared statement reused for every row.
+    @discardableResult
+    public func importVersion(
+        _ examples: [Example], into dataset: String, message: String = "", as principal: Principal,
+        progress: ProgressHandler? = nil
+    ) throws -> ImportResult {
+        // Validate and encode outside the write lock.
+        var seen = Set<String>(minimumCapacity: examples.count)
+        var fieldsJSON = [String]()
+        fieldsJSON.reserveCapacity(examples.count)
+        var hasher = CanonicalHasher(domain: CanonicalEncoding.versionDomain)
+        for (row, example) in examples.enumerated() {
+            guard seen.insert(example.id).inserted else { throw DatasetStoreError.duplicateExampleID(row: row, exampleID: example.id) }
+            guard !example.id.isEmpty, Validation.storable(example.id) else {
+                throw DatasetStoreError.invalidExample(row: row, exampleID: example.id, field: "id", reason: "must be non-empty and without NUL")
+            }
+            guard Validation.storable(example.text) else {
+                throw DatasetStoreError.invalidExample(row: row, exampleID: example.id, field: "text", reason: "contains a NUL character")
+            }
+            let json = CanonicalEncoding.fieldsJSON(example.fields)
+            hasher.append(example.id)
+            hasher.append(example.text)
+            hasher.append(json)
+            fieldsJSON.append(json)
+        }
+        guard Validation.storable(message) else {
+            throw DatasetStoreError.invalidName(kind: "message", name: message, reason: "contains a NUL character")
+        }
+        let versionID = CanonicalEncoding.hex(hasher.finalize())
+        return try performWrite(principal, operation: "import", action: .write, dataset: dataset, version: versionID) { db, row in
+            guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
+            if let existing = try versionRow(datasetID: row.id, exactID: versionID, db: db) {
+                return (
+                    ImportResult(version: try version(existing, dataset: row.name, db: db), created: false),
+                    AuditNote(detail: "identical to existing version, \(examples.count) rows")
+                )
+            }
+            let tombstones = try Set(String.fetchAll(db, sql: "SELECT exampleId FROM tombstone WHERE datasetId = ?", arguments: [row.id]))
+            if !tombstones.isEmpty, let erased = examples.first(where: { tombstones.contains($0.id) }) {
+                throw DatasetStoreError.erasedExample(dataset: dataset, exampleID: erased.id)
+            }
+            let parent = try Int64.fetchOne(
+                db, sql: "SELECT key FROM version WHERE datasetId = ? ORDER BY key DESC LIMIT 1", arguments: [row.id])
+            let now = Self.now()
+            try db.execute(
+                sql: """
+                    INSERT INTO version(datasetId, id, parentKey, rowCount, message, createdBy, createdAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [row.id, versionID, parent, examples.count, message, principal.id, now])
+            let key = db.lastInsertedRowID
+            let insert = try db.makeStatement(
+                sql: "INSERT INTO version_row(versionKey, position, exampleId, text, fields) VALUES (?, ?, ?, ?, ?)")
+            for (position, example) in examples.enumerated() {
+                insert.setUncheckedArguments([key, position, example.id, example.text, fieldsJSON[position]])
+                try insert.execute()
+                if let progress, (position + 1) % 50_000 == 0 {
+                    progress(Progress(completed: position + 1, total: examples.count, message: "rows inserted"))
+                }
+            }
+            let stored = try VersionRecord(key: key, id: versionID, parentKey: parent, rowCount: examples.count, message: message, createdBy: principal.id, createdAt: now)
+            return (
+                ImportResult(version: try version(stored, dataset: row.name, db: db), created: true),
+                AuditNote(detail: "\(examples.count) rows")
+            )
+        }
+    }
+
+    /// The dataset's versions, oldest first. Requires `read`.
+    public func versions(of dataset: String, as principal: Principal) throws -> [DatasetVersion] {
+        try performRead(principal, operation: "list-versions", action: .read, dataset: dataset) { db, row in
+            guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
+            let records = try Row.fetchAll(db, sql: "SELECT * FROM version WHERE datasetId = ? ORDER BY key", arguments: [row.id])
+                .map(VersionRecord.init(row:))
+            let list = try records.map { try version($0, dataset: row.name, db: db) }
+            return (list, AuditNote(detail: "\(list.count) versions"))
+        }
+    }
+
+    /// One version's metadata; `version` is an id, a unique prefix of one, or nil for the latest. Requires `read`.
+    public func version(_ version: String?, of dataset: String, as principal: Principal) throws -> DatasetVersion {
+        try performRead(principal, operation: "show-version", action: .read, dataset: dataset, version: version) { db, row in
+            guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
+            let record = try resolveVersion(version, dataset: row, db: db)
+            let value = try self.version(record, dataset: row.name, db: db)
+            return (value, AuditNote(version: value.id, detail: ""))
+        }
+    }
+
+    /// A version's rows in order, erased rows omitted, sensitive fields masked unless the principal has `read-sensitive`.
+    /// Requires `read`. The rows come from one snapshot: a concurrent import is seen entirely or not at all.
+    public func examples(of dataset: String, version: String? = nil, as principal: Principal) throws -> [Example] {
+        var result: [Example] = []
+        try forEachExample(of: dataset, version: version, as: principal) { result.append($0) }
+        return result
+    }
+
+    /// Streams a version's rows (see ``examples(of:version:as:)``) without holding them all in memory.
+    ///
+    /// - Returns: the version that was read.
+    @discardableResult
+    public func forEachExample(
+        of dataset: String, version: String? = nil, as principal: Principal, _ body: (Example) throws -> Void
+    ) throws -> DatasetVersion {
+        try performRead(principal, operation: "read-examples", action: .read, dataset: dataset, version: version) { db, row in
+            guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
+            let record = try resolveVersion(version, dataset: row, db: db)
+            let masked = try authorize(principal, .readSensitive, datasetID: row.id, db: db) ? [] : row.sensitiveFields
+            let maskText = masked.contains("text")
+            let maskFields = masked.filter { $0 != "text" }
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT exampleId, text, fields FROM version_row WHERE versionKey = ? AND erased = 0 ORDER BY position",
+                arguments: [record.key])
+            var count = 0
+            while let stored = try cursor.next() {
+                var example = Example(id: stored[0], text: stored[1] ?? "", fields: try CanonicalEncoding.parseFields(stored[2] ?? "{}"))
+                if maskText { example.text = Example.maskedValue }
+                for field in maskFields where example.fields[field] != nil { example.fields[field] = Example.maskedValue }
+                try body(example)
+                count += 1
+            }
+            let value = try self.version(record, dataset: row.name, db: db)
+            let note = masked.isEmpty ? "\(count) rows" : "\(count) rows, masked: \(masked.joined(separator: ","))"
+            return (value, AuditNote(version: record.id, detail: note))
+        }
+    }
+
+    /// Added, removed and changed example ids from version `from` to version `to`. Requires `read`.
+    ///
+    /// - Complexity: O(n + m) time and memory for versions of n and m rows.
+    public func diff(_ dataset: String, from: String, to: String, as principal: Principal) throws -> VersionDiff {
+        try performRead(principal, operation: "diff", action: .read, dataset: dataset, version: to) { db, row in
+            guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
+            let old = try resolveVersion(from, dataset: row, db: db)
+            let new = try resolveVersion(to, dataset: row, db: db)
+            func load(_ key: Int64) throws -> (ids: [String], content: [String: String]) {
+                var ids: [String] = []
+                var content: [String: String] = [:]
+                let cursor = try Row.fetchCursor(
+                    db, sql: "SELECT exampleId, text, fields, erased FROM version_row WHERE versionKey = ? ORDER BY position",
+                    arguments: [key])
+                while let stored = try cursor.next() {
+                    let id: String = stored[0]
+                    ids.append(id)
+                    let erased: Int = stored[3]
+                    // Erased content compares by the tombstone marker only.
+                    content[id] = erased != 0 ? "\u{1}erased" : ((stored[1] as String? ?? "") + "\u{0}" + (stored[2] as String? ?? ""))
+                }
+                return (ids, content)
+            }
+            let (oldIDs, oldContent) = try load(old.key)
+            let (newIDs, newContent) = try load(new.key)
+            let added = newIDs.filter { oldContent[$0] == nil }
+            let removed = oldIDs.filter { newContent[$0] == nil }
+            let changed = newIDs.filter { id in oldContent[id].map { $0 != newContent[id] } ?? false }
+            let diff = VersionDiff(from: old.id, to: new.id, added: added, removed: removed, changed: changed)
+            return (diff, AuditNote(version: new.id, detail: "from \(old.id.prefix(12)): +\(added.count) -\(removed.count) ~\(changed.count)"))
+        }
+    }
+
+    /// The erasure tombstones of a dataset. Requires `read`.
+    public func tombstones(of dataset: String, as principal: Principal) throws -> [Tombstone] {
+        try performRead(principal, operation: "list-tombstones", action: .read, dataset: dataset) { db, row in
+            guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
+            let list = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.exampleId, t.erasedAt, p.name FROM tombstone t JOIN principal p ON p.id = t.erasedBy
+                    WHERE t.datasetId = ? ORDER BY t.erasedAt, t.exampleId
+                    """, arguments: [row.id]
+            ).map { Tombstone(exampleID: $0[0], erasedAt: $0[1], erasedBy: $0[2]) }
+            return (list, AuditNote(detail: "\(list.count) tombstones"))
+        }
+    }
+
+    // MARK: - Helpers
+
+    func resolveVersion(_ spec: String?, dataset: DatasetRow, db: Database) throws -> VersionRecord {
+        guard let spec, spec != "latest" else {
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM version WHERE datasetId = ? ORDER BY key DESC LIMIT 1", arguments: [dataset.id])
+            else { throw DatasetStoreError.unknownVersion(dataset: dataset.name, version: "latest") }
+            return try VersionRecord(row: row)
+        }
+        if let exact = try versionRow(datasetID: dataset.id, exactID: spec, db: db) { return exact }
+        let lowered = spec.lowercased()
+        guard lowered.count >= 4, lowered.allSatisfy(\.isHexDigit) else {
+            throw DatasetStoreError.unknownVersion(dataset: dataset.name, version: spec)
+        }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM version WHERE datasetId = ? AND substr(id, 1, ?) = ? LIMIT 2",
+            arguments: [dataset.id, lowered.count, lowered])
+        guard rows.count == 1 else {
+            if rows.isEmpty { throw DatasetStoreError.unknownVersion(dataset: dataset.name, version: spec) }
+            throw DatasetStoreError.ambiguousVersion(dataset: dataset.name, prefix: spec, matches: rows.count)
+        }
+        return try VersionRecord(row: rows[0])
+    }
+
+    func versionRow(datasetID: Int64, exactID: String, db: Database) throws -> VersionRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM version WHERE datasetId = ? AND id = ?", arguments: [datasetID, exactID])
+            .map(VersionRecord.init(row:))
+    }
+
+    func version(_ record: VersionRecord, dataset: String, db: Database) throws -> DatasetVersion {
+        let parent = try record.parentKey.flatMap { try String.fetchOne(db, sql: "SELECT id FROM version WHERE key = ?", arguments: [$0]) }
+        let creator = try String.fetchOne(db, sql: "SELECT name FROM principal WHERE id = ?", arguments: [record.createdBy]) ?? "?"
+        let erased = try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM version_row WHERE versionKey = ? AND erased = 1", arguments: [record.key]) ?? 0
+        return DatasetVersion(
+            id: record.id, dataset: dataset, rowCount: record.rowCount, erasedCount: erased, parent: parent,
+            message: record.message, createdBy: creator, createdAt: record.createdAt)
+    }
+}
+
+/// A version's row as stored.
+struct VersionRecord: Sendable {
+    let key: Int64
+    let id: String
+    let parentKey: Int64?
+    let rowCount: Int
+    let message: String
+    let createdBy: Int64
+    let createdAt: Int64
+
+    init(key: Int64, id: String, parentKey: Int64?, rowCount: Int, message: String, createdBy: Int64, createdAt: Int64) throws {
+        self.key = key
+        self.id = id
+        self.parentKey = parentKey
+        self.rowCount = rowCount
+        self.message = message
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+    }
+
+    init(row: Row) throws {
+        try self.init(
+            key: row["key"], id: row["id"], parentKey: row["parentKey"], rowCount: row["rowCount"], message: row["message"],
+            createdBy: row["createdBy"], createdAt: row["createdAt"])
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file (WAL, foreign keys on) opened through a GRDB `DatabasePool`.
+///
+/// Every public operation takes the acting ``Principal`` and runs through ``authorize(_:_:datasetID:db:)``,
+/// the single authorization function; every operation, allowed, denied or failed, appends a
+/// hash-chained ``AuditEntry``. Writes run in one immediate transaction (all or nothing, serialized
+/// across threads and processes); reads run in one snapshot, so a reader never sees half a version.
+///
+/// Owns the database handle, hence a class; `Sendable` because `DatabasePool` is and the grant
+/// cache guards its state with a lock.
+public final class SQLiteDatasetStore: DatasetStore, Sendable {
+    /// The store file's path.
+    public let path: String
+    let pool: DatabasePool
+    let grantCache = GrantCache()
+
+    /// Opens the store at `path`, creating the file and applying pending migrations.
+    ///
+    /// - Parameter path: the SQLite file (created when absent).
+    /// - Throws: ``DatasetStoreError/storage(_:)`` when the file cannot be opened or migrated.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(60)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw DatasetStoreError.storage("\(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// The names of the migrations applied to this store, in order.
+    public func appliedMigrations() throws -> [String] {
+        try storage { try pool.read { db in try Self.migrator.appliedIdentifiers(db).sorted() } }
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its report (`["ok"]` for a sound file).
+    public func integrityCheck() throws -> [String] {
+        try storage { try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } }
+    }
+
+    // MARK: - The one authorization function
+
+    /// Decides whether `principal` may do `action` on the dataset with id `datasetID` (nil = store-wide).
+    ///
+    /// This is the only place permissions are decided. It reads the grant epoch in the caller's
+    /// transaction and answers from the in-memory ``PermissionSnapshot`` of the principal, reloading
+    /// it when any grant, revoke or role change (from any process) bumped the epoch.
+    ///
+    /// - Complexity: O(1) when cached; O(g) for a principal with g grants on reload.
+    func authorize(_ principal: Principal, _ action: Action, datasetID: Int64?, db: Database) throws -> Bool {
+        try permissionSnapshot(principal, db: db).allows(action, datasetID: datasetID)
+    }
+
+    func permissionSnapshot(_ principal: Principal, db: Database) throws -> PermissionSnapshot {
+        let epoch = try Int64.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'grant_epoch'") ?? 0
+        return try grantCache.snapshot(principal: principal.id, epoch: epoch) {
+            try loadPermissions(principalID: principal.id, db: db)
+        }
+    }
+
+    private func loadPermissions(principalID: Int64, db: Database) throws -> PermissionSnapshot {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM principal WHERE id = ?", arguments: [principalID]) != nil else {
+            return PermissionSnapshot(exists: false, storeWide: .none, perDataset: [:])
+        }
+        var custom: [String: ActionSet] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT name, actions FROM custom_role") {
+            custom[row["name"]] = ActionSet(rawValue: UInt16(truncatingIfNeeded: row["actions"] as Int64))
+        }
+        var storeWide = ActionSet.none
+        var perDataset: [Int64: ActionSet] = [:]
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT role, datasetId FROM role_grant WHERE principalId = ?", arguments: [principalID])
+        while let row = try rows.next() {
+            let role: String = row["role"]
+            let actions = AccessPolicy.builtInRole(named: role)?.actionSet ?? custom[role] ?? .none
+            if let dataset: Int64 = row["datasetId"] {
+                perDataset[dataset] = (perDataset[dataset] ?? .none).union(actions)
+            } else {
+                storeWide = storeWide.union(actions)
+            }
+        }
+        return PermissionSnapshot(exists: true, storeWide: storeWide, perDataset: perDataset)
+    }
+
+    func bumpGrantEpoch(_ db: Database) throws {
+        try db.execute(sql: "UPDATE store_meta SET value = value + 1 WHERE key = 'grant_epoch'")
+    }
+
+    /// Whether `principal` may do `action` on `dataset` (nil = store-wide), without doing anything.
+    ///
+    /// Answers only about the caller's own rights and touches no data, so it is not audited.
+    /// - Throws: ``DatasetStoreError/unknownDataset(_:)``.
+    public func isAllowed(_ principal: Principal, _ action: Action, dataset: String?) throws -> Bool {
+        try storage {
+            try pool.read { db in
+                let datasetID = try dataset.map { try datasetRow(named: $0, db: db).id }
+                return try authorize(principal, action, datasetID: datasetID, db: db)
+            }
+        }
+    }
+
+    /// The caller's current permissions (what ``isAllowed(_:_:dataset:)`` consults), for tools and benchmarks.
+    public func permissions(of principal: Principal) throws -> PermissionSnapshot {
+        try storage { try pool.read { db in try permissionSnapshot(principal, db: db) } }
+    }
+
+    // MARK: - Audited operation runners
+
+    /// What an operation tells the audit log besides its outcome.
+    struct AuditNote {
+        var version: String?
+        var detail: String
+    }
+
+    private enum Outcome<T> {
+        case done(T)
+        case denied(DatasetStoreError)
+    }
+
+    /// Runs a writing operation in one immediate transaction: authorize, run `body`, append the audit
+    /// entry, commit. A denial commits only its audit entry; a failure rolls back and then audits it.
+    func performWrite<T>(
+        _ principal: Principal, operation: String, action: Action?, dataset: String?, version: String? = nil,
+        _ body: (Database, DatasetRow?) throws -> (T, AuditNote)
+    ) throws -> T {
+        let actionName = action?.rawValue ?? "authenticated"
+        do {
+            let outcome: Outcome<T> = try pool.write { db in
+                let row = try dataset.map { try datasetRow(named: $0, db: db) }
+                let allowed = try action.map { try authorize(principal, $0, datasetID: row?.id, db: db) }
+                    ?? permissionSnapshot(principal, db: db).exists
+                guard allowed else {
+                    try appendAudit(
+                        db, principal: principal.name, operation: operation, action: actionName, dataset: dataset,
+                        version: version, outcome: .denied, detail: "")
+                    return .denied(denial(principal, action, dataset))
+                }
+                let (value, note) = try body(db, row)
+                try appendAudit(
+                    db, principal: principal.name, operation: operation, action: actionName, dataset: dataset,
+                    version: note.version ?? version, outcome: .allowed, detail: note.detail)
+                return .done(value)
+            }
+            switch outcome {
+            case let .done(value): return value
+            case let .denied(error): throw error
+            }
+        } catch let error as DatasetStoreError {
+            if case .permissionDenied = error { throw error }
+            try auditFailure(principal.name, operation, actionName, dataset, version, error.description)
+            throw error
+        } catch let error as DatabaseError {
+            let message = error.message ?? error.description
+            try auditFailure(principal.name, operation, actionName, dataset, version, message)
+            throw DatasetStoreError.storage(message)
+        }
+    }
+
+    /// Runs a reading operation in one snapshot (authorize and read together), then appends its audit entry.
+    func performRead<T>(
+        _ principal: Principal, operation: String, action: Action?, dataset: String?, version: String? = nil,
+        _ body: (Database, DatasetRow?) throws -> (T, AuditNote)
+    ) throws -> T {
+        let actionName = action?.rawValue ?? "authenticated"
+        let outcome: Outcome<(T, AuditNote)>
+        do {
+            outcome = try pool.read { db in
+                let row = try dataset.map { try datasetRow(named: $0, db: db) }
+                let allowed = try action.map { try authorize(principal, $0, datasetID: row?.id, db: db) }
+                    ?? permissionSnapshot(principal, db: db).exists
+                guard allowed else { return .denied(denial(principal, action, dataset)) }
+                return .done(try body(db, row))
+            }
+        } catch let error as DatasetStoreError {
+            try auditFailure(principal.name, operation, actionName, dataset, version, error.description)
+            throw error
+        } catch let error as DatabaseError {
+            let message = error.message ?? error.description
+            try auditFailure(principal.name, operation, actionName, dataset, version, message)
+            throw DatasetStoreError.storage(message)
+        }
+        switch outcome {
+        case let .denied(error):
+            try storage {
+                try pool.write { db in
+                    try appendAudit(
+                        db, principal: principal.name, operation: operation, action: actionName, dataset: dataset,
+                        version: version, outcome: .denied, detail: "")
+                }
+            }
+            throw error
+        case let .done((value, note)):
+            try storage {
+                try pool.write { db in
+                    try appendAudit(
+                        db, principal: principal.name, operation: operation, action: actionName, dataset: dataset,
+                        version: note.version ?? version, outcome: .allowed, detail: note.detail)
+                }
+            }
+            return value
+        }
+    }
+
+    private func denial(_ principal: Principal, _ action: Action?, _ dataset: String?) -> DatasetStoreError {
+        guard let action else { return .unauthenticated(reason: "principal '\(principal.name)' no longer exists") }
+        return .permissionDenied(principal: principal.name, action: action, dataset: dataset)
+    }
+
+    private func auditFailure(
+        _ principal: String, _ operation: String, _ action: String, _ dataset: String?, _ version: String?,
+        _ detail: String
+    ) throws {
+        try storage {
+            try pool.write { db in
+                try appendAudit(
+                    db, principal: principal, operation: operation, action: action, dataset: dataset, version: version,
+                    outcome: .failed, detail: String(detail.prefix(2000)))
+            }
+        }
+    }
+
+    /// Maps GRDB errors to ``DatasetStoreError/storage(_:)``.
+    func storage<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw DatasetStoreError.storage(error.message ?? error.description)
+        }
+    }
+
+    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+}

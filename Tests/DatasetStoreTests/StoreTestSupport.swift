@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+@testable import DatasetStore
+
+/// A store in a fresh temporary directory with its first owner; the directory is removed on deinit.
+final class TemporaryStore: Sendable {
+    let directory: URL
+    let store: SQLiteDatasetStore
+    let owner: Principal
+    let ownerToken: String
+
+    var path: String { store.path }
+
+    init(ownerName: String = "root") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("foundry-store-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try SQLiteDatasetStore(path: directory.appendingPathComponent("store.sqlite").path)
+        let issued = try store.bootstrapOwner(name: ownerName)
+        owner = issued.principal
+        ownerToken = issued.token
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// Creates a principal holding `role` on `dataset` (nil = store-wide).
+    func principal(_ name: String, role: String?, dataset: String?) throws -> Principal {
+        let created = try store.createPrincipal(name: name, kind: .person, as: owner)
+        if let role { _ = try store.grant(role: role, to: name, dataset: dataset, as: owner) }
+        return created
+    }
+
+    /// Creates a dataset with rows `e0…e(n-1)` and returns its version id.
+    @discardableResult
+    func dataset(_ name: String, rows: Int = 5, sensitive: [String] = []) throws -> String {
+        _ = try store.createDataset(name: name, license: "CC-BY-4.0", attribution: "Foundry tests", sensitiveFields: sensitive, as: owner)
+        return try store.importVersion(Self.rows(rows), into: name, as: owner).version.id
+    }
+
+    static func rows(_ count: Int, tag: String = "") -> [Example] {
+        (0..<count).map { Example(id: "e\($0)", text: "text \($0)\(tag)", fields: ["email": "user\($0)@example.com", "tag": tag]) }
+    }
+}
+
+/// Locating the built `foundry` executable for tests that need a second process.
+enum FoundryBinary {
+    /// The package root (two levels above this file's directory).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// `$FOUNDRY_BIN`, else `foundry` next to the running test binary, else nil.
+    static let url: URL? = {
+        let fileManager = FileManager.default
+        if let explicit = ProcessInfo.processInfo.environment["FOUNDRY_BIN"], fileManager.isExecutableFile(atPath: explicit) {
+            return URL(fileURLWithPath: explicit)
+        }
+        // The test runner lives in the build products directory (…/debug/…PackageTests.xctest on Linux).
+        var candidates: [URL] = []
+        if let executable = try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent())
+        }
+        candidates.append(Bundle.main.bundleURL)
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        for directory in candidates {
+            var current = directory
+            for _ in 0..<3 {
+                let binary = current.appendingPathComponent("foundry")
+                if fileManager.isExecutableFile(atPath: binary.path), !isDirectory(binary) { return binary }
+                current = current.deletingLastPathComponent()
+            }
+        }
+        return nil
+    }()
+
+    private static func isDirectory(_ url: URL) -> Bool {
+        var flag: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &flag) && flag.boolValue
+    }
+
+    /// Whether the binary exists and has the real `store` command (not the placeholder).
+    static let hasStoreCommand: Bool = {
+        guard let url else { return false }
+        let result = run(url, ["store", "--help"], environment: [:])
+        return result.status == 0 && result.output.contains("import")
+    }()
+
+    /// Runs the binary to completion; returns exit status and combined output.
+    static func run(_ url: URL, _ arguments: [String], environment: [String: String]) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch { return (-1, "\(error)") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
