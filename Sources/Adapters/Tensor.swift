@@ -5,10 +5,8 @@
 public struct Tensor: Sendable, Equatable {
     /// The dimensions, outermost first.
     public private(set) var shape: [Int]
-    /// The values in row-major order; `scalars.count == shape.reduce(1, *)`.
-    public var scalars: [Float] {
-        didSet { precondition(scalars.count == oldValue.count, "a tensor's element count cannot change") }
-    }
+    /// The values in row-major order. Mutate values in place; the count must stay `shape.reduce(1, *)`.
+    public var scalars: [Float]
 
     /// Creates a tensor from values in row-major order.
     /// - Parameters:
