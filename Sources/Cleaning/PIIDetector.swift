@@ -1,7 +1,8 @@
 /// Finds personal data (email, phone, credit card with Luhn check, IPv4, IPv6) in text by scanning its UTF-8 bytes.
 ///
 /// Non-ASCII bytes count as word characters (approximating Unicode `\w`). Matches are reported as UTF-8 byte
-/// ranges, in text order, without overlaps (the earlier-starting match wins, then the longer one).
+/// ranges, in text order, without overlaps (on overlap the more specific kind wins: email, credit card, IPv4,
+/// IPv6, then phone).
 /// - Complexity: O(text length) per kind.
 public struct PIIDetector: Sendable, Equatable {
     /// One occurrence of personal data.
@@ -28,14 +29,14 @@ public struct PIIDetector: Sendable, Equatable {
     public func matches(in text: String) -> [Match] {
         var copy = text
         let all = copy.withUTF8 { bytes in kinds.flatMap { Self.scan($0, bytes, firstOnly: false) } }
+        // Overlaps go to the more specific kind (a card or an IP address also looks like a phone number).
         let sorted = all.sorted {
-            $0.range.lowerBound != $1.range.lowerBound
-                ? $0.range.lowerBound < $1.range.lowerBound : $0.range.count > $1.range.count
+            $0.kind.specificity != $1.kind.specificity
+                ? $0.kind.specificity < $1.kind.specificity : $0.range.lowerBound < $1.range.lowerBound
         }
         var result: [Match] = []
-        for match in sorted where match.range.lowerBound >= (result.last?.range.upperBound ?? 0) {
-            result.append(match)
-        }
+        for match in sorted where !result.contains(where: { $0.range.overlaps(match.range) }) { result.append(match) }
+        result.sort { $0.range.lowerBound < $1.range.lowerBound }
         return result
     }
 

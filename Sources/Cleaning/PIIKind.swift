@@ -27,6 +27,17 @@ public enum PIIKind: String, Sendable, Equatable, Hashable, Codable, CaseIterabl
         lhs.order < rhs.order
     }
 
+    /// Rank used to resolve overlapping matches (lower wins).
+    var specificity: Int {
+        switch self {
+        case .email: return 0
+        case .creditCard: return 1
+        case .ipv4: return 2
+        case .ipv6: return 3
+        case .phone: return 4
+        }
+    }
+
     private var order: Int {
         switch self {
         case .email: return 0
