@@ -1,0 +1,23 @@
+import ArgumentParser
+import DatasetStore
+
+/// `foundry store erase`: right to be forgotten for one example.
+struct StoreEraseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase", abstract: "Erase an example from every version; artifacts built from them become stale.")
+
+    @OptionGroup var options: StoreOptions
+
+    @Argument(help: "The dataset.") var dataset: String
+    @Argument(help: "The example id.") var exampleID: String
+
+    func run() throws {
+        let (store, principal) = try options.session()
+        let report = try store.eraseExample(exampleID, from: dataset, as: principal)
+        try options.emit(report) {
+            (["erased '\(exampleID)' from \(report.affectedVersions.count) versions of '\(dataset)'"]
+                + report.staleArtifacts.map { "  stale: \($0.kind) '\($0.name)' (built from \(shortID($0.version)))" })
+                .joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import DatasetStore
+
+/// `foundry store show`: a version's metadata and its first rows (sensitive fields masked unless you may read them).
+struct StoreShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show a dataset version and its first rows.")
+
+    @OptionGroup var options: StoreOptions
+
+    @Argument(help: "The dataset.")
+    var dataset: String
+
+    @Option(name: .long, help: "A version id or unique prefix (default: latest).")
+    var version: String?
+
+    @Option(name: .long, help: "How many rows to show.")
+    var limit: Int = 10
+
+    struct Output: Encodable {
+        let dataset: Dataset
+        let version: DatasetVersion
+        let examples: [Example]
+    }
+
+    func run() throws {
+        let (store, principal) = try options.session()
+        let info = try store.dataset(named: dataset, as: principal)
+        var shown: [Example] = []
+        let limit = max(0, self.limit)
+        let read = try store.forEachExample(of: dataset, version: version, as: principal) { example in
+            if shown.count < limit { shown.append(example) }
+        }
+        try options.emit(Output(dataset: info, version: read, examples: shown)) {
+            var lines = [
+                "\(dataset)@\(read.id)", "  rows: \(read.rowCount) (\(read.erasedCount) erased)  by \(read.createdBy) at \(isoTime(read.createdAt))",
+                "  license: \(info.license)  attribution: \(info.attribution)",
+            ]
+            if let parent = read.parent { lines.append("  parent: \(parent)") }
+            for example in shown {
+                let fields = example.fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                lines.append("  [\(example.id)] \(example.text.prefix(100))\(fields.isEmpty ? "" : "  {\(fields.prefix(100))}")")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+}
