@@ -170,3 +170,26 @@ extension String {
         self = "\(scaled)"
     }
 }
+
+extension Matrix: Codable {
+    private enum CodingKeys: String, CodingKey { case rows, columns, values }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let rows = try container.decode(Int.self, forKey: .rows)
+        let columns = try container.decode(Int.self, forKey: .columns)
+        let values = try container.decode([Double].self, forKey: .values)
+        guard rows >= 0, columns >= 0, values.count == rows * columns else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .values, in: container, debugDescription: "expected \(rows)×\(columns) values, got \(values.count)")
+        }
+        self.init(rows: rows, columns: columns, values: values)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rows, forKey: .rows)
+        try container.encode(columns, forKey: .columns)
+        try container.encode(storage, forKey: .values)
+    }
+}

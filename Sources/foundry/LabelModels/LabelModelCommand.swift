@@ -1,7 +1,224 @@
 import ArgumentParser
+import Foundation
+import FoundryCore
+import LabelModels
+import Labeling
 
-// PLACEHOLDER: replaced by the module owner; unregistered before anything lands if still here.
+/// `foundry labelmodel evaluate|fit|predict`.
 struct LabelModelCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "labelmodel", abstract: "(not implemented yet)")
-    func run() async throws { throw ValidationError("`foundry labelmodel` is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "labelmodel",
+        abstract: "Fit label models on weak labels, predict probabilistic labels, evaluate on WRENCH splits.",
+        subcommands: [LabelModelEvaluateCommand.self, LabelModelFitCommand.self, LabelModelPredictCommand.self])
+}
+
+/// The methods the CLI accepts.
+enum LabelModelMethod: String, ExpressibleByArgument, CaseIterable {
+    case mv, wmv, ds, moments, triplet, auto
+}
+
+/// How `evaluate` sets the class prior.
+enum ClassBalanceOption: String, ExpressibleByArgument, CaseIterable {
+    case uniform, valid, estimated
+}
+
+/// Prints an Encodable as one JSON object line on stdout.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Monotonic seconds.
+func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// One `labelmodel evaluate` result (the JSON fields are a contract).
+struct EvaluationRecord: Codable {
+    var dataset: String
+    var method: String
+    var n_train: Int
+    var n_test: Int
+    var m: Int
+    var k: Int
+    var fit_seconds: Double
+    var predict_seconds: Double
+    var test_accuracy: Double?
+    var test_f1: Double?
+    var test_f1_macro: Double?
+    var coverage: Double
+    var class_balance: String
+    var choice: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case dataset, method, n_train, n_test, m, k, fit_seconds, predict_seconds, test_accuracy, test_f1, test_f1_macro, coverage
+        case class_balance, choice
+    }
+
+    /// Writes every field, with `null` for missing scores (the JSON shape is a contract).
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(dataset, forKey: .dataset)
+        try c.encode(method, forKey: .method)
+        try c.encode(n_train, forKey: .n_train)
+        try c.encode(n_test, forKey: .n_test)
+        try c.encode(m, forKey: .m)
+        try c.encode(k, forKey: .k)
+        try c.encode(fit_seconds, forKey: .fit_seconds)
+        try c.encode(predict_seconds, forKey: .predict_seconds)
+        try c.encode(test_accuracy, forKey: .test_accuracy)
+        try c.encode(test_f1, forKey: .test_f1)
+        try c.encode(test_f1_macro, forKey: .test_f1_macro)
+        try c.encode(coverage, forKey: .coverage)
+        try c.encode(class_balance, forKey: .class_balance)
+        try c.encode(choice, forKey: .choice)
+    }
+}
+
+/// Fits `method` on a WRENCH folder's train weak labels and scores the test split.
+func evaluateWrench(directory: URL, method: LabelModelMethod, classBalance: ClassBalanceOption, seed: UInt64) throws -> EvaluationRecord {
+    let dataset = try WrenchDataset(directory: directory)
+    let train = try dataset.split(.train)
+    let test = try dataset.split(.test)
+    var options = FitOptions(seed: seed)
+    switch classBalance {
+    case .uniform: options.classBalance = .uniform
+    case .estimated: options.classBalance = .estimated
+    case .valid: options.classBalance = .fromLabels(try dataset.split(.valid).goldLabels)
+    }
+    var model = try LabelModelFile.makeModel(method: method.rawValue)
+    let fitStart = monotonicSeconds()
+    try model.fit(train.labelMatrix, options: options)
+    let fitSeconds = monotonicSeconds() - fitStart
+    let predictStart = monotonicSeconds()
+    let probabilities = try model.predictProbabilities(test.labelMatrix)
+    let predictSeconds = monotonicSeconds() - predictStart
+    let predicted = type(of: model).hardLabels(probabilities, tieBreak: .random(seed: seed), prior: model.classBalance)
+    let k = train.labelMatrix.cardinality
+    let score = ClassificationScore(gold: test.goldLabels, predicted: predicted.map(\.rawValue), cardinality: k)
+    return EvaluationRecord(
+        dataset: directory.lastPathComponent, method: method.rawValue, n_train: train.count, n_test: test.count,
+        m: train.labelMatrix.lfCount, k: k, fit_seconds: fitSeconds, predict_seconds: predictSeconds,
+        test_accuracy: score.accuracy, test_f1: score.f1, test_f1_macro: score.macroF1, coverage: score.coverage,
+        class_balance: classBalance.rawValue, choice: (model as? AutoLabelModel)?.choice?.rawValue)
+}
+
+struct LabelModelEvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate", abstract: "Fit on a WRENCH train split's weak labels only; score on its test split.")
+
+    @Option(help: "A WRENCH dataset folder (train.json, valid.json, test.json, label.json).")
+    var wrench: String
+    @Option(help: "mv, wmv, ds, moments, triplet or auto.")
+    var method: LabelModelMethod = .auto
+    @Option(name: .customLong("class-balance"), help: "uniform (snorkel's default), valid (gold frequencies of valid.json) or estimated (from the votes).")
+    var classBalance: ClassBalanceOption = .uniform
+    @Option(help: "Seed for fitting and random tie-breaking.")
+    var seed: UInt64 = 123
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let record = try evaluateWrench(directory: URL(fileURLWithPath: wrench), method: method, classBalance: classBalance, seed: seed)
+        if json {
+            try printJSON(record)
+        } else {
+            func pct(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "—" }
+            print("""
+                \(record.dataset) · \(record.method)\(record.choice.map { " (\($0))" } ?? "") · class balance \(record.class_balance)
+                  train \(record.n_train) rows, test \(record.n_test) rows, \(record.m) LFs, \(record.k) classes
+                  test accuracy \(pct(record.test_accuracy))   F1 \(pct(record.test_f1))   macro-F1 \(pct(record.test_f1_macro))   coverage \(pct(record.coverage))
+                  fit \(String(format: "%.4f", record.fit_seconds)) s   predict \(String(format: "%.4f", record.predict_seconds)) s
+                """)
+        }
+    }
+}
+
+struct LabelModelFitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fit", abstract: "Fit a label model on a .npy label matrix and save it as JSON.")
+
+    @Option(help: "Label matrix (.npy, integer, -1 = abstain).")
+    var matrix: String
+    @Option(help: "Number of classes k.")
+    var cardinality: Int
+    @Option(help: "mv, wmv, ds, moments, triplet or auto.")
+    var method: LabelModelMethod = .auto
+    @Option(name: .customLong("class-balance"), help: "uniform or estimated.")
+    var classBalance: ClassBalanceOption = .uniform
+    @Option(help: "Where to write the model (JSON).")
+    var out: String
+    @Option(help: "Seed.")
+    var seed: UInt64 = 123
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    struct Record: Codable {
+        var method: String, n: Int, m: Int, k: Int, fit_seconds: Double, read_seconds: Double
+    }
+
+    func validate() throws {
+        guard cardinality >= 2 else { throw ValidationError("--cardinality must be at least 2") }
+        guard classBalance != .valid else { throw ValidationError("--class-balance valid needs a WRENCH folder; use uniform or estimated") }
+    }
+
+    func run() throws {
+        let readStart = monotonicSeconds()
+        let labels = try LabelMatrix(numPyFile: URL(fileURLWithPath: matrix), cardinality: cardinality)
+        let readSeconds = monotonicSeconds() - readStart
+        var model = try LabelModelFile.makeModel(method: method.rawValue)
+        let start = monotonicSeconds()
+        try model.fit(labels, options: FitOptions(classBalance: classBalance == .estimated ? .estimated : .uniform, seed: seed))
+        let seconds = monotonicSeconds() - start
+        try LabelModelFile(model).write(to: URL(fileURLWithPath: out))
+        let record = Record(method: method.rawValue, n: labels.rowCount, m: labels.lfCount, k: labels.cardinality, fit_seconds: seconds, read_seconds: readSeconds)
+        if json { try printJSON(record) } else {
+            print("fitted \(method.rawValue) on \(labels.rowCount) rows × \(labels.lfCount) LFs (k = \(labels.cardinality)) in \(String(format: "%.3f", seconds)) s → \(out)")
+        }
+    }
+}
+
+struct LabelModelPredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "predict", abstract: "Predict probabilistic labels with a saved label model.")
+
+    @Option(help: "A model saved by `foundry labelmodel fit`.")
+    var model: String
+    @Option(help: "Label matrix (.npy).")
+    var matrix: String
+    @Option(help: "Gold labels (.npy, -1 = unknown) to report accuracy.")
+    var gold: String?
+    @Option(help: "Where to write the n × k probabilities (.npy, float32).")
+    var out: String?
+    @Option(help: "Seed for random tie-breaking in the accuracy.")
+    var seed: UInt64 = 123
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    struct Record: Codable {
+        var n: Int, predict_seconds: Double, accuracy: Double?, read_seconds: Double
+    }
+
+    func run() throws {
+        let readStart = monotonicSeconds()
+        let file = try LabelModelFile.read(from: URL(fileURLWithPath: model))
+        let labels = try LabelMatrix(numPyFile: URL(fileURLWithPath: matrix), cardinality: file.model.cardinality)
+        let readSeconds = monotonicSeconds() - readStart
+        let start = monotonicSeconds()
+        let probabilities = try file.model.predictProbabilities(labels)
+        let seconds = monotonicSeconds() - start
+        var accuracy: Double?
+        if let gold {
+            let goldLabels = try NumPyArray(contentsOf: URL(fileURLWithPath: gold))
+            guard goldLabels.elementType.isInteger, goldLabels.count == labels.rowCount else {
+                throw ValidationError("\(gold): expected \(labels.rowCount) integer gold labels, got \(goldLabels.count) of \(goldLabels.elementType)")
+            }
+            let predicted = type(of: file.model).hardLabels(probabilities, tieBreak: .random(seed: seed), prior: file.model.classBalance)
+            accuracy = ClassificationScore(gold: goldLabels.integers(), predicted: predicted.map(\.rawValue), cardinality: file.model.cardinality).accuracy
+        }
+        if let out {
+            try NumPyArray(floats: probabilities.storage.map(Float.init), shape: [probabilities.rows, probabilities.columns]).write(to: URL(fileURLWithPath: out))
+        }
+        let record = Record(n: labels.rowCount, predict_seconds: seconds, accuracy: accuracy, read_seconds: readSeconds)
+        if json { try printJSON(record) } else {
+            print("predicted \(labels.rowCount) rows in \(String(format: "%.3f", seconds)) s" + (accuracy.map { String(format: ", accuracy %.4f", $0) } ?? "") + (out.map { " → \($0)" } ?? ""))
+        }
+    }
 }

@@ -1,0 +1,48 @@
+import Labeling
+
+/// Estimates each labeling function's accuracy by how often it agrees with the majority vote of the *other* functions.
+///
+/// On rows where the other labeling functions have a unique plurality class, an LF's estimated accuracy is the fraction
+/// of its votes that match it (add-one smoothed toward `prior`); LFs never overlapping others get `prior`.
+/// Used to initialise moment matching and as the unsupervised weights of ``WeightedMajorityVote``.
+///
+/// - Complexity: O(Σᵢ vᵢ²) for vᵢ votes in row i.
+enum AgreementAccuracy {
+    static func estimate(_ matrix: LabelMatrix, prior: Double = 0.7, range: ClosedRange<Double>) -> [Double] {
+        let m = matrix.lfCount
+        var agree = [Double](repeating: 0, count: m)
+        var total = [Double](repeating: 0, count: m)
+        var classes: [Int] = [], counts: [Int] = []
+        for row in 0..<matrix.rowCount {
+            let lower = matrix.rowOffsets[row], upper = matrix.rowOffsets[row + 1]
+            guard upper - lower >= 2 else { continue }
+            classes.removeAll(keepingCapacity: true)
+            counts.removeAll(keepingCapacity: true)
+            for index in lower..<upper {
+                let c = Int(matrix.voteClasses[index])
+                if let position = classes.firstIndex(of: c) { counts[position] += 1 } else {
+                    classes.append(c)
+                    counts.append(1)
+                }
+            }
+            for index in lower..<upper {
+                let lf = Int(matrix.voteLFs[index]), own = Int(matrix.voteClasses[index])
+                var best = 0, bestClass = -1, tied = false
+                for (position, c) in classes.enumerated() {
+                    let others = counts[position] - (c == own ? 1 : 0)
+                    if others > best {
+                        best = others
+                        bestClass = c
+                        tied = false
+                    } else if others == best, others > 0 {
+                        tied = true
+                    }
+                }
+                guard best > 0, !tied else { continue }
+                total[lf] += 1
+                if bestClass == own { agree[lf] += 1 }
+            }
+        }
+        return (0..<m).map { lf in min(range.upperBound, max(range.lowerBound, (agree[lf] + prior) / (total[lf] + 1))) }
+    }
+}

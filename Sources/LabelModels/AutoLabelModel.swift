@@ -1,0 +1,168 @@
+import FoundryCore
+import Labeling
+
+/// The default label model: picks or combines the others, and is guarded never to stray far from majority vote.
+///
+/// - With a dev set (gold labels passed in ``FitOptions``): fits every applicable model and keeps
+///   the one with the best dev accuracy (ties go to the simpler model).
+/// - Without one: fits ``MomentMatching`` (when m ≥ 3 and m·k fits its overlap matrix, else
+///   ``Triplet``) and averages its posterior with the majority-vote shares, so the generative
+///   model re-weights LFs and breaks MV's ties while clear majorities keep their say. A guard
+///   compares the model's hard labels with MV on rows where MV is unambiguous: if they agree on
+///   fewer than ``Configuration/minimumAgreementWithMajority`` of those rows the generative fit is
+///   distrusted and Auto falls back to majority vote (with the model only breaking ties).
+public struct AutoLabelModel: LabelModel, Codable, Equatable {
+    /// Settings.
+    public struct Configuration: Sendable, Codable, Equatable {
+        /// Minimum agreement with unambiguous majority votes before a generative fit is trusted.
+        public var minimumAgreementWithMajority: Double = 0.8
+        /// Settings of the moment-matching component.
+        public var moments = MomentMatching.Configuration()
+        public init() {}
+    }
+
+    /// What Auto decided to use.
+    public enum Choice: String, Sendable, Codable, Equatable {
+        case majorityVote = "mv", weightedMajorityVote = "wmv", dawidSkene = "ds", moments, triplet
+        case momentsWithMajorityVote = "moments+mv", tripletWithMajorityVote = "triplet+mv"
+        case majorityVoteWithTieBreak = "mv+tiebreak"
+    }
+
+    public static let methodName = "auto"
+    public var configuration: Configuration
+    public private(set) var cardinality = 0
+    public private(set) var classBalance: [Double] = []
+    public private(set) var lfParameters: [LFParameters] = []
+    /// The decision of the last fit.
+    public private(set) var choice: Choice?
+    /// Agreement of the generative component with unambiguous majority votes on the training matrix.
+    public private(set) var agreementWithMajority: Double?
+    private var majorityVote = MajorityVote()
+    private var weighted: WeightedMajorityVote?
+    private var dawidSkene: DawidSkene?
+    private var moments: MomentMatching?
+    private var triplet: Triplet?
+
+    public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
+
+    public mutating func fit(_ matrix: LabelMatrix, options: FitOptions) throws {
+        try FitValidation.check(matrix, method: Self.methodName)
+        cardinality = matrix.cardinality
+        try majorityVote.fit(matrix, options: options)
+        if let dev = options.devMatrix, let labels = options.devLabels {
+            try fitWithDevSet(matrix, dev: dev, labels: labels, options: options)
+            return
+        }
+        let d = matrix.lfCount * matrix.cardinality
+        let generative: any LabelModel
+        if matrix.lfCount >= 3, d <= LabelStatistics.overlapLimit {
+            var model = MomentMatching(configuration: configuration.moments)
+            try model.fit(matrix, options: options)
+            moments = model
+            generative = model
+        } else if matrix.lfCount >= 3 {
+            var model = Triplet()
+            try model.fit(matrix, options: options)
+            triplet = model
+            generative = model
+        } else {
+            choice = .majorityVote
+            classBalance = majorityVote.classBalance
+            lfParameters = majorityVote.lfParameters
+            return
+        }
+        let agreement = try Self.agreement(of: generative, withMajorityOf: matrix)
+        agreementWithMajority = agreement
+        let trusted = agreement.map { $0 >= configuration.minimumAgreementWithMajority } ?? true
+        if moments != nil {
+            choice = trusted ? .momentsWithMajorityVote : .majorityVoteWithTieBreak
+        } else {
+            choice = trusted ? .tripletWithMajorityVote : .majorityVoteWithTieBreak
+        }
+        classBalance = generative.classBalance
+        lfParameters = generative.lfParameters
+    }
+
+    /// Probabilities according to ``choice``.
+    public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {
+        guard let choice else { throw LabelModelsError.notFitted(method: Self.methodName) }
+        let shares = { try self.majorityVote.predictProbabilities(matrix) }
+        func generative() throws -> Matrix {
+            if let moments { return try moments.predictProbabilities(matrix) }
+            if let triplet { return try triplet.predictProbabilities(matrix) }
+            throw LabelModelsError.notFitted(method: Self.methodName)
+        }
+        switch choice {
+        case .majorityVote: return try shares()
+        case .weightedMajorityVote:
+            guard let weighted else { throw LabelModelsError.notFitted(method: Self.methodName) }
+            return try weighted.predictProbabilities(matrix)
+        case .dawidSkene:
+            guard let dawidSkene else { throw LabelModelsError.notFitted(method: Self.methodName) }
+            return try dawidSkene.predictProbabilities(matrix)
+        case .moments, .triplet: return try generative()
+        case .momentsWithMajorityVote, .tripletWithMajorityVote:
+            return 0.5 * (try shares()) + 0.5 * (try generative())
+        case .majorityVoteWithTieBreak:
+            // MV decides; the generative posterior only orders classes MV leaves tied.
+            return (1 - 1e-3) * (try shares()) + 1e-3 * (try generative())
+        }
+    }
+
+    /// Fraction of rows with a unique majority class on which `model`'s most probable class is that class (`nil` if no such row).
+    static func agreement(of model: any LabelModel, withMajorityOf matrix: LabelMatrix) throws -> Double? {
+        let shares = MajorityVote.voteShares(matrix)
+        let probabilities = try model.predictProbabilities(matrix)
+        let k = matrix.cardinality
+        var rows = 0, agree = 0
+        for row in 0..<matrix.rowCount {
+            var majority = -1
+            for c in 0..<k where shares[row, c] == 1 { majority = c }
+            guard majority >= 0 else { continue }
+            rows += 1
+            var best = 0
+            for c in 1..<k where probabilities[row, c] > probabilities[row, best] { best = c }
+            if best == majority { agree += 1 }
+        }
+        return rows == 0 ? nil : Double(agree) / Double(rows)
+    }
+
+    private mutating func fitWithDevSet(_ matrix: LabelMatrix, dev: LabelMatrix, labels: [Int], options: FitOptions) throws {
+        guard labels.count == dev.rowCount else { throw LabelModelsError.shapeMismatch("\(labels.count) dev labels for \(dev.rowCount) dev rows") }
+        var candidates: [(Choice, any LabelModel)] = [(.majorityVote, majorityVote)]
+        var wmv = WeightedMajorityVote()
+        try wmv.fit(matrix, options: options)
+        candidates.append((.weightedMajorityVote, wmv))
+        weighted = wmv
+        var unsupervised = options
+        unsupervised.devMatrix = nil
+        unsupervised.devLabels = nil
+        if matrix.lfCount * matrix.cardinality * (matrix.cardinality + 1) <= DawidSkene.Configuration().maxParameters {
+            var ds = DawidSkene()
+            try ds.fit(matrix, options: unsupervised)
+            candidates.append((.dawidSkene, ds))
+            dawidSkene = ds
+        }
+        if matrix.lfCount >= 3, matrix.lfCount * matrix.cardinality <= LabelStatistics.overlapLimit {
+            var mm = MomentMatching(configuration: configuration.moments)
+            try mm.fit(matrix, options: unsupervised)
+            candidates.append((.moments, mm))
+            moments = mm
+        }
+        if matrix.lfCount >= 3 {
+            var tr = Triplet()
+            try tr.fit(matrix, options: unsupervised)
+            candidates.append((.triplet, tr))
+            triplet = tr
+        }
+        var best: (Choice, Double, any LabelModel)?
+        for (name, model) in candidates {
+            let accuracy = try model.score(dev, gold: labels, tieBreak: .prior).accuracy ?? 0
+            if best == nil || accuracy > (best?.1 ?? 0) + 1e-12 { best = (name, accuracy, model) }
+        }
+        guard let best else { throw LabelModelsError.invalidInput("auto: no candidate model") }
+        choice = best.0
+        classBalance = best.2.classBalance
+        lfParameters = best.2.lfParameters
+    }
+}

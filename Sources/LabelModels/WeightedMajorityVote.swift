@@ -1,0 +1,80 @@
+import FoundryCore
+import Labeling
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Weighted majority vote: each LF's vote counts with the log-odds of its accuracy.
+///
+/// With accuracy aⱼ, a vote adds log aⱼ to the class it names and log((1 − aⱼ)/(k − 1)) to every
+/// other class, on top of the log class prior — the posterior of the symmetric ("one-coin")
+/// noise model. Accuracies come from ``Configuration/accuracies`` when given, else from the dev
+/// set when one is passed to `fit`, else from agreement with the other LFs' majority vote.
+public struct WeightedMajorityVote: LabelModel, Codable, Equatable {
+    /// Settings.
+    public struct Configuration: Sendable, Codable, Equatable {
+        /// Known per-LF accuracies; `nil` to estimate them.
+        public var accuracies: [Double]?
+        public init(accuracies: [Double]? = nil) { self.accuracies = accuracies }
+    }
+
+    public static let methodName = "wmv"
+    public var configuration: Configuration
+    public private(set) var cardinality = 0
+    public private(set) var classBalance: [Double] = []
+    public private(set) var lfParameters: [LFParameters] = []
+    /// The fitted posterior.
+    public private(set) var posterior: VotePosterior?
+
+    public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
+
+    /// Estimates (or takes) the accuracies and builds the posterior.
+    ///
+    /// - Throws: ``LabelModelsError`` for an empty matrix, a wrong number of given accuracies or accuracies outside (0, 1).
+    public mutating func fit(_ matrix: LabelMatrix, options: FitOptions) throws {
+        try FitValidation.check(matrix, method: Self.methodName)
+        let k = matrix.cardinality, m = matrix.lfCount
+        let bounds = (1 / Double(k) + 1e-3)...0.995
+        var accuracies: [Double]
+        if let given = configuration.accuracies {
+            guard given.count == m else { throw LabelModelsError.invalidInput("wmv: \(given.count) accuracies for \(m) LFs") }
+            guard given.allSatisfy({ $0 > 0 && $0 < 1 }) else { throw LabelModelsError.invalidInput("wmv: accuracies must lie strictly between 0 and 1") }
+            accuracies = given
+        } else if let dev = options.devMatrix, let labels = options.devLabels {
+            accuracies = try DevSet.accuracies(dev, labels: labels, range: bounds)
+        } else {
+            accuracies = AgreementAccuracy.estimate(matrix, range: bounds)
+        }
+        accuracies = accuracies.map { min(bounds.upperBound, max(1e-6, $0)) }
+        cardinality = k
+        classBalance = try options.classBalance.resolve(cardinality: k) ?? LabelStatistics(matrix, keepOverlap: false).voteClassDistribution
+        posterior = VotePosterior(
+            lfCount: m, cardinality: k, bias: classBalance.map { log($0) },
+            weights: .symmetric(agreement: accuracies.map { log($0) }, disagreement: accuracies.map { log((1 - $0) / Double(k - 1)) }))
+        let coverage = LFCoverage.perLF(matrix)
+        lfParameters = matrix.lfNames.enumerated().map { LFParameters(name: $1, accuracy: accuracies[$0], propensity: coverage[$0]) }
+    }
+
+    public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {
+        guard let posterior else { throw LabelModelsError.notFitted(method: Self.methodName) }
+        return try posterior.probabilities(matrix)
+    }
+}
+
+/// Dev-set helpers.
+enum DevSet {
+    /// Empirical per-LF accuracy on gold-labelled dev rows (add-one smoothed toward 0.7), clamped to `range`.
+    static func accuracies(_ matrix: LabelMatrix, labels: [Int], range: ClosedRange<Double>) throws -> [Double] {
+        guard labels.count == matrix.rowCount else {
+            throw LabelModelsError.shapeMismatch("\(labels.count) dev labels for \(matrix.rowCount) dev rows")
+        }
+        var agree = [Double](repeating: 0, count: matrix.lfCount), total = agree
+        matrix.forEachVote { row, lf, c in
+            guard labels[row] >= 0 else { return }
+            total[lf] += 1
+            if labels[row] == c { agree[lf] += 1 }
+        }
+        return (0..<matrix.lfCount).map { min(range.upperBound, max(range.lowerBound, (agree[$0] + 0.7) / (total[$0] + 1))) }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import FoundryCore
+import FoundryTestSupport
+import Labeling
+import Testing
+
+@testable import LabelModels
+
+@Suite struct LabelModelAPITests {
+    static let problem = SyntheticLabelingProblem(rows: 3_000, coverages: [0.5, 0.6, 0.4, 0.7], accuracies: [0.8, 0.7, 0.9, 0.75], seed: 21)
+
+    @Test(arguments: ["mv", "wmv", "ds", "moments", "triplet", "auto"])
+    func persistenceRoundTripsExactly(method: String) throws {
+        var model = try LabelModelFile.makeModel(method: method)
+        try model.fit(Self.problem.matrix, options: FitOptions())
+        let directory = TemporaryDirectory()
+        let url = directory.file("model.json")
+        try LabelModelFile(model).write(to: url)
+        let loaded = try LabelModelFile.read(from: url)
+        #expect(loaded.method == method)
+        #expect(try loaded.model.predictProbabilities(Self.problem.matrix) == model.predictProbabilities(Self.problem.matrix))
+        #expect(loaded.model.lfParameters == model.lfParameters)
+        #expect(loaded.model.classBalance == model.classBalance)
+    }
+
+    @Test func tieBreakPolicies() {
+        let probabilities = Matrix([[0.5, 0.5], [0.2, 0.8], [0.5, 0.5]])
+        #expect(MajorityVote.hardLabels(probabilities, tieBreak: .abstain, prior: [0.5, 0.5]) == [.abstain, .class(1), .abstain])
+        #expect(MajorityVote.hardLabels(probabilities, tieBreak: .prior, prior: [0.3, 0.7]) == [.class(1), .class(1), .class(1)])
+        let a = MajorityVote.hardLabels(probabilities, tieBreak: .random(seed: 5), prior: [])
+        #expect(a == MajorityVote.hardLabels(probabilities, tieBreak: .random(seed: 5), prior: []))
+        #expect(a[1] == .class(1))
+    }
+
+    @Test func scoreCountsAccuracyF1AndCoverage() {
+        let score = ClassificationScore(gold: [1, 1, 0, 0, 1], predicted: [1, 0, 0, -1, 1], cardinality: 2)
+        #expect(score.accuracy == 0.75)
+        #expect(score.coverage == 0.8)
+        #expect(abs((score.f1 ?? 0) - 0.8) < 1e-12)  // tp 2, fp 0, fn 1
+        #expect(abs((score.macroF1 ?? 0) - (0.8 + 2.0 / 3.0) / 2) < 1e-12)
+    }
+
+    @Test func majorityVoteSplitsTies() throws {
+        let matrix = try LabelMatrix(denseVotes: [0, 1, -1, 1, 1, 0, -1, -1, -1], rowCount: 3, lfNames: ["a", "b", "c"], classNames: ["0", "1"])
+        var mv = MajorityVote()
+        try mv.fit(matrix)
+        let p = try mv.predictProbabilities(matrix)
+        #expect(p == Matrix([[0.5, 0.5], [0, 1], [0.5, 0.5]]))
+    }
+
+    @Test func weightedMajorityVoteUsesGivenAccuracies() throws {
+        let matrix = try LabelMatrix(denseVotes: [0, 1, 1], rowCount: 1, lfNames: ["a", "b", "c"], classNames: ["0", "1"])
+        var model = WeightedMajorityVote(configuration: .init(accuracies: [0.99, 0.6, 0.6]))
+        try model.fit(matrix)
+        // log(0.99/0.01) = 4.6 outweighs 2·log(0.6/0.4) = 0.81.
+        #expect(try model.predict(matrix) == [.class(0)])
+    }
+
+    @Test func autoUsesADevSetWhenGiven() throws {
+        var model = AutoLabelModel()
+        let dev = Self.problem.matrix.rows(0..<300)
+        try model.fit(Self.problem.matrix, options: FitOptions(devMatrix: dev, devLabels: Array(Self.problem.trueLabels[0..<300])))
+        #expect(model.choice != nil)
+        let accuracy = try #require(try model.score(Self.problem.matrix, gold: Self.problem.trueLabels).accuracy)
+        #expect(accuracy > 0.8)
+    }
+
+    @Test(.enabled(if: TestData.has("wrench_youtube"), "needs $FOUNDRY_DATA/wrench_youtube"))
+    func autoOnYouTubeIsAtLeastAsGoodAsMajorityVote() throws {
+        let dataset = try WrenchDataset(directory: try #require(TestData.dataset("wrench_youtube")))
+        let train = try dataset.split(.train), test = try dataset.split(.test)
+        var mv = MajorityVote(), auto = AutoLabelModel()
+        try mv.fit(train.labelMatrix)
+        try auto.fit(train.labelMatrix)
+        let mvAccuracy = try #require(try mv.score(test.labelMatrix, gold: test.goldLabels).accuracy)
+        let autoAccuracy = try #require(try auto.score(test.labelMatrix, gold: test.goldLabels).accuracy)
+        #expect(autoAccuracy >= mvAccuracy)
+        #expect(autoAccuracy > 0.8)
+    }
+}
