@@ -1,0 +1,231 @@
+import Foundation
+import FoundryCore
+
+/// Examples for training: token ids and target class probabilities (soft labels from a label model).
+public struct SoftLabeledExamples: Sendable {
+    /// Token ids per example (with `[CLS]`/`[SEP]`, already truncated).
+    public var sequences: [[Int32]]
+    /// `count × classes` probabilities, row-major; rows sum to 1.
+    public var probabilities: [Float]
+    /// Number of classes.
+    public var classCount: Int
+
+    /// Creates examples.
+    /// - Throws: ``AdaptersError/invalidInput(reason:)`` when counts disagree, a sequence is empty or a row is not a distribution.
+    public init(sequences: [[Int32]], probabilities: [Float], classCount: Int) throws {
+        guard classCount >= 2 else { throw AdaptersError.invalidInput(reason: "need at least 2 classes") }
+        guard probabilities.count == sequences.count * classCount else {
+            throw AdaptersError.invalidInput(reason: "\(sequences.count) sequences but \(probabilities.count) probabilities for \(classCount) classes")
+        }
+        if let empty = sequences.firstIndex(where: { $0.isEmpty }) { throw AdaptersError.invalidInput(reason: "sequence \(empty) is empty") }
+        for row in 0..<sequences.count {
+            let values = probabilities[(row * classCount)..<((row + 1) * classCount)]
+            let sum = values.reduce(0, +)
+            guard values.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(sum - 1) < 1e-3 else {
+                throw AdaptersError.invalidInput(reason: "row \(row): probabilities \(Array(values)) do not form a distribution")
+            }
+        }
+        self.sequences = sequences
+        self.probabilities = probabilities
+        self.classCount = classCount
+    }
+
+    /// Number of examples.
+    public var count: Int { sequences.count }
+}
+
+/// Trains a ``LoRAAdapter`` on soft labels with the encoder frozen.
+///
+/// Loss: cross-entropy against the probabilistic labels (noise-aware training as in Ratner et al. 2017, "Snorkel").
+/// Optimiser: ``AdamW`` with linear warmup then linear decay, global gradient-norm clipping. Each epoch shuffles the
+/// examples with a seeded generator; dropout (encoder hidden/attention dropout from `config.json`, LoRA dropout, head
+/// dropout) draws from the same generator, so a run is reproducible bit for bit. After every epoch the validation
+/// accuracy is measured; training stops after ``Configuration/patience`` epochs without improvement and the best
+/// adapter is kept (and written atomically to ``Configuration/checkpointDirectory`` when set).
+public struct LoRATrainer: Sendable {
+    /// Training hyper-parameters.
+    public struct Configuration: Sendable {
+        /// Passes over the training data (upper bound with early stopping).
+        public var epochs: Int = 3
+        /// Examples per mini-batch.
+        public var batchSize: Int = 16
+        /// Peak learning rate.
+        public var learningRate: Float = 5e-4
+        /// AdamW decoupled weight decay.
+        public var weightDecay: Float = 0.01
+        /// Fraction of all steps spent warming up linearly from 0.
+        public var warmupFraction: Float = 0.06
+        /// Global L2 norm the gradient is clipped to (≤ 0: no clipping).
+        public var maxGradientNorm: Float = 1
+        /// Use the encoder's dropout probabilities from `config.json` during training.
+        public var encoderDropout: Bool = true
+        /// Epochs without validation improvement before stopping.
+        public var patience: Int = 2
+        /// Seed for shuffling and dropout.
+        public var seed: UInt64 = 0
+        /// Where the best adapter is saved (atomically) after each improvement, or nil.
+        public var checkpointDirectory: URL?
+
+        /// Creates a configuration with the defaults above.
+        public init(
+            epochs: Int = 3, batchSize: Int = 16, learningRate: Float = 5e-4, weightDecay: Float = 0.01,
+            warmupFraction: Float = 0.06, maxGradientNorm: Float = 1, encoderDropout: Bool = true, patience: Int = 2,
+            seed: UInt64 = 0, checkpointDirectory: URL? = nil
+        ) {
+            self.epochs = epochs
+            self.batchSize = batchSize
+            self.learningRate = learningRate
+            self.weightDecay = weightDecay
+            self.warmupFraction = warmupFraction
+            self.maxGradientNorm = maxGradientNorm
+            self.encoderDropout = encoderDropout
+            self.patience = patience
+            self.seed = seed
+            self.checkpointDirectory = checkpointDirectory
+        }
+
+        func validate() throws {
+            guard epochs > 0 else { throw AdaptersError.invalidParameter(name: "epochs", reason: "must be positive, got \(epochs)") }
+            guard batchSize > 0 else { throw AdaptersError.invalidParameter(name: "batch size", reason: "must be positive, got \(batchSize)") }
+            guard learningRate > 0, learningRate.isFinite else { throw AdaptersError.invalidParameter(name: "learning rate", reason: "must be positive") }
+            guard (0..<1).contains(warmupFraction) else { throw AdaptersError.invalidParameter(name: "warmup", reason: "must be in [0, 1)") }
+            guard patience > 0 else { throw AdaptersError.invalidParameter(name: "patience", reason: "must be positive") }
+        }
+    }
+
+    /// What a training run did.
+    public struct Report: Sendable {
+        /// Epochs completed.
+        public var epochs: Int
+        /// Optimiser steps taken.
+        public var steps: Int
+        /// Mean training loss of each epoch.
+        public var epochLosses: [Double]
+        /// Validation accuracy after each epoch (empty without validation data).
+        public var validationAccuracies: [Double]
+        /// The epoch (1-based) whose adapter was kept.
+        public var bestEpoch: Int
+        /// Wall-clock seconds spent in training steps (excluding validation).
+        public var trainSeconds: Double
+        /// Training examples processed per second of `trainSeconds`.
+        public var examplesPerSecond: Double
+        /// Whether early stopping ended the run before `epochs`.
+        public var stoppedEarly: Bool
+    }
+
+    /// The hyper-parameters.
+    public var configuration: Configuration
+
+    /// Creates a trainer.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Trains `adapter` in place.
+    /// - Parameters:
+    ///   - adapter: the adapter to train (its head's class count must match the examples).
+    ///   - model: the frozen encoder.
+    ///   - examples: training sequences with soft labels.
+    ///   - validation: sequences with gold labels for early stopping, or nil (then the last epoch is kept).
+    ///   - progress: called after every step with the steps done, total steps and the running loss.
+    ///   - cancellation: polled between steps; a cancelled run keeps the best adapter so far.
+    /// - Returns: a report.
+    /// - Throws: ``AdaptersError`` for invalid parameters, mismatched class counts, or a failed checkpoint write.
+    /// - Complexity: O(epochs · n) forward + backward passes.
+    public func train(
+        _ adapter: inout LoRAAdapter, model: BertModel, examples: SoftLabeledExamples,
+        validation: (sequences: [[Int32]], labels: [Int])? = nil, progress: ProgressHandler? = nil,
+        cancellation: CancellationFlag? = nil
+    ) throws -> Report {
+        try configuration.validate()
+        try adapter.validate(against: model)
+        guard examples.classCount == adapter.head.classCount else {
+            throw AdaptersError.invalidInput(reason: "examples have \(examples.classCount) classes, the adapter's head \(adapter.head.classCount)")
+        }
+        guard examples.count > 0 else { throw AdaptersError.invalidInput(reason: "no training examples") }
+        if let validation, validation.sequences.count != validation.labels.count {
+            throw AdaptersError.invalidInput(reason: "validation has \(validation.sequences.count) sequences but \(validation.labels.count) labels")
+        }
+        let k = examples.classCount
+        let stepsPerEpoch = (examples.count + configuration.batchSize - 1) / configuration.batchSize
+        let totalSteps = stepsPerEpoch * configuration.epochs
+        let warmupSteps = Int((Float(totalSteps) * configuration.warmupFraction).rounded())
+        var generator = SeededGenerator(seed: configuration.seed)
+        var optimizer = AdamW(parameterCount: adapter.parameterCount, weightDecay: configuration.weightDecay)
+        var parameters = adapter.flattened()
+        var best = parameters
+        var bestAccuracy = -Double.infinity
+        var bestEpoch = 0
+        var epochsWithoutImprovement = 0
+        var report = Report(epochs: 0, steps: 0, epochLosses: [], validationAccuracies: [], bestEpoch: 0, trainSeconds: 0, examplesPerSecond: 0, stoppedEarly: false)
+        var processed = 0
+        epochLoop: for epoch in 1...configuration.epochs {
+            var order = Array(0..<examples.count)
+            order.shuffle(using: &generator)
+            var lossSum = 0.0
+            var lossCount = 0
+            for start in stride(from: 0, to: order.count, by: configuration.batchSize) {
+                if cancellation?.isCancelled == true { break epochLoop }
+                let started = Date()
+                let indices = Array(order[start..<min(order.count, start + configuration.batchSize)])
+                let batch = TokenBatch(indices.map { examples.sequences[$0] })
+                var targets = [Float](repeating: 0, count: indices.count * k)
+                for (row, index) in indices.enumerated() {
+                    for c in 0..<k { targets[row * k + c] = examples.probabilities[index * k + c] }
+                }
+                var mode = ForwardMode(
+                    hiddenDropout: configuration.encoderDropout ? model.configuration.hiddenDropout : 0,
+                    attentionDropout: configuration.encoderDropout ? model.configuration.attentionDropout : 0,
+                    loraDropout: adapter.configuration.dropout, generator: SeededGenerator(seed: generator.next()), record: true)
+                let result = model.lossAndGradient(batch, targets: targets, adapter: adapter, mode: &mode)
+                var gradient = result.gradient
+                if configuration.maxGradientNorm > 0 {
+                    let norm = Float(gradient.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
+                    if norm > configuration.maxGradientNorm {
+                        let scale = configuration.maxGradientNorm / (norm + 1e-6)
+                        for i in gradient.indices { gradient[i] *= scale }
+                    }
+                }
+                let step = report.steps
+                let factor: Float = step < warmupSteps
+                    ? Float(step) / Float(max(1, warmupSteps))
+                    : max(0, Float(totalSteps - step) / Float(max(1, totalSteps - warmupSteps)))
+                optimizer.step(&parameters, gradient: gradient, learningRate: configuration.learningRate * factor)
+                adapter.assign(flattened: parameters)
+                report.steps += 1
+                report.trainSeconds += Date().timeIntervalSince(started)
+                processed += indices.count
+                lossSum += result.loss * Double(indices.count)
+                lossCount += indices.count
+                progress?(Progress(completed: report.steps, total: totalSteps, message: String(format: "epoch %d loss %.4f", epoch, lossSum / Double(lossCount))))
+            }
+            report.epochs = epoch
+            report.epochLosses.append(lossCount > 0 ? lossSum / Double(lossCount) : .nan)
+            var improved = true
+            if let validation {
+                let predictions = LoRAPredictor(model: model, adapter: adapter).predictLabels(validation.sequences)
+                let correct = zip(predictions, validation.labels).filter { $0 == $1 }.count
+                let accuracy = validation.labels.isEmpty ? 0 : Double(correct) / Double(validation.labels.count)
+                report.validationAccuracies.append(accuracy)
+                improved = accuracy > bestAccuracy
+                if improved { bestAccuracy = accuracy }
+            }
+            if improved {
+                best = parameters
+                bestEpoch = epoch
+                epochsWithoutImprovement = 0
+                if let directory = configuration.checkpointDirectory { try adapter.save(to: directory) }
+            } else {
+                epochsWithoutImprovement += 1
+                if epochsWithoutImprovement >= configuration.patience && epoch < configuration.epochs {
+                    report.stoppedEarly = true
+                    break
+                }
+            }
+        }
+        adapter.assign(flattened: best)
+        report.bestEpoch = bestEpoch
+        report.examplesPerSecond = report.trainSeconds > 0 ? Double(processed) / report.trainSeconds : 0
+        return report
+    }
+}
