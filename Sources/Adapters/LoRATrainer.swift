@@ -151,9 +151,10 @@ public struct LoRATrainer: Sendable {
         let totalSteps = stepsPerEpoch * configuration.epochs
         let warmupSteps = Int((Float(totalSteps) * configuration.warmupFraction).rounded())
         var generator = SeededGenerator(seed: configuration.seed)
-        var optimizer = AdamW(parameterCount: adapter.parameterCount, weightDecay: configuration.weightDecay)
-        var parameters = adapter.flattened()
-        var best = parameters
+        var stepper = LoRAStepper(
+            model: model, adapter: adapter, weightDecay: configuration.weightDecay, maxGradientNorm: configuration.maxGradientNorm,
+            encoderDropout: configuration.encoderDropout, seed: generator.next())
+        var best = adapter.flattened()
         var bestAccuracy = -Double.infinity
         var bestEpoch = 0
         var epochsWithoutImprovement = 0
@@ -168,34 +169,20 @@ public struct LoRATrainer: Sendable {
                 if cancellation?.isCancelled == true { break epochLoop }
                 let started = Date()
                 let indices = Array(order[start..<min(order.count, start + configuration.batchSize)])
-                let batch = TokenBatch(indices.map { examples.sequences[$0] })
                 var targets = [Float](repeating: 0, count: indices.count * k)
                 for (row, index) in indices.enumerated() {
                     for c in 0..<k { targets[row * k + c] = examples.probabilities[index * k + c] }
-                }
-                var mode = ForwardMode(
-                    hiddenDropout: configuration.encoderDropout ? model.configuration.hiddenDropout : 0,
-                    attentionDropout: configuration.encoderDropout ? model.configuration.attentionDropout : 0,
-                    loraDropout: adapter.configuration.dropout, generator: SeededGenerator(seed: generator.next()), record: true)
-                let result = model.lossAndGradient(batch, targets: targets, adapter: adapter, mode: &mode)
-                var gradient = result.gradient
-                if configuration.maxGradientNorm > 0 {
-                    let norm = Float(gradient.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
-                    if norm > configuration.maxGradientNorm {
-                        let scale = configuration.maxGradientNorm / (norm + 1e-6)
-                        for i in gradient.indices { gradient[i] *= scale }
-                    }
                 }
                 let step = report.steps
                 let factor: Float = step < warmupSteps
                     ? Float(step) / Float(max(1, warmupSteps))
                     : max(0, Float(totalSteps - step) / Float(max(1, totalSteps - warmupSteps)))
-                optimizer.step(&parameters, gradient: gradient, learningRate: configuration.learningRate * factor)
-                adapter.assign(flattened: parameters)
+                let loss = stepper.step(indices.map { examples.sequences[$0] }, targets: targets, learningRate: configuration.learningRate * factor)
+                adapter = stepper.adapter
                 report.steps += 1
                 report.trainSeconds += Date().timeIntervalSince(started)
                 processed += indices.count
-                lossSum += result.loss * Double(indices.count)
+                lossSum += loss * Double(indices.count)
                 lossCount += indices.count
                 progress?(Progress(completed: report.steps, total: totalSteps, message: String(format: "epoch %d loss %.4f", epoch, lossSum / Double(lossCount))))
             }
@@ -211,7 +198,7 @@ public struct LoRATrainer: Sendable {
                 if improved { bestAccuracy = accuracy }
             }
             if improved {
-                best = parameters
+                best = adapter.flattened()
                 bestEpoch = epoch
                 epochsWithoutImprovement = 0
                 if let directory = configuration.checkpointDirectory { try adapter.save(to: directory) }
