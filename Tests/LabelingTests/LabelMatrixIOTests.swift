@@ -1,0 +1,51 @@
+import Foundation
+import FoundryCore
+import FoundryTestSupport
+import Testing
+
+@testable import Labeling
+
+struct LabelMatrixIOTests {
+    @Test func numPyRoundTripAndBadFiles() throws {
+        let folder = TemporaryDirectory()
+        let matrix = randomLabelMatrix(rows: 50, lfs: 4, cardinality: 3, coverage: 0.4, seed: 3)
+        let url = folder.file("L.npy")
+        try matrix.writeNumPy(to: url)
+        #expect(try LabelMatrix(numPyFile: url, cardinality: 3) == matrix)
+        // A vote ≥ k is rejected, naming row and column.
+        try NumPyArray(integers: [0, 1, -1, 2], shape: [2, 2], elementType: .int16).write(to: folder.file("big.npy"))
+        #expect {
+            try LabelMatrix(numPyFile: folder.file("big.npy"), cardinality: 2)
+        } throws: { error in
+            guard case let .invalidMatrix(_, reason) = error as? LabelingError else { return false }
+            return reason.contains("row 1, column 1")
+        }
+        try NumPyArray(doubles: [0, 1], shape: [1, 2]).write(to: folder.file("float.npy"))
+        #expect(throws: LabelingError.self) { try LabelMatrix(numPyFile: folder.file("float.npy")) }
+        try folder.write("garbage.npy", "not numpy at all")
+        #expect(throws: (any Error).self) { try LabelMatrix(numPyFile: folder.file("garbage.npy")) }
+        #expect(throws: (any Error).self) { try LabelMatrix(numPyFile: folder.file("missing.npy")) }
+        #expect(throws: LabelingError.self) {
+            try LabelMatrix(denseVotes: [0, 5], rowCount: 1, lfNames: ["a", "b"], classNames: ["x", "y"])
+        }
+    }
+
+    /// 10^6 rows × 100 LFs at 25 % coverage: the sparse matrix must stay well under 250 MB resident.
+    @Test func aMillionRowMatrixIsSmall() throws {
+        let before = residentMegabytes()
+        let matrix = randomLabelMatrix(rows: 1_000_000, lfs: 100, cardinality: 2, coverage: 0.25, seed: 11)
+        let after = residentMegabytes()
+        #expect(matrix.voteCount > 24_000_000 && matrix.voteCount < 26_000_000)
+        if let before, let after {
+            #expect(after - before < 250, "the matrix added \(after - before) MB")
+        }
+    }
+
+    private func residentMegabytes() -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
+        return kilobytes / 1024
+    }
+}

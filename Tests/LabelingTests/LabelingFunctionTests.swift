@@ -1,0 +1,96 @@
+import Foundation
+import FoundryCore
+import FoundryTestSupport
+import Testing
+
+@testable import Labeling
+
+struct LabelingFunctionTests {
+    @Test func keywordIsCaseInsensitiveAnyOf() throws {
+        let lf = LabelingFunction<String>.keyword(name: "kw", keywords: ["Subscribe", "plz"], label: 1)
+        #expect(try lf("Please SUBSCRIBE to my channel") == .class(1))
+        #expect(try lf("plz like") == .class(1))
+        #expect(try lf("great song") == .abstain)
+        #expect(try lf("") == .abstain)
+        // Unicode lowercasing: the Kelvin sign lowercases to an ASCII k, as in Python's str.lower.
+        let k = LabelingFunction<String>.keyword(name: "k", keywords: ["ok"], label: 0)
+        #expect(try k("O\u{212A}") == .class(0))
+        #expect(try k("ÖK") == .abstain)
+    }
+
+    @Test func regexSearchesAnywhereAndDotStopsAtNewline() throws {
+        let lf = try LabelingFunction<String>.regex(name: "re", pattern: "check.*out", label: 1)
+        #expect(try lf("Hey CHECK this OUT") == .class(1))
+        #expect(try lf("check\nout") == .abstain)
+        #expect(try lf("check\nthen check it out") == .class(1))
+        #expect(try lf("check\r out") == .class(1))  // only \n ends a line, as in Python
+        #expect(try lf("out check") == .abstain)
+        #expect(throws: LabelingError.self) { try LabelingFunction<String>.regex(name: "bad", pattern: "(", label: 0) }
+    }
+
+    @Test func fastPatternMatcherAgreesWithNSRegularExpression() throws {
+        var generator = SeededGenerator(seed: 7)
+        let alphabet = Array("checkoutwCOM. \nKxé😀\u{212A}ſ\r".unicodeScalars)
+        for pattern in ["check.*out", #"www\.|\.com"#, "a.*b.*c", "out", #"\.co.*m|x"#, ".*ok"] {
+            for ignoresCase in [true, false] {
+                let compiled = try TextPattern(pattern, ignoresCase: ignoresCase)
+                #expect(compiled.usesFastPath)
+                for _ in 0..<400 {
+                    var text = ""
+                    for _ in 0..<generator.nextInt(below: 24) {
+                        text.unicodeScalars.append(alphabet[generator.nextInt(below: alphabet.count)])
+                    }
+                    #expect(compiled.matches(text) == compiled.regexMatches(text), "\(pattern) on \(text.debugDescription)")
+                }
+            }
+        }
+        #expect(try TextPattern(#"\d+"#).usesFastPath == false)
+        #expect(try TextPattern("^www").usesFastPath == false)
+    }
+
+    @Test func lexiconMatchesWholeWords() throws {
+        let lf = LabelingFunction<String>.lexicon(name: "lex", words: ["Love", "great"], label: 0)
+        #expect(try lf("I LOVE it!") == .class(0))
+        #expect(try lf("lovely") == .abstain)
+        #expect(TextMatching.wordTokens("Don't stop, it's 2 good_stuff!") == ["don't", "stop", "it's", "2", "good_stuff"])
+    }
+
+    @Test func thresholdOnRecordsAndTokenCounts() throws {
+        let table = TextTable(source: "t", columnNames: ["text", "score"], rows: [["a b c", "0.9"], ["one two three four five six", ""], ["x", "abc"]])
+        let records = table.records
+        let high = LabelingFunction<Record>.threshold(name: "high", field: "score", .atLeast(0.5), label: 1)
+        #expect(try high(records[0]) == .class(1))
+        #expect(try high(records[1]) == .abstain)  // empty cell
+        #expect(throws: LabelingError.self) { try high(records[2]) }  // not a number: a fault
+        let short = LabelingFunction<Record>.threshold(
+            name: "short", value: Preprocessors.field("text").whitespaceTokenCount(), .lessThan(5), label: 0)
+        #expect(try short(records[0]) == .class(0))
+        #expect(try short(records[1]) == .abstain)
+        #expect(TextMatching.whitespaceTokenCount(" a\u{00A0}b\u{3000}c\u{2028}d\u{200B}e \t") == 4)  // U+200B is not whitespace
+        #expect(TextMatching.whitespaceTokenCount("a b c d e f g", limit: 5) == 5)
+        let missing = LabelingFunction<Record>.keyword(name: "m", field: "nope", keywords: ["a"], label: 0)
+        #expect(throws: LabelingError.unknownColumn(path: "t", column: "nope", available: ["text", "score"])) { try missing(records[0]) }
+    }
+
+    @Test func closuresAndUserPreprocessors() throws {
+        let lengths = Preprocessor<String, Int>(name: "length") { $0.count }
+        let long = LabelingFunction<String>(name: "long", using: lengths) { $0 > 10 ? .class(1) : .abstain }
+        let custom = LabelingFunction<String>(name: "custom") { $0.hasPrefix("!") ? .class(0) : .abstain }
+        #expect(try long("a very long comment") == .class(1))
+        #expect(try custom("!hi") == .class(0))
+        #expect(lengths.name == "length")
+        #expect(Preprocessors.field("CONTENT").lowercased().key == Preprocessors.field("CONTENT").lowercased().key)
+        #expect(lengths.key != Preprocessor<String, Int>(name: "length") { $0.count }.key)
+    }
+
+    @Test func lowercasingMatchesUnicodeFullMapping() {
+        for text in ["Hello WORLD", "ÀÉÎ ÕÜ", "İstanbul", "straße ẞ", "ΣΑΣ", "\u{FEFF}ABC😀", "plain", ""] {
+            #expect(TextMatching.lowercased(text) == text.lowercased(), "\(text)")
+        }
+        let column = TextColumn(count: 1, estimatedBytes: 8)
+        let sample = "MiXeD CaSe 0123 AZaz@[`{ \u{FEFF}Ä"
+        var copy = sample
+        copy.withUTF8 { TextMatching.appendLowercased($0, to: column) }
+        #expect(String(decoding: (try? column.bytes(0)) ?? UnsafeBufferPointer(start: nil, count: 0), as: UTF8.self) == sample.lowercased())
+    }
+}
