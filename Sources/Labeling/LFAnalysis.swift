@@ -183,7 +183,7 @@ public struct LFAnalysis: Sendable, Codable, Equatable {
     /// The summary as JSON (snake_case keys; `j` is the column index).
     public func json(prettyPrinted: Bool = false) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = prettyPrinted ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
+        encoder.outputFormatting = prettyPrinted ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 

@@ -65,7 +65,7 @@ struct BenchApplyCommand: AsyncParsableCommand {
             labelMatrixSHA256Base: SHA256Digest.hex(of: baseRows.bytes), faults: result?.totalFaults ?? 0,
             allSeconds: timings)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 }
