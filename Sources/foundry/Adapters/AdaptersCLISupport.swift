@@ -1,0 +1,88 @@
+import Adapters
+import ArgumentParser
+import Foundation
+import Labeling
+
+/// Helpers shared by the adapter commands (`embed`, `train`, `predict`, `bench embed`, `bench train`).
+enum AdaptersCLI {
+    /// Reads texts from `.txt` (one per line), `.jsonl` (field `text` or `field`) or `.csv` (column `field`, default `text`).
+    static func readTexts(_ url: URL, field: String?) throws -> [String] {
+        switch url.pathExtension.lowercased() {
+        case "txt", "":
+            let text: String
+            do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+                throw AdaptersError.io(path: url.path, reason: "cannot read UTF-8 text: \(error.localizedDescription)")
+            }
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+            }
+            if lines.last == "" { lines.removeLast() }
+            return lines
+        case "jsonl", "ndjson":
+            return try JSONLReader.read(url).column(field ?? "text")
+        case "csv":
+            return try CSVReader.read(url).column(field ?? "text")
+        case "tsv":
+            return try CSVReader.read(url, delimiter: UInt8(ascii: "\t")).column(field ?? "text")
+        default:
+            throw ValidationError("--input must be a .txt, .jsonl or .csv file, got \(url.lastPathComponent)")
+        }
+    }
+
+    /// Prints one JSON object on standard output (keys sorted).
+    static func printJSON(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Peak resident set size in MB (`VmHWM` of `/proc/self/status`), when available.
+    static func peakRSSMegabytes() -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count >= 2, let kilobytes = Double(fields[1]) { return (kilobytes / 1024 * 10).rounded() / 10 }
+        }
+        return nil
+    }
+
+    /// Monotonic seconds.
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// The shared datasets folder: `FOUNDRY_DATA` or `../shared/datasets` relative to the working directory.
+    static var datasets: URL {
+        if let value = ProcessInfo.processInfo.environment["FOUNDRY_DATA"], !value.isEmpty { return URL(fileURLWithPath: value) }
+        return URL(fileURLWithPath: "../shared/datasets").standardizedFileURL
+    }
+
+    /// The UCI YouTube comments (CONTENT, CLASS) of `Youtube0*.csv` in file-name order, cycled to `count` rows,
+    /// exactly as `../shared/bench/torch_minilm_bench.py` loads them.
+    static func youtubeComments(count: Int) throws -> (texts: [String], labels: [Int]) {
+        let folder = datasets.appendingPathComponent("uci_youtube_spam_collection")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let files = names.filter { $0.hasPrefix("Youtube0") && $0.hasSuffix(".csv") }.sorted()
+        guard !files.isEmpty else {
+            throw ValidationError("no Youtube0*.csv in \(folder.path) (set FOUNDRY_DATA to the shared datasets folder)")
+        }
+        var texts: [String] = [], labels: [Int] = []
+        for file in files {
+            let table = try CSVReader.read(folder.appendingPathComponent(file))
+            texts += try table.column("CONTENT")
+            labels += try table.column("CLASS").map { Int($0) ?? 0 }
+        }
+        let unique = texts.count
+        return ((0..<count).map { texts[$0 % unique] }, (0..<count).map { labels[$0 % unique] })
+    }
+
+    /// The median of non-empty values.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// Rounds for JSON output.
+    static func rounded(_ value: Double, _ digits: Int = 4) -> Double {
+        let scale = pow(10, Double(digits))
+        return (value * scale).rounded() / scale
+    }
+}
