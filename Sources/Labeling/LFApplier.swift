@@ -71,7 +71,7 @@ public struct LFApplier<Example>: Sendable {
         let blockSize = configuration.blockSize
         let blockCount = (n + blockSize - 1) / blockSize
         let threads = max(1, min(configuration.threadCount ?? ProcessInfo.processInfo.activeProcessorCount, max(blockCount, 1)))
-        let results = BlockResults<Example>(count: blockCount)
+        let assembly = Assembly<Example>(lfCount: labelingFunctions.count, rowCount: n)
         let state = RunState()
         let lfs = labelingFunctions
         let k = classNames.count
@@ -91,7 +91,7 @@ public struct LFApplier<Example>: Sendable {
                     state.stop(with: .labelingFunctionFailed(lf: lfs[fault.lf].name, row: fault.row, reason: fault.message), row: fault.row)
                     return
                 }
-                results.store(result, at: blockIndex)
+                assembly.add(result, at: blockIndex)
                 let done = state.addCompleted(range.count)
                 progress?(Progress(completed: done, total: n))
             }
@@ -103,7 +103,7 @@ public struct LFApplier<Example>: Sendable {
         }
         if let error = state.error { throw error }
         if blockCount == 0 { progress?(Progress(completed: 0, total: 0)) }
-        return Self.assemble(results.all(), lfs: lfs, rowCount: n, classNames: classNames)
+        return assembly.finish(lfs: lfs, classNames: classNames)
     }
 
     // MARK: Per-block evaluation
@@ -162,33 +162,6 @@ public struct LFApplier<Example>: Sendable {
         if result.firstFault == nil { result.firstFault = (lf, row, message) }
     }
 
-    static func assemble(_ blocks: [BlockResult], lfs: [LabelingFunction<Example>], rowCount: Int, classNames: [String]) -> LFApplierResult {
-        let totalVotes = blocks.reduce(0) { $0 + $1.voteLFs.count }
-        var offsets: [Int] = [0]
-        offsets.reserveCapacity(rowCount + 1)
-        var voteLFs: [UInt16] = [], voteClasses: [UInt16] = []
-        voteLFs.reserveCapacity(totalVotes)
-        voteClasses.reserveCapacity(totalVotes)
-        var counts = [Int](repeating: 0, count: lfs.count)
-        var firsts: [(row: Int, message: String)?] = Array(repeating: nil, count: lfs.count)
-        for block in blocks {
-            let base = voteLFs.count
-            for offset in block.offsets.dropFirst() { offsets.append(base + offset) }
-            voteLFs.append(contentsOf: block.voteLFs)
-            voteClasses.append(contentsOf: block.voteClasses)
-            for lf in lfs.indices {
-                counts[lf] += block.faultCounts[lf]
-                if firsts[lf] == nil { firsts[lf] = block.firstFaults[lf] }
-            }
-        }
-        let matrix = LabelMatrix(
-            uncheckedRowCount: rowCount, lfNames: lfs.map(\.name), classNames: classNames, rowOffsets: offsets,
-            voteLFs: voteLFs, voteClasses: voteClasses)
-        let faults = lfs.indices.map { lf in
-            LFFaultReport(lf: lfs[lf].name, count: counts[lf], firstRow: firsts[lf]?.row, firstError: firsts[lf]?.message)
-        }
-        return LFApplierResult(labelMatrix: matrix, faults: faults)
-    }
 }
 
 /// What ``LFApplier/apply(_:progress:cancellation:)`` produces.
@@ -216,18 +189,70 @@ public struct LFFaultReport: Sendable, Equatable, Codable {
 
 // MARK: - Shared state of one run
 
-/// Results of the blocks of one run, each slot written once by the worker that computed it.
-private final class BlockResults<Example>: @unchecked Sendable {
-    // Invariant: slot i is written by exactly one worker (the one that claimed block i, under RunState's lock)
-    // and read only after all workers have finished; the lock makes the writes visible.
+/// Appends finished blocks to the label matrix in row order as soon as their predecessors are in,
+/// so memory holds the matrix plus only the few blocks that finished out of order.
+private final class Assembly<Example>: @unchecked Sendable {
+    // Invariant: every mutable field is read and written only while holding `lock`.
     private let lock = NSLock()
-    private var slots: [LFApplier<Example>.BlockResult?]
+    private let rowCount: Int
+    private var parked: [Int: LFApplier<Example>.BlockResult] = [:]
+    private var nextBlock = 0
+    private var rowsDone = 0
+    private var offsets: [Int] = [0]
+    private var voteLFs: [UInt16] = []
+    private var voteClasses: [UInt16] = []
+    private var faultCounts: [Int]
+    private var firstFaults: [(row: Int, message: String)?]
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(lfCount: Int, rowCount: Int) {
+        self.rowCount = rowCount
+        faultCounts = [Int](repeating: 0, count: lfCount)
+        firstFaults = Array(repeating: nil, count: lfCount)
+        offsets.reserveCapacity(rowCount + 1)
+    }
 
-    func store(_ result: LFApplier<Example>.BlockResult, at index: Int) { lock.withLock { slots[index] = result } }
+    func add(_ block: LFApplier<Example>.BlockResult, at index: Int) {
+        lock.withLock {
+            parked[index] = block
+            while let next = parked.removeValue(forKey: nextBlock) {
+                append(next)
+                nextBlock += 1
+            }
+        }
+    }
 
-    func all() -> [LFApplier<Example>.BlockResult] { lock.withLock { slots.compactMap { $0 } } }
+    private func append(_ block: LFApplier<Example>.BlockResult) {
+        let rows = block.offsets.count - 1
+        if voteLFs.isEmpty, rows > 0 {
+            // Reserve for the whole matrix from the first block's density (+10 %), to avoid regrowth copies.
+            let estimate = min(
+                Int(Double(block.voteLFs.count) / Double(rows) * Double(rowCount) * 1.1) + 16, rowCount * faultCounts.count)
+            voteLFs.reserveCapacity(estimate)
+            voteClasses.reserveCapacity(estimate)
+        }
+        let base = voteLFs.count
+        for offset in block.offsets.dropFirst() { offsets.append(base + offset) }
+        voteLFs.append(contentsOf: block.voteLFs)
+        voteClasses.append(contentsOf: block.voteClasses)
+        for lf in faultCounts.indices {
+            faultCounts[lf] += block.faultCounts[lf]
+            if firstFaults[lf] == nil { firstFaults[lf] = block.firstFaults[lf] }
+        }
+        rowsDone += rows
+    }
+
+    func finish(lfs: [LabelingFunction<Example>], classNames: [String]) -> LFApplierResult {
+        lock.withLock {
+            precondition(parked.isEmpty && rowsDone == rowCount, "blocks are missing from the assembly")
+            let matrix = LabelMatrix(
+                uncheckedRowCount: rowCount, lfNames: lfs.map(\.name), classNames: classNames, rowOffsets: offsets,
+                voteLFs: voteLFs, voteClasses: voteClasses)
+            let faults = lfs.indices.map { lf in
+                LFFaultReport(lf: lfs[lf].name, count: faultCounts[lf], firstRow: firstFaults[lf]?.row, firstError: firstFaults[lf]?.message)
+            }
+            return LFApplierResult(labelMatrix: matrix, faults: faults)
+        }
+    }
 }
 
 /// Work distribution, progress counting and the stop signal of one run.

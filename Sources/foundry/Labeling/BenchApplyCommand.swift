@@ -29,6 +29,9 @@ struct BenchApplyCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON (the default and only format; accepted for symmetry with other commands).")
     var json = false
 
+    @Flag(help: "Instead: apply 100 synthetic LFs at 25 % coverage to --rows rows and report resident memory (VmRSS/VmHWM).")
+    var memoryCheck = false
+
     func validate() throws {
         guard rows >= 1 else { throw ValidationError("--rows must be at least 1") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
@@ -36,6 +39,7 @@ struct BenchApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if memoryCheck { return try runMemoryCheck() }
         let directory: URL
         if let corpus {
             directory = URL(fileURLWithPath: corpus)
@@ -67,6 +71,46 @@ struct BenchApplyCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+}
+
+extension BenchApplyCommand {
+    /// Builds a rows × 100 label matrix at 25 % coverage through the applier and reports memory from /proc/self/status.
+    func runMemoryCheck() throws {
+        func status(_ key: String) -> Double? {
+            guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }),
+                let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+            else { return nil }
+            return kilobytes / 1024
+        }
+        let lfCount = 100
+        let lfs: [LabelingFunction<Int>] = (0..<lfCount).map { lf in
+            LabelingFunction(name: "lf_\(lf)") { row in
+                // A fixed pseudo-random vote: 25 % of cells vote, half of those for each class.
+                var x = UInt64(row &* lfCount &+ lf) &* 0x9E37_79B9_7F4A_7C15
+                x ^= x >> 31
+                x &*= 0xBF58_476D_1CE4_E5B9
+                x ^= x >> 29
+                return x % 4 == 0 ? .class(Int((x >> 8) & 1)) : .abstain
+            }
+        }
+        let rowsIndices = Array(0..<rows)
+        let before = status("VmRSS")
+        let start = DispatchTime.now().uptimeNanoseconds
+        let matrix = try LFApplier(lfs, classNames: ["0", "1"], configuration: .init(threadCount: threads)).apply(rowsIndices).labelMatrix
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let after = status("VmRSS")
+        let report: [String: Double] = [
+            "rows": Double(rows), "lfs": Double(lfCount), "votes": Double(matrix.voteCount),
+            "coverage": Double(matrix.voteCount) / Double(rows * lfCount), "seconds": seconds,
+            "rss_mb_before": before ?? -1, "rss_mb_after": after ?? -1, "peak_rss_mb": status("VmHWM") ?? -1,
+            "matrix_bytes_mb": Double(matrix.voteCount * 4 + (rows + 1) * 8) / 1_048_576,
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        withExtendedLifetime(matrix) {}
     }
 }
 
