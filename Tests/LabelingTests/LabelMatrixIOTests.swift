@@ -49,3 +49,26 @@ struct LabelMatrixIOTests {
         return kilobytes / 1024
     }
 }
+
+struct LabelMatrixFormatTests {
+    @Test func csvAndWrenchRoundTrips() throws {
+        let folder = TemporaryDirectory()
+        let matrix = try LabelMatrix(denseVotes: [0, -1, 2, -1, -1, -1, 1, 1, 0], rowCount: 3, lfNames: ["a,b", "c", "d"], classNames: ["x", "y", "z"])
+        try matrix.writeCSV(to: folder.file("L.csv"))
+        let back = try LabelMatrix(csvFile: folder.file("L.csv"), classNames: ["x", "y", "z"])
+        #expect(back == matrix)
+        try matrix.writeWrench(to: folder.file("train.json"), goldLabels: [0, 1, 2], texts: ["hi \"you\"", "é\n", ""])
+        let split = try WrenchDataset.readSplit(folder.file("train.json"), classNames: ["x", "y", "z"])
+        #expect(split.labelMatrix.denseVotes() == matrix.denseVotes())
+        #expect(split.goldLabels == [0, 1, 2] && split.texts == ["hi \"you\"", "é\n", ""])
+        #expect(try LabelMatrix(wrenchFile: folder.file("train.json"), classNames: ["x", "y", "z"]).voteCount == 5)
+    }
+
+    @Test func csvRejectsBadVotesWithLineAndColumn() throws {
+        let folder = TemporaryDirectory()
+        try folder.write("bad.csv", "a,b\n0,1\n1,7\n")
+        #expect(throws: LabelingError.malformedRow(path: folder.file("bad.csv").path, line: 3, reason: "column 'b': '7' is not a vote in -1 (abstain) … 1")) {
+            try LabelMatrix(csvFile: folder.file("bad.csv"), classNames: ["x", "y"])
+        }
+    }
+}
