@@ -57,8 +57,7 @@ enum TextMatching {
                 var value = UInt32(byte) & (width == 2 ? 0x1F : (width == 3 ? 0x0F : 0x07))
                 for k in 1..<width { value = value << 6 | UInt32(base[i + k] & 0x3F) }
                 // Variation selectors, BOM, Arabic forms and emoji have no case: skip the property lookup.
-                let caseless = (0xFE00...0xFEFF).contains(value) || (0x1F000...0x1FAFF).contains(value)
-                if !caseless, let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased {
+                if !isCaseless(value), let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased {
                     out.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
                 } else {
                     out.append(contentsOf: UnsafeBufferPointer(start: base + i, count: width))
@@ -191,13 +190,40 @@ enum TextMatching {
             column.commit(count)
             return
         }
-        let lowered = lowercased(String(decoding: bytes, as: UTF8.self))
-        var copy = lowered
-        copy.withUTF8 { utf8 in
-            let out = column.reserve(utf8.count)
-            if let source = utf8.baseAddress { out.update(from: source, count: utf8.count) }
-            column.commit(utf8.count)
+        // Mixed text: ASCII bytes fold directly; other scalars use Unicode's lowercase mapping (at most 3× longer).
+        let out = column.reserve(count * 3)
+        var written = 0
+        var i = 0
+        while i < count {
+            let byte = base[i]
+            if byte < 0x80 {
+                out[written] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                written += 1
+                i += 1
+                continue
+            }
+            let width = byte >= 0xF0 ? 4 : (byte >= 0xE0 ? 3 : 2)
+            var value = UInt32(byte) & (width == 2 ? 0x1F : (width == 3 ? 0x0F : 0x07))
+            for k in 1..<width { value = value << 6 | UInt32(base[i + k] & 0x3F) }
+            if !isCaseless(value), let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased {
+                for unit in scalar.properties.lowercaseMapping.utf8 {
+                    out[written] = unit
+                    written += 1
+                }
+            } else {
+                (out + written).update(from: base + i, count: width)
+                written += width
+            }
+            i += width
         }
+        column.commit(written)
+    }
+
+    /// Scalars known to have no case (variation selectors, BOM, Arabic presentation forms, emoji…): skips a property lookup.
+    @inline(__always)
+    static func isCaseless(_ value: UInt32) -> Bool {
+        (0xFE00...0xFEFF).contains(value) || (0x1F000...0x1FAFF).contains(value) || (0x2000...0x206F).contains(value)
+            || (0x3000...0x9FFF).contains(value)
     }
 
     // MARK: Substring search
@@ -296,38 +322,3 @@ struct SubstringSet: Sendable {
     }
 }
 
-/// Immutable byte strings in one allocation (no reference counting when read).
-final class ByteStrings: @unchecked Sendable {
-    // Invariant: `bytes` and `offsets` are written only in init and freed in deinit; reads are thread-safe.
-    let bytes: UnsafeMutablePointer<UInt8>
-    private let offsets: UnsafeMutablePointer<Int>
-    /// Number of strings.
-    let count: Int
-
-    init(_ strings: [[UInt8]]) {
-        count = strings.count
-        let total = strings.reduce(0) { $0 + $1.count }
-        bytes = .allocate(capacity: max(1, total))
-        offsets = .allocate(capacity: strings.count + 1)
-        var position = 0
-        offsets[0] = 0
-        for (index, string) in strings.enumerated() {
-            for byte in string {
-                bytes[position] = byte
-                position += 1
-            }
-            offsets[index + 1] = position
-        }
-    }
-
-    deinit {
-        bytes.deallocate()
-        offsets.deallocate()
-    }
-
-    /// The start and length of string `index`.
-    @inline(__always)
-    subscript(index: Int) -> (UnsafePointer<UInt8>, Int) {
-        (UnsafePointer(bytes + offsets[index]), offsets[index + 1] - offsets[index])
-    }
-}
