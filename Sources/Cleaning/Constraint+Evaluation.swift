@@ -5,8 +5,6 @@ struct ConstraintOutcome {
     var result: ConstraintResult
     /// Row positions that failed (filled only when requested, for repairs).
     var failingPositions: [Int]
-    /// For duplicate kinds: failing position → position of the earlier row it repeats.
-    var originals: [Int: Int] = [:]
 }
 
 extension Constraint {
@@ -24,7 +22,6 @@ extension Constraint {
         var evaluated = table.rowCount
         var datasetProblem: String?
         var detail: String?
-        var originals: [Int: Int] = [:]
         func column(_ name: String) throws -> [String?] {
             guard let index = table.columnIndex(name) else {
                 throw CleaningError.unknownColumn(source: table.source, constraint: self.name, field: "column", column: name,
@@ -47,31 +44,14 @@ extension Constraint {
             for (row, cell) in try column(name).enumerated() where cell == nil { sink.fail(row, nil, "null") }
         case let .unique(columns):
             let keyed = try columns.map(column)
-            if keyed.count == 1 {
-                var first: [String: Int] = [:]
-                first.reserveCapacity(table.rowCount)
-                evaluated = 0
-                for (row, cell) in keyed[0].enumerated() {
-                    guard let cell else { continue }
-                    evaluated += 1
-                    if let earlier = first[cell] {
-                        originals[row] = earlier
-                        sink.fail(row, cell, "duplicate of row \(table.rowIDs[earlier])")
-                    } else {
-                        first[cell] = row
-                    }
-                }
-            } else {
-                var first: [[String?]: Int] = [:]
-                for row in 0..<table.rowCount {
-                    let key = keyed.map { $0[row] }
-                    if let earlier = first[key] {
-                        originals[row] = earlier
-                        sink.fail(row, key.map { $0 ?? "null" }.joined(separator: ", "),
-                                  "duplicate of row \(table.rowIDs[earlier])")
-                    } else {
-                        first[key] = row
-                    }
+            var index = DuplicateIndex(columns: keyed, capacity: table.rowCount)
+            evaluated = 0
+            for row in 0..<table.rowCount {
+                if keyed.count == 1, keyed[0][row] == nil { continue }  // a single-column key skips nulls
+                evaluated += 1
+                if let earlier = index.firstOccurrence(of: row) {
+                    sink.fail(row, keyed.count == 1 ? keyed[0][row] : keyed.map { $0[row] ?? "null" }.joined(separator: ", "),
+                              "duplicate of row \(table.rowIDs[earlier])")
                 }
             }
         case let .parses(name, type):
@@ -155,15 +135,14 @@ extension Constraint {
             let fraction = table.rowCount == 0 ? 0 : Double(table.rowCount - sink.count) / Double(table.rowCount)
             detail = "\(Self.percent(fraction)) labeled"
             if fraction < minimum { datasetProblem = "\(Self.percent(fraction)) labeled, less than \(Self.percent(minimum))" }
-        case let .validText(name):
+        case let .validText(name, rejectC1):
             try eachValue(name) { row, text in
-                if let problem = Self.textProblem(text) { sink.fail(row, text, problem) }
+                if let problem = Self.textProblem(text, rejectC1Controls: rejectC1) { sink.fail(row, text, problem) }
             }
         case let .nearDuplicates(name, configuration):
             let cells = try column(name)
             evaluated = cells.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
             for duplicate in NearDuplicateDetector(configuration: configuration).duplicates(in: cells) {
-                originals[duplicate.row] = duplicate.original
                 sink.fail(duplicate.row, cells[duplicate.row],
                           "near-duplicate of row \(table.rowIDs[duplicate.original]) (estimated Jaccard \(String(format: "%.2f", duplicate.similarity)))")
             }
@@ -171,8 +150,7 @@ extension Constraint {
             let detector = PIIDetector(kinds: kinds)
             try eachValue(name) { row, text in
                 if detector.containsAny(in: text) {
-                    let found = Set(detector.matches(in: text).map(\.kind)).sorted()
-                    sink.fail(row, text, "contains \(found.map(\.rawValue).joined(separator: ", "))")
+                    sink.fail(row, text, "contains \(Set(detector.matches(in: text).map(\.kind)).sorted().map(\.rawValue).joined(separator: ", "))")
                 }
             }
         }
@@ -184,7 +162,7 @@ extension Constraint {
             name: name, kind: kind.keyword, severity: severity, mostly: mostly, rowsEvaluated: evaluated,
             rowsFailed: sink.count, passed: passed, detail: datasetProblem ?? detail, failures: sink.failures,
             sampleValues: sink.samples)
-        return ConstraintOutcome(result: result, failingPositions: sink.failingPositions, originals: originals)
+        return ConstraintOutcome(result: result, failingPositions: sink.failingPositions)
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
@@ -199,17 +177,26 @@ extension Constraint {
         return text.unicodeScalars.count
     }
 
+    /// Bytes that may start a text problem: C0 controls except tab, LF, CR; DEL; the lead byte of U+FFFD.
+    static let suspectBytes: [Bool] = (0..<256).map { b in
+        (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) || b == 0x7F || b == 0xEF
+    }
+    /// ``suspectBytes`` plus the lead byte of C1 controls.
+    static let suspectBytesWithC1: [Bool] = (0..<256).map { b in suspectBytes[b] || b == 0xC2 }
+
     /// A description of the first control character (other than tab, LF, CR) or U+FFFD, or `nil` when clean.
-    static func textProblem(_ text: String) -> String? {
+    static func textProblem(_ text: String, rejectC1Controls: Bool = false) -> String? {
+        let table = rejectC1Controls ? Self.suspectBytesWithC1 : Self.suspectBytes
         func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
             var i = 0
             let n = bytes.count
             while i < n {
+                // Fast skip: most bytes cannot start a problem.
+                while i < n, !table[Int(bytes[i])] { i += 1 }
+                guard i < n else { return nil }
                 let b = bytes[i]
-                if b < 0x20 {
-                    if b != 0x09 && b != 0x0A && b != 0x0D { return String(format: "control character U+%04X", b) }
-                } else if b == 0x7F {
-                    return "control character U+007F"
+                if b < 0x20 || b == 0x7F {
+                    return String(format: "control character U+%04X", b)
                 } else if b == 0xEF, i + 2 < n, bytes[i + 1] == 0xBF, bytes[i + 2] == 0xBD {
                     return "replacement character U+FFFD (invalid UTF-8 in the source)"
                 } else if b == 0xC2, i + 1 < n, bytes[i + 1] >= 0x80, bytes[i + 1] <= 0x9F {

@@ -105,8 +105,10 @@ public struct LabeledFraction: ConstraintComponent {
 /// Text without control characters (other than tab, LF, CR) or U+FFFD.
 public struct ValidText: ConstraintComponent {
     public let constraint: Constraint
-    /// - Parameter column: the text column.
-    public init(_ column: String) { constraint = Constraint(.validText(column: column)) }
+    /// - Parameters: column: the text column; rejectC1Controls: also fail on U+0080…U+009F.
+    public init(_ column: String, rejectC1Controls: Bool = false) {
+        constraint = Constraint(.validText(column: column, rejectC1Controls: rejectC1Controls))
+    }
 }
 
 /// No row is a near-duplicate of an earlier row (MinHash + LSH).

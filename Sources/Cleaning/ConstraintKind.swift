@@ -30,8 +30,9 @@ public enum ConstraintKind: Sendable, Equatable, Hashable, Codable {
     /// At least `minimum` (0…1) of the rows have a non-null value in `column` that is not in `unlabeled`.
     case labeledFraction(column: String, minimum: Double, unlabeled: [String])
     // Text.
-    /// The text has no control characters other than tab, LF and CR, and no U+FFFD (left by invalid UTF-8).
-    case validText(column: String)
+    /// The text has no C0 control characters other than tab, LF and CR, no DEL and no U+FFFD (left by invalid
+    /// UTF-8); C1 controls (U+0080…U+009F, often mis-decoded Windows-1252 quotes) only when `rejectC1Controls`.
+    case validText(column: String, rejectC1Controls: Bool)
     /// No row is a near-duplicate (estimated Jaccard ≥ `threshold` of character shingles) of an earlier row.
     case nearDuplicates(column: String, configuration: NearDuplicateDetector.Configuration)
     /// The text contains none of the personal-data `kinds`.
@@ -42,7 +43,7 @@ public enum ConstraintKind: Sendable, Equatable, Hashable, Codable {
         switch self {
         case let .notNull(c), let .parses(c, _), let .range(c, _, _), let .length(c, _, _), let .matches(c, _),
             let .allowedValues(c, _), let .classDistribution(c, _), let .labeledFraction(c, _, _),
-            let .validText(c), let .nearDuplicates(c, _), let .noPII(c, _):
+            let .validText(c, _), let .nearDuplicates(c, _), let .noPII(c, _):
             return [("column", c)]
         case let .unique(columns): return columns.map { ("columns", $0) }
         case let .functionalDependency(a, b): return a.map { ("determinant", $0) } + b.map { ("dependent", $0) }
@@ -57,7 +58,7 @@ public enum ConstraintKind: Sendable, Equatable, Hashable, Codable {
     public var targetColumn: String? {
         switch self {
         case let .notNull(c), let .parses(c, _), let .range(c, _, _), let .length(c, _, _), let .matches(c, _),
-            let .allowedValues(c, _), let .validText(c), let .noPII(c, _):
+            let .allowedValues(c, _), let .validText(c, _), let .noPII(c, _):
             return c
         default: return nil
         }

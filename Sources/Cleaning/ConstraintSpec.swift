@@ -26,7 +26,7 @@ import Yams
 /// pattern), `allowed_values` (column, values), `functional_dependency` (determinant, dependent), `denial`
 /// (predicates), `row_predicate` (if, require: lists of {column, op, value}), `row_count` (min, max),
 /// `class_distribution` (column, bounds: list of {value, min, max}), `labeled_fraction` (column, min, unlabeled),
-/// `valid_text` (column), `near_duplicates` (column, threshold, shingle_size, permutations, seed), `no_pii`
+/// `valid_text` (column, c1_controls), `near_duplicates` (column, threshold, shingle_size, permutations, seed), `no_pii`
 /// (column, kinds). Every constraint also takes `name`, `severity` (error | warning), `mostly` and `repair`:
 /// `drop_row`, `set_null`, `keep_first`, `{impute: mode | median | {constant: V}}`, `{standardize: [trim,
 /// collapse_whitespace, lowercase, nfc]}`, `{redact_pii: mask | redact}`.
@@ -137,7 +137,7 @@ private struct SpecReader {
         "length": ["column", "min", "max"], "regex": ["column", "pattern"], "allowed_values": ["column", "values"],
         "functional_dependency": ["determinant", "dependent"], "denial": ["predicates"],
         "row_predicate": ["if", "require"], "row_count": ["min", "max"], "class_distribution": ["column", "bounds"],
-        "labeled_fraction": ["column", "min", "unlabeled"], "valid_text": ["column"],
+        "labeled_fraction": ["column", "min", "unlabeled"], "valid_text": ["column", "c1_controls"],
         "near_duplicates": ["column", "threshold", "shingle_size", "permutations", "seed"], "no_pii": ["column", "kinds"],
     ]
 
@@ -172,7 +172,12 @@ private struct SpecReader {
         case "labeled_fraction":
             return .labeledFraction(column: try column(), minimum: try required(try number(map, "min"), "min"),
                                     unlabeled: map["unlabeled"] == nil ? [] : try strings(map, "unlabeled"))
-        case "valid_text": return .validText(column: try column())
+        case "valid_text":
+            let c1 = try optionalString(map, "c1_controls").map { text -> Bool in
+                guard let value = Bool(text) else { throw fail("c1_controls", "expected true or false") }
+                return value
+            } ?? false
+            return .validText(column: try column(), rejectC1Controls: c1)
         case "near_duplicates":
             var configuration = NearDuplicateDetector.Configuration()
             if let value = try number(map, "threshold") { configuration.threshold = value }

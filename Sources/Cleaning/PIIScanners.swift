@@ -21,7 +21,11 @@ enum PIIScanners {
         let n = s.count
         func isLocal(_ b: UInt8) -> Bool { isWord(b) || b == 0x2E || b == 0x2B || b == 0x2D }
         while i < n {
-            guard s[i] == UInt8(ascii: "@") else { i += 1; continue }
+            guard s[i] == UInt8(ascii: "@") else {
+                guard let base = s.baseAddress, let found = memchr(base + i, 0x40, n - i) else { return result }
+                i = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                continue
+            }
             var start = i
             while start > 0, isLocal(s[start - 1]) { start -= 1 }
             var j = i + 1

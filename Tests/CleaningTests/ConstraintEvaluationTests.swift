@@ -76,7 +76,8 @@ struct ConstraintEvaluationTests {
         #expect(try failingRows(ValidText("text")) == [4])
         #expect(try result(ValidText("text")).failures.first?.reason == "control character U+0007")
         #expect(Constraint.textProblem("tab\tand\r\nnewlines") == nil)
-        #expect(Constraint.textProblem("bad \u{FFFD}") != nil && Constraint.textProblem("c1 \u{85}") != nil)
+        #expect(Constraint.textProblem("bad \u{FFFD}") != nil && Constraint.textProblem("c1 \u{85}") == nil)
+        #expect(Constraint.textProblem("c1 \u{92}", rejectC1Controls: true) == "control character U+0092")
         #expect(try failingRows(NearDuplicates("text")) == [3])
     }
 

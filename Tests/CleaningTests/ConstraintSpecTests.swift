@@ -52,6 +52,7 @@ struct ConstraintSpecTests {
             unlabeled: ["?"]
           - kind: valid_text
             column: text
+            c1_controls: true
           - kind: near_duplicates
             column: text
             threshold: 0.7
@@ -81,7 +82,7 @@ struct ConstraintSpecTests {
         RowCount(minimum: 1, maximum: 1_000_000)
         ClassDistribution("label", [ClassBound("spam", minimum: 0.05, maximum: 0.5)])
         LabeledFraction("label", minimum: 0.5, unlabeled: ["?"])
-        ValidText("text")
+        ValidText("text", rejectC1Controls: true)
         NearDuplicates("text", configuration: .init(threshold: 0.7, seed: 7))
         NoPII("text", kinds: [.email, .phone]).repair(.redactPII(.redact))
         Parses("age", as: .decimal).named("age decimal").repair(.impute(.median))
