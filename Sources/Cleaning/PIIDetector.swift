@@ -1,6 +1,6 @@
 /// Finds personal data (email, phone, credit card with Luhn check, IPv4, IPv6) in text by scanning its UTF-8 bytes.
 ///
-/// Non-ASCII bytes count as word characters (approximating Unicode `\w`). Matches are reported as UTF-8 byte
+/// Email word characters follow Python 3's `\w` (Unicode letters and numbers). Matches are reported as UTF-8 byte
 /// ranges, in text order, without overlaps (on overlap the more specific kind wins: email, credit card, IPv4,
 /// IPv6, then phone).
 /// - Complexity: O(text length) per kind.

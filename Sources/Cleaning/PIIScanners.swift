@@ -14,12 +14,30 @@ enum PIIScanners {
     }
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 
-    /// `[\w.+-]+@[\w-]+\.[\w.-]+`
+    /// `[\w.+-]+@[\w-]+\.[\w.-]+`, with `\w` as in Python 3 (ASCII letters, digits, `_`, and Unicode letters and
+    /// numbers).
     static func emails(_ s: Bytes, firstOnly: Bool) -> [Match] {
         var result: [Match] = []
-        var i = 0
         let n = s.count
-        func isLocal(_ b: UInt8) -> Bool { isWord(b) || b == 0x2E || b == 0x2B || b == 0x2D }
+        // Byte length of the scalar at `i` when it belongs to the class (word characters plus `extra` ASCII bytes).
+        func forward(_ i: Int, _ extra: (UInt8) -> Bool) -> Int? {
+            guard i < n else { return nil }
+            let b = s[i]
+            if b < 0x80 { return isWord(b) || extra(b) ? 1 : nil }
+            return unicodeWord(at: i, in: s)
+        }
+        // Start of the scalar ending just before `i` when it belongs to the class.
+        func backward(_ i: Int, _ extra: (UInt8) -> Bool) -> Int? {
+            guard i > 0 else { return nil }
+            if s[i - 1] < 0x80 { return isWord(s[i - 1]) || extra(s[i - 1]) ? i - 1 : nil }
+            var start = i - 1
+            while start > 0, s[start] & 0xC0 == 0x80 { start -= 1 }
+            return unicodeWord(at: start, in: s) == i - start ? start : nil
+        }
+        let local: (UInt8) -> Bool = { $0 == 0x2E || $0 == 0x2B || $0 == 0x2D }
+        let domain: (UInt8) -> Bool = { $0 == 0x2D }
+        let tail: (UInt8) -> Bool = { $0 == 0x2E || $0 == 0x2D }
+        var i = 0
         while i < n {
             guard s[i] == UInt8(ascii: "@") else {
                 guard let base = s.baseAddress, let found = memchr(base + i, 0x40, n - i) else { return result }
@@ -27,12 +45,12 @@ enum PIIScanners {
                 continue
             }
             var start = i
-            while start > 0, isLocal(s[start - 1]) { start -= 1 }
+            while let previous = backward(start, local) { start = previous }
             var j = i + 1
-            while j < n, isWord(s[j]) || s[j] == 0x2D { j += 1 }
-            if start < i, j > i + 1, j < n, s[j] == 0x2E, j + 1 < n, isWord(s[j + 1]) || s[j + 1] == 0x2E || s[j + 1] == 0x2D {
+            while let width = forward(j, domain) { j += width }
+            if start < i, j > i + 1, j < n, s[j] == 0x2E, forward(j + 1, tail) != nil {
                 var end = j + 1
-                while end < n, isWord(s[end]) || s[end] == 0x2E || s[end] == 0x2D { end += 1 }
+                while let width = forward(end, tail) { end += width }
                 if start >= (result.last?.range.upperBound ?? 0) { result.append(Match(kind: .email, range: start..<end)) }
                 if firstOnly { return result }
                 i = end
@@ -41,6 +59,18 @@ enum PIIScanners {
             }
         }
         return result
+    }
+
+    /// The byte length of the scalar starting at `i` if it is a Unicode letter or number (Python's `str.isalnum`).
+    static func unicodeWord(at i: Int, in s: Bytes) -> Int? {
+        var iterator = s[i...].makeIterator()
+        var decoder = UTF8()
+        guard case let .scalarValue(scalar) = decoder.decode(&iterator) else { return nil }
+        let width = UTF8.width(scalar)
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return width
+        default: return scalar.properties.numericType != nil ? width : nil
+        }
     }
 
     /// `\+?\d[\d\s().-]{8,}\d`: within each maximal run of `[\d\s().-]`, first digit to last digit spans ≥ 10 bytes.
