@@ -270,6 +270,37 @@ enum TextMatching {
         let firstPattern = UInt64(first) &* ones, secondPattern = UInt64(second) &* ones
         let raw = UnsafeRawPointer(haystack)
         var position = start
+        // Sixteen candidate positions per step with SIMD compares; the loads read bytes position ..< position + 17.
+        let firstVector = SIMD16<UInt8>(repeating: first), secondVector = SIMD16<UInt8>(repeating: second)
+        let firstFold = SIMD16<UInt8>(repeating: UInt8(truncatingIfNeeded: firstMask))
+        let secondFold = SIMD16<UInt8>(repeating: UInt8(truncatingIfNeeded: secondMask))
+        while position + 17 <= end, position <= lastStart {
+            let word = raw.loadUnaligned(fromByteOffset: position, as: SIMD16<UInt8>.self)
+            var hits = (word | firstFold) .== firstVector
+            if needleCount > 1 {
+                let shifted = raw.loadUnaligned(fromByteOffset: position + 1, as: SIMD16<UInt8>.self)
+                hits = hits .& ((shifted | secondFold) .== secondVector)
+            }
+            if any(hits) {
+                // Exact candidate bits for the two halves (SWAR), visited lowest first.
+                for half in stride(from: 0, to: 16, by: 8) {
+                    let at = position + half
+                    let low = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+                    var bits = zeroBytes((low | firstMask) ^ firstPattern)
+                    if needleCount > 1 {
+                        let next = raw.loadUnaligned(fromByteOffset: at + 1, as: UInt64.self)
+                        bits &= zeroBytes((next | secondMask) ^ secondPattern)
+                    }
+                    while bits != 0 {
+                        let candidate = at + bits.trailingZeroBitCount / 8
+                        if candidate > lastStart { return nil }
+                        if verify(candidate) { return candidate }
+                        bits &= bits &- 1
+                    }
+                }
+            }
+            position += 16
+        }
         // Eight candidate positions per step; the loads read bytes position ..< position + 9.
         while position + 9 <= end, position <= lastStart {
             let word = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)
