@@ -6,8 +6,10 @@ import Labeling
 /// - With a dev set (gold labels passed in ``FitOptions``): fits every applicable model and keeps
 ///   the one with the best dev accuracy (ties go to the simpler model).
 /// - Without one: fits ``MomentMatching`` (when m ≥ 3 and m·k fits its overlap matrix, else
-///   ``Triplet``) and averages its posterior with the majority-vote shares, so the generative
-///   model re-weights LFs and breaks MV's ties while clear majorities keep their say. A guard
+///   ``Triplet``). When the moment model explains the observed LF overlaps well (its
+///   ``MomentMatching/residualFraction`` is at most ``Configuration/maximumResidualForMomentsAlone``)
+///   it is used alone; otherwise its posterior is averaged with the majority-vote shares, so
+///   clear majorities keep their say and the model re-weights LFs and breaks MV's ties. A guard
 ///   compares the model's hard labels with MV on rows where MV is unambiguous: if they agree on
 ///   fewer than ``Configuration/minimumAgreementWithMajority`` of those rows the generative fit is
 ///   distrusted and Auto falls back to majority vote (with the model only breaking ties).
@@ -16,6 +18,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     public struct Configuration: Sendable, Codable, Equatable {
         /// Minimum agreement with unambiguous majority votes before a generative fit is trusted.
         public var minimumAgreementWithMajority: Double = 0.8
+        /// Largest ``MomentMatching/residualFraction`` at which the moment model is used on its own; above it, its
+        /// posterior is averaged with the majority-vote shares.
+        public var maximumResidualForMomentsAlone: Double = 0.15
         /// Settings of the moment-matching component.
         public var moments = MomentMatching.Configuration()
         public init() {}
@@ -74,8 +79,12 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         let agreement = try Self.agreement(of: generative, withMajorityOf: matrix)
         agreementWithMajority = agreement
         let trusted = agreement.map { $0 >= configuration.minimumAgreementWithMajority } ?? true
-        if moments != nil {
-            choice = trusted ? .momentsWithMajorityVote : .majorityVoteWithTieBreak
+        if let moments {
+            if !trusted {
+                choice = .majorityVoteWithTieBreak
+            } else {
+                choice = moments.residualFraction <= configuration.maximumResidualForMomentsAlone ? .moments : .momentsWithMajorityVote
+            }
         } else {
             choice = trusted ? .tripletWithMajorityVote : .majorityVoteWithTieBreak
         }

@@ -54,6 +54,7 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
         }
         var total = Partial(m: m, k: k, overlap: withOverlap)
         for part in partials { total.add(part) }
+        total.finish()
         coveredRows = total.covered
         voteCounts = total.votes
         pairCoVotes = total.coVotes
@@ -114,23 +115,66 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
         mutating func accumulate(_ matrix: LabelMatrix, rows: Range<Int>) {
             let d = m * k
             let withOverlap = !overlap.isEmpty
+            var cells = [Int](repeating: 0, count: m)
             matrix.rowOffsets.withUnsafeBufferPointer { offsets in
                 matrix.voteLFs.withUnsafeBufferPointer { lfs in
                     matrix.voteClasses.withUnsafeBufferPointer { classes in
-                        for row in rows {
-                            let lower = offsets[row], upper = offsets[row + 1]
-                            if upper > lower { covered += 1 }
-                            for a in lower..<upper {
-                                let ja = Int(lfs[a]), la = Int(classes[a])
-                                votes[ja * k + la] += 1
-                                for b in lower..<upper {
-                                    let jb = Int(lfs[b]), lb = Int(classes[b])
-                                    coVotes[ja * m + jb] += 1
-                                    if la == lb { agreements[ja * m + jb] += 1 }
-                                    if withOverlap { overlap[(ja * k + la) * d + jb * k + lb] += 1 }
+                        overlap.withUnsafeMutableBufferPointer { o in
+                            for row in rows {
+                                let lower = offsets[row], upper = offsets[row + 1]
+                                let count = upper - lower
+                                guard count > 0 else { continue }
+                                covered += 1
+                                for a in 0..<count {
+                                    let ja = Int(lfs[lower + a]), la = Int(classes[lower + a])
+                                    votes[ja * k + la] += 1
+                                    cells[a] = ja * k + la
+                                }
+                                if withOverlap {
+                                    // Cells increase within a row (LFs are sorted), so this fills O's upper triangle.
+                                    for a in 0..<count {
+                                        let base = cells[a] * d
+                                        for b in a..<count { o[base + cells[b]] += 1 }
+                                    }
+                                } else {
+                                    for a in 0..<count {
+                                        let ja = cells[a] / k, la = cells[a] % k
+                                        for b in a..<count {
+                                            let jb = cells[b] / k
+                                            coVotes[ja * m + jb] += 1
+                                            if la == cells[b] % k { agreements[ja * m + jb] += 1 }
+                                        }
+                                    }
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+
+        /// Completes the accumulated upper triangles into symmetric tables (and pair counts from O when it was kept).
+        mutating func finish() {
+            let d = m * k
+            if !overlap.isEmpty {
+                for i in 0..<d { for j in (i + 1)..<max(i + 1, d) { overlap[j * d + i] = overlap[i * d + j] } }
+                for ja in 0..<m {
+                    for jb in 0..<m {
+                        var co = 0.0, agree = 0.0
+                        for la in 0..<k {
+                            let row = (ja * k + la) * d + jb * k
+                            for lb in 0..<k { co += overlap[row + lb] }
+                            agree += overlap[row + la]
+                        }
+                        coVotes[ja * m + jb] = co
+                        agreements[ja * m + jb] = agree
+                    }
+                }
+            } else {
+                for a in 0..<m {
+                    for b in (a + 1)..<max(a + 1, m) {
+                        coVotes[b * m + a] = coVotes[a * m + b]
+                        agreements[b * m + a] = agreements[a * m + b]
                     }
                 }
             }

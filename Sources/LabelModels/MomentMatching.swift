@@ -49,6 +49,10 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
     public private(set) var iterations = 0
     /// Final objective value of the last fit.
     public private(set) var finalLoss = 0.0
+    /// How much of the observed second moments the fitted model leaves unexplained: the moment-matching loss (without
+    /// the l2 term) divided by the energy of the matched entries of O. Near 0 when the LFs really are conditionally
+    /// independent given the label; large when they are not (a reason to trust majority vote more).
+    public private(set) var residualFraction = 0.0
     /// The fitted posterior.
     public private(set) var posterior: VotePosterior?
 
@@ -99,6 +103,7 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         }
         iterations = result.iterations
         finalLoss = result.value
+        residualFraction = Self.maskedResidualFraction(mu: result.solution, overlap: overlap, mask: mask, prior: prior, d: d, k: k)
         var mu = result.solution
         // Clamp as snorkel does (mu_eps = min(0.01, 10^-ceil(log10 n))) so that log μ stays finite.
         let epsilon = min(0.01, 1 / pow(10, ceil(log10(n))))
@@ -168,6 +173,22 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
             }
         }
         return (loss, gradient.storage)
+    }
+
+    /// ‖M ∘ (O − μPμᵀ)‖² / ‖M ∘ O‖²: the share of the cross-LF second moments the model leaves unexplained.
+    static func maskedResidualFraction(mu: [Double], overlap: [Double], mask: [Bool], prior: [Double], d: Int, k: Int) -> Double {
+        let muMatrix = Matrix(rows: d, columns: k, values: mu)
+        var scaled = muMatrix
+        for r in 0..<d { for c in 0..<k { scaled.storage[r * k + c] *= prior[c] } }
+        var product = Matrix(rows: d, columns: d)
+        Matrix.multiply(scaled, muMatrix, transposeB: true, into: &product)
+        var residual = 0.0, energy = 0.0
+        for i in 0..<(d * d) where mask[i] {
+            let r = product.storage[i] - overlap[i]
+            residual += r * r
+            energy += overlap[i] * overlap[i]
+        }
+        return energy > 0 ? residual / energy : 0
     }
 
     /// The mask over O: false on each LF's own block and on the blocks of declared dependent pairs.
