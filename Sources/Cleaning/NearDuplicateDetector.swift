@@ -198,9 +198,10 @@ public struct NearDuplicateDetector: Sendable {
         return result
     }
 
-    /// Chooses bands b and rows r (b·r ≤ permutations) minimizing ∫₀ᵗ P(candidate | s) ds + ∫ₜ¹ P(miss | s) ds,
-    /// where P(candidate | s) = 1 − (1 − sʳ)ᵇ.
-    static func optimalBands(threshold: Double, permutations: Int) -> (bands: Int, rows: Int) {
+    /// Chooses bands b and rows r (b·r ≤ permutations) minimizing
+    /// (1 − w)·∫₀ᵗ P(candidate | s) ds + w·∫ₜ¹ P(miss | s) ds, where P(candidate | s) = 1 − (1 − sʳ)ᵇ and w is
+    /// `falseNegativeWeight` (misses cost more than candidates, which are verified on their signatures anyway).
+    static func optimalBands(threshold: Double, permutations: Int, falseNegativeWeight: Double = 0.75) -> (bands: Int, rows: Int) {
         func integrate(_ f: (Double) -> Double, _ a: Double, _ b: Double) -> Double {
             let steps = 200
             let h = (b - a) / Double(steps)
@@ -216,7 +217,7 @@ public struct NearDuplicateDetector: Sendable {
                 let probability = { (s: Double) in 1 - pow(1 - pow(s, Double(r)), Double(b)) }
                 let falsePositive = integrate(probability, 0, threshold)
                 let falseNegative = integrate({ 1 - probability($0) }, threshold, 1)
-                let error = falsePositive + falseNegative
+                let error = (1 - falseNegativeWeight) * falsePositive + falseNegativeWeight * falseNegative
                 if error < best.error { best = (b, r, error) }
             }
         }
