@@ -237,12 +237,13 @@ enum UTF8Validation {
     /// The offset of the first byte that starts an invalid sequence, or nil.
     static func firstInvalidOffset(_ bytes: [UInt8]) -> Int? {
         bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress else { return nil }
             let count = buffer.count
             var i = 0
             while i < count {
                 // ASCII fast path, eight bytes at a time.
                 while i + 8 <= count {
-                    let word = UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                    let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
                     if word & 0x8080_8080_8080_8080 != 0 { break }
                     i += 8
                 }

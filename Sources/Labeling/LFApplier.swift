@@ -25,7 +25,7 @@ public struct LFApplier<Example>: Sendable {
 
         /// Creates a configuration.
         public init(threadCount: Int? = nil, blockSize: Int = 1024, failFast: Bool = false) {
-            precondition(threadCount == nil || threadCount! >= 1, "threadCount must be at least 1")
+            precondition((threadCount ?? 1) >= 1, "threadCount must be at least 1")
             precondition(blockSize >= 1, "blockSize must be at least 1")
             self.threadCount = threadCount
             self.blockSize = blockSize

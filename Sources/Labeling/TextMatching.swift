@@ -194,7 +194,19 @@ enum TextMatching {
         let out = column.reserve(count * 3)
         var written = 0
         var i = 0
+        let raw = UnsafeRawPointer(base)
         while i < count {
+            if i + 8 <= count {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 == 0 {
+                    let atLeastA = (word &+ 0x3F3F_3F3F_3F3F_3F3F) & 0x8080_8080_8080_8080
+                    let aboveZ = (word &+ 0x2525_2525_2525_2525) & 0x8080_8080_8080_8080
+                    UnsafeMutableRawPointer(out + written).storeBytes(of: word | ((atLeastA & ~aboveZ) >> 2), as: UInt64.self)
+                    i += 8
+                    written += 8
+                    continue
+                }
+            }
             let byte = base[i]
             if byte < 0x80 {
                 out[written] = byte &- 0x41 < 26 ? byte | 0x20 : byte
