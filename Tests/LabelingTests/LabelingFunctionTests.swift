@@ -94,3 +94,33 @@ struct LabelingFunctionTests {
         #expect(String(decoding: (try? column.bytes(0)) ?? UnsafeBufferPointer(start: nil, count: 0), as: UTF8.self) == sample.lowercased())
     }
 }
+
+struct TextPatternFallbackTests {
+    @Test func generalPatternsUseNSRegularExpression() throws {
+        let digits = try TextPattern(#"\b\d{3,}\b"#)
+        #expect(!digits.usesFastPath)
+        #expect(digits.matches("call 555 now"))
+        #expect(!digits.matches("call 55 now"))
+        let caseSensitive = try TextPattern("Check", ignoresCase: false)
+        #expect(caseSensitive.usesFastPath)
+        #expect(caseSensitive.matches("Check it") && !caseSensitive.matches("check it"))
+        // Non-ASCII text with a character that case-folds to ASCII goes through ICU: ſ (long s) matches s.
+        let s = try TextPattern("sub")
+        #expect(s.matches("ſub") == s.regexMatches("ſub"))
+        #expect(s.matches("👍 SUB 👍"))
+    }
+
+    @Test func recordsWithAMissingFieldFaultOnEveryRow() throws {
+        let records = [Record(["text": "a"]), Record(["text": "b"])]
+        let lfs: [LabelingFunction<Record>] = [.keyword(name: "k", field: "CONTENT", keywords: ["a"], label: 0)]
+        let result = try LFApplier(lfs, classNames: ["x", "y"]).apply(records)
+        #expect(result.faults[0].count == 2)
+        #expect(result.faults[0].firstError?.contains("no column named 'CONTENT'") == true)
+        #expect(result.labelMatrix.voteCount == 0)
+    }
+
+    @Test func readersAcceptData() throws {
+        #expect(try CSVReader.parse(Data("a\n1\n".utf8)).rows == [["1"]])
+        #expect(try JSONLReader.parse(Data("{\"a\": 1}\n".utf8)).rows == [["1"]])
+    }
+}
