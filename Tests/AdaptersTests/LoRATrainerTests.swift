@@ -108,3 +108,19 @@ import Testing
         #expect(named["base_model.model.classifier.bias"]?.scalars == Array(fisher.suffix(3)))
     }
 }
+
+@Suite struct LoRAStepperTests {
+    @Test func repeatedStepsOnOneBatchLowerItsLoss() throws {
+        let model = TinyModel.model
+        let adapter = try LoRAAdapter(model: model, configuration: .init(rank: 4, alpha: 8, targets: [.query, .value, .intermediate]))
+        var stepper = LoRAStepper(model: model, adapter: adapter, encoderDropout: false, seed: 1)
+        let sequences = TinyModel.sequences([5, 8, 3, 6])
+        let targets: [Float] = [1, 0, 0, 1, 0.8, 0.2, 0.1, 0.9]
+        let first = stepper.step(sequences, targets: targets, learningRate: 1e-2)
+        var last = first
+        for _ in 0..<30 { last = stepper.step(sequences, targets: targets, learningRate: 1e-2) }
+        #expect(stepper.stepCount == 31)
+        #expect(last < first * 0.7, "loss \(first) → \(last)")
+        #expect(stepper.adapter.flattened() != adapter.flattened())
+    }
+}
