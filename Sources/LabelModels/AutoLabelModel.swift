@@ -111,11 +111,22 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             return try dawidSkene.predictProbabilities(matrix)
         case .moments, .triplet: return try generative()
         case .momentsWithMajorityVote, .tripletWithMajorityVote:
-            return 0.5 * (try shares()) + 0.5 * (try generative())
+            return Self.blend(try shares(), try generative(), weightOfSecond: 0.5)
         case .majorityVoteWithTieBreak:
             // MV decides; the generative posterior only orders classes MV leaves tied.
-            return (1 - 1e-3) * (try shares()) + 1e-3 * (try generative())
+            return Self.blend(try shares(), try generative(), weightOfSecond: 1e-3)
         }
+    }
+
+    /// `(1 − w)·first + w·second`, computed in place to keep one n × k buffer.
+    private static func blend(_ first: Matrix, _ second: Matrix, weightOfSecond w: Double) -> Matrix {
+        var result = first
+        result.withUnsafeMutableBufferPointer { out in
+            second.withUnsafeBufferPointer { other in
+                for i in 0..<out.count { out[i] = (1 - w) * out[i] + w * other[i] }
+            }
+        }
+        return result
     }
 
     /// Fraction of rows with a unique majority class on which `model`'s most probable class is that class (`nil` if no such row).

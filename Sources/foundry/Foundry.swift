@@ -29,6 +29,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             BenchApplyCommand.self,
             BenchLabelModelsCommand.self,
+            BenchLabelModelScaleCommand.self,
             BenchCleanCommand.self,
             BenchStoreCommand.self,
             BenchTrainCommand.self,
