@@ -124,3 +124,17 @@ struct TextPatternFallbackTests {
         #expect(try JSONLReader.parse(Data("{\"a\": 1}\n".utf8)).rows == [["1"]])
     }
 }
+
+struct TextPatternConcurrencyTests {
+    @Test func nsRegularExpressionFallbackIsSafeAcrossThreads() throws {
+        let pattern = try TextPattern(#"sub\w*|ch.*ck"#)  // not a fast-path pattern: always ICU
+        let texts = (0..<400).map { $0 % 3 == 0 ? "Ｘ subscribe ſ \($0)" : ($0 % 3 == 1 ? "check \($0) é" : "nothing \($0)") }
+        let expected = texts.map { pattern.regexMatches($0) }
+        let mismatches = Counter()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for (index, text) in texts.enumerated() where pattern.matches(text) != expected[index] { mismatches.increment() }
+        }
+        #expect(mismatches.count == 0)
+        #expect(expected.filter { $0 }.count > 200)
+    }
+}
