@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Adapters", targets: ["Adapters"]),
         .executable(name: "foundry", targets: ["foundry"]),
         .executable(name: "spam-labeling", targets: ["spam-labeling"]),
+        .executable(name: "spam-adapter", targets: ["spam-adapter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,6 +47,9 @@ let package = Package(
         .executableTarget(
             name: "spam-labeling", dependencies: ["Labeling", "LabelModels", "FoundryCore"],
             path: "Examples/spam-labeling"),
+        .executableTarget(
+            name: "spam-adapter", dependencies: ["Adapters", "Labeling", "LabelModels", "FoundryCore"],
+            path: "Examples/spam-adapter"),
         .target(name: "FoundryTestSupport", dependencies: ["FoundryCore", "Labeling"], path: "Tests/FoundryTestSupport"),
         .testTarget(name: "FoundryCoreTests", dependencies: ["FoundryCore", "FoundryTestSupport"]),
         .testTarget(name: "LabelingTests", dependencies: ["Labeling", "FoundryTestSupport"]),
