@@ -271,3 +271,14 @@ private final class RunState: @unchecked Sendable {
         }
     }
 }
+
+extension LFApplier where Example == Record {
+    /// Applies the functions to the rows of a table (as ``Record``s).
+    ///
+    /// - Throws: see ``apply(_:progress:cancellation:)``.
+    public func apply(
+        _ table: TextTable, progress: ProgressHandler? = nil, cancellation: CancellationFlag? = nil
+    ) throws -> LFApplierResult {
+        try apply(table.records, progress: progress, cancellation: cancellation)
+    }
+}

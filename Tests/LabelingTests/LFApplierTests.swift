@@ -126,5 +126,6 @@ struct LFApplierTests {
         let matrix = try LFApplier(lfs, classNames: ["HAM", "SPAM"]).apply(table.records).labelMatrix
         #expect(matrix.denseVotes() == [1, 1, -1, -1, -1, 0])
         #expect(matrix.lfNames == ["my", "check", "song"])
+        #expect(try LFApplier(lfs, classNames: ["HAM", "SPAM"]).apply(table).labelMatrix == matrix)
     }
 }
