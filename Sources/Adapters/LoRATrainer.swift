@@ -116,6 +116,19 @@ public struct LoRATrainer: Sendable {
     /// The hyper-parameters.
     public var configuration: Configuration
 
+    /// Throws when a sequence is empty, longer than the model's positions, or holds an id outside the vocabulary.
+    static func checkSequences(_ sequences: [[Int32]], model: BertModel, name: String) throws {
+        let limit = model.configuration.maxPositions, vocabulary = Int32(model.configuration.vocabularySize)
+        for (index, sequence) in sequences.enumerated() {
+            guard !sequence.isEmpty, sequence.count <= limit else {
+                throw AdaptersError.invalidInput(reason: "\(name) sequence \(index) has \(sequence.count) tokens; expected 1...\(limit) (truncate longer texts)")
+            }
+            guard sequence.allSatisfy({ $0 >= 0 && $0 < vocabulary }) else {
+                throw AdaptersError.invalidInput(reason: "\(name) sequence \(index) holds a token id outside 0..<\(vocabulary)")
+            }
+        }
+    }
+
     /// Creates a trainer.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -143,6 +156,8 @@ public struct LoRATrainer: Sendable {
             throw AdaptersError.invalidInput(reason: "examples have \(examples.classCount) classes, the adapter's head \(adapter.head.classCount)")
         }
         guard examples.count > 0 else { throw AdaptersError.invalidInput(reason: "no training examples") }
+        try Self.checkSequences(examples.sequences, model: model, name: "training")
+        if let validation { try Self.checkSequences(validation.sequences, model: model, name: "validation") }
         if let validation, validation.sequences.count != validation.labels.count {
             throw AdaptersError.invalidInput(reason: "validation has \(validation.sequences.count) sequences but \(validation.labels.count) labels")
         }

@@ -73,6 +73,12 @@ import Testing
         #expect(throws: AdaptersError.self) { try SoftLabeledExamples(sequences: [[2, 3]], probabilities: [0.5, 0.6], classCount: 2) }
         #expect(throws: AdaptersError.self) { try SoftLabeledExamples(sequences: [[]], probabilities: [0.5, 0.5], classCount: 2) }
         #expect(throws: AdaptersError.self) { try SoftLabeledExamples(sequences: [[2, 3]], probabilities: [1], classCount: 2) }
+        let tooLong = try SoftLabeledExamples(sequences: [Array(repeating: 5, count: 30)], probabilities: [0.5, 0.5], classCount: 2)
+        #expect(throws: AdaptersError.invalidInput(reason: "training sequence 0 has 30 tokens; expected 1...24 (truncate longer texts)")) {
+            try LoRATrainer().train(&adapter, model: model, examples: tooLong)
+        }
+        let badID = try SoftLabeledExamples(sequences: [[2, 99, 3]], probabilities: [0.5, 0.5], classCount: 2)
+        #expect(throws: AdaptersError.self) { try LoRATrainer().train(&adapter, model: model, examples: badID) }
         let threeClasses = try SoftLabeledExamples(sequences: [[2, 3]], probabilities: [0.2, 0.3, 0.5], classCount: 3)
         #expect(throws: AdaptersError.self) { try LoRATrainer().train(&adapter, model: model, examples: threeClasses) }
     }
