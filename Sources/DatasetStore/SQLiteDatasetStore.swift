@@ -15,6 +15,7 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
     public let path: String
     let pool: DatabasePool
     let grantCache = GrantCache()
+    let datasetIDs = DatasetIDCache()
 
     /// Opens the store at `path`, creating the file and applying pending migrations.
     ///
@@ -61,7 +62,7 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
     }
 
     func permissionSnapshot(_ principal: Principal, db: Database) throws -> PermissionSnapshot {
-        let epoch = try Int64.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'grant_epoch'") ?? 0
+        let epoch = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_meta WHERE key = 'grant_epoch'")) ?? 0
         return try grantCache.snapshot(principal: principal.id, epoch: epoch) {
             try loadPermissions(principalID: principal.id, db: db)
         }
@@ -102,10 +103,37 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
     public func isAllowed(_ principal: Principal, _ action: Action, dataset: String?) throws -> Bool {
         try storage {
             try pool.read { db in
-                let datasetID = try dataset.map { try datasetRow(named: $0, db: db).id }
+                let datasetID = try dataset.map { try self.datasetID(named: $0, db: db) }
                 return try authorize(principal, action, datasetID: datasetID, db: db)
             }
         }
+    }
+
+    /// Answers many permission questions for one principal in one read snapshot (for example to
+    /// render what a user may do). Each answer runs the full authorization function, as an operation would.
+    ///
+    /// - Parameter questions: (action, dataset or nil for store-wide) pairs.
+    /// - Throws: ``DatasetStoreError/unknownDataset(_:)``.
+    /// - Complexity: O(questions) when the principal's grants are cached.
+    public func areAllowed(_ principal: Principal, _ questions: [(action: Action, dataset: String?)]) throws -> [Bool] {
+        try storage {
+            try pool.read { db in
+                try questions.map { question in
+                    let datasetID = try question.dataset.map { try self.datasetID(named: $0, db: db) }
+                    return try authorize(principal, question.action, datasetID: datasetID, db: db)
+                }
+            }
+        }
+    }
+
+    /// The id of a dataset by name, from an in-memory map (names are unique and never change).
+    func datasetID(named name: String, db: Database) throws -> Int64 {
+        if let known = datasetIDs.id(for: name) { return known }
+        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM dataset WHERE name = ?"), arguments: [name]) else {
+            throw DatasetStoreError.unknownDataset(name)
+        }
+        datasetIDs.remember(name, id)
+        return id
     }
 
     /// The caller's current permissions (what ``isAllowed(_:_:dataset:)`` consults), for tools and benchmarks.
@@ -133,8 +161,9 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
         _ body: (Database, DatasetRow?) throws -> (T, AuditNote)
     ) throws -> T {
         let actionName = action?.rawValue ?? "authenticated"
+        let outcome: Outcome<T>
         do {
-            let outcome: Outcome<T> = try pool.write { db in
+            outcome = try pool.write { db in
                 let row = try dataset.map { try datasetRow(named: $0, db: db) }
                 let allowed = try action.map { try authorize(principal, $0, datasetID: row?.id, db: db) }
                     ?? permissionSnapshot(principal, db: db).exists
@@ -150,18 +179,24 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
                     version: note.version ?? version, outcome: .allowed, detail: note.detail)
                 return .done(value)
             }
-            switch outcome {
-            case let .done(value): return value
-            case let .denied(error): throw error
-            }
         } catch let error as DatasetStoreError {
-            if case .permissionDenied = error { throw error }
-            try auditFailure(principal.name, operation, actionName, dataset, version, error.description)
+            // Thrown inside the body, so the transaction rolled back; a refusal found there (a grant
+            // item beyond the caller's rights) is audited as denied, anything else as failed.
+            switch error {
+            case .permissionDenied, .privilegeEscalation:
+                try auditOutcome(principal.name, operation, actionName, dataset, version, .denied, error.description)
+            default:
+                try auditOutcome(principal.name, operation, actionName, dataset, version, .failed, error.description)
+            }
             throw error
         } catch let error as DatabaseError {
             let message = error.message ?? error.description
-            try auditFailure(principal.name, operation, actionName, dataset, version, message)
+            try auditOutcome(principal.name, operation, actionName, dataset, version, .failed, message)
             throw DatasetStoreError.storage(message)
+        }
+        switch outcome {
+        case let .done(value): return value
+        case let .denied(error): throw error
         }
     }
 
@@ -181,11 +216,11 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
                 return .done(try body(db, row))
             }
         } catch let error as DatasetStoreError {
-            try auditFailure(principal.name, operation, actionName, dataset, version, error.description)
+            try auditOutcome(principal.name, operation, actionName, dataset, version, .failed, error.description)
             throw error
         } catch let error as DatabaseError {
             let message = error.message ?? error.description
-            try auditFailure(principal.name, operation, actionName, dataset, version, message)
+            try auditOutcome(principal.name, operation, actionName, dataset, version, .failed, message)
             throw DatasetStoreError.storage(message)
         }
         switch outcome {
@@ -215,15 +250,15 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
         return .permissionDenied(principal: principal.name, action: action, dataset: dataset)
     }
 
-    private func auditFailure(
+    private func auditOutcome(
         _ principal: String, _ operation: String, _ action: String, _ dataset: String?, _ version: String?,
-        _ detail: String
+        _ outcome: AuditOutcome, _ detail: String
     ) throws {
         try storage {
             try pool.write { db in
                 try appendAudit(
                     db, principal: principal, operation: operation, action: action, dataset: dataset, version: version,
-                    outcome: .failed, detail: String(detail.prefix(2000)))
+                    outcome: outcome, detail: String(detail.prefix(2000)))
             }
         }
     }

@@ -131,6 +131,8 @@ struct AccessPolicyTests {
         #expect(throws: DatasetStoreError.privilegeEscalation(principal: "m", role: "owner", missing: [.admin])) {
             try fixture.store.grant(role: "owner", to: "friend", dataset: "d", as: maintainer)
         }
+        let refusals = try fixture.store.auditLog(as: fixture.owner).filter { $0.principal == "m" && $0.operation == "grant" }
+        #expect(refusals.map(\.outcome) == [.denied])
         // Within its powers it may grant, and revoke what it granted.
         _ = try fixture.store.grant(role: "labeler", to: "friend", dataset: "d", as: maintainer)
         #expect(try fixture.store.isAllowed(try fixture.store.principals(as: fixture.owner)[2], .label, dataset: "d"))
@@ -157,6 +159,21 @@ struct AccessPolicyTests {
         #expect(try !other.isAllowed(viewer, .read, dataset: "d"))
         _ = try fixture.store.grant(role: "viewer", to: "v", dataset: "d", as: fixture.owner)
         #expect(try other.isAllowed(viewer, .read, dataset: "d"))
+    }
+
+    @Test("areAllowed answers many questions with the same authorization function")
+    func batchQuestions() throws {
+        let fixture = try TemporaryStore()
+        try fixture.dataset("d")
+        try fixture.dataset("e")
+        let labeler = try fixture.principal("l", role: "labeler", dataset: "d")
+        let answers = try fixture.store.areAllowed(
+            labeler, [(.read, "d"), (.label, "d"), (.write, "d"), (.read, "e"), (.admin, nil), (.read, nil)])
+        #expect(answers == [true, true, false, false, false, false])
+        #expect(throws: DatasetStoreError.unknownDataset("zz")) { try fixture.store.areAllowed(labeler, [(.read, "zz")]) }
+        let snapshot = try fixture.store.permissions(of: labeler)
+        #expect(snapshot.storeWide == .none)
+        #expect(snapshot.perDataset.values.map(\.actions) == [[.read, .label]])
     }
 
     @Test("unknown roles, principals and datasets in grants are clear errors")

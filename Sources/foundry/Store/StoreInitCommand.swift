@@ -30,8 +30,9 @@ struct StoreInitCommand: ParsableCommand {
         let store = try SQLiteDatasetStore(path: options.storePath)
         let issued = try store.bootstrapOwner(name: owner, kind: kind)
         if let tokenOut {
-            FileManager.default.createFile(
+            guard FileManager.default.createFile(
                 atPath: tokenOut, contents: Data((issued.token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            else { throw ValidationError("cannot write the token to \(tokenOut); the token is: \(issued.token)") }
         }
         let output = Output(store: options.storePath, owner: owner, token: issued.token, migrations: try store.appliedMigrations())
         try options.emit(output) {
