@@ -64,3 +64,20 @@ struct LFAnalysisTests {
         #expect(approximatelyEqual(analysis.conflict, 0.2648171500630517, tolerance: 1e-12))
     }
 }
+
+struct LFAnalysisRecoveryTests {
+    /// On a synthetic problem with known coverages and accuracies, the analysis recovers them.
+    @Test func recoversKnownCoveragesAndAccuracies() throws {
+        let problem = SyntheticLabelingProblem(
+            rows: 20_000, coverages: [0.9, 0.5, 0.2, 0.05], accuracies: [0.95, 0.8, 0.6, 0.7],
+            classBalance: [0.3, 0.3, 0.4], seed: 42)
+        let analysis = try LFAnalysis(problem.matrix, goldLabels: problem.trueLabels)
+        for (lf, summary) in analysis.lfs.enumerated() {
+            #expect(abs(summary.coverage - problem.coverages[lf]) < 0.01, "coverage of lf \(lf)")
+            let accuracy = try #require(summary.empiricalAccuracy)
+            #expect(abs(accuracy - problem.accuracies[lf]) < 0.03, "accuracy of lf \(lf)")
+            #expect(summary.polarity == [0, 1, 2])
+        }
+        #expect(abs(analysis.coverage - (1 - 0.1 * 0.5 * 0.8 * 0.95)) < 0.01)
+    }
+}
