@@ -1,4 +1,5 @@
 import Foundation
+import FoundryCore
 
 /// What evaluating one constraint produced, before it becomes a ``ConstraintResult``.
 struct ConstraintOutcome {
@@ -320,10 +321,23 @@ extension ConstraintSet {
     /// - Returns: the report.
     /// - Throws: ``CleaningError`` for an ill-formed constraint or a column the table lacks.
     /// - Complexity: O(rows × constraints) hashing and scanning; near-duplicates add O(text × permutations).
+    ///   Constraints are evaluated concurrently unless ``ValidationOptions/parallel`` is false; results do not depend
+    ///   on it.
     public func validate(_ table: CleaningTable, options: ValidationOptions = ValidationOptions()) throws -> ValidationReport {
         try validateDefinitions(source: table.source)
         try checkColumns(table.columnNames, source: table.source)
-        let results = try constraints.map { try $0.evaluate(on: table, options: options, keepPositions: false).result }
+        // Constraints are independent: evaluate them concurrently, each writing only its own slot.
+        var outcomes = [Result<ConstraintResult, any Error>?](repeating: nil, count: constraints.count)
+        let constraints = self.constraints
+        outcomes.withUnsafeMutableBufferPointer { slots in
+            ParallelChunks.forEach(count: constraints.count, chunkSize: 1, maxThreads: options.parallel ? nil : 1) { index, _ in
+                slots[index] = Result { try constraints[index].evaluate(on: table, options: options, keepPositions: false).result }
+            }
+        }
+        let results = try outcomes.map { outcome -> ConstraintResult in
+            guard let outcome else { throw CleaningError.invalidSpec(source: table.source, constraint: nil, field: nil, reason: "internal: constraint not evaluated") }
+            return try outcome.get()
+        }
         return ValidationReport(source: table.source, rowCount: table.rowCount, results: results)
     }
 }

@@ -97,8 +97,13 @@ public struct ValidationOptions: Sendable, Equatable {
     /// Failing rows listed per constraint (all are counted); `nil` lists all.
     public var maxFailuresListed: Int?
 
-    /// Creates options (defaults: sensitive values hidden, 5 samples, 1,000 listed failures).
-    public init(includeSensitiveValues: Bool = false, maxSampleValues: Int = 5, maxFailuresListed: Int? = 1000) {
+    /// Evaluate constraints concurrently (on all cores).
+    public var parallel: Bool
+
+    /// Creates options (defaults: sensitive values hidden, 5 samples, 1,000 listed failures, parallel).
+    public init(includeSensitiveValues: Bool = false, maxSampleValues: Int = 5, maxFailuresListed: Int? = 1000,
+                parallel: Bool = true) {
+        self.parallel = parallel
         self.includeSensitiveValues = includeSensitiveValues
         self.maxSampleValues = maxSampleValues
         self.maxFailuresListed = maxFailuresListed

@@ -99,6 +99,13 @@ struct ConstraintEvaluationTests {
         #expect(try ConstraintSet { NotNull("text") }.validate(Self.table).passed == false)
     }
 
+    @Test func parallelAndSequentialEvaluationAgree() throws {
+        let set = ConstraintSet {
+            NotNull("text"); Unique("id"); NoPII("text"); AllowedValues("label", ["ham", "spam"]); NearDuplicates("text")
+        }
+        #expect(try set.validate(Self.table, options: .init(parallel: true)) == set.validate(Self.table, options: .init(parallel: false)))
+    }
+
     @Test func failureListsAreCappedButCountsAreNot() throws {
         let report = try ConstraintSet { AllowedValues("label", ["none"]) }
             .validate(Self.table, options: ValidationOptions(maxFailuresListed: 2))
