@@ -15,6 +15,7 @@ public enum CleaningError: Error, Equatable, CustomStringConvertible, LocalizedE
     /// Labels or predicted probabilities for label-issue finding are invalid.
     case invalidLabels(source: String, reason: String)
 
+    /// A message naming where the problem is and what was expected.
     public var description: String {
         switch self {
         case let .unknownColumn(source, constraint, field, column, available):
@@ -34,5 +35,6 @@ public enum CleaningError: Error, Equatable, CustomStringConvertible, LocalizedE
         }
     }
 
+    /// Same as ``description``.
     public var errorDescription: String? { description }
 }

@@ -3,6 +3,7 @@
 
 /// The cell is not null.
 public struct NotNull: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameter column: the column checked.
     public init(_ column: String) { constraint = Constraint(.notNull(column: column)) }
@@ -10,6 +11,7 @@ public struct NotNull: ConstraintComponent {
 
 /// No row repeats an earlier row's values in the columns (later occurrences fail).
 public struct Unique: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameter columns: one or more columns forming the key.
     public init(_ columns: String...) { constraint = Constraint(.unique(columns: columns)) }
@@ -17,6 +19,7 @@ public struct Unique: ConstraintComponent {
 
 /// The cell parses as a type.
 public struct Parses: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the column; type: the type required.
     public init(_ column: String, as type: ValueType) { constraint = Constraint(.parses(column: column, type: type)) }
@@ -24,6 +27,7 @@ public struct Parses: ConstraintComponent {
 
 /// The cell is a number within bounds (inclusive).
 public struct InRange: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the column; minimum/maximum: optional inclusive bounds.
     public init(_ column: String, minimum: Double? = nil, maximum: Double? = nil) {
@@ -33,6 +37,7 @@ public struct InRange: ConstraintComponent {
 
 /// The cell's length in Unicode scalars is within bounds (inclusive).
 public struct Length: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the column; minimum/maximum: optional inclusive bounds.
     public init(_ column: String, minimum: Int? = nil, maximum: Int? = nil) {
@@ -42,6 +47,7 @@ public struct Length: ConstraintComponent {
 
 /// The whole cell matches a regular expression.
 public struct Matches: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the column; pattern: an ICU regular expression.
     public init(_ column: String, _ pattern: String) { constraint = Constraint(.matches(column: column, pattern: pattern)) }
@@ -49,6 +55,7 @@ public struct Matches: ConstraintComponent {
 
 /// The cell is one of the allowed values.
 public struct AllowedValues: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the column; values: the allowed values.
     public init(_ column: String, _ values: [String]) { constraint = Constraint(.allowedValues(column: column, values: values)) }
@@ -56,6 +63,7 @@ public struct AllowedValues: ConstraintComponent {
 
 /// Rows that agree on the determinant columns agree on the dependent columns.
 public struct FunctionalDependency: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: determinant: the columns A; dependent: the columns B of A → B.
     public init(_ determinant: [String], _ dependent: [String]) {
@@ -65,6 +73,7 @@ public struct FunctionalDependency: ConstraintComponent {
 
 /// No two rows satisfy all the pair predicates (HoloClean denial constraint).
 public struct Denial: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameter predicates: e.g. `[PairPredicate("id", .equal), PairPredicate("label", .notEqual)]`.
     public init(_ predicates: [PairPredicate]) { constraint = Constraint(.denial(predicates: predicates)) }
@@ -72,6 +81,7 @@ public struct Denial: ConstraintComponent {
 
 /// Rows meeting every condition meet every requirement.
 public struct RowCheck: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: condition: comparisons selecting rows (empty: all rows); requirement: what those rows satisfy.
     public init(if condition: [Comparison] = [], require requirement: [Comparison]) {
@@ -81,6 +91,7 @@ public struct RowCheck: ConstraintComponent {
 
 /// The table's row count is within bounds.
 public struct RowCount: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: minimum/maximum: optional inclusive bounds.
     public init(minimum: Int? = nil, maximum: Int? = nil) { constraint = Constraint(.rowCount(minimum: minimum, maximum: maximum)) }
@@ -88,6 +99,7 @@ public struct RowCount: ConstraintComponent {
 
 /// Each class's share of a column is within bounds.
 public struct ClassDistribution: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the label column; bounds: one bound per class of interest.
     public init(_ column: String, _ bounds: [ClassBound]) { constraint = Constraint(.classDistribution(column: column, bounds: bounds)) }
@@ -95,6 +107,7 @@ public struct ClassDistribution: ConstraintComponent {
 
 /// At least a fraction of rows is labeled.
 public struct LabeledFraction: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the label column; minimum: 0…1; unlabeled: values that mean "no label".
     public init(_ column: String, minimum: Double, unlabeled: [String] = []) {
@@ -104,6 +117,7 @@ public struct LabeledFraction: ConstraintComponent {
 
 /// Text without control characters (other than tab, LF, CR) or U+FFFD.
 public struct ValidText: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the text column; rejectC1Controls: also fail on U+0080…U+009F.
     public init(_ column: String, rejectC1Controls: Bool = false) {
@@ -113,6 +127,7 @@ public struct ValidText: ConstraintComponent {
 
 /// No row is a near-duplicate of an earlier row (MinHash + LSH).
 public struct NearDuplicates: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the text column; configuration: threshold, shingles, permutations, seed.
     public init(_ column: String, configuration: NearDuplicateDetector.Configuration = .init()) {
@@ -122,6 +137,7 @@ public struct NearDuplicates: ConstraintComponent {
 
 /// The text contains no personal data of the given kinds.
 public struct NoPII: ConstraintComponent {
+    /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the text column; kinds: what to detect (all kinds by default).
     public init(_ column: String, kinds: [PIIKind] = PIIKind.allCases) { constraint = Constraint(.noPII(column: column, kinds: kinds)) }

@@ -150,11 +150,17 @@ public struct PairPredicate: Sendable, Equatable, Hashable, Codable {
 public struct Comparison: Sendable, Equatable, Hashable, Codable {
     /// The comparison operator. Ordering operators compare numerically when both sides are numbers, else as text.
     public enum Operator: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+        /// Equal text.
         case equal = "=="
+        /// Different text (null never compares).
         case notEqual = "!="
+        /// Less than.
         case less = "<"
+        /// Less than or equal.
         case lessOrEqual = "<="
+        /// Greater than.
         case greater = ">"
+        /// Greater than or equal.
         case greaterOrEqual = ">="
         /// The cell is null (`value` ignored).
         case isNull = "is_null"

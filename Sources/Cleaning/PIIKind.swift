@@ -23,6 +23,7 @@ public enum PIIKind: String, Sendable, Equatable, Hashable, Codable, CaseIterabl
         }
     }
 
+    /// Orders kinds as listed (email, phone, credit card, IPv4, IPv6).
     public static func < (lhs: PIIKind, rhs: PIIKind) -> Bool {
         lhs.order < rhs.order
     }

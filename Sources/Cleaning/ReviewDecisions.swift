@@ -7,7 +7,9 @@ import Foundation
 public struct ReviewDecisions: Sendable, Equatable, Codable {
     /// A decision on one proposal.
     public enum Decision: String, Sendable, Equatable, Codable {
+        /// Apply the change.
         case accept
+        /// Do not apply it, and do not propose it again.
         case reject
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FoundryCore
 import Testing
 @testable import Cleaning
 
@@ -36,5 +37,25 @@ struct NearDuplicateDetectorTests {
         #expect(b * r <= 128)
         // The S-curve's midpoint (1/b)^(1/r) sits near the threshold.
         #expect(abs(pow(1 / Double(b), 1 / Double(r)) - 0.8) < 0.1)
+    }
+
+    @Test func recallOnPlantedSingleEditsWithoutFalseAlarms() {
+        var generator = SeededGenerator(seed: 99)
+        func pick(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        let vocabulary = (0..<500).map { _ in String((0..<(3 + pick(6))).map { _ in letters[pick(26)] }) }
+        var texts: [String?] = (0..<2000).map { _ in (0..<(12 + pick(10))).map { _ in vocabulary[pick(500)] }.joined(separator: " ") }
+        var planted: [Int: Int] = [:]
+        for _ in 0..<100 {
+            let source = pick(2000)
+            var characters = Array(texts[source] ?? "")
+            characters[pick(characters.count)] = "#"
+            planted[texts.count] = source
+            texts.append(String(characters))
+        }
+        let found = NearDuplicateDetector().duplicates(in: texts)
+        let detected = found.filter { planted[$0.row] == $0.original }.count
+        #expect(Double(detected) / 100 >= 0.95)
+        #expect(found.allSatisfy { planted[$0.row] != nil })
     }
 }
