@@ -10,6 +10,8 @@ import Testing
     "Second processes: concurrent writers and crash safety",
     .enabled(if: FoundryBinary.hasStoreCommand, "the foundry binary with `store` was not found next to the test runner; set FOUNDRY_BIN"))
 struct ProcessTests {
+    static let childRows = 10_000
+
     static func writeJSONL(rows: Int, tag: String, to url: URL) throws {
         var text = ""
         text.reserveCapacity(rows * 60)
@@ -34,7 +36,7 @@ struct ProcessTests {
         let fixture = try TemporaryStore()
         let committed = try fixture.dataset("d", rows: 10)
         let file = fixture.directory.appendingPathComponent("large.jsonl")
-        try Self.writeJSONL(rows: 200_000, tag: "big", to: file)
+        try Self.writeJSONL(rows: 120_000, tag: "big", to: file)
 
         let (process, pipe) = try Self.importProcess(fixture, file: file, dataset: "d")
         // Wait until the child reports rows inserted inside its open transaction, then kill it.
@@ -70,7 +72,7 @@ struct ProcessTests {
         let owner = fixture.owner
         let files = try (0..<2).map { index -> URL in
             let url = fixture.directory.appendingPathComponent("p\(index).jsonl")
-            try Self.writeJSONL(rows: 30_000, tag: "p\(index)", to: url)
+            try Self.writeJSONL(rows: Self.childRows, tag: "p\(index)", to: url)
             return url
         }
         _ = try store.createDataset(name: "mine", license: "MIT", attribution: "t", as: owner)
@@ -87,11 +89,11 @@ struct ProcessTests {
             group.addTask {
                 try await onThread {
                     // Whatever the children have committed is seen whole, never partly.
-                    for _ in 0..<40 {
+                    for _ in 0..<15 {
                         for name in ["p0", "p1"] {
                             guard let versions = try? store.versions(of: name, as: owner), let latest = versions.last else { continue }
                             let rows = try store.examples(of: name, version: latest.id, as: owner)
-                            guard rows.count == 30_000, latest.rowCount == 30_000 else {
+                            guard rows.count == Self.childRows, latest.rowCount == Self.childRows else {
                                 throw DatasetStoreError.storage("torn read of \(name): \(rows.count) rows")
                             }
                         }
@@ -108,7 +110,7 @@ struct ProcessTests {
         }
         for name in ["p0", "p1"] {
             let rows = try store.examples(of: name, as: owner)
-            #expect(rows.count == 30_000)
+            #expect(rows.count == Self.childRows)
             #expect(Set(rows.map { $0.fields["tag"] ?? "" }) == [name])
         }
         #expect(try store.versions(of: "mine", as: owner).count == 6)
