@@ -29,6 +29,12 @@ enum AdaptersCLI {
         }
     }
 
+    /// A JSON value for an optional number: the number, or `null` when absent or not finite.
+    static func number(_ value: Double?) -> Any {
+        guard let value, value.isFinite else { return NSNull() }
+        return value
+    }
+
     /// Prints one JSON object on standard output (keys sorted).
     static func printJSON(_ object: [String: Any]) throws {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -47,7 +47,7 @@ struct BenchEmbedCommand: ParsableCommand {
             "max_seq_length": encoder.maxLength, "normalize": true,
             "mean_tokens_per_text": AdaptersCLI.rounded(Double(lengths.reduce(0, +)) / Double(lengths.count), 2),
             "median_texts_per_s": AdaptersCLI.rounded(AdaptersCLI.median(rates), 2), "runs": runs,
-            "rss_after_load_mb": rssAfterLoad ?? NSNull(), "peak_rss_mb": AdaptersCLI.peakRSSMegabytes() ?? NSNull(),
+            "rss_after_load_mb": AdaptersCLI.number(rssAfterLoad), "peak_rss_mb": AdaptersCLI.number(AdaptersCLI.peakRSSMegabytes()),
             "cpu_count": ProcessInfo.processInfo.activeProcessorCount,
         ])
     }

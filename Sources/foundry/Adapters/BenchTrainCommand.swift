@@ -81,7 +81,7 @@ struct BenchTrainCommand: ParsableCommand {
             "timed_steps": steps, "trainable_params": parameterCount, "dropout": "encoder 0.1 (train mode), LoRA 0",
             "mean_longest_in_batch": AdaptersCLI.rounded(Double(widths.reduce(0, +)) / Double(max(1, widths.count)), 2),
             "median_examples_per_s": AdaptersCLI.rounded(AdaptersCLI.median(rates), 2), "runs": runs,
-            "rss_after_first_model_load_mb": rssAfterLoad ?? NSNull(), "peak_rss_mb": AdaptersCLI.peakRSSMegabytes() ?? NSNull(),
+            "rss_after_first_model_load_mb": AdaptersCLI.number(rssAfterLoad), "peak_rss_mb": AdaptersCLI.number(AdaptersCLI.peakRSSMegabytes()),
             "cpu_count": ProcessInfo.processInfo.activeProcessorCount,
         ])
     }

@@ -134,19 +134,20 @@ struct TrainCommand: ParsableCommand {
         }
         var record: [String: Any] = [
             "dataset": URL(fileURLWithPath: wrench).lastPathComponent, "label_model": labelModel,
-            "label_model_test_accuracy": labelModelScore.accuracy ?? NSNull(), "label_model_test_f1": labelModelScore.f1 ?? NSNull(),
-            "test_accuracy": score.accuracy ?? NSNull(), "test_f1": score.f1 ?? NSNull(), "test_f1_macro": score.macroF1 ?? NSNull(),
+            "label_model_test_accuracy": AdaptersCLI.number(labelModelScore.accuracy), "label_model_test_f1": AdaptersCLI.number(labelModelScore.f1),
+            "test_accuracy": AdaptersCLI.number(score.accuracy), "test_f1": AdaptersCLI.number(score.f1), "test_f1_macro": AdaptersCLI.number(score.macroF1),
             "train_seconds": AdaptersCLI.rounded(report.trainSeconds, 2), "examples_per_second": AdaptersCLI.rounded(report.examplesPerSecond, 2),
             "epochs": report.epochs, "best_epoch": report.bestEpoch, "steps": report.steps, "stopped_early": report.stoppedEarly,
             "validation_accuracies": report.validationAccuracies.map { AdaptersCLI.rounded($0) },
-            "epoch_losses": report.epochLosses.map { AdaptersCLI.rounded($0) }, "n_train": rows.count, "n_valid": validRows.count,
+            "epoch_losses": report.epochLosses.map { AdaptersCLI.number(AdaptersCLI.rounded($0)) }, "n_train": rows.count, "n_valid": validRows.count,
             "n_test": test.count, "rank": rank, "alpha": Double(alpha), "targets": adapter.configuration.targets.map(\.rawValue),
             "head": head, "max_length": encoder.maxLength, "trainable_params": adapter.parameterCount, "out": out,
         ]
-        let recordData = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .prettyPrinted])
-        extraFiles["training.json"] = recordData
         try adapter.save(to: URL(fileURLWithPath: out), extraFiles: extraFiles)
-        record["fisher"] = fisherSamples > 0 ? URL(fileURLWithPath: out).appendingPathComponent("fisher.safetensors").path : NSNull()
+        let recordData = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .prettyPrinted])
+        try recordData.write(to: URL(fileURLWithPath: out).appendingPathComponent("training.json"), options: .atomic)
+        let fisherPath: Any = fisherSamples > 0 ? URL(fileURLWithPath: out).appendingPathComponent("fisher.safetensors").path as Any : NSNull()
+        record["fisher"] = fisherPath
         if json {
             try AdaptersCLI.printJSON(record)
         } else {
