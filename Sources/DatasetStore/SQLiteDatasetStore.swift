@@ -102,7 +102,9 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
     /// - Throws: ``DatasetStoreError/unknownDataset(_:)``.
     public func isAllowed(_ principal: Principal, _ action: Action, dataset: String?) throws -> Bool {
         try storage {
-            try pool.read { db in
+            // No explicit transaction: each statement reads a committed state, and the snapshot is
+            // tagged with the epoch read before it is loaded, so a cached answer is never older than that epoch.
+            try pool.unsafeRead { db in
                 let datasetID = try dataset.map { try self.datasetID(named: $0, db: db) }
                 return try authorize(principal, action, datasetID: datasetID, db: db)
             }

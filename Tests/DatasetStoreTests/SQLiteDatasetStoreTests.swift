@@ -195,6 +195,20 @@ struct SQLiteDatasetStoreTests {
         #expect(try fixture.store.datasets(as: viewer).map(\.name) == ["d"])
     }
 
+    @Test("the text itself can be sensitive; isAllowed and the masking agree")
+    func sensitiveText() throws {
+        let fixture = try TemporaryStore()
+        try fixture.dataset("d", rows: 2, sensitive: ["text"])
+        let viewer = try fixture.principal("v", role: "viewer", dataset: "d")
+        #expect(try !fixture.store.isAllowed(viewer, .readSensitive, dataset: "d"))
+        let rows = try fixture.store.examples(of: "d", as: viewer)
+        #expect(rows.map(\.text) == [Example.maskedValue, Example.maskedValue])
+        #expect(rows.first?.fields["email"] == "user0@example.com")
+        #expect(try fixture.store.examples(of: "d", as: fixture.owner).first?.text == "text 0")
+        let entry = try #require(try fixture.store.auditLog(limit: 3, as: fixture.owner).first { $0.principal == "v" })
+        #expect(entry.detail.contains("masked: text"))
+    }
+
     @Test("tokens: only a salted hash is stored; wrong, malformed and revoked tokens are refused and audited")
     func tokens() throws {
         let fixture = try TemporaryStore()

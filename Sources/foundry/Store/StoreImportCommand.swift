@@ -59,18 +59,27 @@ struct StoreImportCommand: ParsableCommand {
         }
         let (store, principal) = try options.session()
         var datasetCreated = false
+        var creationRefused: DatasetStoreError?
         if !(try store.datasets(as: principal).contains { $0.name == dataset }) {
             let fields = sensitive.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             do {
                 _ = try store.createDataset(name: dataset, license: license, attribution: attribution, sensitiveFields: fields, as: principal)
                 datasetCreated = true
             } catch DatasetStoreError.duplicateName {
-                // Exists but is not visible to the caller; the import below reports the denial.
+                // Exists but is not readable by the caller; the import below decides.
+            } catch let error as DatasetStoreError {
+                guard case .permissionDenied = error else { throw error }
+                creationRefused = error  // may still hold write on an existing dataset it cannot list
             }
         }
         printError("import: \(examples.count) rows from \(file) into '\(dataset)'")
-        let result = try store.importVersion(examples, into: dataset, message: message, as: principal) { progress in
-            printError("import: \(progress.completed)/\(progress.total ?? 0) rows inserted")
+        let result: ImportResult
+        do {
+            result = try store.importVersion(examples, into: dataset, message: message, as: principal) { progress in
+                printError("import: \(progress.completed)/\(progress.total ?? 0) rows inserted")
+            }
+        } catch DatasetStoreError.unknownDataset(let name) {
+            throw creationRefused ?? DatasetStoreError.unknownDataset(name)
         }
         try options.emit(Output(dataset: dataset, version: result.version, created: result.created, datasetCreated: datasetCreated)) {
             (result.created ? "imported" : "unchanged (identical to an existing version):")
