@@ -21,27 +21,3 @@ public struct Artifact: Sendable, Hashable, Codable {
     /// Why it is stale.
     public let staleReason: String?
 }
-
-/// What an erasure touched.
-public struct ErasureReport: Sendable, Codable, Equatable {
-    /// The dataset.
-    public let dataset: String
-    /// The erased example id.
-    public let exampleID: String
-    /// Versions whose row content was removed.
-    public let affectedVersions: [String]
-    /// Artifacts marked stale because they were built from an affected version.
-    public let staleArtifacts: [Artifact]
-    /// When, milliseconds since 1970.
-    public let erasedAt: Int64
-}
-
-/// The record kept after an erasure: the id, when and by whom — no content.
-public struct Tombstone: Sendable, Codable, Equatable {
-    /// The erased example's id.
-    public let exampleID: String
-    /// When, milliseconds since 1970.
-    public let erasedAt: Int64
-    /// Who erased it.
-    public let erasedBy: String
-}

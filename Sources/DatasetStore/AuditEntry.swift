@@ -1,13 +1,3 @@
-/// How an audited operation ended.
-public enum AuditOutcome: String, Sendable, Codable {
-    /// Authorized and completed.
-    case allowed
-    /// Refused by the authorization check.
-    case denied
-    /// Authorized but failed (bad input, missing dataset, storage error); nothing was changed.
-    case failed
-}
-
 /// One entry of the append-only, hash-chained audit log.
 ///
 /// `hash = SHA-256(previousHash ‖ canonical(entry))`, with 32 zero bytes before the first entry,
@@ -35,16 +25,4 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public let previousHash: String
     /// This entry's hash, hex.
     public let hash: String
-}
-
-/// The result of checking the audit chain.
-public struct AuditVerification: Sendable, Codable, Equatable {
-    /// Whether every entry and the recorded head check out.
-    public let ok: Bool
-    /// Number of entries checked.
-    public let entryCount: Int
-    /// The id of the first entry that does not check out (for a truncated tail: the first missing id).
-    public let firstBadEntry: Int64?
-    /// What is wrong there.
-    public let reason: String?
 }

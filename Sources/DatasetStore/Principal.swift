@@ -1,11 +1,3 @@
-/// Whether a principal is a person or a service account.
-public enum PrincipalKind: String, Sendable, Codable, CaseIterable {
-    /// A human user.
-    case person
-    /// A machine identity (a pipeline, a training job).
-    case service
-}
-
 /// An authenticated identity acting on the store.
 ///
 /// Values are only made by the store (``SQLiteDatasetStore/authenticate(token:)``, ``SQLiteDatasetStore/bootstrapOwner(name:)``),
@@ -23,12 +15,4 @@ public struct Principal: Sendable, Hashable, Codable {
         self.name = name
         self.kind = kind
     }
-}
-
-/// A freshly issued API token: the secret is shown once and only its salted hash is stored.
-public struct IssuedToken: Sendable {
-    /// The principal the token authenticates.
-    public let principal: Principal
-    /// The token text (`fdy_<lookup>_<secret>`); keep it secret, it cannot be recovered.
-    public let token: String
 }

@@ -37,34 +37,3 @@ public struct ProbabilisticLabels: Sendable, Equatable {
         self.labelModelJSON = labelModelJSON
     }
 }
-
-/// Cleaning decisions for a version as an opaque JSON payload, filled by the Cleaning module.
-public struct CleaningDecisions: Sendable, Equatable {
-    /// The kind of decisions (`repairs`, `review`, `label-issues`, …).
-    public let kind: String
-    /// The name they are stored under.
-    public let name: String
-    /// The JSON payload, stored and returned byte for byte.
-    public let payload: Data
-
-    /// Creates a record.
-    public init(kind: String, name: String, payload: Data) {
-        self.kind = kind
-        self.name = name
-        self.payload = payload
-    }
-}
-
-/// A version's rows as exported, with the license and attribution that must travel with them.
-public struct ExportedDataset: Sendable {
-    /// The dataset.
-    public let dataset: Dataset
-    /// The version.
-    public let version: DatasetVersion
-    /// The rows (sensitive fields masked unless the exporter holds `read-sensitive`; erased rows omitted).
-    public let examples: [Example]
-    /// The fields that were masked.
-    public let maskedFields: [String]
-    /// The lineage record of this export.
-    public let artifact: Artifact
-}

@@ -17,17 +17,3 @@ enum Validation {
     @inline(__always)
     static func storable(_ text: String) -> Bool { !text.utf8.contains(0) }
 }
-
-/// A dataset's row as the store uses it internally.
-struct DatasetRow: Sendable {
-    let id: Int64
-    let name: String
-    let license: String
-    let attribution: String
-    let sensitiveFields: [String]
-    let createdAt: Int64
-
-    var dataset: Dataset {
-        Dataset(id: id, name: name, license: license, attribution: attribution, sensitiveFields: sensitiveFields, createdAt: createdAt)
-    }
-}

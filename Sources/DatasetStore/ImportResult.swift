@@ -1,0 +1,7 @@
+/// The outcome of importing rows as a version.
+public struct ImportResult: Sendable, Codable {
+    /// The version holding the rows.
+    public let version: DatasetVersion
+    /// False when identical rows were already stored (same content hash): nothing was written.
+    public let created: Bool
+}
