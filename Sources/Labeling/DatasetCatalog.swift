@@ -146,7 +146,7 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
                 name: name, reason: "not in the catalog (known: \(datasets.map(\.name).joined(separator: ", ")))")
         }
         guard let root = Self.dataRoot(environment: environment) else {
-            throw LabelingError.datasetUnavailable(name: name, reason: Self.missingRootAdvice(name, environment: environment) + " " + source(of: entry))
+            throw LabelingError.datasetUnavailable(name: name, reason: Self.missingRootAdvice(name, environment: environment))
         }
         let folder = root.appendingPathComponent(name)
         var missing: [String] = [], mismatched: [String] = []
@@ -192,7 +192,7 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
 
     private static func missingRootAdvice(_ name: String, environment: [String: String]) -> String {
         if let value = environment["FOUNDRY_DATA"], !value.isEmpty {
-            return "FOUNDRY_DATA=\(value) is not a folder."
+            return "FOUNDRY_DATA=\(value) is not a folder. \(whereToGet(name))"
         }
         return "no data root: set FOUNDRY_DATA to the folder holding the datasets (default ../shared/datasets, which does not exist here). \(whereToGet(name))"
     }
