@@ -24,15 +24,18 @@ public final class ExampleBlock<Example> {
 
     /// The UTF-8 arena of a text preprocessor's outputs for this block, computed on first use.
     func textColumn(_ preprocessor: Preprocessor<Example, String>) -> TextColumn {
-        if let cached = textColumns[preprocessor.key] { return cached }
-        let column: TextColumn
-        if let compute = preprocessor.computeTextColumn {
-            column = compute(self)
-        } else {
-            let strings = self.column(preprocessor)
-            column = TextColumn.from(strings: count) { try strings.value($0) }
+        textColumn(key: preprocessor.key) { block in
+            if let compute = preprocessor.computeTextColumn { return compute(block) }
+            let strings = block.column(preprocessor)
+            return TextColumn.from(strings: block.count) { try strings.value($0) }
         }
-        textColumns[preprocessor.key] = column
+    }
+
+    /// The UTF-8 arena cached under `key`, made by `make` on first use.
+    func textColumn(key: PreprocessorKey, make: (ExampleBlock<Example>) -> TextColumn) -> TextColumn {
+        if let cached = textColumns[key] { return cached }
+        let column = make(self)
+        textColumns[key] = column
         return column
     }
 

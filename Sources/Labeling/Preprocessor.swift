@@ -131,9 +131,18 @@ extension Preprocessor where Output == String {
     public func lowercased() -> Preprocessor<Example, String> {
         let parent = self
         let base = chained(.builtin("lowercased")) { TextMatching.lowercased($0) }
+        // Lowercasing runs once per row, into the block's byte arena; `String` outputs are decoded from it on demand.
+        let makeArena: @Sendable (ExampleBlock<Example>) -> TextColumn = { block in
+            TextColumn.mapping(block.textColumn(parent), TextMatching.appendLowercased)
+        }
+        let key = base.key
         return Preprocessor(
-            key: base.key, transform: base.transform, computeColumn: base.computeColumn,
-            computeTextColumn: { block in TextColumn.mapping(block.textColumn(parent), TextMatching.appendLowercased) })
+            key: key, transform: base.transform,
+            computeColumn: { block in
+                let arena = block.textColumn(key: key, make: makeArena)
+                return PreprocessedColumn(count: block.count) { String(decoding: try arena.bytes($0), as: UTF8.self) }
+            },
+            computeTextColumn: makeArena)
     }
 
     /// The lowercased words of the text: maximal runs of letters, digits and `_` (apostrophes inside words are kept).

@@ -129,3 +129,18 @@ struct LFApplierTests {
         #expect(try LFApplier(lfs, classNames: ["HAM", "SPAM"]).apply(table).labelMatrix == matrix)
     }
 }
+
+struct SharedLowercasingTests {
+    /// Keyword functions and a user function reading `lowercased()` share one lowercasing per row.
+    @Test func userFunctionsSeeTheSameLoweredText() throws {
+        let lowered = Preprocessors.text.lowercased()
+        let lfs: [LabelingFunction<String>] = [
+            .keyword(name: "kw", text: Preprocessors.text, keywords: ["straße"], label: 1),
+            LabelingFunction(name: "user", using: lowered) { $0.hasPrefix("straße") ? .class(0) : .abstain },
+        ]
+        let texts = ["STRASSE", "Straße Nord", "\u{FEFF}ÄÖÜ straße"]
+        let matrix = try LFApplier(lfs, classNames: ["a", "b"]).apply(texts).labelMatrix
+        #expect(matrix.denseVotes() == [-1, -1, 1, 0, 1, -1])
+        #expect(try lowered("Straße ÄÖ") == "straße äö")
+    }
+}
