@@ -27,12 +27,4 @@ public enum AccessPolicy {
 
     /// The built-in role called `name`, or nil.
     public static func builtInRole(named name: String) -> Role? { builtInRoles.first { $0.name == name } }
-
-    /// Whether holding `storeWide` store-wide and `onDataset` on the dataset allows `action` on `dataset` (nil = store-wide).
-    ///
-    /// - Complexity: O(1).
-    @inline(__always)
-    public static func allows(_ action: Action, storeWide: ActionSet, onDataset: ActionSet, datasetScoped: Bool) -> Bool {
-        storeWide.contains(action) || (datasetScoped && onDataset.contains(action))
-    }
 }

@@ -67,6 +67,30 @@ public protocol DatasetStore: Sendable {
     func eraseExample(_ exampleID: String, from dataset: String, as principal: Principal) throws -> ErasureReport
     /// Exports a version with license and attribution (export).
     func export(_ dataset: String, version: String?, as principal: Principal) throws -> ExportedDataset
+    /// Answers many permission questions in one snapshot.
+    func areAllowed(_ principal: Principal, _ questions: [(action: Action, dataset: String?)]) throws -> [Bool]
+    /// All principals (admin).
+    func principals(as principal: Principal) throws -> [Principal]
+    /// Built-in and custom roles.
+    func roles(as principal: Principal) throws -> [Role]
+    /// Grants many roles at once (grant, no escalation).
+    func grantMany(_ requests: [GrantRequest], as principal: Principal) throws -> [Grant]
+    /// One dataset (read).
+    func dataset(named name: String, as principal: Principal) throws -> Dataset
+    /// One version's metadata (read).
+    func version(_ version: String?, of dataset: String, as principal: Principal) throws -> DatasetVersion
+    /// Streams a version's rows (read).
+    func forEachExample(of dataset: String, version: String?, as principal: Principal, _ body: (Example) throws -> Void) throws -> DatasetVersion
+    /// Gold labels of a version (read).
+    func goldLabels(dataset: String, version: String?, as principal: Principal) throws -> [String: Int]
+    /// A stored label matrix (read).
+    func labelMatrix(named name: String, dataset: String, version: String?, as principal: Principal) throws -> LabelMatrix
+    /// Stored probabilistic labels (read).
+    func probabilisticLabels(named name: String, dataset: String, version: String?, as principal: Principal) throws -> ProbabilisticLabels
+    /// Stored cleaning decisions (read).
+    func cleaningDecisions(named name: String, dataset: String, version: String?, as principal: Principal) throws -> CleaningDecisions
+    /// Erasure tombstones (read).
+    func tombstones(of dataset: String, as principal: Principal) throws -> [Tombstone]
     /// Recent audit entries (admin).
     func auditLog(limit: Int, as principal: Principal) throws -> [AuditEntry]
     /// Checks the audit hash chain (admin).

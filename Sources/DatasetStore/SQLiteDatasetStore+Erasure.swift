@@ -8,8 +8,13 @@ extension SQLiteDatasetStore {
     /// that holds it (the row keeps its position and id so label matrices stay aligned), deletes its
     /// gold labels, keeps a tombstone (id, time, who — no content), refuses later re-imports of the
     /// id, and marks every artifact built from an affected version stale.
-    /// - Throws: ``DatasetStoreError/invalidLabels(dataset:version:reason:)`` is never thrown here;
-    ///   ``DatasetStoreError/unknownVersion(dataset:version:)`` when no version holds the id.
+    /// Erasing an already-erased id again is allowed and changes nothing. Label matrices and
+    /// probabilistic labels keep their rows (votes are not content) but are marked stale with every
+    /// other artifact of the affected versions; files exported earlier cannot be recalled, which is
+    /// why exports are recorded in the lineage.
+    /// - Returns: the affected versions and the artifacts that just became stale.
+    /// - Throws: ``DatasetStoreError/unknownVersion(dataset:version:)`` when no version holds the id,
+    ///   ``DatasetStoreError/permissionDenied(principal:action:dataset:)`` without `delete`.
     /// - Complexity: O(rows of the dataset) (no index on example id, to keep imports fast).
     public func eraseExample(_ exampleID: String, from dataset: String, as principal: Principal) throws -> ErasureReport {
         try performWrite(principal, operation: "erase", action: .delete, dataset: dataset) { db, row in

@@ -22,6 +22,26 @@ struct SQLiteDatasetStoreTests {
         #expect(try again.appliedMigrations().count == 3)
     }
 
+    @Test("a labeling workflow through the backend-independent DatasetStore protocol")
+    func throughTheProtocol() throws {
+        let fixture = try TemporaryStore()
+        let store: any DatasetStore = fixture.store
+        let owner = try store.authenticate(token: fixture.ownerToken)
+        _ = try store.createDataset(name: "sms", license: "CC-BY-4.0", attribution: "UCI", sensitiveFields: [], as: owner)
+        let version = try store.importVersion(TemporaryStore.rows(3), into: "sms", message: "v1", as: owner, progress: nil).version
+        _ = try store.createPrincipal(name: "bot", kind: .service, as: owner)
+        _ = try store.grant(role: "labeler", to: "bot", dataset: "sms", as: owner)
+        let bot = try store.authenticate(token: try store.issueToken(for: "bot", as: owner).token)
+        let matrix = try LabelMatrix(denseVotes: [0, 1, -1], rowCount: 3, lfNames: ["kw"], classNames: ["ham", "spam"])
+        _ = try store.storeLabelMatrix(matrix, name: "lfs", dataset: "sms", version: version.id, as: bot)
+        #expect(try store.labelMatrix(named: "lfs", dataset: "sms", version: nil, as: bot) == matrix)
+        #expect(try store.areAllowed(bot, [(.label, "sms"), (.write, "sms")]) == [true, false])
+        #expect(try store.roles(as: bot).map(\.name) == ["owner", "maintainer", "labeler", "viewer"])
+        #expect(try store.grants(of: "bot", as: bot).map(\.role) == ["labeler"])
+        #expect(try store.lineage(of: "sms", staleOnly: false, as: bot).map(\.name) == ["lfs"])
+        #expect(try store.verifyAuditLog(as: owner).ok)
+    }
+
     @Test("a store has exactly one bootstrap: the second is refused")
     func bootstrapOnce() throws {
         let fixture = try TemporaryStore()
