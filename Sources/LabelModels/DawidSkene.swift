@@ -46,7 +46,7 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
     /// - Throws: ``LabelModelsError`` for an empty matrix, a bad class balance, or a confusion table over the memory guard.
     public mutating func fit(_ matrix: LabelMatrix, options: FitOptions) throws {
         try FitValidation.check(matrix, method: Self.methodName)
-        let n = matrix.rowCount, m = matrix.lfCount, k = matrix.cardinality
+        let m = matrix.lfCount, k = matrix.cardinality
         guard m * k * (k + 1) <= configuration.maxParameters else {
             throw LabelModelsError.tooLarge("ds: \(m) LFs × \(k) classes need \(m * k * (k + 1)) confusion parameters (limit \(configuration.maxParameters)); use triplet or auto")
         }
@@ -69,7 +69,6 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
             options.progress?(Progress(completed: iterations, total: configuration.maxIterations, message: "max change \(change)"))
             if change < configuration.tolerance { break }
         }
-        _ = n
         cardinality = k
         classBalance = prior
         posterior = fitted

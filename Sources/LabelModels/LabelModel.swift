@@ -121,8 +121,10 @@ extension LabelModel {
                     var generator = SeededGenerator(seed: seed ^ (UInt64(row) &* 0x9E37_79B9_7F4A_7C15))
                     labels[row] = .class(tied[Int(generator.next() % UInt64(tied.count))])
                 case .prior:
-                    let choice = tied.max { a, b in prior.indices.contains(a) && prior.indices.contains(b) ? (prior[a] < prior[b] || (prior[a] == prior[b] && a > b)) : a > b }
-                    labels[row] = .class(choice ?? tied[0])
+                    // The tied class with the largest prior; the lowest index among equal priors.
+                    var choice = tied[0]
+                    for c in tied.dropFirst() where c < prior.count && choice < prior.count && prior[c] > prior[choice] { choice = c }
+                    labels[row] = .class(choice)
                 }
             }
         }

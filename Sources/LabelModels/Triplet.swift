@@ -92,9 +92,7 @@ public struct Triplet: LabelModel, Codable, Equatable {
         let prior = try options.classBalance.resolve(cardinality: k) ?? Self.estimateBalance(statistics, accuracies: accuracies)
         cardinality = k
         classBalance = prior
-        posterior = VotePosterior(
-            lfCount: m, cardinality: k, bias: prior.map { log($0) },
-            weights: .symmetric(agreement: accuracies.map { log($0) }, disagreement: accuracies.map { log((1 - $0) / (kk - 1)) }))
+        posterior = .oneCoin(accuracies: accuracies, prior: prior)
         let coverage = statistics.coverage
         lfParameters = (0..<m).map { LFParameters(name: $0 < lfNames.count ? lfNames[$0] : "lf_\($0)", accuracy: accuracies[$0], propensity: coverage[$0]) }
     }

@@ -42,6 +42,15 @@ public struct VotePosterior: Sendable, Equatable, Codable {
         self.weights = weights
     }
 
+    /// The posterior of the symmetric ("one-coin") noise model: LF j is right with probability `accuracies[j]` and
+    /// otherwise names one of the k − 1 wrong classes uniformly; `prior` is the class balance.
+    public static func oneCoin(accuracies: [Double], prior: [Double]) -> VotePosterior {
+        let wrongClasses = Double(prior.count - 1)
+        return VotePosterior(
+            lfCount: accuracies.count, cardinality: prior.count, bias: prior.map { log($0) },
+            weights: .symmetric(agreement: accuracies.map { log($0) }, disagreement: accuracies.map { log((1 - $0) / wrongClasses) }))
+    }
+
     /// The n × k posterior probabilities for `matrix`.
     ///
     /// - Throws: ``LabelModelsError/shapeMismatch(_:)`` when the matrix has other LFs or classes.

@@ -49,9 +49,7 @@ public struct WeightedMajorityVote: LabelModel, Codable, Equatable {
         accuracies = accuracies.map { min(bounds.upperBound, max(1e-6, $0)) }
         cardinality = k
         classBalance = try options.classBalance.resolve(cardinality: k) ?? LabelStatistics(matrix, keepOverlap: false).voteClassDistribution
-        posterior = VotePosterior(
-            lfCount: m, cardinality: k, bias: classBalance.map { log($0) },
-            weights: .symmetric(agreement: accuracies.map { log($0) }, disagreement: accuracies.map { log((1 - $0) / Double(k - 1)) }))
+        posterior = .oneCoin(accuracies: accuracies, prior: classBalance)
         let coverage = LFCoverage.perLF(matrix)
         lfParameters = matrix.lfNames.enumerated().map { LFParameters(name: $1, accuracy: accuracies[$0], propensity: coverage[$0]) }
     }
