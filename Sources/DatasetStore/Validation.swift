@@ -1,3 +1,5 @@
+import Foundation
+
 /// Checks on names and text before they reach SQL (values are always bound as parameters; these
 /// checks exist because SQLite's C text API stops at NUL, and so that names stay printable).
 enum Validation {
@@ -14,6 +16,11 @@ enum Validation {
     }
 
     /// Whether text can be stored as SQLite TEXT without loss (no NUL byte).
-    @inline(__always)
-    static func storable(_ text: String) -> Bool { !text.utf8.contains(0) }
+    static func storable(_ text: String) -> Bool {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+            return memchr(base, 0, bytes.count) == nil
+        }
+    }
 }
