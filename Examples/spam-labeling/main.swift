@@ -1,18 +1,20 @@
-// spam-labeling: label YouTube comments as SPAM or HAM with ten labeling functions, no hand labels.
+// spam-labeling: label YouTube comments as spam or ham with ten labeling functions, no hand labels.
 //
 //     swift run spam-labeling
 //
 // 1. Read the comments: the UCI YouTube Spam Collection from $FOUNDRY_DATA (default ../shared/datasets),
 //    or, when it is absent, the small sample corpus we wrote ourselves in Datasets/samples/.
-// 2. Write labeling functions: each votes SPAM or HAM, or abstains.
+// 2. Write labeling functions: each votes spam or ham, or abstains.
 // 3. Apply them to every comment on all cores (with a progress bar) to get a label matrix.
-// 4. Check each function against the CLASS column, then combine the votes by majority.
+// 4. Check each function against the CLASS column.
+// 5. Combine the votes by majority, then with a label model that learns each function's accuracy without gold labels.
 
 import Foundation
 import FoundryCore
+import LabelModels
 import Labeling
 
-let HAM = 0, SPAM = 1
+let ham = 0, spam = 1
 let classNames = ["HAM", "SPAM"]
 
 // MARK: 1. The comments
@@ -41,24 +43,29 @@ let text = Preprocessors.field("CONTENT")  // shared: each preprocessor runs onc
 
 let labelingFunctions: [LabelingFunction<Record>] = [
     // Spammers advertise their own channel and ask for subscribers.
-    .keyword(name: "mentions_my_channel", text: text, keywords: ["my channel", "my page", "my video"], label: SPAM),
-    .keyword(name: "asks_to_subscribe", text: text, keywords: ["subscribe", "sub 4 sub", "sub4sub"], label: SPAM),
-    .keyword(name: "asks_politely", text: text, keywords: ["please", "plz"], label: SPAM),
+    .keyword(name: "mentions_my_channel", text: text, keywords: ["my channel", "my page", "my video"], label: spam),
+    .keyword(name: "asks_to_subscribe", text: text, keywords: ["subscribe", "sub 4 sub", "sub4sub"], label: spam),
+    .keyword(name: "asks_politely", text: text, keywords: ["please", "plz"], label: spam),
     // Links are almost always spam.
-    try .regex(name: "has_link", text: text, pattern: #"https?://|www\.|\.com"#, label: SPAM),
-    try .regex(name: "check_out", text: text, pattern: "check.*out", label: SPAM),
-    .keyword(name: "money_or_prizes", text: text, keywords: ["money", "free", "win ", "gift card", "giveaway"], label: SPAM),
+    try .regex(name: "has_link", text: text, pattern: #"https?://|www\.|\.com"#, label: spam),
+    try .regex(name: "check_out", text: text, pattern: "check.*out", label: spam),
+    .keyword(
+        name: "money_or_prizes", text: text, keywords: ["money", "free", "win ", "gift card", "giveaway"], label: spam),
     // Real fans talk about the song and the video.
-    .lexicon(name: "talks_about_music", tokens: text.tokens(), words: ["song", "voice", "beat", "lyrics", "chorus", "melody", "dance"], label: HAM),
-    .lexicon(name: "expresses_love", tokens: text.tokens(), words: ["love", "loved", "beautiful", "amazing", "best"], label: HAM),
+    .lexicon(
+        name: "talks_about_music", tokens: text.tokens(),
+        words: ["song", "voice", "beat", "lyrics", "chorus", "melody", "dance"], label: ham),
+    .lexicon(
+        name: "expresses_love", tokens: text.tokens(), words: ["love", "loved", "beautiful", "amazing", "best"],
+        label: ham),
     // Short comments ("so good!") are usually genuine.
-    .threshold(name: "short_comment", value: text.whitespaceTokenCount(cappedAt: 5), .lessThan(5), label: HAM),
+    .threshold(name: "short_comment", value: text.whitespaceTokenCount(cappedAt: 5), .lessThan(5), label: ham),
     // Any Swift closure works too: shouting in capitals is a spam signal.
     LabelingFunction(name: "mostly_capitals", using: text) { content in
         let letters = content.unicodeScalars.filter { $0.properties.isAlphabetic }
         guard letters.count >= 12 else { return .abstain }
         let capitals = letters.filter { $0.properties.isUppercase }.count
-        return Double(capitals) / Double(letters.count) > 0.6 ? .class(SPAM) : .abstain
+        return Double(capitals) / Double(letters.count) > 0.6 ? .class(spam) : .abstain
     },
 ]
 
@@ -75,28 +82,46 @@ let gold: [Int] = comments.map { Int($0["CLASS"] ?? "") ?? -1 }
 let analysis = try LFAnalysis(matrix, goldLabels: gold)
 print(analysis.table())
 
-/// Majority vote over the non-abstaining functions; ties and all-abstain rows give no label.
-func majorityVote(_ matrix: LabelMatrix, row: Int) -> Int? {
-    var counts = [Int](repeating: 0, count: matrix.cardinality)
-    for vote in matrix.votes(inRow: row) { counts[vote.classIndex] += 1 }
-    guard let best = counts.max(), best > 0, counts.filter({ $0 == best }).count == 1 else { return nil }
-    return counts.firstIndex(of: best)
+// MARK: 5. Combine the votes: majority vote, then the label model
+
+func describe(_ score: ClassificationScore, _ name: String) -> String {
+    let accuracy = (score.accuracy ?? 0) * 100, coverage = score.coverage * 100
+    return
+        "\(name): accuracy \(String(format: "%.1f", accuracy)) % on the \(String(format: "%.1f", coverage)) % of comments it labels"
 }
 
-var labeled = 0, correct = 0
-for row in 0..<matrix.rowCount {
-    guard let predicted = majorityVote(matrix, row: row) else { continue }
-    labeled += 1
-    if predicted == gold[row] { correct += 1 }
-}
-let coverage = Double(labeled) / Double(max(1, matrix.rowCount))
-let accuracy = Double(correct) / Double(max(1, labeled))
-print("""
+// Majority vote, leaving ties and all-abstain comments unlabeled.
+var majority = MajorityVote()
+try majority.fit(matrix)
+print("\n" + describe(try majority.score(matrix, gold: gold, tieBreak: .abstain), "Majority vote"))
 
-    Majority vote: labels \(labeled) of \(matrix.rowCount) comments (\(String(format: "%.1f", 100 * coverage)) %; ties and \
-    all-abstain rows left unlabeled), accuracy on those \(String(format: "%.1f", 100 * accuracy)) % \
-    (\(String(format: "%.1f", 100 * Double(correct) / Double(max(1, matrix.rowCount)))) % of all comments correct).
-    """)
+// The label model learns how accurate each function is, without looking at the CLASS column,
+// and turns the votes into a probability of spam for every comment.
+var labelModel = AutoLabelModel()
+try labelModel.fit(matrix)
+let probabilities = try labelModel.predictProbabilities(matrix)
+print(
+    describe(
+        try labelModel.score(matrix, gold: gold, tieBreak: .abstain),
+        "Label model (\(labelModel.choice?.rawValue ?? "auto"))"))
+print(describe(try labelModel.score(matrix, gold: gold, tieBreak: .prior), "Label model, every comment"))
+
+print("\nLearned vs empirical accuracy of each labeling function:")
+for (index, parameters) in labelModel.lfParameters.enumerated() {
+    let learned = parameters.accuracy.map { String(format: "%.3f", $0) } ?? "  —  "
+    let empirical = analysis.lfs[index].empiricalAccuracy.map { String(format: "%.3f", $0) } ?? "  —  "
+    print(
+        "  \(parameters.name.padding(toLength: 22, withPad: " ", startingAt: 0)) learned \(learned)   empirical \(empirical)"
+    )
+}
+
+print("\nA few probabilistic labels (P(spam)):")
+for row in [0, 1, 2, 3, 4] where row < comments.count {
+    let content = comments[row]["CONTENT"] ?? ""
+    print("  \(String(format: "%.3f", probabilities[row, spam]))  \(content.prefix(70))")
+}
 if result.totalFaults > 0 {
-    for fault in result.faults where fault.count > 0 { print("\(fault.lf): \(fault.count) faults, first: \(fault.firstError ?? "")") }
+    for fault in result.faults where fault.count > 0 {
+        print("\(fault.lf): \(fault.count) faults, first: \(fault.firstError ?? "")")
+    }
 }
