@@ -78,13 +78,3 @@ struct BenchLabelModelScaleCommand: ParsableCommand {
         try printJSON(record)
     }
 }
-
-/// Peak resident set size of this process (VmHWM from /proc/self/status), in MiB; 0 where unavailable.
-func peakResidentMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let digits = line.split(separator: " ").compactMap { Double($0) }
-        if let kib = digits.first { return kib / 1024 }
-    }
-    return 0
-}

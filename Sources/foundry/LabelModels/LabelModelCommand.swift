@@ -22,16 +22,6 @@ enum ClassBalanceOption: String, ExpressibleByArgument, CaseIterable {
     case uniform, valid, estimated
 }
 
-/// Prints an Encodable as one JSON object line on stdout.
-func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
-}
-
-/// Monotonic seconds.
-func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-
 /// One `labelmodel evaluate` result (the JSON fields are a contract).
 struct EvaluationRecord: Codable {
     var dataset: String
