@@ -218,7 +218,8 @@ enum FileBytes {
         do {
             return [UInt8](try Data(contentsOf: url))
         } catch {
-            throw LabelingError.fileUnreadable(path: url.path, reason: "cannot read file (\(error.localizedDescription))")
+            throw LabelingError.fileUnreadable(
+                path: url.path, reason: "cannot read file (\(error.localizedDescription))")
         }
     }
 }

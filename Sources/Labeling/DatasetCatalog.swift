@@ -67,7 +67,8 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
         do {
             return try JSONDecoder().decode(DatasetCatalog.self, from: data)
         } catch {
-            throw LabelingError.invalidSpec(path: url.path, lf: nil, field: nil, reason: "not a valid dataset catalog (\(error))")
+            throw LabelingError.invalidSpec(
+                path: url.path, lf: nil, field: nil, reason: "not a valid dataset catalog (\(error))")
         }
     }
 
@@ -85,14 +86,17 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
         if let path = ProcessInfo.processInfo.environment["FOUNDRY_CATALOG"], !path.isEmpty {
             candidates.append(URL(fileURLWithPath: path))
         }
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Datasets/catalog.json"))
+        candidates.append(
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(
+                "Datasets/catalog.json"))
         candidates.append(sourceRoot.appendingPathComponent("Datasets/catalog.json"))
         return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[candidates.count - 1]
     }
 
     /// The Foundry checkout this file was compiled from (used to find `Datasets/`).
     public static var sourceRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
     /// The folder of the small samples we wrote ourselves (`Datasets/samples`), found like the catalog.
@@ -119,9 +123,12 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
     /// The folder of dataset `name` under the data root, without checksum verification (quick).
     ///
     /// - Throws: ``LabelingError/datasetUnavailable(name:reason:)`` explaining where the data should be and where to get it.
-    public static func dataDirectory(for name: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+    public static func dataDirectory(
+        for name: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> URL {
         guard let root = dataRoot(environment: environment) else {
-            throw LabelingError.datasetUnavailable(name: name, reason: missingRootAdvice(name, environment: environment))
+            throw LabelingError.datasetUnavailable(
+                name: name, reason: missingRootAdvice(name, environment: environment))
         }
         let folder = root.appendingPathComponent(name)
         guard isDirectory(folder) else {
@@ -140,13 +147,16 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
     /// - Returns: the dataset folder.
     /// - Throws: ``LabelingError/datasetUnavailable(name:reason:)`` naming the unknown dataset, the missing
     ///   folder or files, or the files whose checksum differs, with the source to download from.
-    public func locate(_ name: String, verify: Bool = true, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+    public func locate(
+        _ name: String, verify: Bool = true, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> URL {
         guard let entry = entry(name) else {
             throw LabelingError.datasetUnavailable(
                 name: name, reason: "not in the catalog (known: \(datasets.map(\.name).joined(separator: ", ")))")
         }
         guard let root = Self.dataRoot(environment: environment) else {
-            throw LabelingError.datasetUnavailable(name: name, reason: Self.missingRootAdvice(name, environment: environment))
+            throw LabelingError.datasetUnavailable(
+                name: name, reason: Self.missingRootAdvice(name, environment: environment))
         }
         let folder = root.appendingPathComponent(name)
         var missing: [String] = [], mismatched: [String] = []
@@ -156,7 +166,9 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
                 missing.append(file.path)
                 continue
             }
-            if let bytes = file.bytes, let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size != bytes {
+            if let bytes = file.bytes,
+                let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size != bytes
+            {
                 mismatched.append("\(file.path) (\(size) bytes, expected \(bytes))")
                 continue
             }
@@ -172,7 +184,9 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
         if !mismatched.isEmpty {
             throw LabelingError.datasetUnavailable(
                 name: name,
-                reason: "files in \(folder.path) differ from the catalog: \(mismatched.joined(separator: "; ")). \(source(of: entry))")
+                reason:
+                    "files in \(folder.path) differ from the catalog: \(mismatched.joined(separator: "; ")). \(source(of: entry))"
+            )
         }
         return folder
     }
@@ -194,7 +208,8 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
         if let value = environment["FOUNDRY_DATA"], !value.isEmpty {
             return "FOUNDRY_DATA=\(value) is not a folder. \(whereToGet(name))"
         }
-        return "no data root: set FOUNDRY_DATA to the folder holding the datasets (default ../shared/datasets, which does not exist here). \(whereToGet(name))"
+        return
+            "no data root: set FOUNDRY_DATA to the folder holding the datasets (default ../shared/datasets, which does not exist here). \(whereToGet(name))"
     }
 
     private static func isDirectory(_ url: URL) -> Bool {

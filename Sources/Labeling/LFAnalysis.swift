@@ -76,11 +76,13 @@ public struct LFAnalysis: Sendable, Codable, Equatable {
         let n = matrix.rowCount, m = matrix.lfCount, k = matrix.cardinality
         if let goldLabels {
             guard goldLabels.count == n else {
-                throw LabelingError.invalidMatrix(source: "gold labels", reason: "\(goldLabels.count) gold labels for \(n) rows")
+                throw LabelingError.invalidMatrix(
+                    source: "gold labels", reason: "\(goldLabels.count) gold labels for \(n) rows")
             }
             if let bad = goldLabels.firstIndex(where: { $0 < -1 || $0 >= k }) {
                 throw LabelingError.invalidMatrix(
-                    source: "gold labels", reason: "row \(bad): gold label \(goldLabels[bad]) is outside -1 (unknown) … \(k - 1)")
+                    source: "gold labels",
+                    reason: "row \(bad): gold label \(goldLabels[bad]) is outside -1 (unknown) … \(k - 1)")
             }
         }
         var votes = [Int](repeating: 0, count: m)
@@ -132,7 +134,8 @@ public struct LFAnalysis: Sendable, Codable, Equatable {
         let total = Double(n)
         func fraction(_ count: Int) -> Double { n == 0 ? 0 : Double(count) / total }
         lfs = (0..<m).map { lf in
-            let accuracy: Double? = goldLabels == nil ? nil : (votes[lf] == 0 ? 0 : 0.5 * (Double(signedSum[lf]) / Double(votes[lf]) + 1))
+            let accuracy: Double? =
+                goldLabels == nil ? nil : (votes[lf] == 0 ? 0 : 0.5 * (Double(signedSum[lf]) / Double(votes[lf]) + 1))
             return LFSummary(
                 index: lf, name: matrix.lfNames[lf], polarity: (0..<k).filter { polarity[lf][$0] },
                 coverage: fraction(votes[lf]), overlaps: fraction(overlaps[lf]), conflicts: fraction(conflicts[lf]),
@@ -183,7 +186,9 @@ public struct LFAnalysis: Sendable, Codable, Equatable {
     /// The summary as JSON (snake_case keys; `j` is the column index).
     public func json(prettyPrinted: Bool = false) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = prettyPrinted ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            prettyPrinted
+            ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 

@@ -46,10 +46,15 @@ public struct LFApplier<Example>: Sendable {
     ///   - labelingFunctions: the functions; their names become the matrix's LF names and must be unique.
     ///   - classNames: the class names (at least two).
     ///   - configuration: threads, block size, fail-fast.
-    public init(_ labelingFunctions: [LabelingFunction<Example>], classNames: [String], configuration: Configuration = Configuration()) {
+    public init(
+        _ labelingFunctions: [LabelingFunction<Example>], classNames: [String],
+        configuration: Configuration = Configuration()
+    ) {
         precondition(classNames.count >= 2 && classNames.count <= LabelMatrix.maximumDimension, "need 2…65535 classes")
         precondition(labelingFunctions.count <= LabelMatrix.maximumDimension, "at most 65535 labeling functions")
-        precondition(Set(labelingFunctions.map(\.name)).count == labelingFunctions.count, "labeling-function names must be unique")
+        precondition(
+            Set(labelingFunctions.map(\.name)).count == labelingFunctions.count,
+            "labeling-function names must be unique")
         self.labelingFunctions = labelingFunctions
         self.classNames = classNames
         self.configuration = configuration
@@ -70,7 +75,8 @@ public struct LFApplier<Example>: Sendable {
         let n = examples.count
         let blockSize = configuration.blockSize
         let blockCount = (n + blockSize - 1) / blockSize
-        let threads = max(1, min(configuration.threadCount ?? ProcessInfo.processInfo.activeProcessorCount, max(blockCount, 1)))
+        let threads = max(
+            1, min(configuration.threadCount ?? ProcessInfo.processInfo.activeProcessorCount, max(blockCount, 1)))
         let assembly = Assembly<Example>(lfCount: labelingFunctions.count, rowCount: n)
         let state = RunState()
         let lfs = labelingFunctions
@@ -88,7 +94,9 @@ public struct LFApplier<Example>: Sendable {
                 let range = (blockIndex * blockSize)..<min(n, (blockIndex + 1) * blockSize)
                 let result = Self.evaluate(lfs, examples, range, cardinality: k, failFast: failFast)
                 if failFast, let fault = result.firstFault {
-                    state.stop(with: .labelingFunctionFailed(lf: lfs[fault.lf].name, row: fault.row, reason: fault.message), row: fault.row)
+                    state.stop(
+                        with: .labelingFunctionFailed(lf: lfs[fault.lf].name, row: fault.row, reason: fault.message),
+                        row: fault.row)
                     return
                 }
                 assembly.add(result, at: blockIndex)
@@ -203,7 +211,8 @@ private final class Assembly<Example>: @unchecked Sendable {
         if voteLFs.isEmpty, rows > 0 {
             // Reserve for the whole matrix from the first block's density (+10 %), to avoid regrowth copies.
             let estimate = min(
-                Int(Double(block.voteLFs.count) / Double(rows) * Double(rowCount) * 1.1) + 16, rowCount * faultCounts.count)
+                Int(Double(block.voteLFs.count) / Double(rows) * Double(rowCount) * 1.1) + 16,
+                rowCount * faultCounts.count)
             voteLFs.reserveCapacity(estimate)
             voteClasses.reserveCapacity(estimate)
         }
@@ -225,7 +234,9 @@ private final class Assembly<Example>: @unchecked Sendable {
                 uncheckedRowCount: rowCount, lfNames: lfs.map(\.name), classNames: classNames, rowOffsets: offsets,
                 voteLFs: voteLFs, voteClasses: voteClasses)
             let faults = lfs.indices.map { lf in
-                LFFaultReport(lf: lfs[lf].name, count: faultCounts[lf], firstRow: firstFaults[lf]?.row, firstError: firstFaults[lf]?.message)
+                LFFaultReport(
+                    lf: lfs[lf].name, count: faultCounts[lf], firstRow: firstFaults[lf]?.row,
+                    firstError: firstFaults[lf]?.message)
             }
             return LFApplierResult(labelMatrix: matrix, faults: faults)
         }

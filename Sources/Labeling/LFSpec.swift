@@ -108,7 +108,8 @@ public struct LFSpec: Sendable, Equatable {
                 root = SpecNode(try JSONValue.parse(Array(text.utf8)))
             } catch let error as JSONSyntaxError {
                 let line = 1 + text.utf8.prefix(error.offset).filter { $0 == 0x0A }.count
-                throw LabelingError.invalidSpec(path: source, lf: nil, field: nil, reason: "invalid JSON on line \(line): \(error.message)")
+                throw LabelingError.invalidSpec(
+                    path: source, lf: nil, field: nil, reason: "invalid JSON on line \(line): \(error.message)")
             }
         case .yaml:
             do {
@@ -145,7 +146,8 @@ public struct LFSpec: Sendable, Equatable {
                     throw fail(nil, "classes", "expected at least two distinct class names")
                 }
             }
-            guard let functions = root["labeling_functions"] ?? root["lfs"], case let .sequence(items, _) = functions else {
+            guard let functions = root["labeling_functions"] ?? root["lfs"], case let .sequence(items, _) = functions
+            else {
                 throw fail(nil, "labeling_functions", "expected a list of labeling functions")
             }
             list = items
@@ -167,19 +169,27 @@ public struct LFSpec: Sendable, Equatable {
         _ node: SpecNode, position: Int, fail: (String?, String?, String) -> LabelingError
     ) throws -> LabelingFunctionSpec {
         let placeholder = "#\(position + 1)" + (node.line.map { " (line \($0))" } ?? "")
-        guard case let .mapping(pairs, _) = node else { throw fail(placeholder, nil, "expected a mapping of keys to values") }
+        guard case let .mapping(pairs, _) = node else {
+            throw fail(placeholder, nil, "expected a mapping of keys to values")
+        }
         guard let nameNode = node["name"] else { throw fail(placeholder, "name", "missing") }
-        guard let name = nameNode.scalarText, !name.isEmpty else { throw fail(placeholder, "name", "expected a non-empty string") }
+        guard let name = nameNode.scalarText, !name.isEmpty else {
+            throw fail(placeholder, "name", "expected a non-empty string")
+        }
         func text(_ key: String) throws -> String? {
             guard let value = node[key] else { return nil }
             guard let string = value.scalarText else { throw fail(name, key, "expected a string") }
             return string
         }
-        guard let kindText = try text("kind") else { throw fail(name, "kind", "missing (one of keyword, regex, lexicon, threshold)") }
+        guard let kindText = try text("kind") else {
+            throw fail(name, "kind", "missing (one of keyword, regex, lexicon, threshold)")
+        }
         guard let kind = LabelingFunctionSpec.Kind(rawValue: kindText) else {
             throw fail(name, "kind", "unknown kind '\(kindText)' (expected keyword, regex, lexicon or threshold)")
         }
-        guard let label = try text("label") else { throw fail(name, "label", "missing (the class this function votes for)") }
+        guard let label = try text("label") else {
+            throw fail(name, "label", "missing (the class this function votes for)")
+        }
         var spec = LabelingFunctionSpec(name: name, kind: kind, field: try text("field"), label: label)
         var allowed: Set<String> = ["name", "kind", "field", "label", "description"]
         switch kind {
@@ -187,10 +197,14 @@ public struct LFSpec: Sendable, Equatable {
             allowed.insert("keywords")
             guard let list = node["keywords"] else { throw fail(name, "keywords", "missing (a list of substrings)") }
             spec.keywords = try list.stringList(orThrow: fail(name, "keywords", "expected a list of strings"))
-            guard !spec.keywords.isEmpty, !spec.keywords.contains("") else { throw fail(name, "keywords", "expected non-empty strings") }
+            guard !spec.keywords.isEmpty, !spec.keywords.contains("") else {
+                throw fail(name, "keywords", "expected non-empty strings")
+            }
         case .regex:
             allowed.formUnion(["pattern", "ignore_case"])
-            guard let pattern = try text("pattern"), !pattern.isEmpty else { throw fail(name, "pattern", "missing (a regular expression)") }
+            guard let pattern = try text("pattern"), !pattern.isEmpty else {
+                throw fail(name, "pattern", "missing (a regular expression)")
+            }
             spec.pattern = pattern
             if let flag = node["ignore_case"] {
                 guard let value = flag.boolValue else { throw fail(name, "ignore_case", "expected true or false") }
@@ -214,9 +228,13 @@ public struct LFSpec: Sendable, Equatable {
             allowed.formUnion(tests.map(\.0) + ["measure"])
             let present = tests.filter { node[$0.0] != nil }
             guard present.count == 1, let (key, make) = present.first else {
-                throw fail(name, present.count > 1 ? present[1].0 : "less_than", "expected exactly one of less_than, at_most, greater_than, at_least")
+                throw fail(
+                    name, present.count > 1 ? present[1].0 : "less_than",
+                    "expected exactly one of less_than, at_most, greater_than, at_least")
             }
-            guard let bound = node[key]?.scalarText.flatMap(Double.init), bound.isFinite else { throw fail(name, key, "expected a number") }
+            guard let bound = node[key]?.scalarText.flatMap(Double.init), bound.isFinite else {
+                throw fail(name, key, "expected a number")
+            }
             spec.comparison = make(bound)
             if let measure = try text("measure") {
                 guard let value = LabelingFunctionSpec.Measure(rawValue: measure) else {
@@ -242,9 +260,13 @@ public struct LFSpec: Sendable, Equatable {
     ///   - columns: when given (the table's columns), every field is checked to exist.
     /// - Returns: the functions, in file order.
     /// - Throws: ``LabelingError/invalidSpec(path:lf:field:reason:)`` for an unknown class, a missing field or column.
-    public func compile(classNames: [String]? = nil, defaultField: String?, columns: [String]? = nil) throws -> [LabelingFunction<Record>] {
+    public func compile(classNames: [String]? = nil, defaultField: String?, columns: [String]? = nil) throws
+        -> [LabelingFunction<Record>]
+    {
         guard let classes = classNames ?? self.classNames else {
-            throw LabelingError.invalidSpec(path: source, lf: nil, field: "classes", reason: "no class names: declare 'classes' in the spec or pass them")
+            throw LabelingError.invalidSpec(
+                path: source, lf: nil, field: "classes",
+                reason: "no class names: declare 'classes' in the spec or pass them")
         }
         return try labelingFunctions.map { spec in
             func fail(_ field: String, _ reason: String) -> LabelingError {
@@ -272,7 +294,9 @@ public struct LFSpec: Sendable, Equatable {
                 return .keyword(name: spec.name, text: text, keywords: spec.keywords, label: label)
             case .regex:
                 do {
-                    return try .regex(name: spec.name, text: text, pattern: spec.pattern ?? "", label: label, ignoringCase: spec.ignoreCase)
+                    return try .regex(
+                        name: spec.name, text: text, pattern: spec.pattern ?? "", label: label,
+                        ignoringCase: spec.ignoreCase)
                 } catch {
                     throw fail("pattern", "'\(spec.pattern ?? "")' is not a valid regular expression")
                 }
@@ -302,7 +326,9 @@ indirect enum SpecNode {
         case let .scalar(scalar): self = .scalar(scalar.string, line: scalar.mark?.line)
         case let .sequence(sequence): self = .sequence(sequence.map(SpecNode.init), line: sequence.mark?.line)
         case let .mapping(mapping):
-            self = .mapping(mapping.map { (key: $0.key.string ?? "\($0.key)", value: SpecNode($0.value)) }, line: mapping.mark?.line)
+            self = .mapping(
+                mapping.map { (key: $0.key.string ?? "\($0.key)", value: SpecNode($0.value)) }, line: mapping.mark?.line
+            )
         case let .alias(alias): self = .scalar("*\(alias.anchor)", line: alias.mark?.line)
         }
     }

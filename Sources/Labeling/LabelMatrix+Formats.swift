@@ -28,7 +28,9 @@ extension LabelMatrix {
                 guard let vote = Int(trimmed), vote >= 0, vote < classNames.count else {
                     throw LabelingError.malformedRow(
                         path: table.source, line: table.lineNumbers[row],
-                        reason: "column '\(table.columnNames[lf])': '\(cell)' is not a vote in -1 (abstain) … \(classNames.count - 1)")
+                        reason:
+                            "column '\(table.columnNames[lf])': '\(cell)' is not a vote in -1 (abstain) … \(classNames.count - 1)"
+                    )
                 }
                 builder.appendVote(lf: lf, classIndex: vote)
             }
@@ -54,7 +56,8 @@ extension LabelMatrix {
         do {
             try Data(csvText().utf8).write(to: url, options: .atomic)
         } catch {
-            throw LabelingError.fileUnreadable(path: url.path, reason: "cannot write file (\(error.localizedDescription))")
+            throw LabelingError.fileUnreadable(
+                path: url.path, reason: "cannot write file (\(error.localizedDescription))")
         }
     }
 
@@ -92,7 +95,8 @@ extension LabelMatrix {
         do {
             try Data(wrenchJSON(goldLabels: goldLabels, texts: texts).utf8).write(to: url, options: .atomic)
         } catch {
-            throw LabelingError.fileUnreadable(path: url.path, reason: "cannot write file (\(error.localizedDescription))")
+            throw LabelingError.fileUnreadable(
+                path: url.path, reason: "cannot write file (\(error.localizedDescription))")
         }
     }
 

@@ -11,7 +11,9 @@ extension LabelingFunction {
     ///   - keywords: substrings, any of which triggers the vote (matched case-insensitively).
     ///   - label: the class index voted.
     /// - Complexity: O(text length × keywords) per example, with `memchr`-accelerated search.
-    public static func keyword(name: String, text: Preprocessor<Example, String>, keywords: [String], label: Int) -> LabelingFunction {
+    public static func keyword(name: String, text: Preprocessor<Example, String>, keywords: [String], label: Int)
+        -> LabelingFunction
+    {
         precondition(label >= 0, "label must be a class index")
         let set = SubstringSet(keywords.map { TextMatching.lowercased($0) })
         let vote = Vote.class(label)
@@ -45,11 +47,15 @@ extension LabelingFunction {
     /// - Parameters:
     ///   - tokens: the token preprocessor (usually `text.tokens()`), shared with other lexicon functions.
     ///   - words: the lexicon.
-    public static func lexicon(name: String, tokens: Preprocessor<Example, [String]>, words: Set<String>, label: Int) -> LabelingFunction {
+    public static func lexicon(name: String, tokens: Preprocessor<Example, [String]>, words: Set<String>, label: Int)
+        -> LabelingFunction
+    {
         precondition(label >= 0, "label must be a class index")
         let lexicon = Set(words.map { TextMatching.lowercased($0) })
         let vote = Vote.class(label)
-        return LabelingFunction(name: name, using: tokens) { tokens in tokens.contains { lexicon.contains($0) } ? vote : .abstain }
+        return LabelingFunction(name: name, using: tokens) { tokens in
+            tokens.contains { lexicon.contains($0) } ? vote : .abstain
+        }
     }
 
     /// Votes `label` when a numeric value passes `comparison`; abstains otherwise (and when the value is missing).
@@ -87,7 +93,9 @@ extension LabelingFunction where Example == String {
     }
 
     /// Regex function over plain-string examples; see ``regex(name:text:pattern:label:ignoringCase:)``.
-    public static func regex(name: String, pattern: String, label: Int, ignoringCase: Bool = true) throws -> LabelingFunction {
+    public static func regex(name: String, pattern: String, label: Int, ignoringCase: Bool = true) throws
+        -> LabelingFunction
+    {
         try regex(name: name, text: Preprocessors.text, pattern: pattern, label: label, ignoringCase: ignoringCase)
     }
 
@@ -104,8 +112,11 @@ extension LabelingFunction where Example == Record {
     }
 
     /// Regex function over a record field; see ``regex(name:text:pattern:label:ignoringCase:)``.
-    public static func regex(name: String, field: String, pattern: String, label: Int, ignoringCase: Bool = true) throws -> LabelingFunction {
-        try regex(name: name, text: Preprocessors.field(field), pattern: pattern, label: label, ignoringCase: ignoringCase)
+    public static func regex(name: String, field: String, pattern: String, label: Int, ignoringCase: Bool = true) throws
+        -> LabelingFunction
+    {
+        try regex(
+            name: name, text: Preprocessors.field(field), pattern: pattern, label: label, ignoringCase: ignoringCase)
     }
 
     /// Lexicon function over a record field's word tokens; see ``lexicon(name:tokens:words:label:)``.
@@ -114,7 +125,9 @@ extension LabelingFunction where Example == Record {
     }
 
     /// Threshold function over a numeric record field (an empty cell abstains; non-numeric text is a fault).
-    public static func threshold(name: String, field: String, _ comparison: ThresholdComparison, label: Int) -> LabelingFunction {
+    public static func threshold(name: String, field: String, _ comparison: ThresholdComparison, label: Int)
+        -> LabelingFunction
+    {
         threshold(name: name, value: Preprocessors.field(field).number(), comparison, label: label)
     }
 }

@@ -37,7 +37,10 @@ public struct LabelingFunction<Example>: Sendable {
     ///   - name: the function's name.
     ///   - preprocessor: computed once per example.
     ///   - body: votes from the preprocessed value.
-    public init<Value>(name: String, using preprocessor: Preprocessor<Example, Value>, _ body: @escaping @Sendable (Value) throws -> Vote) {
+    public init<Value>(
+        name: String, using preprocessor: Preprocessor<Example, Value>,
+        _ body: @escaping @Sendable (Value) throws -> Vote
+    ) {
         self.init(name: name) { block in
             let column = block.column(preprocessor)
             return { index in try body(try column.value(index)) }
@@ -68,4 +71,3 @@ public struct LabelingFunction<Example>: Sendable {
         LabelingFunction(name: newName, bind: bind)
     }
 }
-

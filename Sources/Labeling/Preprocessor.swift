@@ -22,6 +22,7 @@ public struct PreprocessorKey: Hashable, Sendable, CustomStringConvertible {
 
     func appending(_ component: Component) -> PreprocessorKey { PreprocessorKey(path: path + [component]) }
 
+    /// The preprocessor chain, for example `field(CONTENT) → lowercased`.
     public var description: String {
         path.map {
             switch $0 {
@@ -65,7 +66,8 @@ public struct Preprocessor<Example, Output>: Sendable {
     ///   - name: a readable name.
     ///   - transform: the computation; when it throws, the labeling functions using it fault on that example.
     public init(name: String, _ transform: @escaping @Sendable (Example) throws -> Output) {
-        self.init(key: PreprocessorKey(path: [.instance(PreprocessorKey.InstanceIdentity(), name)]), transform: transform)
+        self.init(
+            key: PreprocessorKey(path: [.instance(PreprocessorKey.InstanceIdentity(), name)]), transform: transform)
     }
 
     /// The preprocessor's output for a single example (no caching).
@@ -76,7 +78,9 @@ public struct Preprocessor<Example, Output>: Sendable {
     /// - Parameters:
     ///   - name: a readable name for the step.
     ///   - transform: the step.
-    public func map<Next>(name: String, _ transform: @escaping @Sendable (Output) throws -> Next) -> Preprocessor<Example, Next> {
+    public func map<Next>(name: String, _ transform: @escaping @Sendable (Output) throws -> Next) -> Preprocessor<
+        Example, Next
+    > {
         chained(.instance(PreprocessorKey.InstanceIdentity(), name), transform)
     }
 
@@ -190,4 +194,3 @@ extension Preprocessor where Output == String {
         }
     }
 }
-

@@ -27,7 +27,8 @@ public enum SpamBenchmark {
         }
         func regex(_ name: String, _ pattern: String) -> LabelingFunction<String> {
             // The patterns are fixed literals that always compile.
-            guard let lf = try? LabelingFunction<String>.regex(name: name, text: text, pattern: pattern, label: spam) else {
+            guard let lf = try? LabelingFunction<String>.regex(name: name, text: text, pattern: pattern, label: spam)
+            else {
                 preconditionFailure("benchmark pattern \(pattern) does not compile")
             }
             return lf

@@ -92,7 +92,9 @@ final class TextColumn {
     }
 
     /// A column whose rows are `transform` applied to another column's rows (errors carry over).
-    static func mapping(_ source: TextColumn, _ transform: (UnsafeBufferPointer<UInt8>, TextColumn) -> Void) -> TextColumn {
+    static func mapping(_ source: TextColumn, _ transform: (UnsafeBufferPointer<UInt8>, TextColumn) -> Void)
+        -> TextColumn
+    {
         let column = TextColumn(count: source.count, estimatedBytes: source.used + 64)
         for index in 0..<source.count {
             switch source.result(index) {

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Byte-level text primitives behind the keyword, regex and lexicon labeling functions.
@@ -142,7 +142,9 @@ enum TextMatching {
                 } else if byte == 0xE2, i + 2 < n {
                     width = 3
                     let b1 = base[i + 1], b2 = base[i + 2]
-                    isSpace = (b1 == 0x80 && (b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF)) || (b1 == 0x81 && b2 == 0x9F)
+                    isSpace =
+                        (b1 == 0x80 && (b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF))
+                        || (b1 == 0x81 && b2 == 0x9F)
                 } else if byte == 0xE3, i + 2 < n {
                     width = 3
                     isSpace = base[i + 1] == 0x80 && base[i + 2] == 0x80
@@ -201,7 +203,8 @@ enum TextMatching {
                 if word & 0x8080_8080_8080_8080 == 0 {
                     let atLeastA = (word &+ 0x3F3F_3F3F_3F3F_3F3F) & 0x8080_8080_8080_8080
                     let aboveZ = (word &+ 0x2525_2525_2525_2525) & 0x8080_8080_8080_8080
-                    UnsafeMutableRawPointer(out + written).storeBytes(of: word | ((atLeastA & ~aboveZ) >> 2), as: UInt64.self)
+                    UnsafeMutableRawPointer(out + written).storeBytes(
+                        of: word | ((atLeastA & ~aboveZ) >> 2), as: UInt64.self)
                     i += 8
                     written += 8
                     continue
@@ -242,7 +245,9 @@ enum TextMatching {
 
     /// Whether `needle` occurs in `haystack` (bytes).
     @inline(__always)
-    static func contains(_ haystack: UnsafePointer<UInt8>, _ count: Int, _ needle: UnsafePointer<UInt8>, _ needleCount: Int) -> Bool {
+    static func contains(
+        _ haystack: UnsafePointer<UInt8>, _ count: Int, _ needle: UnsafePointer<UInt8>, _ needleCount: Int
+    ) -> Bool {
         index(of: needle, needleCount, in: haystack, count, from: 0, ignoringASCIICase: false) != nil
     }
 
@@ -251,7 +256,9 @@ enum TextMatching {
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
     /// 0x80 in exactly the bytes of `x` that are zero.
-    @inline(__always) private static func zeroBytes(_ x: UInt64) -> UInt64 { ~(((x & lowSeven) &+ lowSeven) | x | lowSeven) }
+    @inline(__always) private static func zeroBytes(_ x: UInt64) -> UInt64 {
+        ~(((x & lowSeven) &+ lowSeven) | x | lowSeven)
+    }
 
     /// The first offset in `start...end - needleCount` where `needle` occurs in `haystack[..<end]`, or nil.
     ///
@@ -259,7 +266,8 @@ enum TextMatching {
     /// With `ignoringASCIICase`, `needle` must be lowercase and ASCII letters of the haystack match either case.
     @inline(__always)
     static func index(
-        of needle: UnsafePointer<UInt8>, _ needleCount: Int, in haystack: UnsafePointer<UInt8>, _ end: Int, from start: Int,
+        of needle: UnsafePointer<UInt8>, _ needleCount: Int, in haystack: UnsafePointer<UInt8>, _ end: Int,
+        from start: Int,
         ignoringASCIICase: Bool
     ) -> Int? {
         if needleCount == 0 { return start <= end ? start : nil }
@@ -364,4 +372,3 @@ struct SubstringSet: Sendable {
         return false
     }
 }
-

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A compiled regular expression for labeling functions: "does the pattern occur in the text?".
@@ -41,12 +41,15 @@ public struct TextPattern: Sendable {
         do {
             expression = RegexBox(try NSRegularExpression(pattern: pattern, options: options))
         } catch {
-            throw LabelingError.invalidValue(field: "pattern", value: pattern, reason: "is not a valid regular expression")
+            throw LabelingError.invalidValue(
+                field: "pattern", value: pattern, reason: "is not a valid regular expression")
         }
         self.pattern = pattern
         self.ignoresCase = ignoresCase
         fastAlternatives = Self.literalAlternatives(pattern).map { alternatives in
-            alternatives.map { segments in ByteStrings(segments.map { ignoresCase ? $0.map(TextMatching.foldASCII) : $0 }) }
+            alternatives.map { segments in
+                ByteStrings(segments.map { ignoresCase ? $0.map(TextMatching.foldASCII) : $0 })
+            }
         }
     }
 
@@ -90,7 +93,9 @@ public struct TextPattern: Sendable {
                 case 0xC5: if next == 0x89 || next == 0xBF { return true }  // U+0149 ŉ, U+017F ſ
                 case 0xC7: if next == 0xB0 { return true }  // U+01F0 ǰ
                 case 0xE1:  // U+1E96…U+1E9A, U+1E9E
-                    if next == 0xBA, i + 2 < count, (0x96...0x9A).contains(base[i + 2]) || base[i + 2] == 0x9E { return true }
+                    if next == 0xBA, i + 2 < count, (0x96...0x9A).contains(base[i + 2]) || base[i + 2] == 0x9E {
+                        return true
+                    }
                 case 0xE2: if next == 0x84, i + 2 < count, base[i + 2] == 0xAA { return true }  // U+212A Kelvin sign
                 case 0xEF: if next == 0xAC, i + 2 < count, base[i + 2] <= 0x86 { return true }  // U+FB00…U+FB06
                 default: break
@@ -159,12 +164,15 @@ public struct TextPattern: Sendable {
     ///
     /// Within one line, taking each literal's leftmost occurrence after the previous one is optimal,
     /// so a line is rejected as soon as the greedy choice fails; the search resumes on the next line.
-    static func fastMatch(_ alternatives: [ByteStrings], _ base: UnsafePointer<UInt8>, _ count: Int, ignoresCase: Bool) -> Bool {
+    static func fastMatch(_ alternatives: [ByteStrings], _ base: UnsafePointer<UInt8>, _ count: Int, ignoresCase: Bool)
+        -> Bool
+    {
         for segments in alternatives where segments.count > 0 {
             let (head, headLength) = segments[0]
             var from = 0
             while from <= count,
-                let start = TextMatching.index(of: head, headLength, in: base, count, from: from, ignoringASCIICase: ignoresCase)
+                let start = TextMatching.index(
+                    of: head, headLength, in: base, count, from: from, ignoringASCIICase: ignoresCase)
             {
                 if segments.count == 1 { return true }
                 let lineEnd: Int

@@ -130,6 +130,7 @@ public struct Record: Sendable, Equatable {
         return number
     }
 
+    /// Records are equal when their field names and values are.
     public static func == (lhs: Record, rhs: Record) -> Bool {
         lhs.schema.fieldNames == rhs.schema.fieldNames && lhs.values == rhs.values
     }

@@ -61,7 +61,9 @@ public struct WrenchDataset: Sendable {
             let line = 1 + bytes[..<min(error.offset, bytes.count)].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
             throw fail("invalid JSON on line \(line): \(error.message)")
         }
-        guard case let .object(examples) = root else { throw fail("expected a JSON object mapping example ids to examples") }
+        guard case let .object(examples) = root else {
+            throw fail("expected a JSON object mapping example ids to examples")
+        }
         var ids: [String] = [], gold: [Int] = [], texts: [String] = []
         var dense: [Int] = []
         var width: Int?
@@ -78,10 +80,14 @@ public struct WrenchDataset: Sendable {
             width = weak.count
             for (lf, vote) in weak.enumerated() {
                 guard let value = vote.integer, value >= -1 else {
-                    throw fail("example '\(id)': weak_labels[\(lf)] = \(vote.compactJSON) is not a class index or -1 (abstain)")
+                    throw fail(
+                        "example '\(id)': weak_labels[\(lf)] = \(vote.compactJSON) is not a class index or -1 (abstain)"
+                    )
                 }
                 if let classNames, value >= classNames.count {
-                    throw fail("example '\(id)': weak_labels[\(lf)] = \(value) is not below the number of classes \(classNames.count)")
+                    throw fail(
+                        "example '\(id)': weak_labels[\(lf)] = \(value) is not below the number of classes \(classNames.count)"
+                    )
                 }
                 maxValue = max(maxValue, value)
                 dense.append(value)
@@ -94,7 +100,8 @@ public struct WrenchDataset: Sendable {
                     throw fail("example '\(id)': label \(value.compactJSON) is not a class index")
                 }
                 if let classNames, integer >= classNames.count {
-                    throw fail("example '\(id)': label \(integer) is not below the number of classes \(classNames.count)")
+                    throw fail(
+                        "example '\(id)': label \(integer) is not below the number of classes \(classNames.count)")
                 }
                 label = integer
             }
@@ -114,7 +121,9 @@ public struct WrenchDataset: Sendable {
         let matrix = try LabelMatrix(
             denseVotes: dense, rowCount: ids.count, lfNames: LabelMatrix.defaultLFNames(width ?? 0), classNames: names,
             source: path)
-        return WrenchSplit(split: split ?? url.deletingPathExtension().lastPathComponent, ids: ids, labelMatrix: matrix, goldLabels: gold, texts: texts)
+        return WrenchSplit(
+            split: split ?? url.deletingPathExtension().lastPathComponent, ids: ids, labelMatrix: matrix,
+            goldLabels: gold, texts: texts)
     }
 
     static func readClassNames(_ url: URL) throws -> [String] {
@@ -122,13 +131,15 @@ public struct WrenchDataset: Sendable {
         let bytes = try FileBytes.read(url)
         try UTF8Validation.validate(bytes, source: path)
         guard case let .object(pairs)? = try? JSONValue.parse(bytes) else {
-            throw LabelingError.invalidWrench(path: path, reason: "expected a JSON object mapping class indices to names")
+            throw LabelingError.invalidWrench(
+                path: path, reason: "expected a JSON object mapping class indices to names")
         }
         var names = [String?](repeating: nil, count: pairs.count)
         for member in pairs {
             let key = member.key, value = member.value
             guard let index = Int(key), index >= 0, index < pairs.count else {
-                throw LabelingError.invalidWrench(path: path, reason: "class index '\(key)' is not in 0..<\(pairs.count)")
+                throw LabelingError.invalidWrench(
+                    path: path, reason: "class index '\(key)' is not in 0..<\(pairs.count)")
             }
             names[index] = value.tableText
         }

@@ -12,7 +12,8 @@ public enum Support {}
 public enum TestData {
     /// The package root (the folder holding `Package.swift`).
     public static let packageRoot: URL = {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }()
 
     /// The shared datasets folder: `$FOUNDRY_DATA` when set, else `../shared/datasets` next to the package
@@ -23,7 +24,8 @@ public enum TestData {
             candidates.append(URL(fileURLWithPath: value))
         }
         candidates.append(packageRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets"))
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("../shared/datasets"))
+        candidates.append(
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("../shared/datasets"))
         return candidates.first { isDirectory($0) }?.standardizedFileURL
     }
 
@@ -133,11 +135,14 @@ public struct SyntheticLabelingProblem: Sendable {
     ///   - accuracies: per-LF accuracy, same length as `coverages`.
     ///   - classBalance: class prior (length k, sums to 1); uniform binary by default.
     ///   - seed: the random seed.
-    public init(rows: Int, coverages: [Double], accuracies: [Double], classBalance: [Double] = [0.5, 0.5], seed: UInt64) {
+    public init(
+        rows: Int, coverages: [Double], accuracies: [Double], classBalance: [Double] = [0.5, 0.5], seed: UInt64
+    ) {
         precondition(coverages.count == accuracies.count, "one accuracy per coverage")
         let k = classBalance.count
         var generator = SeededGenerator(seed: seed)
-        var builder = LabelMatrix.Builder(lfNames: LabelMatrix.defaultLFNames(coverages.count), classNames: LabelMatrix.defaultClassNames(k))
+        var builder = LabelMatrix.Builder(
+            lfNames: LabelMatrix.defaultLFNames(coverages.count), classNames: LabelMatrix.defaultClassNames(k))
         var truth: [Int] = []
         truth.reserveCapacity(rows)
         for _ in 0..<rows {
@@ -169,7 +174,8 @@ public struct SyntheticLabelingProblem: Sendable {
 }
 
 /// A random label matrix where each cell votes (a uniform class) with probability `coverage`.
-public func randomLabelMatrix(rows: Int, lfs: Int, cardinality: Int = 2, coverage: Double, seed: UInt64) -> LabelMatrix {
+public func randomLabelMatrix(rows: Int, lfs: Int, cardinality: Int = 2, coverage: Double, seed: UInt64) -> LabelMatrix
+{
     var generator = SeededGenerator(seed: seed)
     var builder = LabelMatrix.Builder(
         lfNames: LabelMatrix.defaultLFNames(lfs), classNames: LabelMatrix.defaultClassNames(cardinality),

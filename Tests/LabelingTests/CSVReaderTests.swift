@@ -32,7 +32,8 @@ struct CSVReaderTests {
     }
 
     @Test func readsWithoutHeaderAndOtherDelimiters() throws {
-        let table = try CSVReader.parse(Array("ham\tfine \"quoted\" text\nspam\tbuy now\n".utf8), delimiter: 0x09, hasHeader: false, quoting: false)
+        let table = try CSVReader.parse(
+            Array("ham\tfine \"quoted\" text\nspam\tbuy now\n".utf8), delimiter: 0x09, hasHeader: false, quoting: false)
         #expect(table.columnNames == ["column_0", "column_1"])
         #expect(table.rows == [["ham", "fine \"quoted\" text"], ["spam", "buy now"]])
     }
@@ -45,10 +46,16 @@ struct CSVReaderTests {
     }
 
     @Test func rejectsUnterminatedQuotesAndTextAfterClosingQuote() {
-        #expect(throws: LabelingError.malformedRow(path: "<memory>", line: 2, reason: "quoted field starting on this line is never closed")) {
+        #expect(
+            throws: LabelingError.malformedRow(
+                path: "<memory>", line: 2, reason: "quoted field starting on this line is never closed")
+        ) {
             try CSVReader.parse(Array("a,b\n1,\"open\nstill open".utf8))
         }
-        #expect(throws: LabelingError.malformedRow(path: "<memory>", line: 2, reason: "unexpected text after the closing quote of a quoted field")) {
+        #expect(
+            throws: LabelingError.malformedRow(
+                path: "<memory>", line: 2, reason: "unexpected text after the closing quote of a quoted field")
+        ) {
             try CSVReader.parse(Array("a,b\n1,\"closed\"junk\n".utf8))
         }
     }
@@ -97,8 +104,10 @@ struct CSVReaderTests {
     @Test(.enabled(if: TestData.has("uci_youtube_spam_collection")))
     func readsTheUCIYouTubeFiles() throws {
         let directory = try #require(TestData.dataset("uci_youtube_spam_collection"))
-        let expected = ["Youtube01-Psy.csv": 350, "Youtube02-KatyPerry.csv": 350, "Youtube03-LMFAO.csv": 438,
-                        "Youtube04-Eminem.csv": 448, "Youtube05-Shakira.csv": 370]
+        let expected = [
+            "Youtube01-Psy.csv": 350, "Youtube02-KatyPerry.csv": 350, "Youtube03-LMFAO.csv": 438,
+            "Youtube04-Eminem.csv": 448, "Youtube05-Shakira.csv": 370,
+        ]
         var spam = 0
         for (file, count) in expected {
             let table = try CSVReader.read(directory.appendingPathComponent(file))

@@ -7,7 +7,9 @@ import Testing
 struct DatasetCatalogTests {
     @Test func sha256KnownAnswers() {
         #expect(SHA256Digest.hex(of: [UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256Digest.hex(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256Digest.hex(of: Array("abc".utf8))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
         #expect(SHA256Digest.hex(of: million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
@@ -16,7 +18,9 @@ struct DatasetCatalogTests {
         let catalog = try DatasetCatalog.load(from: TestData.packageFile("Datasets/catalog.json"))
         #expect(catalog.datasets.count >= 10)
         for entry in catalog.datasets {
-            #expect(!entry.files.isEmpty && !entry.license.isEmpty && !entry.citation.isEmpty && entry.classNames.count >= 2)
+            #expect(
+                !entry.files.isEmpty && !entry.license.isEmpty && !entry.citation.isEmpty && entry.classNames.count >= 2
+            )
             #expect(entry.files.allSatisfy { $0.sha256.count == 64 })
         }
         #expect(catalog.entry("uci_youtube_spam_collection")?.classNames == ["HAM", "SPAM"])
@@ -27,7 +31,8 @@ struct DatasetCatalogTests {
         let catalog = try DatasetCatalog.load(from: TestData.packageFile("Datasets/catalog.json"))
         let root = try #require(TestData.datasetsDirectory)
         let environment = ["FOUNDRY_DATA": root.path]
-        for entry in catalog.datasets where FileManager.default.fileExists(atPath: root.appendingPathComponent(entry.name).path) {
+        for entry in catalog.datasets
+        where FileManager.default.fileExists(atPath: root.appendingPathComponent(entry.name).path) {
             #expect(try catalog.locate(entry.name, environment: environment).lastPathComponent == entry.name)
         }
     }
@@ -40,11 +45,14 @@ struct DatasetCatalogTests {
             try catalog.locate("uci_youtube_spam_collection", environment: environment)
         } throws: { error in
             guard case let .datasetUnavailable(name, reason) = error as? LabelingError else { return false }
-            return name == "uci_youtube_spam_collection" && reason.contains("Youtube01-Psy.csv") && reason.contains("archive.ics.uci.edu")
+            return name == "uci_youtube_spam_collection" && reason.contains("Youtube01-Psy.csv")
+                && reason.contains("archive.ics.uci.edu")
         }
         // A file with the wrong contents is reported as differing from the catalog.
         try folder.write("wrench_youtube/label.json", "{\"0\": \"ham\", \"1\": \"spam\"}")
-        for name in ["train.json", "valid.json", "test.json", "source_readme.txt"] { try folder.write("wrench_youtube/\(name)", "{}") }
+        for name in ["train.json", "valid.json", "test.json", "source_readme.txt"] {
+            try folder.write("wrench_youtube/\(name)", "{}")
+        }
         #expect {
             try catalog.locate("wrench_youtube", environment: environment)
         } throws: { error in
@@ -52,7 +60,9 @@ struct DatasetCatalogTests {
             return reason.contains("differ from the catalog") && reason.contains("label.json")
         }
         #expect(throws: LabelingError.self) { try catalog.locate("no_such_dataset", environment: environment) }
-        #expect(throws: LabelingError.self) { try DatasetCatalog.dataDirectory(for: "x", environment: ["FOUNDRY_DATA": "/nonexistent/data"]) }
+        #expect(throws: LabelingError.self) {
+            try DatasetCatalog.dataDirectory(for: "x", environment: ["FOUNDRY_DATA": "/nonexistent/data"])
+        }
         #expect(throws: LabelingError.self) { try DatasetCatalog.load(from: folder.file("wrench_youtube/train.json")) }
     }
 

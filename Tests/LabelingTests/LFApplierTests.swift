@@ -16,23 +16,34 @@ final class Counter: @unchecked Sendable {
 
 struct LFApplierTests {
     static func corpus(_ n: Int, seed: UInt64) -> [String] {
-        let words = ["check", "out", "my", "channel", "love", "song", "PLEASE", "subscribe", "http://x.com", "www.y", "great", "Plz", "é"]
+        let words = [
+            "check", "out", "my", "channel", "love", "song", "PLEASE", "subscribe", "http://x.com", "www.y", "great",
+            "Plz", "é",
+        ]
         var generator = SeededGenerator(seed: seed)
         return (0..<n).map { _ in
-            (0..<(1 + generator.nextInt(below: 9))).map { _ in words[generator.nextInt(below: words.count)] }.joined(separator: " ")
+            (0..<(1 + generator.nextInt(below: 9))).map { _ in words[generator.nextInt(below: words.count)] }.joined(
+                separator: " ")
         }
     }
 
     @Test func resultIsIdenticalWhateverTheThreadCountAndBlockSize() throws {
         let texts = Self.corpus(5000, seed: 1)
         var lfs = SpamBenchmark.labelingFunctions()
-        lfs.append(LabelingFunction(name: "flaky") { text in
-            if text.count % 7 == 0 { throw LabelingError.invalidValue(field: "text", value: text, reason: "is unlucky") }
-            return .abstain
-        })
-        let reference = try LFApplier(lfs, classNames: ["HAM", "SPAM"], configuration: .init(threadCount: 1, blockSize: 5000)).apply(texts)
+        lfs.append(
+            LabelingFunction(name: "flaky") { text in
+                if text.count % 7 == 0 {
+                    throw LabelingError.invalidValue(field: "text", value: text, reason: "is unlucky")
+                }
+                return .abstain
+            })
+        let reference = try LFApplier(
+            lfs, classNames: ["HAM", "SPAM"], configuration: .init(threadCount: 1, blockSize: 5000)
+        ).apply(texts)
         for (threads, block) in [(2, 64), (4, 1000), (3, 1)] {
-            let other = try LFApplier(lfs, classNames: ["HAM", "SPAM"], configuration: .init(threadCount: threads, blockSize: block)).apply(texts)
+            let other = try LFApplier(
+                lfs, classNames: ["HAM", "SPAM"], configuration: .init(threadCount: threads, blockSize: block)
+            ).apply(texts)
             #expect(other.labelMatrix == reference.labelMatrix)
             #expect(other.faults == reference.faults)
         }
@@ -49,7 +60,9 @@ struct LFApplierTests {
         let lfs: [LabelingFunction<String>] = [
             LabelingFunction(name: "ok") { _ in .class(0) },
             LabelingFunction(name: "bad") { text in
-                if text.hasPrefix("x") { throw LabelingError.invalidValue(field: "text", value: text, reason: "starts with x") }
+                if text.hasPrefix("x") {
+                    throw LabelingError.invalidValue(field: "text", value: text, reason: "starts with x")
+                }
                 return .class(1)
             },
             LabelingFunction(name: "too_big") { text in text == "b" ? .class(2) : .abstain },
@@ -72,7 +85,8 @@ struct LFApplierTests {
                 return .abstain
             }
         ]
-        let applier = LFApplier(lfs, classNames: ["A", "B"], configuration: .init(threadCount: 1, blockSize: 2, failFast: true))
+        let applier = LFApplier(
+            lfs, classNames: ["A", "B"], configuration: .init(threadCount: 1, blockSize: 2, failFast: true))
         #expect {
             try applier.apply(["a", "b", "c", "boom", "d"])
         } throws: { error in
@@ -88,10 +102,13 @@ struct LFApplierTests {
             return text.uppercased()
         }
         let lfs = (0..<5).map { index in
-            LabelingFunction<String>(name: "lf\(index)", using: counted) { $0.contains("A") ? .class(index % 2) : .abstain }
+            LabelingFunction<String>(name: "lf\(index)", using: counted) {
+                $0.contains("A") ? .class(index % 2) : .abstain
+            }
         }
         let texts = (0..<300).map { "row \($0) a" }
-        let result = try LFApplier(lfs, classNames: ["0", "1"], configuration: .init(threadCount: 2, blockSize: 16)).apply(texts)
+        let result = try LFApplier(lfs, classNames: ["0", "1"], configuration: .init(threadCount: 2, blockSize: 16))
+            .apply(texts)
         #expect(counter.count == texts.count)
         #expect(result.labelMatrix.voteCount == 5 * texts.count)
     }
@@ -99,10 +116,14 @@ struct LFApplierTests {
     @Test func progressAndCancellation() throws {
         let texts = Self.corpus(2000, seed: 2)
         let seen = Counter()
-        let applier = LFApplier(SpamBenchmark.labelingFunctions(), classNames: ["HAM", "SPAM"], configuration: .init(threadCount: 2, blockSize: 100))
-        _ = try applier.apply(texts, progress: { progress in
-            if progress.completed == progress.total { seen.increment() }
-        })
+        let applier = LFApplier(
+            SpamBenchmark.labelingFunctions(), classNames: ["HAM", "SPAM"],
+            configuration: .init(threadCount: 2, blockSize: 100))
+        _ = try applier.apply(
+            texts,
+            progress: { progress in
+                if progress.completed == progress.total { seen.increment() }
+            })
         #expect(seen.count == 1)
         let flag = CancellationFlag()
         flag.cancel()

@@ -25,7 +25,10 @@ struct LFSpecTests {
         #expect(spec.labelingFunctions[0].keywords == ["subscribe", "sub 4 sub", "no"])  // `no` stays a string
         #expect(spec.labelingFunctions[3].comparison == .lessThan(5))
         #expect(spec.labelingFunctions[3].measure == .wordCount)
-        let table = try CSVReader.parse(Array("text,score\nPlease SUBSCRIBE now and check it out,0.9\nI love this great song so much,0.1\nno,\n".utf8))
+        let table = try CSVReader.parse(
+            Array(
+                "text,score\nPlease SUBSCRIBE now and check it out,0.9\nI love this great song so much,0.1\nno,\n".utf8)
+        )
         let lfs = try spec.compile(defaultField: "text", columns: table.columnNames)
         let matrix = try LFApplier(lfs, classNames: ["HAM", "SPAM"]).apply(table.records).labelMatrix
         #expect(matrix.denseVotes() == [1, 1, -1, -1, 1, -1, -1, 0, -1, -1, 1, -1, -1, 0, -1])
@@ -52,7 +55,10 @@ struct LFSpecTests {
         }
     }
 
-    static func expectSpecError(_ text: String, format: LFSpec.Format = .yaml, lf: String?, field: String?, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectSpecError(
+        _ text: String, format: LFSpec.Format = .yaml, lf: String?, field: String?,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(sourceLocation: sourceLocation) {
             try LFSpec.parse(text, format: format, source: "bad.yaml")
         } throws: { error in
@@ -67,20 +73,30 @@ struct LFSpecTests {
         Self.expectSpecError("- {name: a, kind: magic, label: SPAM}", lf: "a", field: "kind")
         Self.expectSpecError("- {name: a, kind: regex, pattern: '(', label: SPAM}", lf: "a", field: "pattern")
         Self.expectSpecError("- {name: a, kind: threshold, less_than: x, label: SPAM}", lf: "a", field: "less_than")
-        Self.expectSpecError("- {name: a, kind: threshold, less_than: 1, at_least: 2, label: SPAM}", lf: "a", field: "at_least")
-        Self.expectSpecError("- {name: a, kind: keyword, keywords: [x], label: SPAM, colour: red}", lf: "a", field: "colour")
+        Self.expectSpecError(
+            "- {name: a, kind: threshold, less_than: 1, at_least: 2, label: SPAM}", lf: "a", field: "at_least")
+        Self.expectSpecError(
+            "- {name: a, kind: keyword, keywords: [x], label: SPAM, colour: red}", lf: "a", field: "colour")
         Self.expectSpecError("- {name: a, kind: keyword, keywords: [x]}", lf: "a", field: "label")
         Self.expectSpecError("- {kind: keyword, keywords: [x], label: SPAM}", lf: "#1 (line 1)", field: "name")
-        Self.expectSpecError("- {name: a, kind: keyword, keywords: [x], label: S}\n- {name: a, kind: keyword, keywords: [y], label: S}", lf: "a", field: "name")
+        Self.expectSpecError(
+            "- {name: a, kind: keyword, keywords: [x], label: S}\n- {name: a, kind: keyword, keywords: [y], label: S}",
+            lf: "a", field: "name")
         Self.expectSpecError("classes: [A, A]\nlabeling_functions: []", lf: nil, field: "classes")
-        Self.expectSpecError("[{\"name\": \"a\", \"kind\": \"lexicon\", \"words\": \"x\", \"label\": \"A\"}]", format: .json, lf: "a", field: "words")
+        Self.expectSpecError(
+            "[{\"name\": \"a\", \"kind\": \"lexicon\", \"words\": \"x\", \"label\": \"A\"}]", format: .json, lf: "a",
+            field: "words")
         Self.expectSpecError("{\"name\": ", format: .json, lf: nil, field: nil)
         Self.expectSpecError("key: [unclosed", lf: nil, field: nil)
     }
 
     @Test func compileErrorsNameTheFunctionAndTheField() throws {
         let spec = try LFSpec.parse(Self.yaml, format: .yaml, source: "spec.yaml")
-        #expect(throws: LabelingError.invalidSpec(path: "spec.yaml", lf: "high_score", field: "field", reason: "no column 'score' in the input (columns: text)")) {
+        #expect(
+            throws: LabelingError.invalidSpec(
+                path: "spec.yaml", lf: "high_score", field: "field",
+                reason: "no column 'score' in the input (columns: text)")
+        ) {
             try spec.compile(defaultField: "text", columns: ["text"])
         }
         #expect {

@@ -53,7 +53,9 @@ struct LabelMatrixIOTests {
 struct LabelMatrixFormatTests {
     @Test func csvAndWrenchRoundTrips() throws {
         let folder = TemporaryDirectory()
-        let matrix = try LabelMatrix(denseVotes: [0, -1, 2, -1, -1, -1, 1, 1, 0], rowCount: 3, lfNames: ["a,b", "c", "d"], classNames: ["x", "y", "z"])
+        let matrix = try LabelMatrix(
+            denseVotes: [0, -1, 2, -1, -1, -1, 1, 1, 0], rowCount: 3, lfNames: ["a,b", "c", "d"],
+            classNames: ["x", "y", "z"])
         try matrix.writeCSV(to: folder.file("L.csv"))
         let back = try LabelMatrix(csvFile: folder.file("L.csv"), classNames: ["x", "y", "z"])
         #expect(back == matrix)
@@ -67,7 +69,10 @@ struct LabelMatrixFormatTests {
     @Test func csvRejectsBadVotesWithLineAndColumn() throws {
         let folder = TemporaryDirectory()
         try folder.write("bad.csv", "a,b\n0,1\n1,7\n")
-        #expect(throws: LabelingError.malformedRow(path: folder.file("bad.csv").path, line: 3, reason: "column 'b': '7' is not a vote in -1 (abstain) … 1")) {
+        #expect(
+            throws: LabelingError.malformedRow(
+                path: folder.file("bad.csv").path, line: 3, reason: "column 'b': '7' is not a vote in -1 (abstain) … 1")
+        ) {
             try LabelMatrix(csvFile: folder.file("bad.csv"), classNames: ["x", "y"])
         }
     }

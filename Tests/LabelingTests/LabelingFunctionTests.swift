@@ -40,7 +40,8 @@ struct LabelingFunctionTests {
                     for _ in 0..<generator.nextInt(below: 24) {
                         text.unicodeScalars.append(alphabet[generator.nextInt(below: alphabet.count)])
                     }
-                    #expect(compiled.matches(text) == compiled.regexMatches(text), "\(pattern) on \(text.debugDescription)")
+                    #expect(
+                        compiled.matches(text) == compiled.regexMatches(text), "\(pattern) on \(text.debugDescription)")
                 }
             }
         }
@@ -52,11 +53,14 @@ struct LabelingFunctionTests {
         let lf = LabelingFunction<String>.lexicon(name: "lex", words: ["Love", "great"], label: 0)
         #expect(try lf("I LOVE it!") == .class(0))
         #expect(try lf("lovely") == .abstain)
-        #expect(TextMatching.wordTokens("Don't stop, it's 2 good_stuff!") == ["don't", "stop", "it's", "2", "good_stuff"])
+        #expect(
+            TextMatching.wordTokens("Don't stop, it's 2 good_stuff!") == ["don't", "stop", "it's", "2", "good_stuff"])
     }
 
     @Test func thresholdOnRecordsAndTokenCounts() throws {
-        let table = TextTable(source: "t", columnNames: ["text", "score"], rows: [["a b c", "0.9"], ["one two three four five six", ""], ["x", "abc"]])
+        let table = TextTable(
+            source: "t", columnNames: ["text", "score"],
+            rows: [["a b c", "0.9"], ["one two three four five six", ""], ["x", "abc"]])
         let records = table.records
         let high = LabelingFunction<Record>.threshold(name: "high", field: "score", .atLeast(0.5), label: 1)
         #expect(try high(records[0]) == .class(1))
@@ -69,7 +73,9 @@ struct LabelingFunctionTests {
         #expect(TextMatching.whitespaceTokenCount(" a\u{00A0}b\u{3000}c\u{2028}d\u{200B}e \t") == 4)  // U+200B is not whitespace
         #expect(TextMatching.whitespaceTokenCount("a b c d e f g", limit: 5) == 5)
         let missing = LabelingFunction<Record>.keyword(name: "m", field: "nope", keywords: ["a"], label: 0)
-        #expect(throws: LabelingError.unknownColumn(path: "t", column: "nope", available: ["text", "score"])) { try missing(records[0]) }
+        #expect(throws: LabelingError.unknownColumn(path: "t", column: "nope", available: ["text", "score"])) {
+            try missing(records[0])
+        }
     }
 
     @Test func closuresAndUserPreprocessors() throws {
@@ -91,7 +97,9 @@ struct LabelingFunctionTests {
         let sample = "MiXeD CaSe 0123 AZaz@[`{ \u{FEFF}Ä"
         var copy = sample
         copy.withUTF8 { TextMatching.appendLowercased($0, to: column) }
-        #expect(String(decoding: (try? column.bytes(0)) ?? UnsafeBufferPointer(start: nil, count: 0), as: UTF8.self) == sample.lowercased())
+        #expect(
+            String(decoding: (try? column.bytes(0)) ?? UnsafeBufferPointer(start: nil, count: 0), as: UTF8.self)
+                == sample.lowercased())
     }
 }
 
@@ -128,11 +136,15 @@ struct TextPatternFallbackTests {
 struct TextPatternConcurrencyTests {
     @Test func nsRegularExpressionFallbackIsSafeAcrossThreads() throws {
         let pattern = try TextPattern(#"sub\w*|ch.*ck"#)  // not a fast-path pattern: always ICU
-        let texts = (0..<400).map { $0 % 3 == 0 ? "Ｘ subscribe ſ \($0)" : ($0 % 3 == 1 ? "check \($0) é" : "nothing \($0)") }
+        let texts = (0..<400).map {
+            $0 % 3 == 0 ? "Ｘ subscribe ſ \($0)" : ($0 % 3 == 1 ? "check \($0) é" : "nothing \($0)")
+        }
         let expected = texts.map { pattern.regexMatches($0) }
         let mismatches = Counter()
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
-            for (index, text) in texts.enumerated() where pattern.matches(text) != expected[index] { mismatches.increment() }
+            for (index, text) in texts.enumerated() where pattern.matches(text) != expected[index] {
+                mismatches.increment()
+            }
         }
         #expect(mismatches.count == 0)
         #expect(expected.filter { $0 }.count > 200)

@@ -29,8 +29,12 @@ struct WrenchDatasetTests {
     @Test func errorsNameTheFileAndTheExample() throws {
         let folder = TemporaryDirectory()
         try folder.write("label.json", "{\"0\": \"HAM\", \"1\": \"SPAM\"}")
-        try folder.write("valid.json", "{\"0\": {\"label\": 0, \"weak_labels\": [0, 1]}, \"a7\": {\"label\": 1, \"weak_labels\": [0, 2]}}")
-        try folder.write("test.json", "{\"0\": {\"label\": 0, \"weak_labels\": [0, 1]}, \"x\": {\"label\": 1, \"weak_labels\": [0]}}")
+        try folder.write(
+            "valid.json",
+            "{\"0\": {\"label\": 0, \"weak_labels\": [0, 1]}, \"a7\": {\"label\": 1, \"weak_labels\": [0, 2]}}")
+        try folder.write(
+            "test.json", "{\"0\": {\"label\": 0, \"weak_labels\": [0, 1]}, \"x\": {\"label\": 1, \"weak_labels\": [0]}}"
+        )
         let dataset = try WrenchDataset(directory: folder.url)
         #expect {
             try dataset.split(.valid)

@@ -8,7 +8,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Summarise labeling functions (polarity, coverage, overlaps, conflicts, accuracy) on a WRENCH split.",
-        discussion: "Definitions are snorkel 0.10's LFAnalysis.lf_summary; gold labels come from the split's 'label' fields.")
+        discussion:
+            "Definitions are snorkel 0.10's LFAnalysis.lf_summary; gold labels come from the split's 'label' fields.")
 
     @Option(help: "A WRENCH dataset folder (train.json, valid.json, test.json, label.json).")
     var wrench: String
@@ -27,7 +28,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
         if json {
             print(try analysis.json())
         } else {
-            print("\(dataset.directory.lastPathComponent) / \(split.rawValue): \(data.count) examples, classes \(data.labelMatrix.classNames.joined(separator: ", "))")
+            print(
+                "\(dataset.directory.lastPathComponent) / \(split.rawValue): \(data.count) examples, classes \(data.labelMatrix.classNames.joined(separator: ", "))"
+            )
             print(analysis.table())
         }
     }

@@ -7,7 +7,8 @@ import Labeling
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Apply labeling functions declared in a YAML/JSON spec to a CSV or JSONL file; write the label matrix as .npy.",
+        abstract:
+            "Apply labeling functions declared in a YAML/JSON spec to a CSV or JSONL file; write the label matrix as .npy.",
         discussion: """
             The spec lists keyword / regex / lexicon / threshold functions with the class each votes for \
             (see LabelingFunctionSpec). Functions without 'field' read --text-field. The summary printed \
@@ -48,13 +49,15 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         _ = try table.columnIndex(textField)
         let spec = try LFSpec.load(URL(fileURLWithPath: lfs))
-        let classNames = classes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? spec.classNames
+        let classNames =
+            classes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? spec.classNames
         guard let classNames, classNames.count >= 2 else {
             throw ValidationError("no class names: add 'classes: [...]' to \(lfs) or pass --classes A,B")
         }
         let functions = try spec.compile(classNames: classNames, defaultField: textField, columns: table.columnNames)
         let applier = LFApplier(functions, classNames: classNames, configuration: .init(failFast: failFast))
-        let bar = ProgressBar(label: "applying \(functions.count) LFs", enabled: !json && ProgressBar.standardErrorIsTerminal)
+        let bar = ProgressBar(
+            label: "applying \(functions.count) LFs", enabled: !json && ProgressBar.standardErrorIsTerminal)
         let start = Date()
         let result = try applier.apply(table.records, progress: bar.handler)
         let seconds = Date().timeIntervalSince(start)
@@ -64,11 +67,14 @@ struct ApplyCommand: AsyncParsableCommand {
         if let goldField {
             gold = try table.column(goldField).enumerated().map { row, value in
                 if value.isEmpty { return -1 }
-                if let index = classNames.firstIndex(of: value) ?? Int(value).flatMap({ $0 >= 0 && $0 < classNames.count ? $0 : nil }) {
+                if let index = classNames.firstIndex(of: value)
+                    ?? Int(value).flatMap({ $0 >= 0 && $0 < classNames.count ? $0 : nil })
+                {
                     return index
                 }
                 throw LabelingError.invalidValue(
-                    field: goldField, value: value, reason: "on line \(table.lineNumbers[row]) is not a class (\(classNames.joined(separator: ", ")))")
+                    field: goldField, value: value,
+                    reason: "on line \(table.lineNumbers[row]) is not a class (\(classNames.joined(separator: ", ")))")
             }
         }
         let analysis = try LFAnalysis(result.labelMatrix, goldLabels: gold)
@@ -83,7 +89,9 @@ struct ApplyCommand: AsyncParsableCommand {
             print("\(table.rowCount) rows × \(functions.count) LFs in \(String(format: "%.2f", seconds)) s → \(out)")
             print(analysis.table())
             for fault in result.faults where fault.count > 0 {
-                print("! \(fault.lf): \(fault.count) faults (abstained); first on row \(fault.firstRow ?? 0): \(fault.firstError ?? "")")
+                print(
+                    "! \(fault.lf): \(fault.count) faults (abstained); first on row \(fault.firstRow ?? 0): \(fault.firstError ?? "")"
+                )
             }
         }
     }

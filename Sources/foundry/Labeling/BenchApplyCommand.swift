@@ -4,7 +4,7 @@ import FoundryCore
 import Labeling
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `foundry bench apply`: the applier benchmark (10 LFs over the YouTube comments cycled to N rows).
@@ -18,7 +18,10 @@ struct BenchApplyCommand: AsyncParsableCommand {
             Build with -c release.
             """)
 
-    @Option(help: "Folder with Youtube01-Psy.csv … Youtube05-Shakira.csv (default: $FOUNDRY_DATA/uci_youtube_spam_collection).")
+    @Option(
+        help:
+            "Folder with Youtube01-Psy.csv … Youtube05-Shakira.csv (default: $FOUNDRY_DATA/uci_youtube_spam_collection)."
+    )
     var corpus: String?
 
     @Option(help: "Number of rows (the 1,956 comments repeated in order).")
@@ -33,7 +36,10 @@ struct BenchApplyCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON (the default and only format; accepted for symmetry with other commands).")
     var json = false
 
-    @Flag(help: "Instead: apply 100 synthetic LFs at 25 % coverage to --rows rows and report resident memory (VmRSS/VmHWM).")
+    @Flag(
+        help:
+            "Instead: apply 100 synthetic LFs at 25 % coverage to --rows rows and report resident memory (VmRSS/VmHWM)."
+    )
     var memoryCheck = false
 
     func validate() throws {
@@ -71,7 +77,8 @@ struct BenchApplyCommand: AsyncParsableCommand {
         for lf in matrix.voteLFs { votes[Int(lf)] += 1 }
         let baseRows = matrix.rows(0..<min(base.count, matrix.rowCount)).numPyArray()
         let report = BenchApplyReport(
-            rows: rows, lfs: matrix.lfCount, baseRows: base.count, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+            rows: rows, lfs: matrix.lfCount, baseRows: base.count,
+            threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
             seconds: seconds, rowsPerSecond: Double(rows) / seconds, votesPerLF: votes,
             labelMatrixSHA256Base: SHA256Digest.hex(of: baseRows.bytes), faults: result?.totalFaults ?? 0,
             allSeconds: timings, cpuSeconds: cpuTimings.sorted()[cpuTimings.count / 2])
@@ -86,9 +93,9 @@ extension BenchApplyCommand {
     static func processCPUSeconds() -> Double {
         var usage = rusage()
         #if canImport(Glibc)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+            getrusage(RUSAGE_SELF.rawValue, &usage)
         #else
-        getrusage(RUSAGE_SELF, &usage)
+            getrusage(RUSAGE_SELF, &usage)
         #endif
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
@@ -117,7 +124,9 @@ extension BenchApplyCommand {
         let rowsIndices = Array(0..<rows)
         let before = status("VmRSS")
         let start = DispatchTime.now().uptimeNanoseconds
-        let matrix = try LFApplier(lfs, classNames: ["0", "1"], configuration: .init(threadCount: threads)).apply(rowsIndices).labelMatrix
+        let matrix = try LFApplier(lfs, classNames: ["0", "1"], configuration: .init(threadCount: threads)).apply(
+            rowsIndices
+        ).labelMatrix
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let after = status("VmRSS")
         let report: [String: Double] = [
