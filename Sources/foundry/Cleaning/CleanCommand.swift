@@ -44,6 +44,12 @@ struct CleanCommand: AsyncParsableCommand {
     @Flag(help: "Show values of sensitive constraints (PII) in the report.")
     var includeSensitive = false
 
+    @Option(help: "Failing rows listed per constraint in the report (all are counted).")
+    var maxFailures = 1000
+
+    @Flag(help: "Exit with status 1 when an error-severity constraint fails (after writing the outputs).")
+    var failOnError = false
+
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
         case json
         case md
@@ -51,6 +57,7 @@ struct CleanCommand: AsyncParsableCommand {
 
     func validate() throws {
         if review && acceptAll { throw ValidationError("--review and --accept-all exclude each other") }
+        if maxFailures < 0 { throw ValidationError("--max-failures must not be negative") }
         if URL(fileURLWithPath: input).standardizedFileURL == URL(fileURLWithPath: out).standardizedFileURL {
             throw ValidationError("--out must differ from --input: the input file is never modified")
         }
@@ -60,7 +67,7 @@ struct CleanCommand: AsyncParsableCommand {
         let table = try CleaningTable.read(URL(fileURLWithPath: input))
         let spec = try ConstraintSpec.load(URL(fileURLWithPath: constraints))
         try spec.checkColumns(table.columnNames, source: constraints)
-        let validation = try spec.validate(table, options: ValidationOptions(includeSensitiveValues: includeSensitive))
+        let validation = try spec.validate(table, options: ValidationOptions(includeSensitiveValues: includeSensitive, maxFailuresListed: maxFailures))
         switch report {
         case .json: print(String(decoding: try validation.jsonData(), as: UTF8.self))
         case .md: print(validation.markdown(), terminator: "")
@@ -102,6 +109,7 @@ struct CleanCommand: AsyncParsableCommand {
         log("\(plan.changes.count) proposals: \(accepted) accepted, \(rejected) rejected, \(plan.changes.count - accepted - rejected) pending; "
             + "\(changes.filter { $0.status == "applied" }.count) applied")
         log("wrote \(out) (\(cleaned.rowCount) rows) and \(logURL.path)")
+        if failOnError && !validation.passed { throw ExitCode(1) }
     }
 
     private func log(_ message: String) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
