@@ -199,7 +199,10 @@ public struct LoRATrainer: Sendable {
                 processed += indices.count
                 lossSum += loss * Double(indices.count)
                 lossCount += indices.count
-                progress?(Progress(completed: report.steps, total: totalSteps, message: String(format: "epoch %d loss %.4f", epoch, lossSum / Double(lossCount))))
+                let rate = report.trainSeconds > 0 ? Double(processed) / report.trainSeconds : 0
+                progress?(Progress(
+                    completed: report.steps, total: totalSteps,
+                    message: String(format: "epoch %d loss %.4f %.1f examples/s", epoch, lossSum / Double(lossCount), rate)))
             }
             report.epochs = epoch
             report.epochLosses.append(lossCount > 0 ? lossSum / Double(lossCount) : .nan)
