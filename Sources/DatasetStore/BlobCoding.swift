@@ -14,10 +14,13 @@ enum BlobCoding {
 
     static func decode<T: FixedWidthInteger>(_ data: Data, as type: T.Type, count: Int, what: String) throws -> [T] {
         guard data.count == count * MemoryLayout<T>.size else {
-            throw DatasetStoreError.storage("\(what): expected \(count * MemoryLayout<T>.size) bytes, found \(data.count)")
+            throw DatasetStoreError.storage(
+                "\(what): expected \(count * MemoryLayout<T>.size) bytes, found \(data.count)")
         }
         return data.withUnsafeBytes { raw in
-            (0..<count).map { T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self)) }
+            (0..<count).map {
+                T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self))
+            }
         }
     }
 

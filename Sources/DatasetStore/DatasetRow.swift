@@ -8,6 +8,8 @@ struct DatasetRow: Sendable {
     let createdAt: Int64
 
     var dataset: Dataset {
-        Dataset(id: id, name: name, license: license, attribution: attribution, sensitiveFields: sensitiveFields, createdAt: createdAt)
+        Dataset(
+            id: id, name: name, license: license, attribution: attribution, sensitiveFields: sensitiveFields,
+            createdAt: createdAt)
     }
 }

@@ -38,11 +38,16 @@ public protocol DatasetStore: Sendable {
     func grants(of name: String, as principal: Principal) throws -> [Grant]
 
     /// Creates a dataset (store-wide write).
-    func createDataset(name: String, license: String, attribution: String, sensitiveFields: [String], as principal: Principal) throws -> Dataset
+    func createDataset(
+        name: String, license: String, attribution: String, sensitiveFields: [String], as principal: Principal
+    ) throws -> Dataset
     /// Readable datasets.
     func datasets(as principal: Principal) throws -> [Dataset]
     /// Imports rows as a content-addressed version (write).
-    func importVersion(_ examples: [Example], into dataset: String, message: String, as principal: Principal, progress: ProgressHandler?) throws -> ImportResult
+    func importVersion(
+        _ examples: [Example], into dataset: String, message: String, as principal: Principal,
+        progress: ProgressHandler?
+    ) throws -> ImportResult
     /// A dataset's versions (read).
     func versions(of dataset: String, as principal: Principal) throws -> [DatasetVersion]
     /// A version's rows, masked as the principal's rights require (read).
@@ -53,13 +58,21 @@ public protocol DatasetStore: Sendable {
     /// Stores gold labels (label).
     func setGoldLabels(_ labels: [String: Int], dataset: String, version: String?, as principal: Principal) throws
     /// Stores a label matrix (label).
-    func storeLabelMatrix(_ matrix: LabelMatrix, name: String, dataset: String, version: String?, as principal: Principal) throws -> Artifact
+    func storeLabelMatrix(
+        _ matrix: LabelMatrix, name: String, dataset: String, version: String?, as principal: Principal
+    ) throws -> Artifact
     /// Stores probabilistic labels (label).
-    func storeProbabilisticLabels(_ labels: ProbabilisticLabels, name: String, dataset: String, version: String?, as principal: Principal) throws -> Artifact
+    func storeProbabilisticLabels(
+        _ labels: ProbabilisticLabels, name: String, dataset: String, version: String?, as principal: Principal
+    ) throws -> Artifact
     /// Stores cleaning decisions (write).
-    func storeCleaningDecisions(_ decisions: CleaningDecisions, dataset: String, version: String?, as principal: Principal) throws -> Artifact
+    func storeCleaningDecisions(
+        _ decisions: CleaningDecisions, dataset: String, version: String?, as principal: Principal
+    ) throws -> Artifact
     /// Records a downstream artifact (write).
-    func recordArtifact(kind: String, name: String, details: String, dataset: String, version: String?, as principal: Principal) throws -> Artifact
+    func recordArtifact(
+        kind: String, name: String, details: String, dataset: String, version: String?, as principal: Principal
+    ) throws -> Artifact
     /// Artifacts built from the dataset, with stale flags (read).
     func lineage(of dataset: String, staleOnly: Bool, as principal: Principal) throws -> [Artifact]
 
@@ -80,15 +93,19 @@ public protocol DatasetStore: Sendable {
     /// One version's metadata (read).
     func version(_ version: String?, of dataset: String, as principal: Principal) throws -> DatasetVersion
     /// Streams a version's rows (read).
-    func forEachExample(of dataset: String, version: String?, as principal: Principal, _ body: (Example) throws -> Void) throws -> DatasetVersion
+    func forEachExample(of dataset: String, version: String?, as principal: Principal, _ body: (Example) throws -> Void)
+        throws -> DatasetVersion
     /// Gold labels of a version (read).
     func goldLabels(dataset: String, version: String?, as principal: Principal) throws -> [String: Int]
     /// A stored label matrix (read).
-    func labelMatrix(named name: String, dataset: String, version: String?, as principal: Principal) throws -> LabelMatrix
+    func labelMatrix(named name: String, dataset: String, version: String?, as principal: Principal) throws
+        -> LabelMatrix
     /// Stored probabilistic labels (read).
-    func probabilisticLabels(named name: String, dataset: String, version: String?, as principal: Principal) throws -> ProbabilisticLabels
+    func probabilisticLabels(named name: String, dataset: String, version: String?, as principal: Principal) throws
+        -> ProbabilisticLabels
     /// Stored cleaning decisions (read).
-    func cleaningDecisions(named name: String, dataset: String, version: String?, as principal: Principal) throws -> CleaningDecisions
+    func cleaningDecisions(named name: String, dataset: String, version: String?, as principal: Principal) throws
+        -> CleaningDecisions
     /// Erasure tombstones (read).
     func tombstones(of dataset: String, as principal: Principal) throws -> [Tombstone]
     /// Recent audit entries (admin).

@@ -44,7 +44,8 @@ public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, Locali
     public var description: String {
         switch self {
         case let .permissionDenied(principal, action, dataset):
-            return "permission denied: '\(principal)' may not \(action.rawValue) " + (dataset.map { "dataset '\($0)'" } ?? "store-wide")
+            return "permission denied: '\(principal)' may not \(action.rawValue) "
+                + (dataset.map { "dataset '\($0)'" } ?? "store-wide")
         case let .unauthenticated(reason): return "not authenticated: \(reason)"
         case let .alreadyInitialized(path): return "\(path): the store already has an owner"
         case let .notInitialized(path): return "\(path): the store has no principals yet (run `foundry store init`)"
@@ -61,11 +62,13 @@ public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, Locali
         case let .invalidExample(row, id, field, reason):
             return "row \(row) (example '\(id.prefix(80))'), field '\(field)': \(reason)"
         case let .duplicateExampleID(row, id): return "row \(row): example id '\(id.prefix(80))' appears twice"
-        case let .erasedExample(dataset, id): return "dataset '\(dataset)': example '\(id)' was erased and may not be re-imported"
+        case let .erasedExample(dataset, id):
+            return "dataset '\(dataset)': example '\(id)' was erased and may not be re-imported"
         case let .invalidLabels(dataset, version, reason):
             return "dataset '\(dataset)' version \(version.prefix(12)): \(reason)"
         case let .privilegeEscalation(principal, role, missing):
-            return "'\(principal)' may not grant role '\(role)': it lacks \(missing.map(\.rawValue).joined(separator: ", ")) on that scope"
+            return
+                "'\(principal)' may not grant role '\(role)': it lacks \(missing.map(\.rawValue).joined(separator: ", ")) on that scope"
         case let .invalidFile(path, line, reason): return line > 0 ? "\(path):\(line): \(reason)" : "\(path): \(reason)"
         case let .storage(message): return "storage error: \(message)"
         }

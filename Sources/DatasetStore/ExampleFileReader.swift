@@ -18,23 +18,30 @@ public enum ExampleFileReader {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw DatasetStoreError.invalidFile(path: url.path, line: 0, reason: "cannot read: \(error.localizedDescription)")
+            throw DatasetStoreError.invalidFile(
+                path: url.path, line: 0, reason: "cannot read: \(error.localizedDescription)")
         }
         return try parseJSONL(data, source: url.path, idField: idField, textField: textField)
     }
 
     /// Parses JSONL held in memory; see ``readJSONL(_:idField:textField:)``.
-    public static func parseJSONL(_ data: Data, source: String = "<memory>", idField: String = "id", textField: String = "text") throws -> [Example] {
+    public static func parseJSONL(
+        _ data: Data, source: String = "<memory>", idField: String = "id", textField: String = "text"
+    ) throws -> [Example] {
         var examples: [Example] = []
         var lineNumber = 0
         for lineBytes in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            func fail(_ reason: String) -> DatasetStoreError { .invalidFile(path: source, line: lineNumber, reason: reason) }
+            func fail(_ reason: String) -> DatasetStoreError {
+                .invalidFile(path: source, line: lineNumber, reason: reason)
+            }
             guard let line = String(bytes: lineBytes, encoding: .utf8) else { throw fail("text is not valid UTF-8") }
             if line.allSatisfy(\.isWhitespace) { continue }
             let object: [String: Any]
             do {
-                guard let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed]) as? [String: Any]
+                guard
+                    let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+                        as? [String: Any]
                 else { throw fail("expected a JSON object") }
                 object = parsed
             } catch let error as DatasetStoreError {
@@ -50,7 +57,9 @@ public enum ExampleFileReader {
             default: throw fail("'\(idField)' must be a string or an integer")
             }
             guard let text = object[textField] as? String else {
-                throw fail(object[textField] == nil ? "no '\(textField)' field (use --text-field)" : "'\(textField)' must be a string")
+                throw fail(
+                    object[textField] == nil
+                        ? "no '\(textField)' field (use --text-field)" : "'\(textField)' must be a string")
             }
             var fields: [String: String] = [:]
             for (key, value) in object where key != idField && key != textField {
@@ -66,7 +75,9 @@ public enum ExampleFileReader {
         case let string as String: return string
         case is NSNull: return ""
         default:
-            guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]),
+            guard
+                let data = try? JSONSerialization.data(
+                    withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]),
                 let text = String(data: data, encoding: .utf8)
             else { throw fail("a field value cannot be rendered as JSON") }
             return text

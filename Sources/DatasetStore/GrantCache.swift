@@ -9,7 +9,8 @@ final class GrantCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [Int64: (epoch: Int64, snapshot: PermissionSnapshot)] = [:]
 
-    func snapshot(principal: Int64, epoch: Int64, load: () throws -> PermissionSnapshot) rethrows -> PermissionSnapshot {
+    func snapshot(principal: Int64, epoch: Int64, load: () throws -> PermissionSnapshot) rethrows -> PermissionSnapshot
+    {
         lock.lock()
         if let entry = entries[principal], entry.epoch == epoch {
             lock.unlock()

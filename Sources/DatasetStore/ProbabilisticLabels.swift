@@ -16,7 +16,9 @@ public struct ProbabilisticLabels: Sendable, Equatable {
     /// Creates soft labels, checking shape and that every row is a probability distribution (within 1e-3).
     ///
     /// - Throws: ``DatasetStoreError/invalidLabels(dataset:version:reason:)`` naming the first bad row.
-    public init(rowCount: Int, classCount: Int, probabilities: [Float], labelModel: String, labelModelJSON: String = "{}") throws {
+    public init(
+        rowCount: Int, classCount: Int, probabilities: [Float], labelModel: String, labelModelJSON: String = "{}"
+    ) throws {
         func fail(_ reason: String) -> DatasetStoreError { .invalidLabels(dataset: "-", version: "-", reason: reason) }
         guard rowCount >= 0, classCount >= 2 else { throw fail("need at least 2 classes, got \(classCount)") }
         guard probabilities.count == rowCount * classCount else {
@@ -25,7 +27,9 @@ public struct ProbabilisticLabels: Sendable, Equatable {
         for row in 0..<rowCount {
             var sum: Float = 0
             for value in probabilities[(row * classCount)..<((row + 1) * classCount)] {
-                guard value.isFinite, value >= 0, value <= 1 else { throw fail("row \(row): probability \(value) is outside [0, 1]") }
+                guard value.isFinite, value >= 0, value <= 1 else {
+                    throw fail("row \(row): probability \(value) is outside [0, 1]")
+                }
                 sum += value
             }
             guard abs(sum - 1) <= 1e-3 else { throw fail("row \(row): probabilities sum to \(sum), not 1") }

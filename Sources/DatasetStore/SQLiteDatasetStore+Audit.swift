@@ -78,7 +78,13 @@ extension SQLiteDatasetStore {
     public func verifyAuditLog(as principal: Principal) throws -> AuditVerification {
         try performRead(principal, operation: "audit-verify", action: .admin, dataset: nil) { db, _ in
             let result = try Self.verifyChain(db)
-            return (result, AuditNote(detail: result.ok ? "ok, \(result.entryCount) entries" : "BAD at \(result.firstBadEntry ?? 0): \(result.reason ?? "")"))
+            return (
+                result,
+                AuditNote(
+                    detail: result.ok
+                        ? "ok, \(result.entryCount) entries"
+                        : "BAD at \(result.firstBadEntry ?? 0): \(result.reason ?? "")")
+            )
         }
     }
 
@@ -98,7 +104,8 @@ extension SQLiteDatasetStore {
                     reason: "entry \(expectedID) is missing (next entry is \(id))")
             }
             guard let storedPrevious = row["previousHash"] as Data?, Array(storedPrevious) == previous else {
-                return bad("previous-hash link does not match entry \(id - 1): an entry was deleted, reordered or edited")
+                return bad(
+                    "previous-hash link does not match entry \(id - 1): an entry was deleted, reordered or edited")
             }
             guard let outcome = row["outcome"] as String?, let stored = row["hash"] as Data? else {
                 return bad("entry has missing fields")
@@ -107,17 +114,22 @@ extension SQLiteDatasetStore {
                 previous: previous, id: id, timestamp: row["timestamp"], principal: row["principal"] ?? "",
                 operation: row["operation"] ?? "", action: row["action"] ?? "", dataset: row["dataset"],
                 version: row["version"], outcome: outcome, detail: row["detail"] ?? "")
-            guard Array(stored) == recomputed else { return bad("entry content does not match its hash: it was edited") }
+            guard Array(stored) == recomputed else {
+                return bad("entry content does not match its hash: it was edited")
+            }
             previous = recomputed
             expectedID += 1
             count += 1
         }
         let headID = try Int64.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'audit_head_id'") ?? 0
-        let headHash = try Data.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'audit_head_hash'") ?? Data()
+        let headHash =
+            try Data.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'audit_head_hash'") ?? Data()
         if headID != expectedID - 1 || (headID > 0 && Array(headHash) != previous) {
             return AuditVerification(
                 ok: false, entryCount: count, firstBadEntry: expectedID,
-                reason: "the recorded head is entry \(headID) but the log ends at \(expectedID - 1): entries were removed from the end")
+                reason:
+                    "the recorded head is entry \(headID) but the log ends at \(expectedID - 1): entries were removed from the end"
+            )
         }
         return AuditVerification(ok: true, entryCount: count, firstBadEntry: nil, reason: nil)
     }

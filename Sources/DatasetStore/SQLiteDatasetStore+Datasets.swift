@@ -15,7 +15,9 @@ extension SQLiteDatasetStore {
         name: String, license: String, attribution: String, sensitiveFields: [String] = [], as principal: Principal
     ) throws -> Dataset {
         try Validation.name(name, kind: "dataset")
-        for (field, value) in [("license", license), ("attribution", attribution)] + sensitiveFields.map({ ("sensitive field", $0) }) {
+        for (field, value) in [("license", license), ("attribution", attribution)]
+            + sensitiveFields.map({ ("sensitive field", $0) })
+        {
             guard Validation.storable(value) else {
                 throw DatasetStoreError.invalidName(kind: field, name: value, reason: "contains a NUL character")
             }
@@ -73,11 +75,12 @@ extension SQLiteDatasetStore {
     }
 
     static func encodeList(_ list: [String]) -> String {
-        "[" + list.map { item -> String in
-            var out = ""
-            CanonicalEncoding.appendJSONString(item, to: &out)
-            return out
-        }.joined(separator: ",") + "]"
+        "["
+            + list.map { item -> String in
+                var out = ""
+                CanonicalEncoding.appendJSONString(item, to: &out)
+                return out
+            }.joined(separator: ",") + "]"
     }
 
     static func decodeList(_ json: String) throws -> [String] {

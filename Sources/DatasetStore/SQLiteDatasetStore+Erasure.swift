@@ -16,7 +16,8 @@ extension SQLiteDatasetStore {
     /// - Throws: ``DatasetStoreError/unknownVersion(dataset:version:)`` when no version holds the id,
     ///   ``DatasetStoreError/permissionDenied(principal:action:dataset:)`` without `delete`.
     /// - Complexity: O(rows of the dataset) (no index on example id, to keep imports fast).
-    public func eraseExample(_ exampleID: String, from dataset: String, as principal: Principal) throws -> ErasureReport {
+    public func eraseExample(_ exampleID: String, from dataset: String, as principal: Principal) throws -> ErasureReport
+    {
         try performWrite(principal, operation: "erase", action: .delete, dataset: dataset) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let affected = try Row.fetchAll(
@@ -27,18 +28,25 @@ extension SQLiteDatasetStore {
                         SELECT 1 FROM version_row r WHERE r.versionKey = v.key AND r.exampleId = ? AND r.erased = 0)
                     ORDER BY v.key
                     """, arguments: [row.id, exampleID])
-            let alreadyErased = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM tombstone WHERE datasetId = ? AND exampleId = ?", arguments: [row.id, exampleID]) != nil
+            let alreadyErased =
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM tombstone WHERE datasetId = ? AND exampleId = ?",
+                    arguments: [row.id, exampleID]) != nil
             if affected.isEmpty && !alreadyErased {
-                throw DatasetStoreError.unknownVersion(dataset: dataset, version: "any version holding example '\(exampleID)'")
+                throw DatasetStoreError.unknownVersion(
+                    dataset: dataset, version: "any version holding example '\(exampleID)'")
             }
             let now = Self.now()
             let keys: [Int64] = affected.map { $0[0] }
             for key in keys {
                 try db.execute(
-                    sql: "UPDATE version_row SET text = NULL, fields = NULL, erased = 1 WHERE versionKey = ? AND exampleId = ?",
+                    sql:
+                        "UPDATE version_row SET text = NULL, fields = NULL, erased = 1 WHERE versionKey = ? AND exampleId = ?",
                     arguments: [key, exampleID])
-                try db.execute(sql: "DELETE FROM gold_label WHERE versionKey = ? AND exampleId = ?", arguments: [key, exampleID])
+                try db.execute(
+                    sql: "UPDATE version SET erasedCount = erasedCount + ? WHERE key = ?", arguments: [db.changesCount, key])
+                try db.execute(
+                    sql: "DELETE FROM gold_label WHERE versionKey = ? AND exampleId = ?", arguments: [key, exampleID])
                 try db.execute(
                     sql: "UPDATE artifact SET staleAt = ?, staleReason = ? WHERE versionKey = ? AND staleAt IS NULL",
                     arguments: [now, "example '\(exampleID)' was erased at \(now) by '\(principal.name)'", key])
@@ -56,8 +64,12 @@ extension SQLiteDatasetStore {
                     arguments: StatementArguments([row.id] + keys))
             }
             let report = ErasureReport(
-                dataset: dataset, exampleID: exampleID, affectedVersions: affected.map { $0[1] }, staleArtifacts: stale, erasedAt: now)
-            return (report, AuditNote(detail: "example '\(exampleID)': \(keys.count) versions, \(stale.count) artifacts stale"))
+                dataset: dataset, exampleID: exampleID, affectedVersions: affected.map { $0[1] }, staleArtifacts: stale,
+                erasedAt: now)
+            return (
+                report,
+                AuditNote(detail: "example '\(exampleID)': \(keys.count) versions, \(stale.count) artifacts stale")
+            )
         }
     }
 }

@@ -8,18 +8,24 @@ extension SQLiteDatasetStore {
     /// out. The export is recorded in the lineage (kind `export`, details holding license and
     /// attribution) and in the audit log, so it is marked stale if an exported example is later erased.
     public func export(_ dataset: String, version: String? = nil, as principal: Principal) throws -> ExportedDataset {
-        try performWrite(principal, operation: "export", action: .export, dataset: dataset, version: version) { db, row in
+        try performWrite(principal, operation: "export", action: .export, dataset: dataset, version: version) {
+            db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
             let masked = try authorize(principal, .readSensitive, datasetID: row.id, db: db) ? [] : row.sensitiveFields
             var examples: [Example] = []
             let cursor = try Row.fetchCursor(
-                db, sql: "SELECT exampleId, text, fields FROM version_row WHERE versionKey = ? AND erased = 0 ORDER BY position",
+                db,
+                sql:
+                    "SELECT exampleId, text, fields FROM version_row WHERE versionKey = ? AND erased = 0 ORDER BY position",
                 arguments: [record.key])
             while let stored = try cursor.next() {
-                var example = Example(id: stored[0], text: stored[1] ?? "", fields: try CanonicalEncoding.parseFields(stored[2] ?? "{}"))
+                var example = Example(
+                    id: stored[0], text: stored[1] ?? "", fields: try CanonicalEncoding.parseFields(stored[2] ?? "{}"))
                 if masked.contains("text") { example.text = Example.maskedValue }
-                for field in masked where field != "text" && example.fields[field] != nil { example.fields[field] = Example.maskedValue }
+                for field in masked where field != "text" && example.fields[field] != nil {
+                    example.fields[field] = Example.maskedValue
+                }
                 examples.append(example)
             }
             let now = Self.now()
@@ -28,12 +34,18 @@ extension SQLiteDatasetStore {
                 "masked": masked.joined(separator: ","),
             ])
             let artifact = try insertArtifact(
-                kind: "export", name: "export-\(now)-\(CanonicalEncoding.hex(TokenHasher.randomBytes(4)))", details: details, record: record, dataset: row,
+                kind: "export", name: "export-\(now)-\(CanonicalEncoding.hex(TokenHasher.randomBytes(4)))",
+                details: details, record: record, dataset: row,
                 principal: principal, db: db)
             let exported = ExportedDataset(
                 dataset: row.dataset, version: try self.version(record, dataset: row.name, db: db), examples: examples,
                 maskedFields: masked, artifact: artifact)
-            return (exported, AuditNote(version: record.id, detail: "\(examples.count) rows, license '\(row.license)', attribution '\(row.attribution)'"))
+            return (
+                exported,
+                AuditNote(
+                    version: record.id,
+                    detail: "\(examples.count) rows, license '\(row.license)', attribution '\(row.attribution)'")
+            )
         }
     }
 }

@@ -6,20 +6,27 @@ extension SQLiteDatasetStore {
     /// Stores gold labels (class index per example id) for a version, replacing earlier ones for those ids. Requires `label`.
     ///
     /// - Throws: ``DatasetStoreError/invalidLabels(dataset:version:reason:)`` for an id not in the version (or erased) or a negative class.
-    public func setGoldLabels(_ labels: [String: Int], dataset: String, version: String?, as principal: Principal) throws {
-        try performWrite(principal, operation: "set-gold-labels", action: .label, dataset: dataset, version: version) { db, row in
+    public func setGoldLabels(_ labels: [String: Int], dataset: String, version: String?, as principal: Principal)
+        throws
+    {
+        try performWrite(principal, operation: "set-gold-labels", action: .label, dataset: dataset, version: version) {
+            db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
-            let ids = try Set(String.fetchAll(
-                db, sql: "SELECT exampleId FROM version_row WHERE versionKey = ? AND erased = 0", arguments: [record.key]))
+            let ids = try Set(
+                String.fetchAll(
+                    db, sql: "SELECT exampleId FROM version_row WHERE versionKey = ? AND erased = 0",
+                    arguments: [record.key]))
             let insert = try db.makeStatement(
                 sql: "INSERT OR REPLACE INTO gold_label(versionKey, exampleId, label) VALUES (?, ?, ?)")
             for (id, label) in labels.sorted(by: { $0.key < $1.key }) {
                 guard ids.contains(id) else {
-                    throw DatasetStoreError.invalidLabels(dataset: dataset, version: record.id, reason: "example '\(id)' is not in the version")
+                    throw DatasetStoreError.invalidLabels(
+                        dataset: dataset, version: record.id, reason: "example '\(id)' is not in the version")
                 }
                 guard label >= 0 else {
-                    throw DatasetStoreError.invalidLabels(dataset: dataset, version: record.id, reason: "example '\(id)': class \(label) is negative")
+                    throw DatasetStoreError.invalidLabels(
+                        dataset: dataset, version: record.id, reason: "example '\(id)': class \(label) is negative")
                 }
                 try insert.execute(arguments: [record.key, id, label])
             }
@@ -29,11 +36,14 @@ extension SQLiteDatasetStore {
 
     /// The gold labels of a version by example id. Requires `read`.
     public func goldLabels(dataset: String, version: String?, as principal: Principal) throws -> [String: Int] {
-        try performRead(principal, operation: "read-gold-labels", action: .read, dataset: dataset, version: version) { db, row in
+        try performRead(principal, operation: "read-gold-labels", action: .read, dataset: dataset, version: version) {
+            db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
             var labels: [String: Int] = [:]
-            for stored in try Row.fetchAll(db, sql: "SELECT exampleId, label FROM gold_label WHERE versionKey = ?", arguments: [record.key]) {
+            for stored in try Row.fetchAll(
+                db, sql: "SELECT exampleId, label FROM gold_label WHERE versionKey = ?", arguments: [record.key])
+            {
                 labels[stored[0]] = stored[1]
             }
             return (labels, AuditNote(version: record.id, detail: "\(labels.count) gold labels"))
@@ -49,7 +59,9 @@ extension SQLiteDatasetStore {
         _ matrix: LabelMatrix, name: String, dataset: String, version: String?, as principal: Principal
     ) throws -> Artifact {
         try Validation.name(name, kind: "label matrix")
-        return try performWrite(principal, operation: "store-label-matrix", action: .label, dataset: dataset, version: version) { db, row in
+        return try performWrite(
+            principal, operation: "store-label-matrix", action: .label, dataset: dataset, version: version
+        ) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
             guard matrix.rowCount == record.rowCount else {
@@ -59,7 +71,8 @@ extension SQLiteDatasetStore {
             }
             let details = "{\"lfs\":\(Self.encodeList(matrix.lfNames)),\"votes\":\(matrix.voteCount)}"
             let artifact = try insertArtifact(
-                kind: "label-matrix", name: name, details: details, record: record, dataset: row, principal: principal, db: db)
+                kind: "label-matrix", name: name, details: details, record: record, dataset: row, principal: principal,
+                db: db)
             try db.execute(
                 sql: """
                     INSERT INTO label_matrix(artifactId, lfNames, classNames, rowCount, rowOffsets, voteLFs, voteClasses)
@@ -70,34 +83,46 @@ extension SQLiteDatasetStore {
                     BlobCoding.encode(matrix.rowOffsets.map { Int64($0) }), BlobCoding.encode(matrix.voteLFs),
                     BlobCoding.encode(matrix.voteClasses),
                 ])
-            return (artifact, AuditNote(version: record.id, detail: "label matrix '\(name)': \(matrix.lfCount) LFs, \(matrix.voteCount) votes"))
+            return (
+                artifact,
+                AuditNote(
+                    version: record.id,
+                    detail: "label matrix '\(name)': \(matrix.lfCount) LFs, \(matrix.voteCount) votes")
+            )
         }
     }
 
     /// A stored label matrix. Requires `read`.
     ///
     /// - Throws: ``DatasetStoreError/unknownArtifact(dataset:version:name:)``.
-    public func labelMatrix(named name: String, dataset: String, version: String?, as principal: Principal) throws -> LabelMatrix {
-        try performRead(principal, operation: "read-label-matrix", action: .read, dataset: dataset, version: version) { db, row in
+    public func labelMatrix(named name: String, dataset: String, version: String?, as principal: Principal) throws
+        -> LabelMatrix
+    {
+        try performRead(principal, operation: "read-label-matrix", action: .read, dataset: dataset, version: version) {
+            db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
-            guard let stored = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT m.* FROM label_matrix m JOIN artifact a ON a.id = m.artifactId
-                    WHERE a.versionKey = ? AND a.kind = 'label-matrix' AND a.name = ?
-                    """, arguments: [record.key, name])
+            guard
+                let stored = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT m.* FROM label_matrix m JOIN artifact a ON a.id = m.artifactId
+                        WHERE a.versionKey = ? AND a.kind = 'label-matrix' AND a.name = ?
+                        """, arguments: [record.key, name])
             else { throw DatasetStoreError.unknownArtifact(dataset: dataset, version: record.id, name: name) }
             let rowCount: Int = stored["rowCount"]
-            let offsets = try BlobCoding.decode(stored["rowOffsets"], as: Int64.self, count: rowCount + 1, what: "row offsets")
+            let offsets = try BlobCoding.decode(
+                stored["rowOffsets"], as: Int64.self, count: rowCount + 1, what: "row offsets")
             let voteCount = Int(offsets.last ?? 0)
             let matrix: LabelMatrix
             do {
                 matrix = try LabelMatrix(
                     rowCount: rowCount, lfNames: try Self.decodeList(stored["lfNames"]),
                     classNames: try Self.decodeList(stored["classNames"]), rowOffsets: offsets.map { Int($0) },
-                    voteLFs: try BlobCoding.decode(stored["voteLFs"], as: UInt16.self, count: voteCount, what: "vote LFs"),
-                    voteClasses: try BlobCoding.decode(stored["voteClasses"], as: UInt16.self, count: voteCount, what: "vote classes"),
+                    voteLFs: try BlobCoding.decode(
+                        stored["voteLFs"], as: UInt16.self, count: voteCount, what: "vote LFs"),
+                    voteClasses: try BlobCoding.decode(
+                        stored["voteClasses"], as: UInt16.self, count: voteCount, what: "vote classes"),
                     source: "label matrix '\(name)'")
             } catch let error as LabelingError {
                 throw DatasetStoreError.storage(error.description)
@@ -113,7 +138,9 @@ extension SQLiteDatasetStore {
         _ labels: ProbabilisticLabels, name: String, dataset: String, version: String?, as principal: Principal
     ) throws -> Artifact {
         try Validation.name(name, kind: "probabilistic labels")
-        return try performWrite(principal, operation: "store-probabilistic-labels", action: .label, dataset: dataset, version: version) { db, row in
+        return try performWrite(
+            principal, operation: "store-probabilistic-labels", action: .label, dataset: dataset, version: version
+        ) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
             guard labels.rowCount == record.rowCount else {
@@ -122,10 +149,12 @@ extension SQLiteDatasetStore {
                     reason: "probabilistic labels have \(labels.rowCount) rows, the version has \(record.rowCount)")
             }
             guard Validation.storable(labels.labelModel), Validation.storable(labels.labelModelJSON) else {
-                throw DatasetStoreError.invalidLabels(dataset: dataset, version: record.id, reason: "label model name or JSON contains NUL")
+                throw DatasetStoreError.invalidLabels(
+                    dataset: dataset, version: record.id, reason: "label model name or JSON contains NUL")
             }
             let artifact = try insertArtifact(
-                kind: "probabilistic-labels", name: name, details: "{\"labelModel\":\(Self.encodeList([labels.labelModel]))}",
+                kind: "probabilistic-labels", name: name,
+                details: "{\"labelModel\":\(Self.encodeList([labels.labelModel]))}",
                 record: record, dataset: row, principal: principal, db: db)
             try db.execute(
                 sql: """
@@ -136,26 +165,35 @@ extension SQLiteDatasetStore {
                     artifact.id, labels.labelModel, labels.labelModelJSON, labels.rowCount, labels.classCount,
                     BlobCoding.encode(labels.probabilities),
                 ])
-            return (artifact, AuditNote(version: record.id, detail: "probabilistic labels '\(name)' from \(labels.labelModel)"))
+            return (
+                artifact,
+                AuditNote(version: record.id, detail: "probabilistic labels '\(name)' from \(labels.labelModel)")
+            )
         }
     }
 
     /// Stored probabilistic labels. Requires `read`.
-    public func probabilisticLabels(named name: String, dataset: String, version: String?, as principal: Principal) throws -> ProbabilisticLabels {
-        try performRead(principal, operation: "read-probabilistic-labels", action: .read, dataset: dataset, version: version) { db, row in
+    public func probabilisticLabels(named name: String, dataset: String, version: String?, as principal: Principal)
+        throws -> ProbabilisticLabels
+    {
+        try performRead(
+            principal, operation: "read-probabilistic-labels", action: .read, dataset: dataset, version: version
+        ) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
-            guard let stored = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT p.* FROM probabilistic_labels p JOIN artifact a ON a.id = p.artifactId
-                    WHERE a.versionKey = ? AND a.kind = 'probabilistic-labels' AND a.name = ?
-                    """, arguments: [record.key, name])
+            guard
+                let stored = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT p.* FROM probabilistic_labels p JOIN artifact a ON a.id = p.artifactId
+                        WHERE a.versionKey = ? AND a.kind = 'probabilistic-labels' AND a.name = ?
+                        """, arguments: [record.key, name])
             else { throw DatasetStoreError.unknownArtifact(dataset: dataset, version: record.id, name: name) }
             let rows: Int = stored["rowCount"], classes: Int = stored["classCount"]
             let labels = try ProbabilisticLabels(
                 rowCount: rows, classCount: classes,
-                probabilities: try BlobCoding.decode(stored["probabilities"], floats: rows * classes, what: "probabilities"),
+                probabilities: try BlobCoding.decode(
+                    stored["probabilities"], floats: rows * classes, what: "probabilities"),
                 labelModel: stored["labelModel"], labelModelJSON: stored["labelModelJSON"])
             return (labels, AuditNote(version: record.id, detail: "probabilistic labels '\(name)'"))
         }
@@ -164,31 +202,48 @@ extension SQLiteDatasetStore {
     /// Stores cleaning decisions (an opaque JSON payload from the Cleaning module) for a version. Requires `write`.
     ///
     /// Recorded in the lineage as an artifact of kind `cleaning-decisions`.
-    public func storeCleaningDecisions(_ decisions: CleaningDecisions, dataset: String, version: String?, as principal: Principal) throws -> Artifact {
+    public func storeCleaningDecisions(
+        _ decisions: CleaningDecisions, dataset: String, version: String?, as principal: Principal
+    ) throws -> Artifact {
         try Validation.name(decisions.name, kind: "cleaning decisions")
         try Validation.name(decisions.kind, kind: "cleaning decision kind")
-        return try performWrite(principal, operation: "store-cleaning-decisions", action: .write, dataset: dataset, version: version) { db, row in
+        return try performWrite(
+            principal, operation: "store-cleaning-decisions", action: .write, dataset: dataset, version: version
+        ) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
             let artifact = try insertArtifact(
-                kind: "cleaning-decisions", name: decisions.name, details: "{\"kind\":\(Self.encodeList([decisions.kind]))}",
+                kind: "cleaning-decisions", name: decisions.name,
+                details: "{\"kind\":\(Self.encodeList([decisions.kind]))}",
                 record: record, dataset: row, principal: principal, db: db)
-            try db.execute(sql: "INSERT INTO cleaning_decision(artifactId, payload) VALUES (?, ?)", arguments: [artifact.id, decisions.payload])
-            return (artifact, AuditNote(version: record.id, detail: "cleaning decisions '\(decisions.name)' (\(decisions.payload.count) bytes)"))
+            try db.execute(
+                sql: "INSERT INTO cleaning_decision(artifactId, payload) VALUES (?, ?)",
+                arguments: [artifact.id, decisions.payload])
+            return (
+                artifact,
+                AuditNote(
+                    version: record.id,
+                    detail: "cleaning decisions '\(decisions.name)' (\(decisions.payload.count) bytes)")
+            )
         }
     }
 
     /// Stored cleaning decisions by name. Requires `read`.
-    public func cleaningDecisions(named name: String, dataset: String, version: String?, as principal: Principal) throws -> CleaningDecisions {
-        try performRead(principal, operation: "read-cleaning-decisions", action: .read, dataset: dataset, version: version) { db, row in
+    public func cleaningDecisions(named name: String, dataset: String, version: String?, as principal: Principal) throws
+        -> CleaningDecisions
+    {
+        try performRead(
+            principal, operation: "read-cleaning-decisions", action: .read, dataset: dataset, version: version
+        ) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
-            guard let stored = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT a.details, c.payload FROM cleaning_decision c JOIN artifact a ON a.id = c.artifactId
-                    WHERE a.versionKey = ? AND a.kind = 'cleaning-decisions' AND a.name = ?
-                    """, arguments: [record.key, name])
+            guard
+                let stored = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT a.details, c.payload FROM cleaning_decision c JOIN artifact a ON a.id = c.artifactId
+                        WHERE a.versionKey = ? AND a.kind = 'cleaning-decisions' AND a.name = ?
+                        """, arguments: [record.key, name])
             else { throw DatasetStoreError.unknownArtifact(dataset: dataset, version: record.id, name: name) }
             struct Details: Decodable { let kind: [String] }
             let details = try? JSONDecoder().decode(Details.self, from: Data((stored["details"] as String).utf8))

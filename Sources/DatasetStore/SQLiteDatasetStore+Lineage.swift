@@ -15,9 +15,12 @@ extension SQLiteDatasetStore {
         try Validation.name(kind, kind: "artifact kind")
         try Validation.name(name, kind: "artifact")
         guard Validation.storable(details) else {
-            throw DatasetStoreError.invalidName(kind: "artifact details", name: details, reason: "contains a NUL character")
+            throw DatasetStoreError.invalidName(
+                kind: "artifact details", name: details, reason: "contains a NUL character")
         }
-        return try performWrite(principal, operation: "record-artifact", action: .write, dataset: dataset, version: version) { db, row in
+        return try performWrite(
+            principal, operation: "record-artifact", action: .write, dataset: dataset, version: version
+        ) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
             let artifact = try insertArtifact(
@@ -45,20 +48,25 @@ extension SQLiteDatasetStore {
         db: Database
     ) throws -> Artifact {
         if try Bool.fetchOne(
-            db, sql: "SELECT 1 FROM artifact WHERE versionKey = ? AND kind = ? AND name = ?", arguments: [record.key, kind, name]) != nil
+            db, sql: "SELECT 1 FROM artifact WHERE versionKey = ? AND kind = ? AND name = ?",
+            arguments: [record.key, kind, name]) != nil
         {
             throw DatasetStoreError.duplicateName(kind: kind, name: name)
         }
         let now = Self.now()
         try db.execute(
-            sql: "INSERT INTO artifact(versionKey, kind, name, details, createdBy, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
+            sql:
+                "INSERT INTO artifact(versionKey, kind, name, details, createdBy, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [record.key, kind, name, details, principal.id, now])
         return Artifact(
-            id: db.lastInsertedRowID, kind: kind, name: name, dataset: dataset.name, version: record.id, details: details,
+            id: db.lastInsertedRowID, kind: kind, name: name, dataset: dataset.name, version: record.id,
+            details: details,
             createdBy: principal.name, createdAt: now, isStale: false, staleReason: nil)
     }
 
-    func artifacts(_ db: Database, dataset: DatasetRow, filter: String, arguments: StatementArguments) throws -> [Artifact] {
+    func artifacts(_ db: Database, dataset: DatasetRow, filter: String, arguments: StatementArguments) throws
+        -> [Artifact]
+    {
         try Row.fetchAll(
             db,
             sql: """

@@ -19,7 +19,8 @@ extension SQLiteDatasetStore {
                 }
                 let principal = try insertPrincipal(name: name, kind: kind, db: db)
                 try db.execute(
-                    sql: "INSERT INTO role_grant(principalId, role, datasetId, grantedBy, grantedAt) VALUES (?, 'owner', NULL, ?, ?)",
+                    sql:
+                        "INSERT INTO role_grant(principalId, role, datasetId, grantedBy, grantedAt) VALUES (?, 'owner', NULL, ?, ?)",
                     arguments: [principal.id, principal.id, Self.now()])
                 try bumpGrantEpoch(db)
                 let token = try insertToken(for: principal, db: db)
@@ -52,7 +53,9 @@ extension SQLiteDatasetStore {
                 guard TokenHasher.matches(secret: parsed.secret, salt: Array(salt), digest: Array(digest)) else {
                     return .failure(.unauthenticated(reason: "unknown token"))
                 }
-                guard row["revokedAt"] as Int64? == nil else { return .failure(.unauthenticated(reason: "the token was revoked")) }
+                guard row["revokedAt"] as Int64? == nil else {
+                    return .failure(.unauthenticated(reason: "the token was revoked"))
+                }
                 return .success(
                     Principal(id: row["id"], name: row["name"], kind: PrincipalKind(rawValue: row["kind"]) ?? .person))
             }
@@ -109,7 +112,9 @@ extension SQLiteDatasetStore {
     public func principals(as principal: Principal) throws -> [Principal] {
         try performRead(principal, operation: "list-principals", action: .admin, dataset: nil) { db, _ in
             let rows = try Row.fetchAll(db, sql: "SELECT id, name, kind FROM principal ORDER BY id")
-            let list = rows.map { Principal(id: $0["id"], name: $0["name"], kind: PrincipalKind(rawValue: $0["kind"]) ?? .person) }
+            let list = rows.map {
+                Principal(id: $0["id"], name: $0["name"], kind: PrincipalKind(rawValue: $0["kind"]) ?? .person)
+            }
             return (list, AuditNote(detail: "\(list.count) principals"))
         }
     }
@@ -168,11 +173,15 @@ extension SQLiteDatasetStore {
                     """)
             let now = Self.now()
             for request in requests {
-                guard let role = AccessPolicy.builtInRole(named: request.role) ?? custom.first(where: { $0.name == request.role })
+                guard
+                    let role = AccessPolicy.builtInRole(named: request.role)
+                        ?? custom.first(where: { $0.name == request.role })
                 else { throw DatasetStoreError.unknownRole(request.role) }
                 var datasetID: Int64?
                 if let name = request.dataset {
-                    if let known = datasetIDs[name] { datasetID = known } else {
+                    if let known = datasetIDs[name] {
+                        datasetID = known
+                    } else {
                         let id = try datasetRow(named: name, db: db).id
                         datasetIDs[name] = id
                         datasetID = id
@@ -180,14 +189,18 @@ extension SQLiteDatasetStore {
                 }
                 let held = snapshot.actions(datasetID: datasetID)
                 guard held.contains(.grant) else {
-                    throw DatasetStoreError.permissionDenied(principal: principal.name, action: .grant, dataset: request.dataset)
+                    throw DatasetStoreError.permissionDenied(
+                        principal: principal.name, action: .grant, dataset: request.dataset)
                 }
                 let missing = role.actions.filter { !held.contains($0) }
                 guard missing.isEmpty else {
-                    throw DatasetStoreError.privilegeEscalation(principal: principal.name, role: role.name, missing: missing)
+                    throw DatasetStoreError.privilegeEscalation(
+                        principal: principal.name, role: role.name, missing: missing)
                 }
                 let granteeID: Int64
-                if let known = principalIDs[request.principal] { granteeID = known } else {
+                if let known = principalIDs[request.principal] {
+                    granteeID = known
+                } else {
                     granteeID = try principalRow(named: request.principal, db: db).id
                     principalIDs[request.principal] = granteeID
                 }
@@ -199,10 +212,13 @@ extension SQLiteDatasetStore {
                         detail: "role '\(role.name)' to '\(request.principal)'")
                 }
                 granted.append(
-                    Grant(principal: request.principal, role: role.name, dataset: request.dataset, grantedBy: principal.name, grantedAt: now))
+                    Grant(
+                        principal: request.principal, role: role.name, dataset: request.dataset,
+                        grantedBy: principal.name, grantedAt: now))
             }
             try bumpGrantEpoch(db)
-            let detail = requests.count == 1
+            let detail =
+                requests.count == 1
                 ? "role '\(first.role)' to '\(first.principal)'" : "\(requests.count) grants"
             return (granted, AuditNote(detail: detail))
         }
@@ -216,7 +232,8 @@ extension SQLiteDatasetStore {
             let snapshot = try permissionSnapshot(principal, db: db)
             let held = snapshot.actions(datasetID: datasetRow?.id)
             let custom = try customRoles(db)
-            let roleActions = AccessPolicy.builtInRole(named: role)?.actions ?? custom.first { $0.name == role }?.actions
+            let roleActions =
+                AccessPolicy.builtInRole(named: role)?.actions ?? custom.first { $0.name == role }?.actions
             guard let roleActions else { throw DatasetStoreError.unknownRole(role) }
             let missing = roleActions.filter { !held.contains($0) }
             guard missing.isEmpty else {
@@ -234,7 +251,9 @@ extension SQLiteDatasetStore {
 
     /// The grants held by `name`. A principal may always list its own; others need store-wide `admin`.
     public func grants(of name: String, as principal: Principal) throws -> [Grant] {
-        try performRead(principal, operation: "list-grants", action: name == principal.name ? nil : .admin, dataset: nil) { db, _ in
+        try performRead(
+            principal, operation: "list-grants", action: name == principal.name ? nil : .admin, dataset: nil
+        ) { db, _ in
             let target = try principalRow(named: name, db: db)
             let rows = try Row.fetchAll(
                 db,
@@ -244,7 +263,9 @@ extension SQLiteDatasetStore {
                     WHERE g.principalId = ? ORDER BY g.id
                     """, arguments: [target.id])
             let list = rows.map {
-                Grant(principal: name, role: $0["role"], dataset: $0["dataset"], grantedBy: $0["grantedBy"], grantedAt: $0["grantedAt"])
+                Grant(
+                    principal: name, role: $0["role"], dataset: $0["dataset"], grantedBy: $0["grantedBy"],
+                    grantedAt: $0["grantedAt"])
             }
             return (list, AuditNote(detail: "\(list.count) grants of '\(name)'"))
         }
@@ -257,7 +278,8 @@ extension SQLiteDatasetStore {
             throw DatasetStoreError.duplicateName(kind: "principal", name: name)
         }
         try db.execute(
-            sql: "INSERT INTO principal(name, kind, createdAt) VALUES (?, ?, ?)", arguments: [name, kind.rawValue, Self.now()])
+            sql: "INSERT INTO principal(name, kind, createdAt) VALUES (?, ?, ?)",
+            arguments: [name, kind.rawValue, Self.now()])
         return Principal(id: db.lastInsertedRowID, name: name, kind: kind)
     }
 
@@ -270,7 +292,10 @@ extension SQLiteDatasetStore {
     }
 
     func principalRow(named name: String, db: Database) throws -> Principal {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, name, kind FROM principal WHERE name = ?", arguments: [name]) else {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT id, name, kind FROM principal WHERE name = ?", arguments: [name])
+        else {
             throw DatasetStoreError.unknownPrincipal(name)
         }
         return Principal(id: row["id"], name: row["name"], kind: PrincipalKind(rawValue: row["kind"]) ?? .person)
@@ -278,7 +303,10 @@ extension SQLiteDatasetStore {
 
     func customRoles(_ db: Database) throws -> [Role] {
         try Row.fetchAll(db, sql: "SELECT name, actions FROM custom_role ORDER BY name").map {
-            Role(name: $0["name"], actions: ActionSet(rawValue: UInt16(truncatingIfNeeded: $0["actions"] as Int64)).actions, isBuiltIn: false)
+            Role(
+                name: $0["name"],
+                actions: ActionSet(rawValue: UInt16(truncatingIfNeeded: $0["actions"] as Int64)).actions,
+                isBuiltIn: false)
         }
     }
 }

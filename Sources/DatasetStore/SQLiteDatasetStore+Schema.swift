@@ -89,6 +89,15 @@ extension SQLiteDatasetStore {
         migrator.registerMigration("v3-grant-lookup") { db in
             try db.execute(sql: "CREATE INDEX role_grant_principal ON role_grant(principalId)")
         }
+        migrator.registerMigration("v4-version-erased-count") { db in
+            // Keeps the number of erased rows per version, so reading a version's metadata never scans its rows.
+            try db.execute(
+                sql: """
+                    ALTER TABLE version ADD COLUMN erasedCount INTEGER NOT NULL DEFAULT 0;
+                    UPDATE version SET erasedCount =
+                        (SELECT count(*) FROM version_row r WHERE r.versionKey = version.key AND r.erased = 1);
+                    """)
+        }
         return migrator
     }
 }

@@ -41,12 +41,16 @@ extension SQLiteDatasetStore {
         fieldsJSON.reserveCapacity(examples.count)
         var hasher = CanonicalHasher(domain: CanonicalEncoding.versionDomain)
         for (row, example) in examples.enumerated() {
-            guard seen.insert(example.id).inserted else { throw DatasetStoreError.duplicateExampleID(row: row, exampleID: example.id) }
+            guard seen.insert(example.id).inserted else {
+                throw DatasetStoreError.duplicateExampleID(row: row, exampleID: example.id)
+            }
             guard !example.id.isEmpty, Validation.storable(example.id) else {
-                throw DatasetStoreError.invalidExample(row: row, exampleID: example.id, field: "id", reason: "must be non-empty and without NUL")
+                throw DatasetStoreError.invalidExample(
+                    row: row, exampleID: example.id, field: "id", reason: "must be non-empty and without NUL")
             }
             guard Validation.storable(example.text) else {
-                throw DatasetStoreError.invalidExample(row: row, exampleID: example.id, field: "text", reason: "contains a NUL character")
+                throw DatasetStoreError.invalidExample(
+                    row: row, exampleID: example.id, field: "text", reason: "contains a NUL character")
             }
             let json = CanonicalEncoding.fieldsJSON(example.fields)
             hasher.append(example.id)
@@ -58,7 +62,8 @@ extension SQLiteDatasetStore {
             throw DatasetStoreError.invalidName(kind: "message", name: message, reason: "contains a NUL character")
         }
         let versionID = CanonicalEncoding.hex(hasher.finalize())
-        return try performWrite(principal, operation: "import", action: .write, dataset: dataset, version: versionID) { db, row in
+        return try performWrite(principal, operation: "import", action: .write, dataset: dataset, version: versionID) {
+            db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             if let existing = try versionRow(datasetID: row.id, exactID: versionID, db: db) {
                 return (
@@ -66,7 +71,8 @@ extension SQLiteDatasetStore {
                     AuditNote(detail: "identical to existing version, \(examples.count) rows")
                 )
             }
-            let tombstones = try Set(String.fetchAll(db, sql: "SELECT exampleId FROM tombstone WHERE datasetId = ?", arguments: [row.id]))
+            let tombstones = try Set(
+                String.fetchAll(db, sql: "SELECT exampleId FROM tombstone WHERE datasetId = ?", arguments: [row.id]))
             if !tombstones.isEmpty, let erased = examples.first(where: { tombstones.contains($0.id) }) {
                 throw DatasetStoreError.erasedExample(dataset: dataset, exampleID: erased.id)
             }
@@ -81,14 +87,22 @@ extension SQLiteDatasetStore {
             let key = db.lastInsertedRowID
             let insert = try db.makeStatement(
                 sql: "INSERT INTO version_row(versionKey, position, exampleId, text, fields) VALUES (?, ?, ?, ?, ?)")
+            let keyValue = key.databaseValue
             for (position, example) in examples.enumerated() {
-                insert.setUncheckedArguments([key, position, example.id, example.text, fieldsJSON[position]])
+                // A homogeneous [DatabaseValue] avoids boxing each argument in an existential.
+                insert.setUncheckedArguments(
+                    StatementArguments([
+                        keyValue, position.databaseValue, example.id.databaseValue, example.text.databaseValue,
+                        fieldsJSON[position].databaseValue,
+                    ]))
                 try insert.execute()
                 if let progress, (position + 1) % 50_000 == 0 {
                     progress(Progress(completed: position + 1, total: examples.count, message: "rows inserted"))
                 }
             }
-            let stored = try VersionRecord(key: key, id: versionID, parentKey: parent, rowCount: examples.count, message: message, createdBy: principal.id, createdAt: now)
+            let stored = try VersionRecord(
+                key: key, id: versionID, parentKey: parent, rowCount: examples.count, message: message,
+                createdBy: principal.id, createdAt: now)
             return (
                 ImportResult(version: try version(stored, dataset: row.name, db: db), created: true),
                 AuditNote(detail: "\(examples.count) rows")
@@ -100,8 +114,10 @@ extension SQLiteDatasetStore {
     public func versions(of dataset: String, as principal: Principal) throws -> [DatasetVersion] {
         try performRead(principal, operation: "list-versions", action: .read, dataset: dataset) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
-            let records = try Row.fetchAll(db, sql: "SELECT * FROM version WHERE datasetId = ? ORDER BY key", arguments: [row.id])
-                .map(VersionRecord.init(row:))
+            let records = try Row.fetchAll(
+                db, sql: "SELECT * FROM version WHERE datasetId = ? ORDER BY key", arguments: [row.id]
+            )
+            .map(VersionRecord.init(row:))
             let list = try records.map { try version($0, dataset: row.name, db: db) }
             return (list, AuditNote(detail: "\(list.count) versions"))
         }
@@ -109,7 +125,8 @@ extension SQLiteDatasetStore {
 
     /// One version's metadata; `version` is an id, a unique prefix of one, or nil for the latest. Requires `read`.
     public func version(_ version: String?, of dataset: String, as principal: Principal) throws -> DatasetVersion {
-        try performRead(principal, operation: "show-version", action: .read, dataset: dataset, version: version) { db, row in
+        try performRead(principal, operation: "show-version", action: .read, dataset: dataset, version: version) {
+            db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
             let value = try self.version(record, dataset: row.name, db: db)
@@ -132,20 +149,26 @@ extension SQLiteDatasetStore {
     public func forEachExample(
         of dataset: String, version: String? = nil, as principal: Principal, _ body: (Example) throws -> Void
     ) throws -> DatasetVersion {
-        try performRead(principal, operation: "read-examples", action: .read, dataset: dataset, version: version) { db, row in
+        try performRead(principal, operation: "read-examples", action: .read, dataset: dataset, version: version) {
+            db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
             let masked = try authorize(principal, .readSensitive, datasetID: row.id, db: db) ? [] : row.sensitiveFields
             let maskText = masked.contains("text")
             let maskFields = masked.filter { $0 != "text" }
             let cursor = try Row.fetchCursor(
-                db, sql: "SELECT exampleId, text, fields FROM version_row WHERE versionKey = ? AND erased = 0 ORDER BY position",
+                db,
+                sql:
+                    "SELECT exampleId, text, fields FROM version_row WHERE versionKey = ? AND erased = 0 ORDER BY position",
                 arguments: [record.key])
             var count = 0
             while let stored = try cursor.next() {
-                var example = Example(id: stored[0], text: stored[1] ?? "", fields: try CanonicalEncoding.parseFields(stored[2] ?? "{}"))
+                var example = Example(
+                    id: stored[0], text: stored[1] ?? "", fields: try CanonicalEncoding.parseFields(stored[2] ?? "{}"))
                 if maskText { example.text = Example.maskedValue }
-                for field in maskFields where example.fields[field] != nil { example.fields[field] = Example.maskedValue }
+                for field in maskFields where example.fields[field] != nil {
+                    example.fields[field] = Example.maskedValue
+                }
                 try body(example)
                 count += 1
             }
@@ -167,14 +190,18 @@ extension SQLiteDatasetStore {
                 var ids: [String] = []
                 var content: [String: String] = [:]
                 let cursor = try Row.fetchCursor(
-                    db, sql: "SELECT exampleId, text, fields, erased FROM version_row WHERE versionKey = ? ORDER BY position",
+                    db,
+                    sql:
+                        "SELECT exampleId, text, fields, erased FROM version_row WHERE versionKey = ? ORDER BY position",
                     arguments: [key])
                 while let stored = try cursor.next() {
                     let id: String = stored[0]
                     ids.append(id)
                     let erased: Int = stored[3]
                     // Erased content compares by the tombstone marker only.
-                    content[id] = erased != 0 ? "\u{1}erased" : ((stored[1] as String? ?? "") + "\u{0}" + (stored[2] as String? ?? ""))
+                    content[id] =
+                        erased != 0
+                        ? "\u{1}erased" : ((stored[1] as String? ?? "") + "\u{0}" + (stored[2] as String? ?? ""))
                 }
                 return (ids, content)
             }
@@ -184,7 +211,12 @@ extension SQLiteDatasetStore {
             let removed = oldIDs.filter { newContent[$0] == nil }
             let changed = newIDs.filter { id in oldContent[id].map { $0 != newContent[id] } ?? false }
             let diff = VersionDiff(from: old.id, to: new.id, added: added, removed: removed, changed: changed)
-            return (diff, AuditNote(version: new.id, detail: "from \(old.id.prefix(12)): +\(added.count) -\(removed.count) ~\(changed.count)"))
+            return (
+                diff,
+                AuditNote(
+                    version: new.id,
+                    detail: "from \(old.id.prefix(12)): +\(added.count) -\(removed.count) ~\(changed.count)")
+            )
         }
     }
 
@@ -207,8 +239,10 @@ extension SQLiteDatasetStore {
 
     func resolveVersion(_ spec: String?, dataset: DatasetRow, db: Database) throws -> VersionRecord {
         guard let spec, spec != "latest" else {
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM version WHERE datasetId = ? ORDER BY key DESC LIMIT 1", arguments: [dataset.id])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM version WHERE datasetId = ? ORDER BY key DESC LIMIT 1",
+                    arguments: [dataset.id])
             else { throw DatasetStoreError.unknownVersion(dataset: dataset.name, version: "latest") }
             return try VersionRecord(row: row)
         }
@@ -228,17 +262,21 @@ extension SQLiteDatasetStore {
     }
 
     func versionRow(datasetID: Int64, exactID: String, db: Database) throws -> VersionRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM version WHERE datasetId = ? AND id = ?", arguments: [datasetID, exactID])
-            .map(VersionRecord.init(row:))
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM version WHERE datasetId = ? AND id = ?", arguments: [datasetID, exactID]
+        )
+        .map(VersionRecord.init(row:))
     }
 
     func version(_ record: VersionRecord, dataset: String, db: Database) throws -> DatasetVersion {
-        let parent = try record.parentKey.flatMap { try String.fetchOne(db, sql: "SELECT id FROM version WHERE key = ?", arguments: [$0]) }
-        let creator = try String.fetchOne(db, sql: "SELECT name FROM principal WHERE id = ?", arguments: [record.createdBy]) ?? "?"
-        let erased = try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM version_row WHERE versionKey = ? AND erased = 1", arguments: [record.key]) ?? 0
+        let parent = try record.parentKey.flatMap {
+            try String.fetchOne(db, sql: "SELECT id FROM version WHERE key = ?", arguments: [$0])
+        }
+        let creator =
+            try String.fetchOne(db, sql: "SELECT name FROM principal WHERE id = ?", arguments: [record.createdBy])
+            ?? "?"
         return DatasetVersion(
-            id: record.id, dataset: dataset, rowCount: record.rowCount, erasedCount: erased, parent: parent,
+            id: record.id, dataset: dataset, rowCount: record.rowCount, erasedCount: record.erasedCount, parent: parent,
             message: record.message, createdBy: creator, createdAt: record.createdAt)
     }
 }
@@ -252,8 +290,13 @@ struct VersionRecord: Sendable {
     let message: String
     let createdBy: Int64
     let createdAt: Int64
+    let erasedCount: Int
 
-    init(key: Int64, id: String, parentKey: Int64?, rowCount: Int, message: String, createdBy: Int64, createdAt: Int64) throws {
+    init(
+        key: Int64, id: String, parentKey: Int64?, rowCount: Int, message: String, createdBy: Int64, createdAt: Int64,
+        erasedCount: Int = 0
+    ) throws {
+        self.erasedCount = erasedCount
         self.key = key
         self.id = id
         self.parentKey = parentKey
@@ -265,7 +308,8 @@ struct VersionRecord: Sendable {
 
     init(row: Row) throws {
         try self.init(
-            key: row["key"], id: row["id"], parentKey: row["parentKey"], rowCount: row["rowCount"], message: row["message"],
-            createdBy: row["createdBy"], createdAt: row["createdAt"])
+            key: row["key"], id: row["id"], parentKey: row["parentKey"], rowCount: row["rowCount"],
+            message: row["message"],
+            createdBy: row["createdBy"], createdAt: row["createdAt"], erasedCount: row["erasedCount"])
     }
 }

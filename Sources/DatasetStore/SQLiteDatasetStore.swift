@@ -62,7 +62,8 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
     }
 
     func permissionSnapshot(_ principal: Principal, db: Database) throws -> PermissionSnapshot {
-        let epoch = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_meta WHERE key = 'grant_epoch'")) ?? 0
+        let epoch =
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_meta WHERE key = 'grant_epoch'")) ?? 0
         return try grantCache.snapshot(principal: principal.id, epoch: epoch) {
             try loadPermissions(principalID: principal.id, db: db)
         }
@@ -131,7 +132,10 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
     /// The id of a dataset by name, from an in-memory map (names are unique and never change).
     func datasetID(named name: String, db: Database) throws -> Int64 {
         if let known = datasetIDs.id(for: name) { return known }
-        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM dataset WHERE name = ?"), arguments: [name]) else {
+        guard
+            let id = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM dataset WHERE name = ?"), arguments: [name])
+        else {
             throw DatasetStoreError.unknownDataset(name)
         }
         datasetIDs.remember(name, id)
@@ -167,7 +171,8 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
         do {
             outcome = try pool.write { db in
                 let row = try dataset.map { try datasetRow(named: $0, db: db) }
-                let allowed = try action.map { try authorize(principal, $0, datasetID: row?.id, db: db) }
+                let allowed =
+                    try action.map { try authorize(principal, $0, datasetID: row?.id, db: db) }
                     ?? permissionSnapshot(principal, db: db).exists
                 guard allowed else {
                     try appendAudit(
@@ -212,7 +217,8 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
         do {
             outcome = try pool.read { db in
                 let row = try dataset.map { try datasetRow(named: $0, db: db) }
-                let allowed = try action.map { try authorize(principal, $0, datasetID: row?.id, db: db) }
+                let allowed =
+                    try action.map { try authorize(principal, $0, datasetID: row?.id, db: db) }
                     ?? permissionSnapshot(principal, db: db).exists
                 guard allowed else { return .denied(denial(principal, action, dataset)) }
                 return .done(try body(db, row))

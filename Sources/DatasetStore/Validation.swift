@@ -10,9 +10,12 @@ enum Validation {
         if name.isEmpty { throw DatasetStoreError.invalidName(kind: kind, name: name, reason: "must not be empty") }
         if name.utf8.count > maximumNameBytes {
             throw DatasetStoreError.invalidName(
-                kind: kind, name: name, reason: "is \(name.utf8.count) bytes long; at most \(maximumNameBytes) are allowed")
+                kind: kind, name: name,
+                reason: "is \(name.utf8.count) bytes long; at most \(maximumNameBytes) are allowed")
         }
-        if name.utf8.contains(0) { throw DatasetStoreError.invalidName(kind: kind, name: name, reason: "contains a NUL character") }
+        if name.utf8.contains(0) {
+            throw DatasetStoreError.invalidName(kind: kind, name: name, reason: "contains a NUL character")
+        }
     }
 
     /// Whether text can be stored as SQLite TEXT without loss (no NUL byte).

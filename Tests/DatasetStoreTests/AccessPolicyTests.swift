@@ -8,13 +8,15 @@ struct AccessPolicyTests {
     /// The role × action table as written in AccessPolicy.swift's doc comment.
     static func documentedTable() throws -> [String: Set<Action>] {
         let source = try String(
-            contentsOf: FoundryBinary.packageRoot.appendingPathComponent("Sources/DatasetStore/AccessPolicy.swift"), encoding: .utf8)
+            contentsOf: FoundryBinary.packageRoot.appendingPathComponent("Sources/DatasetStore/AccessPolicy.swift"),
+            encoding: .utf8)
         var header: [String] = []
         var table: [String: Set<Action>] = [:]
         for line in source.split(separator: "\n") {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard trimmed.hasPrefix("/// |") else { continue }
-            let cells = trimmed.dropFirst(4).split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+            let cells = trimmed.dropFirst(4).split(separator: "|", omittingEmptySubsequences: false).dropFirst()
+                .dropLast()
                 .map { $0.trimmingCharacters(in: .whitespaces) }
             if cells.first == "role" { header = Array(cells.dropFirst()); continue }
             if cells.first?.hasPrefix("---") == true { continue }
@@ -34,7 +36,9 @@ struct AccessPolicyTests {
         #expect(Set(documented.keys) == Set(AccessPolicy.builtInRoles.map(\.name)))
         for role in AccessPolicy.builtInRoles {
             for action in Action.allCases {
-                #expect(documented[role.name]?.contains(action) == role.actions.contains(action), "\(role.name) × \(action.rawValue)")
+                #expect(
+                    documented[role.name]?.contains(action) == role.actions.contains(action),
+                    "\(role.name) × \(action.rawValue)")
             }
         }
     }
@@ -42,7 +46,9 @@ struct AccessPolicyTests {
     enum Scope: CaseIterable { case storeWide, dataset }
 
     /// Performs the real operation that needs `action` and reports whether it was allowed.
-    static func attempt(_ action: Action, as principal: Principal, in fixture: TemporaryStore, attempt number: Int) throws -> Bool {
+    static func attempt(_ action: Action, as principal: Principal, in fixture: TemporaryStore, attempt number: Int)
+        throws -> Bool
+    {
         let store = fixture.store
         do {
             switch action {
@@ -76,11 +82,12 @@ struct AccessPolicyTests {
         }
     }
 
-    static let rolesUnderTest: [Role] = AccessPolicy.builtInRoles + [
-        Role(name: "auditor", actions: [.read, .admin], isBuiltIn: false),
-        Role(name: "exporter", actions: [.read, .readSensitive, .export], isBuiltIn: false),
-        Role(name: "nothing", actions: [], isBuiltIn: false),
-    ]
+    static let rolesUnderTest: [Role] =
+        AccessPolicy.builtInRoles + [
+            Role(name: "auditor", actions: [.read, .admin], isBuiltIn: false),
+            Role(name: "exporter", actions: [.read, .readSensitive, .export], isBuiltIn: false),
+            Role(name: "nothing", actions: [], isBuiltIn: false),
+        ]
 
     @Test(
         "every role × action × scope is allowed exactly when the policy table says so, and every attempt is audited",
@@ -131,7 +138,9 @@ struct AccessPolicyTests {
         #expect(throws: DatasetStoreError.privilegeEscalation(principal: "m", role: "owner", missing: [.admin])) {
             try fixture.store.grant(role: "owner", to: "friend", dataset: "d", as: maintainer)
         }
-        let refusals = try fixture.store.auditLog(as: fixture.owner).filter { $0.principal == "m" && $0.operation == "grant" }
+        let refusals = try fixture.store.auditLog(as: fixture.owner).filter {
+            $0.principal == "m" && $0.operation == "grant"
+        }
         #expect(refusals.map(\.outcome) == [.denied])
         // Within its powers it may grant, and revoke what it granted.
         _ = try fixture.store.grant(role: "labeler", to: "friend", dataset: "d", as: maintainer)
@@ -170,7 +179,9 @@ struct AccessPolicyTests {
         let answers = try fixture.store.areAllowed(
             labeler, [(.read, "d"), (.label, "d"), (.write, "d"), (.read, "e"), (.admin, nil), (.read, nil)])
         #expect(answers == [true, true, false, false, false, false])
-        #expect(throws: DatasetStoreError.unknownDataset("zz")) { try fixture.store.areAllowed(labeler, [(.read, "zz")]) }
+        #expect(throws: DatasetStoreError.unknownDataset("zz")) {
+            try fixture.store.areAllowed(labeler, [(.read, "zz")])
+        }
         let snapshot = try fixture.store.permissions(of: labeler)
         #expect(snapshot.storeWide == .none)
         #expect(snapshot.perDataset.values.map(\.actions) == [[.read, .label]])
@@ -194,7 +205,10 @@ struct AccessPolicyTests {
             try fixture.store.defineRole(name: "owner", actions: [.read], as: fixture.owner)
         }
         let grants = try fixture.store.grantMany(
-            [GrantRequest(principal: "x", role: "viewer", dataset: "d"), GrantRequest(principal: "x", role: "labeler", dataset: nil)],
+            [
+                GrantRequest(principal: "x", role: "viewer", dataset: "d"),
+                GrantRequest(principal: "x", role: "labeler", dataset: nil),
+            ],
             as: fixture.owner)
         #expect(grants.count == 2)
         #expect(try fixture.store.grants(of: "x", as: fixture.owner).map(\.role) == ["viewer", "labeler"])

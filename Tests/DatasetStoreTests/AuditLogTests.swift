@@ -19,7 +19,8 @@ struct AuditLogTests {
     /// Raw SQL as an attacker with file access would run it (dropping the append-only triggers first).
     static func tamper(_ fixture: TemporaryStore, _ sql: String) throws {
         try fixture.store.pool.write { db in
-            try db.execute(sql: "DROP TRIGGER IF EXISTS audit_entry_no_update; DROP TRIGGER IF EXISTS audit_entry_no_delete")
+            try db.execute(
+                sql: "DROP TRIGGER IF EXISTS audit_entry_no_update; DROP TRIGGER IF EXISTS audit_entry_no_delete")
             try db.execute(sql: sql)
         }
     }
@@ -44,7 +45,8 @@ struct AuditLogTests {
     func triggersBlockEdits() throws {
         let fixture = try Self.populated()
         #expect(throws: DatabaseError.self) {
-            try fixture.store.pool.write { db in try db.execute(sql: "UPDATE audit_entry SET detail = 'x' WHERE id = 2") }
+            try fixture.store.pool.write { db in try db.execute(sql: "UPDATE audit_entry SET detail = 'x' WHERE id = 2")
+            }
         }
         #expect(throws: DatabaseError.self) {
             try fixture.store.pool.write { db in try db.execute(sql: "DELETE FROM audit_entry WHERE id = 2") }
@@ -73,7 +75,8 @@ struct AuditLogTests {
     @Test("a deleted entry with the ids renumbered is caught by the broken link")
     func deletedAndRenumbered() throws {
         let fixture = try Self.populated()
-        try Self.tamper(fixture, "DELETE FROM audit_entry WHERE id = 4; UPDATE audit_entry SET id = id - 1 WHERE id > 4")
+        try Self.tamper(
+            fixture, "DELETE FROM audit_entry WHERE id = 4; UPDATE audit_entry SET id = id - 1 WHERE id > 4")
         let result = try fixture.store.verifyAuditLog(as: fixture.owner)
         #expect(!result.ok)
         #expect(result.firstBadEntry == 4)

@@ -46,7 +46,10 @@ struct CanonicalEncodingTests {
         #expect(TokenHasher.matches(secret: parsed.secret, salt: minted.salt, digest: minted.digest))
         #expect(!TokenHasher.matches(secret: parsed.secret, salt: TokenHasher.randomBytes(16), digest: minted.digest))
         #expect(minted.salt.count == 16 && parsed.secret.count == 32)
-        for bad in ["", "fdy_", "fdy_abc_def", "xyz_" + minted.token.dropFirst(4), minted.token.uppercased(), minted.token + "_x"] {
+        for bad in [
+            "", "fdy_", "fdy_abc_def", "xyz_" + minted.token.dropFirst(4), minted.token.uppercased(),
+            minted.token + "_x",
+        ] {
             #expect(TokenHasher.parse(bad) == nil, "\(bad)")
         }
         #expect(TokenHasher.mint().token != minted.token)
@@ -54,7 +57,8 @@ struct CanonicalEncodingTests {
 
     @Test("opening a file that is not a database is a clear storage error")
     func notADatabase() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-store-\(UUID().uuidString).sqlite")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "not-a-store-\(UUID().uuidString).sqlite")
         try Data(repeating: 0x41, count: 4096).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         #expect { try SQLiteDatasetStore(path: url.path) } throws: { error in

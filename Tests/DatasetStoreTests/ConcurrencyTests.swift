@@ -93,7 +93,8 @@ struct ConcurrencyTests {
             try await group.waitForAll()
         }
         #expect(try store.datasets(as: owner).count == workers * perWorker)
-        let grantCount = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM role_grant") }
+        let grantCount = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM role_grant")
+        }
         #expect(grantCount == workers * perWorker + 1)
         let verification = try store.verifyAuditLog(as: owner)
         #expect(verification.ok)

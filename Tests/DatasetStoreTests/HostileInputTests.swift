@@ -24,12 +24,14 @@ struct HostileInputTests {
         try store.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master ORDER BY name") }
     }
 
-    @Test("hostile dataset, principal, role, field and example names round-trip and execute nothing", arguments: hostile)
+    @Test(
+        "hostile dataset, principal, role, field and example names round-trip and execute nothing", arguments: hostile)
     func hostileRoundTrip(_ value: String) throws {
         let fixture = try TemporaryStore()
         let store = fixture.store
         let tablesBefore = try Self.tableNames(store)
-        let dataset = try store.createDataset(name: value, license: value, attribution: value, sensitiveFields: [value], as: fixture.owner)
+        let dataset = try store.createDataset(
+            name: value, license: value, attribution: value, sensitiveFields: [value], as: fixture.owner)
         #expect(dataset.name == value)
         let person = try store.createPrincipal(name: value, kind: .person, as: fixture.owner)
         #expect(person.name == value)
@@ -42,7 +44,8 @@ struct HostileInputTests {
         let version = try store.importVersion(rows, into: value, message: value, as: fixture.owner).version
         #expect(version.message == value)
         #expect(try store.examples(of: value, as: person) == rows)
-        _ = try store.recordArtifact(kind: value, name: value, details: value, dataset: value, version: nil, as: fixture.owner)
+        _ = try store.recordArtifact(
+            kind: value, name: value, details: value, dataset: value, version: nil, as: fixture.owner)
         #expect(try store.lineage(of: value, as: person).first?.name == value)
         #expect(try store.datasets(as: person).map(\.name) == [value])
         _ = try store.eraseExample(value, from: value, as: fixture.owner)
@@ -70,17 +73,25 @@ struct HostileInputTests {
             guard case let DatasetStoreError.invalidName(kind, _, reason) = error else { return false }
             return kind == "dataset" && reason.contains("1048576 bytes")
         }
-        #expect(throws: DatasetStoreError.self) { try fixture.store.createPrincipal(name: "", kind: .person, as: fixture.owner) }
+        #expect(throws: DatasetStoreError.self) {
+            try fixture.store.createPrincipal(name: "", kind: .person, as: fixture.owner)
+        }
     }
 
     @Test("NUL characters, which SQLite's text API would truncate, are rejected with the row and field named")
     func nulCharacters() throws {
         let fixture = try TemporaryStore()
         try fixture.dataset("d", rows: 1)
-        #expect(throws: DatasetStoreError.invalidExample(row: 1, exampleID: "b", field: "text", reason: "contains a NUL character")) {
-            try fixture.store.importVersion([Example(id: "a", text: "ok"), Example(id: "b", text: "x\u{0}y")], into: "d", as: fixture.owner)
+        #expect(
+            throws: DatasetStoreError.invalidExample(
+                row: 1, exampleID: "b", field: "text", reason: "contains a NUL character")
+        ) {
+            try fixture.store.importVersion(
+                [Example(id: "a", text: "ok"), Example(id: "b", text: "x\u{0}y")], into: "d", as: fixture.owner)
         }
-        #expect(throws: DatasetStoreError.invalidName(kind: "dataset", name: "a\u{0}b", reason: "contains a NUL character")) {
+        #expect(
+            throws: DatasetStoreError.invalidName(kind: "dataset", name: "a\u{0}b", reason: "contains a NUL character")
+        ) {
             try fixture.store.createDataset(name: "a\u{0}b", license: "", attribution: "", as: fixture.owner)
         }
         // In a field value NUL is escaped inside the JSON and survives.

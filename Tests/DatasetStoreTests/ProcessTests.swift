@@ -8,14 +8,18 @@ import Testing
 /// or point $FOUNDRY_BIN at it).
 @Suite(
     "Second processes: concurrent writers and crash safety",
-    .enabled(if: FoundryBinary.hasStoreCommand, "the foundry binary with `store` was not found next to the test runner; set FOUNDRY_BIN"))
+    .enabled(
+        if: FoundryBinary.hasStoreCommand,
+        "the foundry binary with `store` was not found next to the test runner; set FOUNDRY_BIN"))
 struct ProcessTests {
     static let childRows = 10_000
 
     static func writeJSONL(rows: Int, tag: String, to url: URL) throws {
         var text = ""
         text.reserveCapacity(rows * 60)
-        for index in 0..<rows { text += "{\"id\":\"\(tag)-\(index)\",\"text\":\"row \(index) of \(tag)\",\"tag\":\"\(tag)\"}\n" }
+        for index in 0..<rows {
+            text += "{\"id\":\"\(tag)-\(index)\",\"text\":\"row \(index) of \(tag)\",\"tag\":\"\(tag)\"}\n"
+        }
         try Data(text.utf8).write(to: url)
     }
 
@@ -31,7 +35,9 @@ struct ProcessTests {
         return (process, pipe)
     }
 
-    @Test("a child killed with SIGKILL in the middle of a large import leaves the last committed version and a sound file")
+    @Test(
+        "a child killed with SIGKILL in the middle of a large import leaves the last committed version and a sound file"
+    )
     func killedImport() throws {
         let fixture = try TemporaryStore()
         let committed = try fixture.dataset("d", rows: 10)
@@ -57,7 +63,10 @@ struct ProcessTests {
         #expect(try reopened.integrityCheck() == ["ok"])
         #expect(try reopened.versions(of: "d", as: fixture.owner).map(\.id) == [committed])
         #expect(try reopened.examples(of: "d", as: fixture.owner).count == 10)
-        let orphans = try reopened.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM version_row WHERE versionKey NOT IN (SELECT key FROM version)") }
+        let orphans = try reopened.pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM version_row WHERE versionKey NOT IN (SELECT key FROM version)")
+        }
         #expect(orphans == 0)
         #expect(try reopened.verifyAuditLog(as: fixture.owner).ok)
         // The store is not left locked: the same import now succeeds.
@@ -65,7 +74,9 @@ struct ProcessTests {
         #expect(try reopened.versions(of: "d", as: fixture.owner).count == 2)
     }
 
-    @Test("two child processes and in-process tasks write and read the same store at once without losing or tearing anything")
+    @Test(
+        "two child processes and in-process tasks write and read the same store at once without losing or tearing anything"
+    )
     func concurrentProcesses() async throws {
         let fixture = try TemporaryStore()
         let store = fixture.store
@@ -91,7 +102,8 @@ struct ProcessTests {
                     // Whatever the children have committed is seen whole, never partly.
                     for _ in 0..<15 {
                         for name in ["p0", "p1"] {
-                            guard let versions = try? store.versions(of: name, as: owner), let latest = versions.last else { continue }
+                            guard let versions = try? store.versions(of: name, as: owner), let latest = versions.last
+                            else { continue }
                             let rows = try store.examples(of: name, version: latest.id, as: owner)
                             guard rows.count == Self.childRows, latest.rowCount == Self.childRows else {
                                 throw DatasetStoreError.storage("torn read of \(name): \(rows.count) rows")
@@ -120,12 +132,14 @@ struct ProcessTests {
 
     @Test("the CLI: init prints a token once, --json everywhere, audit verify exits 2 on tampering")
     func cliRoundTrip() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("foundry-cli-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "foundry-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let binary = try #require(FoundryBinary.url)
         let storePath = directory.appendingPathComponent("s.sqlite").path
-        let initRun = FoundryBinary.run(binary, ["store", "init", "--owner", "alice", "--json", "--store", storePath], environment: [:])
+        let initRun = FoundryBinary.run(
+            binary, ["store", "init", "--owner", "alice", "--json", "--store", storePath], environment: [:])
         #expect(initRun.status == 0)
         struct InitOutput: Decodable { let token: String; let owner: String }
         let output = try JSONDecoder().decode(InitOutput.self, from: Data(initRun.output.utf8))
@@ -133,15 +147,20 @@ struct ProcessTests {
         let environment = ["FOUNDRY_TOKEN": output.token, "FOUNDRY_STORE": storePath]
         let file = directory.appendingPathComponent("a.jsonl")
         try Self.writeJSONL(rows: 5, tag: "a", to: file)
-        #expect(FoundryBinary.run(binary, ["store", "import", file.path, "--dataset", "a", "--json"], environment: environment).status == 0)
+        #expect(
+            FoundryBinary.run(
+                binary, ["store", "import", file.path, "--dataset", "a", "--json"], environment: environment
+            ).status == 0)
         let whoami = FoundryBinary.run(binary, ["store", "whoami", "--json"], environment: environment)
         #expect(whoami.status == 0 && whoami.output.contains("\"owner\""))
-        let denied = FoundryBinary.run(binary, ["store", "list"], environment: ["FOUNDRY_TOKEN": "fdy_bad", "FOUNDRY_STORE": storePath])
+        let denied = FoundryBinary.run(
+            binary, ["store", "list"], environment: ["FOUNDRY_TOKEN": "fdy_bad", "FOUNDRY_STORE": storePath])
         #expect(denied.status != 0 && denied.output.contains("not authenticated"))
         #expect(FoundryBinary.run(binary, ["store", "audit", "verify"], environment: environment).status == 0)
         let store = try SQLiteDatasetStore(path: storePath)
         try store.pool.write { db in
-            try db.execute(sql: "DROP TRIGGER audit_entry_no_update; UPDATE audit_entry SET principal = 'mallory' WHERE id = 2")
+            try db.execute(
+                sql: "DROP TRIGGER audit_entry_no_update; UPDATE audit_entry SET principal = 'mallory' WHERE id = 2")
         }
         let verify = FoundryBinary.run(binary, ["store", "audit", "verify", "--json"], environment: environment)
         #expect(verify.status == 2)

@@ -10,7 +10,7 @@ struct SQLiteDatasetStoreTests {
     @Test("opening applies the named migrations in order; WAL and foreign keys are on")
     func migrationsAndPragmas() throws {
         let fixture = try TemporaryStore()
-        #expect(try fixture.store.appliedMigrations() == ["v1-core", "v2-audit-append-only", "v3-grant-lookup"])
+        #expect(try fixture.store.appliedMigrations() == ["v1-core", "v2-audit-append-only", "v3-grant-lookup", "v4-version-erased-count"])
         let (journal, foreignKeys) = try fixture.store.pool.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
         }
@@ -19,7 +19,7 @@ struct SQLiteDatasetStoreTests {
         #expect(try fixture.store.integrityCheck() == ["ok"])
         // Reopening is idempotent.
         let again = try SQLiteDatasetStore(path: fixture.path)
-        #expect(try again.appliedMigrations().count == 3)
+        #expect(try again.appliedMigrations().count == 4)
     }
 
     @Test("a labeling workflow through the backend-independent DatasetStore protocol")
@@ -27,12 +27,16 @@ struct SQLiteDatasetStoreTests {
         let fixture = try TemporaryStore()
         let store: any DatasetStore = fixture.store
         let owner = try store.authenticate(token: fixture.ownerToken)
-        _ = try store.createDataset(name: "sms", license: "CC-BY-4.0", attribution: "UCI", sensitiveFields: [], as: owner)
-        let version = try store.importVersion(TemporaryStore.rows(3), into: "sms", message: "v1", as: owner, progress: nil).version
+        _ = try store.createDataset(
+            name: "sms", license: "CC-BY-4.0", attribution: "UCI", sensitiveFields: [], as: owner)
+        let version = try store.importVersion(
+            TemporaryStore.rows(3), into: "sms", message: "v1", as: owner, progress: nil
+        ).version
         _ = try store.createPrincipal(name: "bot", kind: .service, as: owner)
         _ = try store.grant(role: "labeler", to: "bot", dataset: "sms", as: owner)
         let bot = try store.authenticate(token: try store.issueToken(for: "bot", as: owner).token)
-        let matrix = try LabelMatrix(denseVotes: [0, 1, -1], rowCount: 3, lfNames: ["kw"], classNames: ["ham", "spam"])
+        let matrix = try LabelMatrix(
+            denseVotes: [0, 1, -1], rowCount: 3, lfNames: ["kw"], classNames: ["ham", "spam"])
         _ = try store.storeLabelMatrix(matrix, name: "lfs", dataset: "sms", version: version.id, as: bot)
         #expect(try store.labelMatrix(named: "lfs", dataset: "sms", version: nil, as: bot) == matrix)
         #expect(try store.areAllowed(bot, [(.label, "sms"), (.write, "sms")]) == [true, false])
@@ -117,15 +121,22 @@ struct SQLiteDatasetStoreTests {
         let store = fixture.store
         try store.setGoldLabels(["e0": 1, "e2": 0], dataset: "d", version: version, as: fixture.owner)
         #expect(try store.goldLabels(dataset: "d", version: nil, as: fixture.owner) == ["e0": 1, "e2": 0])
-        #expect(throws: DatasetStoreError.invalidLabels(dataset: "d", version: version, reason: "example 'zz' is not in the version")) {
+        #expect(
+            throws: DatasetStoreError.invalidLabels(
+                dataset: "d", version: version, reason: "example 'zz' is not in the version")
+        ) {
             try store.setGoldLabels(["zz": 1], dataset: "d", version: nil, as: fixture.owner)
         }
 
-        let matrix = try LabelMatrix(denseVotes: [0, -1, 1, 1, -1, -1], rowCount: 3, lfNames: ["kw", "re"], classNames: ["ham", "spam"])
+        let matrix = try LabelMatrix(
+            denseVotes: [0, -1, 1, 1, -1, -1], rowCount: 3, lfNames: ["kw", "re"], classNames: ["ham", "spam"])
         _ = try store.storeLabelMatrix(matrix, name: "v1", dataset: "d", version: nil, as: fixture.owner)
         #expect(try store.labelMatrix(named: "v1", dataset: "d", version: version, as: fixture.owner) == matrix)
-        let short = try LabelMatrix(denseVotes: [0, 1], rowCount: 1, lfNames: ["kw", "re"], classNames: ["ham", "spam"])
-        #expect(throws: DatasetStoreError.self) { try store.storeLabelMatrix(short, name: "bad", dataset: "d", version: nil, as: fixture.owner) }
+        let short = try LabelMatrix(
+            denseVotes: [0, 1], rowCount: 1, lfNames: ["kw", "re"], classNames: ["ham", "spam"])
+        #expect(throws: DatasetStoreError.self) {
+            try store.storeLabelMatrix(short, name: "bad", dataset: "d", version: nil, as: fixture.owner)
+        }
         #expect(throws: DatasetStoreError.duplicateName(kind: "label-matrix", name: "v1")) {
             try store.storeLabelMatrix(matrix, name: "v1", dataset: "d", version: nil, as: fixture.owner)
         }
@@ -143,7 +154,9 @@ struct SQLiteDatasetStoreTests {
         }
 
         let payload = Data(#"{"repairs":[{"row":"e1","field":"text"}]}"#.utf8)
-        _ = try store.storeCleaningDecisions(CleaningDecisions(kind: "repairs", name: "r1", payload: payload), dataset: "d", version: nil, as: fixture.owner)
+        _ = try store.storeCleaningDecisions(
+            CleaningDecisions(kind: "repairs", name: "r1", payload: payload), dataset: "d", version: nil,
+            as: fixture.owner)
         let decisions = try store.cleaningDecisions(named: "r1", dataset: "d", version: nil, as: fixture.owner)
         #expect(decisions.payload == payload)
         #expect(decisions.kind == "repairs")
@@ -158,9 +171,11 @@ struct SQLiteDatasetStoreTests {
         let store = fixture.store
         let v1 = try fixture.dataset("d", rows: 4)
         let v2 = try store.importVersion(TemporaryStore.rows(5), into: "d", as: fixture.owner).version.id
-        let v3 = try store.importVersion(Array(TemporaryStore.rows(5).dropFirst(2)), into: "d", as: fixture.owner).version.id
+        let v3 = try store.importVersion(Array(TemporaryStore.rows(5).dropFirst(2)), into: "d", as: fixture.owner)
+            .version.id
         try store.setGoldLabels(["e1": 1], dataset: "d", version: v1, as: fixture.owner)
-        _ = try store.recordArtifact(kind: "label-model", name: "lm", details: "{}", dataset: "d", version: v1, as: fixture.owner)
+        _ = try store.recordArtifact(
+            kind: "label-model", name: "lm", details: "{}", dataset: "d", version: v1, as: fixture.owner)
         _ = try store.recordArtifact(kind: "adapter", name: "a", dataset: "d", version: v3, as: fixture.owner)
 
         let report = try store.eraseExample("e1", from: "d", as: fixture.owner)
@@ -172,7 +187,11 @@ struct SQLiteDatasetStoreTests {
         #expect(try store.version(v1, of: "d", as: fixture.owner).erasedCount == 1)
         // No content remains anywhere in the file's tables.
         let leftovers = try store.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM version_row WHERE exampleId = 'e1' AND (text IS NOT NULL OR fields IS NOT NULL)")
+            try Int.fetchOne(
+                db,
+                sql:
+                    "SELECT count(*) FROM version_row WHERE exampleId = 'e1' AND (text IS NOT NULL OR fields IS NOT NULL)"
+            )
         }
         #expect(leftovers == 0)
         let tombstones = try store.tombstones(of: "d", as: fixture.owner)
@@ -187,7 +206,8 @@ struct SQLiteDatasetStoreTests {
         #expect(throws: DatasetStoreError.self) { try store.eraseExample("never-there", from: "d", as: fixture.owner) }
     }
 
-    @Test("export needs export rights, masks sensitive fields without read-sensitive and records license and attribution")
+    @Test(
+        "export needs export rights, masks sensitive fields without read-sensitive and records license and attribution")
     func export() throws {
         let fixture = try TemporaryStore()
         try fixture.dataset("d", rows: 2, sensitive: ["email"])
@@ -249,7 +269,9 @@ struct SQLiteDatasetStoreTests {
         #expect(throws: DatasetStoreError.unauthenticated(reason: "the token was revoked")) {
             try fixture.store.authenticate(token: issued.token)
         }
-        let denied = try fixture.store.auditLog(as: fixture.owner).filter { $0.operation == "authenticate" && $0.outcome == .denied }
+        let denied = try fixture.store.auditLog(as: fixture.owner).filter {
+            $0.operation == "authenticate" && $0.outcome == .denied
+        }
         #expect(denied.count == 3)
     }
 
@@ -261,11 +283,13 @@ struct SQLiteDatasetStoreTests {
 
             """
         let examples = try ExampleFileReader.parseJSONL(Data(text.utf8))
-        #expect(examples == [
-            Example(id: "a", text: "hello", fields: ["lang": "en", "n": "3"]),
-            Example(id: "7", text: "bye", fields: ["meta": #"{"k":[1,2]}"#]),
-        ])
-        #expect(throws: DatasetStoreError.invalidFile(path: "f", line: 2, reason: "no 'text' field (use --text-field)")) {
+        #expect(
+            examples == [
+                Example(id: "a", text: "hello", fields: ["lang": "en", "n": "3"]),
+                Example(id: "7", text: "bye", fields: ["meta": #"{"k":[1,2]}"#]),
+            ])
+        #expect(throws: DatasetStoreError.invalidFile(path: "f", line: 2, reason: "no 'text' field (use --text-field)"))
+        {
             try ExampleFileReader.parseJSONL(Data("{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\"}".utf8), source: "f")
         }
         #expect(throws: DatasetStoreError.invalidFile(path: "f", line: 1, reason: "not valid JSON")) {
@@ -274,8 +298,11 @@ struct SQLiteDatasetStoreTests {
         #expect(throws: DatasetStoreError.invalidFile(path: "f", line: 1, reason: "expected a JSON object")) {
             try ExampleFileReader.parseJSONL(Data("[1]".utf8), source: "f")
         }
-        let custom = try ExampleFileReader.parseJSONL(Data(#"{"key":"k","body":"b"}"#.utf8), idField: "key", textField: "body")
+        let custom = try ExampleFileReader.parseJSONL(
+            Data(#"{"key":"k","body":"b"}"#.utf8), idField: "key", textField: "body")
         #expect(custom == [Example(id: "k", text: "b")])
-        #expect(throws: DatasetStoreError.self) { try ExampleFileReader.readJSONL(URL(fileURLWithPath: "/nonexistent/x.jsonl")) }
+        #expect(throws: DatasetStoreError.self) {
+            try ExampleFileReader.readJSONL(URL(fileURLWithPath: "/nonexistent/x.jsonl"))
+        }
     }
 }

@@ -13,7 +13,8 @@ final class TemporaryStore: Sendable {
     var path: String { store.path }
 
     init(ownerName: String = "root") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("foundry-store-tests-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "foundry-store-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteDatasetStore(path: directory.appendingPathComponent("store.sqlite").path)
         let issued = try store.bootstrapOwner(name: ownerName)
@@ -33,12 +34,15 @@ final class TemporaryStore: Sendable {
     /// Creates a dataset with rows `e0…e(n-1)` and returns its version id.
     @discardableResult
     func dataset(_ name: String, rows: Int = 5, sensitive: [String] = []) throws -> String {
-        _ = try store.createDataset(name: name, license: "CC-BY-4.0", attribution: "Foundry tests", sensitiveFields: sensitive, as: owner)
+        _ = try store.createDataset(
+            name: name, license: "CC-BY-4.0", attribution: "Foundry tests", sensitiveFields: sensitive, as: owner)
         return try store.importVersion(Self.rows(rows), into: name, as: owner).version.id
     }
 
     static func rows(_ count: Int, tag: String = "") -> [Example] {
-        (0..<count).map { Example(id: "e\($0)", text: "text \($0)\(tag)", fields: ["email": "user\($0)@example.com", "tag": tag]) }
+        (0..<count).map {
+            Example(id: "e\($0)", text: "text \($0)\(tag)", fields: ["email": "user\($0)@example.com", "tag": tag])
+        }
     }
 }
 
@@ -51,7 +55,9 @@ enum FoundryBinary {
     /// `$FOUNDRY_BIN`, else `foundry` next to the running test binary, else nil.
     static let url: URL? = {
         let fileManager = FileManager.default
-        if let explicit = ProcessInfo.processInfo.environment["FOUNDRY_BIN"], fileManager.isExecutableFile(atPath: explicit) {
+        if let explicit = ProcessInfo.processInfo.environment["FOUNDRY_BIN"],
+            fileManager.isExecutableFile(atPath: explicit)
+        {
             return URL(fileURLWithPath: explicit)
         }
         // The test runner lives in the build products directory (…/debug/…PackageTests.xctest on Linux).
@@ -85,7 +91,8 @@ enum FoundryBinary {
     }()
 
     /// Runs the binary to completion; returns exit status and combined output.
-    static func run(_ url: URL, _ arguments: [String], environment: [String: String]) -> (status: Int32, output: String) {
+    static func run(_ url: URL, _ arguments: [String], environment: [String: String]) -> (status: Int32, output: String)
+    {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments

@@ -33,7 +33,9 @@ struct BenchStoreCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard rows >= 1, grants >= 1, spread >= 1, runs >= 1 else { throw ValidationError("all counts must be at least 1") }
+        guard rows >= 1, grants >= 1, spread >= 1, runs >= 1 else {
+            throw ValidationError("all counts must be at least 1")
+        }
     }
 
     struct Output: Encodable {
@@ -63,11 +65,13 @@ struct BenchStoreCommand: ParsableCommand {
 
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     func run() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("foundry-bench-store-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "foundry-bench-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("bench.sqlite").path
@@ -78,7 +82,9 @@ struct BenchStoreCommand: ParsableCommand {
         var importTimes: [Double] = []
         var lastRows: [Example] = []
         for run in 0..<runs {
-            let examples = (0..<rows).map { Example(id: "r\($0)", text: "short text row \($0) of run \(run), lorem ipsum") }
+            let examples = (0..<rows).map {
+                Example(id: "r\($0)", text: "short text row \($0) of run \(run), lorem ipsum")
+            }
             _ = try store.createDataset(name: "bench-\(run)", license: "CC0-1.0", attribution: "synthetic", as: owner)
             printError("bench store: importing \(rows) rows (run \(run + 1)/\(runs))")
             let start = DispatchTime.now().uptimeNanoseconds
@@ -128,7 +134,8 @@ struct BenchStoreCommand: ParsableCommand {
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             z ^= z >> 31
-            let principal = Int(z % UInt64(spread)), dataset = Int((z >> 20) % UInt64(spread)), role = Int((z >> 40) % 3)
+            let principal = Int(z % UInt64(spread)), dataset = Int((z >> 20) % UInt64(spread)),
+                role = Int((z >> 40) % 3)
             guard seen.insert((principal * spread + dataset) * 3 + role).inserted else { continue }
             requests.append(GrantRequest(principal: "user-\(principal)", role: roles[role], dataset: "ds-\(dataset)"))
         }
@@ -167,7 +174,8 @@ struct BenchStoreCommand: ParsableCommand {
         for batch in 0..<2_000 {
             let snapshot = snapshots[batch % snapshots.count]
             let start = DispatchTime.now().uptimeNanoseconds
-            for index in 0..<1_000 where snapshot.allows(actions[index & 7], datasetID: Int64(2 + (index &* 7919) % spread)) {
+            for index in 0..<1_000
+            where snapshot.allows(actions[index & 7], datasetID: Int64(2 + (index &* 7919) % spread)) {
                 sink &+= 1
             }
             decisionTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000)
@@ -175,7 +183,8 @@ struct BenchStoreCommand: ParsableCommand {
         printError("bench store: \(allowedCount) of \(checks) checks allowed, \(sink) cached decisions allowed")
 
         let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.int64Value) ?? 0
-        let wal = ((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)??.int64Value) ?? 0
+        let wal =
+            ((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)??.int64Value) ?? 0
         let importMedian = Self.median(importTimes), readMedian = Self.median(readTimes)
         let output = Output(
             rows: rows, runs: runs, import_seconds_median: importMedian, import_seconds_all: importTimes,

@@ -5,7 +5,8 @@ import Foundation
 /// `foundry store audit [verify]`: prints recent audit entries, or checks the hash chain.
 struct StoreAuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "Show the audit log, or `audit verify` to check its hash chain (exit 2 when tampered).")
+        commandName: "audit",
+        abstract: "Show the audit log, or `audit verify` to check its hash chain (exit 2 when tampered).")
 
     @OptionGroup var options: StoreOptions
 

@@ -6,7 +6,8 @@ import Foundation
 struct StoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
-        abstract: "A governed dataset store: immutable versions, roles and permissions, tamper-evident audit, erasure and lineage.",
+        abstract:
+            "A governed dataset store: immutable versions, roles and permissions, tamper-evident audit, erasure and lineage.",
         discussion: """
             The store is one SQLite file: --store PATH, else $FOUNDRY_STORE, else ./foundry.store.sqlite.
             Every command but `init` authenticates with an API token from $FOUNDRY_TOKEN or --token-file.

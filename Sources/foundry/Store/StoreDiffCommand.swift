@@ -16,7 +16,9 @@ struct StoreDiffCommand: ParsableCommand {
         let (store, principal) = try options.session()
         let diff = try store.diff(dataset, from: from, to: to, as: principal)
         try options.emit(diff) {
-            var lines = ["\(dataset): \(shortID(diff.from)) → \(shortID(diff.to)): +\(diff.added.count) -\(diff.removed.count) ~\(diff.changed.count)"]
+            var lines = [
+                "\(dataset): \(shortID(diff.from)) → \(shortID(diff.to)): +\(diff.added.count) -\(diff.removed.count) ~\(diff.changed.count)"
+            ]
             lines += diff.added.prefix(20).map { "  + \($0)" }
             lines += diff.removed.prefix(20).map { "  - \($0)" }
             lines += diff.changed.prefix(20).map { "  ~ \($0)" }

@@ -41,7 +41,8 @@ struct StoreExportCommand: ParsableCommand {
         }
         try Data(text.utf8).write(to: URL(fileURLWithPath: output))
         let manifest = Manifest(
-            dataset: dataset, version: exported.version.id, rows: exported.examples.count, license: exported.dataset.license,
+            dataset: dataset, version: exported.version.id, rows: exported.examples.count,
+            license: exported.dataset.license,
             attribution: exported.dataset.attribution, maskedFields: exported.maskedFields, exportedBy: principal.name,
             lineageArtifact: exported.artifact.name, output: output)
         let encoder = JSONEncoder()

@@ -38,14 +38,17 @@ struct StoreGrantCommand: ParsableCommand {
             var actions: [Action] = []
             for name in defineActions.split(separator: ",") {
                 guard let action = Action(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("unknown action '\(name)' (known: \(Action.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw ValidationError(
+                        "unknown action '\(name)' (known: \(Action.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 actions.append(action)
             }
             defined = try store.defineRole(name: role, actions: actions, as: actor)
         }
         if createPrincipal {
-            guard let kind = PrincipalKind(rawValue: kind) else { throw ValidationError("--kind must be person or service") }
+            guard let kind = PrincipalKind(rawValue: kind) else {
+                throw ValidationError("--kind must be person or service")
+            }
             _ = try store.createPrincipal(name: principal, kind: kind, as: actor)
             token = try store.issueToken(for: principal, as: actor).token
         }

@@ -53,7 +53,9 @@ struct StoreImportCommand: ParsableCommand {
         case "jsonl", "ndjson", "json":
             examples = try ExampleFileReader.readJSONL(url, idField: idField, textField: textField)
         case "csv", "tsv":
-            examples = try Self.readDelimited(url, delimiter: kind == "tsv" ? UInt8(ascii: "\t") : UInt8(ascii: ","), idField: idField, textField: textField)
+            examples = try Self.readDelimited(
+                url, delimiter: kind == "tsv" ? UInt8(ascii: "\t") : UInt8(ascii: ","), idField: idField,
+                textField: textField)
         default:
             throw ValidationError("cannot tell the format of \(file): pass --format csv|tsv|jsonl")
         }
@@ -61,9 +63,12 @@ struct StoreImportCommand: ParsableCommand {
         var datasetCreated = false
         var creationRefused: DatasetStoreError?
         if !(try store.datasets(as: principal).contains { $0.name == dataset }) {
-            let fields = sensitive.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let fields = sensitive.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             do {
-                _ = try store.createDataset(name: dataset, license: license, attribution: attribution, sensitiveFields: fields, as: principal)
+                _ = try store.createDataset(
+                    name: dataset, license: license, attribution: attribution, sensitiveFields: fields, as: principal)
                 datasetCreated = true
             } catch DatasetStoreError.duplicateName {
                 // Exists but is not readable by the caller; the import below decides.
@@ -81,7 +86,9 @@ struct StoreImportCommand: ParsableCommand {
         } catch DatasetStoreError.unknownDataset(let name) {
             throw creationRefused ?? DatasetStoreError.unknownDataset(name)
         }
-        try options.emit(Output(dataset: dataset, version: result.version, created: result.created, datasetCreated: datasetCreated)) {
+        try options.emit(
+            Output(dataset: dataset, version: result.version, created: result.created, datasetCreated: datasetCreated)
+        ) {
             (result.created ? "imported" : "unchanged (identical to an existing version):")
                 + " \(dataset)@\(shortID(result.version.id)) — \(result.version.rowCount) rows\n  version \(result.version.id)"
         }

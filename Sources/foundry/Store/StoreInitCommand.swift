@@ -26,15 +26,20 @@ struct StoreInitCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let kind = PrincipalKind(rawValue: kind) else { throw ValidationError("--kind must be person or service") }
+        guard let kind = PrincipalKind(rawValue: kind) else {
+            throw ValidationError("--kind must be person or service")
+        }
         let store = try SQLiteDatasetStore(path: options.storePath)
         let issued = try store.bootstrapOwner(name: owner, kind: kind)
         if let tokenOut {
-            guard FileManager.default.createFile(
-                atPath: tokenOut, contents: Data((issued.token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            guard
+                FileManager.default.createFile(
+                    atPath: tokenOut, contents: Data((issued.token + "\n").utf8), attributes: [.posixPermissions: 0o600]
+                )
             else { throw ValidationError("cannot write the token to \(tokenOut); the token is: \(issued.token)") }
         }
-        let output = Output(store: options.storePath, owner: owner, token: issued.token, migrations: try store.appliedMigrations())
+        let output = Output(
+            store: options.storePath, owner: owner, token: issued.token, migrations: try store.appliedMigrations())
         try options.emit(output) {
             """
             created store \(options.storePath) with owner '\(owner)'

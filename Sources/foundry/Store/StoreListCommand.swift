@@ -29,8 +29,12 @@ struct StoreListCommand: ParsableCommand {
         } else {
             let datasets = try store.datasets(as: principal)
             try options.emit(DatasetsOutput(datasets: datasets)) {
-                datasets.map { "\($0.name)  license: \($0.license)" + ($0.sensitiveFields.isEmpty ? "" : "  sensitive: \($0.sensitiveFields.joined(separator: ","))") }
-                    .joined(separator: "\n")
+                datasets.map {
+                    "\($0.name)  license: \($0.license)"
+                        + ($0.sensitiveFields.isEmpty
+                            ? "" : "  sensitive: \($0.sensitiveFields.joined(separator: ","))")
+                }
+                .joined(separator: "\n")
             }
         }
     }

@@ -33,13 +33,16 @@ struct StoreShowCommand: ParsableCommand {
         }
         try options.emit(Output(dataset: info, version: read, examples: shown)) {
             var lines = [
-                "\(dataset)@\(read.id)", "  rows: \(read.rowCount) (\(read.erasedCount) erased)  by \(read.createdBy) at \(isoTime(read.createdAt))",
+                "\(dataset)@\(read.id)",
+                "  rows: \(read.rowCount) (\(read.erasedCount) erased)  by \(read.createdBy) at \(isoTime(read.createdAt))",
                 "  license: \(info.license)  attribution: \(info.attribution)",
             ]
             if let parent = read.parent { lines.append("  parent: \(parent)") }
             for example in shown {
-                let fields = example.fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                lines.append("  [\(example.id)] \(example.text.prefix(100))\(fields.isEmpty ? "" : "  {\(fields.prefix(100))}")")
+                let fields = example.fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                    separator: " ")
+                lines.append(
+                    "  [\(example.id)] \(example.text.prefix(100))\(fields.isEmpty ? "" : "  {\(fields.prefix(100))}")")
             }
             return lines.joined(separator: "\n")
         }

@@ -3,7 +3,8 @@ import DatasetStore
 
 /// `foundry store whoami`: the token's principal and its grants.
 struct StoreWhoamiCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Show who the token belongs to and what it may do.")
+    static let configuration = CommandConfiguration(
+        commandName: "whoami", abstract: "Show who the token belongs to and what it may do.")
 
     @OptionGroup var options: StoreOptions
 
@@ -17,7 +18,8 @@ struct StoreWhoamiCommand: ParsableCommand {
         let grants = try store.grants(of: principal.name, as: principal)
         try options.emit(Output(principal: principal, grants: grants)) {
             (["\(principal.name) (\(principal.kind.rawValue))"]
-                + grants.map { "  \($0.role) " + ($0.dataset.map { "on '\($0)'" } ?? "store-wide") }).joined(separator: "\n")
+                + grants.map { "  \($0.role) " + ($0.dataset.map { "on '\($0)'" } ?? "store-wide") }).joined(
+                    separator: "\n")
         }
     }
 }
