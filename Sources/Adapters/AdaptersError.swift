@@ -15,6 +15,7 @@ public enum AdaptersError: Error, Equatable, CustomStringConvertible {
     /// Input data (texts, labels) is unusable.
     case invalidInput(reason: String)
 
+    /// A one-line message naming the file, parameter or input and what was expected.
     public var description: String {
         switch self {
         case let .io(path, reason): "cannot access \(path): \(reason)"

@@ -59,6 +59,7 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
         self.hiddenActivation = hiddenActivation
     }
 
+    /// Decodes `config.json`; the architecture fields are required, the rest default to all-MiniLM-L6-v2's values.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = BertConfiguration()

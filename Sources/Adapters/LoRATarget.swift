@@ -36,6 +36,7 @@ public enum LoRATarget: String, Sendable, CaseIterable, Codable, Comparable {
         self = target
     }
 
+    /// Declaration order (query, key, value, attention output, intermediate, output).
     public static func < (lhs: LoRATarget, rhs: LoRATarget) -> Bool {
         allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
     }
