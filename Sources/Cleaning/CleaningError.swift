@@ -27,7 +27,8 @@ public enum CleaningError: Error, Equatable, CustomStringConvertible, LocalizedE
             if let field { place += ", field '\(field)'" }
             return "\(place): \(reason)"
         case let .decisionsForDifferentData(path, expected, found):
-            return "\(path): decisions were recorded for different input data (fingerprint \(found), input has \(expected))"
+            return
+                "\(path): decisions were recorded for different input data (fingerprint \(found), input has \(expected))"
         case let .invalidDecisions(path, reason): return "\(path): invalid decisions file: \(reason)"
         case let .invalidInput(path, line, reason):
             return line.map { "\(path):\($0): \(reason)" } ?? "\(path): \(reason)"

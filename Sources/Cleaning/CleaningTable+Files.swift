@@ -22,7 +22,8 @@ extension CleaningTable {
     ///   never overwritten), a TSV cell holds a tab or line break, or the file cannot be written.
     public func write(to url: URL) throws {
         guard url.standardizedFileURL.path != URL(fileURLWithPath: source).standardizedFileURL.path else {
-            throw CleaningError.invalidInput(path: url.path, line: nil, reason: "refusing to overwrite the input file; choose another --out")
+            throw CleaningError.invalidInput(
+                path: url.path, line: nil, reason: "refusing to overwrite the input file; choose another --out")
         }
         var out = ""
         switch url.pathExtension.lowercased() {
@@ -36,8 +37,10 @@ extension CleaningTable {
         case "tsv":
             for line in [columnNames] + (0..<rowCount).map({ row in columns.map { $0[row] ?? "" } }) {
                 if let bad = line.first(where: { $0.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) }) {
-                    throw CleaningError.invalidInput(path: url.path, line: nil,
-                                                     reason: "a cell holds a tab or line break, which TSV cannot store: \(ValidationReport.clip(bad))")
+                    throw CleaningError.invalidInput(
+                        path: url.path, line: nil,
+                        reason:
+                            "a cell holds a tab or line break, which TSV cannot store: \(ValidationReport.clip(bad))")
                 }
                 out += line.joined(separator: "\t") + "\n"
             }
@@ -47,7 +50,8 @@ extension CleaningTable {
             }
         }
         do { try Data(out.utf8).write(to: url, options: .atomic) } catch {
-            throw CleaningError.invalidInput(path: url.path, line: nil, reason: "cannot write (\(error.localizedDescription))")
+            throw CleaningError.invalidInput(
+                path: url.path, line: nil, reason: "cannot write (\(error.localizedDescription))")
         }
     }
 

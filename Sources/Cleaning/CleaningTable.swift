@@ -62,8 +62,9 @@ public struct CleaningTable: Sendable, Equatable {
     /// - Throws: ``CleaningError/unknownColumn(source:constraint:field:column:available:)`` when there is none.
     public func column(_ name: String) throws -> [String?] {
         guard let index = columnIndex(name) else {
-            throw CleaningError.unknownColumn(source: source, constraint: "-", field: "column", column: name,
-                                              available: columnNames)
+            throw CleaningError.unknownColumn(
+                source: source, constraint: "-", field: "column", column: name,
+                available: columnNames)
         }
         return columns[index]
     }

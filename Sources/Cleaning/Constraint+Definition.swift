@@ -18,10 +18,14 @@ extension Constraint {
         case let .unique(columns):
             if columns.isEmpty { throw fail("columns", "needs at least one column") }
         case let .range(_, minimum, maximum):
-            if let minimum, let maximum, minimum > maximum { throw fail("min", "minimum \(minimum) exceeds maximum \(maximum)") }
+            if let minimum, let maximum, minimum > maximum {
+                throw fail("min", "minimum \(minimum) exceeds maximum \(maximum)")
+            }
         case let .length(_, minimum, maximum):
             if let minimum, minimum < 0 { throw fail("min", "must not be negative") }
-            if let minimum, let maximum, minimum > maximum { throw fail("min", "minimum \(minimum) exceeds maximum \(maximum)") }
+            if let minimum, let maximum, minimum > maximum {
+                throw fail("min", "minimum \(minimum) exceeds maximum \(maximum)")
+            }
         case let .matches(_, pattern):
             do { _ = try NSRegularExpression(pattern: pattern) } catch {
                 throw fail("pattern", "invalid regular expression '\(pattern)'")
@@ -33,18 +37,25 @@ extension Constraint {
             if dependent.isEmpty { throw fail("dependent", "needs at least one column") }
         case let .denial(predicates):
             if !predicates.contains(where: { $0.relation == .notEqual }) {
-                throw fail("predicates", "needs at least one not_equal predicate (otherwise every pair of equal rows is denied)")
+                throw fail(
+                    "predicates",
+                    "needs at least one not_equal predicate (otherwise every pair of equal rows is denied)")
             }
         case let .rowPredicate(condition, requirement):
             if requirement.isEmpty { throw fail("require", "needs at least one comparison") }
             for comparison in condition + requirement {
                 switch comparison.op {
                 case .isNull, .isNotNull: break
-                default: if comparison.value == nil { throw fail("value", "'\(comparison.op.rawValue)' on '\(comparison.column)' needs a value") }
+                default:
+                    if comparison.value == nil {
+                        throw fail("value", "'\(comparison.op.rawValue)' on '\(comparison.column)' needs a value")
+                    }
                 }
             }
         case let .rowCount(minimum, maximum):
-            if let minimum, let maximum, minimum > maximum { throw fail("min", "minimum \(minimum) exceeds maximum \(maximum)") }
+            if let minimum, let maximum, minimum > maximum {
+                throw fail("min", "minimum \(minimum) exceeds maximum \(maximum)")
+            }
         case let .classDistribution(_, bounds):
             if bounds.isEmpty { throw fail("bounds", "needs at least one class") }
             for bound in bounds {
@@ -74,7 +85,9 @@ extension Constraint {
             if kind.isDatasetLevel, !isLabeledFraction { throw fail("repair", "drop_row needs a row-level constraint") }
         case .setNull, .impute, .standardize:
             if kind.targetColumn == nil { throw fail("repair", "\(repair.keyword) needs a single-column constraint") }
-            if case let .standardize(steps) = repair, steps.isEmpty { throw fail("repair", "standardize needs at least one step") }
+            if case let .standardize(steps) = repair, steps.isEmpty {
+                throw fail("repair", "standardize needs at least one step")
+            }
         case .redactPII:
             guard case .noPII = kind else { throw fail("repair", "redact_pii applies only to no_pii constraints") }
         case .keepFirst:

@@ -16,17 +16,20 @@ extension Constraint {
     }
 
     /// Evaluates the constraint over `table`; columns must exist (see ``ConstraintSet/checkColumns(_:source:)``).
-    func evaluate(on table: CleaningTable, options: ValidationOptions, keepPositions: Bool) throws -> ConstraintOutcome {
+    func evaluate(on table: CleaningTable, options: ValidationOptions, keepPositions: Bool) throws -> ConstraintOutcome
+    {
         var sink = FailureSink(
             limit: options.maxFailuresListed ?? Int.max, sampleLimit: options.maxSampleValues,
-            showValues: !isSensitive || options.includeSensitiveValues, rowIDs: table.rowIDs, keepPositions: keepPositions)
+            showValues: !isSensitive || options.includeSensitiveValues, rowIDs: table.rowIDs,
+            keepPositions: keepPositions)
         var evaluated = table.rowCount
         var datasetProblem: String?
         var detail: String?
         func column(_ name: String) throws -> [String?] {
             guard let index = table.columnIndex(name) else {
-                throw CleaningError.unknownColumn(source: table.source, constraint: self.name, field: "column", column: name,
-                                                  available: table.columnNames)
+                throw CleaningError.unknownColumn(
+                    source: table.source, constraint: self.name, field: "column", column: name,
+                    available: table.columnNames)
             }
             return table.columns[index]
         }
@@ -51,8 +54,9 @@ extension Constraint {
                 if keyed.count == 1, keyed[0][row] == nil { continue }  // a single-column key skips nulls
                 evaluated += 1
                 if let earlier = index.firstOccurrence(of: row) {
-                    sink.fail(row, keyed.count == 1 ? keyed[0][row] : keyed.map { $0[row] ?? "null" }.joined(separator: ", "),
-                              "duplicate of row \(table.rowIDs[earlier])")
+                    sink.fail(
+                        row, keyed.count == 1 ? keyed[0][row] : keyed.map { $0[row] ?? "null" }.joined(separator: ", "),
+                        "duplicate of row \(table.rowIDs[earlier])")
                 }
             }
         case let .parses(name, type):
@@ -65,8 +69,11 @@ extension Constraint {
                     sink.fail(row, text, "not a number")
                     return
                 }
-                if let minimum, number < minimum { sink.fail(row, text, "\(text) is below \(minimum)") }
-                else if let maximum, number > maximum { sink.fail(row, text, "\(text) is above \(maximum)") }
+                if let minimum, number < minimum {
+                    sink.fail(row, text, "\(text) is below \(minimum)")
+                } else if let maximum, number > maximum {
+                    sink.fail(row, text, "\(text) is above \(maximum)")
+                }
             }
         case let .length(name, minimum, maximum):
             let low = minimum ?? 0, high = maximum ?? Int.max
@@ -79,8 +86,9 @@ extension Constraint {
         case let .matches(name, pattern):
             let regex: NSRegularExpression
             do { regex = try NSRegularExpression(pattern: "^(?:\(pattern))$") } catch {
-                throw CleaningError.invalidSpec(source: table.source, constraint: self.name, field: "pattern",
-                                                reason: "invalid regular expression '\(pattern)'")
+                throw CleaningError.invalidSpec(
+                    source: table.source, constraint: self.name, field: "pattern",
+                    reason: "invalid regular expression '\(pattern)'")
             }
             try eachValue(name) { row, text in
                 let range = NSRange(text.startIndex..<text.endIndex, in: text)
@@ -105,13 +113,18 @@ extension Constraint {
                 guard zip(condition, conditionColumns).allSatisfy({ $0.holds($1[row]) }) else { continue }
                 evaluated += 1
                 for (comparison, cells) in zip(requirement, requirementColumns) where !comparison.holds(cells[row]) {
-                    sink.fail(row, cells[row], "requires \(comparison.column) \(comparison.op.rawValue)\(comparison.value.map { " \($0)" } ?? "")")
+                    sink.fail(
+                        row, cells[row],
+                        "requires \(comparison.column) \(comparison.op.rawValue)\(comparison.value.map { " \($0)" } ?? "")"
+                    )
                     break
                 }
             }
         case let .rowCount(minimum, maximum):
             detail = "\(table.rowCount) rows"
-            if let minimum, table.rowCount < minimum { datasetProblem = "\(table.rowCount) rows, fewer than \(minimum)" }
+            if let minimum, table.rowCount < minimum {
+                datasetProblem = "\(table.rowCount) rows, fewer than \(minimum)"
+            }
             if let maximum, table.rowCount > maximum { datasetProblem = "\(table.rowCount) rows, more than \(maximum)" }
         case let .classDistribution(name, bounds):
             var counts: [String: Int] = [:]
@@ -122,8 +135,12 @@ extension Constraint {
             for bound in bounds {
                 let share = total == 0 ? 0 : Double(counts[bound.value] ?? 0) / Double(total)
                 shares.append("\(bound.value) \(Self.percent(share))")
-                if let minimum = bound.minimum, share < minimum { problems.append("\(bound.value) \(Self.percent(share)) < \(Self.percent(minimum))") }
-                if let maximum = bound.maximum, share > maximum { problems.append("\(bound.value) \(Self.percent(share)) > \(Self.percent(maximum))") }
+                if let minimum = bound.minimum, share < minimum {
+                    problems.append("\(bound.value) \(Self.percent(share)) < \(Self.percent(minimum))")
+                }
+                if let maximum = bound.maximum, share > maximum {
+                    problems.append("\(bound.value) \(Self.percent(share)) > \(Self.percent(maximum))")
+                }
             }
             evaluated = total
             detail = shares.joined(separator: ", ")
@@ -135,7 +152,9 @@ extension Constraint {
             }
             let fraction = table.rowCount == 0 ? 0 : Double(table.rowCount - sink.count) / Double(table.rowCount)
             detail = "\(Self.percent(fraction)) labeled"
-            if fraction < minimum { datasetProblem = "\(Self.percent(fraction)) labeled, less than \(Self.percent(minimum))" }
+            if fraction < minimum {
+                datasetProblem = "\(Self.percent(fraction)) labeled, less than \(Self.percent(minimum))"
+            }
         case let .validText(name, rejectC1):
             try eachValue(name) { row, text in
                 if let problem = Self.textProblem(text, rejectC1Controls: rejectC1) { sink.fail(row, text, problem) }
@@ -144,14 +163,19 @@ extension Constraint {
             let cells = try column(name)
             evaluated = cells.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
             for duplicate in NearDuplicateDetector(configuration: configuration).duplicates(in: cells) {
-                sink.fail(duplicate.row, cells[duplicate.row],
-                          "near-duplicate of row \(table.rowIDs[duplicate.original]) (estimated Jaccard \(String(format: "%.2f", duplicate.similarity)))")
+                sink.fail(
+                    duplicate.row, cells[duplicate.row],
+                    "near-duplicate of row \(table.rowIDs[duplicate.original]) (estimated Jaccard \(String(format: "%.2f", duplicate.similarity)))"
+                )
             }
         case let .noPII(name, kinds):
             let detector = PIIDetector(kinds: kinds)
             try eachValue(name) { row, text in
                 if detector.containsAny(in: text) {
-                    sink.fail(row, text, "contains \(Set(detector.matches(in: text).map(\.kind)).sorted().map(\.rawValue).joined(separator: ", "))")
+                    sink.fail(
+                        row, text,
+                        "contains \(Set(detector.matches(in: text).map(\.kind)).sorted().map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
             }
         }
@@ -174,7 +198,9 @@ extension Constraint {
             var count = 0
             for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
             return count
-        }) { return count }
+        }) {
+            return count
+        }
         return text.unicodeScalars.count
     }
 
@@ -211,8 +237,10 @@ extension Constraint {
         return Array(text.utf8).withUnsafeBufferPointer(scan)
     }
 
-    private func evaluateDependency(_ table: CleaningTable, _ left: [[String?]], _ right: [[String?]], _ leftNames: [String],
-                                    _ rightNames: [String], _ sink: inout FailureSink) throws {
+    private func evaluateDependency(
+        _ table: CleaningTable, _ left: [[String?]], _ right: [[String?]], _ leftNames: [String],
+        _ rightNames: [String], _ sink: inout FailureSink
+    ) throws {
         var groups: [[String?]: (first: [String?], rows: [Int], conflicting: Bool)] = [:]
         var order: [[String?]] = []
         for row in 0..<table.rowCount {
@@ -233,13 +261,18 @@ extension Constraint {
             let keyText = key.map { $0 ?? "null" }.joined(separator: ", ")
             for row in group.rows {
                 let value = right.map { $0[row] ?? "null" }.joined(separator: ", ")
-                sink.fail(row, value, "\(leftNames.joined(separator: ",")) = \(keyText) has \(distinct) different values of \(rightNames.joined(separator: ","))")
+                sink.fail(
+                    row, value,
+                    "\(leftNames.joined(separator: ",")) = \(keyText) has \(distinct) different values of \(rightNames.joined(separator: ","))"
+                )
             }
         }
     }
 
-    private func evaluateDenial(_ table: CleaningTable, _ predicates: [PairPredicate], _ column: (String) throws -> [String?],
-                                _ sink: inout FailureSink) throws {
+    private func evaluateDenial(
+        _ table: CleaningTable, _ predicates: [PairPredicate], _ column: (String) throws -> [String?],
+        _ sink: inout FailureSink
+    ) throws {
         let equalColumns = try predicates.filter { $0.relation == .equal }.map { try column($0.column) }
         let unequal = predicates.filter { $0.relation == .notEqual }
         let unequalColumns = try unequal.map { try column($0.column) }
@@ -256,7 +289,9 @@ extension Constraint {
             guard let rows = groups[key], rows.count > 1 else { continue }
             if unequalColumns.count == 1 {
                 var firstByValue: [String?: Int] = [:]
-                for row in rows where firstByValue[unequalColumns[0][row]] == nil { firstByValue[unequalColumns[0][row]] = row }
+                for row in rows where firstByValue[unequalColumns[0][row]] == nil {
+                    firstByValue[unequalColumns[0][row]] = row
+                }
                 guard firstByValue.count > 1 else { continue }
                 for row in rows {
                     let mine = unequalColumns[0][row]
@@ -275,7 +310,8 @@ extension Constraint {
             .joined(separator: " ∧ ")
         for row in failing.keys.sorted() {
             guard let other = failing[row] else { continue }
-            let value = unequal.map { table.columns[table.columnIndex($0.column) ?? 0][row] ?? "null" }.joined(separator: ", ")
+            let value = unequal.map { table.columns[table.columnIndex($0.column) ?? 0][row] ?? "null" }.joined(
+                separator: ", ")
             sink.fail(row, value, "with row \(table.rowIDs[other]): \(description)")
         }
     }
@@ -323,19 +359,27 @@ extension ConstraintSet {
     /// - Complexity: O(rows × constraints) hashing and scanning; near-duplicates add O(text × permutations).
     ///   Constraints are evaluated concurrently unless ``ValidationOptions/parallel`` is false; results do not depend
     ///   on it.
-    public func validate(_ table: CleaningTable, options: ValidationOptions = ValidationOptions()) throws -> ValidationReport {
+    public func validate(_ table: CleaningTable, options: ValidationOptions = ValidationOptions()) throws
+        -> ValidationReport
+    {
         try validateDefinitions(source: table.source)
         try checkColumns(table.columnNames, source: table.source)
         // Constraints are independent: evaluate them concurrently, each writing only its own slot.
         var outcomes = [Result<ConstraintResult, any Error>?](repeating: nil, count: constraints.count)
         let constraints = self.constraints
         outcomes.withUnsafeMutableBufferPointer { slots in
-            ParallelChunks.forEach(count: constraints.count, chunkSize: 1, maxThreads: options.parallel ? nil : 1) { index, _ in
-                slots[index] = Result { try constraints[index].evaluate(on: table, options: options, keepPositions: false).result }
+            ParallelChunks.forEach(count: constraints.count, chunkSize: 1, maxThreads: options.parallel ? nil : 1) {
+                index, _ in
+                slots[index] = Result {
+                    try constraints[index].evaluate(on: table, options: options, keepPositions: false).result
+                }
             }
         }
         let results = try outcomes.map { outcome -> ConstraintResult in
-            guard let outcome else { throw CleaningError.invalidSpec(source: table.source, constraint: nil, field: nil, reason: "internal: constraint not evaluated") }
+            guard let outcome else {
+                throw CleaningError.invalidSpec(
+                    source: table.source, constraint: nil, field: nil, reason: "internal: constraint not evaluated")
+            }
             return try outcome.get()
         }
         return ValidationReport(source: table.source, rowCount: table.rowCount, results: results)

@@ -23,8 +23,10 @@ public struct Constraint: Sendable, Equatable, Hashable, Codable {
     ///   - severity: `.error` by default.
     ///   - mostly: the passing fraction required (0…1), or `nil` for all rows.
     ///   - repair: the repair to propose for failing rows.
-    public init(_ kind: ConstraintKind, name: String? = nil, severity: Severity = .error, mostly: Double? = nil,
-                repair: Repair? = nil) {
+    public init(
+        _ kind: ConstraintKind, name: String? = nil, severity: Severity = .error, mostly: Double? = nil,
+        repair: Repair? = nil
+    ) {
         self.kind = kind
         self.name = name ?? kind.defaultName
         self.severity = severity

@@ -50,7 +50,9 @@ public struct Matches: ConstraintComponent {
     /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the column; pattern: an ICU regular expression.
-    public init(_ column: String, _ pattern: String) { constraint = Constraint(.matches(column: column, pattern: pattern)) }
+    public init(_ column: String, _ pattern: String) {
+        constraint = Constraint(.matches(column: column, pattern: pattern))
+    }
 }
 
 /// The cell is one of the allowed values.
@@ -58,7 +60,9 @@ public struct AllowedValues: ConstraintComponent {
     /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the column; values: the allowed values.
-    public init(_ column: String, _ values: [String]) { constraint = Constraint(.allowedValues(column: column, values: values)) }
+    public init(_ column: String, _ values: [String]) {
+        constraint = Constraint(.allowedValues(column: column, values: values))
+    }
 }
 
 /// Rows that agree on the determinant columns agree on the dependent columns.
@@ -94,7 +98,9 @@ public struct RowCount: ConstraintComponent {
     /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: minimum/maximum: optional inclusive bounds.
-    public init(minimum: Int? = nil, maximum: Int? = nil) { constraint = Constraint(.rowCount(minimum: minimum, maximum: maximum)) }
+    public init(minimum: Int? = nil, maximum: Int? = nil) {
+        constraint = Constraint(.rowCount(minimum: minimum, maximum: maximum))
+    }
 }
 
 /// Each class's share of a column is within bounds.
@@ -102,7 +108,9 @@ public struct ClassDistribution: ConstraintComponent {
     /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the label column; bounds: one bound per class of interest.
-    public init(_ column: String, _ bounds: [ClassBound]) { constraint = Constraint(.classDistribution(column: column, bounds: bounds)) }
+    public init(_ column: String, _ bounds: [ClassBound]) {
+        constraint = Constraint(.classDistribution(column: column, bounds: bounds))
+    }
 }
 
 /// At least a fraction of rows is labeled.
@@ -140,5 +148,7 @@ public struct NoPII: ConstraintComponent {
     /// The constraint value.
     public let constraint: Constraint
     /// - Parameters: column: the text column; kinds: what to detect (all kinds by default).
-    public init(_ column: String, kinds: [PIIKind] = PIIKind.allCases) { constraint = Constraint(.noPII(column: column, kinds: kinds)) }
+    public init(_ column: String, kinds: [PIIKind] = PIIKind.allCases) {
+        constraint = Constraint(.noPII(column: column, kinds: kinds))
+    }
 }

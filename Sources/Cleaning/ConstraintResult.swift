@@ -22,8 +22,10 @@ public struct ConstraintResult: Sendable, Equatable, Codable {
     public var sampleValues: [String]
 
     /// Creates a result.
-    public init(name: String, kind: String, severity: Constraint.Severity, mostly: Double?, rowsEvaluated: Int,
-                rowsFailed: Int, passed: Bool, detail: String?, failures: [RowFailure], sampleValues: [String]) {
+    public init(
+        name: String, kind: String, severity: Constraint.Severity, mostly: Double?, rowsEvaluated: Int,
+        rowsFailed: Int, passed: Bool, detail: String?, failures: [RowFailure], sampleValues: [String]
+    ) {
         self.name = name
         self.kind = kind
         self.severity = severity

@@ -27,8 +27,9 @@ public struct ConstraintSet: Sendable, Equatable, Codable {
         var names = Set<String>()
         for constraint in constraints {
             guard names.insert(constraint.name).inserted else {
-                throw CleaningError.invalidSpec(source: source, constraint: constraint.name, field: "name",
-                                                reason: "two constraints have this name; give one a different `name`")
+                throw CleaningError.invalidSpec(
+                    source: source, constraint: constraint.name, field: "name",
+                    reason: "two constraints have this name; give one a different `name`")
             }
             try constraint.validateDefinition(source: source)
         }
@@ -42,8 +43,9 @@ public struct ConstraintSet: Sendable, Equatable, Codable {
         let available = Set(columnNames)
         for constraint in constraints {
             for (field, column) in constraint.kind.referencedColumns where !available.contains(column) {
-                throw CleaningError.unknownColumn(source: source, constraint: constraint.name, field: field,
-                                                  column: column, available: columnNames)
+                throw CleaningError.unknownColumn(
+                    source: source, constraint: constraint.name, field: field,
+                    column: column, available: columnNames)
             }
         }
     }

@@ -38,7 +38,8 @@ public enum ConstraintSpec {
     public static func load(_ url: URL) throws -> ConstraintSet {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw CleaningError.invalidInput(path: url.path, line: nil, reason: "cannot read the constraints file (\(error.localizedDescription))")
+            throw CleaningError.invalidInput(
+                path: url.path, line: nil, reason: "cannot read the constraints file (\(error.localizedDescription))")
         }
         return try parse(text, source: url.path)
     }
@@ -52,8 +53,9 @@ public enum ConstraintSpec {
             throw CleaningError.invalidInput(path: source, line: nil, reason: "not valid YAML/JSON: \(error)")
         }
         guard let items = root?["constraints"]?.sequence else {
-            throw CleaningError.invalidSpec(source: source, constraint: nil, field: "constraints",
-                                            reason: "expected a top-level `constraints:` list")
+            throw CleaningError.invalidSpec(
+                source: source, constraint: nil, field: "constraints",
+                reason: "expected a top-level `constraints:` list")
         }
         var reader = SpecReader(source: source)
         let set = ConstraintSet(try items.enumerated().map { try reader.constraint($1, index: $0) })
@@ -98,7 +100,9 @@ private struct SpecReader {
 
     func integer(_ map: Node, _ field: String) throws -> Int? {
         guard let node = map[field] else { return nil }
-        guard let text = node.scalar?.string, let value = Int(text) else { throw fail(field, "expected a whole number") }
+        guard let text = node.scalar?.string, let value = Int(text) else {
+            throw fail(field, "expected a whole number")
+        }
         return value
     }
 
@@ -107,9 +111,12 @@ private struct SpecReader {
         return value
     }
 
-    func enumValue<T: RawRepresentable & CaseIterable>(_ text: String, _ field: String, _: T.Type) throws -> T where T.RawValue == String {
+    func enumValue<T: RawRepresentable & CaseIterable>(_ text: String, _ field: String, _: T.Type) throws -> T
+    where T.RawValue == String {
         guard let value = T(rawValue: text) else {
-            throw fail(field, "unknown value '\(text)' (expected one of: \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw fail(
+                field,
+                "unknown value '\(text)' (expected one of: \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         return value
     }
@@ -122,14 +129,20 @@ private struct SpecReader {
         let kind = try self.kind(keyword, map)
         if map["name"] == nil { label = kind.defaultName }
         var severity = Constraint.Severity.error
-        if let text = try optionalString(map, "severity") { severity = try enumValue(text, "severity", Constraint.Severity.self) }
+        if let text = try optionalString(map, "severity") {
+            severity = try enumValue(text, "severity", Constraint.Severity.self)
+        }
         let repair = try map["repair"].map { try self.repair($0) }
         let known = Set(["name", "kind", "severity", "mostly", "repair"]).union(Self.fields[keyword] ?? [])
         for key in map.mapping?.keys.compactMap({ $0.scalar?.string }) ?? [] where !known.contains(key) {
-            throw fail(key, "unknown field for \(keyword) (expected: \((Self.fields[keyword] ?? []).sorted().joined(separator: ", ")))")
+            throw fail(
+                key,
+                "unknown field for \(keyword) (expected: \((Self.fields[keyword] ?? []).sorted().joined(separator: ", ")))"
+            )
         }
-        return Constraint(kind, name: map["name"]?.scalar?.string, severity: severity, mostly: try number(map, "mostly"),
-                          repair: repair)
+        return Constraint(
+            kind, name: map["name"]?.scalar?.string, severity: severity, mostly: try number(map, "mostly"),
+            repair: repair)
     }
 
     static let fields: [String: Set<String>] = [
@@ -138,7 +151,8 @@ private struct SpecReader {
         "functional_dependency": ["determinant", "dependent"], "denial": ["predicates"],
         "row_predicate": ["if", "require"], "row_count": ["min", "max"], "class_distribution": ["column", "bounds"],
         "labeled_fraction": ["column", "min", "unlabeled"], "valid_text": ["column", "c1_controls"],
-        "near_duplicates": ["column", "threshold", "shingle_size", "permutations", "seed"], "no_pii": ["column", "kinds"],
+        "near_duplicates": ["column", "threshold", "shingle_size", "permutations", "seed"],
+        "no_pii": ["column", "kinds"],
     ]
 
     func kind(_ keyword: String, _ map: Node) throws -> ConstraintKind {
@@ -147,36 +161,54 @@ private struct SpecReader {
         case "not_null": return .notNull(column: try column())
         case "unique": return .unique(columns: try strings(map, "columns"))
         case "parses":
-            return .parses(column: try column(), type: try enumValue(try string(map["type"], "type"), "type", ValueType.self))
-        case "range": return .range(column: try column(), minimum: try number(map, "min"), maximum: try number(map, "max"))
-        case "length": return .length(column: try column(), minimum: try integer(map, "min"), maximum: try integer(map, "max"))
+            return .parses(
+                column: try column(), type: try enumValue(try string(map["type"], "type"), "type", ValueType.self))
+        case "range":
+            return .range(column: try column(), minimum: try number(map, "min"), maximum: try number(map, "max"))
+        case "length":
+            return .length(column: try column(), minimum: try integer(map, "min"), maximum: try integer(map, "max"))
         case "regex": return .matches(column: try column(), pattern: try string(map["pattern"], "pattern"))
         case "allowed_values": return .allowedValues(column: try column(), values: try strings(map, "values"))
         case "functional_dependency":
-            return .functionalDependency(determinant: try strings(map, "determinant"), dependent: try strings(map, "dependent"))
+            return .functionalDependency(
+                determinant: try strings(map, "determinant"), dependent: try strings(map, "dependent"))
         case "denial":
-            guard let items = map["predicates"]?.sequence else { throw fail("predicates", "expected a list of {column, relation}") }
-            return .denial(predicates: try items.map { item in
-                PairPredicate(try string(item["column"], "predicates.column"),
-                              try enumValue(try string(item["relation"], "predicates.relation"), "predicates.relation",
-                                            PairPredicate.Relation.self))
-            })
+            guard let items = map["predicates"]?.sequence else {
+                throw fail("predicates", "expected a list of {column, relation}")
+            }
+            return .denial(
+                predicates: try items.map { item in
+                    PairPredicate(
+                        try string(item["column"], "predicates.column"),
+                        try enumValue(
+                            try string(item["relation"], "predicates.relation"), "predicates.relation",
+                            PairPredicate.Relation.self))
+                })
         case "row_predicate":
-            return .rowPredicate(condition: try comparisons(map["if"], "if"), requirement: try comparisons(map["require"], "require"))
+            return .rowPredicate(
+                condition: try comparisons(map["if"], "if"), requirement: try comparisons(map["require"], "require"))
         case "row_count": return .rowCount(minimum: try integer(map, "min"), maximum: try integer(map, "max"))
         case "class_distribution":
-            guard let items = map["bounds"]?.sequence else { throw fail("bounds", "expected a list of {value, min, max}") }
-            return .classDistribution(column: try column(), bounds: try items.map { item in
-                ClassBound(try string(item["value"], "bounds.value"), minimum: try number(item, "min"), maximum: try number(item, "max"))
-            })
+            guard let items = map["bounds"]?.sequence else {
+                throw fail("bounds", "expected a list of {value, min, max}")
+            }
+            return .classDistribution(
+                column: try column(),
+                bounds: try items.map { item in
+                    ClassBound(
+                        try string(item["value"], "bounds.value"), minimum: try number(item, "min"),
+                        maximum: try number(item, "max"))
+                })
         case "labeled_fraction":
-            return .labeledFraction(column: try column(), minimum: try required(try number(map, "min"), "min"),
-                                    unlabeled: map["unlabeled"] == nil ? [] : try strings(map, "unlabeled"))
+            return .labeledFraction(
+                column: try column(), minimum: try required(try number(map, "min"), "min"),
+                unlabeled: map["unlabeled"] == nil ? [] : try strings(map, "unlabeled"))
         case "valid_text":
-            let c1 = try optionalString(map, "c1_controls").map { text -> Bool in
-                guard let value = Bool(text) else { throw fail("c1_controls", "expected true or false") }
-                return value
-            } ?? false
+            let c1 =
+                try optionalString(map, "c1_controls").map { text -> Bool in
+                    guard let value = Bool(text) else { throw fail("c1_controls", "expected true or false") }
+                    return value
+                } ?? false
             return .validText(column: try column(), rejectC1Controls: c1)
         case "near_duplicates":
             var configuration = NearDuplicateDetector.Configuration()
@@ -189,10 +221,15 @@ private struct SpecReader {
             }
             return .nearDuplicates(column: try column(), configuration: configuration)
         case "no_pii":
-            let kinds = map["kinds"] == nil ? PIIKind.allCases : try strings(map, "kinds").map { try enumValue($0, "kinds", PIIKind.self) }
+            let kinds =
+                map["kinds"] == nil
+                ? PIIKind.allCases : try strings(map, "kinds").map { try enumValue($0, "kinds", PIIKind.self) }
             return .noPII(column: try column(), kinds: kinds)
         default:
-            throw fail("kind", "unknown constraint kind '\(keyword)' (expected one of: \(Self.fields.keys.sorted().joined(separator: ", ")))")
+            throw fail(
+                "kind",
+                "unknown constraint kind '\(keyword)' (expected one of: \(Self.fields.keys.sorted().joined(separator: ", ")))"
+            )
         }
     }
 
@@ -211,10 +248,16 @@ private struct SpecReader {
             case "drop_row": return .dropRow
             case "set_null": return .setNull
             case "keep_first": return .keepFirst
-            default: throw fail("repair", "unknown repair '\(word)' (expected drop_row, set_null, keep_first, impute, standardize, redact_pii)")
+            default:
+                throw fail(
+                    "repair",
+                    "unknown repair '\(word)' (expected drop_row, set_null, keep_first, impute, standardize, redact_pii)"
+                )
             }
         }
-        guard let mapping = node.mapping, mapping.count == 1, let (key, value) = mapping.first, let word = key.scalar?.string else {
+        guard let mapping = node.mapping, mapping.count == 1, let (key, value) = mapping.first,
+            let word = key.scalar?.string
+        else {
             throw fail("repair", "expected a repair name or a one-entry mapping such as {impute: mode}")
         }
         switch word {
@@ -226,15 +269,23 @@ private struct SpecReader {
                 default: throw fail("repair.impute", "expected mode, median or {constant: VALUE}")
                 }
             }
-            guard let constant = value["constant"]?.scalar?.string else { throw fail("repair.impute", "expected mode, median or {constant: VALUE}") }
+            guard let constant = value["constant"]?.scalar?.string else {
+                throw fail("repair.impute", "expected mode, median or {constant: VALUE}")
+            }
             return .impute(.constant(constant))
         case "standardize":
             let steps = value.sequence.map(Array.init) ?? [value]
-            return .standardize(try steps.map { try enumValue(try string($0, "repair.standardize"), "repair.standardize", StandardizeStep.self) })
+            return .standardize(
+                try steps.map {
+                    try enumValue(try string($0, "repair.standardize"), "repair.standardize", StandardizeStep.self)
+                })
         case "redact_pii":
-            return .redactPII(try enumValue(try string(value, "repair.redact_pii"), "repair.redact_pii", PIIRedaction.self))
+            return .redactPII(
+                try enumValue(try string(value, "repair.redact_pii"), "repair.redact_pii", PIIRedaction.self))
         default:
-            throw fail("repair", "unknown repair '\(word)' (expected drop_row, set_null, keep_first, impute, standardize, redact_pii)")
+            throw fail(
+                "repair",
+                "unknown repair '\(word)' (expected drop_row, set_null, keep_first, impute, standardize, redact_pii)")
         }
     }
 }

@@ -57,7 +57,9 @@ struct DuplicateIndex {
     /// A 64-bit hash of the cell's UTF-8 bytes (null hashes differently from every text).
     static func hash(_ cell: String?) -> UInt64 {
         guard let cell else { return 0x5851_F42D_4C95_7F2D }
-        if let value = cell.utf8.withContiguousStorageIfAvailable({ hash(bytes: UnsafeRawBufferPointer($0)) }) { return value }
+        if let value = cell.utf8.withContiguousStorageIfAvailable({ hash(bytes: UnsafeRawBufferPointer($0)) }) {
+            return value
+        }
         return Array(cell.utf8).withUnsafeBytes { hash(bytes: $0) }
     }
 

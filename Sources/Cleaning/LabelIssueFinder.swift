@@ -47,8 +47,10 @@ public struct LabelIssueFinder: Sendable {
         public var fractionNoise: Double
 
         /// Creates a configuration (defaults: `prune_by_noise_rate`, `self_confidence`, 1, 1.0).
-        public init(filter: FilterMode = .pruneByNoiseRate, rankBy: Ranking = .selfConfidence, minExamplesPerClass: Int = 1,
-                    fractionNoise: Double = 1) {
+        public init(
+            filter: FilterMode = .pruneByNoiseRate, rankBy: Ranking = .selfConfidence, minExamplesPerClass: Int = 1,
+            fractionNoise: Double = 1
+        ) {
             self.filter = filter
             self.rankBy = rankBy
             self.minExamplesPerClass = minExamplesPerClass
@@ -77,8 +79,9 @@ public struct LabelIssueFinder: Sendable {
     /// - Throws: see ``find(labels:probabilities:)``.
     public func find(softLabels: Matrix, probabilities: Matrix) throws -> Issues {
         guard softLabels.columns == probabilities.columns else {
-            throw CleaningError.invalidLabels(source: "soft labels",
-                                              reason: "\(softLabels.columns) classes, but the probabilities have \(probabilities.columns)")
+            throw CleaningError.invalidLabels(
+                source: "soft labels",
+                reason: "\(softLabels.columns) classes, but the probabilities have \(probabilities.columns)")
         }
         let labels = (0..<softLabels.rows).map { row in Self.argmax(softLabels.row(row)) }
         return try find(labels: labels, probabilities: probabilities)
@@ -98,7 +101,9 @@ public struct LabelIssueFinder: Sendable {
         func fail(_ reason: String) -> CleaningError { .invalidLabels(source: "label issues", reason: reason) }
         guard labels.count == n else { throw fail("\(labels.count) labels but \(n) rows of probabilities") }
         guard k >= 2 else { throw fail("need at least 2 classes, got \(k)") }
-        if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= k }) { throw fail("row \(bad): label \(labels[bad]) is outside 0…\(k - 1)") }
+        if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= k }) {
+            throw fail("row \(bad): label \(labels[bad]) is outside 0…\(k - 1)")
+        }
         if let bad = p.storage.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
             throw fail("row \(bad / k), class \(bad % k): probability \(p.storage[bad]) is outside 0…1")
         }
@@ -111,7 +116,8 @@ public struct LabelIssueFinder: Sendable {
         var mask = [Bool](repeating: false, count: n)
         switch configuration.filter {
         case .pruneByNoiseRate, .pruneByClass, .both:
-            let prune = Self.keepAtLeast(transpose(joint), configuration.minExamplesPerClass, configuration.fractionNoise)
+            let prune = Self.keepAtLeast(
+                transpose(joint), configuration.minExamplesPerClass, configuration.fractionNoise)
             let rowsByClass = (0..<k).map { c in labels.indices.filter { labels[$0] == c } }
             var byClass = [Bool](repeating: false, count: n)
             var byNoise = [Bool](repeating: false, count: n)
@@ -122,7 +128,9 @@ public struct LabelIssueFinder: Sendable {
                     for row in Self.stableOrder(rows, key: { p[$0, c] }).prefix(issues) { byClass[row] = true }
                 }
                 for j in 0..<k where j != c && prune[j][c] > 0 {
-                    for row in Self.stableOrder(rows, key: { -(p[$0, j] - p[$0, c]) }).prefix(prune[j][c]) { byNoise[row] = true }
+                    for row in Self.stableOrder(rows, key: { -(p[$0, j] - p[$0, c]) }).prefix(prune[j][c]) {
+                        byNoise[row] = true
+                    }
                 }
             }
             switch configuration.filter {

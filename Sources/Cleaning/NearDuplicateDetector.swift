@@ -59,10 +59,12 @@ public struct NearDuplicateDetector: Sendable {
         precondition(configuration.threshold > 0 && configuration.threshold <= 1, "threshold must be in (0, 1]")
         precondition(configuration.shingleSize >= 1 && configuration.permutations >= 2, "invalid configuration")
         self.configuration = configuration
-        (bands, rowsPerBand) = Self.optimalBands(threshold: configuration.threshold, permutations: configuration.permutations)
+        (bands, rowsPerBand) = Self.optimalBands(
+            threshold: configuration.threshold, permutations: configuration.permutations)
         var generator = SeededGenerator(seed: configuration.seed)
         // Each hash function x ↦ a·x + b (mod 2³², a odd) permutes the 32-bit shingle hashes; 32-bit lanes vectorize.
-        multipliers = (0..<configuration.permutations).map { _ in UInt32(truncatingIfNeeded: generator.next() >> 32) | 1 }
+        multipliers = (0..<configuration.permutations).map { _ in UInt32(truncatingIfNeeded: generator.next() >> 32) | 1
+        }
         offsets = (0..<configuration.permutations).map { _ in UInt32(truncatingIfNeeded: generator.next() >> 32) }
     }
 
@@ -213,7 +215,9 @@ public struct NearDuplicateDetector: Sendable {
                         defer { other = chain[band * n + Int(other)]; checked += 1 }
                         guard !tried.contains(other) else { continue }
                         tried.append(other)
-                        guard let otherText = texts[Int(other)], agreement(Int(other), row) >= prefilter else { continue }
+                        guard let otherText = texts[Int(other)], agreement(Int(other), row) >= prefilter else {
+                            continue
+                        }
                         let similarity: Double
                         if otherText == text {
                             similarity = 1
@@ -235,7 +239,9 @@ public struct NearDuplicateDetector: Sendable {
     /// Chooses bands b and rows r (b·r ≤ permutations) minimizing
     /// (1 − w)·∫₀ᵗ P(candidate | s) ds + w·∫ₜ¹ P(miss | s) ds, where P(candidate | s) = 1 − (1 − sʳ)ᵇ and w is
     /// `falseNegativeWeight` (misses cost more than candidates, which are verified on their signatures anyway).
-    static func optimalBands(threshold: Double, permutations: Int, falseNegativeWeight: Double = 0.85) -> (bands: Int, rows: Int) {
+    static func optimalBands(threshold: Double, permutations: Int, falseNegativeWeight: Double = 0.85) -> (
+        bands: Int, rows: Int
+    ) {
         func integrate(_ f: (Double) -> Double, _ a: Double, _ b: Double) -> Double {
             let steps = 200
             let h = (b - a) / Double(steps)

@@ -51,7 +51,9 @@ enum PIIScanners {
             if start < i, j > i + 1, j < n, s[j] == 0x2E, forward(j + 1, tail) != nil {
                 var end = j + 1
                 while let width = forward(end, tail) { end += width }
-                if start >= (result.last?.range.upperBound ?? 0) { result.append(Match(kind: .email, range: start..<end)) }
+                if start >= (result.last?.range.upperBound ?? 0) {
+                    result.append(Match(kind: .email, range: start..<end))
+                }
                 if firstOnly { return result }
                 i = end
             } else {
@@ -182,7 +184,9 @@ enum PIIScanners {
         let n = s.count
         var i = 0
         while i < n {
-            guard isHex(s[i]) || s[i] == 0x3A, i == 0 || !(isWord(s[i - 1]) || s[i - 1] == 0x3A) else { i += 1; continue }
+            guard isHex(s[i]) || s[i] == 0x3A, i == 0 || !(isWord(s[i - 1]) || s[i - 1] == 0x3A) else {
+                i += 1; continue
+            }
             var j = i
             while j < n, isHex(s[j]) || s[j] == 0x3A { j += 1 }
             if j == n || !isWord(s[j]), isValidIPv6(Array(s[i..<j])) {

@@ -10,13 +10,16 @@ extension RepairPlan {
     /// - Throws: ``CleaningError/decisionsForDifferentData(path:expected:found:)`` when the plan or the decisions
     ///   were made for different data.
     /// - Complexity: O(rows + changes).
-    public func apply(to table: CleaningTable, decisions: ReviewDecisions) throws -> (table: CleaningTable, log: [ChangeLogEntry]) {
+    public func apply(to table: CleaningTable, decisions: ReviewDecisions) throws -> (
+        table: CleaningTable, log: [ChangeLogEntry]
+    ) {
         let actual = table.fingerprint
         guard actual == fingerprint else {
             throw CleaningError.decisionsForDifferentData(path: table.source, expected: actual, found: fingerprint)
         }
         guard decisions.fingerprint == fingerprint else {
-            throw CleaningError.decisionsForDifferentData(path: "decisions", expected: fingerprint, found: decisions.fingerprint)
+            throw CleaningError.decisionsForDifferentData(
+                path: "decisions", expected: fingerprint, found: decisions.fingerprint)
         }
         var result = table
         var positionByRow: [Int: Int] = [:]
@@ -31,8 +34,11 @@ extension RepairPlan {
                     if !dropped.insert(position).inserted { status = "skipped: row already dropped" }
                 case let .setCell(column, from, to):
                     if let c = result.columnIndex(column) {
-                        if result.columns[c][position] == from { result.setCell(row: position, column: c, to: to) }
-                        else { status = "skipped: cell was changed by an earlier change" }
+                        if result.columns[c][position] == from {
+                            result.setCell(row: position, column: c, to: to)
+                        } else {
+                            status = "skipped: cell was changed by an earlier change"
+                        }
                     } else {
                         status = "skipped: no column \(column)"
                     }
@@ -40,8 +46,10 @@ extension RepairPlan {
             } else {
                 status = "skipped: no row \(change.row)"
             }
-            log.append(ChangeLogEntry(id: change.id, constraint: change.constraint, row: change.row, action: change.action,
-                                      reason: change.reason, status: status))
+            log.append(
+                ChangeLogEntry(
+                    id: change.id, constraint: change.constraint, row: change.row, action: change.action,
+                    reason: change.reason, status: status))
         }
         if !dropped.isEmpty { result.keepRows((0..<table.rowCount).filter { !dropped.contains($0) }) }
         return (result, log)

@@ -38,14 +38,17 @@ public enum RepairPlanner {
                     action = .setCell(column: table.columnNames[column], from: table.columns[column][position], to: nil)
                 case .impute:
                     guard let column, let value = replacement, let value else { continue }
-                    action = .setCell(column: table.columnNames[column], from: table.columns[column][position], to: value)
+                    action = .setCell(
+                        column: table.columnNames[column], from: table.columns[column][position], to: value)
                 case let .standardize(steps):
                     guard let column, let old = table.columns[column][position] else { continue }
                     let new = standardize(old, steps)
                     guard new != old else { continue }
                     action = .setCell(column: table.columnNames[column], from: old, to: new)
                 case let .redactPII(redaction):
-                    guard case let .noPII(_, kinds) = constraint.kind, let column, let old = table.columns[column][position] else { continue }
+                    guard case let .noPII(_, kinds) = constraint.kind, let column,
+                        let old = table.columns[column][position]
+                    else { continue }
                     let new = PIIDetector(kinds: kinds).redact(old, using: redaction)
                     guard new != old else { continue }
                     action = .setCell(column: table.columnNames[column], from: old, to: new)
@@ -54,9 +57,13 @@ public enum RepairPlanner {
                 identity.withUnsafeBytes { hash.combine(bytes: $0) }
                 hash.combine(length: table.rowIDs[position])
                 for cell in table.row(position) { hash.combine(cell) }
-                if let actionData = try? encoder.encode(action) { actionData.withUnsafeBytes { hash.combine(bytes: $0) } }
-                changes.append(ProposedChange(id: hash.hex, constraint: constraint.name, row: table.rowIDs[position],
-                                              action: action, reason: failure.reason))
+                if let actionData = try? encoder.encode(action) {
+                    actionData.withUnsafeBytes { hash.combine(bytes: $0) }
+                }
+                changes.append(
+                    ProposedChange(
+                        id: hash.hex, constraint: constraint.name, row: table.rowIDs[position],
+                        action: action, reason: failure.reason))
             }
         }
         return RepairPlan(fingerprint: table.fingerprint, changes: changes)
@@ -104,7 +111,8 @@ public enum RepairPlanner {
             let best = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
             return .some(best?.key)
         case .median:
-            let numbers = values.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.isNaN }.sorted()
+            let numbers = values.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.isNaN }
+                .sorted()
             guard !numbers.isEmpty else { return .some(nil) }
             let middle = numbers.count / 2
             let median = numbers.count % 2 == 1 ? numbers[middle] : (numbers[middle - 1] + numbers[middle]) / 2

@@ -64,14 +64,16 @@ public struct ReviewDecisions: Sendable, Equatable, Codable {
     public static func load(_ url: URL, expectedFingerprint: String) throws -> ReviewDecisions {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw CleaningError.invalidDecisions(path: url.path, reason: "cannot read it (\(error.localizedDescription))")
+            throw CleaningError.invalidDecisions(
+                path: url.path, reason: "cannot read it (\(error.localizedDescription))")
         }
         let decoded: ReviewDecisions
         do { decoded = try JSONDecoder().decode(ReviewDecisions.self, from: data) } catch {
             throw CleaningError.invalidDecisions(path: url.path, reason: "not a decisions JSON file (\(error))")
         }
         guard decoded.fingerprint == expectedFingerprint else {
-            throw CleaningError.decisionsForDifferentData(path: url.path, expected: expectedFingerprint, found: decoded.fingerprint)
+            throw CleaningError.decisionsForDifferentData(
+                path: url.path, expected: expectedFingerprint, found: decoded.fingerprint)
         }
         return decoded
     }
@@ -81,7 +83,8 @@ public struct ReviewDecisions: Sendable, Equatable, Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do { try encoder.encode(self).write(to: url, options: .atomic) } catch {
-            throw CleaningError.invalidDecisions(path: url.path, reason: "cannot write it (\(error.localizedDescription))")
+            throw CleaningError.invalidDecisions(
+                path: url.path, reason: "cannot write it (\(error.localizedDescription))")
         }
     }
 }

@@ -32,8 +32,9 @@ public struct ReviewSession {
         while index < pending.count {
             let change = pending[index]
             if decisions.decisions[change.id] != nil { index += 1; continue }
-            write("[\(index + 1)/\(pending.count)] \(change.constraint) — \(change.summary)\n  reason: \(change.reason)\n"
-                + "  accept? [y]es [n]o [s]kip, [Y]/[N] rest of constraint, [A]/[R] all remaining, [q]uit: ")
+            write(
+                "[\(index + 1)/\(pending.count)] \(change.constraint) — \(change.summary)\n  reason: \(change.reason)\n"
+                    + "  accept? [y]es [n]o [s]kip, [Y]/[N] rest of constraint, [A]/[R] all remaining, [q]uit: ")
             guard let line = readLine() else { write("\n(end of input)\n"); break }
             switch line.trimmingCharacters(in: .whitespaces) {
             case "y", "yes": decisions.decide(change.id, .accept); index += 1

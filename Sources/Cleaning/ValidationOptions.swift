@@ -11,8 +11,10 @@ public struct ValidationOptions: Sendable, Equatable {
     public var parallel: Bool
 
     /// Creates options (defaults: sensitive values hidden, 5 samples, 1,000 listed failures, parallel).
-    public init(includeSensitiveValues: Bool = false, maxSampleValues: Int = 5, maxFailuresListed: Int? = 1000,
-                parallel: Bool = true) {
+    public init(
+        includeSensitiveValues: Bool = false, maxSampleValues: Int = 5, maxFailuresListed: Int? = 1000,
+        parallel: Bool = true
+    ) {
         self.parallel = parallel
         self.includeSensitiveValues = includeSensitiveValues
         self.maxSampleValues = maxSampleValues

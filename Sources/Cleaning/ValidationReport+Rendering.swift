@@ -6,9 +6,13 @@ extension ValidationReport {
     public func tableText(failuresPerConstraint: Int = 5) -> String {
         let header = ["constraint", "kind", "severity", "evaluated", "failed", "pass %", "mostly", "status"]
         let rows = results.map { result -> [String] in
-            [result.name, result.kind, result.severity.rawValue, String(result.rowsEvaluated), String(result.rowsFailed),
-             String(format: "%.2f", result.passFraction * 100), result.mostly.map { String(format: "%.2f", $0) } ?? "-",
-             result.passed ? "pass" : (result.severity == .error ? "FAIL" : "warn")]
+            [
+                result.name, result.kind, result.severity.rawValue, String(result.rowsEvaluated),
+                String(result.rowsFailed),
+                String(format: "%.2f", result.passFraction * 100),
+                result.mostly.map { String(format: "%.2f", $0) } ?? "-",
+                result.passed ? "pass" : (result.severity == .error ? "FAIL" : "warn"),
+            ]
         }
         let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
@@ -17,12 +21,14 @@ extension ValidationReport {
                 return (3...5).contains(c) ? pad + cell : cell + pad
             }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
-        var out = [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)
+        var out =
+            [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)
         for result in results where result.rowsFailed > 0 || result.detail != nil {
             out.append("")
             out.append("\(result.name): \(result.detail ?? "\(result.rowsFailed) failing rows")")
             for failure in result.failures.prefix(failuresPerConstraint) {
-                out.append("  row \(failure.row): \(failure.reason)\(failure.value.map { " — \(Self.clip($0))" } ?? "")")
+                out.append(
+                    "  row \(failure.row): \(failure.reason)\(failure.value.map { " — \(Self.clip($0))" } ?? "")")
             }
             if result.rowsFailed > failuresPerConstraint, !result.failures.isEmpty {
                 out.append("  … \(result.rowsFailed - min(failuresPerConstraint, result.failures.count)) more")
@@ -38,13 +44,17 @@ extension ValidationReport {
         func escape(_ text: String) -> String {
             text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
         }
-        var out = ["# Validation of `\(source)`", "", "\(rowCount) rows — **\(passed ? "passed" : "failed")**", "",
-                   "| constraint | kind | severity | evaluated | failed | pass % | mostly | status |",
-                   "|---|---|---|---:|---:|---:|---:|---|"]
+        var out = [
+            "# Validation of `\(source)`", "", "\(rowCount) rows — **\(passed ? "passed" : "failed")**", "",
+            "| constraint | kind | severity | evaluated | failed | pass % | mostly | status |",
+            "|---|---|---|---:|---:|---:|---:|---|",
+        ]
         for r in results {
-            out.append("| \(escape(r.name)) | \(r.kind) | \(r.severity.rawValue) | \(r.rowsEvaluated) | \(r.rowsFailed) | "
-                + String(format: "%.2f", r.passFraction * 100) + " | \(r.mostly.map { String(format: "%.2f", $0) } ?? "–") | "
-                + (r.passed ? "✅ pass" : (r.severity == .error ? "❌ fail" : "⚠️ warn")) + " |")
+            out.append(
+                "| \(escape(r.name)) | \(r.kind) | \(r.severity.rawValue) | \(r.rowsEvaluated) | \(r.rowsFailed) | "
+                    + String(format: "%.2f", r.passFraction * 100)
+                    + " | \(r.mostly.map { String(format: "%.2f", $0) } ?? "–") | "
+                    + (r.passed ? "✅ pass" : (r.severity == .error ? "❌ fail" : "⚠️ warn")) + " |")
         }
         for r in results where r.rowsFailed > 0 || (r.detail != nil && !r.passed) {
             out += ["", "## \(escape(r.name))", ""]
@@ -52,9 +62,13 @@ extension ValidationReport {
             guard !r.failures.isEmpty else { continue }
             out += ["| row | reason | value |", "|---:|---|---|"]
             for failure in r.failures.prefix(failuresPerConstraint) {
-                out.append("| \(failure.row) | \(escape(failure.reason)) | \(failure.value.map { escape(Self.clip($0)) } ?? "") |")
+                out.append(
+                    "| \(failure.row) | \(escape(failure.reason)) | \(failure.value.map { escape(Self.clip($0)) } ?? "") |"
+                )
             }
-            if r.rowsFailed > failuresPerConstraint { out += ["", "… and \(r.rowsFailed - failuresPerConstraint) more"] }
+            if r.rowsFailed > failuresPerConstraint {
+                out += ["", "… and \(r.rowsFailed - failuresPerConstraint) more"]
+            }
         }
         return out.joined(separator: "\n") + "\n"
     }

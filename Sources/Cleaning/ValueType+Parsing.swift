@@ -91,7 +91,8 @@ extension ValueType {
             parts[0].utf8.allSatisfy({ PIIScanners.isWord($0) || $0 == 0x2E || $0 == 0x2B || $0 == 0x2D })
         else { return false }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { PIIScanners.isWord($0) || $0 == 0x2D } }),
+        guard labels.count >= 2,
+            labels.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { PIIScanners.isWord($0) || $0 == 0x2D } }),
             let tld = labels.last, tld.count >= 2
         else { return false }
         return true

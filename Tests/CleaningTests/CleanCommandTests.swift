@@ -9,7 +9,9 @@ struct CleanCommandTests {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
-    private func run(_ arguments: [String], stdin: String, in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
+    private func run(_ arguments: [String], stdin: String, in directory: URL) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         let process = Process()
         process.executableURL = try #require(Self.binary)
         process.arguments = arguments
@@ -27,7 +29,10 @@ struct CleanCommandTests {
         return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
-    @Test(.enabled(if: binary != nil, "the foundry binary is not built next to the tests (swift build --build-tests builds it)"))
+    @Test(
+        .enabled(
+            if: binary != nil, "the foundry binary is not built next to the tests (swift build --build-tests builds it)"
+        ))
     func reviewReadsScriptedStandardInputAndDecisionsReapply() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clean-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -35,19 +40,21 @@ struct CleanCommandTests {
         let input = "id,label,text\n1,ham,hello there\n2, SPAM,mail me at a@b.co\n3,ham,hello there\n"
         try input.write(to: directory.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
         try """
-            constraints:
-              - kind: allowed_values
-                column: label
-                values: [ham, spam]
-                repair: {standardize: [trim, lowercase]}
-              - kind: no_pii
-                column: text
-                repair: {redact_pii: redact}
-              - kind: unique
-                columns: [text]
-                repair: keep_first
-            """.write(to: directory.appendingPathComponent("spec.yaml"), atomically: true, encoding: .utf8)
-        let arguments = ["clean", "--input", "in.csv", "--constraints", "spec.yaml", "--out", "out.csv", "--decisions", "d.json"]
+        constraints:
+          - kind: allowed_values
+            column: label
+            values: [ham, spam]
+            repair: {standardize: [trim, lowercase]}
+          - kind: no_pii
+            column: text
+            repair: {redact_pii: redact}
+          - kind: unique
+            columns: [text]
+            repair: keep_first
+        """.write(to: directory.appendingPathComponent("spec.yaml"), atomically: true, encoding: .utf8)
+        let arguments = [
+            "clean", "--input", "in.csv", "--constraints", "spec.yaml", "--out", "out.csv", "--decisions", "d.json",
+        ]
         // Accept the label fix, reject the redaction, accept dropping the duplicate.
         let first = try run(arguments + ["--review"], stdin: "y\nn\ny\n", in: directory)
         #expect(first.status == 0)
@@ -57,10 +64,13 @@ struct CleanCommandTests {
         #expect(try String(contentsOf: directory.appendingPathComponent("in.csv"), encoding: .utf8) == input)
         // A second run re-applies the saved decisions and asks nothing (rejected changes are not proposed again).
         let second = try run(arguments + ["--review"], stdin: "", in: directory)
-        #expect(second.stderr.contains("0 new, 0 gone, 3 unchanged") && second.stderr.contains("0 proposed changes to review"))
+        #expect(
+            second.stderr.contains("0 new, 0 gone, 3 unchanged")
+                && second.stderr.contains("0 proposed changes to review"))
         #expect(try String(contentsOf: directory.appendingPathComponent("out.csv"), encoding: .utf8) == expected)
         // Decisions for different data are refused.
-        try "id,label,text\n9,ham,x\n".write(to: directory.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
+        try "id,label,text\n9,ham,x\n".write(
+            to: directory.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
         let third = try run(arguments, stdin: "", in: directory)
         #expect(third.status != 0 && third.stderr.contains("decisions were recorded for different input data"))
     }

@@ -7,9 +7,11 @@ struct CleaningTableTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("cleaning-\(UUID().uuidString)-\(name)")
     }
 
-    static let table = CleaningTable(source: "memory", columnNames: ["id", "text"], rows: [
-        ["1", "plain"], ["2", "comma, \"quoted\"\nnewline"], ["3", nil],
-    ])
+    static let table = CleaningTable(
+        source: "memory", columnNames: ["id", "text"],
+        rows: [
+            ["1", "plain"], ["2", "comma, \"quoted\"\nnewline"], ["3", nil],
+        ])
 
     @Test func csvRoundTripKeepsQuotedFieldsAndNulls() throws {
         let url = temporary("t.csv")

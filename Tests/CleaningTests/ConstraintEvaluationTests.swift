@@ -4,15 +4,19 @@ import Testing
 @testable import Cleaning
 
 struct ConstraintEvaluationTests {
-    static let table = CleaningTable(columnNames: ["id", "label", "text", "age", "zip", "city"], rows: [
-        ["1", "ham", "hello there", "34", "12345", "Springfield"],
-        ["2", "spam", "WIN a prize, mail win@prizes.example now", "x", "1234", "Springfield"],
-        ["3", " Ham", nil, "130", "12345", "Shelbyville"],
-        ["1", "spam", "hello there", "-1", "54321", "Ogdenville"],
-        ["5", "?", "bad\u{07}text", nil, nil, nil],
-    ])
+    static let table = CleaningTable(
+        columnNames: ["id", "label", "text", "age", "zip", "city"],
+        rows: [
+            ["1", "ham", "hello there", "34", "12345", "Springfield"],
+            ["2", "spam", "WIN a prize, mail win@prizes.example now", "x", "1234", "Springfield"],
+            ["3", " Ham", nil, "130", "12345", "Shelbyville"],
+            ["1", "spam", "hello there", "-1", "54321", "Ogdenville"],
+            ["5", "?", "bad\u{07}text", nil, nil, nil],
+        ])
 
-    private func result(_ component: some ConstraintComponent, options: ValidationOptions = .init()) throws -> ConstraintResult {
+    private func result(_ component: some ConstraintComponent, options: ValidationOptions = .init()) throws
+        -> ConstraintResult
+    {
         try #require(try ConstraintSet([component.constraint]).validate(Self.table, options: options).results.first)
     }
 
@@ -35,12 +39,15 @@ struct ConstraintEvaluationTests {
 
     @Test func valueTypes() {
         #expect(ValueType.integer.accepts("-12") && !ValueType.integer.accepts("1.5") && !ValueType.integer.accepts(""))
-        #expect(ValueType.decimal.accepts("1.5e-3") && ValueType.decimal.accepts(".5") && !ValueType.decimal.accepts("nan"))
+        #expect(
+            ValueType.decimal.accepts("1.5e-3") && ValueType.decimal.accepts(".5") && !ValueType.decimal.accepts("nan"))
         #expect(ValueType.boolean.accepts("Yes") && !ValueType.boolean.accepts("maybe"))
         #expect(ValueType.isoDate.accepts("2024-02-29") && !ValueType.isoDate.accepts("2023-02-29"))
         #expect(ValueType.isoDate.accepts("2024-01-31T12:30:00Z") && !ValueType.isoDate.accepts("2024-13-01"))
         #expect(ValueType.url.accepts("https://example.com/a?b=1") && !ValueType.url.accepts("example.com"))
-        #expect(ValueType.email.accepts("a.b+c@example.co.uk") && !ValueType.email.accepts("a@b") && !ValueType.email.accepts("@x.com"))
+        #expect(
+            ValueType.email.accepts("a.b+c@example.co.uk") && !ValueType.email.accepts("a@b")
+                && !ValueType.email.accepts("@x.com"))
     }
 
     @Test func crossRowConstraints() throws {
@@ -50,15 +57,20 @@ struct ConstraintEvaluationTests {
         let denial = try result(Denial([PairPredicate("id", .equal), PairPredicate("label", .notEqual)]))
         #expect(denial.failures.map(\.row) == [0, 3])
         #expect(denial.failures.first?.reason.hasPrefix("with row 3") == true)
-        let check = try result(RowCheck(if: [Comparison("label", .equal, "spam")], require: [Comparison("age", .greaterOrEqual, "0")]))
+        let check = try result(
+            RowCheck(if: [Comparison("label", .equal, "spam")], require: [Comparison("age", .greaterOrEqual, "0")]))
         // Row 1 compares "x" with "0" as text ("x" > "0"), so only row 3 fails.
         #expect(check.rowsEvaluated == 2 && check.failures.map(\.row) == [3])
     }
 
     @Test func denialWithSeveralUnequalColumnsComparesPairs() throws {
-        let table = CleaningTable(columnNames: ["k", "a", "b"], rows: [["1", "x", "p"], ["1", "x", "q"], ["1", "y", "r"], ["2", "x", "p"]])
-        let report = try ConstraintSet { Denial([PairPredicate("k", .equal), PairPredicate("a", .notEqual), PairPredicate("b", .notEqual)]) }
-            .validate(table)
+        let table = CleaningTable(
+            columnNames: ["k", "a", "b"],
+            rows: [["1", "x", "p"], ["1", "x", "q"], ["1", "y", "r"], ["2", "x", "p"]])
+        let report = try ConstraintSet {
+            Denial([PairPredicate("k", .equal), PairPredicate("a", .notEqual), PairPredicate("b", .notEqual)])
+        }
+        .validate(table)
         #expect(report.results[0].failures.map(\.row) == [0, 1, 2])
     }
 
@@ -94,16 +106,21 @@ struct ConstraintEvaluationTests {
     @Test func mostlyAndSeverityDecidePassing() throws {
         #expect(try result(NotNull("text").mostly(0.8)).passed)
         #expect(try result(NotNull("text").mostly(0.9)).passed == false)
-        let report = try ConstraintSet { NotNull("text").severity(.warning); Unique("id").mostly(0.8) }.validate(Self.table)
+        let report = try ConstraintSet {
+            NotNull("text").severity(.warning); Unique("id").mostly(0.8)
+        }.validate(Self.table)
         #expect(report.passed)
         #expect(try ConstraintSet { NotNull("text") }.validate(Self.table).passed == false)
     }
 
     @Test func parallelAndSequentialEvaluationAgree() throws {
         let set = ConstraintSet {
-            NotNull("text"); Unique("id"); NoPII("text"); AllowedValues("label", ["ham", "spam"]); NearDuplicates("text")
+            NotNull("text"); Unique("id"); NoPII("text"); AllowedValues("label", ["ham", "spam"]);
+            NearDuplicates("text")
         }
-        #expect(try set.validate(Self.table, options: .init(parallel: true)) == set.validate(Self.table, options: .init(parallel: false)))
+        #expect(
+            try set.validate(Self.table, options: .init(parallel: true))
+                == set.validate(Self.table, options: .init(parallel: false)))
     }
 
     @Test func failureListsAreCappedButCountsAreNot() throws {
@@ -115,14 +132,22 @@ struct ConstraintEvaluationTests {
     @Test func unknownColumnsAndBadDefinitionsThrow() {
         #expect(throws: CleaningError.self) { try ConstraintSet { NotNull("missing") }.validate(Self.table) }
         #expect(throws: CleaningError.self) { try ConstraintSet { Matches("zip", "(") }.validate(Self.table) }
-        #expect(throws: CleaningError.self) { try ConstraintSet { InRange("age", minimum: 5, maximum: 1) }.validate(Self.table) }
-        #expect(throws: CleaningError.self) { try ConstraintSet { NotNull("text").repair(.keepFirst) }.validate(Self.table) }
+        #expect(throws: CleaningError.self) {
+            try ConstraintSet { InRange("age", minimum: 5, maximum: 1) }.validate(Self.table)
+        }
+        #expect(throws: CleaningError.self) {
+            try ConstraintSet { NotNull("text").repair(.keepFirst) }.validate(Self.table)
+        }
     }
 
     @Test func reportsRenderAsTableMarkdownAndJSON() throws {
-        let report = try ConstraintSet { NotNull("text"); Unique("id").severity(.warning); NoPII("text") }.validate(Self.table)
+        let report = try ConstraintSet {
+            NotNull("text"); Unique("id").severity(.warning); NoPII("text")
+        }.validate(Self.table)
         let text = report.tableText()
-        #expect(text.contains("not_null(text)") && text.contains("FAIL") && text.contains("warn") && text.contains("row 2: null"))
+        #expect(
+            text.contains("not_null(text)") && text.contains("FAIL") && text.contains("warn")
+                && text.contains("row 2: null"))
         let lines = text.split(separator: "\n")
         // Numbers are right-aligned under their header: "evaluated" ends where each count ends.
         let end = try #require(lines[0].range(of: "evaluated")?.upperBound.utf16Offset(in: lines[0]))
@@ -131,7 +156,8 @@ struct ConstraintEvaluationTests {
             #expect(characters[end - 1] >= 0x30 && characters[end - 1] <= 0x39 && characters[end] == 0x20)
         }
         let markdown = report.markdown()
-        #expect(markdown.contains("| not_null(text) | not_null | error | 5 | 1 |") && markdown.contains("## unique(id)"))
+        #expect(
+            markdown.contains("| not_null(text) | not_null | error | 5 | 1 |") && markdown.contains("## unique(id)"))
         let json = try JSONSerialization.jsonObject(with: report.jsonData()) as? [String: Any]
         let results = json?["results"] as? [[String: Any]]
         #expect(results?.count == 3 && results?[0]["rows_failed"] as? Int == 1 && json?["row_count"] as? Int == 5)

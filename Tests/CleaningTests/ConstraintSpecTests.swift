@@ -96,13 +96,19 @@ struct ConstraintSpecTests {
     }
 
     @Test func jsonSpecBuildsTheSameValues() throws {
-        let json = #"{"constraints": [{"kind": "not_null", "column": "text"}, {"kind": "unique", "columns": ["id"], "repair": "keep_first"}]}"#
+        let json =
+            #"{"constraints": [{"kind": "not_null", "column": "text"}, {"kind": "unique", "columns": ["id"], "repair": "keep_first"}]}"#
         let parsed = try ConstraintSpec.parse(json, source: "spec.json")
-        #expect(parsed == ConstraintSet { NotNull("text"); Unique("id").repair(.keepFirst) })
+        #expect(
+            parsed
+                == ConstraintSet {
+                    NotNull("text"); Unique("id").repair(.keepFirst)
+                })
     }
 
     @Test func loadsFromAFile() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cleaning-spec-\(UUID().uuidString).yaml")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cleaning-spec-\(UUID().uuidString).yaml")
         try Self.spec.write(to: url, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
         #expect(try ConstraintSpec.load(url) == Self.built)
@@ -110,26 +116,36 @@ struct ConstraintSpecTests {
     }
 
     private func specError(_ text: String) -> CleaningError? {
-        do { _ = try ConstraintSpec.parse(text, source: "bad.yaml"); return nil } catch { return error as? CleaningError }
+        do { _ = try ConstraintSpec.parse(text, source: "bad.yaml"); return nil } catch {
+            return error as? CleaningError
+        }
     }
 
     @Test func unknownKindNamesFileConstraintAndField() {
         let error = specError("constraints:\n  - kind: not_a_kind\n    column: x\n")
         #expect(error?.description.contains("bad.yaml") == true)
-        guard case let .invalidSpec(source, constraint, field, reason)? = error else { Issue.record("\(String(describing: error))"); return }
+        guard case let .invalidSpec(source, constraint, field, reason)? = error else {
+            Issue.record("\(String(describing: error))"); return
+        }
         #expect(source == "bad.yaml" && constraint == "#1" && field == "kind" && reason.contains("not_a_kind"))
     }
 
     @Test func invalidRegexIsRejected() {
         let error = specError("constraints:\n  - kind: regex\n    column: zip\n    pattern: \"[0-9\"\n")
-        guard case let .invalidSpec(_, constraint, field, _)? = error else { Issue.record("\(String(describing: error))"); return }
+        guard case let .invalidSpec(_, constraint, field, _)? = error else {
+            Issue.record("\(String(describing: error))"); return
+        }
         #expect(constraint == "regex(zip)" && field == "pattern")
     }
 
     @Test func mostlyOutsideZeroOneIsRejected() {
-        let error = specError("constraints:\n  - kind: not_null\n    column: text\n    name: text present\n    mostly: 1.5\n")
-        #expect(error == .invalidSpec(source: "bad.yaml", constraint: "text present", field: "mostly",
-                                      reason: "must be between 0 and 1, got 1.5"))
+        let error = specError(
+            "constraints:\n  - kind: not_null\n    column: text\n    name: text present\n    mostly: 1.5\n")
+        #expect(
+            error
+                == .invalidSpec(
+                    source: "bad.yaml", constraint: "text present", field: "mostly",
+                    reason: "must be between 0 and 1, got 1.5"))
         #expect(throws: CleaningError.self) { try ConstraintSet { NotNull("x").mostly(-0.1) }.validateDefinitions() }
     }
 
@@ -138,15 +154,21 @@ struct ConstraintSpecTests {
         #expect(specError("rules: []\n") != nil)
         #expect(specError("constraints: [ {kind: ") != nil)
         #expect(specError("constraints:\n  - kind: unique\n    columns: [id]\n    repair: explode\n") != nil)
-        #expect(specError("constraints:\n  - kind: regex\n    column: a\n    pattern: x\n    repair: {redact_pii: mask}\n") != nil)
+        #expect(
+            specError("constraints:\n  - kind: regex\n    column: a\n    pattern: x\n    repair: {redact_pii: mask}\n")
+                != nil)
         #expect(specError("constraints:\n  - kind: range\n    column: a\n    min: ten\n") != nil)
-        #expect(specError("constraints:\n  - kind: not_null\n    column: a\n  - kind: not_null\n    column: a\n") != nil)
+        #expect(
+            specError("constraints:\n  - kind: not_null\n    column: a\n  - kind: not_null\n    column: a\n") != nil)
     }
 
     @Test func unknownColumnNamesSpecConstraintAndField() {
         let set = ConstraintSet { FunctionalDependency(["zip"], ["town"]) }
-        #expect(throws: CleaningError.unknownColumn(source: "spec.yaml", constraint: "functional_dependency(zip -> town)",
-                                                    field: "dependent", column: "town", available: ["zip", "city"])) {
+        #expect(
+            throws: CleaningError.unknownColumn(
+                source: "spec.yaml", constraint: "functional_dependency(zip -> town)",
+                field: "dependent", column: "town", available: ["zip", "city"])
+        ) {
             try set.checkColumns(["zip", "city"], source: "spec.yaml")
         }
     }

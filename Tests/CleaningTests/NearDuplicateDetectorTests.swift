@@ -44,7 +44,9 @@ struct NearDuplicateDetectorTests {
         func pick(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
         let letters = Array("abcdefghijklmnopqrstuvwxyz")
         let vocabulary = (0..<500).map { _ in String((0..<(3 + pick(6))).map { _ in letters[pick(26)] }) }
-        var texts: [String?] = (0..<2000).map { _ in (0..<(12 + pick(10))).map { _ in vocabulary[pick(500)] }.joined(separator: " ") }
+        var texts: [String?] = (0..<2000).map { _ in
+            (0..<(12 + pick(10))).map { _ in vocabulary[pick(500)] }.joined(separator: " ")
+        }
         var planted: [Int: Int] = [:]
         for _ in 0..<100 {
             let source = pick(2000)

@@ -3,13 +3,15 @@ import Testing
 @testable import Cleaning
 
 struct RepairPlanTests {
-    static let table = CleaningTable(columnNames: ["id", "label", "text", "age"], rows: [
-        ["1", "ham", "hello  there ", "30"],
-        ["2", " SPAM", "mail me at a@b.co", "x"],
-        ["3", "ham", "hello  there ", nil],
-        ["4", "eggs", "fine", "50"],
-        ["5", "ham", "fine", "40"],
-    ])
+    static let table = CleaningTable(
+        columnNames: ["id", "label", "text", "age"],
+        rows: [
+            ["1", "ham", "hello  there ", "30"],
+            ["2", " SPAM", "mail me at a@b.co", "x"],
+            ["3", "ham", "hello  there ", nil],
+            ["4", "eggs", "fine", "50"],
+            ["5", "ham", "fine", "40"],
+        ])
 
     static let constraints = ConstraintSet {
         AllowedValues("label", ["ham", "spam"]).repair(.standardize([.trim, .lowercase]))
@@ -23,15 +25,16 @@ struct RepairPlanTests {
     @Test func planProposesRowLevelChangesWithReasons() throws {
         let plan = try RepairPlanner.plan(for: Self.table, constraints: Self.constraints)
         let summaries = plan.changes.map(\.summary)
-        #expect(summaries == [
-            "row 1: set label from \" SPAM\" to \"spam\"",
-            "row 1: set age from \"x\" to \"40\"",
-            "row 2: set age from null to \"0\"",
-            "row 1: set text from \"mail me at a@b.co\" to \"mail me at [EMAIL]\"",
-            "row 2: drop row",
-            "row 4: drop row",
-            "row 3: set label from \"eggs\" to null",
-        ])
+        #expect(
+            summaries == [
+                "row 1: set label from \" SPAM\" to \"spam\"",
+                "row 1: set age from \"x\" to \"40\"",
+                "row 2: set age from null to \"0\"",
+                "row 1: set text from \"mail me at a@b.co\" to \"mail me at [EMAIL]\"",
+                "row 2: drop row",
+                "row 4: drop row",
+                "row 3: set label from \"eggs\" to null",
+            ])
         #expect(plan.changes[0].reason == "' SPAM' is not an allowed value")
         #expect(plan.changes[4].reason == "duplicate of row 0")
         #expect(Set(plan.changes.map(\.id)).count == plan.changes.count)
@@ -112,7 +115,10 @@ struct RepairPlanTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("decisions-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: url) }
         try ReviewDecisions(fingerprint: "0123").save(to: url)
-        #expect(throws: CleaningError.decisionsForDifferentData(path: url.path, expected: Self.table.fingerprint, found: "0123")) {
+        #expect(
+            throws: CleaningError.decisionsForDifferentData(
+                path: url.path, expected: Self.table.fingerprint, found: "0123")
+        ) {
             try ReviewDecisions.load(url, expectedFingerprint: Self.table.fingerprint)
         }
         try Data("not json".utf8).write(to: url)
@@ -120,7 +126,9 @@ struct RepairPlanTests {
         let plan = try RepairPlanner.plan(for: Self.table, constraints: Self.constraints)
         var other = Self.table
         other.setCell(row: 0, column: 0, to: "9")
-        #expect(throws: CleaningError.self) { try plan.apply(to: other, decisions: ReviewDecisions(fingerprint: plan.fingerprint)) }
+        #expect(throws: CleaningError.self) {
+            try plan.apply(to: other, decisions: ReviewDecisions(fingerprint: plan.fingerprint))
+        }
     }
 
     @Test func standardizationSteps() {

@@ -32,7 +32,8 @@ struct BenchCleanCommand: AsyncParsableCommand {
     @Option(help: "Jaccard threshold (--near-duplicates).")
     var threshold = 0.8
 
-    @Option(help: "The SMSSpamCollection.tsv file (default: $FOUNDRY_DATA/uci_sms_spam_collection/SMSSpamCollection.tsv).")
+    @Option(
+        help: "The SMSSpamCollection.tsv file (default: $FOUNDRY_DATA/uci_sms_spam_collection/SMSSpamCollection.tsv).")
     var data: String?
 
     func validate() throws {
@@ -72,8 +73,10 @@ struct BenchCleanCommand: AsyncParsableCommand {
             _ = try ConstraintSet([constraint]).validate(table, options: options)
             perCheck.append(Double(DispatchTime.now().uptimeNanoseconds - checkStart) / 1e9)
         }
-        return ["rows": rows, "checks": report.results.count, "seconds": seconds, "rows_per_second": Double(rows) / seconds,
-                "failures_per_check": report.results.map(\.rowsFailed), "seconds_per_check_sequential": perCheck]
+        return [
+            "rows": rows, "checks": report.results.count, "seconds": seconds, "rows_per_second": Double(rows) / seconds,
+            "failures_per_check": report.results.map(\.rowsFailed), "seconds_per_check_sequential": perCheck,
+        ]
     }
 
     private func nearDuplicateBench(_ url: URL) throws -> [String: Any] {
@@ -105,24 +108,31 @@ struct BenchCleanCommand: AsyncParsableCommand {
                 texts.append(base[pick(base.count)] + " " + base[pick(base.count)])
             }
         }
-        FileHandle.standardError.write(Data("\(rows) texts, \(plantedSource.count) planted near-duplicates; detecting\n".utf8))
+        FileHandle.standardError.write(
+            Data("\(rows) texts, \(plantedSource.count) planted near-duplicates; detecting\n".utf8))
         let detector = NearDuplicateDetector(configuration: .init(threshold: threshold))
         let start = DispatchTime.now().uptimeNanoseconds
         let found = detector.duplicates(in: texts)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let flagged = Dictionary(found.map { ($0.row, $0.original) }, uniquingKeysWith: { first, _ in first })
         let detected = plantedSource.keys.filter { flagged[$0] != nil }.count
-        let aboveThreshold = plantedSource.filter { detector.exactJaccard(texts[$0.key] ?? "", texts[$0.value] ?? "") >= threshold }
+        let aboveThreshold = plantedSource.filter {
+            detector.exactJaccard(texts[$0.key] ?? "", texts[$0.value] ?? "") >= threshold
+        }
         let detectedAbove = aboveThreshold.keys.filter { flagged[$0] != nil }.count
         let others = found.filter { plantedSource[$0.row] == nil }
-        let othersGenuine = others.filter { detector.exactJaccard(texts[$0.row] ?? "", texts[$0.original] ?? "") >= threshold }.count
+        let othersGenuine = others.filter {
+            detector.exactJaccard(texts[$0.row] ?? "", texts[$0.original] ?? "") >= threshold
+        }.count
         return [
             "texts": rows, "planted": plantedSource.count, "threshold": threshold, "bands": detector.bands,
             "rows_per_band": detector.rowsPerBand, "seconds": seconds, "texts_per_second": Double(rows) / seconds,
             "recall": plantedSource.isEmpty ? 1 : Double(detected) / Double(plantedSource.count),
             "planted_with_true_jaccard_at_least_threshold": aboveThreshold.count,
-            "recall_true_jaccard_at_least_threshold": aboveThreshold.isEmpty ? 1 : Double(detectedAbove) / Double(aboveThreshold.count),
-            "other_rows_flagged": others.count, "other_rows_flagged_with_true_jaccard_at_least_threshold": othersGenuine,
+            "recall_true_jaccard_at_least_threshold": aboveThreshold.isEmpty
+                ? 1 : Double(detectedAbove) / Double(aboveThreshold.count),
+            "other_rows_flagged": others.count,
+            "other_rows_flagged_with_true_jaccard_at_least_threshold": othersGenuine,
         ]
     }
 }

@@ -6,7 +6,8 @@ import Foundation
 struct CleanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clean",
-        abstract: "Validate a CSV/TSV/JSONL file against constraints, review proposed repairs and write a cleaned copy.",
+        abstract:
+            "Validate a CSV/TSV/JSONL file against constraints, review proposed repairs and write a cleaned copy.",
         discussion: """
             The validation report goes to standard output (an aligned table, or --report json|md). Repairs declared \
             by the constraints become proposals with stable ids. --review asks accept/reject for each pending \
@@ -67,7 +68,8 @@ struct CleanCommand: AsyncParsableCommand {
         let table = try CleaningTable.read(URL(fileURLWithPath: input))
         let spec = try ConstraintSpec.load(URL(fileURLWithPath: constraints))
         try spec.checkColumns(table.columnNames, source: constraints)
-        let validation = try spec.validate(table, options: ValidationOptions(includeSensitiveValues: includeSensitive, maxFailuresListed: maxFailures))
+        let validation = try spec.validate(
+            table, options: ValidationOptions(includeSensitiveValues: includeSensitive, maxFailuresListed: maxFailures))
         switch report {
         case .json: print(String(decoding: try validation.jsonData(), as: UTF8.self))
         case .md: print(validation.markdown(), terminator: "")
@@ -79,14 +81,18 @@ struct CleanCommand: AsyncParsableCommand {
         if let decisions, FileManager.default.fileExists(atPath: decisions) {
             state = try ReviewDecisions.load(URL(fileURLWithPath: decisions), expectedFingerprint: plan.fingerprint)
             let diff = state.diff(plan)
-            log("proposals since the last run: \(diff.new.count) new, \(diff.gone.count) gone, \(diff.unchanged.count) unchanged")
+            log(
+                "proposals since the last run: \(diff.new.count) new, \(diff.gone.count) gone, \(diff.unchanged.count) unchanged"
+            )
         }
         if acceptAll { state.decideAll(in: plan, .accept) }
         if review {
             var session = ReviewSession(plan: plan, decisions: state)
-            session.run(readLine: { Swift.readLine(strippingNewline: true) }, write: { message in
-                FileHandle.standardError.write(Data(message.utf8))
-            })
+            session.run(
+                readLine: { Swift.readLine(strippingNewline: true) },
+                write: { message in
+                    FileHandle.standardError.write(Data(message.utf8))
+                })
             state = session.decisions
         }
         state.record(plan)
@@ -106,8 +112,9 @@ struct CleanCommand: AsyncParsableCommand {
         try lines.write(to: logURL, options: .atomic)
         let accepted = plan.changes.filter { state.decisions[$0.id] == .accept }.count
         let rejected = plan.changes.filter { state.decisions[$0.id] == .reject }.count
-        log("\(plan.changes.count) proposals: \(accepted) accepted, \(rejected) rejected, \(plan.changes.count - accepted - rejected) pending; "
-            + "\(changes.filter { $0.status == "applied" }.count) applied")
+        log(
+            "\(plan.changes.count) proposals: \(accepted) accepted, \(rejected) rejected, \(plan.changes.count - accepted - rejected) pending; "
+                + "\(changes.filter { $0.status == "applied" }.count) applied")
         log("wrote \(out) (\(cleaned.rowCount) rows) and \(logURL.path)")
         if failOnError && !validation.passed { throw ExitCode(1) }
     }

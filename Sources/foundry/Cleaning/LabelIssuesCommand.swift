@@ -36,11 +36,13 @@ struct LabelIssuesCommand: AsyncParsableCommand {
     func run() async throws {
         let probabilities = try NumPyArray(contentsOf: URL(fileURLWithPath: probs))
         guard probabilities.shape.count == 2 else {
-            throw CleaningError.invalidLabels(source: probs, reason: "expected a 2-D array (rows × classes), got shape \(probabilities.shape)")
+            throw CleaningError.invalidLabels(
+                source: probs, reason: "expected a 2-D array (rows × classes), got shape \(probabilities.shape)")
         }
         let p = Matrix(rows: probabilities.shape[0], columns: probabilities.shape[1], values: probabilities.doubles())
         let labelArray = try NumPyArray(contentsOf: URL(fileURLWithPath: labels))
-        let finder = LabelIssueFinder(configuration: .init(filter: filter, rankBy: rankBy, minExamplesPerClass: minExamplesPerClass))
+        let finder = LabelIssueFinder(
+            configuration: .init(filter: filter, rankBy: rankBy, minExamplesPerClass: minExamplesPerClass))
         let issues: LabelIssueFinder.Issues
         if labelArray.shape.count == 1, labelArray.elementType.isInteger {
             issues = try finder.find(labels: labelArray.integers(), probabilities: p)
@@ -49,7 +51,10 @@ struct LabelIssuesCommand: AsyncParsableCommand {
             issues = try finder.find(softLabels: soft, probabilities: p)
         } else {
             throw CleaningError.invalidLabels(
-                source: labels, reason: "expected 1-D integer labels or 2-D float soft labels, got \(labelArray.elementType) with shape \(labelArray.shape)")
+                source: labels,
+                reason:
+                    "expected 1-D integer labels or 2-D float soft labels, got \(labelArray.elementType) with shape \(labelArray.shape)"
+            )
         }
         if json {
             let object: [String: Any] = [
@@ -59,7 +64,9 @@ struct LabelIssuesCommand: AsyncParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("\(issues.ranked.count) likely label issues among \(p.rows) rows (\(filter.rawValue), ranked by \(rankBy.rawValue)):")
+            print(
+                "\(issues.ranked.count) likely label issues among \(p.rows) rows (\(filter.rawValue), ranked by \(rankBy.rawValue)):"
+            )
             for row in issues.ranked { print(String(format: "%8d  %.6f", row, issues.qualityScores[row])) }
         }
     }

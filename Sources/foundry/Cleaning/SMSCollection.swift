@@ -14,7 +14,8 @@ enum SMSCollection {
     static func load(_ url: URL) throws -> (labels: [String], texts: [String]) {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw CleaningError.invalidInput(path: url.path, line: nil, reason: "cannot read (\(error.localizedDescription)); set FOUNDRY_DATA")
+            throw CleaningError.invalidInput(
+                path: url.path, line: nil, reason: "cannot read (\(error.localizedDescription)); set FOUNDRY_DATA")
         }
         var labels: [String] = [], texts: [String] = []
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
@@ -29,8 +30,11 @@ enum SMSCollection {
                     guard let tab = (start..<stop).first(where: { bytes[$0] == 0x09 }) else {
                         throw CleaningError.invalidInput(path: url.path, line: line, reason: "expected label<TAB>text")
                     }
-                    guard let label = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<tab]), as: UTF8.self),
-                        let text = String(validating: UnsafeBufferPointer(rebasing: bytes[(tab + 1)..<stop]), as: UTF8.self)
+                    guard
+                        let label = String(
+                            validating: UnsafeBufferPointer(rebasing: bytes[start..<tab]), as: UTF8.self),
+                        let text = String(
+                            validating: UnsafeBufferPointer(rebasing: bytes[(tab + 1)..<stop]), as: UTF8.self)
                     else { throw CleaningError.invalidInput(path: url.path, line: line, reason: "not valid UTF-8") }
                     labels.append(label)
                     texts.append(text)
@@ -49,6 +53,7 @@ enum SMSCollection {
         let ids = (0..<rows).map { Optional(String($0)) }
         let labelColumn = (0..<rows).map { Optional(labels[$0 % labels.count]) }
         let textColumn = (0..<rows).map { Optional(texts[$0 % texts.count]) }
-        return CleaningTable(source: url.path, columnNames: ["id", "label", "text"], columns: [ids, labelColumn, textColumn])
+        return CleaningTable(
+            source: url.path, columnNames: ["id", "label", "text"], columns: [ids, labelColumn, textColumn])
     }
 }
