@@ -10,7 +10,7 @@ import FoundryCore
 /// cleanlab, examples whose given label (nudged by 1e-6) is the predicted argmax are never issues, and issues are
 /// ranked by increasing ``Ranking`` score. Ties in sorting are broken by row index (NumPy's default sort is not
 /// stable, so results on exactly tied probabilities may differ from cleanlab's).
-/// Not supported: cleanlab's `num_to_remove_per_class`, multi-label data.
+/// Not supported: multi-label data, a caller-supplied confident joint, cleanlab's `low_*` filter modes.
 public struct LabelIssueFinder: Sendable {
     /// cleanlab's `filter_by` choices.
     public enum FilterMode: String, Sendable, CaseIterable, Codable {
@@ -45,12 +45,15 @@ public struct LabelIssueFinder: Sendable {
         public var minExamplesPerClass: Int
         /// Return only this fraction of the estimated errors (`frac_noise`; prune modes only).
         public var fractionNoise: Double
+        /// How many issues to remove from each class, by given label (`num_to_remove_per_class`; prune modes only).
+        public var numberToRemovePerClass: [Int]?
 
         /// Creates a configuration (defaults: `prune_by_noise_rate`, `self_confidence`, 1, 1.0).
         public init(
             filter: FilterMode = .pruneByNoiseRate, rankBy: Ranking = .selfConfidence, minExamplesPerClass: Int = 1,
-            fractionNoise: Double = 1
+            fractionNoise: Double = 1, numberToRemovePerClass: [Int]? = nil
         ) {
+            self.numberToRemovePerClass = numberToRemovePerClass
             self.filter = filter
             self.rankBy = rankBy
             self.minExamplesPerClass = minExamplesPerClass
@@ -108,6 +111,14 @@ public struct LabelIssueFinder: Sendable {
             throw fail("row \(bad / k), class \(bad % k): probability \(p.storage[bad]) is outside 0…1")
         }
         guard (0...1).contains(configuration.fractionNoise) else { throw fail("fraction of noise must be in 0…1") }
+        if let remove = configuration.numberToRemovePerClass {
+            guard remove.count == k, remove.allSatisfy({ $0 >= 0 }) else {
+                throw fail("numbers to remove per class: expected \(k) non-negative counts, got \(remove)")
+            }
+            guard [.pruneByNoiseRate, .pruneByClass, .both].contains(configuration.filter) else {
+                throw fail("numbers to remove per class apply only to prune_by_noise_rate, prune_by_class and both")
+            }
+        }
 
         var labelCounts = [Int](repeating: 0, count: k)
         for label in labels { labelCounts[label] += 1 }
@@ -116,8 +127,11 @@ public struct LabelIssueFinder: Sendable {
         var mask = [Bool](repeating: false, count: n)
         switch configuration.filter {
         case .pruneByNoiseRate, .pruneByClass, .both:
-            let prune = Self.keepAtLeast(
+            var prune = Self.keepAtLeast(
                 transpose(joint), configuration.minExamplesPerClass, configuration.fractionNoise)
+            if let remove = configuration.numberToRemovePerClass {
+                prune = Self.pruneCounts(prune, removing: remove, labelCounts: labelCounts)
+            }
             let rowsByClass = (0..<k).map { c in labels.indices.filter { labels[$0] == c } }
             var byClass = [Bool](repeating: false, count: n)
             var byNoise = [Bool](repeating: false, count: n)
@@ -215,6 +229,22 @@ public struct LabelIssueFinder: Sendable {
             reduced[j][j] = matrix[j][j] + removed
         }
         return reduced.map { $0.map { Double(Int($0)) } }.map(roundPreservingSum)
+    }
+
+    /// cleanlab's `num_to_remove_per_class` adjustment of the prune-count matrix `m` (true × given): with
+    /// `q[i][j] = m[i][j] / Σₗ m[j][l]` (NumPy broadcasting divides column j by row j's total),
+    /// row i becomes `q[i][j] · remove[i] / (Σⱼ q[i][j] − q[i][i])` off the diagonal and `count[i] − remove[i]`
+    /// on it, rounded preserving row totals.
+    static func pruneCounts(_ m: [[Int]], removing remove: [Int], labelCounts: [Int]) -> [[Int]] {
+        let k = m.count
+        let rowTotals = m.map { Double($0.reduce(0, +)) }
+        let q = (0..<k).map { i in (0..<k).map { j in Double(m[i][j]) / rowTotals[j] } }
+        let rows = (0..<k).map { i -> [Double] in
+            let noise = q[i].reduce(0, +) - q[i][i]
+            return (0..<k).map { j in j == i ? Double(labelCounts[i] - remove[i]) : q[i][j] * Double(remove[i]) / noise
+            }
+        }
+        return rows.map(roundPreservingSum)
     }
 
     /// cleanlab's `round_preserving_sum`: round half to even, then move units where rounding lost the most.

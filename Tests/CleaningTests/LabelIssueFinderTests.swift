@@ -165,6 +165,26 @@ struct LabelIssueFinderTests {
         }
     }
 
+    @Test func numberToRemovePerClassMatchesCleanlab() throws {
+        // cleanlab 2.9.0: find_label_issues(labels, pred_probs, filter_by=…, num_to_remove_per_class=[5, 3, 4],
+        // return_indices_ranked_by="self_confidence", n_jobs=1) on the fixture above.
+        let expected: [(LabelIssueFinder.FilterMode, [Int])] = [
+            (.pruneByNoiseRate, [15, 155, 81, 74, 10, 146, 173, 20, 186, 152, 127, 66]),
+            (.pruneByClass, [15, 155, 81, 74, 146, 173, 20, 171, 186, 78, 158, 195]),
+            (.both, [15, 155, 81, 74, 146, 173, 20, 186]),
+        ]
+        let p = Matrix(rows: 200, columns: 3, values: CleanlabFixture.probabilities)
+        for (mode, ids) in expected {
+            let finder = LabelIssueFinder(configuration: .init(filter: mode, numberToRemovePerClass: [5, 3, 4]))
+            #expect(try finder.find(labels: CleanlabFixture.labels, probabilities: p).ranked == ids, "\(mode)")
+        }
+        let wrong = LabelIssueFinder(
+            configuration: .init(filter: .confidentLearning, numberToRemovePerClass: [5, 3, 4]))
+        #expect(throws: CleaningError.self) { try wrong.find(labels: CleanlabFixture.labels, probabilities: p) }
+        let short = LabelIssueFinder(configuration: .init(numberToRemovePerClass: [5, 3]))
+        #expect(throws: CleaningError.self) { try short.find(labels: CleanlabFixture.labels, probabilities: p) }
+    }
+
     @Test func softLabelsUseTheirArgmax() throws {
         let p = Matrix(rows: 200, columns: 3, values: CleanlabFixture.probabilities)
         var soft = Matrix(rows: 200, columns: 3)

@@ -30,6 +30,9 @@ struct LabelIssuesCommand: AsyncParsableCommand {
     @Option(help: "Classes with at most this many examples are not pruned.")
     var minExamplesPerClass = 1
 
+    @Option(help: "Comma-separated number of issues to remove per class (prune modes only), e.g. 5,3,4.")
+    var numToRemovePerClass: String?
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -41,8 +44,18 @@ struct LabelIssuesCommand: AsyncParsableCommand {
         }
         let p = Matrix(rows: probabilities.shape[0], columns: probabilities.shape[1], values: probabilities.doubles())
         let labelArray = try NumPyArray(contentsOf: URL(fileURLWithPath: labels))
+        var remove: [Int]?
+        if let numToRemovePerClass {
+            let parts = numToRemovePerClass.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--num-to-remove-per-class expects comma-separated whole numbers")
+            }
+            remove = parts.compactMap { $0 }
+        }
         let finder = LabelIssueFinder(
-            configuration: .init(filter: filter, rankBy: rankBy, minExamplesPerClass: minExamplesPerClass))
+            configuration: .init(
+                filter: filter, rankBy: rankBy, minExamplesPerClass: minExamplesPerClass, numberToRemovePerClass: remove
+            ))
         let issues: LabelIssueFinder.Issues
         if labelArray.shape.count == 1, labelArray.elementType.isInteger {
             issues = try finder.find(labels: labelArray.integers(), probabilities: p)
