@@ -82,9 +82,7 @@ struct ApplyCommand: AsyncParsableCommand {
             let report = ApplyReport(
                 input: inputURL.path, out: out, rows: table.rowCount, lfs: functions.count, seconds: seconds,
                 summary: analysis, faults: result.faults)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try printJSON(report)
         } else {
             print("\(table.rowCount) rows × \(functions.count) LFs in \(String(format: "%.2f", seconds)) s → \(out)")
             print(analysis.table())

@@ -82,9 +82,7 @@ struct BenchApplyCommand: AsyncParsableCommand {
             seconds: seconds, rowsPerSecond: Double(rows) / seconds, votesPerLF: votes,
             labelMatrixSHA256Base: SHA256Digest.hex(of: baseRows.bytes), faults: result?.totalFaults ?? 0,
             allSeconds: timings, cpuSeconds: cpuTimings.sorted()[cpuTimings.count / 2])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        try printJSON(report)
     }
 }
 
@@ -135,9 +133,7 @@ extension BenchApplyCommand {
             "rss_mb_before": before ?? -1, "rss_mb_after": after ?? -1, "peak_rss_mb": status("VmHWM") ?? -1,
             "matrix_bytes_mb": Double(matrix.voteCount * 4 + (rows + 1) * 8) / 1_048_576,
         ]
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        try printJSON(report)
         withExtendedLifetime(matrix) {}
     }
 }
