@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "FoundryTestSupport"]),
         .testTarget(name: "DatasetStoreTests", dependencies: ["DatasetStore", "FoundryTestSupport"]),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "FoundryTestSupport"]),
+        .testTarget(name: "FoundryCLITests", dependencies: ["FoundryTestSupport", "Labeling", "FoundryCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,59 @@
+import Foundation
+import FoundryCore
+import FoundryTestSupport
+import Labeling
+import Testing
+
+/// `foundry labelmodel evaluate|fit|predict`, run as a user runs them.
+@Suite(.enabled(if: FoundryCLI.isAvailable, "the foundry binary is not built (swift build --build-tests builds it)"))
+struct LabelModelCLITests {
+    @Test(.enabled(if: TestData.has("wrench_trec"), "needs $FOUNDRY_DATA/wrench_trec"))
+    func evaluatePrintsEveryContractField() throws {
+        let folder = try #require(TestData.dataset("wrench_trec"))
+        let output = try FoundryCLI.run(["labelmodel", "evaluate", "--wrench", folder.path, "--method", "mv", "--json"])
+        #expect(output.status == 0, "\(output.standardError)")
+        let json = try output.json()
+        let keys = ["dataset", "method", "n_train", "n_test", "m", "k", "fit_seconds", "predict_seconds", "test_accuracy", "test_f1",
+                    "test_f1_macro", "coverage"]
+        for key in keys { #expect(json.keys.contains(key), "missing \(key)") }
+        #expect(json["test_f1"] is NSNull)  // multiclass: null, not absent
+        #expect(json["k"] as? Int == 6)
+        #expect(json["n_test"] as? Int == 500)
+    }
+
+    @Test func fitThenPredictRoundTrip() throws {
+        let problem = SyntheticLabelingProblem(rows: 2_000, coverages: [0.6, 0.5, 0.7, 0.4], accuracies: [0.9, 0.8, 0.75, 0.85], seed: 5)
+        let directory = TemporaryDirectory()
+        try problem.matrix.writeNumPy(to: directory.file("L.npy"))
+        try NumPyArray(integers: problem.trueLabels, shape: [2_000], elementType: .int8).write(to: directory.file("y.npy"))
+        let fit = try FoundryCLI.run([
+            "labelmodel", "fit", "--matrix", directory.file("L.npy").path, "--cardinality", "2", "--method", "auto",
+            "--out", directory.file("model.json").path, "--json",
+        ])
+        #expect(fit.status == 0, "\(fit.standardError)")
+        let fitJSON = try fit.json()
+        #expect(fitJSON["n"] as? Int == 2_000 && fitJSON["m"] as? Int == 4 && fitJSON["k"] as? Int == 2)
+        #expect(fitJSON["method"] as? String == "auto" && fitJSON["fit_seconds"] is Double)
+        let predict = try FoundryCLI.run([
+            "labelmodel", "predict", "--model", directory.file("model.json").path, "--matrix", directory.file("L.npy").path,
+            "--gold", directory.file("y.npy").path, "--out", directory.file("p.npy").path, "--json",
+        ])
+        #expect(predict.status == 0, "\(predict.standardError)")
+        let json = try predict.json()
+        #expect(json["n"] as? Int == 2_000 && json["predict_seconds"] is Double)
+        #expect((json["accuracy"] as? Double ?? 0) > 0.85)
+        let probabilities = try NumPyArray(contentsOf: directory.file("p.npy"))
+        #expect(probabilities.shape == [2_000, 2] && probabilities.elementType == .float32)
+    }
+
+    @Test func badInputFailsWithAMessageNamingTheFile() throws {
+        let output = try FoundryCLI.run(["labelmodel", "fit", "--matrix", "/nonexistent/L.npy", "--cardinality", "2", "--out", "/tmp/x.json"])
+        #expect(output.status != 0)
+        #expect(output.standardError.contains("/nonexistent/L.npy"))
+        let directory = TemporaryDirectory()
+        try NumPyArray(integers: [0, 3, 1, -1], shape: [2, 2], elementType: .int8).write(to: directory.file("bad.npy"))
+        let vote = try FoundryCLI.run(["labelmodel", "fit", "--matrix", directory.file("bad.npy").path, "--cardinality", "2", "--out", directory.file("m.json").path])
+        #expect(vote.status != 0)
+        #expect(vote.standardError.contains("row 0, column 1"))
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import FoundryTestSupport
+import Testing
+
+/// `foundry analyze`, `foundry apply` and `foundry bench apply`, run as a user runs them.
+@Suite(.enabled(if: FoundryCLI.isAvailable, "the foundry binary is not built (swift build --build-tests builds it)"))
+struct LabelingCLITests {
+    @Test(.enabled(if: TestData.has("wrench_youtube"), "needs $FOUNDRY_DATA/wrench_youtube"))
+    func analyzePrintsTheSnorkelSummary() throws {
+        let folder = try #require(TestData.dataset("wrench_youtube"))
+        let output = try FoundryCLI.run(["analyze", "--wrench", folder.path, "--json"])
+        #expect(output.status == 0, "\(output.standardError)")
+        let json = try output.json()
+        // snorkel 0.10 LFAnalysis totals on the train split (see LFAnalysisTests).
+        #expect(abs((json["coverage"] as? Double ?? 0) - 0.8770491803278688) < 1e-12)
+        #expect((json["lfs"] as? [Any])?.count == 10)
+        let table = try FoundryCLI.run(["analyze", "--wrench", folder.path, "--split", "test"])
+        #expect(table.status == 0 && table.standardOutput.contains("emp. acc."))
+    }
+
+    @Test func applyWritesTheMatrixAndSummary() throws {
+        let directory = TemporaryDirectory()
+        let out = directory.file("L.npy")
+        let output = try FoundryCLI.run([
+            "apply", "--input", TestData.packageFile("Datasets/samples/youtube_spam_sample.csv").path, "--text-field", "CONTENT",
+            "--lfs", TestData.packageFile("Datasets/samples/youtube_spam_lfs.yaml").path, "--out", out.path, "--json",
+        ])
+        #expect(output.status == 0, "\(output.standardError)")
+        #expect(FileManager.default.fileExists(atPath: out.path))
+        #expect(try output.json().isEmpty == false)
+    }
+
+    @Test func applyRejectsAnUnknownColumnNamingIt() throws {
+        let directory = TemporaryDirectory()
+        let output = try FoundryCLI.run([
+            "apply", "--input", TestData.packageFile("Datasets/samples/youtube_spam_sample.csv").path, "--text-field", "BODY",
+            "--lfs", TestData.packageFile("Datasets/samples/youtube_spam_lfs.yaml").path, "--out", directory.file("L.npy").path,
+        ])
+        #expect(output.status != 0)
+        #expect(output.standardError.contains("BODY"))
+    }
+
+    @Test(.enabled(if: TestData.has("uci_youtube_spam_collection"), "needs the UCI YouTube Spam Collection"))
+    func benchApplyPrintsTheContractFields() throws {
+        let corpus = try #require(TestData.dataset("uci_youtube_spam_collection"))
+        let output = try FoundryCLI.run(["bench", "apply", "--corpus", corpus.path, "--rows", "3912", "--json"])
+        #expect(output.status == 0, "\(output.standardError)")
+        let json = try output.json()
+        for key in ["rows", "lfs", "seconds", "rows_per_second", "votes_per_lf"] { #expect(json[key] != nil, "missing \(key)") }
+        #expect(json["rows"] as? Int == 3912)
+        #expect((json["votes_per_lf"] as? [Int])?.count == 10)
+    }
+}
