@@ -64,8 +64,46 @@ struct EvaluationRecord: Codable {
     }
 }
 
+/// Options of the moment-matching model (also used inside `auto`), shared by `evaluate` and `fit`.
+struct MomentOptions: ParsableArguments {
+    @Option(help: "Pull toward the initial parameters for moments/auto (snorkel's l2).")
+    var l2: Double?
+    @Option(help: "Dependent (correlated) LF pairs for moments/auto, as 0-3,1-2 (LF column indices).")
+    var dependencies: String?
+
+    /// The model for `method`, configured with these options.
+    func makeModel(_ method: LabelModelMethod) throws -> any LabelModel & Codable {
+        var configuration = MomentMatching.Configuration()
+        if let l2 {
+            guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be a non-negative number") }
+            configuration.l2 = l2
+        }
+        if let dependencies {
+            configuration.dependencies = try dependencies.split(separator: ",").map { pair in
+                let parts = pair.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard parts.count == 2, let a = parts[0], let b = parts[1] else {
+                    throw ValidationError("--dependencies: '\(pair)' is not a pair like 0-3")
+                }
+                return [a, b]
+            }
+        }
+        switch method {
+        case .moments: return MomentMatching(configuration: configuration)
+        case .auto:
+            var auto = AutoLabelModel.Configuration()
+            auto.moments = configuration
+            return AutoLabelModel(configuration: auto)
+        default:
+            guard l2 == nil, dependencies == nil else { throw ValidationError("--l2 and --dependencies apply to moments and auto only") }
+            return try LabelModelFile.makeModel(method: method.rawValue)
+        }
+    }
+}
+
 /// Fits `method` on a WRENCH folder's train weak labels and scores the test split.
-func evaluateWrench(directory: URL, method: LabelModelMethod, classBalance: ClassBalanceOption, seed: UInt64) throws -> EvaluationRecord {
+func evaluateWrench(
+    directory: URL, method: LabelModelMethod, classBalance: ClassBalanceOption, seed: UInt64, moments: MomentOptions = MomentOptions()
+) throws -> EvaluationRecord {
     let dataset = try WrenchDataset(directory: directory)
     let train = try dataset.split(.train)
     let test = try dataset.split(.test)
@@ -75,7 +113,7 @@ func evaluateWrench(directory: URL, method: LabelModelMethod, classBalance: Clas
     case .estimated: options.classBalance = .estimated
     case .valid: options.classBalance = .fromLabels(try dataset.split(.valid).goldLabels)
     }
-    var model = try LabelModelFile.makeModel(method: method.rawValue)
+    var model = try moments.makeModel(method)
     let fitStart = monotonicSeconds()
     try model.fit(train.labelMatrix, options: options)
     let fitSeconds = monotonicSeconds() - fitStart
@@ -104,11 +142,13 @@ struct LabelModelEvaluateCommand: ParsableCommand {
     var classBalance: ClassBalanceOption = .uniform
     @Option(help: "Seed for fitting and random tie-breaking.")
     var seed: UInt64 = 123
+    @OptionGroup var moments: MomentOptions
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func run() throws {
-        let record = try evaluateWrench(directory: URL(fileURLWithPath: wrench), method: method, classBalance: classBalance, seed: seed)
+        let record = try evaluateWrench(
+            directory: URL(fileURLWithPath: wrench), method: method, classBalance: classBalance, seed: seed, moments: moments)
         if json {
             try printJSON(record)
         } else {
@@ -138,6 +178,7 @@ struct LabelModelFitCommand: ParsableCommand {
     var out: String
     @Option(help: "Seed.")
     var seed: UInt64 = 123
+    @OptionGroup var moments: MomentOptions
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -154,7 +195,7 @@ struct LabelModelFitCommand: ParsableCommand {
         let readStart = monotonicSeconds()
         let labels = try LabelMatrix(numPyFile: URL(fileURLWithPath: matrix), cardinality: cardinality)
         let readSeconds = monotonicSeconds() - readStart
-        var model = try LabelModelFile.makeModel(method: method.rawValue)
+        var model = try moments.makeModel(method)
         let start = monotonicSeconds()
         try model.fit(labels, options: FitOptions(classBalance: classBalance == .estimated ? .estimated : .uniform, seed: seed))
         let seconds = monotonicSeconds() - start
