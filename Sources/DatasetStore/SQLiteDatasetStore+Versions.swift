@@ -85,21 +85,7 @@ extension SQLiteDatasetStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [row.id, versionID, parent, examples.count, message, principal.id, now])
             let key = db.lastInsertedRowID
-            let insert = try db.makeStatement(
-                sql: "INSERT INTO version_row(versionKey, position, exampleId, text, fields) VALUES (?, ?, ?, ?, ?)")
-            let keyValue = key.databaseValue
-            for (position, example) in examples.enumerated() {
-                // A homogeneous [DatabaseValue] avoids boxing each argument in an existential.
-                insert.setUncheckedArguments(
-                    StatementArguments([
-                        keyValue, position.databaseValue, example.id.databaseValue, example.text.databaseValue,
-                        fieldsJSON[position].databaseValue,
-                    ]))
-                try insert.execute()
-                if let progress, (position + 1) % 50_000 == 0 {
-                    progress(Progress(completed: position + 1, total: examples.count, message: "rows inserted"))
-                }
-            }
+            try insertRows(examples, fieldsJSON: fieldsJSON, versionKey: key, db: db, progress: progress)
             let stored = try VersionRecord(
                 key: key, id: versionID, parentKey: parent, rowCount: examples.count, message: message,
                 createdBy: principal.id, createdAt: now)
@@ -236,6 +222,55 @@ extension SQLiteDatasetStore {
     }
 
     // MARK: - Helpers
+
+    /// Rows per multi-row INSERT (5 parameters each, far below SQLite's limit of 32,766).
+    static let insertBatch = 64
+
+    /// Inserts a version's rows with two prepared statements reused throughout: a multi-row INSERT
+    /// for full batches (one statement execution per 64 rows) and a single-row one for the rest.
+    func insertRows(
+        _ examples: [Example], fieldsJSON: [String], versionKey: Int64, db: Database, progress: ProgressHandler?
+    ) throws {
+        let columns = "INSERT INTO version_row(versionKey, position, exampleId, text, fields) VALUES "
+        let batch = Self.insertBatch
+        let multi = try db.makeStatement(
+            sql: columns + Array(repeating: "(?, ?, ?, ?, ?)", count: batch).joined(separator: ", "))
+        let single = try db.makeStatement(sql: columns + "(?, ?, ?, ?, ?)")
+        let key = versionKey.databaseValue
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(batch * 5)
+        func append(_ position: Int) {
+            let example = examples[position]
+            values.append(key)
+            values.append(position.databaseValue)
+            values.append(example.id.databaseValue)
+            values.append(example.text.databaseValue)
+            values.append(fieldsJSON[position].databaseValue)
+        }
+        var position = 0
+        var reported = 0
+        while position < examples.count {
+            let statement: Statement
+            let end: Int
+            if position + batch <= examples.count {
+                statement = multi
+                end = position + batch
+            } else {
+                statement = single
+                end = position + 1
+            }
+            values.removeAll(keepingCapacity: true)
+            for row in position..<end { append(row) }
+            // A homogeneous [DatabaseValue] avoids boxing each argument in an existential.
+            statement.setUncheckedArguments(StatementArguments(values))
+            try statement.execute()
+            position = end
+            if let progress, position / 50_000 > reported {
+                reported = position / 50_000
+                progress(Progress(completed: position, total: examples.count, message: "rows inserted"))
+            }
+        }
+    }
 
     func resolveVersion(_ spec: String?, dataset: DatasetRow, db: Database) throws -> VersionRecord {
         guard let spec, spec != "latest" else {
