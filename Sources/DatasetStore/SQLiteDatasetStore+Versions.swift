@@ -29,7 +29,7 @@ extension SQLiteDatasetStore {
     ///   - progress: called every 50,000 inserted rows (inside the transaction).
     /// - Throws: ``DatasetStoreError/duplicateExampleID(row:exampleID:)``, ``DatasetStoreError/invalidExample(row:exampleID:field:reason:)``,
     ///   ``DatasetStoreError/erasedExample(dataset:exampleID:)``, ``DatasetStoreError/permissionDenied(principal:action:dataset:)``.
-    /// - Complexity: O(n) rows, one prepared statement reused for every row.
+    /// - Complexity: O(n) rows in one transaction; prepared 64-row and 1-row INSERTs are reused for every batch.
     @discardableResult
     public func importVersion(
         _ examples: [Example], into dataset: String, message: String = "", as principal: Principal,

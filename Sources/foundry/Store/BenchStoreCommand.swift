@@ -9,9 +9,9 @@ struct BenchStoreCommand: ParsableCommand {
         commandName: "store",
         abstract: "Benchmark the dataset store: bulk import, read-back, authorization with many grants.",
         discussion: """
-            Prints one JSON object. Import = hashing + validation + inserting every row with one reused \
-            prepared statement in one transaction + commit (WAL, synchronous=NORMAL). Read = streaming the \
-            version back through the audited, authorized API. Authorization = `isAllowed` (a read snapshot, \
+            Prints one JSON object. Import = hashing + validation + inserting the rows with reused prepared \
+            64-row INSERT statements in one transaction + commit (WAL, synchronous=NORMAL). Read = streaming the \
+            version back through the audited, authorized API. Authorization = `isAllowed` (a pooled read connection, \
             the grant-epoch check and the cached decision), the authorization function as operations run \
             it inside their transaction (`areAllowed`, batches of 1,000), and the cached decision alone; \
             medians over many calls. Build with -c release.
