@@ -55,7 +55,9 @@ let package = Package(
         .testTarget(name: "LabelingTests", dependencies: ["Labeling", "FoundryTestSupport"]),
         .testTarget(name: "LabelModelsTests", dependencies: ["LabelModels", "FoundryTestSupport"]),
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "FoundryTestSupport"]),
-        .testTarget(name: "DatasetStoreTests", dependencies: ["DatasetStore", "FoundryTestSupport"]),
+        .testTarget(
+            name: "DatasetStoreTests",
+            dependencies: ["DatasetStore", "FoundryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "FoundryTestSupport"]),
         .testTarget(name: "FoundryCLITests", dependencies: ["FoundryTestSupport", "Labeling", "FoundryCore"]),
     ],

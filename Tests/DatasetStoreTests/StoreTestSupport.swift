@@ -1,4 +1,5 @@
 import Foundation
+import FoundryTestSupport
 import Testing
 
 @testable import DatasetStore
@@ -48,40 +49,11 @@ final class TemporaryStore: Sendable {
 
 /// Locating the built `foundry` executable for tests that need a second process.
 enum FoundryBinary {
-    /// The package root (two levels above this file's directory).
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    /// The package root.
+    static let packageRoot = TestData.packageRoot
 
-    /// `$FOUNDRY_BIN`, else `foundry` next to the running test binary, else nil.
-    static let url: URL? = {
-        let fileManager = FileManager.default
-        if let explicit = ProcessInfo.processInfo.environment["FOUNDRY_BIN"],
-            fileManager.isExecutableFile(atPath: explicit)
-        {
-            return URL(fileURLWithPath: explicit)
-        }
-        // The test runner lives in the build products directory (…/debug/…PackageTests.xctest on Linux).
-        var candidates: [URL] = []
-        if let executable = try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent())
-        }
-        candidates.append(Bundle.main.bundleURL)
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        for directory in candidates {
-            var current = directory
-            for _ in 0..<3 {
-                let binary = current.appendingPathComponent("foundry")
-                if fileManager.isExecutableFile(atPath: binary.path), !isDirectory(binary) { return binary }
-                current = current.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
-
-    private static func isDirectory(_ url: URL) -> Bool {
-        var flag: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.path, isDirectory: &flag) && flag.boolValue
-    }
+    /// The built `foundry` executable (`$FOUNDRY_BIN`, else next to the test runner), located by the shared test support.
+    static let url: URL? = FoundryCLI.executable
 
     /// Whether the binary exists and has the real `store` command (not the placeholder).
     static let hasStoreCommand: Bool = {
