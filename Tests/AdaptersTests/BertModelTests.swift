@@ -25,9 +25,12 @@ import Testing
             worstNormalized = max(worstNormalized, maxAbsDifference(mineNormalized, expectedNormalized))
             worstCosine = min(worstCosine, cosine(mine, expectedPooled))
         }
-        #expect(worstPooled <= 1e-4, "max abs diff mean_pooled \(worstPooled)")
-        #expect(worstNormalized <= 3e-5, "max abs diff normalized \(worstNormalized)")
-        #expect(worstCosine >= 0.99999, "min cosine \(worstCosine)")
+        // Issue bounds: cosine ≥ 0.99999 and max abs ≤ 1e-4. Measured here: 1.4e-6 (mean_pooled), 2.6e-7 (normalized),
+        // min cosine 1 − 1e-12, i.e. at PyTorch's own noise floor; the tighter bounds below still sit 100× under the
+        // known mistakes of the reference README (tanh GELU 1.7e-3, LayerNorm eps 1.3e-3).
+        #expect(worstPooled <= 1e-5, "max abs diff mean_pooled \(worstPooled)")
+        #expect(worstNormalized <= 3e-6, "max abs diff normalized \(worstNormalized)")
+        #expect(worstCosine >= 0.999999, "min cosine \(worstCosine)")
     }
 
     /// Full last hidden state of reference strings 0 and 1 vs PyTorch BertModel.
