@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct LoRATrainerTests {
     /// A synthetic task on the tiny model: class 1 when token 9 occurs in the sequence, soft labels 0.9/0.1.
-    private func task(count: Int, seed: UInt64) -> (sequences: [[Int32]], labels: [Int], examples: SoftLabeledExamples) {
+    private func task(count: Int, seed: UInt64) throws -> (sequences: [[Int32]], labels: [Int], examples: SoftLabeledExamples) {
         var rng = SeededGenerator(seed: seed)
         var sequences: [[Int32]] = []
         var labels: [Int] = []
@@ -22,12 +22,12 @@ import Testing
             labels.append(positive ? 1 : 0)
             probabilities += positive ? [0.1, 0.9] : [0.9, 0.1]
         }
-        return (sequences, labels, try! SoftLabeledExamples(sequences: sequences, probabilities: probabilities, classCount: 2))
+        return (sequences, labels, try SoftLabeledExamples(sequences: sequences, probabilities: probabilities, classCount: 2))
     }
 
     @Test func learnsASyntheticTaskReproduciblyAndCheckpoints() throws {
         let model = TinyModel.model
-        let train = task(count: 96, seed: 1), valid = task(count: 48, seed: 2)
+        let train = try task(count: 96, seed: 1), valid = try task(count: 48, seed: 2)
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let configuration = LoRATrainer.Configuration(
@@ -54,9 +54,9 @@ import Testing
 
     @Test func stopsEarlyWhenValidationDoesNotImprove() throws {
         let model = TinyModel.model
-        let train = task(count: 32, seed: 5)
+        let train = try task(count: 32, seed: 5)
         // Validation labels that no model can fit better than chance after the first epoch: all one class.
-        let valid = task(count: 16, seed: 6)
+        let valid = try task(count: 16, seed: 6)
         var adapter = try LoRAAdapter(model: model, configuration: .init(rank: 2, targets: [.value]))
         let report = try LoRATrainer(configuration: .init(epochs: 10, learningRate: 1e-9, patience: 1))
             .train(&adapter, model: model, examples: train.examples, validation: (valid.sequences, Array(repeating: 1, count: 16)))
@@ -66,7 +66,7 @@ import Testing
     @Test func rejectsBadParametersAndInputs() throws {
         let model = TinyModel.model
         var adapter = try LoRAAdapter(model: model, configuration: .init(rank: 2))
-        let train = task(count: 8, seed: 1)
+        let train = try task(count: 8, seed: 1)
         #expect(throws: AdaptersError.invalidParameter(name: "epochs", reason: "must be positive, got 0")) {
             try LoRATrainer(configuration: .init(epochs: 0)).train(&adapter, model: model, examples: train.examples)
         }
