@@ -30,7 +30,7 @@ extension CleaningTable {
         case "jsonl", "ndjson":
             for row in 0..<rowCount {
                 let fields = columnNames.indices.map { c in
-                    "\(Self.jsonString(columnNames[c])):\(columns[c][row].map(Self.jsonString) ?? "null")"
+                    "\(JSONText.quoted(columnNames[c])):\(columns[c][row].map(JSONText.quoted) ?? "null")"
                 }
                 out += "{" + fields.joined(separator: ",") + "}\n"
             }
@@ -60,23 +60,4 @@ extension CleaningTable {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
 }

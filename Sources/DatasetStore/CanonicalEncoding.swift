@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Labeling
 
 /// The byte encodings that hashes are computed over: version ids, audit entries and field JSON.
 ///
@@ -19,9 +20,9 @@ public enum CanonicalEncoding {
         var out = "{"
         for (index, key) in fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
             if index > 0 { out += "," }
-            appendJSONString(key, to: &out)
+            JSONText.append(key, to: &out)
             out += ":"
-            appendJSONString(fields[key] ?? "", to: &out)
+            JSONText.append(fields[key] ?? "", to: &out)
         }
         return out + "}"
     }
@@ -36,25 +37,6 @@ public enum CanonicalEncoding {
         } catch {
             throw DatasetStoreError.storage("stored fields are not a JSON object of strings: \(error)")
         }
-    }
-
-    static func appendJSONString(_ string: String, to out: inout String) {
-        out += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out +=
-                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 
     /// Lowercase hex of bytes.

@@ -1,4 +1,5 @@
 import Foundation
+import Labeling
 import GRDB
 
 extension SQLiteDatasetStore {
@@ -78,7 +79,7 @@ extension SQLiteDatasetStore {
         "["
             + list.map { item -> String in
                 var out = ""
-                CanonicalEncoding.appendJSONString(item, to: &out)
+                JSONText.append(item, to: &out)
                 return out
             }.joined(separator: ",") + "]"
     }

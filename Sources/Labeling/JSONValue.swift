@@ -57,31 +57,11 @@ enum JSONValue: Equatable {
         case .null: return "null"
         case let .bool(value): return value ? "true" : "false"
         case let .number(text): return text
-        case let .string(text): return Self.quoted(text)
+        case let .string(text): return JSONText.quoted(text)
         case let .array(items): return "[" + items.map(\.compactJSON).joined(separator: ",") + "]"
         case let .object(pairs):
-            return "{" + pairs.map { Self.quoted($0.key) + ":" + $0.value.compactJSON }.joined(separator: ",") + "}"
+            return "{" + pairs.map { JSONText.quoted($0.key) + ":" + $0.value.compactJSON }.joined(separator: ",") + "}"
         }
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     /// Parses one JSON document from `bytes[range]`; trailing whitespace is allowed, anything else is an error.

@@ -84,7 +84,7 @@ extension LabelMatrix {
             if row > 0 { out += ", " }
             out += "\"\(row)\": {\"label\": \(goldLabels?[row] ?? -1), \"weak_labels\": ["
             out += dense.map(String.init).joined(separator: ", ") + "], \"data\": {"
-            if let texts { out += "\"text\": " + JSONValue.quoted(texts[row]) }
+            if let texts { out += "\"text\": " + JSONText.quoted(texts[row]) }
             out += "}}"
         }
         return out + "}\n"
