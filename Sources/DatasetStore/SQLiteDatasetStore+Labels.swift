@@ -102,14 +102,8 @@ extension SQLiteDatasetStore {
             db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
-            guard
-                let stored = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT m.* FROM label_matrix m JOIN artifact a ON a.id = m.artifactId
-                        WHERE a.versionKey = ? AND a.kind = 'label-matrix' AND a.name = ?
-                        """, arguments: [record.key, name])
-            else { throw DatasetStoreError.unknownArtifact(dataset: dataset, version: record.id, name: name) }
+            let stored = try artifactRow(
+                kind: "label-matrix", table: "label_matrix", columns: "t.*", name: name, record: record, dataset: dataset, db: db)
             let rowCount: Int = stored["rowCount"]
             let offsets = try BlobCoding.decode(
                 stored["rowOffsets"], as: Int64.self, count: rowCount + 1, what: "row offsets")
@@ -181,14 +175,9 @@ extension SQLiteDatasetStore {
         ) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
-            guard
-                let stored = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT p.* FROM probabilistic_labels p JOIN artifact a ON a.id = p.artifactId
-                        WHERE a.versionKey = ? AND a.kind = 'probabilistic-labels' AND a.name = ?
-                        """, arguments: [record.key, name])
-            else { throw DatasetStoreError.unknownArtifact(dataset: dataset, version: record.id, name: name) }
+            let stored = try artifactRow(
+                kind: "probabilistic-labels", table: "probabilistic_labels", columns: "t.*", name: name, record: record,
+                dataset: dataset, db: db)
             let rows: Int = stored["rowCount"], classes: Int = stored["classCount"]
             let labels = try ProbabilisticLabels(
                 rowCount: rows, classCount: classes,
@@ -237,18 +226,27 @@ extension SQLiteDatasetStore {
         ) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
-            guard
-                let stored = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT a.details, c.payload FROM cleaning_decision c JOIN artifact a ON a.id = c.artifactId
-                        WHERE a.versionKey = ? AND a.kind = 'cleaning-decisions' AND a.name = ?
-                        """, arguments: [record.key, name])
-            else { throw DatasetStoreError.unknownArtifact(dataset: dataset, version: record.id, name: name) }
+            let stored = try artifactRow(
+                kind: "cleaning-decisions", table: "cleaning_decision", columns: "a.details, t.payload", name: name,
+                record: record, dataset: dataset, db: db)
             struct Details: Decodable { let kind: [String] }
             let details = try? JSONDecoder().decode(Details.self, from: Data((stored["details"] as String).utf8))
             let value = CleaningDecisions(kind: details?.kind.first ?? "", name: name, payload: stored["payload"])
             return (value, AuditNote(version: record.id, detail: "cleaning decisions '\(name)'"))
         }
+    }
+
+    /// The row of artifact `name` of `kind` in `record`, joined with its detail table (aliased `t`; the artifact is `a`).
+    ///
+    /// `table` and `columns` are fixed by the callers in this file, never user input; `name` is bound.
+    /// - Throws: ``DatasetStoreError/unknownArtifact(dataset:version:name:)`` when there is no such artifact.
+    private func artifactRow(
+        kind: String, table: String, columns: String, name: String, record: VersionRecord, dataset: String, db: Database
+    ) throws -> Row {
+        let sql = "SELECT \(columns) FROM \(table) t JOIN artifact a ON a.id = t.artifactId WHERE a.versionKey = ? AND a.kind = ? AND a.name = ?"
+        guard let stored = try Row.fetchOne(db, sql: sql, arguments: [record.key, kind, name]) else {
+            throw DatasetStoreError.unknownArtifact(dataset: dataset, version: record.id, name: name)
+        }
+        return stored
     }
 }
