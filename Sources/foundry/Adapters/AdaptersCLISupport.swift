@@ -41,18 +41,11 @@ enum AdaptersCLI {
         print(String(decoding: data, as: UTF8.self))
     }
 
-    /// Peak resident set size in MB (`VmHWM` of `/proc/self/status`), when available.
-    static func peakRSSMegabytes() -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if fields.count >= 2, let kilobytes = Double(fields[1]) { return (kilobytes / 1024 * 10).rounded() / 10 }
-        }
-        return nil
-    }
+    /// Peak resident set size in MiB (`VmHWM` of `/proc/self/status`) to one decimal, when available.
+    static func peakRSSMegabytes() -> Double? { peakResidentMiB().map { ($0 * 10).rounded() / 10 } }
 
     /// Monotonic seconds.
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+    static func now() -> Double { monotonicSeconds() }
 
     /// The shared datasets folder: `FOUNDRY_DATA` or `../shared/datasets` relative to the working directory.
     static var datasets: URL {

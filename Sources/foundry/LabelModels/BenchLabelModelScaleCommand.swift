@@ -21,7 +21,7 @@ struct BenchLabelModelScaleCommand: ParsableCommand {
     struct Record: Codable {
         var rows: Int, lfs: Int, classes: Int, votes: Int, method: String, choice: String?
         var generate_seconds: Double, fit_seconds: Double, predict_seconds: Double
-        var accuracy_vs_hidden: Double?, mean_abs_lf_accuracy_error: Double?, peak_rss_mib: Double
+        var accuracy_vs_hidden: Double?, mean_abs_lf_accuracy_error: Double?, peak_rss_mib: Double?
     }
 
     func validate() throws {

@@ -12,12 +12,12 @@ func printJSON<T: Encodable>(_ value: T) throws {
 /// Seconds on a monotonic clock, for timing computations.
 func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-/// Peak resident set size of this process (VmHWM from /proc/self/status), in MiB; 0 where unavailable.
-func peakResidentMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+/// Peak resident set size of this process (VmHWM from /proc/self/status), in MiB; `nil` where unavailable.
+func peakResidentMiB() -> Double? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
     for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
         let digits = line.split(separator: " ").compactMap { Double($0) }
         if let kib = digits.first { return kib / 1024 }
     }
-    return 0
+    return nil
 }
