@@ -1,3 +1,5 @@
+import FoundryCore
+
 /// Accuracy, F1 and coverage of hard predictions against gold labels (snorkel's scorer conventions).
 public struct ClassificationScore: Sendable, Equatable, Codable {
     /// Fraction of scored rows predicted correctly (`nil` when no row was scored).
@@ -40,5 +42,34 @@ public struct ClassificationScore: Sendable, Equatable, Codable {
             f1 = cardinality == 2 ? classF1(positiveClass) : nil
             macroF1 = (0..<cardinality).map(classF1).reduce(0, +) / Double(cardinality)
         }
+    }
+}
+
+extension ClassificationScore {
+    /// Accuracy in expectation over uniform tie-breaking: a row whose gold class is among `t` classes tied for the
+    /// highest probability (within 1e-5, snorkel's tolerance) counts `1/t`. Free of the luck of any particular
+    /// tie-break draw, so it is the fairer number on small test sets with many unvoted rows.
+    /// Rows whose gold label is -1 are skipped; `nil` if none is left.
+    public static func expectedAccuracy(probabilities: Matrix, gold: [Int]) -> Double? {
+        precondition(gold.count == probabilities.rows, "gold and probabilities differ in length")
+        let k = probabilities.columns
+        var rows = 0
+        var credit = 0.0
+        probabilities.withUnsafeBufferPointer { p in
+            for (row, label) in gold.enumerated() where label >= 0 {
+                rows += 1
+                let base = row * k
+                var best = -Double.infinity
+                for c in 0..<k where p[base + c] > best { best = p[base + c] }
+                var tied = 0
+                var goldTied = false
+                for c in 0..<k where best - p[base + c] < TieBreakPolicy.rowHashTolerance {
+                    tied += 1
+                    if c == label { goldTied = true }
+                }
+                if goldTied { credit += 1 / Double(tied) }
+            }
+        }
+        return rows == 0 ? nil : credit / Double(rows)
     }
 }

@@ -54,6 +54,17 @@ public enum TieBreakPolicy: Sendable, Equatable {
     case random(seed: UInt64)
     /// Pick the tied class with the largest class prior (lowest index among equal priors).
     case prior
+    /// snorkel's and WRENCH's deterministic rule (`probs_to_preds(..., tie_break_policy="random")`): classes within
+    /// 1e-5 of the row's maximum are tied, and row `i` takes `tied[SHA-1(decimal i) mod tied.count]`.
+    ///
+    /// Seed-free and identical to the Python tools, so scores of tied rows are the same coin flips the published
+    /// WRENCH and snorkel figures used; comparisons then measure the models, not the draws.
+    case rowHash
+}
+
+extension TieBreakPolicy {
+    /// snorkel's `probs_to_preds` tolerance: classes this close to the row maximum count as tied.
+    static let rowHashTolerance = 1e-5
 }
 
 /// A generative label model: learns how noisy labeling functions relate to the unseen true label.
@@ -76,10 +87,10 @@ extension LabelModel {
     /// Fits with default options (uniform class balance, seed 123).
     public mutating func fit(_ matrix: LabelMatrix) throws { try fit(matrix, options: FitOptions()) }
 
-    /// Hard predictions: the most probable class of each row, ties resolved by `tieBreak`.
+    /// Hard predictions: the most probable class of each row, ties resolved by `tieBreak` (by default as snorkel and WRENCH do).
     ///
     /// - Complexity: O(n·k) after ``predictProbabilities(_:)``.
-    public func predict(_ matrix: LabelMatrix, tieBreak: TieBreakPolicy = .random(seed: 123)) throws -> [Vote] {
+    public func predict(_ matrix: LabelMatrix, tieBreak: TieBreakPolicy = .rowHash) throws -> [Vote] {
         let probabilities = try predictProbabilities(matrix)
         return Self.hardLabels(probabilities, tieBreak: tieBreak, prior: classBalance)
     }
@@ -89,7 +100,7 @@ extension LabelModel {
     /// Rows predicted abstain (only with ``TieBreakPolicy/abstain``) and rows whose gold label is -1 are left out
     /// of accuracy and F1, as snorkel's scorer does; coverage is the fraction of gold rows with a prediction.
     public func score(
-        _ matrix: LabelMatrix, gold: [Int], tieBreak: TieBreakPolicy = .random(seed: 123), positiveClass: Int = 1
+        _ matrix: LabelMatrix, gold: [Int], tieBreak: TieBreakPolicy = .rowHash, positiveClass: Int = 1
     ) throws -> ClassificationScore {
         guard gold.count == matrix.rowCount else {
             throw LabelModelsError.shapeMismatch("\(gold.count) gold labels for \(matrix.rowCount) rows")
@@ -107,9 +118,13 @@ extension LabelModel {
                 let base = row * k
                 var best = -Double.infinity
                 for c in 0..<k where p[base + c] > best { best = p[base + c] }
-                let tolerance = 1e-9 * max(1, abs(best))
                 var tied: [Int] = []
-                for c in 0..<k where best - p[base + c] <= tolerance { tied.append(c) }
+                if tieBreak == .rowHash {
+                    for c in 0..<k where best - p[base + c] < TieBreakPolicy.rowHashTolerance { tied.append(c) }
+                } else {
+                    let tolerance = 1e-9 * max(1, abs(best))
+                    for c in 0..<k where best - p[base + c] <= tolerance { tied.append(c) }
+                }
                 if tied.count == 1 {
                     labels[row] = .class(tied[0])
                     continue
@@ -120,6 +135,8 @@ extension LabelModel {
                 case let .random(seed):
                     var generator = SeededGenerator(seed: seed ^ (UInt64(row) &* 0x9E37_79B9_7F4A_7C15))
                     labels[row] = .class(tied[Int(generator.next() % UInt64(tied.count))])
+                case .rowHash:
+                    labels[row] = .class(tied[SHA1.digestModulo(Array(String(row).utf8), tied.count)])
                 case .prior:
                     // The tied class with the largest prior; the lowest index among equal priors.
                     var choice = tied[0]

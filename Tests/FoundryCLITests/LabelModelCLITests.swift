@@ -21,6 +21,22 @@ struct LabelModelCLITests {
         #expect(json["n_test"] as? Int == 500)
     }
 
+    @Test("majority vote scored with the default tie-break reproduces snorkel's MajorityLabelVoter on the WRENCH test splits",
+          .enabled(if: TestData.has("wrench_youtube") && TestData.has("wrench_sms"), "needs $FOUNDRY_DATA/wrench_youtube and wrench_sms"))
+    func majorityVoteMatchesSnorkelFigures() throws {
+        // snorkel 0.10 MajorityLabelVoter(cardinality=2).predict(L_test, tie_break_policy="random") (../shared/bench/peers.py).
+        for (name, accuracy, f1) in [("wrench_youtube", 0.84, 0.8076923076923077), ("wrench_sms", 0.632, 0.2396694214876033)] {
+            let folder = try #require(TestData.dataset(name))
+            let output = try FoundryCLI.run(["labelmodel", "evaluate", "--wrench", folder.path, "--method", "mv", "--json"])
+            #expect(output.status == 0, "\(output.standardError)")
+            let json = try output.json()
+            #expect(json["tie_break"] as? String == "hash")
+            #expect(abs((json["test_accuracy"] as? Double ?? 0) - accuracy) < 1e-12, "\(name)")
+            #expect(abs((json["test_f1"] as? Double ?? 0) - f1) < 1e-12, "\(name)")
+            #expect(json["test_accuracy_expected"] is Double)
+        }
+    }
+
     @Test func fitThenPredictRoundTrip() throws {
         let problem = SyntheticLabelingProblem(rows: 2_000, coverages: [0.6, 0.5, 0.7, 0.4], accuracies: [0.9, 0.8, 0.75, 0.85], seed: 5)
         let directory = TemporaryDirectory()

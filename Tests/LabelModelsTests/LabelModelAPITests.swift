@@ -32,6 +32,26 @@ import Testing
         #expect(a[1] == .class(1))
     }
 
+    @Test("rowHash breaks ties exactly as snorkel's probs_to_preds(tie_break_policy=\"random\") and WRENCH do")
+    func rowHashMatchesSnorkel() {
+        // Rows cycle through a 3-way tie, a 2-way tie of classes 0/1, a 2-way tie of classes 1/2 and a clear winner.
+        let patterns: [[Double]] = [[1.0 / 3, 1.0 / 3, 1.0 / 3], [0.5, 0.5, 0], [0.2, 0.4, 0.4], [0.1, 0.3, 0.6]]
+        let probabilities = Matrix((0..<24).map { patterns[$0 % 4] })
+        // Output of snorkel 0.10 `probs_to_preds` on the same 24 rows.
+        let snorkel = [0, 1, 1, 2, 0, 0, 1, 2, 1, 1, 2, 2, 1, 0, 2, 2, 0, 0, 1, 2, 1, 0, 2, 2]
+        #expect(MajorityVote.hardLabels(probabilities, tieBreak: .rowHash, prior: []) == snorkel.map { Vote.class($0) })
+        // snorkel's tolerance is an absolute 1e-5: a 4e-6 gap is a tie (row 0 hashes to class 0), a 2e-5 gap is not.
+        let nearTies = Matrix([[0.49999800000799993, 0.500001999992, 0.0], [0.49999000019999595, 0.5000099998000039, 0.0]])
+        #expect(MajorityVote.hardLabels(nearTies, tieBreak: .rowHash, prior: []) == [.class(0), .class(1)])
+    }
+
+    @Test func expectedAccuracyCreditsTiesByTheirShare() {
+        let probabilities = Matrix([[0.5, 0.5], [0.2, 0.8], [1.0 / 3, 2.0 / 3], [0.5, 0.5]])
+        // Row 0: gold among 2 tied → 1/2; row 1: right → 1; row 2: wrong → 0; row 3: gold -1 → skipped.
+        #expect(ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: [0, 1, 0, -1]) == 0.5)
+        #expect(ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: [-1, -1, -1, -1]) == nil)
+    }
+
     @Test func scoreCountsAccuracyF1AndCoverage() {
         let score = ClassificationScore(gold: [1, 1, 0, 0, 1], predicted: [1, 0, 0, -1, 1], cardinality: 2)
         #expect(score.accuracy == 0.75)

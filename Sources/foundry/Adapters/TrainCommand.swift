@@ -88,7 +88,7 @@ struct TrainCommand: ParsableCommand {
         try labeler.fit(train.labelMatrix, options: FitOptions(seed: seed))
         let soft = try labeler.predictProbabilities(train.labelMatrix)
         let labelModelTest = try labeler.predictProbabilities(test.labelMatrix)
-        let labelModelPredicted = type(of: labeler).hardLabels(labelModelTest, tieBreak: .random(seed: seed), prior: labeler.classBalance)
+        let labelModelPredicted = type(of: labeler).hardLabels(labelModelTest, tieBreak: .rowHash, prior: labeler.classBalance)
         let labelModelScore = ClassificationScore(gold: test.goldLabels, predicted: labelModelPredicted.map(\.rawValue), cardinality: k)
         log("label model \(labelModel): test accuracy \(labelModelScore.accuracy.map { String(format: "%.4f", $0) } ?? "n/a")")
 

@@ -65,7 +65,7 @@ struct BenchLabelModelScaleCommand: ParsableCommand {
         let predictStart = monotonicSeconds()
         let probabilities = try model.predictProbabilities(matrix)
         let predictSeconds = monotonicSeconds() - predictStart
-        let predicted = type(of: model).hardLabels(probabilities, tieBreak: .random(seed: seed), prior: model.classBalance)
+        let predicted = type(of: model).hardLabels(probabilities, tieBreak: .rowHash, prior: model.classBalance)
         let accuracy = ClassificationScore(gold: truth, predicted: predicted.map(\.rawValue), cardinality: classes).accuracy
         let estimated = model.lfParameters.map(\.accuracy)
         var errors: [Double] = []

@@ -11,6 +11,8 @@ struct BenchLabelModelsCommand: ParsableCommand {
     var data: String?
     @Option(name: .customLong("class-balance"), help: "uniform, valid or estimated.")
     var classBalance: ClassBalanceOption = .uniform
+    @Option(name: .customLong("tie-break"), help: TieBreakOption.help)
+    var tieBreak: TieBreakOption = .hash
     @Option(name: .customLong("repeat"), help: "Repetitions per (dataset, method); timings are medians.")
     var repeat_: Int = 3
     @Flag(help: "Print one JSON object.")
@@ -34,7 +36,7 @@ struct BenchLabelModelsCommand: ParsableCommand {
             for method in LabelModelMethod.allCases {
                 var runs: [EvaluationRecord] = []
                 for _ in 0..<max(1, repeat_) {
-                    runs.append(try evaluateWrench(directory: folder, method: method, classBalance: classBalance, seed: 123))
+                    runs.append(try evaluateWrench(directory: folder, method: method, classBalance: classBalance, seed: 123, tieBreak: tieBreak))
                 }
                 var record = runs[0]
                 record.fit_seconds = median(runs.map(\.fit_seconds))

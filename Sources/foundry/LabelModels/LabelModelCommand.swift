@@ -22,6 +22,29 @@ enum ClassBalanceOption: String, ExpressibleByArgument, CaseIterable {
     case uniform, valid, estimated
 }
 
+/// How hard labels are drawn from tied probabilities in reported scores.
+enum TieBreakOption: String, ExpressibleByArgument, CaseIterable {
+    /// snorkel's and WRENCH's deterministic SHA-1-of-row-index rule (the default, comparable with their figures).
+    case hash
+    /// Seeded uniform choice (`--seed`).
+    case random
+    /// The tied class with the largest class prior.
+    case prior
+    /// No prediction for tied rows (they count against coverage, not accuracy).
+    case abstain
+
+    static let help: ArgumentHelp = "How tied rows are labelled in scores: hash (snorkel/WRENCH's deterministic rule), random (seeded), prior or abstain."
+
+    func policy(seed: UInt64) -> TieBreakPolicy {
+        switch self {
+        case .hash: .rowHash
+        case .random: .random(seed: seed)
+        case .prior: .prior
+        case .abstain: .abstain
+        }
+    }
+}
+
 /// One `labelmodel evaluate` result (the JSON fields are a contract).
 struct EvaluationRecord: Codable {
     var dataset: String
@@ -38,10 +61,13 @@ struct EvaluationRecord: Codable {
     var coverage: Double
     var class_balance: String
     var choice: String?
+    /// Accuracy with tied rows credited 1/t (independent of the tie-break draw).
+    var test_accuracy_expected: Double?
+    var tie_break: String
 
     private enum CodingKeys: String, CodingKey {
         case dataset, method, n_train, n_test, m, k, fit_seconds, predict_seconds, test_accuracy, test_f1, test_f1_macro, coverage
-        case class_balance, choice
+        case class_balance, choice, test_accuracy_expected, tie_break
     }
 
     /// Writes every field, with `null` for missing scores (the JSON shape is a contract).
@@ -61,6 +87,8 @@ struct EvaluationRecord: Codable {
         try c.encode(coverage, forKey: .coverage)
         try c.encode(class_balance, forKey: .class_balance)
         try c.encode(choice, forKey: .choice)
+        try c.encode(test_accuracy_expected, forKey: .test_accuracy_expected)
+        try c.encode(tie_break, forKey: .tie_break)
     }
 }
 
@@ -102,7 +130,8 @@ struct MomentOptions: ParsableArguments {
 
 /// Fits `method` on a WRENCH folder's train weak labels and scores the test split.
 func evaluateWrench(
-    directory: URL, method: LabelModelMethod, classBalance: ClassBalanceOption, seed: UInt64, moments: MomentOptions = MomentOptions()
+    directory: URL, method: LabelModelMethod, classBalance: ClassBalanceOption, seed: UInt64, tieBreak: TieBreakOption = .hash,
+    moments: MomentOptions = MomentOptions()
 ) throws -> EvaluationRecord {
     let dataset = try WrenchDataset(directory: directory)
     let train = try dataset.split(.train)
@@ -120,14 +149,16 @@ func evaluateWrench(
     let predictStart = monotonicSeconds()
     let probabilities = try model.predictProbabilities(test.labelMatrix)
     let predictSeconds = monotonicSeconds() - predictStart
-    let predicted = type(of: model).hardLabels(probabilities, tieBreak: .random(seed: seed), prior: model.classBalance)
+    let predicted = type(of: model).hardLabels(probabilities, tieBreak: tieBreak.policy(seed: seed), prior: model.classBalance)
     let k = train.labelMatrix.cardinality
     let score = ClassificationScore(gold: test.goldLabels, predicted: predicted.map(\.rawValue), cardinality: k)
     return EvaluationRecord(
         dataset: directory.lastPathComponent, method: method.rawValue, n_train: train.count, n_test: test.count,
         m: train.labelMatrix.lfCount, k: k, fit_seconds: fitSeconds, predict_seconds: predictSeconds,
         test_accuracy: score.accuracy, test_f1: score.f1, test_f1_macro: score.macroF1, coverage: score.coverage,
-        class_balance: classBalance.rawValue, choice: (model as? AutoLabelModel)?.choice?.rawValue)
+        class_balance: classBalance.rawValue, choice: (model as? AutoLabelModel)?.choice?.rawValue,
+        test_accuracy_expected: ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: test.goldLabels),
+        tie_break: tieBreak.rawValue)
 }
 
 struct LabelModelEvaluateCommand: ParsableCommand {
@@ -142,13 +173,16 @@ struct LabelModelEvaluateCommand: ParsableCommand {
     var classBalance: ClassBalanceOption = .uniform
     @Option(help: "Seed for fitting and random tie-breaking.")
     var seed: UInt64 = 123
+    @Option(name: .customLong("tie-break"), help: TieBreakOption.help)
+    var tieBreak: TieBreakOption = .hash
     @OptionGroup var moments: MomentOptions
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func run() throws {
         let record = try evaluateWrench(
-            directory: URL(fileURLWithPath: wrench), method: method, classBalance: classBalance, seed: seed, moments: moments)
+            directory: URL(fileURLWithPath: wrench), method: method, classBalance: classBalance, seed: seed, tieBreak: tieBreak,
+            moments: moments)
         if json {
             try printJSON(record)
         } else {
@@ -157,6 +191,7 @@ struct LabelModelEvaluateCommand: ParsableCommand {
                 \(record.dataset) · \(record.method)\(record.choice.map { " (\($0))" } ?? "") · class balance \(record.class_balance)
                   train \(record.n_train) rows, test \(record.n_test) rows, \(record.m) LFs, \(record.k) classes
                   test accuracy \(pct(record.test_accuracy))   F1 \(pct(record.test_f1))   macro-F1 \(pct(record.test_f1_macro))   coverage \(pct(record.coverage))
+                  expected accuracy over tie draws \(pct(record.test_accuracy_expected))   (ties broken by \(record.tie_break))
                   fit \(String(format: "%.4f", record.fit_seconds)) s   predict \(String(format: "%.4f", record.predict_seconds)) s
                 """)
         }
@@ -218,13 +253,15 @@ struct LabelModelPredictCommand: ParsableCommand {
     var gold: String?
     @Option(help: "Where to write the n × k probabilities (.npy, float32).")
     var out: String?
-    @Option(help: "Seed for random tie-breaking in the accuracy.")
+    @Option(help: "Seed for random tie-breaking in the accuracy (with --tie-break random).")
     var seed: UInt64 = 123
+    @Option(name: .customLong("tie-break"), help: TieBreakOption.help)
+    var tieBreak: TieBreakOption = .hash
     @Flag(help: "Print one JSON object.")
     var json = false
 
     struct Record: Codable {
-        var n: Int, predict_seconds: Double, accuracy: Double?, read_seconds: Double
+        var n: Int, predict_seconds: Double, accuracy: Double?, accuracy_expected: Double?, read_seconds: Double
     }
 
     func run() throws {
@@ -236,18 +273,20 @@ struct LabelModelPredictCommand: ParsableCommand {
         let probabilities = try file.model.predictProbabilities(labels)
         let seconds = monotonicSeconds() - start
         var accuracy: Double?
+        var expected: Double?
         if let gold {
             let goldLabels = try NumPyArray(contentsOf: URL(fileURLWithPath: gold))
             guard goldLabels.elementType.isInteger, goldLabels.count == labels.rowCount else {
                 throw ValidationError("\(gold): expected \(labels.rowCount) integer gold labels, got \(goldLabels.count) of \(goldLabels.elementType)")
             }
-            let predicted = type(of: file.model).hardLabels(probabilities, tieBreak: .random(seed: seed), prior: file.model.classBalance)
+            let predicted = type(of: file.model).hardLabels(probabilities, tieBreak: tieBreak.policy(seed: seed), prior: file.model.classBalance)
             accuracy = ClassificationScore(gold: goldLabels.integers(), predicted: predicted.map(\.rawValue), cardinality: file.model.cardinality).accuracy
+            expected = ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: goldLabels.integers())
         }
         if let out {
             try NumPyArray(floats: probabilities.storage.map(Float.init), shape: [probabilities.rows, probabilities.columns]).write(to: URL(fileURLWithPath: out))
         }
-        let record = Record(n: labels.rowCount, predict_seconds: seconds, accuracy: accuracy, read_seconds: readSeconds)
+        let record = Record(n: labels.rowCount, predict_seconds: seconds, accuracy: accuracy, accuracy_expected: expected, read_seconds: readSeconds)
         if json { try printJSON(record) } else {
             print("predicted \(labels.rowCount) rows in \(String(format: "%.3f", seconds)) s" + (accuracy.map { String(format: ", accuracy %.4f", $0) } ?? "") + (out.map { " → \($0)" } ?? ""))
         }
