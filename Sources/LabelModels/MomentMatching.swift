@@ -32,9 +32,27 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         public var dependencies: [[Int]] = []
         /// Whether predictions also use the abstain probabilities (snorkel ignores them).
         public var abstainAware = false
+        /// Smallest vote rate P(LF j votes l | Y = c) used when predicting, so that no single vote counts as
+        /// near-certain evidence — snorkel's `predict_proba` clips μ to [0.01, 0.99]. Here the floor of a vote is
+        /// also kept to at most half of that vote's own marginal rate P(LF j votes l): for rare votes an absolute
+        /// 0.01 would be as large as the signal and erase it (seen with many sparse LFs and several classes).
+        public var predictionFloor = 0.01
         public init(l2: Double = 0.1, dependencies: [[Int]] = []) {
             self.l2 = l2
             self.dependencies = dependencies
+        }
+
+        private enum CodingKeys: String, CodingKey { case l2, tolerance, maxIterations, dependencies, abstainAware, predictionFloor }
+
+        /// Decodes files written before `predictionFloor` existed (their stored posterior is used as saved).
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            l2 = try c.decode(Double.self, forKey: .l2)
+            tolerance = try c.decode(Double.self, forKey: .tolerance)
+            maxIterations = try c.decode(Int.self, forKey: .maxIterations)
+            dependencies = try c.decode([[Int]].self, forKey: .dependencies)
+            abstainAware = try c.decode(Bool.self, forKey: .abstainAware)
+            predictionFloor = try c.decodeIfPresent(Double.self, forKey: .predictionFloor) ?? 0
         }
     }
 
@@ -112,7 +130,9 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         cardinality = k
         classBalance = prior
         conditionalProbabilities = Matrix(rows: d, columns: k, values: mu)
-        posterior = Self.posterior(mu: mu, prior: prior, m: m, k: k, abstainAware: configuration.abstainAware)
+        posterior = Self.posterior(
+            mu: Self.floored(mu, propensities: propensities, floor: configuration.predictionFloor, k: k), prior: prior, m: m, k: k,
+            abstainAware: configuration.abstainAware)
         lfParameters = (0..<m).map { j in
             var table = Matrix(rows: k, columns: k + 1)
             var correct = 0.0, voted = 0.0
@@ -240,6 +260,17 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         guard permutation != Array(0..<k) else { return mu }
         var result = mu
         for r in 0..<(m * k) { for c in 0..<k { result[r * k + c] = mu[r * k + permutation[c]] } }
+        return result
+    }
+
+    /// μ with each row (j, l) kept within [min(floor, ½·P(LF j votes l)), 1 − floor]; see ``Configuration/predictionFloor``.
+    static func floored(_ mu: [Double], propensities: [Double], floor: Double, k: Int) -> [Double] {
+        guard floor > 0 else { return mu }
+        var result = mu
+        for row in 0..<propensities.count {
+            let lower = min(floor, 0.5 * propensities[row])
+            for c in 0..<k { result[row * k + c] = min(1 - floor, max(lower, mu[row * k + c])) }
+        }
         return result
     }
 

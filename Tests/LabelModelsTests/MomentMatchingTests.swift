@@ -1,3 +1,4 @@
+import Foundation
 import FoundryCore
 import FoundryTestSupport
 import Labeling
@@ -83,5 +84,34 @@ import Testing
         }
         let fixed = MomentMatching.breakSymmetry(mu: mu, prior: [0.5, 0.5], m: m, k: k)
         #expect(fixed[0] == 0.8 && fixed[1] == 0.1)
+    }
+
+    @Test("the prediction floor is snorkel's 0.01, capped at half of each vote's own rate")
+    func predictionFloorIsCappedByTheVoteRate() {
+        // Two rows (j, l) of μ for k = 2: a common vote (rate 0.3) and a rare one (rate 0.004).
+        let mu = [1e-4, 0.6, 1e-4, 0.008]
+        let floored = MomentMatching.floored(mu, propensities: [0.3, 0.004], floor: 0.01, k: 2)
+        #expect(floored == [0.01, 0.6, 0.002, 0.008])  // rare vote: floor ½·0.004, its signal (4×) survives
+        #expect(MomentMatching.floored(mu, propensities: [0.3, 0.004], floor: 0, k: 2) == mu)
+    }
+
+    @Test("a model file written before predictionFloor existed still decodes, and predicts as saved")
+    func configurationWithoutPredictionFloorDecodes() throws {
+        let json = #"{"l2": 0.1, "tolerance": 1e-10, "maxIterations": 20000, "dependencies": [], "abstainAware": false}"#
+        let configuration = try JSONDecoder().decode(MomentMatching.Configuration.self, from: Data(json.utf8))
+        #expect(configuration.predictionFloor == 0)
+        #expect(configuration.l2 == 0.1)
+        #expect(MomentMatching.Configuration().predictionFloor == 0.01)
+    }
+
+    @Test("on WRENCH YouTube, moments reproduces snorkel LabelModel's test accuracy (0.864, ties as snorkel breaks them)",
+          .enabled(if: TestData.has("wrench_youtube"), "needs $FOUNDRY_DATA/wrench_youtube"))
+    func youTubeMatchesSnorkelLabelModel() throws {
+        let dataset = try WrenchDataset(directory: try #require(TestData.dataset("wrench_youtube")))
+        let train = try dataset.split(.train), test = try dataset.split(.test)
+        var model = MomentMatching()
+        try model.fit(train.labelMatrix)
+        // snorkel 0.10 LabelModel(cardinality=2).fit(L_train, n_epochs=500, lr=0.01, l2=0, seed=123), predict tie_break "random".
+        #expect(try model.score(test.labelMatrix, gold: test.goldLabels).accuracy == 0.864)
     }
 }

@@ -98,6 +98,8 @@ struct MomentOptions: ParsableArguments {
     var l2: Double?
     @Option(help: "Dependent (correlated) LF pairs for moments/auto, as 0-3,1-2 (LF column indices).")
     var dependencies: String?
+    @Option(name: .customLong("prediction-floor"), help: "Smallest vote rate moments/auto predict with (default 0.01, snorkel's clip; 0 = none).")
+    var predictionFloor: Double?
 
     /// The model for `method`, configured with these options.
     func makeModel(_ method: LabelModelMethod) throws -> any LabelModel & Codable {
@@ -105,6 +107,10 @@ struct MomentOptions: ParsableArguments {
         if let l2 {
             guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be a non-negative number") }
             configuration.l2 = l2
+        }
+        if let predictionFloor {
+            guard predictionFloor >= 0, predictionFloor < 0.5 else { throw ValidationError("--prediction-floor must be in [0, 0.5)") }
+            configuration.predictionFloor = predictionFloor
         }
         if let dependencies {
             configuration.dependencies = try dependencies.split(separator: ",").map { pair in
@@ -122,7 +128,9 @@ struct MomentOptions: ParsableArguments {
             auto.moments = configuration
             return AutoLabelModel(configuration: auto)
         default:
-            guard l2 == nil, dependencies == nil else { throw ValidationError("--l2 and --dependencies apply to moments and auto only") }
+            guard l2 == nil, dependencies == nil, predictionFloor == nil else {
+                throw ValidationError("--l2, --dependencies and --prediction-floor apply to moments and auto only")
+            }
             return try LabelModelFile.makeModel(method: method.rawValue)
         }
     }
