@@ -37,6 +37,21 @@ struct LabelModelCLITests {
         }
     }
 
+    @Test("bench labelmodels runs every method on every WRENCH folder and reports means",
+          .enabled(if: TestData.has("wrench_youtube"), "needs $FOUNDRY_DATA/wrench_youtube"))
+    func benchLabelModelsRunsEveryMethod() throws {
+        let root = TemporaryDirectory()
+        try FileManager.default.createSymbolicLink(
+            at: root.url.appendingPathComponent("wrench_youtube"), withDestinationURL: try #require(TestData.dataset("wrench_youtube")))
+        let output = try FoundryCLI.run(["bench", "labelmodels", "--data", root.url.path, "--repeat", "1", "--l2", "0.1", "--json"])
+        #expect(output.status == 0, "\(output.standardError)")
+        let json = try output.json()
+        let results = try #require(json["results"] as? [[String: Any]])
+        #expect(results.compactMap { $0["method"] as? String } == ["mv", "wmv", "ds", "moments", "triplet", "auto"])
+        let means = try #require(json["mean_score_by_method"] as? [String: Double])
+        #expect(abs((means["mv"] ?? 0) - 0.84) < 1e-12)  // snorkel MajorityLabelVoter's figure on this split
+    }
+
     @Test func fitThenPredictRoundTrip() throws {
         let problem = SyntheticLabelingProblem(rows: 2_000, coverages: [0.6, 0.5, 0.7, 0.4], accuracies: [0.9, 0.8, 0.75, 0.85], seed: 5)
         let directory = TemporaryDirectory()

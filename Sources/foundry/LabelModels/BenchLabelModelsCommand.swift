@@ -15,6 +15,7 @@ struct BenchLabelModelsCommand: ParsableCommand {
     var tieBreak: TieBreakOption = .hash
     @Option(name: .customLong("repeat"), help: "Repetitions per (dataset, method); timings are medians.")
     var repeat_: Int = 3
+    @OptionGroup var moments: MomentOptions
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -34,9 +35,13 @@ struct BenchLabelModelsCommand: ParsableCommand {
         var scores: [String: [Double]] = [:]
         for folder in folders {
             for method in LabelModelMethod.allCases {
+                // --l2, --dependencies and --prediction-floor configure moments and auto; the other methods run as they are.
+                let methodOptions = method == .moments || method == .auto ? moments : try MomentOptions.parse([])
                 var runs: [EvaluationRecord] = []
                 for _ in 0..<max(1, repeat_) {
-                    runs.append(try evaluateWrench(directory: folder, method: method, classBalance: classBalance, seed: 123, tieBreak: tieBreak))
+                    runs.append(
+                        try evaluateWrench(
+                            directory: folder, method: method, classBalance: classBalance, seed: 123, tieBreak: tieBreak, moments: methodOptions))
                 }
                 var record = runs[0]
                 record.fit_seconds = median(runs.map(\.fit_seconds))

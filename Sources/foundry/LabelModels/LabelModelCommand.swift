@@ -138,8 +138,8 @@ struct MomentOptions: ParsableArguments {
 
 /// Fits `method` on a WRENCH folder's train weak labels and scores the test split.
 func evaluateWrench(
-    directory: URL, method: LabelModelMethod, classBalance: ClassBalanceOption, seed: UInt64, tieBreak: TieBreakOption = .hash,
-    moments: MomentOptions = MomentOptions()
+    directory: URL, method: LabelModelMethod, classBalance: ClassBalanceOption, seed: UInt64, tieBreak: TieBreakOption,
+    moments: MomentOptions
 ) throws -> EvaluationRecord {
     let dataset = try WrenchDataset(directory: directory)
     let train = try dataset.split(.train)
