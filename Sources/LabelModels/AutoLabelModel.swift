@@ -11,8 +11,10 @@ import Labeling
 ///   it is used alone; otherwise its posterior is averaged with the majority-vote shares, so
 ///   clear majorities keep their say and the model re-weights LFs and breaks MV's ties. A guard
 ///   compares the model's hard labels with MV on rows where MV is unambiguous: if they agree on
-///   fewer than ``Configuration/minimumAgreementWithMajority`` of those rows the generative fit is
-///   distrusted and Auto falls back to majority vote (with the model only breaking ties).
+///   fewer than ``Configuration/minimumAgreementWithMajority`` of those rows, the same fit predicting
+///   with abstentions as evidence (``MomentMatching/predictingWithAbstentions()``) is tried under the
+///   same guard; if that fails too, the generative fit is distrusted and Auto falls back to majority
+///   vote (with the model only breaking ties).
 public struct AutoLabelModel: LabelModel, Codable, Equatable {
     /// Settings.
     public struct Configuration: Sendable, Codable, Equatable {
@@ -31,6 +33,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         case majorityVote = "mv", weightedMajorityVote = "wmv", dawidSkene = "ds", moments, triplet
         case momentsWithMajorityVote = "moments+mv", tripletWithMajorityVote = "triplet+mv"
         case majorityVoteWithTieBreak = "mv+tiebreak"
+        /// The moment model predicting with abstentions as evidence (``MomentMatching/predictingWithAbstentions()``).
+        case momentsWithAbstentions = "moments-abstain"
+        case momentsWithAbstentionsAndMajorityVote = "moments-abstain+mv"
     }
 
     public static let methodName = "auto"
@@ -42,6 +47,8 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     public private(set) var choice: Choice?
     /// Agreement of the generative component with unambiguous majority votes on the training matrix.
     public private(set) var agreementWithMajority: Double?
+    /// The same agreement for the moment model predicting with abstentions (computed only when the first was too low).
+    public private(set) var agreementWithAbstentions: Double?
     private var majorityVote = MajorityVote()
     private var weighted: WeightedMajorityVote?
     private var dawidSkene: DawidSkene?
@@ -78,12 +85,26 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         }
         let agreement = try Self.agreement(of: generative, withMajorityOf: matrix)
         agreementWithMajority = agreement
-        let trusted = agreement.map { $0 >= configuration.minimumAgreementWithMajority } ?? true
-        if let moments {
+        let minimum = configuration.minimumAgreementWithMajority
+        var trusted = agreement.map { $0 >= minimum } ?? true
+        if let fitted = moments {
+            var choices: (alone: Choice, blended: Choice) = (.moments, .momentsWithMajorityVote)
+            // Distrusted as snorkel predicts (abstentions ignored)? When LFs fire at class-dependent rates — rare
+            // positives, LFs that mostly stay silent — the same μ predicting with abstentions as evidence may be
+            // consistent with the majority votes; it then replaces the plain posterior, under the same guard.
+            if !trusted, let aware = fitted.predictingWithAbstentions() {
+                let awareAgreement = try Self.agreement(of: aware, withMajorityOf: matrix)
+                agreementWithAbstentions = awareAgreement
+                if let awareAgreement, awareAgreement >= minimum {
+                    moments = aware
+                    trusted = true
+                    choices = (.momentsWithAbstentions, .momentsWithAbstentionsAndMajorityVote)
+                }
+            }
             if !trusted {
                 choice = .majorityVoteWithTieBreak
             } else {
-                choice = moments.residualFraction <= configuration.maximumResidualForMomentsAlone ? .moments : .momentsWithMajorityVote
+                choice = fitted.residualFraction <= configuration.maximumResidualForMomentsAlone ? choices.alone : choices.blended
             }
         } else {
             choice = trusted ? .tripletWithMajorityVote : .majorityVoteWithTieBreak
@@ -109,8 +130,8 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         case .dawidSkene:
             guard let dawidSkene else { throw LabelModelsError.notFitted(method: Self.methodName) }
             return try dawidSkene.predictProbabilities(matrix)
-        case .moments, .triplet: return try generative()
-        case .momentsWithMajorityVote, .tripletWithMajorityVote:
+        case .moments, .triplet, .momentsWithAbstentions: return try generative()
+        case .momentsWithMajorityVote, .tripletWithMajorityVote, .momentsWithAbstentionsAndMajorityVote:
             return Self.blend(try shares(), try generative(), weightOfSecond: 0.5)
         case .majorityVoteWithTieBreak:
             // MV decides; the generative posterior only orders classes MV leaves tied.

@@ -73,6 +73,8 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
     public private(set) var residualFraction = 0.0
     /// The fitted posterior.
     public private(set) var posterior: VotePosterior?
+    /// μ as used for prediction (within the ``Configuration/predictionFloor`` bounds); `nil` in files written before it was kept.
+    public private(set) var predictionRates: Matrix?
 
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
@@ -130,9 +132,9 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         cardinality = k
         classBalance = prior
         conditionalProbabilities = Matrix(rows: d, columns: k, values: mu)
-        posterior = Self.posterior(
-            mu: Self.floored(mu, propensities: propensities, floor: configuration.predictionFloor, k: k), prior: prior, m: m, k: k,
-            abstainAware: configuration.abstainAware)
+        let rates = Self.floored(mu, propensities: propensities, floor: configuration.predictionFloor, k: k)
+        predictionRates = Matrix(rows: d, columns: k, values: rates)
+        posterior = Self.posterior(mu: rates, prior: prior, m: m, k: k, abstainAware: configuration.abstainAware)
         lfParameters = (0..<m).map { j in
             var table = Matrix(rows: k, columns: k + 1)
             var correct = 0.0, voted = 0.0
@@ -154,6 +156,19 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
     public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {
         guard let posterior else { throw LabelModelsError.notFitted(method: Self.methodName) }
         return try posterior.probabilities(matrix)
+    }
+
+    /// The same fitted μ, predicting with abstentions as evidence too: an LF that stays silent contributes
+    /// P(abstain | Y = c) = 1 − Σₗ μ[(j, l), c] (see ``Configuration/abstainAware``). Matters when LFs fire at different
+    /// rates under different classes — rows without any vote then lean to the class that rarely draws votes, instead
+    /// of being coin flips. `nil` before fitting or for files written before ``predictionRates`` was kept.
+    public func predictingWithAbstentions() -> MomentMatching? {
+        guard let rates = predictionRates, cardinality >= 2 else { return nil }
+        var copy = self
+        copy.configuration.abstainAware = true
+        copy.posterior = Self.posterior(
+            mu: rates.storage, prior: classBalance, m: rates.rows / cardinality, k: cardinality, abstainAware: true)
+        return copy
     }
 
     /// Snorkel's objective and its analytic gradient (BLAS): value, ∂/∂μ.
