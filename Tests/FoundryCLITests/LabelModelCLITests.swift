@@ -52,6 +52,21 @@ struct LabelModelCLITests {
         #expect(abs((means["mv"] ?? 0) - 0.84) < 1e-12)  // snorkel MajorityLabelVoter's figure on this split
     }
 
+    @Test("a folder with only a test split needs --transductive, and says so",
+          .enabled(if: TestData.has("spouse_snorkel_lfs_test"), "needs $FOUNDRY_DATA/spouse_snorkel_lfs_test"))
+    func testOnlyFolderNeedsTransductive() throws {
+        let folder = try #require(TestData.dataset("spouse_snorkel_lfs_test"))
+        let refused = try FoundryCLI.run(["labelmodel", "evaluate", "--wrench", folder.path, "--method", "mv", "--json"])
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains("train.json is missing"))
+        #expect(refused.standardError.contains("--transductive"))
+        let output = try FoundryCLI.run(["labelmodel", "evaluate", "--wrench", folder.path, "--method", "mv", "--transductive", "--json"])
+        #expect(output.status == 0, "\(output.standardError)")
+        let json = try output.json()
+        #expect(json["train_source"] as? String == "test.json (transductive)")
+        #expect(abs((json["test_f1"] as? Double ?? 0) - 0.20807833537331702) < 1e-12)  // snorkel MajorityLabelVoter, same folder
+    }
+
     @Test func fitThenPredictRoundTrip() throws {
         let problem = SyntheticLabelingProblem(rows: 2_000, coverages: [0.6, 0.5, 0.7, 0.4], accuracies: [0.9, 0.8, 0.75, 0.85], seed: 5)
         let directory = TemporaryDirectory()

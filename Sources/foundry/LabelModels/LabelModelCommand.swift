@@ -64,10 +64,12 @@ struct EvaluationRecord: Codable {
     /// Accuracy with tied rows credited 1/t (independent of the tie-break draw).
     var test_accuracy_expected: Double?
     var tie_break: String
+    /// Where the fitted weak labels came from: `train.json`, or `test.json (transductive)`.
+    var train_source: String
 
     private enum CodingKeys: String, CodingKey {
         case dataset, method, n_train, n_test, m, k, fit_seconds, predict_seconds, test_accuracy, test_f1, test_f1_macro, coverage
-        case class_balance, choice, test_accuracy_expected, tie_break
+        case class_balance, choice, test_accuracy_expected, tie_break, train_source
     }
 
     /// Writes every field, with `null` for missing scores (the JSON shape is a contract).
@@ -89,6 +91,7 @@ struct EvaluationRecord: Codable {
         try c.encode(choice, forKey: .choice)
         try c.encode(test_accuracy_expected, forKey: .test_accuracy_expected)
         try c.encode(tie_break, forKey: .tie_break)
+        try c.encode(train_source, forKey: .train_source)
     }
 }
 
@@ -139,11 +142,15 @@ struct MomentOptions: ParsableArguments {
 /// Fits `method` on a WRENCH folder's train weak labels and scores the test split.
 func evaluateWrench(
     directory: URL, method: LabelModelMethod, classBalance: ClassBalanceOption, seed: UInt64, tieBreak: TieBreakOption,
-    moments: MomentOptions
+    moments: MomentOptions, transductive: Bool = false
 ) throws -> EvaluationRecord {
     let dataset = try WrenchDataset(directory: directory)
-    let train = try dataset.split(.train)
     let test = try dataset.split(.test)
+    let hasTrain = FileManager.default.fileExists(atPath: dataset.url(of: .train).path)
+    guard hasTrain || transductive else {
+        throw ValidationError("\(dataset.url(of: .train).path) is missing; pass --transductive to fit on the test split's weak labels instead")
+    }
+    let train = hasTrain ? try dataset.split(.train) : test
     var options = FitOptions(seed: seed)
     switch classBalance {
     case .uniform: options.classBalance = .uniform
@@ -166,7 +173,7 @@ func evaluateWrench(
         test_accuracy: score.accuracy, test_f1: score.f1, test_f1_macro: score.macroF1, coverage: score.coverage,
         class_balance: classBalance.rawValue, choice: (model as? AutoLabelModel)?.choice?.rawValue,
         test_accuracy_expected: ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: test.goldLabels),
-        tie_break: tieBreak.rawValue)
+        tie_break: tieBreak.rawValue, train_source: hasTrain ? "train.json" : "test.json (transductive)")
 }
 
 struct LabelModelEvaluateCommand: ParsableCommand {
@@ -183,6 +190,8 @@ struct LabelModelEvaluateCommand: ParsableCommand {
     var seed: UInt64 = 123
     @Option(name: .customLong("tie-break"), help: TieBreakOption.help)
     var tieBreak: TieBreakOption = .hash
+    @Flag(help: "For a folder without train.json, fit on the test split's weak labels (never its gold labels).")
+    var transductive = false
     @OptionGroup var moments: MomentOptions
     @Flag(help: "Print one JSON object.")
     var json = false
@@ -190,14 +199,14 @@ struct LabelModelEvaluateCommand: ParsableCommand {
     func run() throws {
         let record = try evaluateWrench(
             directory: URL(fileURLWithPath: wrench), method: method, classBalance: classBalance, seed: seed, tieBreak: tieBreak,
-            moments: moments)
+            moments: moments, transductive: transductive)
         if json {
             try printJSON(record)
         } else {
             func pct(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "—" }
             print("""
                 \(record.dataset) · \(record.method)\(record.choice.map { " (\($0))" } ?? "") · class balance \(record.class_balance)
-                  train \(record.n_train) rows, test \(record.n_test) rows, \(record.m) LFs, \(record.k) classes
+                  train \(record.n_train) rows (\(record.train_source)), test \(record.n_test) rows, \(record.m) LFs, \(record.k) classes
                   test accuracy \(pct(record.test_accuracy))   F1 \(pct(record.test_f1))   macro-F1 \(pct(record.test_f1_macro))   coverage \(pct(record.coverage))
                   expected accuracy over tie draws \(pct(record.test_accuracy_expected))   (ties broken by \(record.tie_break))
                   fit \(String(format: "%.4f", record.fit_seconds)) s   predict \(String(format: "%.4f", record.predict_seconds)) s
