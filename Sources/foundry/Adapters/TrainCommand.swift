@@ -19,7 +19,9 @@ struct TrainCommand: ParsableCommand {
     var model: String = ".models/all-MiniLM-L6-v2"
 
     @Option(help: "Label model producing the soft labels: auto, mv, wmv, ds, moments, triplet.")
-    var labelModel = "auto"
+    var labelModel: LabelModelMethod = .auto
+
+    @OptionGroup var labelModelOptions: MomentOptions
 
     @Option(help: "LoRA rank r (> 0).")
     var rank = 8
@@ -84,7 +86,7 @@ struct TrainCommand: ParsableCommand {
         let dataset = try WrenchDataset(directory: URL(fileURLWithPath: wrench))
         let train = try dataset.split(.train), valid = try dataset.split(.valid), test = try dataset.split(.test)
         let k = train.labelMatrix.cardinality
-        var labeler = try LabelModelFile.makeModel(method: labelModel)
+        var labeler = try labelModelOptions.makeModel(labelModel)
         try labeler.fit(train.labelMatrix, options: FitOptions(seed: seed))
         let soft = try labeler.predictProbabilities(train.labelMatrix)
         let labelModelTest = try labeler.predictProbabilities(test.labelMatrix)
@@ -133,7 +135,7 @@ struct TrainCommand: ParsableCommand {
             extraFiles["fisher.safetensors"] = file.serialized()
         }
         var record: [String: Any] = [
-            "dataset": URL(fileURLWithPath: wrench).lastPathComponent, "label_model": labelModel,
+            "dataset": URL(fileURLWithPath: wrench).lastPathComponent, "label_model": labelModel.rawValue,
             "label_model_test_accuracy": AdaptersCLI.number(labelModelScore.accuracy), "label_model_test_f1": AdaptersCLI.number(labelModelScore.f1),
             "test_accuracy": AdaptersCLI.number(score.accuracy), "test_f1": AdaptersCLI.number(score.f1), "test_f1_macro": AdaptersCLI.number(score.macroF1),
             "train_seconds": AdaptersCLI.rounded(report.trainSeconds, 2), "examples_per_second": AdaptersCLI.rounded(report.examplesPerSecond, 2),
@@ -152,7 +154,7 @@ struct TrainCommand: ParsableCommand {
             try AdaptersCLI.printJSON(record)
         } else {
             print(String(format: "test accuracy %.4f, F1 %.4f (label model %@: %.4f); %.0f s, %.1f examples/s → %@",
-                         score.accuracy ?? 0, score.f1 ?? 0, labelModel, labelModelScore.accuracy ?? 0, report.trainSeconds, report.examplesPerSecond, out))
+                         score.accuracy ?? 0, score.f1 ?? 0, labelModel.rawValue, labelModelScore.accuracy ?? 0, report.trainSeconds, report.examplesPerSecond, out))
         }
     }
 }
