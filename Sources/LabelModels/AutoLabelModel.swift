@@ -150,8 +150,17 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         return result
     }
 
+    /// Rows the agreement guard looks at, at most.
+    static let agreementSampleSize = 100_000
+
     /// Fraction of rows with a unique majority class on which `model`'s most probable class is that class (`nil` if no such row).
-    static func agreement(of model: any LabelModel, withMajorityOf matrix: LabelMatrix) throws -> Double? {
+    ///
+    /// Above ``agreementSampleSize`` rows it is measured on that many evenly spaced rows (a deterministic sample whose
+    /// standard error is below 0.002), so the guard costs little next to the fit itself on millions of rows.
+    static func agreement(of model: any LabelModel, withMajorityOf fullMatrix: LabelMatrix) throws -> Double? {
+        let matrix = fullMatrix.rowCount <= agreementSampleSize
+            ? fullMatrix
+            : fullMatrix.rows(at: (0..<agreementSampleSize).map { $0 * fullMatrix.rowCount / agreementSampleSize })
         let shares = MajorityVote.voteShares(matrix)
         let probabilities = try model.predictProbabilities(matrix)
         let k = matrix.cardinality

@@ -1,3 +1,4 @@
+import Foundation
 import FoundryCore
 import Labeling
 
@@ -34,25 +35,26 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
 
     /// Accumulates the statistics of `matrix` in one parallel sparse pass.
     ///
-    /// - Complexity: O(Σᵢ vᵢ²) for vᵢ votes in row i; memory O(m² + (mk)²) (or O(m²) above the overlap limit).
+    /// Each worker counts its stripe of rows in 32-bit integers; integer sums are exact in any order, so the result
+    /// is bit-identical whatever the number of threads.
+    ///
+    /// - Complexity: O(Σᵢ vᵢ²) for vᵢ votes in row i; memory O(m² + (mk)²) per worker (or O(m²) above the overlap limit).
     public init(_ matrix: LabelMatrix, keepOverlap: Bool = true) {
         let m = matrix.lfCount, k = matrix.cardinality, d = m * k
         let withOverlap = keepOverlap && d <= Self.overlapLimit
         rowCount = matrix.rowCount
         lfCount = m
         cardinality = k
-        // A fixed number of stripes (independent of the thread count) keeps the sums bit-identical.
-        let stripes = 8
+        // One stripe per core (more if a stripe could overflow 32-bit counts: a row adds at most 1 to each count).
+        let rowsPerStripeLimit = Int(UInt32.max)
+        let stripes = max(1, ProcessInfo.processInfo.activeProcessorCount, (matrix.rowCount + rowsPerStripeLimit - 1) / rowsPerStripeLimit)
         let chunk = max(4096, (matrix.rowCount + stripes - 1) / stripes)
         let ranges = ParallelChunks.ranges(count: matrix.rowCount, chunkSize: chunk)
-        var partials = [Partial](repeating: Partial(m: m, k: k, overlap: false), count: ranges.count)
-        for index in partials.indices { partials[index] = Partial(m: m, k: k, overlap: withOverlap) }
-        partials.withUnsafeMutableBufferPointer { parts in
-            ParallelChunks.forEach(count: matrix.rowCount, chunkSize: chunk) { index, range in
-                parts[index].accumulate(matrix, rows: range)
-            }
+        let partials = (0..<ranges.count).map { _ in Partial(m: m, k: k, overlap: withOverlap) }
+        ParallelChunks.forEach(count: matrix.rowCount, chunkSize: chunk) { index, range in
+            partials[index].accumulate(matrix, rows: range)
         }
-        var total = Partial(m: m, k: k, overlap: withOverlap)
+        var total = Totals(m: m, k: k, overlap: withOverlap)
         for part in partials { total.add(part) }
         total.finish()
         coveredRows = total.covered
@@ -95,13 +97,136 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
         return totals.map { $0 / sum }
     }
 
-    private struct Partial {
+    /// One worker's integer counts, in memory it owns.
+    ///
+    /// With the overlap kept, `pairs` packs the cross-LF part of O's upper triangle: for the cell c = j·k + l, the
+    /// counts of (c, c') with c' in the LFs after j are contiguous, starting at `rowStart[c] + c'` (the diagonal
+    /// blocks are vote counts or zero, so they are not stored). That halves the table a row's increments land in.
+    /// Without the overlap, `pairs` and `agreements` are m × m upper triangles of co-vote and agreement counts.
+    ///
+    /// Invariant behind `@unchecked Sendable`: each `Partial` is written by exactly one chunk of
+    /// ``ParallelChunks/forEach(count:chunkSize:maxThreads:_:)`` and read only after it returns; the buffers are
+    /// freed in `deinit`.
+    private final class Partial: @unchecked Sendable {
+        let m: Int, k: Int
+        let overlap: Bool
+        var covered = 0
+        let votes: UnsafeMutableBufferPointer<UInt32>
+        let pairs: UnsafeMutableBufferPointer<UInt32>
+        let agreements: UnsafeMutableBufferPointer<UInt32>
+        /// Offsets into `pairs` per cell (may be negative: only indices c' ≥ (j + 1)·k are ever added).
+        let rowStart: [Int]
+
+        init(m: Int, k: Int, overlap: Bool) {
+            self.m = m
+            self.k = k
+            self.overlap = overlap
+            let d = m * k
+            var starts: [Int] = []
+            var packed = 0
+            if overlap {
+                starts.reserveCapacity(d)
+                for cell in 0..<d {
+                    let firstLater = (cell / k + 1) * k
+                    starts.append(packed - firstLater)
+                    packed += d - firstLater
+                }
+            }
+            rowStart = starts
+            votes = .allocate(capacity: d)
+            votes.initialize(repeating: 0)
+            pairs = .allocate(capacity: overlap ? max(1, packed) : m * m)
+            pairs.initialize(repeating: 0)
+            agreements = .allocate(capacity: overlap ? 0 : m * m)
+            agreements.initialize(repeating: 0)
+        }
+
+        deinit {
+            votes.deallocate()
+            pairs.deallocate()
+            agreements.deallocate()
+        }
+
+        /// The packed count of cells `a` < `b` of different LFs.
+        func packedCount(_ a: Int, _ b: Int) -> UInt32 { pairs[rowStart[a] + b] }
+
+        func accumulate(_ matrix: LabelMatrix, rows: Range<Int>) {
+            let m = m, k = k
+            let cells = UnsafeMutablePointer<Int>.allocate(capacity: max(1, m))
+            defer { cells.deallocate() }
+            guard let votes = votes.baseAddress, let pairs = pairs.baseAddress else { return }
+            let agreements = self.agreements.baseAddress
+            var covered = 0
+            // When the packed table is small, rows are counted into 8-bit cells that stay in the L1 cache and are
+            // added into the 32-bit table every 255 rows (a row adds at most 1 to a cell, so none can overflow).
+            let small = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: overlap && self.pairs.count <= Self.byteTableLimit ? self.pairs.count : 0)
+            small.initialize(repeating: 0)
+            defer { small.deallocate() }
+            var rowsInBlock = 0
+            func flush() {
+                for i in 0..<small.count {
+                    pairs[i] &+= UInt32(small[i])
+                    small[i] = 0
+                }
+                rowsInBlock = 0
+            }
+            rowStart.withUnsafeBufferPointer { rowStart in
+                matrix.rowOffsets.withUnsafeBufferPointer { offsets in
+                    matrix.voteLFs.withUnsafeBufferPointer { lfs in
+                        matrix.voteClasses.withUnsafeBufferPointer { classes in
+                            for row in rows {
+                                let lower = offsets[row], count = offsets[row + 1] - lower
+                                guard count > 0 else { continue }
+                                covered &+= 1
+                                for a in 0..<count {
+                                    let cell = Int(lfs[lower + a]) &* k &+ Int(classes[lower + a])
+                                    votes[cell] &+= 1
+                                    cells[a] = cell
+                                }
+                                if !small.isEmpty, let small = small.baseAddress {
+                                    // LFs are sorted within a row, so every later vote belongs to a later LF.
+                                    for a in 0..<count {
+                                        let base = small + rowStart[cells[a]]
+                                        for b in (a + 1)..<max(a + 1, count) { base[cells[b]] &+= 1 }
+                                    }
+                                    rowsInBlock &+= 1
+                                    if rowsInBlock == Int(UInt8.max) { flush() }
+                                } else if overlap {
+                                    for a in 0..<count {
+                                        let base = pairs + rowStart[cells[a]]
+                                        for b in (a + 1)..<max(a + 1, count) { base[cells[b]] &+= 1 }
+                                    }
+                                } else if let agreements {
+                                    for a in 0..<count {
+                                        let ja = cells[a] / k, la = cells[a] % k
+                                        for b in a..<count {
+                                            let index = ja &* m &+ cells[b] / k
+                                            pairs[index] &+= 1
+                                            if la == cells[b] % k { agreements[index] &+= 1 }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            flush()
+            self.covered = covered
+        }
+
+        /// Largest packed table counted through 8-bit cells (the L1 data cache is 32–64 KB on current cores).
+        static let byteTableLimit = 32_768
+    }
+
+    /// The exact sum of the partials, as `Double` tables completed to full symmetric matrices.
+    private struct Totals {
+        let m: Int, k: Int
         var covered = 0.0
         var votes: [Double]
         var coVotes: [Double]
         var agreements: [Double]
         var overlap: [Double]
-        let m: Int, k: Int
 
         init(m: Int, k: Int, overlap: Bool) {
             self.m = m
@@ -112,43 +237,18 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
             self.overlap = overlap ? [Double](repeating: 0, count: m * k * m * k) : []
         }
 
-        mutating func accumulate(_ matrix: LabelMatrix, rows: Range<Int>) {
+        mutating func add(_ part: Partial) {
             let d = m * k
-            let withOverlap = !overlap.isEmpty
-            var cells = [Int](repeating: 0, count: m)
-            matrix.rowOffsets.withUnsafeBufferPointer { offsets in
-                matrix.voteLFs.withUnsafeBufferPointer { lfs in
-                    matrix.voteClasses.withUnsafeBufferPointer { classes in
-                        overlap.withUnsafeMutableBufferPointer { o in
-                            for row in rows {
-                                let lower = offsets[row], upper = offsets[row + 1]
-                                let count = upper - lower
-                                guard count > 0 else { continue }
-                                covered += 1
-                                for a in 0..<count {
-                                    let ja = Int(lfs[lower + a]), la = Int(classes[lower + a])
-                                    votes[ja * k + la] += 1
-                                    cells[a] = ja * k + la
-                                }
-                                if withOverlap {
-                                    // Cells increase within a row (LFs are sorted), so this fills O's upper triangle.
-                                    for a in 0..<count {
-                                        let base = cells[a] * d
-                                        for b in a..<count { o[base + cells[b]] += 1 }
-                                    }
-                                } else {
-                                    for a in 0..<count {
-                                        let ja = cells[a] / k, la = cells[a] % k
-                                        for b in a..<count {
-                                            let jb = cells[b] / k
-                                            coVotes[ja * m + jb] += 1
-                                            if la == cells[b] % k { agreements[ja * m + jb] += 1 }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+            covered += Double(part.covered)
+            for i in votes.indices { votes[i] += Double(part.votes[i]) }
+            if part.overlap {
+                for a in 0..<d {
+                    for b in ((a / k + 1) * k)..<max((a / k + 1) * k, d) { overlap[a * d + b] += Double(part.packedCount(a, b)) }
+                }
+            } else {
+                for i in coVotes.indices {
+                    coVotes[i] += Double(part.pairs[i])
+                    agreements[i] += Double(part.agreements[i])
                 }
             }
         }
@@ -157,6 +257,8 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
         mutating func finish() {
             let d = m * k
             if !overlap.isEmpty {
+                // An LF votes one class per row: its own block of O is diagonal, holding its vote counts.
+                for i in 0..<d { overlap[i * d + i] = votes[i] }
                 for i in 0..<d { for j in (i + 1)..<max(i + 1, d) { overlap[j * d + i] = overlap[i * d + j] } }
                 for ja in 0..<m {
                     for jb in 0..<m {
@@ -178,16 +280,6 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
                     }
                 }
             }
-        }
-
-        mutating func add(_ other: Partial) {
-            covered += other.covered
-            for i in votes.indices { votes[i] += other.votes[i] }
-            for i in coVotes.indices {
-                coVotes[i] += other.coVotes[i]
-                agreements[i] += other.agreements[i]
-            }
-            for i in overlap.indices { overlap[i] += other.overlap[i] }
         }
     }
 }

@@ -150,6 +150,22 @@ public struct LabelMatrix: Sendable, Equatable {
             voteLFs: Array(voteLFs[start..<end]), voteClasses: Array(voteClasses[start..<end]))
     }
 
+    /// The given rows, in the order given, as a new matrix (a sample or a permutation).
+    public func rows(at indices: [Int]) -> LabelMatrix {
+        var offsets = [0]
+        offsets.reserveCapacity(indices.count + 1)
+        var lfs: [UInt16] = [], classes: [UInt16] = []
+        for row in indices {
+            precondition(row >= 0 && row < rowCount, "row index out of bounds")
+            lfs.append(contentsOf: voteLFs[rowOffsets[row]..<rowOffsets[row + 1]])
+            classes.append(contentsOf: voteClasses[rowOffsets[row]..<rowOffsets[row + 1]])
+            offsets.append(lfs.count)
+        }
+        return LabelMatrix(
+            uncheckedRowCount: indices.count, lfNames: lfNames, classNames: classNames, rowOffsets: offsets, voteLFs: lfs,
+            voteClasses: classes)
+    }
+
     /// Stacks matrices with the same labeling functions and classes, one under another.
     public static func concatenating(_ parts: [LabelMatrix]) -> LabelMatrix {
         guard let first = parts.first else { preconditionFailure("nothing to concatenate") }

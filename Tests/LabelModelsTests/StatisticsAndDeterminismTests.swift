@@ -32,6 +32,23 @@ import Testing
         #expect(stats.coveredRows == 2)
     }
 
+    /// Both counting paths (8-bit cells flushed every 255 rows for small tables; 32-bit cells for large ones)
+    /// against a plain count over the dense votes.
+    @Test(arguments: [(lfs: 10, classes: 3), (lfs: 200, classes: 2)])
+    func overlapCountsMatchANaiveCount(shape: (lfs: Int, classes: Int)) throws {
+        let matrix = randomLabelMatrix(rows: 1_000, lfs: shape.lfs, cardinality: shape.classes, coverage: 0.3, seed: 8)
+        let statistics = LabelStatistics(matrix)
+        let overlap = try #require(statistics.overlapCounts)
+        let d = shape.lfs * shape.classes
+        var expected = [Double](repeating: 0, count: d * d)
+        for row in 0..<matrix.rowCount {
+            let cells = matrix.votes(inRow: row).map { $0.lf * shape.classes + $0.classIndex }
+            for a in cells { for b in cells { expected[a * d + b] += 1 } }
+        }
+        #expect(overlap == expected)
+        #expect(statistics.coveredRows == Double((0..<matrix.rowCount).filter { !matrix.votes(inRow: $0).isEmpty }.count))
+    }
+
     @Test func predictionsAreIdenticalWhateverTheThreadCount() throws {
         let problem = SyntheticLabelingProblem(rows: 50_000, coverages: [0.5, 0.6, 0.4, 0.7], accuracies: [0.8, 0.7, 0.9, 0.75], seed: 4)
         var model = DawidSkene()
