@@ -60,24 +60,29 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     public mutating func fit(_ matrix: LabelMatrix, options: FitOptions) throws {
         try FitValidation.check(matrix, method: Self.methodName)
         cardinality = matrix.cardinality
-        try majorityVote.fit(matrix, options: options)
         if let dev = options.devMatrix, let labels = options.devLabels {
+            try majorityVote.fit(matrix, options: options)
             try fitWithDevSet(matrix, dev: dev, labels: labels, options: options)
             return
         }
         let d = matrix.lfCount * matrix.cardinality
         let generative: any LabelModel
         if matrix.lfCount >= 3, d <= LabelStatistics.overlapLimit {
+            // One counting pass serves both the moment model and majority vote.
+            let statistics = LabelStatistics(matrix)
+            majorityVote = try MajorityVote(statistics: statistics, lfNames: matrix.lfNames, options: options)
             var model = MomentMatching(configuration: configuration.moments)
-            try model.fit(matrix, options: options)
+            try model.fit(statistics: statistics, lfNames: matrix.lfNames, options: options)
             moments = model
             generative = model
         } else if matrix.lfCount >= 3 {
+            try majorityVote.fit(matrix, options: options)
             var model = Triplet()
             try model.fit(matrix, options: options)
             triplet = model
             generative = model
         } else {
+            try majorityVote.fit(matrix, options: options)
             choice = .majorityVote
             classBalance = majorityVote.classBalance
             lfParameters = majorityVote.lfParameters
@@ -155,12 +160,17 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
 
     /// Fraction of rows with a unique majority class on which `model`'s most probable class is that class (`nil` if no such row).
     ///
-    /// Above ``agreementSampleSize`` rows it is measured on that many evenly spaced rows (a deterministic sample whose
-    /// standard error is below 0.002), so the guard costs little next to the fit itself on millions of rows.
+    /// Above ``agreementSampleSize`` rows it is measured on that many rows, taken as 20 evenly spaced contiguous blocks
+    /// (a deterministic sample whose standard error is below 0.002; contiguous blocks read memory sequentially), so
+    /// the guard costs little next to the fit itself on millions of rows.
     static func agreement(of model: any LabelModel, withMajorityOf fullMatrix: LabelMatrix) throws -> Double? {
+        let blocks = 20, blockRows = agreementSampleSize / blocks
         let matrix = fullMatrix.rowCount <= agreementSampleSize
             ? fullMatrix
-            : fullMatrix.rows(at: (0..<agreementSampleSize).map { $0 * fullMatrix.rowCount / agreementSampleSize })
+            : LabelMatrix.concatenating((0..<blocks).map { block in
+                let start = block * (fullMatrix.rowCount - blockRows) / (blocks - 1)
+                return fullMatrix.rows(start..<(start + blockRows))
+            })
         let shares = MajorityVote.voteShares(matrix)
         let probabilities = try model.predictProbabilities(matrix)
         let k = matrix.cardinality

@@ -45,9 +45,13 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
         rowCount = matrix.rowCount
         lfCount = m
         cardinality = k
-        // One stripe per core (more if a stripe could overflow 32-bit counts: a row adds at most 1 to each count).
+        // A few stripes per core, so a core that is slowed down or preempted does not hold up the rest (one per core
+        // when each stripe's tables are large); more if a stripe could overflow 32-bit counts (a row adds at most 1
+        // to each count).
         let rowsPerStripeLimit = Int(UInt32.max)
-        let stripes = max(1, ProcessInfo.processInfo.activeProcessorCount, (matrix.rowCount + rowsPerStripeLimit - 1) / rowsPerStripeLimit)
+        let stripesPerCore = withOverlap && d * d / 2 <= Partial.byteTableLimit ? 4 : 1
+        let stripes = max(
+            1, stripesPerCore * ProcessInfo.processInfo.activeProcessorCount, (matrix.rowCount + rowsPerStripeLimit - 1) / rowsPerStripeLimit)
         let chunk = max(4096, (matrix.rowCount + stripes - 1) / stripes)
         let ranges = ParallelChunks.ranges(count: matrix.rowCount, chunkSize: chunk)
         let partials = (0..<ranges.count).map { _ in Partial(m: m, k: k, overlap: withOverlap) }

@@ -28,6 +28,15 @@ public struct MajorityVote: LabelModel, Codable, Equatable {
         lfParameters = matrix.lfNames.enumerated().map { LFParameters(name: $1, propensity: coverage[$0]) }
     }
 
+    /// Fits from statistics another model has already counted (what ``fit(_:options:)`` would compute, without
+    /// another pass over the votes).
+    init(statistics: LabelStatistics, lfNames: [String], options: FitOptions) throws {
+        cardinality = statistics.cardinality
+        classBalance = try options.classBalance.resolve(cardinality: cardinality) ?? statistics.voteClassDistribution
+        let coverage = statistics.coverage
+        lfParameters = lfNames.enumerated().map { LFParameters(name: $1, propensity: coverage[$0]) }
+    }
+
     /// Equal mass on the classes with the most votes in each row.
     ///
     /// - Complexity: O(n·k + votes), parallel over rows.

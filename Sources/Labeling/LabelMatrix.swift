@@ -152,14 +152,28 @@ public struct LabelMatrix: Sendable, Equatable {
 
     /// The given rows, in the order given, as a new matrix (a sample or a permutation).
     public func rows(at indices: [Int]) -> LabelMatrix {
-        var offsets = [0]
-        offsets.reserveCapacity(indices.count + 1)
-        var lfs: [UInt16] = [], classes: [UInt16] = []
-        for row in indices {
+        var offsets = [Int](repeating: 0, count: indices.count + 1)
+        for (position, row) in indices.enumerated() {
             precondition(row >= 0 && row < rowCount, "row index out of bounds")
-            lfs.append(contentsOf: voteLFs[rowOffsets[row]..<rowOffsets[row + 1]])
-            classes.append(contentsOf: voteClasses[rowOffsets[row]..<rowOffsets[row + 1]])
-            offsets.append(lfs.count)
+            offsets[position + 1] = offsets[position] + rowOffsets[row + 1] - rowOffsets[row]
+        }
+        let total = offsets[indices.count]
+        var lfs = [UInt16](repeating: 0, count: total), classes = [UInt16](repeating: 0, count: total)
+        lfs.withUnsafeMutableBufferPointer { lfsOut in
+            classes.withUnsafeMutableBufferPointer { classesOut in
+                voteLFs.withUnsafeBufferPointer { lfsIn in
+                    voteClasses.withUnsafeBufferPointer { classesIn in
+                        for (position, row) in indices.enumerated() {
+                            var target = offsets[position]
+                            for source in rowOffsets[row]..<rowOffsets[row + 1] {
+                                lfsOut[target] = lfsIn[source]
+                                classesOut[target] = classesIn[source]
+                                target += 1
+                            }
+                        }
+                    }
+                }
+            }
         }
         return LabelMatrix(
             uncheckedRowCount: indices.count, lfNames: lfNames, classNames: classNames, rowOffsets: offsets, voteLFs: lfs,
