@@ -52,6 +52,24 @@ import Testing
         #expect(ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: [-1, -1, -1, -1]) == nil)
     }
 
+    @Test("the agreement guard samples large matrices and stays within its standard error of the full count")
+    func agreementSampleIsCloseToTheFullCount() throws {
+        let problem = SyntheticLabelingProblem(rows: 60_000, coverages: [0.5, 0.4, 0.3, 0.6], accuracies: [0.75, 0.7, 0.8, 0.65], seed: 4)
+        var model = MomentMatching()
+        try model.fit(problem.matrix)
+        let sampled = try #require(try AutoLabelModel.agreement(of: model, withMajorityOf: problem.matrix))
+        // The same quantity over every row.
+        let shares = MajorityVote.voteShares(problem.matrix)
+        let predicted = try model.predict(problem.matrix)
+        var rows = 0, agree = 0
+        for row in 0..<problem.matrix.rowCount {
+            guard let majority = (0..<2).first(where: { shares[row, $0] == 1 }) else { continue }
+            rows += 1
+            if predicted[row] == .class(majority) { agree += 1 }
+        }
+        #expect(abs(sampled - Double(agree) / Double(rows)) < 0.012)  // 3 standard errors of a 20,000-row sample
+    }
+
     @Test func scoreCountsAccuracyF1AndCoverage() {
         let score = ClassificationScore(gold: [1, 1, 0, 0, 1], predicted: [1, 0, 0, -1, 1], cardinality: 2)
         #expect(score.accuracy == 0.75)
