@@ -67,6 +67,19 @@ struct LabelModelCLITests {
         #expect(abs((json["test_f1"] as? Double ?? 0) - 0.20807833537331702) < 1e-12)  // snorkel MajorityLabelVoter, same folder
     }
 
+    @Test("evaluate reads ±1 LF-matrix CSV folders; majority vote matches snorkel's on TubeSpam",
+          .enabled(if: TestData.has("regularized_dp_tubespam"), "needs $FOUNDRY_DATA/regularized_dp_tubespam"))
+    func evaluateReadsSignedLFMatrixFolders() throws {
+        let folder = try #require(TestData.dataset("regularized_dp_tubespam"))
+        let output = try FoundryCLI.run(["labelmodel", "evaluate", "--wrench", folder.path, "--method", "mv", "--json"])
+        #expect(output.status == 0, "\(output.standardError)")
+        let json = try output.json()
+        #expect(json["n_train"] as? Int == 1407)
+        #expect(json["n_test"] as? Int == 392)
+        #expect(abs((json["test_accuracy"] as? Double ?? 0) - 0.8086734693877551) < 1e-12)  // peers.py snorkel_mv_random
+        #expect((json["train_source"] as? String)?.contains("TubeSpam_lf_matrix_train.csv") == true)
+    }
+
     @Test func fitThenPredictRoundTrip() throws {
         let problem = SyntheticLabelingProblem(rows: 2_000, coverages: [0.6, 0.5, 0.7, 0.4], accuracies: [0.9, 0.8, 0.75, 0.85], seed: 5)
         let directory = TemporaryDirectory()

@@ -139,23 +139,18 @@ struct MomentOptions: ParsableArguments {
     }
 }
 
-/// Fits `method` on a WRENCH folder's train weak labels and scores the test split.
+/// Fits `method` on a folder's train weak labels and scores the test split (WRENCH JSON or ±1 LF-matrix CSVs).
 func evaluateWrench(
     directory: URL, method: LabelModelMethod, classBalance: ClassBalanceOption, seed: UInt64, tieBreak: TieBreakOption,
     moments: MomentOptions, transductive: Bool = false
 ) throws -> EvaluationRecord {
-    let dataset = try WrenchDataset(directory: directory)
-    let test = try dataset.split(.test)
-    let hasTrain = FileManager.default.fileExists(atPath: dataset.url(of: .train).path)
-    guard hasTrain || transductive else {
-        throw ValidationError("\(dataset.url(of: .train).path) is missing; pass --transductive to fit on the test split's weak labels instead")
-    }
-    let train = hasTrain ? try dataset.split(.train) : test
+    let splits = try EvaluationSplits.load(directory, transductive: transductive)
+    let train = splits.train, test = splits.test
     var options = FitOptions(seed: seed)
     switch classBalance {
     case .uniform: options.classBalance = .uniform
     case .estimated: options.classBalance = .estimated
-    case .valid: options.classBalance = .fromLabels(try dataset.split(.valid).goldLabels)
+    case .valid: options.classBalance = .fromLabels(try splits.validLabels())
     }
     var model = try moments.makeModel(method)
     let fitStart = monotonicSeconds()
@@ -173,14 +168,14 @@ func evaluateWrench(
         test_accuracy: score.accuracy, test_f1: score.f1, test_f1_macro: score.macroF1, coverage: score.coverage,
         class_balance: classBalance.rawValue, choice: (model as? AutoLabelModel)?.choice?.rawValue,
         test_accuracy_expected: ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: test.goldLabels),
-        tie_break: tieBreak.rawValue, train_source: hasTrain ? "train.json" : "test.json (transductive)")
+        tie_break: tieBreak.rawValue, train_source: splits.trainSource)
 }
 
 struct LabelModelEvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate", abstract: "Fit on a WRENCH train split's weak labels only; score on its test split.")
 
-    @Option(help: "A WRENCH dataset folder (train.json, valid.json, test.json, label.json).")
+    @Option(help: "A WRENCH dataset folder (train.json, valid.json, test.json, label.json), or a folder of ±1 LF-matrix CSVs (*_lf_matrix_{train,val,test}.csv; 0 = abstain).")
     var wrench: String
     @Option(help: "mv, wmv, ds, moments, triplet or auto.")
     var method: LabelModelMethod = .auto
