@@ -150,36 +150,6 @@ public struct LabelMatrix: Sendable, Equatable {
             voteLFs: Array(voteLFs[start..<end]), voteClasses: Array(voteClasses[start..<end]))
     }
 
-    /// The given rows, in the order given, as a new matrix (a sample or a permutation).
-    public func rows(at indices: [Int]) -> LabelMatrix {
-        var offsets = [Int](repeating: 0, count: indices.count + 1)
-        for (position, row) in indices.enumerated() {
-            precondition(row >= 0 && row < rowCount, "row index out of bounds")
-            offsets[position + 1] = offsets[position] + rowOffsets[row + 1] - rowOffsets[row]
-        }
-        let total = offsets[indices.count]
-        var lfs = [UInt16](repeating: 0, count: total), classes = [UInt16](repeating: 0, count: total)
-        lfs.withUnsafeMutableBufferPointer { lfsOut in
-            classes.withUnsafeMutableBufferPointer { classesOut in
-                voteLFs.withUnsafeBufferPointer { lfsIn in
-                    voteClasses.withUnsafeBufferPointer { classesIn in
-                        for (position, row) in indices.enumerated() {
-                            var target = offsets[position]
-                            for source in rowOffsets[row]..<rowOffsets[row + 1] {
-                                lfsOut[target] = lfsIn[source]
-                                classesOut[target] = classesIn[source]
-                                target += 1
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return LabelMatrix(
-            uncheckedRowCount: indices.count, lfNames: lfNames, classNames: classNames, rowOffsets: offsets, voteLFs: lfs,
-            voteClasses: classes)
-    }
-
     /// Stacks matrices with the same labeling functions and classes, one under another.
     public static func concatenating(_ parts: [LabelMatrix]) -> LabelMatrix {
         guard let first = parts.first else { preconditionFailure("nothing to concatenate") }

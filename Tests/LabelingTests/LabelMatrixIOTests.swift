@@ -6,15 +6,6 @@ import Testing
 @testable import Labeling
 
 struct LabelMatrixIOTests {
-    @Test func rowsAtSelectsAndReordersRows() throws {
-        let matrix = try LabelMatrix(denseVotes: [0, -1, 1, -1, -1, -1, 1, 1, 0], rowCount: 3, lfNames: ["a", "b", "c"], classNames: ["n", "y"])
-        let picked = matrix.rows(at: [2, 0, 2, 1])
-        #expect(picked.rowCount == 4)
-        #expect(picked.denseVotes() == [1, 1, 0, 0, -1, 1, 1, 1, 0, -1, -1, -1])
-        #expect(picked.lfNames == matrix.lfNames && picked.classNames == matrix.classNames)
-        #expect(matrix.rows(at: []).rowCount == 0)
-    }
-
     @Test func numPyRoundTripAndBadFiles() throws {
         let folder = TemporaryDirectory()
         let matrix = randomLabelMatrix(rows: 50, lfs: 4, cardinality: 3, coverage: 0.4, seed: 3)
