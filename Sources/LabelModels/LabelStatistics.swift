@@ -188,18 +188,11 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
                                     cells[a] = cell
                                 }
                                 if !small.isEmpty, let small = small.baseAddress {
-                                    // LFs are sorted within a row, so every later vote belongs to a later LF.
-                                    for a in 0..<count {
-                                        let base = small + rowStart[cells[a]]
-                                        for b in (a + 1)..<max(a + 1, count) { base[cells[b]] &+= 1 }
-                                    }
+                                    Self.countCrossPairs(into: small, rowStart: rowStart, cells: cells, count: count)
                                     rowsInBlock &+= 1
                                     if rowsInBlock == Int(UInt8.max) { flush() }
                                 } else if overlap {
-                                    for a in 0..<count {
-                                        let base = pairs + rowStart[cells[a]]
-                                        for b in (a + 1)..<max(a + 1, count) { base[cells[b]] &+= 1 }
-                                    }
+                                    Self.countCrossPairs(into: pairs, rowStart: rowStart, cells: cells, count: count)
                                 } else if let agreements {
                                     for a in 0..<count {
                                         let ja = cells[a] / k, la = cells[a] % k
@@ -217,6 +210,18 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
             }
             flush()
             self.covered = covered
+        }
+
+        /// Adds one row's pairs of votes from different LFs to a packed table. LFs are sorted within a row, so every
+        /// later vote belongs to a later LF.
+        @inline(__always)
+        static func countCrossPairs<Count: FixedWidthInteger>(
+            into table: UnsafeMutablePointer<Count>, rowStart: UnsafeBufferPointer<Int>, cells: UnsafeMutablePointer<Int>, count: Int
+        ) {
+            for a in 0..<count {
+                let base = table + rowStart[cells[a]]
+                for b in (a + 1)..<max(a + 1, count) { base[cells[b]] &+= 1 }
+            }
         }
 
         /// Largest packed table counted through 8-bit cells (the L1 data cache is 32–64 KB on current cores).
