@@ -30,6 +30,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchApplyCommand.self,
             BenchLabelModelsCommand.self,
             BenchLabelModelScaleCommand.self,
+            BenchLabelModelRobustnessCommand.self,
             BenchCleanCommand.self,
             BenchStoreCommand.self,
             BenchTrainCommand.self,

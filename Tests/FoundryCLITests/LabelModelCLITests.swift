@@ -52,6 +52,41 @@ struct LabelModelCLITests {
         #expect(abs((means["mv"] ?? 0) - 0.84) < 1e-12)  // snorkel MajorityLabelVoter's figure on this split
     }
 
+    @Test("bench labelmodel-robustness scores generated tasks, and its dumps reproduce its scores through fit and predict")
+    func robustnessBenchDumpsReproducibleTasks() throws {
+        let folder = TemporaryDirectory()
+        let arguments = ["bench", "labelmodel-robustness", "--tasks", "4", "--seed", "3", "--train-rows", "800", "--test-rows", "300",
+                         "--methods", "mv,moments,auto", "--dump", folder.url.path, "--json"]
+        let output = try FoundryCLI.run(arguments)
+        #expect(output.status == 0, "\(output.standardError)")
+        let json = try output.json()
+        let tasks = try #require(json["tasks"] as? [[String: Any]])
+        #expect(tasks.count == 4)
+        // The same seed gives the same report.
+        #expect(try FoundryCLI.run(arguments).standardOutput == output.standardOutput)
+        let means = try #require(json["mean_accuracy"] as? [String: Double])
+        #expect(Set(means.keys) == ["mv", "moments", "auto"])
+        let gap = try #require(json["auto_vs_mv_accuracy"] as? [String: Any])
+        #expect(gap["tasks"] as? Int == 4)
+        for task in tasks {
+            let name = try #require(task["name"] as? String)
+            let k = try #require(task["k"] as? Int)
+            let scores = try #require(task["scores"] as? [String: [String: Any]])
+            // Refit majority vote on the dumped training matrix; its accuracy on the dumped test split is the report's.
+            let model = folder.url.appendingPathComponent("\(name).mv.json").path
+            let fit = try FoundryCLI.run(["labelmodel", "fit", "--matrix", folder.url.appendingPathComponent("\(name).train.L.npy").path,
+                                          "--cardinality", "\(k)", "--method", "mv", "--out", model, "--json"])
+            #expect(fit.status == 0, "\(fit.standardError)")
+            let predict = try FoundryCLI.run(["labelmodel", "predict", "--model", model,
+                                              "--matrix", folder.url.appendingPathComponent("\(name).test.L.npy").path,
+                                              "--gold", folder.url.appendingPathComponent("\(name).test.y.npy").path, "--json"])
+            #expect(predict.status == 0, "\(predict.standardError)")
+            let accuracy = try #require(try predict.json()["accuracy"] as? Double)
+            #expect(abs(accuracy - (scores["mv"]?["accuracy"] as? Double ?? -1)) < 1e-12, "\(name)")
+        }
+        #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("report.json").path))
+    }
+
     @Test("a folder with only a test split needs --transductive, and says so",
           .enabled(if: TestData.has("spouse_snorkel_lfs_test"), "needs $FOUNDRY_DATA/spouse_snorkel_lfs_test"))
     func testOnlyFolderNeedsTransductive() throws {
