@@ -120,7 +120,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             lfParameters = majorityVote.lfParameters
             return
         }
-        let agreement = try Self.majorityAgreement(of: generative, on: matrix)
+        let agreement = try Self.majorityAgreement(probabilities: Self.priorFreeProbabilities(generative), on: matrix)
         agreementWithMajority = agreement.unambiguous
         agreementWithStrongMajority = agreement.strong
         var trusted = agreement.passes(configuration)
@@ -130,7 +130,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             // positives, LFs that mostly stay silent — the same μ predicting with abstentions as evidence may be
             // consistent with the majority votes; it then replaces the plain posterior, under the same guard.
             if !trusted, let aware = fitted.predictingWithAbstentions() {
-                let awareAgreement = try Self.majorityAgreement(of: aware, on: matrix)
+                let awareAgreement = try Self.majorityAgreement(probabilities: Self.priorFreeProbabilities(aware), on: matrix)
                 agreementWithAbstentions = awareAgreement.unambiguous
                 agreementWithStrongMajorityWithAbstentions = awareAgreement.strong
                 if awareAgreement.passes(configuration) {
@@ -223,12 +223,32 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         try majorityAgreement(of: model, on: fullMatrix).unambiguous
     }
 
+    /// `model`'s posterior with its class prior taken out, so that the guard compares like with like: majority vote
+    /// has no prior, and a known skewed prior rightly overrules lone votes for a rare class.
+    static func priorFreeProbabilities(_ model: any LabelModel) -> (LabelMatrix) throws -> Matrix {
+        let posterior: VotePosterior? =
+            if let moments = model as? MomentMatching {
+                moments.posterior?.removingPrior(moments.classBalance)
+            } else if let triplet = model as? Triplet {
+                triplet.posterior?.removingPrior(triplet.classBalance)
+            } else {
+                nil
+            }
+        if let posterior { return { try posterior.probabilities($0) } }
+        return { try model.predictProbabilities($0) }
+    }
+
     /// Agreement of `model` with the majority vote on rows with a unique majority, and on rows where it leads by two or more votes.
     ///
     /// Above ``agreementSampleSize`` rows it is measured on that many rows, taken as 20 evenly spaced contiguous
     /// blocks: a deterministic sample whose standard error is below 0.004 around the 0.8 threshold (contiguous blocks
     /// read memory sequentially), so the guard costs little next to the fit itself on millions of rows.
     static func majorityAgreement(of model: any LabelModel, on fullMatrix: LabelMatrix) throws -> MajorityAgreement {
+        try majorityAgreement(probabilities: { try model.predictProbabilities($0) }, on: fullMatrix)
+    }
+
+    /// ``majorityAgreement(of:on:)`` for a model given by its probability function.
+    static func majorityAgreement(probabilities predict: (LabelMatrix) throws -> Matrix, on fullMatrix: LabelMatrix) throws -> MajorityAgreement {
         let blocks = 20, blockRows = agreementSampleSize / blocks
         let matrix = fullMatrix.rowCount <= agreementSampleSize
             ? fullMatrix
@@ -236,7 +256,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                 let start = block * (fullMatrix.rowCount - blockRows) / (blocks - 1)
                 return fullMatrix.rows(start..<(start + blockRows))
             })
-        let probabilities = try model.predictProbabilities(matrix)
+        let probabilities = try predict(matrix)
         let k = matrix.cardinality
         var counts = [Int](repeating: 0, count: k)
         var rows = 0, agree = 0, strongRows = 0, strongAgree = 0

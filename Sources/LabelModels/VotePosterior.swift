@@ -51,6 +51,13 @@ public struct VotePosterior: Sendable, Equatable, Codable {
             weights: .symmetric(agreement: accuracies.map { log($0) }, disagreement: accuracies.map { log((1 - $0) / wrongClasses) }))
     }
 
+    /// The same scores with the log class prior `prior` taken out of the bias: decisions by the votes' likelihood alone,
+    /// the way majority vote decides. Returns `self` when `prior` is uniform.
+    public func removingPrior(_ prior: [Double]) -> VotePosterior {
+        guard prior.count == cardinality, Set(prior).count > 1 else { return self }
+        return VotePosterior(lfCount: lfCount, cardinality: cardinality, bias: zip(bias, prior).map { $0 - log($1) }, weights: weights)
+    }
+
     /// The n × k posterior probabilities for `matrix`.
     ///
     /// - Throws: ``LabelModelsError/shapeMismatch(_:)`` when the matrix has other LFs or classes.

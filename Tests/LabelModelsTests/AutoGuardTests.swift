@@ -67,4 +67,47 @@ import Testing
         #expect(!AutoLabelModel.MajorityAgreement(unambiguous: 0.79, strong: 1, strongRows: 500).passes(configuration))
         #expect(AutoLabelModel.MajorityAgreement(unambiguous: nil, strong: nil, strongRows: 0).passes(configuration))
     }
+
+    /// 40 two-sided LFs of coverage ≤ 0.3 over a class that is 8 % of rows, fitted with its true prior.
+    static func rarePositiveProblem(seed: UInt64) -> SyntheticLabelingProblem {
+        var generator = SeededGenerator(seed: seed)
+        let coverages = (0..<40).map { _ in 0.02 + 0.28 * generator.nextUnitDouble() }
+        let accuracies = (0..<40).map { _ in 0.5 + 0.45 * generator.nextUnitDouble() }
+        return SyntheticLabelingProblem(
+            rows: 6000, coverages: coverages, accuracies: accuracies, classBalance: [0.92, 0.08], seed: seed)
+    }
+
+    @Test("given a skewed true prior, the moment fit recovers the LFs instead of their mirror image, and auto keeps it")
+    func knownSkewedPrior() throws {
+        let problem = Self.rarePositiveProblem(seed: 45)
+        let options = FitOptions(classBalance: .given([0.92, 0.08]))
+        var moments = MomentMatching(), mv = MajorityVote(), auto = AutoLabelModel()
+        try moments.fit(problem.matrix, options: options)
+        try mv.fit(problem.matrix, options: options)
+        try auto.fit(problem.matrix, options: options)
+        let gold = problem.trueLabels
+        let momentsAccuracy = try #require(try moments.score(problem.matrix, gold: gold).accuracy)
+        let mvAccuracy = try #require(try mv.score(problem.matrix, gold: gold).accuracy)
+        let autoAccuracy = try #require(try auto.score(problem.matrix, gold: gold).accuracy)
+        // The prior-consistent start: the fit lands on the LFs' real accuracies (it used to start rare-class rates above 1
+        // in total and settle on the mirror solution, scoring under 10 %).
+        #expect(momentsAccuracy > mvAccuracy + 0.03)
+        var errors: [Double] = []
+        for (j, parameters) in moments.lfParameters.enumerated() { errors.append(abs((parameters.accuracy ?? 0) - problem.accuracies[j])) }
+        #expect(errors.reduce(0, +) / Double(errors.count) < 0.05)
+        // The guard compares prior-free decisions with MV, so a known prior overruling lone rare-class votes is not
+        // mistaken for a bad fit.
+        #expect(auto.choice != .majorityVote)
+        #expect(autoAccuracy > mvAccuracy + 0.03)
+    }
+
+    @Test("removing a prior from a posterior leaves likelihood-only decisions; a uniform prior changes nothing")
+    func removingPrior() {
+        let posterior = VotePosterior.oneCoin(accuracies: [0.8, 0.7, 0.9], prior: [0.9, 0.1])
+        let freed = posterior.removingPrior([0.9, 0.1])
+        #expect(abs(freed.bias[0] - freed.bias[1]) < 1e-12)
+        #expect(freed.weights == posterior.weights)
+        let uniform = VotePosterior.oneCoin(accuracies: [0.8, 0.7, 0.9], prior: [0.5, 0.5])
+        #expect(uniform.removingPrior([0.5, 0.5]) == uniform)
+    }
 }

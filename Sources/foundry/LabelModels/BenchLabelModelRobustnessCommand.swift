@@ -19,8 +19,15 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
     @Option(name: .customLong("train-rows"), help: "Rows each model is fitted on.") var trainRows: Int = 5_000
     @Option(name: .customLong("test-rows"), help: "Rows each model is scored on.") var testRows: Int = 1_000
     @Option(help: "Comma-separated methods (mv, wmv, ds, moments, triplet, auto).") var methods: String = "mv,wmv,ds,moments,triplet,auto"
+    @Option(name: .customLong("class-balance"), help: "Class prior the models are given: uniform (snorkel's default), estimated (from the votes) or true (the generating prior).")
+    var classBalance: Prior = .uniform
     @Option(help: "Write every task as <name>.{train,test}.{L,y}.npy plus report.json into this folder.") var dump: String?
     @Flag(help: "Only the JSON object (otherwise a table and progress also go to stderr).") var json = false
+
+    /// The class prior passed to every model.
+    enum Prior: String, ExpressibleByArgument, Codable {
+        case uniform, estimated, `true`
+    }
 
     struct Score: Codable { var accuracy: Double, macro_f1: Double, minority_f1: Double? }
     struct TaskRecord: Codable {
@@ -33,7 +40,7 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
     }
     struct Gap: Codable { var tasks_below_mv_by_more_than_1pt: Int, tasks: Int, worst_gap: Double, worst_task: String }
     struct Report: Codable {
-        var seed: UInt64, train_rows: Int, test_rows: Int
+        var seed: UInt64, train_rows: Int, test_rows: Int, class_balance: Prior
         var tasks: [TaskRecord]
         var mean_accuracy: [String: Double]
         var mean_macro_f1: [String: Double]
@@ -66,7 +73,13 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
             let imbalancedBinary = task.cardinality == 2 && task.prior[task.minorityClass] < 0.5
             for method in chosen {
                 var model = try LabelModelFile.makeModel(method: method)
-                try model.fit(task.train, options: FitOptions(seed: 123))
+                let prior: ClassBalance =
+                    switch classBalance {
+                    case .uniform: .uniform
+                    case .estimated: .estimated
+                    case .true: .given(task.prior)
+                    }
+                try model.fit(task.train, options: FitOptions(classBalance: prior, seed: 123))
                 let predicted = try model.predict(task.test, tieBreak: .rowHash).map(\.rawValue)
                 let score = ClassificationScore(
                     gold: task.testLabels, predicted: predicted, cardinality: task.cardinality, positiveClass: task.minorityClass)
@@ -87,7 +100,7 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
             if !json { FileHandle.standardError.write(Data("\(task.name) done\n".utf8)) }
         }
         let report = Report(
-            seed: seed, train_rows: trainRows, test_rows: testRows, tasks: records,
+            seed: seed, train_rows: trainRows, test_rows: testRows, class_balance: classBalance, tasks: records,
             mean_accuracy: Self.means(records) { $0.accuracy },
             mean_macro_f1: Self.means(records) { $0.macro_f1 },
             mean_minority_f1: Self.means(records) { $0.minority_f1 },
