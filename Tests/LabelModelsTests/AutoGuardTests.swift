@@ -8,19 +8,21 @@ import Testing
 
 /// Auto's guard against generative fits that contradict the LFs' consensus.
 @Suite struct AutoGuardTests {
-    /// A rare positive class (8 %) and 40 two-sided LFs of moderate coverage: snorkel's uniform prior makes the moment
-    /// fit explain the class imbalance with distorted LF rates, and it overrules majorities that the LFs agree on.
-    static func imbalancedProblem(seed: UInt64) -> SyntheticLabelingProblem {
+    /// 40 two-sided LFs with coverage ~ U(0.02, `maximumCoverage`) and accuracy ~ U(`minimumAccuracy`, 0.95) over a class
+    /// that is 8 % of the rows.
+    static func rarePositiveProblem(maximumCoverage: Double, minimumAccuracy: Double, seed: UInt64) -> SyntheticLabelingProblem {
         var generator = SeededGenerator(seed: seed)
-        let coverages = (0..<40).map { _ in 0.02 + 0.58 * generator.nextUnitDouble() }
-        let accuracies = (0..<40).map { _ in 0.6 + 0.35 * generator.nextUnitDouble() }
+        let coverages = (0..<40).map { _ in 0.02 + (maximumCoverage - 0.02) * generator.nextUnitDouble() }
+        let accuracies = (0..<40).map { _ in minimumAccuracy + (0.95 - minimumAccuracy) * generator.nextUnitDouble() }
         return SyntheticLabelingProblem(
             rows: 6000, coverages: coverages, accuracies: accuracies, classBalance: [0.92, 0.08], seed: seed)
     }
 
     @Test("a fit that overrules strong majorities under a wrong prior is distrusted; auto is then plain majority vote")
     func strongMajorityGuard() throws {
-        let problem = Self.imbalancedProblem(seed: 12)
+        // Snorkel's uniform prior makes the moment fit explain the imbalance with distorted LF rates; it then overrules
+        // majorities that the LFs agree on.
+        let problem = Self.rarePositiveProblem(maximumCoverage: 0.6, minimumAccuracy: 0.6, seed: 12)
         var moments = MomentMatching(), mv = MajorityVote(), auto = AutoLabelModel()
         try moments.fit(problem.matrix)
         try mv.fit(problem.matrix)
@@ -68,18 +70,9 @@ import Testing
         #expect(AutoLabelModel.MajorityAgreement(unambiguous: nil, strong: nil, strongRows: 0).passes(configuration))
     }
 
-    /// 40 two-sided LFs of coverage ≤ 0.3 over a class that is 8 % of rows, fitted with its true prior.
-    static func rarePositiveProblem(seed: UInt64) -> SyntheticLabelingProblem {
-        var generator = SeededGenerator(seed: seed)
-        let coverages = (0..<40).map { _ in 0.02 + 0.28 * generator.nextUnitDouble() }
-        let accuracies = (0..<40).map { _ in 0.5 + 0.45 * generator.nextUnitDouble() }
-        return SyntheticLabelingProblem(
-            rows: 6000, coverages: coverages, accuracies: accuracies, classBalance: [0.92, 0.08], seed: seed)
-    }
-
     @Test("given a skewed true prior, the moment fit recovers the LFs instead of their mirror image, and auto keeps it")
     func knownSkewedPrior() throws {
-        let problem = Self.rarePositiveProblem(seed: 45)
+        let problem = Self.rarePositiveProblem(maximumCoverage: 0.3, minimumAccuracy: 0.5, seed: 45)
         let options = FitOptions(classBalance: .given([0.92, 0.08]))
         var moments = MomentMatching(), mv = MajorityVote(), auto = AutoLabelModel()
         try moments.fit(problem.matrix, options: options)
