@@ -140,6 +140,31 @@ struct LabelModelCLITests {
         #expect(probabilities.shape == [2_000, 2] && probabilities.elementType == .float32)
     }
 
+    @Test("fit takes a known class prior as numbers, keeps it in the model file, and rejects priors that cannot be")
+    func fitTakesAKnownPrior() throws {
+        let problem = SyntheticLabelingProblem(
+            rows: 2_000, coverages: [0.6, 0.5, 0.7, 0.4], accuracies: [0.9, 0.8, 0.75, 0.85], classBalance: [0.8, 0.2], seed: 6)
+        let directory = TemporaryDirectory()
+        try problem.matrix.writeNumPy(to: directory.file("L.npy"))
+        func fit(_ prior: String) throws -> FoundryCLI.Output {
+            try FoundryCLI.run([
+                "labelmodel", "fit", "--matrix", directory.file("L.npy").path, "--cardinality", "2", "--method", "moments",
+                "--class-balance", prior, "--out", directory.file("model.json").path, "--json",
+            ])
+        }
+        let output = try fit("0.8,0.2")
+        #expect(output.status == 0, "\(output.standardError)")
+        let file = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: directory.file("model.json"))) as? [String: Any])
+        let model = try #require(file["model"] as? [String: Any])
+        #expect(model["classBalance"] as? [Double] == [0.8, 0.2])
+        for (prior, message) in [("0.5,0.3,0.2", "3 entries for 2 classes"), ("0.7,0.7", "sum to 1.4"), ("0.8,x", "is invalid")] {
+            let refused = try fit(prior)
+            #expect(refused.status != 0, "\(prior)")
+            #expect(refused.standardError.contains(message), "\(prior): \(refused.standardError)")
+        }
+    }
+
     @Test func badInputFailsWithAMessageNamingTheFile() throws {
         let output = try FoundryCLI.run(["labelmodel", "fit", "--matrix", "/nonexistent/L.npy", "--cardinality", "2", "--out", "/tmp/x.json"])
         #expect(output.status != 0)

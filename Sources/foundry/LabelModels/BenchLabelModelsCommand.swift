@@ -9,7 +9,7 @@ struct BenchLabelModelsCommand: ParsableCommand {
 
     @Option(help: "A folder whose subfolders are WRENCH datasets (default: $FOUNDRY_DATA or ../shared/datasets).")
     var data: String?
-    @Option(name: .customLong("class-balance"), help: "uniform, valid or estimated.")
+    @Option(name: .customLong("class-balance"), help: "uniform, valid, estimated, or a known prior as p0,p1,….")
     var classBalance: ClassBalanceOption = .uniform
     @Option(name: .customLong("tie-break"), help: TieBreakOption.help)
     var tieBreak: TieBreakOption = .hash

@@ -17,9 +17,45 @@ enum LabelModelMethod: String, ExpressibleByArgument, CaseIterable {
     case mv, wmv, ds, moments, triplet, auto
 }
 
-/// How `evaluate` sets the class prior.
-enum ClassBalanceOption: String, ExpressibleByArgument, CaseIterable {
+/// How the CLI sets the class prior: `uniform`, `valid`, `estimated`, or the prior itself as comma-separated numbers.
+enum ClassBalanceOption: ExpressibleByArgument, Equatable {
     case uniform, valid, estimated
+    /// A known prior, one probability per class (`--class-balance 0.92,0.08`); checked against k when fitting.
+    case given([Double])
+
+    init?(argument: String) {
+        switch argument {
+        case "uniform": self = .uniform
+        case "valid": self = .valid
+        case "estimated": self = .estimated
+        default:
+            let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count >= 2, parts.allSatisfy({ $0 != nil }) else { return nil }
+            self = .given(parts.compactMap { $0 })
+        }
+    }
+
+    static var allValueStrings: [String] { ["uniform", "valid", "estimated", "p0,p1,…"] }
+
+    /// The spelling reported in JSON output.
+    var name: String {
+        switch self {
+        case .uniform: "uniform"
+        case .valid: "valid"
+        case .estimated: "estimated"
+        case let .given(prior): prior.map { "\($0)" }.joined(separator: ",")
+        }
+    }
+
+    /// The library's class balance; `validLabels` is read only for `.valid`.
+    func classBalance(validLabels: () throws -> [Int]) throws -> ClassBalance {
+        switch self {
+        case .uniform: .uniform
+        case .estimated: .estimated
+        case .valid: .fromLabels(try validLabels())
+        case let .given(prior): .given(prior)
+        }
+    }
 }
 
 /// How hard labels are drawn from tied probabilities in reported scores.
@@ -147,11 +183,7 @@ func evaluateWrench(
     let splits = try EvaluationSplits.load(directory, transductive: transductive)
     let train = splits.train, test = splits.test
     var options = FitOptions(seed: seed)
-    switch classBalance {
-    case .uniform: options.classBalance = .uniform
-    case .estimated: options.classBalance = .estimated
-    case .valid: options.classBalance = .fromLabels(try splits.validLabels())
-    }
+    options.classBalance = try classBalance.classBalance(validLabels: { try splits.validLabels() })
     var model = try moments.makeModel(method)
     let fitStart = monotonicSeconds()
     try model.fit(train.labelMatrix, options: options)
@@ -166,7 +198,7 @@ func evaluateWrench(
         dataset: directory.lastPathComponent, method: method.rawValue, n_train: train.count, n_test: test.count,
         m: train.labelMatrix.lfCount, k: k, fit_seconds: fitSeconds, predict_seconds: predictSeconds,
         test_accuracy: score.accuracy, test_f1: score.f1, test_f1_macro: score.macroF1, coverage: score.coverage,
-        class_balance: classBalance.rawValue, choice: (model as? AutoLabelModel)?.choice?.rawValue,
+        class_balance: classBalance.name, choice: (model as? AutoLabelModel)?.choice?.rawValue,
         test_accuracy_expected: ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: test.goldLabels),
         tie_break: tieBreak.rawValue, train_source: splits.trainSource)
 }
@@ -179,7 +211,7 @@ struct LabelModelEvaluateCommand: ParsableCommand {
     var wrench: String
     @Option(help: "mv, wmv, ds, moments, triplet or auto.")
     var method: LabelModelMethod = .auto
-    @Option(name: .customLong("class-balance"), help: "uniform (snorkel's default), valid (gold frequencies of valid.json) or estimated (from the votes).")
+    @Option(name: .customLong("class-balance"), help: "uniform (snorkel's default), valid (gold frequencies of valid.json), estimated (from the votes) or the prior as p0,p1,….")
     var classBalance: ClassBalanceOption = .uniform
     @Option(help: "Seed for fitting and random tie-breaking.")
     var seed: UInt64 = 123
@@ -219,7 +251,7 @@ struct LabelModelFitCommand: ParsableCommand {
     var cardinality: Int
     @Option(help: "mv, wmv, ds, moments, triplet or auto.")
     var method: LabelModelMethod = .auto
-    @Option(name: .customLong("class-balance"), help: "uniform or estimated.")
+    @Option(name: .customLong("class-balance"), help: "uniform, estimated, or a known prior as p0,p1,… (one per class).")
     var classBalance: ClassBalanceOption = .uniform
     @Option(help: "Where to write the model (JSON).")
     var out: String
@@ -244,7 +276,8 @@ struct LabelModelFitCommand: ParsableCommand {
         let readSeconds = monotonicSeconds() - readStart
         var model = try moments.makeModel(method)
         let start = monotonicSeconds()
-        try model.fit(labels, options: FitOptions(classBalance: classBalance == .estimated ? .estimated : .uniform, seed: seed))
+        let prior = try classBalance.classBalance(validLabels: { throw ValidationError("--class-balance valid needs a WRENCH folder") })
+        try model.fit(labels, options: FitOptions(classBalance: prior, seed: seed))
         let seconds = monotonicSeconds() - start
         try LabelModelFile(model).write(to: URL(fileURLWithPath: out))
         let record = Record(method: method.rawValue, n: labels.rowCount, m: labels.lfCount, k: labels.cardinality, fit_seconds: seconds, read_seconds: readSeconds)
