@@ -114,6 +114,12 @@ for (index, parameters) in labelModel.lfParameters.enumerated() {
         "  \(parameters.name.padding(toLength: 22, withPad: " ", startingAt: 0)) learned \(learned)   empirical \(empirical)"
     )
 }
+// The learned figures are the generative model's P(gold = vote | vote) under its assumption that LFs are independent
+// given the class. Overlaps that assumption cannot explain make it misjudge an LF: links often sit in short comments,
+// which short_comment votes HAM, so has_link looks like weak spam evidence. Snorkel's LabelModel does the same (0.34
+// for the link LF on WRENCH YouTube); declaring the pair as dependent does not cure it there.
+print("  (learned = the model's estimate, assuming LFs independent given the class; overlaps it cannot explain —")
+print("   links inside short comments — make it misjudge some LFs, as snorkel's LabelModel does too)")
 
 print("\nA few probabilistic labels (P(spam)):")
 for row in [0, 1, 2, 3, 4] where row < comments.count {
