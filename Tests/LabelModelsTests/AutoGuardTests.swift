@@ -49,13 +49,17 @@ import Testing
         var object = try #require(
             try JSONSerialization.jsonObject(with: JSONEncoder().encode(configuration)) as? [String: Any])
         #expect(object["minimumAgreementWithStrongMajority"] as? Double == 0.95)
-        object["minimumAgreementWithStrongMajority"] = nil
-        object["minimumStrongMajorityRows"] = nil
+        for key in ["minimumAgreementWithStrongMajority", "minimumStrongMajorityRows", "minimumAgreementWithOneSidedStrongMajority",
+                    "oneSidedOverruleShare"] {
+            object[key] = nil
+        }
         let decoded = try JSONDecoder().decode(
             AutoLabelModel.Configuration.self, from: JSONSerialization.data(withJSONObject: object))
         #expect(decoded.minimumAgreementWithMajority == 0.7)
         #expect(decoded.minimumAgreementWithStrongMajority == AutoLabelModel.Configuration().minimumAgreementWithStrongMajority)
         #expect(decoded.minimumStrongMajorityRows == AutoLabelModel.Configuration().minimumStrongMajorityRows)
+        #expect(decoded.minimumAgreementWithOneSidedStrongMajority == AutoLabelModel.Configuration().minimumAgreementWithOneSidedStrongMajority)
+        #expect(decoded.oneSidedOverruleShare == AutoLabelModel.Configuration().oneSidedOverruleShare)
         #expect(decoded.moments == configuration.moments)
     }
 
@@ -68,6 +72,30 @@ import Testing
         #expect(!measured.passes(configuration))
         #expect(!AutoLabelModel.MajorityAgreement(unambiguous: 0.79, strong: 1, strongRows: 500).passes(configuration))
         #expect(AutoLabelModel.MajorityAgreement(unambiguous: nil, strong: nil, strongRows: 0).passes(configuration))
+    }
+
+    @Test("overrules of strong majorities that all favour one class are held to the stricter minimum")
+    func oneSidedOverrules() {
+        let configuration = AutoLabelModel.Configuration()
+        func agreement(_ strong: Double, towardOneClass share: Double) -> AutoLabelModel.MajorityAgreement {
+            AutoLabelModel.MajorityAgreement(unambiguous: 0.9, strong: strong, strongRows: 500, overrulesTowardOneClass: share)
+        }
+        #expect(!agreement(0.97, towardOneClass: 0.95).passes(configuration))  // one-sided: needs 0.98
+        #expect(agreement(0.97, towardOneClass: 0.6).passes(configuration))  // both ways: 0.95 suffices
+        #expect(agreement(0.985, towardOneClass: 1).passes(configuration))
+        #expect(!agreement(0.94, towardOneClass: 0.5).passes(configuration))
+    }
+
+    @Test("a dominant two-sided LF overruling weak majorities stays trusted: its overrules go both ways")
+    func dominantLFStaysTrusted() throws {
+        let problem = SyntheticLabelingProblem(
+            rows: 10_000, coverages: [0.9, 0.9, 0.9, 0.9, 0.9], accuracies: [0.97, 0.6, 0.6, 0.6, 0.6], seed: 11)
+        var auto = AutoLabelModel()
+        try auto.fit(problem.matrix)
+        let strong = try #require(auto.agreementWithStrongMajority)
+        #expect(strong < auto.configuration.minimumAgreementWithOneSidedStrongMajority)  // 0.963 here
+        #expect(try #require(auto.strongMajorityOverrulesTowardOneClass) < auto.configuration.oneSidedOverruleShare)
+        #expect(auto.choice == .moments || auto.choice == .momentsWithMajorityVote)
     }
 
     @Test("given a skewed true prior, the moment fit recovers the LFs instead of their mirror image, and auto keeps it")
