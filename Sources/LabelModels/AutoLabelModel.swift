@@ -13,7 +13,9 @@ import Labeling
 ///   compares the model's hard labels with MV on training rows: they must agree on at least
 ///   ``Configuration/minimumAgreementWithMajority`` of the rows where MV is unambiguous, and on at least
 ///   ``Configuration/minimumAgreementWithStrongMajority`` of the rows where the majority leads by two or
-///   more votes. If either check fails, the same fit predicting with abstentions as evidence
+///   more votes (``Configuration/minimumAgreementWithOneSidedStrongMajority`` when its overrules of those
+///   nearly all favour one class, the mark of a wrong class prior). Both are measured on the model's
+///   prior-free decisions, as MV has no prior. If either check fails, the same fit predicting with abstentions as evidence
 ///   (``MomentMatching/predictingWithAbstentions()``) is tried under the same guard; if that fails too,
 ///   the generative fit is distrusted and Auto is plain majority vote.
 public struct AutoLabelModel: LabelModel, Codable, Equatable {
