@@ -241,11 +241,6 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         }
     }
 
-    /// Fraction of rows with a unique majority class on which `model`'s most probable class is that class (`nil` if no such row).
-    static func agreement(of model: any LabelModel, withMajorityOf fullMatrix: LabelMatrix) throws -> Double? {
-        try majorityAgreement(of: model, on: fullMatrix).unambiguous
-    }
-
     /// `model`'s posterior with its class prior taken out, so that the guard compares like with like: majority vote
     /// has no prior, and a known skewed prior rightly overrules lone votes for a rare class.
     static func priorFreeProbabilities(_ model: any LabelModel) -> (LabelMatrix) throws -> Matrix {
@@ -261,16 +256,12 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         return { try model.predictProbabilities($0) }
     }
 
-    /// Agreement of `model` with the majority vote on rows with a unique majority, and on rows where it leads by two or more votes.
+    /// Agreement of a model, given by its probability function, with the majority vote on rows with a unique majority,
+    /// and on rows where it leads by two or more votes.
     ///
     /// Above ``agreementSampleSize`` rows it is measured on that many rows, taken as 20 evenly spaced contiguous
     /// blocks: a deterministic sample whose standard error is below 0.004 around the 0.8 threshold (contiguous blocks
     /// read memory sequentially), so the guard costs little next to the fit itself on millions of rows.
-    static func majorityAgreement(of model: any LabelModel, on fullMatrix: LabelMatrix) throws -> MajorityAgreement {
-        try majorityAgreement(probabilities: { try model.predictProbabilities($0) }, on: fullMatrix)
-    }
-
-    /// ``majorityAgreement(of:on:)`` for a model given by its probability function.
     static func majorityAgreement(probabilities predict: (LabelMatrix) throws -> Matrix, on fullMatrix: LabelMatrix) throws -> MajorityAgreement {
         let blocks = 20, blockRows = agreementSampleSize / blocks
         let matrix = fullMatrix.rowCount <= agreementSampleSize

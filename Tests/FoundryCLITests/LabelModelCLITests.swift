@@ -85,6 +85,13 @@ struct LabelModelCLITests {
             #expect(abs(accuracy - (scores["mv"]?["accuracy"] as? Double ?? -1)) < 1e-12, "\(name)")
         }
         #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("report.json").path))
+        // Bad options are refused with what was expected.
+        let unknown = try FoundryCLI.run(["bench", "labelmodel-robustness", "--methods", "mv,snorkel"])
+        #expect(unknown.status != 0)
+        #expect(unknown.standardError.contains("unknown method 'snorkel'"))
+        let empty = try FoundryCLI.run(["bench", "labelmodel-robustness", "--tasks", "0"])
+        #expect(empty.status != 0)
+        #expect(empty.standardError.contains("must be positive"))
     }
 
     @Test("on 40 generated tasks auto is never far below majority vote, and not below it on average")

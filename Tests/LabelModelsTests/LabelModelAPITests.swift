@@ -57,7 +57,8 @@ import Testing
         let problem = SyntheticLabelingProblem(rows: 60_000, coverages: [0.5, 0.4, 0.3, 0.6], accuracies: [0.75, 0.7, 0.8, 0.65], seed: 4)
         var model = MomentMatching()
         try model.fit(problem.matrix)
-        let sampled = try #require(try AutoLabelModel.agreement(of: model, withMajorityOf: problem.matrix))
+        let sampled = try #require(
+            try AutoLabelModel.majorityAgreement(probabilities: model.predictProbabilities, on: problem.matrix).unambiguous)
         // The same quantity over every row.
         let shares = MajorityVote.voteShares(problem.matrix)
         let predicted = try model.predict(problem.matrix)
