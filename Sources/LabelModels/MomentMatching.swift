@@ -33,7 +33,8 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         /// Whether predictions also use the abstain probabilities (snorkel ignores them).
         public var abstainAware = false
         /// Smallest vote rate P(LF j votes l | Y = c) used when predicting, so that no single vote counts as
-        /// near-certain evidence — snorkel's `predict_proba` clips μ to [0.01, 0.99]. Here the floor of a vote is
+        /// near-certain evidence — snorkel 0.9's `predict_proba` clipped μ to [0.01, 0.99] (0.10 only clamps μ to
+        /// [ε, 1 − ε] while fitting, ε = min(0.01, 10^−⌈log₁₀ n⌉), as ``fit(_:options:)`` here does too). Here the floor of a vote is
         /// also kept to at most half of that vote's own marginal rate P(LF j votes l): for rare votes an absolute
         /// 0.01 would be as large as the signal and erase it (seen with many sparse LFs and several classes).
         public var predictionFloor = 0.01

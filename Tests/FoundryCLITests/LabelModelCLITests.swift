@@ -138,6 +138,34 @@ struct LabelModelCLITests {
         #expect((json["train_source"] as? String)?.contains("TubeSpam_lf_matrix_train.csv") == true)
     }
 
+    @Test("evaluate --save-model writes the model it scored, and predict uses it",
+          .enabled(if: TestData.has("regularized_dp_tubespam"), "needs $FOUNDRY_DATA/regularized_dp_tubespam"))
+    func evaluateSavesTheFittedModel() throws {
+        let folder = try #require(TestData.dataset("regularized_dp_tubespam"))
+        let directory = TemporaryDirectory()
+        let saved = directory.file("auto.json")
+        let output = try FoundryCLI.run([
+            "labelmodel", "evaluate", "--wrench", folder.path, "--method", "auto", "--save-model", saved.path, "--json",
+        ])
+        #expect(output.status == 0, "\(output.standardError)")
+        let record = try output.json()
+        let file = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: saved)) as? [String: Any])
+        let model = try #require(file["model"] as? [String: Any])
+        #expect(file["method"] as? String == "auto")
+        #expect(model["choice"] as? String == record["choice"] as? String)
+        // Three rows of the 10 TubeSpam LFs: two spam votes, one ham vote, no votes.
+        let rows: [Int] = [1, 1, -1, -1, -1, -1, -1, -1, -1, -1] + [-1, -1, -1, -1, 0, -1, -1, -1, -1, -1] + [Int](repeating: -1, count: 10)
+        try NumPyArray(integers: rows, shape: [3, 10], elementType: .int8).write(to: directory.file("L.npy"))
+        let predict = try FoundryCLI.run([
+            "labelmodel", "predict", "--model", saved.path, "--matrix", directory.file("L.npy").path,
+            "--out", directory.file("p.npy").path, "--json",
+        ])
+        #expect(predict.status == 0, "\(predict.standardError)")
+        #expect(try predict.json()["n"] as? Int == 3)
+        let probabilities = try NumPyArray(contentsOf: directory.file("p.npy")).doubles()
+        #expect(probabilities[1] > 0.5 && probabilities[2] > 0.5)  // row 0: P(spam) of two spam votes; row 1: P(ham) of a ham vote
+    }
+
     @Test func fitThenPredictRoundTrip() throws {
         let problem = SyntheticLabelingProblem(rows: 2_000, coverages: [0.6, 0.5, 0.7, 0.4], accuracies: [0.9, 0.8, 0.75, 0.85], seed: 5)
         let directory = TemporaryDirectory()

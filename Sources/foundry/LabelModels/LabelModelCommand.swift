@@ -137,7 +137,7 @@ struct MomentOptions: ParsableArguments {
     var l2: Double?
     @Option(help: "Dependent (correlated) LF pairs for moments/auto, as 0-3,1-2 (LF column indices).")
     var dependencies: String?
-    @Option(name: .customLong("prediction-floor"), help: "Smallest vote rate moments/auto predict with (default 0.01, snorkel's clip; 0 = none).")
+    @Option(name: .customLong("prediction-floor"), help: "Smallest vote rate moments/auto predict with (default 0.01, the clip of snorkel 0.9's predict_proba; 0 = none).")
     var predictionFloor: Double?
 
     /// The model for `method`, configured with these options.
@@ -178,7 +178,7 @@ struct MomentOptions: ParsableArguments {
 /// Fits `method` on a folder's train weak labels and scores the test split (WRENCH JSON or ±1 LF-matrix CSVs).
 func evaluateWrench(
     directory: URL, method: LabelModelMethod, classBalance: ClassBalanceOption, seed: UInt64, tieBreak: TieBreakOption,
-    moments: MomentOptions, transductive: Bool = false
+    moments: MomentOptions, transductive: Bool = false, saveModel: URL? = nil
 ) throws -> EvaluationRecord {
     let splits = try EvaluationSplits.load(directory, transductive: transductive)
     let train = splits.train, test = splits.test
@@ -188,6 +188,7 @@ func evaluateWrench(
     let fitStart = monotonicSeconds()
     try model.fit(train.labelMatrix, options: options)
     let fitSeconds = monotonicSeconds() - fitStart
+    if let saveModel { try LabelModelFile(model).write(to: saveModel) }
     let predictStart = monotonicSeconds()
     let probabilities = try model.predictProbabilities(test.labelMatrix)
     let predictSeconds = monotonicSeconds() - predictStart
@@ -220,13 +221,15 @@ struct LabelModelEvaluateCommand: ParsableCommand {
     @Flag(help: "For a folder without train.json, fit on the test split's weak labels (never its gold labels).")
     var transductive = false
     @OptionGroup var moments: MomentOptions
+    @Option(name: .customLong("save-model"), help: "Also write the model fitted on the train split here (JSON, as `labelmodel fit` writes it).")
+    var saveModel: String?
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func run() throws {
         let record = try evaluateWrench(
             directory: URL(fileURLWithPath: wrench), method: method, classBalance: classBalance, seed: seed, tieBreak: tieBreak,
-            moments: moments, transductive: transductive)
+            moments: moments, transductive: transductive, saveModel: saveModel.map { URL(fileURLWithPath: $0) })
         if json {
             try printJSON(record)
         } else {
