@@ -63,6 +63,10 @@ public struct LabelModelFile: Codable, Sendable {
             throw LabelModelsError.invalidModelFile(path: url.path, reason: "cannot read file (\(error.localizedDescription))")
         }
         do { return try JSONDecoder().decode(LabelModelFile.self, from: data) } catch let error as DecodingError {
+            if case let .dataCorrupted(context) = error, context.codingPath.isEmpty {
+                throw LabelModelsError.invalidModelFile(
+                    path: url.path, reason: "not a label model file: expected the JSON `foundry labelmodel fit` writes (\(context.debugDescription))")
+            }
             throw LabelModelsError.invalidModelFile(path: url.path, reason: Self.describe(error))
         }
     }

@@ -225,5 +225,23 @@ struct LabelModelCLITests {
         let vote = try FoundryCLI.run(["labelmodel", "fit", "--matrix", directory.file("bad.npy").path, "--cardinality", "2", "--out", directory.file("m.json").path])
         #expect(vote.status != 0)
         #expect(vote.standardError.contains("row 0, column 1"))
+        // A matrix with no rows: the message names the file, and a data error prints no usage text.
+        try NumPyArray(integers: [], shape: [0, 3], elementType: .int8).write(to: directory.file("empty.npy"))
+        let empty = try FoundryCLI.run(["labelmodel", "fit", "--matrix", directory.file("empty.npy").path, "--cardinality", "2", "--out", directory.file("m.json").path])
+        #expect(empty.status != 0)
+        #expect(empty.standardError.contains("empty.npy: auto: the label matrix has no rows"), "\(empty.standardError)")
+        #expect(!empty.standardError.contains("Usage:"))
+        // A model file that is not JSON, and gold labels of the wrong length.
+        try Data("hello".utf8).write(to: directory.file("not-a-model.json"))
+        try NumPyArray(integers: [0, 1, 1, 0, 1, -1], shape: [3, 2], elementType: .int8).write(to: directory.file("L.npy"))
+        let garbage = try FoundryCLI.run(["labelmodel", "predict", "--model", directory.file("not-a-model.json").path, "--matrix", directory.file("L.npy").path])
+        #expect(garbage.status != 0)
+        #expect(garbage.standardError.contains("not-a-model.json: not a label model file"), "\(garbage.standardError)")
+        let fit = try FoundryCLI.run(["labelmodel", "fit", "--matrix", directory.file("L.npy").path, "--cardinality", "2", "--method", "mv", "--out", directory.file("m.json").path])
+        #expect(fit.status == 0, "\(fit.standardError)")
+        try NumPyArray(integers: [0, 1], shape: [2], elementType: .int8).write(to: directory.file("y.npy"))
+        let gold = try FoundryCLI.run(["labelmodel", "predict", "--model", directory.file("m.json").path, "--matrix", directory.file("L.npy").path, "--gold", directory.file("y.npy").path])
+        #expect(gold.status != 0)
+        #expect(gold.standardError.contains("y.npy: expected 3 integer gold labels, got 2"), "\(gold.standardError)")
     }
 }

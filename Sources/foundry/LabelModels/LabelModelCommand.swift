@@ -280,7 +280,9 @@ struct LabelModelFitCommand: ParsableCommand {
         var model = try moments.makeModel(method)
         let start = monotonicSeconds()
         let prior = try classBalance.classBalance(validLabels: { throw ValidationError("--class-balance valid needs a WRENCH folder") })
-        try model.fit(labels, options: FitOptions(classBalance: prior, seed: seed))
+        do { try model.fit(labels, options: FitOptions(classBalance: prior, seed: seed)) } catch let error as LabelModelsError {
+            throw LabelModelsError.invalidInput("\(matrix): \(error.description)")  // a data error: no usage text
+        }
         let seconds = monotonicSeconds() - start
         try LabelModelFile(model).write(to: URL(fileURLWithPath: out))
         let record = Record(method: method.rawValue, n: labels.rowCount, m: labels.lfCount, k: labels.cardinality, fit_seconds: seconds, read_seconds: readSeconds)
@@ -325,7 +327,7 @@ struct LabelModelPredictCommand: ParsableCommand {
         if let gold {
             let goldLabels = try NumPyArray(contentsOf: URL(fileURLWithPath: gold))
             guard goldLabels.elementType.isInteger, goldLabels.count == labels.rowCount else {
-                throw ValidationError("\(gold): expected \(labels.rowCount) integer gold labels, got \(goldLabels.count) of \(goldLabels.elementType)")
+                throw LabelModelsError.invalidInput("\(gold): expected \(labels.rowCount) integer gold labels, got \(goldLabels.count) of \(goldLabels.elementType)")
             }
             let predicted = type(of: file.model).hardLabels(probabilities, tieBreak: tieBreak.policy(seed: seed), prior: file.model.classBalance)
             accuracy = ClassificationScore(gold: goldLabels.integers(), predicted: predicted.map(\.rawValue), cardinality: file.model.cardinality).accuracy
