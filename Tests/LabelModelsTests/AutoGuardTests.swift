@@ -50,7 +50,7 @@ import Testing
             try JSONSerialization.jsonObject(with: JSONEncoder().encode(configuration)) as? [String: Any])
         #expect(object["minimumAgreementWithStrongMajority"] as? Double == 0.95)
         for key in ["minimumAgreementWithStrongMajority", "minimumStrongMajorityRows", "minimumAgreementWithOneSidedStrongMajority",
-                    "oneSidedOverruleShare"] {
+                    "oneSidedOverruleShare", "devSelectionMetric"] {
             object[key] = nil
         }
         let decoded = try JSONDecoder().decode(
@@ -60,6 +60,7 @@ import Testing
         #expect(decoded.minimumStrongMajorityRows == AutoLabelModel.Configuration().minimumStrongMajorityRows)
         #expect(decoded.minimumAgreementWithOneSidedStrongMajority == AutoLabelModel.Configuration().minimumAgreementWithOneSidedStrongMajority)
         #expect(decoded.oneSidedOverruleShare == AutoLabelModel.Configuration().oneSidedOverruleShare)
+        #expect(decoded.devSelectionMetric == AutoLabelModel.Configuration().devSelectionMetric)
         #expect(decoded.moments == configuration.moments)
     }
 

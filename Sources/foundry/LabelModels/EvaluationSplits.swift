@@ -9,8 +9,11 @@ struct EvaluationSplits {
     let test: WrenchSplit
     /// Where the fitted weak labels came from (reported as `train_source`).
     let trainSource: String
-    /// Gold labels of the validation split, read only when asked for (`--class-balance valid`).
-    let validLabels: () throws -> [Int]
+    /// The validation split, read only when asked for (`--class-balance valid`, `--dev`).
+    let valid: () throws -> WrenchSplit
+
+    /// Gold labels of the validation split.
+    func validLabels() throws -> [Int] { try valid().goldLabels }
 
     /// - Parameter transductive: with no train split, fit on the test split's weak labels (never its gold labels).
     static func load(_ directory: URL, transductive: Bool) throws -> EvaluationSplits {
@@ -25,7 +28,7 @@ struct EvaluationSplits {
             return EvaluationSplits(
                 train: hasTrain ? try wrench.split(.train) : test, test: test,
                 trainSource: hasTrain ? "train.json" : "test.json (transductive)",
-                validLabels: { try wrench.split(.valid).goldLabels })
+                valid: { try wrench.split(.valid) })
         }
         let files = SignedLFMatrixCSV.splitFiles(in: directory)
         guard let testFile = files[.test] else {
@@ -39,9 +42,11 @@ struct EvaluationSplits {
         return EvaluationSplits(
             train: train, test: test,
             trainSource: files[.train].map { "\($0.lastPathComponent) (±1 LF-matrix CSV)" } ?? "\(testFile.lastPathComponent) (transductive)",
-            validLabels: {
-                guard let valid = files[.valid] else { throw ValidationError("\(directory.path) has no *_lf_matrix_val.csv for --class-balance valid") }
-                return try SignedLFMatrixCSV.read(valid, split: "valid").goldLabels
+            valid: {
+                guard let valid = files[.valid] else {
+                    throw ValidationError("\(directory.path) has no *_lf_matrix_val.csv (needed by --class-balance valid and --dev)")
+                }
+                return try SignedLFMatrixCSV.read(valid, split: "valid")
             })
     }
 }

@@ -102,10 +102,16 @@ struct EvaluationRecord: Codable {
     var tie_break: String
     /// Where the fitted weak labels came from: `train.json`, or `test.json (transductive)`.
     var train_source: String
+    /// Rows of the dev set (the valid split, with `--dev`); `nil` without one.
+    var dev_rows: Int? = nil
+    /// Auto's score on the dev set for the model it chose, in `dev_metric` (with `--dev`).
+    var dev_score: Double? = nil
+    /// What ranked Auto's candidates on the dev set: `accuracy` or `macro-f1` (with `--dev`).
+    var dev_metric: String? = nil
 
     private enum CodingKeys: String, CodingKey {
         case dataset, method, n_train, n_test, m, k, fit_seconds, predict_seconds, test_accuracy, test_f1, test_f1_macro, coverage
-        case class_balance, choice, test_accuracy_expected, tie_break, train_source
+        case class_balance, choice, test_accuracy_expected, tie_break, train_source, dev_rows, dev_score, dev_metric
     }
 
     /// Writes every field, with `null` for missing scores (the JSON shape is a contract).
@@ -128,6 +134,9 @@ struct EvaluationRecord: Codable {
         try c.encode(test_accuracy_expected, forKey: .test_accuracy_expected)
         try c.encode(tie_break, forKey: .tie_break)
         try c.encode(train_source, forKey: .train_source)
+        try c.encode(dev_rows, forKey: .dev_rows)
+        try c.encode(dev_score, forKey: .dev_score)
+        try c.encode(dev_metric, forKey: .dev_metric)
     }
 }
 
@@ -139,6 +148,17 @@ struct MomentOptions: ParsableArguments {
     var dependencies: String?
     @Option(name: .customLong("prediction-floor"), help: "Smallest vote rate moments/auto predict with (default 0.01, the clip of snorkel 0.9's predict_proba; 0 = none).")
     var predictionFloor: Double?
+    @Option(name: .customLong("dev-metric"), help: "What ranks auto's candidates on a dev set: macro-f1 (the default) or accuracy (expected over tie draws).")
+    var devMetric: DevMetricOption?
+
+    /// `--dev-metric` values.
+    enum DevMetricOption: String, ExpressibleByArgument, CaseIterable {
+        case accuracy, macroF1 = "macro-f1"
+        var metric: AutoLabelModel.DevSelectionMetric { self == .accuracy ? .accuracy : .macroF1 }
+    }
+
+    /// The dev metric auto will use with these options.
+    var devSelectionMetric: AutoLabelModel.DevSelectionMetric { devMetric?.metric ?? AutoLabelModel.Configuration().devSelectionMetric }
 
     /// The model for `method`, configured with these options.
     func makeModel(_ method: LabelModelMethod) throws -> any LabelModel & Codable {
@@ -161,15 +181,19 @@ struct MomentOptions: ParsableArguments {
             }
         }
         switch method {
-        case .moments: return MomentMatching(configuration: configuration)
+        case .moments:
+            guard devMetric == nil else { throw ValidationError("--dev-metric applies to auto only") }
+            return MomentMatching(configuration: configuration)
         case .auto:
             var auto = AutoLabelModel.Configuration()
             auto.moments = configuration
+            auto.devSelectionMetric = devSelectionMetric
             return AutoLabelModel(configuration: auto)
         default:
             guard l2 == nil, dependencies == nil, predictionFloor == nil else {
                 throw ValidationError("--l2, --dependencies and --prediction-floor apply to moments and auto only")
             }
+            guard devMetric == nil else { throw ValidationError("--dev-metric applies to auto only") }
             return try LabelModelFile.makeModel(method: method.rawValue)
         }
     }
@@ -178,12 +202,23 @@ struct MomentOptions: ParsableArguments {
 /// Fits `method` on a folder's train weak labels and scores the test split (WRENCH JSON or ±1 LF-matrix CSVs).
 func evaluateWrench(
     directory: URL, method: LabelModelMethod, classBalance: ClassBalanceOption, seed: UInt64, tieBreak: TieBreakOption,
-    moments: MomentOptions, transductive: Bool = false, saveModel: URL? = nil
+    moments: MomentOptions, transductive: Bool = false, saveModel: URL? = nil, dev: Bool = false
 ) throws -> EvaluationRecord {
     let splits = try EvaluationSplits.load(directory, transductive: transductive)
     let train = splits.train, test = splits.test
     var options = FitOptions(seed: seed)
     options.classBalance = try classBalance.classBalance(validLabels: { try splits.validLabels() })
+    var devRows: Int?
+    if dev {
+        guard method == .auto || method == .wmv else { throw ValidationError("--dev applies to auto and wmv only") }
+        let valid = try splits.valid()
+        guard valid.labelMatrix.lfCount == train.labelMatrix.lfCount else {
+            throw ValidationError("the valid split has \(valid.labelMatrix.lfCount) LFs, the train split \(train.labelMatrix.lfCount)")
+        }
+        options.devMatrix = valid.labelMatrix
+        options.devLabels = valid.goldLabels
+        devRows = valid.count
+    }
     var model = try moments.makeModel(method)
     let fitStart = monotonicSeconds()
     try model.fit(train.labelMatrix, options: options)
@@ -201,7 +236,9 @@ func evaluateWrench(
         test_accuracy: score.accuracy, test_f1: score.f1, test_f1_macro: score.macroF1, coverage: score.coverage,
         class_balance: classBalance.name, choice: (model as? AutoLabelModel)?.choice?.rawValue,
         test_accuracy_expected: ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: test.goldLabels),
-        tie_break: tieBreak.rawValue, train_source: splits.trainSource)
+        tie_break: tieBreak.rawValue, train_source: splits.trainSource, dev_rows: devRows,
+        dev_score: (model as? AutoLabelModel)?.devScore,
+        dev_metric: dev && method == .auto ? moments.devSelectionMetric.rawValue : nil)
 }
 
 struct LabelModelEvaluateCommand: ParsableCommand {
@@ -223,13 +260,15 @@ struct LabelModelEvaluateCommand: ParsableCommand {
     @OptionGroup var moments: MomentOptions
     @Option(name: .customLong("save-model"), help: "Also write the model fitted on the train split here (JSON, as `labelmodel fit` writes it).")
     var saveModel: String?
+    @Flag(help: "Use the valid split (weak and gold labels) as a dev set: auto keeps the model that scores best there (--dev-metric), wmv learns its weights there.")
+    var dev = false
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func run() throws {
         let record = try evaluateWrench(
             directory: URL(fileURLWithPath: wrench), method: method, classBalance: classBalance, seed: seed, tieBreak: tieBreak,
-            moments: moments, transductive: transductive, saveModel: saveModel.map { URL(fileURLWithPath: $0) })
+            moments: moments, transductive: transductive, saveModel: saveModel.map { URL(fileURLWithPath: $0) }, dev: dev)
         if json {
             try printJSON(record)
         } else {
@@ -241,6 +280,9 @@ struct LabelModelEvaluateCommand: ParsableCommand {
                   expected accuracy over tie draws \(pct(record.test_accuracy_expected))   (ties broken by \(record.tie_break))
                   fit \(String(format: "%.4f", record.fit_seconds)) s   predict \(String(format: "%.4f", record.predict_seconds)) s
                 """)
+            if let rows = record.dev_rows {
+                print("  dev set: \(rows) valid rows" + (record.dev_score.map { ", chosen model's dev \(record.dev_metric ?? "score") \(pct($0))" } ?? ""))
+            }
         }
     }
 }
@@ -260,36 +302,64 @@ struct LabelModelFitCommand: ParsableCommand {
     var out: String
     @Option(help: "Seed.")
     var seed: UInt64 = 123
+    @Option(name: .customLong("dev-matrix"), help: "A dev set's label matrix (.npy, same LFs): auto keeps the model that scores best there (--dev-metric), wmv learns its weights there.")
+    var devMatrix: String?
+    @Option(name: .customLong("dev-labels"), help: "Gold labels of --dev-matrix (.npy, integer, -1 = unknown).")
+    var devLabels: String?
     @OptionGroup var moments: MomentOptions
     @Flag(help: "Print one JSON object.")
     var json = false
 
     struct Record: Codable {
         var method: String, n: Int, m: Int, k: Int, fit_seconds: Double, read_seconds: Double
+        var choice: String?, dev_score: Double?
     }
 
     func validate() throws {
         guard cardinality >= 2 else { throw ValidationError("--cardinality must be at least 2") }
         guard classBalance != .valid else { throw ValidationError("--class-balance valid needs a WRENCH folder; use uniform or estimated") }
+        guard (devMatrix == nil) == (devLabels == nil) else { throw ValidationError("--dev-matrix and --dev-labels go together") }
+        guard devMatrix == nil || method == .auto || method == .wmv else { throw ValidationError("a dev set applies to auto and wmv only") }
     }
 
     func run() throws {
         let readStart = monotonicSeconds()
         let labels = try LabelMatrix(numPyFile: URL(fileURLWithPath: matrix), cardinality: cardinality)
+        var options = FitOptions(seed: seed)
+        if let devMatrix, let devLabels {
+            let dev = try LabelMatrix(numPyFile: URL(fileURLWithPath: devMatrix), cardinality: cardinality)
+            guard dev.lfCount == labels.lfCount else {
+                throw LabelModelsError.invalidInput("\(devMatrix): \(dev.lfCount) LFs, but \(matrix) has \(labels.lfCount)")
+            }
+            options.devMatrix = dev
+            options.devLabels = try readGoldLabels(devLabels, rows: dev.rowCount)
+        }
         let readSeconds = monotonicSeconds() - readStart
         var model = try moments.makeModel(method)
         let start = monotonicSeconds()
-        let prior = try classBalance.classBalance(validLabels: { throw ValidationError("--class-balance valid needs a WRENCH folder") })
-        do { try model.fit(labels, options: FitOptions(classBalance: prior, seed: seed)) } catch let error as LabelModelsError {
+        options.classBalance = try classBalance.classBalance(validLabels: { throw ValidationError("--class-balance valid needs a WRENCH folder") })
+        do { try model.fit(labels, options: options) } catch let error as LabelModelsError {
             throw LabelModelsError.invalidInput("\(matrix): \(error.description)")  // a data error: no usage text
         }
         let seconds = monotonicSeconds() - start
         try LabelModelFile(model).write(to: URL(fileURLWithPath: out))
-        let record = Record(method: method.rawValue, n: labels.rowCount, m: labels.lfCount, k: labels.cardinality, fit_seconds: seconds, read_seconds: readSeconds)
+        let auto = model as? AutoLabelModel
+        let record = Record(
+            method: method.rawValue, n: labels.rowCount, m: labels.lfCount, k: labels.cardinality, fit_seconds: seconds, read_seconds: readSeconds,
+            choice: auto?.choice?.rawValue, dev_score: auto?.devScore)
         if json { try printJSON(record) } else {
             print("fitted \(method.rawValue) on \(labels.rowCount) rows × \(labels.lfCount) LFs (k = \(labels.cardinality)) in \(String(format: "%.3f", seconds)) s → \(out)")
         }
     }
+}
+
+/// Gold labels from a 1-D integer `.npy` (`-1` = unknown), checked to have one per row of the matrix they go with.
+func readGoldLabels(_ path: String, rows: Int) throws -> [Int] {
+    let array = try NumPyArray(contentsOf: URL(fileURLWithPath: path))
+    guard array.elementType.isInteger, array.count == rows else {
+        throw LabelModelsError.invalidInput("\(path): expected \(rows) integer gold labels, got \(array.count) of \(array.elementType)")
+    }
+    return array.integers()
 }
 
 struct LabelModelPredictCommand: ParsableCommand {
@@ -325,13 +395,10 @@ struct LabelModelPredictCommand: ParsableCommand {
         var accuracy: Double?
         var expected: Double?
         if let gold {
-            let goldLabels = try NumPyArray(contentsOf: URL(fileURLWithPath: gold))
-            guard goldLabels.elementType.isInteger, goldLabels.count == labels.rowCount else {
-                throw LabelModelsError.invalidInput("\(gold): expected \(labels.rowCount) integer gold labels, got \(goldLabels.count) of \(goldLabels.elementType)")
-            }
+            let goldLabels = try readGoldLabels(gold, rows: labels.rowCount)
             let predicted = type(of: file.model).hardLabels(probabilities, tieBreak: tieBreak.policy(seed: seed), prior: file.model.classBalance)
-            accuracy = ClassificationScore(gold: goldLabels.integers(), predicted: predicted.map(\.rawValue), cardinality: file.model.cardinality).accuracy
-            expected = ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: goldLabels.integers())
+            accuracy = ClassificationScore(gold: goldLabels, predicted: predicted.map(\.rawValue), cardinality: file.model.cardinality).accuracy
+            expected = ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: goldLabels)
         }
         if let out {
             try NumPyArray(floats: probabilities.storage.map(Float.init), shape: [probabilities.rows, probabilities.columns]).write(to: URL(fileURLWithPath: out))
