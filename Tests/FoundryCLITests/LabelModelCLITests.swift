@@ -110,6 +110,31 @@ struct LabelModelCLITests {
         #expect((gap["worst_gap"] as? Double ?? -1) > -0.1, "\(gap)")
     }
 
+    @Test("--dev-rows gives auto a dev set on the same tasks: majority vote's scores are unchanged and auto gains")
+    func robustnessBenchWithDevRows() throws {
+        func run(_ devRows: Int) throws -> [String: Any] {
+            let output = try FoundryCLI.run([
+                "bench", "labelmodel-robustness", "--tasks", "20", "--seed", "7", "--train-rows", "2000", "--test-rows", "1000",
+                "--methods", "mv,auto", "--dev-rows", "\(devRows)", "--json",
+            ])
+            #expect(output.status == 0, "\(output.standardError)")
+            return try output.json()
+        }
+        let without = try run(0), with = try run(200)
+        #expect(with["dev_rows"] as? Int == 200)
+        let tasksWithout = try #require(without["tasks"] as? [[String: Any]]), tasksWith = try #require(with["tasks"] as? [[String: Any]])
+        for (a, b) in zip(tasksWithout, tasksWith) {
+            let mvA = (a["scores"] as? [String: [String: Any]])?["mv"]?["accuracy"] as? Double
+            let mvB = (b["scores"] as? [String: [String: Any]])?["mv"]?["accuracy"] as? Double
+            #expect(mvA != nil && mvA == mvB, "\(a["name"] ?? "?")")
+        }
+        let autoWithout = try #require((without["mean_accuracy"] as? [String: Double])?["auto"])
+        let autoWith = try #require((with["mean_accuracy"] as? [String: Double])?["auto"])
+        #expect(autoWith > autoWithout + 0.02, "\(autoWith) vs \(autoWithout)")
+        let refused = try FoundryCLI.run(["bench", "labelmodel-robustness", "--dev-rows=-5"])
+        #expect(refused.status != 0 && refused.standardError.contains("--dev-rows must not be negative"))
+    }
+
     @Test("a folder with only a test split needs --transductive, and says so",
           .enabled(if: TestData.has("spouse_snorkel_lfs_test"), "needs $FOUNDRY_DATA/spouse_snorkel_lfs_test"))
     func testOnlyFolderNeedsTransductive() throws {

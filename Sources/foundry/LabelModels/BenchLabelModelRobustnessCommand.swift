@@ -18,6 +18,8 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
     @Option(help: "Seed of the task generator.") var seed: UInt64 = 1
     @Option(name: .customLong("train-rows"), help: "Rows each model is fitted on.") var trainRows: Int = 5_000
     @Option(name: .customLong("test-rows"), help: "Rows each model is scored on.") var testRows: Int = 1_000
+    @Option(name: .customLong("dev-rows"), help: "Labelled dev rows per task given to auto and wmv (0 = none; the tasks are the same either way).")
+    var devRows: Int = 0
     @Option(help: "Comma-separated methods (mv, wmv, ds, moments, triplet, auto).") var methods: String = "mv,wmv,ds,moments,triplet,auto"
     @Option(name: .customLong("class-balance"), help: "Class prior the models are given: uniform (snorkel's default), estimated (from the votes) or true (the generating prior).")
     var classBalance: Prior = .uniform
@@ -40,7 +42,7 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
     }
     struct Gap: Codable { var tasks_below_mv_by_more_than_1pt: Int, tasks: Int, worst_gap: Double, worst_task: String }
     struct Report: Codable {
-        var seed: UInt64, train_rows: Int, test_rows: Int, class_balance: Prior
+        var seed: UInt64, train_rows: Int, test_rows: Int, dev_rows: Int?, class_balance: Prior
         var tasks: [TaskRecord]
         var mean_accuracy: [String: Double]
         var mean_macro_f1: [String: Double]
@@ -53,6 +55,7 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
 
     func validate() throws {
         guard tasks > 0, trainRows > 0, testRows > 0 else { throw ValidationError("--tasks, --train-rows and --test-rows must be positive") }
+        guard devRows >= 0 else { throw ValidationError("--dev-rows must not be negative") }
         for name in methods.split(separator: ",") where LabelModelMethod(rawValue: String(name)) == nil {
             throw ValidationError("unknown method '\(name)' in --methods; expected mv, wmv, ds, moments, triplet or auto")
         }
@@ -65,7 +68,9 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
         var generator = SeededGenerator(seed: seed)
         var records: [TaskRecord] = []
         for index in 0..<tasks {
-            let task = SyntheticTask(index: index, trainRows: trainRows, testRows: testRows, generator: &generator)
+            let task = SyntheticTask(
+                index: index, trainRows: trainRows, testRows: testRows, devRows: devRows,
+                devSeed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index), generator: &generator)
             if let folder { try write(task, to: folder) }
             var scores: [String: Score] = [:]
             var choice: String?
@@ -79,7 +84,12 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
                     case .estimated: .estimated
                     case .true: .given(task.prior)
                     }
-                try model.fit(task.train, options: FitOptions(classBalance: prior, seed: 123))
+                var options = FitOptions(classBalance: prior, seed: 123)
+                if let dev = task.dev, method == "auto" || method == "wmv" {
+                    options.devMatrix = dev
+                    options.devLabels = task.devLabels
+                }
+                try model.fit(task.train, options: options)
                 let predicted = try model.predict(task.test, tieBreak: .rowHash).map(\.rawValue)
                 let score = ClassificationScore(
                     gold: task.testLabels, predicted: predicted, cardinality: task.cardinality, positiveClass: task.minorityClass)
@@ -100,7 +110,7 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
             if !json { FileHandle.standardError.write(Data("\(task.name) done\n".utf8)) }
         }
         let report = Report(
-            seed: seed, train_rows: trainRows, test_rows: testRows, class_balance: classBalance, tasks: records,
+            seed: seed, train_rows: trainRows, test_rows: testRows, dev_rows: devRows, class_balance: classBalance, tasks: records,
             mean_accuracy: Self.means(records) { $0.accuracy },
             mean_macro_f1: Self.means(records) { $0.macro_f1 },
             mean_minority_f1: Self.means(records) { $0.minority_f1 },
@@ -123,6 +133,10 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
         try task.train.writeNumPy(to: folder.appendingPathComponent("\(task.name).train.L.npy"))
         try task.test.writeNumPy(to: folder.appendingPathComponent("\(task.name).test.L.npy"))
         try labels(task.trainLabels).write(to: folder.appendingPathComponent("\(task.name).train.y.npy"))
+        if let dev = task.dev {
+            try dev.writeNumPy(to: folder.appendingPathComponent("\(task.name).dev.L.npy"))
+            try labels(task.devLabels).write(to: folder.appendingPathComponent("\(task.name).dev.y.npy"))
+        }
         try labels(task.testLabels).write(to: folder.appendingPathComponent("\(task.name).test.y.npy"))
     }
 

@@ -24,9 +24,13 @@ struct SyntheticTask {
     var trainLabels: [Int]
     var test: LabelMatrix
     var testLabels: [Int]
+    /// Labelled dev rows from the same task (empty unless asked for).
+    var dev: LabelMatrix?
+    var devLabels: [Int] = []
 
-    /// Draws task number `index` from `generator`.
-    init(index: Int, trainRows: Int, testRows: Int, generator: inout SeededGenerator) {
+    /// Draws task number `index` from `generator`; `devRows` more rows come from a generator seeded with `devSeed`, so
+    /// that asking for a dev set leaves every task's train and test rows, and the tasks after it, unchanged.
+    init(index: Int, trainRows: Int, testRows: Int, devRows: Int = 0, devSeed: UInt64 = 0, generator: inout SeededGenerator) {
         func pick<T>(_ values: [T]) -> T { values[Int(generator.next() % UInt64(values.count))] }
         name = String(format: "t%03d", index)
         let k = pick([2, 2, 2, 3, 4])
@@ -96,6 +100,11 @@ struct SyntheticTask {
         }
         (train, trainLabels) = draw(rows: trainRows, generator: &generator)
         (test, testLabels) = draw(rows: testRows, generator: &generator)
+        if devRows > 0 {
+            var devGenerator = SeededGenerator(seed: devSeed)
+            let (matrix, labels) = draw(rows: devRows, generator: &devGenerator)
+            (dev, devLabels) = (matrix, labels)
+        }
         cardinality = k
         self.prior = prior
         minorityClass = prior.indices.min { prior[$0] < prior[$1] } ?? 0
