@@ -150,6 +150,24 @@ public struct LabelMatrix: Sendable, Equatable {
             voteLFs: Array(voteLFs[start..<end]), voteClasses: Array(voteClasses[start..<end]))
     }
 
+    /// The rows at `indices`, in that order, as a new matrix: a dev or held-out subset. Indices must be in
+    /// `0..<rowCount` (a programming error otherwise, as for ``rows(_:)-(Range<Int>)``); repeats are allowed.
+    public func rows(_ indices: [Int]) -> LabelMatrix {
+        precondition(indices.allSatisfy { $0 >= 0 && $0 < rowCount }, "row index out of bounds")
+        var offsets = [0]
+        offsets.reserveCapacity(indices.count + 1)
+        var lfs: [UInt16] = [], classes: [UInt16] = []
+        for row in indices {
+            let start = rowOffsets[row], end = rowOffsets[row + 1]
+            lfs.append(contentsOf: voteLFs[start..<end])
+            classes.append(contentsOf: voteClasses[start..<end])
+            offsets.append(lfs.count)
+        }
+        return LabelMatrix(
+            uncheckedRowCount: indices.count, lfNames: lfNames, classNames: classNames, rowOffsets: offsets, voteLFs: lfs,
+            voteClasses: classes)
+    }
+
     /// Stacks matrices with the same labeling functions and classes, one under another.
     public static func concatenating(_ parts: [LabelMatrix]) -> LabelMatrix {
         guard let first = parts.first else { preconditionFailure("nothing to concatenate") }

@@ -52,9 +52,17 @@ public enum FoundryCLI {
         }
     }
 
-    /// Runs `foundry arguments…` in `directory` (default: the package root) and waits for it.
-    public static func run(_ arguments: [String], in directory: URL = TestData.packageRoot) throws -> Output {
-        guard let executable else { throw CocoaError(.fileNoSuchFile) }
+    /// Another executable product of the package (an example), built next to `foundry`; `nil` when absent.
+    public static func product(_ name: String) -> URL? {
+        guard let candidate = executable?.deletingLastPathComponent().appendingPathComponent(name),
+            FileManager.default.isExecutableFile(atPath: candidate.path)
+        else { return nil }
+        return candidate
+    }
+
+    /// Runs `foundry arguments…` (or the `product` executable) in `directory` (default: the package root) and waits for it.
+    public static func run(_ arguments: [String], product: String? = nil, in directory: URL = TestData.packageRoot) throws -> Output {
+        guard let executable = product.map(Self.product) ?? executable else { throw CocoaError(.fileNoSuchFile) }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -31,6 +31,20 @@ struct LabelMatrixIOTests {
     }
 
     /// 10^6 rows × 100 LFs at 25 % coverage: the sparse matrix must stay well under 250 MB resident.
+    @Test("rows at chosen indices: a dev subset and its complement, in the order asked for")
+    func rowsAtIndices() throws {
+        let matrix = randomLabelMatrix(rows: 50, lfs: 4, cardinality: 3, coverage: 0.4, seed: 3)
+        let dense = matrix.denseVotes()
+        let dev = Array(stride(from: 0, to: 50, by: 7)), rest = (0..<50).filter { $0 % 7 != 0 }
+        let picked = matrix.rows(dev + [3, 3])
+        #expect(picked.rowCount == dev.count + 2 && picked.lfNames == matrix.lfNames && picked.classNames == matrix.classNames)
+        let expected = (dev + [3, 3]).flatMap { dense[($0 * 4)..<($0 * 4 + 4)] }
+        #expect(picked.denseVotes() == expected)
+        #expect(matrix.rows(rest).rowCount + matrix.rows(dev).rowCount == 50)
+        #expect(matrix.rows(Array(10..<20)) == matrix.rows(10..<20))
+        #expect(matrix.rows([Int]()).rowCount == 0)
+    }
+
     @Test func aMillionRowMatrixIsSmall() throws {
         let before = residentMegabytes()
         let matrix = randomLabelMatrix(rows: 1_000_000, lfs: 100, cardinality: 2, coverage: 0.25, seed: 11)
