@@ -3,9 +3,9 @@ import Labeling
 
 /// The default label model: picks or combines the others, and is guarded never to stray far from majority vote.
 ///
-/// - With a dev set (gold labels passed in ``FitOptions``): fits every applicable model and keeps
-///   the one that scores best on it (``Configuration/devSelectionMetric``; ties go to the simpler model). Unless a class balance is given, the moment
-///   model is fitted twice, under the uniform prior and under the dev labels' class frequencies.
+/// - With a dev set (gold labels passed in ``FitOptions``): fits every applicable model and keeps the one that
+///   scores best on it (``Configuration/devSelectionMetric``; ties go to the simpler model). Unless a class balance
+///   is given, the moment model is fitted twice, under the uniform prior and under the dev labels' class frequencies.
 /// - Without one: fits ``MomentMatching`` (when m ≥ 3 and m·k fits its overlap matrix, else
 ///   ``Triplet``). When the moment model explains the observed LF overlaps well (its
 ///   ``MomentMatching/residualFraction`` is at most ``Configuration/maximumResidualForMomentsAlone``)
@@ -125,7 +125,10 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     public mutating func fit(_ matrix: LabelMatrix, options: FitOptions) throws {
         try FitValidation.check(matrix, method: Self.methodName)
         cardinality = matrix.cardinality
-        devScore = nil
+        // A refit starts clean: nothing from an earlier fit (another path, or a dev set) may predict.
+        (choice, weighted, dawidSkene, moments, triplet, devScore) = (nil, nil, nil, nil, nil, nil)
+        (agreementWithMajority, agreementWithAbstentions, agreementWithStrongMajority) = (nil, nil, nil)
+        (strongMajorityOverrulesTowardOneClass, agreementWithStrongMajorityWithAbstentions) = (nil, nil)
         if let dev = options.devMatrix, let labels = options.devLabels {
             try majorityVote.fit(matrix, options: options)
             try fitWithDevSet(matrix, dev: dev, labels: labels, options: options)
@@ -366,10 +369,12 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             if best == nil || value > (best?.1 ?? 0) + 1e-12 { best = (name, value, model) }
         }
         guard let best else { throw LabelModelsError.invalidInput("auto: no candidate model") }
-        // Keep only the chosen generative model: prediction looks for the moment model first, so a triplet choice
-        // would otherwise predict with the moment fit.
+        // Keep only the chosen model: prediction looks for the moment model first, so a triplet choice would
+        // otherwise predict with the moment fit (and the others only made the saved file larger).
         moments = best.2 as? MomentMatching
         triplet = best.2 as? Triplet
+        weighted = best.2 as? WeightedMajorityVote
+        dawidSkene = best.2 as? DawidSkene
         choice = best.0
         devScore = best.1
         classBalance = best.2.classBalance

@@ -82,6 +82,17 @@ import Testing
         #expect(byF1.devScore == nil)
     }
 
+    @Test("refitting without the dev set gives exactly the model a fresh fit gives")
+    func refitStartsClean() throws {
+        let problem = AutoGuardTests.rarePositiveProblem(maximumCoverage: 0.6, minimumAccuracy: 0.6, seed: 13)
+        var refitted = AutoLabelModel(), fresh = AutoLabelModel()
+        try refitted.fit(problem.matrix, options: Split(problem: problem).options)
+        #expect(refitted.choice == .triplet)
+        try refitted.fit(problem.matrix)
+        try fresh.fit(problem.matrix)
+        #expect(refitted == fresh)
+    }
+
     @Test func devLabelsMustMatchTheDevMatrix() throws {
         let split = Self.imbalancedSplit(seed: 1)
         var auto = AutoLabelModel()
