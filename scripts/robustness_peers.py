@@ -7,6 +7,8 @@
 Peers (set up with ../shared/bench/setup_peers.sh), configured as ../shared/bench/peers.py runs them:
 snorkel MajorityLabelVoter (tie_break_policy="random", a SHA-1 hash of the row index, like Foundry's default),
 snorkel LabelModel (500 epochs, lr 0.01, l2 0, seed 123, uniform class balance) and flyingsquid (binary tasks).
+With a dump made with `--dev-rows N`, snorkel's LabelModel and flyingsquid also run with the class balance of each
+task's dev labels (`*_dev_balance`), which is how those libraries use labelled rows.
 Scores: accuracy, and F1 of the minority class on binary tasks whose minority class is rarer than 50 %.
 Prints one JSON object: per-task peer scores, means, and how often Foundry's auto falls more than 1 point below the
 best peer and below snorkel's majority vote.
@@ -51,11 +53,25 @@ def main(folder):
         lm = LabelModel(cardinality=k, verbose=False)
         lm.fit(L_train, n_epochs=500, lr=0.01, l2=0.0, seed=123, progress_bar=False)
         peer["snorkel_lm"] = lm.predict(L_test, tie_break_policy="random")
+        # With --dev-rows dumps: snorkel's way to use labelled rows, the class balance they show (add-one smoothed when
+        # a class is missing, as Foundry's dev prior is).
+        dev_balance = None
+        if os.path.exists(os.path.join(folder, f"{name}.dev.y.npy")):
+            counts = np.bincount(load("dev", "y"), minlength=k).astype(float)
+            counts = counts + 1 if (counts == 0).any() else counts
+            dev_balance = counts / counts.sum()
+            lm_dev = LabelModel(cardinality=k, verbose=False)
+            lm_dev.fit(L_train, class_balance=dev_balance, n_epochs=500, lr=0.01, l2=0.0, seed=123, progress_bar=False)
+            peer["snorkel_lm_dev_balance"] = lm_dev.predict(L_test, tie_break_policy="random")
         if k == 2 and L_train.shape[1] >= 3:
             signed = lambda L: np.where(L < 0, 0, np.where(L == 1, 1, -1))
             fs = FlyingSquid(L_train.shape[1])
             fs.fit(signed(L_train), verbose=False)
             peer["flyingsquid"] = (fs.predict(signed(L_test), verbose=False).reshape(-1) == 1).astype(np.int64)
+            if dev_balance is not None:
+                fs_dev = FlyingSquid(L_train.shape[1])
+                fs_dev.fit(signed(L_train), class_balance=dev_balance, verbose=False)
+                peer["flyingsquid_dev_balance"] = (fs_dev.predict(signed(L_test), verbose=False).reshape(-1) == 1).astype(np.int64)
         row = {"name": name, "peers": {p: scores(y, v, minority, imbalanced_binary) for p, v in peer.items()},
                "foundry": task["scores"]}
         results.append(row)

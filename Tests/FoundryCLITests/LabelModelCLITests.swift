@@ -133,6 +133,8 @@ struct LabelModelCLITests {
         #expect(autoWith > autoWithout + 0.02, "\(autoWith) vs \(autoWithout)")
         let refused = try FoundryCLI.run(["bench", "labelmodel-robustness", "--dev-rows=-5"])
         #expect(refused.status != 0 && refused.standardError.contains("--dev-rows must not be negative"))
+        let metric = try FoundryCLI.run(["bench", "labelmodel-robustness", "--dev-metric", "f1"])
+        #expect(metric.status != 0 && metric.standardError.contains("macro-f1"), "\(metric.standardError)")
     }
 
     @Test("a folder with only a test split needs --transductive, and says so",

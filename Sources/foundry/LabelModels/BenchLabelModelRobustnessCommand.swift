@@ -20,6 +20,8 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
     @Option(name: .customLong("test-rows"), help: "Rows each model is scored on.") var testRows: Int = 1_000
     @Option(name: .customLong("dev-rows"), help: "Labelled dev rows per task given to auto and wmv (0 = none; the tasks are the same either way).")
     var devRows: Int = 0
+    @Option(name: .customLong("dev-metric"), help: "What ranks auto's candidates on the dev rows: macro-f1 (the default) or accuracy.")
+    var devMetric: MomentOptions.DevMetricOption?
     @Option(help: "Comma-separated methods (mv, wmv, ds, moments, triplet, auto).") var methods: String = "mv,wmv,ds,moments,triplet,auto"
     @Option(name: .customLong("class-balance"), help: "Class prior the models are given: uniform (snorkel's default), estimated (from the votes) or true (the generating prior).")
     var classBalance: Prior = .uniform
@@ -78,6 +80,11 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
             let imbalancedBinary = task.cardinality == 2 && task.prior[task.minorityClass] < 0.5
             for method in chosen {
                 var model = try LabelModelFile.makeModel(method: method)
+                if method == "auto", let devMetric {
+                    var configuration = AutoLabelModel.Configuration()
+                    configuration.devSelectionMetric = devMetric.metric
+                    model = AutoLabelModel(configuration: configuration)
+                }
                 let prior: ClassBalance =
                     switch classBalance {
                     case .uniform: .uniform
