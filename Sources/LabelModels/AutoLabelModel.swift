@@ -5,7 +5,8 @@ import Labeling
 ///
 /// - With a dev set (gold labels passed in ``FitOptions``): fits every applicable model and keeps the one that
 ///   scores best on it (``Configuration/devSelectionMetric``; ties go to the simpler model). Unless a class balance
-///   is given, the moment model is fitted twice, under the uniform prior and under the dev labels' class frequencies.
+///   is given, the moment and triplet models are each fitted twice, under the uniform prior and under the dev labels'
+///   class frequencies.
 /// - Without one: fits ``MomentMatching`` (when m ≥ 3 and m·k fits its overlap matrix, else
 ///   ``Triplet``). When the moment model explains the observed LF overlaps well (its
 ///   ``MomentMatching/residualFraction`` is at most ``Configuration/maximumResidualForMomentsAlone``)
@@ -326,7 +327,6 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         var wmv = WeightedMajorityVote()
         try wmv.fit(matrix, options: options)
         candidates.append((.weightedMajorityVote, wmv))
-        weighted = wmv
         var unsupervised = options
         unsupervised.devMatrix = nil
         unsupervised.devLabels = nil
@@ -334,28 +334,26 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             var ds = DawidSkene()
             try ds.fit(matrix, options: unsupervised)
             candidates.append((.dawidSkene, ds))
-            dawidSkene = ds
         }
-        if matrix.lfCount >= 3, matrix.lfCount * matrix.cardinality <= LabelStatistics.overlapLimit {
-            var mm = MomentMatching(configuration: configuration.moments)
-            try mm.fit(matrix, options: unsupervised)
-            candidates.append((.moments, mm))
-            moments = mm
-            // The votes cannot tell the class prior (see docs/ARCHITECTURE.md), but the dev labels can: unless the caller
-            // fixed a prior, the moment model is also fitted under the dev labels' class frequencies.
-            if options.classBalance == .uniform {
-                var withDevPrior = unsupervised
-                withDevPrior.classBalance = .fromLabels(labels)
-                var devPrior = MomentMatching(configuration: configuration.moments)
-                try devPrior.fit(matrix, options: withDevPrior)
-                candidates.append((.moments, devPrior))
+        // The votes cannot tell the class prior (see docs/ARCHITECTURE.md), but the dev labels can: unless the caller
+        // fixed a prior, the generative models are fitted under the uniform prior and under the dev labels' frequencies.
+        var priors = [unsupervised]
+        if options.classBalance == .uniform {
+            var withDevPrior = unsupervised
+            withDevPrior.classBalance = .fromLabels(labels)
+            priors.append(withDevPrior)
+        }
+        for prior in priors {
+            if matrix.lfCount >= 3, matrix.lfCount * matrix.cardinality <= LabelStatistics.overlapLimit {
+                var mm = MomentMatching(configuration: configuration.moments)
+                try mm.fit(matrix, options: prior)
+                candidates.append((.moments, mm))
             }
-        }
-        if matrix.lfCount >= 3 {
-            var tr = Triplet()
-            try tr.fit(matrix, options: unsupervised)
-            candidates.append((.triplet, tr))
-            triplet = tr
+            if matrix.lfCount >= 3 {
+                var tr = Triplet()
+                try tr.fit(matrix, options: prior)
+                candidates.append((.triplet, tr))
+            }
         }
         var best: (Choice, Double, any LabelModel)?
         for (name, model) in candidates {
