@@ -322,7 +322,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     }
 
     private mutating func fitWithDevSet(_ matrix: LabelMatrix, dev: LabelMatrix, labels: [Int], options: FitOptions) throws {
-        guard labels.count == dev.rowCount else { throw LabelModelsError.shapeMismatch("\(labels.count) dev labels for \(dev.rowCount) dev rows") }
+        try DevSet.validate(dev, labels: labels, for: matrix)
         var candidates: [(Choice, any LabelModel)] = [(.majorityVote, majorityVote)]
         var wmv = WeightedMajorityVote()
         try wmv.fit(matrix, options: options)

@@ -42,6 +42,7 @@ public struct WeightedMajorityVote: LabelModel, Codable, Equatable {
             guard given.allSatisfy({ $0 > 0 && $0 < 1 }) else { throw LabelModelsError.invalidInput("wmv: accuracies must lie strictly between 0 and 1") }
             accuracies = given
         } else if let dev = options.devMatrix, let labels = options.devLabels {
+            try DevSet.validate(dev, labels: labels, for: matrix)
             accuracies = try DevSet.accuracies(dev, labels: labels, range: bounds)
         } else {
             accuracies = AgreementAccuracy.estimate(matrix, range: bounds)
@@ -57,22 +58,5 @@ public struct WeightedMajorityVote: LabelModel, Codable, Equatable {
     public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {
         guard let posterior else { throw LabelModelsError.notFitted(method: Self.methodName) }
         return try posterior.probabilities(matrix)
-    }
-}
-
-/// Dev-set helpers.
-enum DevSet {
-    /// Empirical per-LF accuracy on gold-labelled dev rows (add-one smoothed toward 0.7), clamped to `range`.
-    static func accuracies(_ matrix: LabelMatrix, labels: [Int], range: ClosedRange<Double>) throws -> [Double] {
-        guard labels.count == matrix.rowCount else {
-            throw LabelModelsError.shapeMismatch("\(labels.count) dev labels for \(matrix.rowCount) dev rows")
-        }
-        var agree = [Double](repeating: 0, count: matrix.lfCount), total = agree
-        matrix.forEachVote { row, lf, c in
-            guard labels[row] >= 0 else { return }
-            total[lf] += 1
-            if labels[row] == c { agree[lf] += 1 }
-        }
-        return (0..<matrix.lfCount).map { min(range.upperBound, max(range.lowerBound, (agree[$0] + 0.7) / (total[$0] + 1))) }
     }
 }

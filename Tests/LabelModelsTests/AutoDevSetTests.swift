@@ -97,11 +97,29 @@ import Testing
         #expect(refitted == fresh)
     }
 
-    @Test func devLabelsMustMatchTheDevMatrix() throws {
+    @Test("a dev set that cannot be used is refused, saying why")
+    func badDevSetsAreRefused() throws {
         let split = Self.imbalancedSplit(seed: 1)
-        var auto = AutoLabelModel()
-        #expect(throws: LabelModelsError.self) {
-            try auto.fit(split.problem.matrix, options: FitOptions(devMatrix: split.dev, devLabels: Array(split.devGold.dropLast())))
+        func refusal(_ dev: LabelMatrix, _ labels: [Int]) -> String {
+            var auto = AutoLabelModel()
+            do {
+                try auto.fit(split.problem.matrix, options: FitOptions(devMatrix: dev, devLabels: labels))
+                return "accepted"
+            } catch { return "\(error)" }
         }
+        #expect(refusal(split.dev, Array(split.devGold.dropLast())) == "299 dev labels for 300 dev rows")
+        var outOfRange = split.devGold
+        outOfRange[4] = 2
+        #expect(refusal(split.dev, outOfRange) == "dev label 2 at row 4 is not a class index 0..<2 or -1 (unknown)")
+        #expect(refusal(split.dev, [Int](repeating: -1, count: 300)) == "the dev set has no gold labels (all -1)")
+        let narrow = try LabelMatrix(denseVotes: [0, 1, -1], rowCount: 1, lfNames: ["a", "b", "c"], classNames: ["0", "1"])
+        #expect(refusal(narrow, [0]).hasPrefix("the dev matrix has 3 LFs and 2 classes; the training matrix 8 and 2"))
+        // Weighted majority vote, which learns its weights on a dev set, checks it the same way.
+        var wmv = WeightedMajorityVote()
+        #expect(throws: LabelModelsError.self) { try wmv.fit(split.problem.matrix, options: FitOptions(devMatrix: narrow, devLabels: [0])) }
+        // Unknown (-1) dev labels are skipped, not refused.
+        var partly = split.devGold
+        for row in stride(from: 0, to: 300, by: 2) { partly[row] = -1 }
+        #expect(refusal(split.dev, partly) == "accepted")
     }
 }
