@@ -50,6 +50,14 @@ struct LabelModelCLITests {
         #expect(results.compactMap { $0["method"] as? String } == ["mv", "wmv", "ds", "moments", "triplet", "auto"])
         let means = try #require(json["mean_score_by_method"] as? [String: Double])
         #expect(abs((means["mv"] ?? 0) - 0.84) < 1e-12)  // snorkel MajorityLabelVoter's figure on this split
+        // --dev hands auto and wmv the valid split; the others still run without gold labels.
+        let dev = try FoundryCLI.run(["bench", "labelmodels", "--data", root.url.path, "--repeat", "1", "--dev", "--json"]).json()
+        let devResults = try #require(dev["results"] as? [[String: Any]])
+        for result in devResults {
+            let method = result["method"] as? String ?? "?"
+            #expect((result["dev_rows"] as? Int == 120) == (method == "auto" || method == "wmv"), "\(method)")
+        }
+        #expect((dev["score_note"] as? String)?.contains("valid split as a dev set") == true)
     }
 
     @Test("bench labelmodel-robustness scores generated tasks, and its dumps reproduce its scores through fit and predict")

@@ -16,6 +16,8 @@ struct BenchLabelModelsCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Repetitions per (dataset, method); timings are medians.")
     var repeat_: Int = 3
     @OptionGroup var moments: MomentOptions
+    @Flag(help: "Give auto and wmv each folder's valid split as a dev set (the other methods run without gold labels).")
+    var dev = false
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -41,7 +43,8 @@ struct BenchLabelModelsCommand: ParsableCommand {
                 for _ in 0..<max(1, repeat_) {
                     runs.append(
                         try evaluateWrench(
-                            directory: folder, method: method, classBalance: classBalance, seed: 123, tieBreak: tieBreak, moments: methodOptions))
+                            directory: folder, method: method, classBalance: classBalance, seed: 123, tieBreak: tieBreak, moments: methodOptions,
+                            dev: dev && (method == .auto || method == .wmv)))
                 }
                 var record = runs[0]
                 record.fit_seconds = median(runs.map(\.fit_seconds))
@@ -56,7 +59,8 @@ struct BenchLabelModelsCommand: ParsableCommand {
         }
         let report = Report(
             results: results, mean_score_by_method: scores.mapValues { $0.reduce(0, +) / Double($0.count) },
-            score_note: "score = test F1 of class 1 for folders named *sms*, else test accuracy (as WRENCH reports)")
+            score_note: "score = test F1 of class 1 for folders named *sms*, else test accuracy (as WRENCH reports)"
+                + (dev ? "; auto and wmv used the valid split as a dev set (dev_rows)" : ""))
         try printJSON(report)
     }
 
