@@ -12,9 +12,6 @@ struct EvaluationSplits {
     /// The validation split, read only when asked for (`--class-balance valid`, `--dev`).
     let valid: () throws -> WrenchSplit
 
-    /// Gold labels of the validation split.
-    func validLabels() throws -> [Int] { try valid().goldLabels }
-
     /// - Parameter transductive: with no train split, fit on the test split's weak labels (never its gold labels).
     static func load(_ directory: URL, transductive: Bool) throws -> EvaluationSplits {
         let wrench = try WrenchDataset(directory: directory)

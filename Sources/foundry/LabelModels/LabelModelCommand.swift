@@ -140,7 +140,8 @@ struct EvaluationRecord: Codable {
     }
 }
 
-/// Options of the moment-matching model (also used inside `auto`), shared by `evaluate` and `fit`.
+/// Options of the moment-matching model (also used inside `auto`) and of auto's dev-set ranking, shared by `evaluate`,
+/// `fit` and `bench labelmodels`.
 struct MomentOptions: ParsableArguments {
     @Option(help: "Pull toward the initial parameters for moments/auto (snorkel's l2).")
     var l2: Double?
@@ -206,12 +207,13 @@ func evaluateWrench(
 ) throws -> EvaluationRecord {
     let splits = try EvaluationSplits.load(directory, transductive: transductive)
     let train = splits.train, test = splits.test
+    if dev, method != .auto, method != .wmv { throw ValidationError("--dev applies to auto and wmv only") }
+    // The valid split is read once, and only when --class-balance valid or --dev needs it.
+    let valid = dev || classBalance == .valid ? try splits.valid() : nil
     var options = FitOptions(seed: seed)
-    options.classBalance = try classBalance.classBalance(validLabels: { try splits.validLabels() })
+    options.classBalance = try classBalance.classBalance(validLabels: { try (valid ?? splits.valid()).goldLabels })
     var devRows: Int?
-    if dev {
-        guard method == .auto || method == .wmv else { throw ValidationError("--dev applies to auto and wmv only") }
-        let valid = try splits.valid()
+    if dev, let valid {
         guard valid.labelMatrix.lfCount == train.labelMatrix.lfCount else {
             throw ValidationError("the valid split has \(valid.labelMatrix.lfCount) LFs, the train split \(train.labelMatrix.lfCount)")
         }
