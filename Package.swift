@@ -50,7 +50,8 @@ let package = Package(
         .executableTarget(
             name: "spam-adapter", dependencies: ["Adapters", "Labeling", "LabelModels", "FoundryCore"],
             path: "Examples/spam-adapter"),
-        .target(name: "FoundryTestSupport", dependencies: ["FoundryCore", "Labeling"], path: "Tests/FoundryTestSupport"),
+        .target(
+            name: "FoundryTestSupport", dependencies: ["FoundryCore", "Labeling"], path: "Tests/FoundryTestSupport"),
         .testTarget(name: "FoundryCoreTests", dependencies: ["FoundryCore", "FoundryTestSupport"]),
         .testTarget(name: "LabelingTests", dependencies: ["Labeling", "FoundryTestSupport"]),
         .testTarget(name: "LabelModelsTests", dependencies: ["LabelModels", "FoundryTestSupport"]),

@@ -38,12 +38,16 @@ do {
         sequences: encoder.tokenize(train.texts),
         probabilities: (0..<train.count).flatMap { row in (0..<2).map { Float(soft[row, $0]) } },
         classCount: 2)
-    var adapter = try LoRAAdapter(model: encoder.model, configuration: .init(rank: 8, alpha: 16, dropout: 0.1, targets: [.query, .value]))
+    var adapter = try LoRAAdapter(
+        model: encoder.model, configuration: .init(rank: 8, alpha: 16, dropout: 0.1, targets: [.query, .value]))
     let trainer = LoRATrainer(configuration: .init(epochs: 5, batchSize: 16, learningRate: 5e-4))
     let report = try trainer.train(
         &adapter, model: encoder.model, examples: examples,
-        validation: (encoder.tokenize(valid.texts), valid.goldLabels)) { progress in
-        if progress.completed % 20 == 0 { print("  step \(progress.completed)/\(progress.total ?? 0) \(progress.message)") }
+        validation: (encoder.tokenize(valid.texts), valid.goldLabels)
+    ) { progress in
+        if progress.completed % 20 == 0 {
+            print("  step \(progress.completed)/\(progress.total ?? 0) \(progress.message)")
+        }
     }
     print("trained \(report.epochs) epochs at \(String(format: "%.1f", report.examplesPerSecond)) examples/s")
 

@@ -137,8 +137,15 @@ var withDev = AutoLabelModel()
 try withDev.fit(matrix, options: FitOptions(devMatrix: matrix.rows(devRows), devLabels: devRows.map { gold[$0] }))
 let heldOutGold = heldOut.map { gold[$0] }
 print("\nWith \(devRows.count) hand-labelled comments as a dev set (scored on the other \(heldOut.count)):")
-print("  " + describe(try withDev.score(matrix.rows(heldOut), gold: heldOutGold, tieBreak: .prior), "Label model (\(withDev.choice?.rawValue ?? "auto"))"))
-print("  " + describe(try labelModel.score(matrix.rows(heldOut), gold: heldOutGold, tieBreak: .prior), "Without the dev set"))
+print(
+    "  "
+        + describe(
+            try withDev.score(matrix.rows(heldOut), gold: heldOutGold, tieBreak: .prior),
+            "Label model (\(withDev.choice?.rawValue ?? "auto"))"))
+print(
+    "  "
+        + describe(
+            try labelModel.score(matrix.rows(heldOut), gold: heldOutGold, tieBreak: .prior), "Without the dev set"))
 
 if result.totalFaults > 0 {
     for fault in result.faults where fault.count > 0 {

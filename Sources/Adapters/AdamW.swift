@@ -27,7 +27,8 @@ public struct AdamW: Sendable {
     ///   - gradient: their gradient (same count).
     ///   - learningRate: this step's learning rate.
     public mutating func step(_ parameters: inout [Float], gradient: [Float], learningRate: Float) {
-        precondition(parameters.count == firstMoment.count && gradient.count == parameters.count, "parameter count changed")
+        precondition(
+            parameters.count == firstMoment.count && gradient.count == parameters.count, "parameter count changed")
         stepCount += 1
         let correction1 = 1 - Float(pow(Double(beta1), Double(stepCount)))
         let correction2 = 1 - Float(pow(Double(beta2), Double(stepCount)))
@@ -44,7 +45,7 @@ public struct AdamW: Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

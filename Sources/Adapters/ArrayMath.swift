@@ -20,7 +20,8 @@ enum ArrayMath {
 
     /// A new `m × n` product `alpha · op(a) · op(b)`.
     static func product(
-        _ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false, alpha: Float = 1
+        _ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
+        alpha: Float = 1
     ) -> [Float] {
         var c = [Float](repeating: 0, count: m * n)
         gemm(a, b, into: &c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)

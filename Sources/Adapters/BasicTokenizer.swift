@@ -3,7 +3,8 @@ import Foundation
 /// BERT's basic tokenization (Hugging Face `BertNormalizer` + `BertPreTokenizer`) on Unicode scalars.
 enum BasicTokenizer {
     /// Normalizes `scalars` and splits them into words and single punctuation marks.
-    static func words(_ scalars: ArraySlice<Unicode.Scalar>, lowercase: Bool, splitChinese: Bool) -> [[Unicode.Scalar]] {
+    static func words(_ scalars: ArraySlice<Unicode.Scalar>, lowercase: Bool, splitChinese: Bool) -> [[Unicode.Scalar]]
+    {
         // Clean text and isolate CJK ideographs.
         var cleaned = String.UnicodeScalarView()
         for scalar in scalars {
@@ -76,7 +77,9 @@ enum BasicTokenizer {
     /// ASCII non-alphanumeric printable characters and every Unicode punctuation (P*) scalar.
     static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
-        if (33...47).contains(value) || (58...64).contains(value) || (91...96).contains(value) || (123...126).contains(value) {
+        if (33...47).contains(value) || (58...64).contains(value) || (91...96).contains(value)
+            || (123...126).contains(value)
+        {
             return true
         }
         if value < 0x80 { return false }

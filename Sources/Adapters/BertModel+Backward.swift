@@ -20,7 +20,9 @@ extension BertModel {
     ///   - adapter: the trainable adapter.
     ///   - mode: dropout settings and generator (``ForwardMode/record`` is forced on).
     /// - Complexity: about twice a forward pass (no weight gradients for the frozen layers).
-    func lossAndGradient(_ batch: TokenBatch, targets: [Float], adapter: LoRAAdapter, mode: inout ForwardMode) -> LossAndGradient {
+    func lossAndGradient(_ batch: TokenBatch, targets: [Float], adapter: LoRAAdapter, mode: inout ForwardMode)
+        -> LossAndGradient
+    {
         let k = adapter.head.classCount, count = batch.count
         precondition(targets.count == count * k, "targets must be count × classes")
         mode.record = true
@@ -43,12 +45,17 @@ extension BertModel {
             }
         }
         loss /= Double(count)
-        let gradient = backward(logitGradient: logitGradient, batch: batch, adapter: adapter, traces: traces, headTrace: headTrace, hidden: hidden)
+        let gradient = backward(
+            logitGradient: logitGradient, batch: batch, adapter: adapter, traces: traces, headTrace: headTrace,
+            hidden: hidden)
         return LossAndGradient(loss: loss, logits: logits, gradient: gradient)
     }
 
     /// Back-propagates `dL/dlogits` to the adapter's values (in ``LoRAAdapter/flattened()`` order).
-    func backward(logitGradient dz: [Float], batch: TokenBatch, adapter: LoRAAdapter, traces: [LayerTrace], headTrace: HeadTrace, hidden: [Float]) -> [Float] {
+    func backward(
+        logitGradient dz: [Float], batch: TokenBatch, adapter: LoRAAdapter, traces: [LayerTrace], headTrace: HeadTrace,
+        hidden: [Float]
+    ) -> [Float] {
         let h = configuration.hiddenSize, count = batch.count, k = adapter.head.classCount
         let head = adapter.head
         // Head.
@@ -114,7 +121,8 @@ extension BertModel {
         var dx = needInputGradient ? ArrayMath.product(dy, weights.weight.scalars, m: rows, n: inputs, k: outputs) : []
         guard let factors, let trace else { return dx }
         let rank = factors.down.rows
-        let upGradient = ArrayMath.product(dy, trace.down, m: outputs, n: rank, k: rows, transposeA: true, alpha: scaling)
+        let upGradient = ArrayMath.product(
+            dy, trace.down, m: outputs, n: rank, k: rows, transposeA: true, alpha: scaling)
         let downOutputGradient = ArrayMath.product(dy, factors.up.scalars, m: rows, n: rank, k: outputs, alpha: scaling)
         let source = trace.droppedInput ?? x
         let downGradient = ArrayMath.product(downOutputGradient, source, m: rank, n: inputs, k: rows, transposeA: true)
@@ -125,7 +133,8 @@ extension BertModel {
                 for i in branch.indices { dx[i] += branch[i] * mask[i] }
                 branch.removeAll()
             } else {
-                ArrayMath.gemm(downOutputGradient, factors.down.scalars, into: &dx, m: rows, n: inputs, k: rank, beta: 1)
+                ArrayMath.gemm(
+                    downOutputGradient, factors.down.scalars, into: &dx, m: rows, n: inputs, k: rank, beta: 1)
             }
         }
         return dx
@@ -149,7 +158,9 @@ extension BertModel {
         }
         // Output layer norm: x2 = LN(dropout(output(gelu(pre))) + x1).
         var dSum2 = [Float](repeating: 0, count: n * h)
-        layerNormBackward(dOut, normalized: trace.outputNormalized, inverse: trace.outputInverse, gain: layer.outputNorm.gain, rows: n, into: &dSum2)
+        layerNormBackward(
+            dOut, normalized: trace.outputNormalized, inverse: trace.outputInverse, gain: layer.outputNorm.gain,
+            rows: n, into: &dSum2)
         var dX1 = dSum2
         var dOutput = dSum2
         if let mask = trace.outputMask { for i in dOutput.indices { dOutput[i] *= mask[i] } }
@@ -164,7 +175,9 @@ extension BertModel {
         for i in dX1.indices { dX1[i] += dFromIntermediate[i] }
         // Attention layer norm: x1 = LN(dropout(attentionOutput(context)) + x0).
         var dSum1 = [Float](repeating: 0, count: n * h)
-        layerNormBackward(dX1, normalized: trace.attentionNormalized, inverse: trace.attentionInverse, gain: layer.attentionNorm.gain, rows: n, into: &dSum1)
+        layerNormBackward(
+            dX1, normalized: trace.attentionNormalized, inverse: trace.attentionInverse, gain: layer.attentionNorm.gain,
+            rows: n, into: &dSum1)
         var dAttended = dSum1
         if let mask = trace.attentionOutputMask { for i in dAttended.indices { dAttended[i] *= mask[i] } }
         let dContext = back(.attentionOutput, dAttended, input: trace.context, needInput: true)
@@ -179,14 +192,20 @@ extension BertModel {
         return dX0
     }
 
-    private func layerNormBackward(_ dy: [Float], normalized: [Float], inverse: [Float], gain: [Float], rows: Int, into dx: inout [Float]) {
+    private func layerNormBackward(
+        _ dy: [Float], normalized: [Float], inverse: [Float], gain: [Float], rows: Int, into dx: inout [Float]
+    ) {
         let h = configuration.hiddenSize
         dy.withUnsafeBufferPointer { db in
             normalized.withUnsafeBufferPointer { nb in
                 inverse.withUnsafeBufferPointer { ib in
                     dx.withUnsafeMutableBufferPointer { xb in
-                        guard let dp = db.baseAddress, let np = nb.baseAddress, let ip = ib.baseAddress, let xp = xb.baseAddress else { return }
-                        Kernels.layerNormBackward(gradient: dp, normalized: np, inverseDeviation: ip, rows: rows, width: h, gain: gain, into: xp)
+                        guard let dp = db.baseAddress, let np = nb.baseAddress, let ip = ib.baseAddress,
+                            let xp = xb.baseAddress
+                        else { return }
+                        Kernels.layerNormBackward(
+                            gradient: dp, normalized: np, inverseDeviation: ip, rows: rows, width: h, gain: gain,
+                            into: xp)
                     }
                 }
             }
@@ -194,7 +213,9 @@ extension BertModel {
     }
 
     /// Gradients of the attention inputs (query, key, value) given the context gradient.
-    private func attentionBackward(trace: LayerTrace, contextGradient: [Float], batch: TokenBatch) -> ([Float], [Float], [Float]) {
+    private func attentionBackward(trace: LayerTrace, contextGradient: [Float], batch: TokenBatch) -> (
+        [Float], [Float], [Float]
+    ) {
         let h = configuration.hiddenSize, heads = configuration.headCount, d = configuration.headSize
         let scale = 1 / Float(d).squareRoot()
         let blockOffsets = probabilityOffsets(batch)
@@ -210,18 +231,24 @@ extension BertModel {
                                 dQuery.withUnsafeMutableBufferPointer { dqb in
                                     dKey.withUnsafeMutableBufferPointer { dkb in
                                         dValue.withUnsafeMutableBufferPointer { dvb in
-                                            guard let qp = qb.baseAddress, let kp = kb.baseAddress, let vp = vb.baseAddress,
-                                                let pp = pb.baseAddress, let cp = cb.baseAddress, let dqp = dqb.baseAddress,
+                                            guard let qp = qb.baseAddress, let kp = kb.baseAddress,
+                                                let vp = vb.baseAddress,
+                                                let pp = pb.baseAddress, let cp = cb.baseAddress,
+                                                let dqp = dqb.baseAddress,
                                                 let dkp = dkb.baseAddress, let dvp = dvb.baseAddress
                                             else { return }
                                             let shared = BackwardPointers(
-                                                query: qp, key: kp, value: vp, probabilities: pp, mask: maskValues.isEmpty ? nil : mb.baseAddress,
-                                                contextGradient: cp, queryGradient: dqp, keyGradient: dkp, valueGradient: dvp)
+                                                query: qp, key: kp, value: vp, probabilities: pp,
+                                                mask: maskValues.isEmpty ? nil : mb.baseAddress,
+                                                contextGradient: cp, queryGradient: dqp, keyGradient: dkp,
+                                                valueGradient: dvp)
                                             DispatchQueue.concurrentPerform(iterations: batch.count * heads) { task in
                                                 let b = task / heads, head = task % heads
                                                 let length = batch.length(b), column = batch.offsets[b] * h + head * d
                                                 let offset = blockOffsets[b] + head * length * length
-                                                Self.attentionBlockBackward(shared, offset: offset, column: column, length: length, width: h, headSize: d, scale: scale)
+                                                Self.attentionBlockBackward(
+                                                    shared, offset: offset, column: column, length: length, width: h,
+                                                    headSize: d, scale: scale)
                                             }
                                         }
                                     }
@@ -235,7 +262,9 @@ extension BertModel {
         return (dQuery, dKey, dValue)
     }
 
-    private static func attentionBlockBackward(_ s: BackwardPointers, offset: Int, column: Int, length: Int, width h: Int, headSize d: Int, scale: Float) {
+    private static func attentionBlockBackward(
+        _ s: BackwardPointers, offset: Int, column: Int, length: Int, width h: Int, headSize d: Int, scale: Float
+    ) {
         let size = length * length
         let p = s.probabilities + offset
         var used = [Float](repeating: 0, count: size)
@@ -245,10 +274,13 @@ extension BertModel {
             dP.withUnsafeMutableBufferPointer { db in
                 guard let up = ub.baseAddress, let dp = db.baseAddress else { return }
                 // dP̃ = dC Vᵀ; dV = P̃ᵀ dC.
-                BLAS.gemm(transposeA: false, transposeB: true, m: length, n: length, k: d, alpha: 1,
-                          a: s.contextGradient + column, lda: h, b: s.value + column, ldb: h, beta: 0, c: dp, ldc: length)
-                BLAS.gemm(transposeA: true, transposeB: false, m: length, n: d, k: length, alpha: 1,
-                          a: up, lda: length, b: s.contextGradient + column, ldb: h, beta: 0, c: s.valueGradient + column, ldc: h)
+                BLAS.gemm(
+                    transposeA: false, transposeB: true, m: length, n: length, k: d, alpha: 1,
+                    a: s.contextGradient + column, lda: h, b: s.value + column, ldb: h, beta: 0, c: dp, ldc: length)
+                BLAS.gemm(
+                    transposeA: true, transposeB: false, m: length, n: d, k: length, alpha: 1,
+                    a: up, lda: length, b: s.contextGradient + column, ldb: h, beta: 0, c: s.valueGradient + column,
+                    ldc: h)
                 // Through dropout and softmax: dS = P ⊙ (dP − rowsum(dP ⊙ P)).
                 if let mask = s.mask { for i in 0..<size { dp[i] *= mask[offset + i] } }
                 for r in 0..<length {
@@ -257,10 +289,12 @@ extension BertModel {
                     for c in 0..<length { dp[r * length + c] = p[r * length + c] * (dp[r * length + c] - dot) }
                 }
                 // dQ = scale · dS K; dK = scale · dSᵀ Q.
-                BLAS.gemm(transposeA: false, transposeB: false, m: length, n: d, k: length, alpha: scale,
-                          a: dp, lda: length, b: s.key + column, ldb: h, beta: 0, c: s.queryGradient + column, ldc: h)
-                BLAS.gemm(transposeA: true, transposeB: false, m: length, n: d, k: length, alpha: scale,
-                          a: dp, lda: length, b: s.query + column, ldb: h, beta: 0, c: s.keyGradient + column, ldc: h)
+                BLAS.gemm(
+                    transposeA: false, transposeB: false, m: length, n: d, k: length, alpha: scale,
+                    a: dp, lda: length, b: s.key + column, ldb: h, beta: 0, c: s.queryGradient + column, ldc: h)
+                BLAS.gemm(
+                    transposeA: true, transposeB: false, m: length, n: d, k: length, alpha: scale,
+                    a: dp, lda: length, b: s.query + column, ldb: h, beta: 0, c: s.keyGradient + column, ldc: h)
             }
         }
     }

@@ -27,7 +27,9 @@ extension BertModel {
     }
 
     /// Pools the hidden states and applies the classifier.
-    func headForward(_ hidden: [Float], batch: TokenBatch, head: ClassificationHead, mode: inout ForwardMode, trace: inout HeadTrace) -> [Float] {
+    func headForward(
+        _ hidden: [Float], batch: TokenBatch, head: ClassificationHead, mode: inout ForwardMode, trace: inout HeadTrace
+    ) -> [Float] {
         let h = configuration.hiddenSize, count = batch.count, k = head.classCount
         var pooled: [Float]
         switch head.pooling {

@@ -56,7 +56,9 @@ extension BertModel {
     /// Mean-pooled sentence embeddings (all tokens including `[CLS]`/`[SEP]`), `count × hiddenSize`.
     public func meanPooled(_ batch: TokenBatch, adapter: LoRAAdapter? = nil) -> Tensor {
         let hidden = hiddenStates(batch, adapter: adapter)
-        return Tensor(shape: [batch.count, configuration.hiddenSize], scalars: Self.meanPool(hidden.scalars, batch: batch, width: configuration.hiddenSize))
+        return Tensor(
+            shape: [batch.count, configuration.hiddenSize],
+            scalars: Self.meanPool(hidden.scalars, batch: batch, width: configuration.hiddenSize))
     }
 
     static func meanPool(_ hidden: [Float], batch: TokenBatch, width: Int) -> [Float] {
@@ -87,7 +89,9 @@ extension BertModel {
                             for (position, row) in (batch.offsets[b]..<batch.offsets[b + 1]).enumerated() {
                                 let id = Int(batch.ids[row])
                                 precondition(id >= 0 && id < configuration.vocabularySize, "token id out of range")
-                                precondition(position < configuration.maxPositions, "sequence longer than max_position_embeddings")
+                                precondition(
+                                    position < configuration.maxPositions,
+                                    "sequence longer than max_position_embeddings")
                                 for j in 0..<h {
                                     out[row * h + j] = words[id * h + j] + positions[position * h + j] + types[j]
                                 }
@@ -101,14 +105,18 @@ extension BertModel {
         sum.withUnsafeBufferPointer { s in
             out.withUnsafeMutableBufferPointer { o in
                 guard let s = s.baseAddress, let o = o.baseAddress else { return }
-                Kernels.layerNorm(s, rows: batch.tokenCount, width: h, norm: embeddingNorm, epsilon: configuration.layerNormEpsilon, output: o, normalized: nil, inverseDeviation: nil)
+                Kernels.layerNorm(
+                    s, rows: batch.tokenCount, width: h, norm: embeddingNorm, epsilon: configuration.layerNormEpsilon,
+                    output: o, normalized: nil, inverseDeviation: nil)
             }
         }
         return out
     }
 
     /// Runs embeddings and every layer; keeps per-layer traces when `mode.record` is set.
-    func forward(_ batch: TokenBatch, adapter: LoRAAdapter?, mode: inout ForwardMode, traces: inout [LayerTrace]) -> [Float] {
+    func forward(_ batch: TokenBatch, adapter: LoRAAdapter?, mode: inout ForwardMode, traces: inout [LayerTrace])
+        -> [Float]
+    {
         var x = embed(batch)
         if mode.hiddenDropout > 0, var generator = mode.generator {
             let mask = Kernels.dropoutMask(count: x.count, probability: mode.hiddenDropout, generator: &generator)
@@ -118,14 +126,19 @@ extension BertModel {
         traces = []
         for (index, layer) in layers.enumerated() {
             var trace = LayerTrace()
-            x = layerForward(layer, factors: adapter?.factors[index] ?? [:], scaling: adapter?.configuration.scaling ?? 0, input: x, batch: batch, mode: &mode, trace: &trace)
+            x = layerForward(
+                layer, factors: adapter?.factors[index] ?? [:], scaling: adapter?.configuration.scaling ?? 0, input: x,
+                batch: batch, mode: &mode, trace: &trace)
             if mode.record { traces.append(trace) }
         }
         return x
     }
 
     /// `x Wᵀ + b (+ scaling · (dropout(x) Aᵀ) Bᵀ)` for `rows` rows.
-    func linear(_ x: [Float], rows: Int, _ weights: LinearWeights, factors: LoRAFactors?, scaling: Float, mode: inout ForwardMode, trace: inout LoRATrace?) -> [Float] {
+    func linear(
+        _ x: [Float], rows: Int, _ weights: LinearWeights, factors: LoRAFactors?, scaling: Float,
+        mode: inout ForwardMode, trace: inout LoRATrace?
+    ) -> [Float] {
         let inputs = weights.inputs, outputs = weights.outputs
         var y = [Float](repeating: 0, count: rows * outputs)
         y.withUnsafeMutableBufferPointer { yb in
@@ -134,7 +147,9 @@ extension BertModel {
             x.withUnsafeBufferPointer { xb in
                 weights.weight.scalars.withUnsafeBufferPointer { wb in
                     guard let xp = xb.baseAddress, let wp = wb.baseAddress else { return }
-                    BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs, alpha: 1, a: xp, lda: inputs, b: wp, ldb: inputs, beta: 1, c: yp, ldc: outputs)
+                    BLAS.gemm(
+                        transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs, alpha: 1, a: xp,
+                        lda: inputs, b: wp, ldb: inputs, beta: 1, c: yp, ldc: outputs)
                 }
             }
         }
@@ -154,7 +169,9 @@ extension BertModel {
             factors.down.scalars.withUnsafeBufferPointer { ab in
                 down.withUnsafeMutableBufferPointer { db in
                     guard let xp = xb.baseAddress, let ap = ab.baseAddress, let dp = db.baseAddress else { return }
-                    BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: rank, k: inputs, alpha: 1, a: xp, lda: inputs, b: ap, ldb: inputs, beta: 0, c: dp, ldc: rank)
+                    BLAS.gemm(
+                        transposeA: false, transposeB: true, m: rows, n: rank, k: inputs, alpha: 1, a: xp, lda: inputs,
+                        b: ap, ldb: inputs, beta: 0, c: dp, ldc: rank)
                 }
             }
         }
@@ -162,7 +179,9 @@ extension BertModel {
             factors.up.scalars.withUnsafeBufferPointer { bb in
                 y.withUnsafeMutableBufferPointer { yb in
                     guard let dp = db.baseAddress, let bp = bb.baseAddress, let yp = yb.baseAddress else { return }
-                    BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: rank, alpha: scaling, a: dp, lda: rank, b: bp, ldb: rank, beta: 1, c: yp, ldc: outputs)
+                    BLAS.gemm(
+                        transposeA: false, transposeB: true, m: rows, n: outputs, k: rank, alpha: scaling, a: dp,
+                        lda: rank, b: bp, ldb: rank, beta: 1, c: yp, ldc: outputs)
                 }
             }
         }
@@ -171,25 +190,31 @@ extension BertModel {
     }
 
     private func layerForward(
-        _ layer: BertLayerWeights, factors: [LoRATarget: LoRAFactors], scaling: Float, input x: [Float], batch: TokenBatch,
+        _ layer: BertLayerWeights, factors: [LoRATarget: LoRAFactors], scaling: Float, input x: [Float],
+        batch: TokenBatch,
         mode: inout ForwardMode, trace: inout LayerTrace
     ) -> [Float] {
         let n = batch.tokenCount, h = configuration.hiddenSize, inner = configuration.intermediateSize
         let eps = configuration.layerNormEpsilon
         func project(_ target: LoRATarget, _ input: [Float]) -> [Float] {
             var loraTrace: LoRATrace?
-            let out = linear(input, rows: n, layer[target], factors: factors[target], scaling: scaling, mode: &mode, trace: &loraTrace)
+            let out = linear(
+                input, rows: n, layer[target], factors: factors[target], scaling: scaling, mode: &mode,
+                trace: &loraTrace)
             if let loraTrace { trace.lora[target] = loraTrace }
             return out
         }
         let q = project(.query, x), k = project(.key, x), v = project(.value, x)
         var probabilities: [Float] = []
         var attentionMask: [Float]?
-        let context = attention(query: q, key: k, value: v, batch: batch, mode: &mode, probabilities: &probabilities, dropoutMask: &attentionMask)
+        let context = attention(
+            query: q, key: k, value: v, batch: batch, mode: &mode, probabilities: &probabilities,
+            dropoutMask: &attentionMask)
         var attended = project(.attentionOutput, context)
         var attentionOutputMask: [Float]?
         if mode.hiddenDropout > 0, var generator = mode.generator {
-            let mask = Kernels.dropoutMask(count: attended.count, probability: mode.hiddenDropout, generator: &generator)
+            let mask = Kernels.dropoutMask(
+                count: attended.count, probability: mode.hiddenDropout, generator: &generator)
             mode.generator = generator
             for i in attended.indices { attended[i] *= mask[i] }
             attentionOutputMask = mask
@@ -198,7 +223,9 @@ extension BertModel {
         var x1 = [Float](repeating: 0, count: n * h)
         var normalized1 = mode.record ? [Float](repeating: 0, count: n * h) : []
         var inverse1 = mode.record ? [Float](repeating: 0, count: n) : []
-        normalize(attended, rows: n, layer.attentionNorm, eps, into: &x1, normalized: &normalized1, inverse: &inverse1, record: mode.record)
+        normalize(
+            attended, rows: n, layer.attentionNorm, eps, into: &x1, normalized: &normalized1, inverse: &inverse1,
+            record: mode.record)
 
         let pre = project(.intermediate, x1)
         var activation = pre
@@ -218,7 +245,9 @@ extension BertModel {
         var x2 = [Float](repeating: 0, count: n * h)
         var normalized2 = mode.record ? [Float](repeating: 0, count: n * h) : []
         var inverse2 = mode.record ? [Float](repeating: 0, count: n) : []
-        normalize(out, rows: n, layer.outputNorm, eps, into: &x2, normalized: &normalized2, inverse: &inverse2, record: mode.record)
+        normalize(
+            out, rows: n, layer.outputNorm, eps, into: &x2, normalized: &normalized2, inverse: &inverse2,
+            record: mode.record)
 
         if mode.record {
             trace.input = x
@@ -251,8 +280,9 @@ extension BertModel {
                 normalized.withUnsafeMutableBufferPointer { nb in
                     inverse.withUnsafeMutableBufferPointer { ib in
                         guard let xp = xb.baseAddress, let op = ob.baseAddress else { return }
-                        Kernels.layerNorm(xp, rows: rows, width: h, norm: norm, epsilon: eps, output: op,
-                                          normalized: record ? nb.baseAddress : nil, inverseDeviation: record ? ib.baseAddress : nil)
+                        Kernels.layerNorm(
+                            xp, rows: rows, width: h, norm: norm, epsilon: eps, output: op,
+                            normalized: record ? nb.baseAddress : nil, inverseDeviation: record ? ib.baseAddress : nil)
                     }
                 }
             }
@@ -262,7 +292,9 @@ extension BertModel {
     /// Offsets of each sequence's `heads × L × L` probability block.
     func probabilityOffsets(_ batch: TokenBatch) -> [Int] {
         var offsets = [0]
-        for b in 0..<batch.count { offsets.append((offsets.last ?? 0) + configuration.headCount * batch.length(b) * batch.length(b)) }
+        for b in 0..<batch.count {
+            offsets.append((offsets.last ?? 0) + configuration.headCount * batch.length(b) * batch.length(b))
+        }
         return offsets
     }
 
@@ -301,20 +333,27 @@ extension BertModel {
                                     let offset = blockOffsets[b] + head * length * length
                                     let p = shared.probabilities + offset
                                     let column = start * h + head * d
-                                    BLAS.gemm(transposeA: false, transposeB: true, m: length, n: length, k: d, alpha: scale,
-                                              a: shared.query + column, lda: h, b: shared.key + column, ldb: h, beta: 0, c: p, ldc: length)
+                                    BLAS.gemm(
+                                        transposeA: false, transposeB: true, m: length, n: length, k: d, alpha: scale,
+                                        a: shared.query + column, lda: h, b: shared.key + column, ldb: h, beta: 0, c: p,
+                                        ldc: length)
                                     Kernels.softmaxRows(p, rows: length, width: length, stride: length)
                                     if let maskBase = shared.mask {
                                         var dropped = [Float](repeating: 0, count: length * length)
                                         for i in 0..<(length * length) { dropped[i] = p[i] * maskBase[offset + i] }
                                         dropped.withUnsafeBufferPointer { db in
                                             guard let dp = db.baseAddress else { return }
-                                            BLAS.gemm(transposeA: false, transposeB: false, m: length, n: d, k: length, alpha: 1,
-                                                      a: dp, lda: length, b: shared.value + column, ldb: h, beta: 0, c: shared.context + column, ldc: h)
+                                            BLAS.gemm(
+                                                transposeA: false, transposeB: false, m: length, n: d, k: length,
+                                                alpha: 1,
+                                                a: dp, lda: length, b: shared.value + column, ldb: h, beta: 0,
+                                                c: shared.context + column, ldc: h)
                                         }
                                     } else {
-                                        BLAS.gemm(transposeA: false, transposeB: false, m: length, n: d, k: length, alpha: 1,
-                                                  a: p, lda: length, b: shared.value + column, ldb: h, beta: 0, c: shared.context + column, ldc: h)
+                                        BLAS.gemm(
+                                            transposeA: false, transposeB: false, m: length, n: d, k: length, alpha: 1,
+                                            a: p, lda: length, b: shared.value + column, ldb: h, beta: 0,
+                                            c: shared.context + column, ldc: h)
                                     }
                                 }
                             }

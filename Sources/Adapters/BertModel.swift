@@ -116,7 +116,8 @@ public struct BertModel: Sendable {
     ///   - tensors: tensors keyed like `encoder.layer.0.attention.self.query.weight` (a `bert.` prefix is allowed).
     ///   - path: the file named in errors.
     /// - Throws: ``AdaptersError/invalidModel(path:reason:)`` for a missing tensor or a wrong shape.
-    public init(configuration: BertConfiguration, tensors: [String: Tensor], path: String = "model.safetensors") throws {
+    public init(configuration: BertConfiguration, tensors: [String: Tensor], path: String = "model.safetensors") throws
+    {
         try configuration.validate()
         let prefix = tensors["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
         let h = configuration.hiddenSize, inner = configuration.intermediateSize
@@ -125,20 +126,25 @@ public struct BertModel: Sendable {
                 throw AdaptersError.invalidModel(path: path, reason: "missing tensor \(prefix + name)")
             }
             guard value.shape == shape else {
-                throw AdaptersError.invalidModel(path: path, reason: "tensor \(prefix + name) has shape \(value.shape), expected \(shape)")
+                throw AdaptersError.invalidModel(
+                    path: path, reason: "tensor \(prefix + name) has shape \(value.shape), expected \(shape)")
             }
             return value
         }
         func linear(_ name: String, inputs: Int, outputs: Int) throws -> LinearWeights {
-            LinearWeights(weight: try tensor(name + ".weight", [outputs, inputs]), bias: try tensor(name + ".bias", [outputs]).scalars)
+            LinearWeights(
+                weight: try tensor(name + ".weight", [outputs, inputs]),
+                bias: try tensor(name + ".bias", [outputs]).scalars)
         }
         func norm(_ name: String) throws -> LayerNormWeights {
-            LayerNormWeights(gain: try tensor(name + ".weight", [h]).scalars, offset: try tensor(name + ".bias", [h]).scalars)
+            LayerNormWeights(
+                gain: try tensor(name + ".weight", [h]).scalars, offset: try tensor(name + ".bias", [h]).scalars)
         }
         self.configuration = configuration
         wordEmbeddings = try tensor("embeddings.word_embeddings.weight", [configuration.vocabularySize, h])
         positionEmbeddings = try tensor("embeddings.position_embeddings.weight", [configuration.maxPositions, h])
-        tokenTypeEmbeddings = try tensor("embeddings.token_type_embeddings.weight", [configuration.typeVocabularySize, h])
+        tokenTypeEmbeddings = try tensor(
+            "embeddings.token_type_embeddings.weight", [configuration.typeVocabularySize, h])
         embeddingNorm = try norm("embeddings.LayerNorm")
         layers = try (0..<configuration.layerCount).map { index in
             let p = "encoder.layer.\(index)."
@@ -152,7 +158,8 @@ public struct BertModel: Sendable {
                 output: try linear(p + "output.dense", inputs: inner, outputs: h),
                 outputNorm: try norm(p + "output.LayerNorm"))
         }
-        pooler = tensors[prefix + "pooler.dense.weight"] == nil ? nil : try linear("pooler.dense", inputs: h, outputs: h)
+        pooler =
+            tensors[prefix + "pooler.dense.weight"] == nil ? nil : try linear("pooler.dense", inputs: h, outputs: h)
     }
 
     /// A randomly initialised model (normal(0, 0.02) weights and biases, unit layer norms), for tests.
@@ -166,21 +173,27 @@ public struct BertModel: Sendable {
         }
         let h = configuration.hiddenSize, inner = configuration.intermediateSize
         func linear(_ inputs: Int, _ outputs: Int) -> LinearWeights {
-            LinearWeights(weight: Tensor(shape: [outputs, inputs], scalars: values(inputs * outputs, 0.1)), bias: values(outputs))
+            LinearWeights(
+                weight: Tensor(shape: [outputs, inputs], scalars: values(inputs * outputs, 0.1)), bias: values(outputs))
         }
         func norm() -> LayerNormWeights {
             LayerNormWeights(gain: values(h, 0.1).map { 1 + $0 }, offset: values(h))
         }
         self.configuration = configuration
-        wordEmbeddings = Tensor(shape: [configuration.vocabularySize, h], scalars: values(configuration.vocabularySize * h, 0.5))
-        positionEmbeddings = Tensor(shape: [configuration.maxPositions, h], scalars: values(configuration.maxPositions * h, 0.1))
-        tokenTypeEmbeddings = Tensor(shape: [configuration.typeVocabularySize, h], scalars: values(configuration.typeVocabularySize * h, 0.1))
+        wordEmbeddings = Tensor(
+            shape: [configuration.vocabularySize, h], scalars: values(configuration.vocabularySize * h, 0.5))
+        positionEmbeddings = Tensor(
+            shape: [configuration.maxPositions, h], scalars: values(configuration.maxPositions * h, 0.1))
+        tokenTypeEmbeddings = Tensor(
+            shape: [configuration.typeVocabularySize, h], scalars: values(configuration.typeVocabularySize * h, 0.1))
         embeddingNorm = norm()
         var layers: [BertLayerWeights] = []
         for _ in 0..<configuration.layerCount {
-            layers.append(BertLayerWeights(
-                query: linear(h, h), key: linear(h, h), value: linear(h, h), attentionOutput: linear(h, h),
-                attentionNorm: norm(), intermediate: linear(h, inner), output: linear(inner, h), outputNorm: norm()))
+            layers.append(
+                BertLayerWeights(
+                    query: linear(h, h), key: linear(h, h), value: linear(h, h), attentionOutput: linear(h, h),
+                    attentionNorm: norm(), intermediate: linear(h, inner), output: linear(inner, h), outputNorm: norm())
+            )
         }
         self.layers = layers
         pooler = linear(h, h)

@@ -33,7 +33,9 @@ public enum FisherInformation {
                 // ∂(−log p_c)/∂z = p − e_c; the square is the same for ±.
                 var dz = probabilities.map { Float($0) }
                 dz[c] -= 1
-                let gradient = model.backward(logitGradient: dz, batch: batch, adapter: adapter, traces: traces, headTrace: headTrace, hidden: hidden)
+                let gradient = model.backward(
+                    logitGradient: dz, batch: batch, adapter: adapter, traces: traces, headTrace: headTrace,
+                    hidden: hidden)
                 for i in gradient.indices { fisher[i] += probabilities[c] * Double(gradient[i]) * Double(gradient[i]) }
             }
         }

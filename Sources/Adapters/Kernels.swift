@@ -7,7 +7,8 @@ enum Kernels {
     /// Stores the normalized values and the reciprocal standard deviations when asked (for the backward pass).
     static func layerNorm(
         _ x: UnsafePointer<Float>, rows: Int, width: Int, norm: LayerNormWeights, epsilon: Float,
-        output: UnsafeMutablePointer<Float>, normalized: UnsafeMutablePointer<Float>?, inverseDeviation: UnsafeMutablePointer<Float>?
+        output: UnsafeMutablePointer<Float>, normalized: UnsafeMutablePointer<Float>?,
+        inverseDeviation: UnsafeMutablePointer<Float>?
     ) {
         norm.gain.withUnsafeBufferPointer { gain in
             norm.offset.withUnsafeBufferPointer { offset in

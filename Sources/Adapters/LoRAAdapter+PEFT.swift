@@ -29,20 +29,32 @@ extension LoRAAdapter {
             throw fail("missing \(url.lastPathComponent)")
         }
         let data: Data
-        do { data = try Data(contentsOf: configURL) } catch { throw AdaptersError.io(path: configURL.path, reason: error.localizedDescription) }
+        do { data = try Data(contentsOf: configURL) } catch {
+            throw AdaptersError.io(path: configURL.path, reason: error.localizedDescription)
+        }
         guard let config = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw fail("adapter_config.json is not a JSON object")
         }
         guard (config["peft_type"] as? String)?.uppercased() == "LORA" else { throw fail("peft_type must be LORA") }
-        guard let rank = (config["r"] as? NSNumber)?.intValue, rank > 0 else { throw fail("r must be a positive integer") }
-        guard let alpha = (config["lora_alpha"] as? NSNumber)?.floatValue, alpha > 0 else { throw fail("lora_alpha must be positive") }
+        guard let rank = (config["r"] as? NSNumber)?.intValue, rank > 0 else {
+            throw fail("r must be a positive integer")
+        }
+        guard let alpha = (config["lora_alpha"] as? NSNumber)?.floatValue, alpha > 0 else {
+            throw fail("lora_alpha must be positive")
+        }
         let dropout = (config["lora_dropout"] as? NSNumber)?.floatValue ?? 0
         if config["use_dora"] as? Bool == true { throw fail("DoRA adapters are not supported") }
         if config["fan_in_fan_out"] as? Bool == true { throw fail("fan_in_fan_out adapters are not supported") }
-        if let bias = config["bias"] as? String, bias != "none" { throw fail("bias \"\(bias)\" is not supported (only \"none\")") }
+        if let bias = config["bias"] as? String, bias != "none" {
+            throw fail("bias \"\(bias)\" is not supported (only \"none\")")
+        }
         let rsLoRA = config["use_rslora"] as? Bool == true
-        if let pattern = config["rank_pattern"] as? [String: Any], !pattern.isEmpty { throw fail("rank_pattern is not supported") }
-        if let pattern = config["alpha_pattern"] as? [String: Any], !pattern.isEmpty { throw fail("alpha_pattern is not supported") }
+        if let pattern = config["rank_pattern"] as? [String: Any], !pattern.isEmpty {
+            throw fail("rank_pattern is not supported")
+        }
+        if let pattern = config["alpha_pattern"] as? [String: Any], !pattern.isEmpty {
+            throw fail("alpha_pattern is not supported")
+        }
 
         let file = try SafeTensors(contentsOf: weightsURL)
         var factors = [[LoRATarget: LoRAFactors]](repeating: [:], count: model.layers.count)
@@ -70,9 +82,13 @@ extension LoRAAdapter {
         var targets = Set<LoRATarget>()
         for (slot, entry) in pending {
             let parts = slot.split(separator: "|")
-            guard parts.count == 2, let layer = Int(parts[0]), let target = LoRATarget(rawValue: String(parts[1])) else { continue }
-            guard let down = entry.down, let up = entry.up, down.shape.count == 2, up.shape.count == 2, down.rows == rank, up.columns == rank else {
-                throw fail("layer \(layer) \(target.modulePath): needs lora_A [r, in] and lora_B [out, r] with r = \(rank)")
+            guard parts.count == 2, let layer = Int(parts[0]), let target = LoRATarget(rawValue: String(parts[1]))
+            else { continue }
+            guard let down = entry.down, let up = entry.up, down.shape.count == 2, up.shape.count == 2,
+                down.rows == rank, up.columns == rank
+            else {
+                throw fail(
+                    "layer \(layer) \(target.modulePath): needs lora_A [r, in] and lora_B [out, r] with r = \(rank)")
             }
             factors[layer][target] = LoRAFactors(down: down, up: up)
             targets.insert(target)
@@ -81,7 +97,9 @@ extension LoRAAdapter {
         guard let classifierWeight, let classifierBias, classifierWeight.shape.count == 2,
             classifierBias.shape == [classifierWeight.rows]
         else {
-            throw fail("missing or misshapen classifier head (base_model.model.classifier.weight [classes, hidden] and .bias [classes])")
+            throw fail(
+                "missing or misshapen classifier head (base_model.model.classifier.weight [classes, hidden] and .bias [classes])"
+            )
         }
         let pooling = HeadPooling(rawValue: file.metadata[Self.poolingMetadataKey] ?? "cls") ?? .classifierToken
         var configuration = Configuration(
@@ -97,14 +115,22 @@ extension LoRAAdapter {
     /// Parses `base_model.model.[bert.]encoder.layer.{L}.{module}.lora_{A|B}[.default].weight`.
     static func parseFactorKey(_ key: String) -> (layer: Int, target: LoRATarget, isDown: Bool)? {
         var rest = Substring(key)
-        for prefix in ["base_model.model.", "bert."] where rest.hasPrefix(prefix) { rest = rest.dropFirst(prefix.count) }
+        for prefix in ["base_model.model.", "bert."] where rest.hasPrefix(prefix) {
+            rest = rest.dropFirst(prefix.count)
+        }
         guard rest.hasPrefix("encoder.layer.") else { return nil }
         rest = rest.dropFirst("encoder.layer.".count)
         guard let dot = rest.firstIndex(of: "."), let layer = Int(rest[..<dot]) else { return nil }
         rest = rest[rest.index(after: dot)...]
         for suffix in [".weight", ".default"] where rest.hasSuffix(suffix) { rest = rest.dropLast(suffix.count) }
         let isDown: Bool
-        if rest.hasSuffix(".lora_A") { isDown = true } else if rest.hasSuffix(".lora_B") { isDown = false } else { return nil }
+        if rest.hasSuffix(".lora_A") {
+            isDown = true
+        } else if rest.hasSuffix(".lora_B") {
+            isDown = false
+        } else {
+            return nil
+        }
         let module = String(rest.dropLast(".lora_A".count))
         guard let target = LoRATarget.allCases.first(where: { $0.modulePath == module }) else { return nil }
         return (layer, target, isDown)
@@ -128,7 +154,8 @@ extension LoRAAdapter {
     var peftTargetModules: Any {
         let targets = configuration.targets
         if targets.contains(.output) && !targets.contains(.attentionOutput) {
-            let alternatives = targets.map { NSRegularExpression.escapedPattern(for: $0.modulePath) }.joined(separator: "|")
+            let alternatives = targets.map { NSRegularExpression.escapedPattern(for: $0.modulePath) }.joined(
+                separator: "|")
             return ".*encoder\\.layer\\.\\d+\\.(\(alternatives))"
         }
         return targets.map { target -> String in
@@ -147,13 +174,19 @@ extension LoRAAdapter {
     ///   - baseModel: `base_model_name_or_path` for PEFT.
     ///   - extraFiles: further files to place beside the adapter (for example `fisher.safetensors`).
     /// - Throws: ``AdaptersError/io(path:reason:)``.
-    public func save(to directory: URL, baseModel: String = "sentence-transformers/all-MiniLM-L6-v2", extraFiles: [String: Data] = [:]) throws {
+    public func save(
+        to directory: URL, baseModel: String = "sentence-transformers/all-MiniLM-L6-v2",
+        extraFiles: [String: Data] = [:]
+    ) throws {
         let config: [String: Any] = [
-            "peft_type": "LORA", "task_type": "SEQ_CLS", "r": configuration.rank, "lora_alpha": Double(configuration.alpha),
-            "lora_dropout": Double(configuration.dropout), "target_modules": peftTargetModules, "modules_to_save": ["classifier"],
+            "peft_type": "LORA", "task_type": "SEQ_CLS", "r": configuration.rank,
+            "lora_alpha": Double(configuration.alpha),
+            "lora_dropout": Double(configuration.dropout), "target_modules": peftTargetModules,
+            "modules_to_save": ["classifier"],
             "bias": "none", "fan_in_fan_out": false, "use_rslora": false, "use_dora": false, "inference_mode": true,
             "init_lora_weights": true, "base_model_name_or_path": baseModel, "revision": NSNull(),
-            "layers_to_transform": NSNull(), "layers_pattern": NSNull(), "rank_pattern": [String: Any](), "alpha_pattern": [String: Any](),
+            "layers_to_transform": NSNull(), "layers_pattern": NSNull(), "rank_pattern": [String: Any](),
+            "alpha_pattern": [String: Any](),
         ]
         let configData: Data
         do {

@@ -10,7 +10,8 @@ public struct LoRAFactors: Sendable, Equatable {
 
     /// Creates factors; the ranks must agree.
     public init(down: Tensor, up: Tensor) {
-        precondition(down.shape.count == 2 && up.shape.count == 2 && down.rows == up.columns, "LoRA factor ranks differ")
+        precondition(
+            down.shape.count == 2 && up.shape.count == 2 && down.rows == up.columns, "LoRA factor ranks differ")
         self.down = down
         self.up = up
     }
@@ -96,11 +97,21 @@ public struct LoRAAdapter: Sendable, Equatable {
         /// Checks the ranges.
         /// - Throws: ``AdaptersError/invalidParameter(name:reason:)``.
         public func validate() throws {
-            guard rank > 0 else { throw AdaptersError.invalidParameter(name: "rank", reason: "must be positive, got \(rank)") }
-            guard alpha > 0, alpha.isFinite else { throw AdaptersError.invalidParameter(name: "alpha", reason: "must be positive, got \(alpha)") }
-            guard (0..<1).contains(dropout) else { throw AdaptersError.invalidParameter(name: "dropout", reason: "must be in [0, 1), got \(dropout)") }
-            guard !targets.isEmpty else { throw AdaptersError.invalidParameter(name: "targets", reason: "name at least one layer") }
-            guard classCount >= 2 else { throw AdaptersError.invalidParameter(name: "classes", reason: "need at least 2, got \(classCount)") }
+            guard rank > 0 else {
+                throw AdaptersError.invalidParameter(name: "rank", reason: "must be positive, got \(rank)")
+            }
+            guard alpha > 0, alpha.isFinite else {
+                throw AdaptersError.invalidParameter(name: "alpha", reason: "must be positive, got \(alpha)")
+            }
+            guard (0..<1).contains(dropout) else {
+                throw AdaptersError.invalidParameter(name: "dropout", reason: "must be in [0, 1), got \(dropout)")
+            }
+            guard !targets.isEmpty else {
+                throw AdaptersError.invalidParameter(name: "targets", reason: "name at least one layer")
+            }
+            guard classCount >= 2 else {
+                throw AdaptersError.invalidParameter(name: "classes", reason: "need at least 2, got \(classCount)")
+            }
         }
     }
 
@@ -154,7 +165,8 @@ public struct LoRAAdapter: Sendable, Equatable {
     /// - Throws: ``AdaptersError/invalidAdapter(path:reason:)`` naming the mismatched tensor.
     public func validate(against model: BertModel, path: String = "adapter") throws {
         guard factors.count == model.layers.count else {
-            throw AdaptersError.invalidAdapter(path: path, reason: "adapter has \(factors.count) layers, the model \(model.layers.count)")
+            throw AdaptersError.invalidAdapter(
+                path: path, reason: "adapter has \(factors.count) layers, the model \(model.layers.count)")
         }
         for (index, perLayer) in factors.enumerated() {
             for (target, factor) in perLayer {
@@ -164,15 +176,21 @@ public struct LoRAAdapter: Sendable, Equatable {
                 else {
                     throw AdaptersError.invalidAdapter(
                         path: path,
-                        reason: "layer \(index) \(target.modulePath): A \(factor.down.shape), B \(factor.up.shape) do not fit a \(linear.outputs)×\(linear.inputs) weight with rank \(configuration.rank)")
+                        reason:
+                            "layer \(index) \(target.modulePath): A \(factor.down.shape), B \(factor.up.shape) do not fit a \(linear.outputs)×\(linear.inputs) weight with rank \(configuration.rank)"
+                    )
                 }
             }
         }
         guard head.weight.columns == model.configuration.hiddenSize else {
-            throw AdaptersError.invalidAdapter(path: path, reason: "classifier weight \(head.weight.shape) does not fit hidden size \(model.configuration.hiddenSize)")
+            throw AdaptersError.invalidAdapter(
+                path: path,
+                reason:
+                    "classifier weight \(head.weight.shape) does not fit hidden size \(model.configuration.hiddenSize)")
         }
         if head.pooling == .classifierToken && model.pooler == nil {
-            throw AdaptersError.invalidAdapter(path: path, reason: "the [CLS] head needs pooler.dense weights, which the base model lacks")
+            throw AdaptersError.invalidAdapter(
+                path: path, reason: "the [CLS] head needs pooler.dense weights, which the base model lacks")
         }
     }
 

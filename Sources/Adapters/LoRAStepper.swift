@@ -25,7 +25,10 @@ public struct LoRAStepper: Sendable {
     ///   - maxGradientNorm: clipping threshold (≤ 0 disables clipping).
     ///   - encoderDropout: use `config.json`'s dropout probabilities.
     ///   - seed: seed of the dropout masks.
-    public init(model: BertModel, adapter: LoRAAdapter, weightDecay: Float = 0.01, maxGradientNorm: Float = 1, encoderDropout: Bool = true, seed: UInt64 = 0) {
+    public init(
+        model: BertModel, adapter: LoRAAdapter, weightDecay: Float = 0.01, maxGradientNorm: Float = 1,
+        encoderDropout: Bool = true, seed: UInt64 = 0
+    ) {
         self.model = model
         self.adapter = adapter
         self.maxGradientNorm = maxGradientNorm
@@ -48,7 +51,8 @@ public struct LoRAStepper: Sendable {
         var mode = ForwardMode(
             hiddenDropout: encoderDropout ? model.configuration.hiddenDropout : 0,
             attentionDropout: encoderDropout ? model.configuration.attentionDropout : 0,
-            loraDropout: adapter.configuration.dropout, generator: SeededGenerator(seed: generator.next()), record: true)
+            loraDropout: adapter.configuration.dropout, generator: SeededGenerator(seed: generator.next()), record: true
+        )
         let result = model.lossAndGradient(TokenBatch(sequences), targets: targets, adapter: adapter, mode: &mode)
         var gradient = result.gradient
         if maxGradientNorm > 0 {

@@ -15,14 +15,19 @@ public struct SoftLabeledExamples: Sendable {
     public init(sequences: [[Int32]], probabilities: [Float], classCount: Int) throws {
         guard classCount >= 2 else { throw AdaptersError.invalidInput(reason: "need at least 2 classes") }
         guard probabilities.count == sequences.count * classCount else {
-            throw AdaptersError.invalidInput(reason: "\(sequences.count) sequences but \(probabilities.count) probabilities for \(classCount) classes")
+            throw AdaptersError.invalidInput(
+                reason:
+                    "\(sequences.count) sequences but \(probabilities.count) probabilities for \(classCount) classes")
         }
-        if let empty = sequences.firstIndex(where: { $0.isEmpty }) { throw AdaptersError.invalidInput(reason: "sequence \(empty) is empty") }
+        if let empty = sequences.firstIndex(where: { $0.isEmpty }) {
+            throw AdaptersError.invalidInput(reason: "sequence \(empty) is empty")
+        }
         for row in 0..<sequences.count {
             let values = probabilities[(row * classCount)..<((row + 1) * classCount)]
             let sum = values.reduce(0, +)
             guard values.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(sum - 1) < 1e-3 else {
-                throw AdaptersError.invalidInput(reason: "row \(row): probabilities \(Array(values)) do not form a distribution")
+                throw AdaptersError.invalidInput(
+                    reason: "row \(row): probabilities \(Array(values)) do not form a distribution")
             }
         }
         self.sequences = sequences
@@ -85,11 +90,21 @@ public struct LoRATrainer: Sendable {
         }
 
         func validate() throws {
-            guard epochs > 0 else { throw AdaptersError.invalidParameter(name: "epochs", reason: "must be positive, got \(epochs)") }
-            guard batchSize > 0 else { throw AdaptersError.invalidParameter(name: "batch size", reason: "must be positive, got \(batchSize)") }
-            guard learningRate > 0, learningRate.isFinite else { throw AdaptersError.invalidParameter(name: "learning rate", reason: "must be positive") }
-            guard (0..<1).contains(warmupFraction) else { throw AdaptersError.invalidParameter(name: "warmup", reason: "must be in [0, 1)") }
-            guard patience > 0 else { throw AdaptersError.invalidParameter(name: "patience", reason: "must be positive") }
+            guard epochs > 0 else {
+                throw AdaptersError.invalidParameter(name: "epochs", reason: "must be positive, got \(epochs)")
+            }
+            guard batchSize > 0 else {
+                throw AdaptersError.invalidParameter(name: "batch size", reason: "must be positive, got \(batchSize)")
+            }
+            guard learningRate > 0, learningRate.isFinite else {
+                throw AdaptersError.invalidParameter(name: "learning rate", reason: "must be positive")
+            }
+            guard (0..<1).contains(warmupFraction) else {
+                throw AdaptersError.invalidParameter(name: "warmup", reason: "must be in [0, 1)")
+            }
+            guard patience > 0 else {
+                throw AdaptersError.invalidParameter(name: "patience", reason: "must be positive")
+            }
         }
     }
 
@@ -121,10 +136,14 @@ public struct LoRATrainer: Sendable {
         let limit = model.configuration.maxPositions, vocabulary = Int32(model.configuration.vocabularySize)
         for (index, sequence) in sequences.enumerated() {
             guard !sequence.isEmpty, sequence.count <= limit else {
-                throw AdaptersError.invalidInput(reason: "\(name) sequence \(index) has \(sequence.count) tokens; expected 1...\(limit) (truncate longer texts)")
+                throw AdaptersError.invalidInput(
+                    reason:
+                        "\(name) sequence \(index) has \(sequence.count) tokens; expected 1...\(limit) (truncate longer texts)"
+                )
             }
             guard sequence.allSatisfy({ $0 >= 0 && $0 < vocabulary }) else {
-                throw AdaptersError.invalidInput(reason: "\(name) sequence \(index) holds a token id outside 0..<\(vocabulary)")
+                throw AdaptersError.invalidInput(
+                    reason: "\(name) sequence \(index) holds a token id outside 0..<\(vocabulary)")
             }
         }
     }
@@ -153,13 +172,15 @@ public struct LoRATrainer: Sendable {
         try configuration.validate()
         try adapter.validate(against: model)
         guard examples.classCount == adapter.head.classCount else {
-            throw AdaptersError.invalidInput(reason: "examples have \(examples.classCount) classes, the adapter's head \(adapter.head.classCount)")
+            throw AdaptersError.invalidInput(
+                reason: "examples have \(examples.classCount) classes, the adapter's head \(adapter.head.classCount)")
         }
         guard examples.count > 0 else { throw AdaptersError.invalidInput(reason: "no training examples") }
         try Self.checkSequences(examples.sequences, model: model, name: "training")
         if let validation { try Self.checkSequences(validation.sequences, model: model, name: "validation") }
         if let validation, validation.sequences.count != validation.labels.count {
-            throw AdaptersError.invalidInput(reason: "validation has \(validation.sequences.count) sequences but \(validation.labels.count) labels")
+            throw AdaptersError.invalidInput(
+                reason: "validation has \(validation.sequences.count) sequences but \(validation.labels.count) labels")
         }
         let k = examples.classCount
         let stepsPerEpoch = (examples.count + configuration.batchSize - 1) / configuration.batchSize
@@ -167,13 +188,16 @@ public struct LoRATrainer: Sendable {
         let warmupSteps = Int((Float(totalSteps) * configuration.warmupFraction).rounded())
         var generator = SeededGenerator(seed: configuration.seed)
         var stepper = LoRAStepper(
-            model: model, adapter: adapter, weightDecay: configuration.weightDecay, maxGradientNorm: configuration.maxGradientNorm,
+            model: model, adapter: adapter, weightDecay: configuration.weightDecay,
+            maxGradientNorm: configuration.maxGradientNorm,
             encoderDropout: configuration.encoderDropout, seed: generator.next())
         var best = adapter.flattened()
         var bestAccuracy = -Double.infinity
         var bestEpoch = 0
         var epochsWithoutImprovement = 0
-        var report = Report(epochs: 0, steps: 0, epochLosses: [], validationAccuracies: [], bestEpoch: 0, trainSeconds: 0, examplesPerSecond: 0, stoppedEarly: false)
+        var report = Report(
+            epochs: 0, steps: 0, epochLosses: [], validationAccuracies: [], bestEpoch: 0, trainSeconds: 0,
+            examplesPerSecond: 0, stoppedEarly: false)
         var processed = 0
         epochLoop: for epoch in 1...configuration.epochs {
             var order = Array(0..<examples.count)
@@ -189,10 +213,13 @@ public struct LoRATrainer: Sendable {
                     for c in 0..<k { targets[row * k + c] = examples.probabilities[index * k + c] }
                 }
                 let step = report.steps
-                let factor: Float = step < warmupSteps
+                let factor: Float =
+                    step < warmupSteps
                     ? Float(step) / Float(max(1, warmupSteps))
                     : max(0, Float(totalSteps - step) / Float(max(1, totalSteps - warmupSteps)))
-                let loss = stepper.step(indices.map { examples.sequences[$0] }, targets: targets, learningRate: configuration.learningRate * factor)
+                let loss = stepper.step(
+                    indices.map { examples.sequences[$0] }, targets: targets,
+                    learningRate: configuration.learningRate * factor)
                 adapter = stepper.adapter
                 report.steps += 1
                 report.trainSeconds += Date().timeIntervalSince(started)
@@ -200,9 +227,11 @@ public struct LoRATrainer: Sendable {
                 lossSum += loss * Double(indices.count)
                 lossCount += indices.count
                 let rate = report.trainSeconds > 0 ? Double(processed) / report.trainSeconds : 0
-                progress?(Progress(
-                    completed: report.steps, total: totalSteps,
-                    message: String(format: "epoch %d loss %.4f %.1f examples/s", epoch, lossSum / Double(lossCount), rate)))
+                progress?(
+                    Progress(
+                        completed: report.steps, total: totalSteps,
+                        message: String(
+                            format: "epoch %d loss %.4f %.1f examples/s", epoch, lossSum / Double(lossCount), rate)))
             }
             report.epochs = epoch
             report.epochLosses.append(lossCount > 0 ? lossSum / Double(lossCount) : .nan)

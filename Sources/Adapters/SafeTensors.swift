@@ -50,7 +50,9 @@ public struct SafeTensors: Sendable, Equatable {
         var headerLength: UInt64 = 0
         for i in 0..<8 { headerLength |= UInt64(data[data.startIndex + i]) << (8 * UInt64(i)) }
         guard headerLength <= UInt64(data.count - 8) else {
-            throw fail("header length \(headerLength) exceeds the \(data.count - 8) bytes after the length field (truncated file?)")
+            throw fail(
+                "header length \(headerLength) exceeds the \(data.count - 8) bytes after the length field (truncated file?)"
+            )
         }
         let headerStart = data.startIndex + 8
         let dataStart = headerStart + Int(headerLength)
@@ -98,14 +100,19 @@ public struct SafeTensors: Sendable, Equatable {
             }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin <= end, end <= dataCount else {
-                throw fail("tensor \(name) has data_offsets [\(begin), \(end)] outside the \(dataCount)-byte data section")
+                throw fail(
+                    "tensor \(name) has data_offsets [\(begin), \(end)] outside the \(dataCount)-byte data section")
             }
             guard let dtype = DType(rawValue: dtypeName) else {
-                throw fail("tensor \(name) has unsupported dtype \(dtypeName) (expected F32, F16, BF16, F64 or an integer type)")
+                throw fail(
+                    "tensor \(name) has unsupported dtype \(dtypeName) (expected F32, F16, BF16, F64 or an integer type)"
+                )
             }
             let count = shape.reduce(1, *)
             guard count * dtype.byteWidth == end - begin else {
-                throw fail("tensor \(name): shape \(shape) of \(dtypeName) needs \(count * dtype.byteWidth) bytes, data_offsets give \(end - begin)")
+                throw fail(
+                    "tensor \(name): shape \(shape) of \(dtypeName) needs \(count * dtype.byteWidth) bytes, data_offsets give \(end - begin)"
+                )
             }
             ranges.append((begin, end, name))
             guard dtype.isFloatingPoint else {
@@ -141,7 +148,8 @@ public struct SafeTensors: Sendable, Equatable {
             guard let tensor = tensors[name] else { continue }
             if header.count > 1 { header += "," }
             let bytes = tensor.count * 4
-            header += "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],"
+            header +=
+                "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],"
             header += "\"data_offsets\":[\(offset),\(offset + bytes)]}"
             offset += bytes
         }
@@ -206,9 +214,15 @@ enum DType: String {
         var out = [Float](repeating: 0, count: count)
         switch self {
         case .f32:
-            for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            for i in 0..<count {
+                out[i] = Float(
+                    bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+            }
         case .f64:
-            for i in 0..<count { out[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
+            for i in 0..<count {
+                out[i] = Float(
+                    Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
+            }
         case .bf16:
             for i in 0..<count {
                 let bits = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
@@ -216,7 +230,8 @@ enum DType: String {
             }
         case .f16:
             for i in 0..<count {
-                out[i] = DType.halfToFloat(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                out[i] = DType.halfToFloat(
+                    UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
             }
         case .i64, .i32, .i16, .i8, .u8, .bool:
             break

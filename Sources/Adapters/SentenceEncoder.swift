@@ -16,8 +16,11 @@ public struct SentenceEncoder: Sendable {
     /// - Throws: ``AdaptersError`` naming the missing or malformed file.
     public init(directory: URL) throws {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw AdaptersError.invalidModel(path: directory.path, reason: "not a directory (run scripts/fetch-model.sh to download all-MiniLM-L6-v2)")
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            throw AdaptersError.invalidModel(
+                path: directory.path,
+                reason: "not a directory (run scripts/fetch-model.sh to download all-MiniLM-L6-v2)")
         }
         let vocabulary = directory.appendingPathComponent("vocab.txt")
         guard FileManager.default.fileExists(atPath: vocabulary.path) else {
@@ -35,14 +38,18 @@ public struct SentenceEncoder: Sendable {
         length = min(length, model.configuration.maxPositions)
         let tokenizer = try WordPieceTokenizer(vocabularyURL: vocabulary, configuration: .init(maxLength: length))
         guard tokenizer.vocabularySize <= model.configuration.vocabularySize else {
-            throw AdaptersError.invalidModel(path: directory.path, reason: "vocab.txt has \(tokenizer.vocabularySize) tokens, the model \(model.configuration.vocabularySize)")
+            throw AdaptersError.invalidModel(
+                path: directory.path,
+                reason:
+                    "vocab.txt has \(tokenizer.vocabularySize) tokens, the model \(model.configuration.vocabularySize)")
         }
         self.init(tokenizer: tokenizer, model: model, maxLength: length)
     }
 
     /// Combines a tokenizer and a model.
     public init(tokenizer: WordPieceTokenizer, model: BertModel, maxLength: Int) {
-        precondition(maxLength >= 2 && maxLength <= model.configuration.maxPositions, "maxLength must fit the model's positions")
+        precondition(
+            maxLength >= 2 && maxLength <= model.configuration.maxPositions, "maxLength must fit the model's positions")
         self.tokenizer = tokenizer
         self.model = model
         self.maxLength = maxLength

@@ -13,7 +13,8 @@ public struct Tensor: Sendable, Equatable {
     ///   - shape: the dimensions; their product must equal `scalars.count`.
     ///   - scalars: the values.
     public init(shape: [Int], scalars: [Float]) {
-        precondition(shape.allSatisfy { $0 >= 0 } && shape.reduce(1, *) == scalars.count, "shape does not match the value count")
+        precondition(
+            shape.allSatisfy { $0 >= 0 } && shape.reduce(1, *) == scalars.count, "shape does not match the value count")
         self.shape = shape
         self.scalars = scalars
     }

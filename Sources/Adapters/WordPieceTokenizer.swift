@@ -27,7 +27,10 @@ public struct WordPieceTokenizer: Sendable {
         public var maxLength: Int = 256
 
         /// Creates a configuration; the defaults match all-MiniLM-L6-v2.
-        public init(lowercase: Bool = true, splitChineseCharacters: Bool = true, maxCharactersPerWord: Int = 100, maxLength: Int = 256) {
+        public init(
+            lowercase: Bool = true, splitChineseCharacters: Bool = true, maxCharactersPerWord: Int = 100,
+            maxLength: Int = 256
+        ) {
             self.lowercase = lowercase
             self.splitChineseCharacters = splitChineseCharacters
             self.maxCharactersPerWord = maxCharactersPerWord
@@ -144,7 +147,9 @@ public struct WordPieceTokenizer: Sendable {
 
     private func appendWords(of segment: ArraySlice<Unicode.Scalar>, to ids: inout [Int32]) {
         guard !segment.isEmpty else { return }
-        for word in BasicTokenizer.words(segment, lowercase: configuration.lowercase, splitChinese: configuration.splitChineseCharacters) {
+        for word in BasicTokenizer.words(
+            segment, lowercase: configuration.lowercase, splitChinese: configuration.splitChineseCharacters)
+        {
             appendPieces(of: word, to: &ids)
         }
     }

@@ -44,7 +44,8 @@ extension SQLiteDatasetStore {
                         "UPDATE version_row SET text = NULL, fields = NULL, erased = 1 WHERE versionKey = ? AND exampleId = ?",
                     arguments: [key, exampleID])
                 try db.execute(
-                    sql: "UPDATE version SET erasedCount = erasedCount + ? WHERE key = ?", arguments: [db.changesCount, key])
+                    sql: "UPDATE version SET erasedCount = erasedCount + ? WHERE key = ?",
+                    arguments: [db.changesCount, key])
                 try db.execute(
                     sql: "DELETE FROM gold_label WHERE versionKey = ? AND exampleId = ?", arguments: [key, exampleID])
                 try db.execute(

@@ -103,7 +103,8 @@ extension SQLiteDatasetStore {
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
             let stored = try artifactRow(
-                kind: "label-matrix", table: "label_matrix", columns: "t.*", name: name, record: record, dataset: dataset, db: db)
+                kind: "label-matrix", table: "label_matrix", columns: "t.*", name: name, record: record,
+                dataset: dataset, db: db)
             let rowCount: Int = stored["rowCount"]
             let offsets = try BlobCoding.decode(
                 stored["rowOffsets"], as: Int64.self, count: rowCount + 1, what: "row offsets")
@@ -243,7 +244,8 @@ extension SQLiteDatasetStore {
     private func artifactRow(
         kind: String, table: String, columns: String, name: String, record: VersionRecord, dataset: String, db: Database
     ) throws -> Row {
-        let sql = "SELECT \(columns) FROM \(table) t JOIN artifact a ON a.id = t.artifactId WHERE a.versionKey = ? AND a.kind = ? AND a.name = ?"
+        let sql =
+            "SELECT \(columns) FROM \(table) t JOIN artifact a ON a.id = t.artifactId WHERE a.versionKey = ? AND a.kind = ? AND a.name = ?"
         guard let stored = try Row.fetchOne(db, sql: sql, arguments: [record.key, kind, name]) else {
             throw DatasetStoreError.unknownArtifact(dataset: dataset, version: record.id, name: name)
         }

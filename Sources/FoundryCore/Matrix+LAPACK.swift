@@ -28,7 +28,9 @@ extension Matrix {
         precondition(rows == columns, "eigendecomposition needs a square matrix")
         var a = self
         var values = [Double](repeating: 0, count: rows)
-        let info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), clapack_int(rows), &a.storage, clapack_int(rows), &values)
+        let info = LAPACKE_dsyevd(
+            LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), clapack_int(rows), &a.storage,
+            clapack_int(rows), &values)
         guard info == 0 else { throw FoundryCoreError.lapackFailure(routine: "dsyevd", info: Int(info)) }
         return (values, a)
     }

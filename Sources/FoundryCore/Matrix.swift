@@ -181,7 +181,8 @@ extension Matrix: Codable {
         let values = try container.decode([Double].self, forKey: .values)
         guard rows >= 0, columns >= 0, values.count == rows * columns else {
             throw DecodingError.dataCorruptedError(
-                forKey: .values, in: container, debugDescription: "expected \(rows)×\(columns) values, got \(values.count)")
+                forKey: .values, in: container,
+                debugDescription: "expected \(rows)×\(columns) values, got \(values.count)")
         }
         self.init(rows: rows, columns: columns, values: values)
     }

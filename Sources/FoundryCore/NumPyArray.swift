@@ -114,8 +114,13 @@ public struct NumPyArray: Sendable, Equatable {
         bytes.withUnsafeBytes { raw in
             (0..<count).map { i -> Double in
                 switch elementType {
-                case .float32: Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))))
-                case .float64: Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
+                case .float32:
+                    Double(
+                        Float(
+                            bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                    )
+                case .float64:
+                    Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
                 default: Double(Self.loadInteger(raw, i, elementType))
                 }
             }
@@ -133,8 +138,10 @@ public struct NumPyArray: Sendable, Equatable {
         case .int16: Int(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: Int16.self)))
         case .int32: Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))
         case .int64: Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)))
-        case .float32: Int(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))))
-        case .float64: Int(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))))
+        case .float32:
+            Int(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))))
+        case .float64:
+            Int(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))))
         }
     }
 }
@@ -151,7 +158,8 @@ extension NumPyArray {
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
-            throw FoundryCoreError.fileUnreadable(path: url.path, reason: "cannot read file (\(error.localizedDescription))")
+            throw FoundryCoreError.fileUnreadable(
+                path: url.path, reason: "cannot read file (\(error.localizedDescription))")
         }
         try self.init(npyData: data, path: url.path)
     }
@@ -159,7 +167,9 @@ extension NumPyArray {
     /// Parses the bytes of a `.npy` file; `path` is only used in error messages.
     public init(npyData data: Data, path: String = "<memory>") throws {
         func fail(_ reason: String) -> FoundryCoreError { .invalidNumPy(path: path, reason: reason) }
-        guard data.count >= 10, Array(data.prefix(6)) == Self.magic else { throw fail("missing the \\x93NUMPY magic string") }
+        guard data.count >= 10, Array(data.prefix(6)) == Self.magic else {
+            throw fail("missing the \\x93NUMPY magic string")
+        }
         let base = data.startIndex
         let major = data[base + 6]
         let headerLength: Int
@@ -176,14 +186,17 @@ extension NumPyArray {
             throw fail("unsupported format version \(major)")
         }
         guard data.count >= headerStart + headerLength else { throw fail("file ends inside the header") }
-        guard let header = String(data: data[(base + headerStart)..<(base + headerStart + headerLength)], encoding: .utf8)
+        guard
+            let header = String(data: data[(base + headerStart)..<(base + headerStart + headerLength)], encoding: .utf8)
         else { throw fail("header is not text") }
         let descr = try Self.headerValue("descr", in: header, path: path)
         let order = try Self.headerValue("fortran_order", in: header, path: path)
         let shapeText = try Self.headerValue("shape", in: header, path: path)
         let descrName = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
         guard let type = ElementType(descr: descrName) else {
-            throw fail("element type '\(descrName)' is not accepted (expected little-endian int8/int16/int32/int64, uint8, bool, float32 or float64)")
+            throw fail(
+                "element type '\(descrName)' is not accepted (expected little-endian int8/int16/int32/int64, uint8, bool, float32 or float64)"
+            )
         }
         guard order == "False" else { throw fail("Fortran-ordered arrays are not accepted; save with C order") }
         let inner = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
@@ -191,7 +204,9 @@ extension NumPyArray {
         for part in inner.split(separator: ",") {
             let trimmed = part.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
-            guard let dimension = Int(trimmed), dimension >= 0 else { throw fail("shape '\(shapeText)' is not a tuple of sizes") }
+            guard let dimension = Int(trimmed), dimension >= 0 else {
+                throw fail("shape '\(shapeText)' is not a tuple of sizes")
+            }
             shape.append(dimension)
         }
         let payloadStart = headerStart + headerLength
@@ -199,7 +214,8 @@ extension NumPyArray {
         guard !overflow else { throw fail("shape \(shape) is too large") }
         let available = data.count - payloadStart
         guard available >= expected else {
-            throw fail("payload has \(available) bytes but shape \(shape) of \(descrName) needs \(expected) (truncated file?)")
+            throw fail(
+                "payload has \(available) bytes but shape \(shape) of \(descrName) needs \(expected) (truncated file?)")
         }
         self.elementType = type
         self.shape = shape
@@ -239,7 +255,8 @@ extension NumPyArray {
         do {
             try npyData().write(to: url, options: .atomic)
         } catch {
-            throw FoundryCoreError.fileUnreadable(path: url.path, reason: "cannot write file (\(error.localizedDescription))")
+            throw FoundryCoreError.fileUnreadable(
+                path: url.path, reason: "cannot write file (\(error.localizedDescription))")
         }
     }
 }

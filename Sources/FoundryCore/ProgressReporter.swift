@@ -77,7 +77,8 @@ public final class ProgressBar: @unchecked Sendable {
             var line = "\r\(label) "
             if let fraction = progress.fraction {
                 let filled = Int((fraction * Double(width)).rounded(.down))
-                line += "[" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "]"
+                line +=
+                    "[" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "]"
                 line += " \(progress.completed)/\(progress.total ?? 0)"
             } else {
                 line += "\(progress.completed)"

@@ -20,7 +20,9 @@ enum AgreementAccuracy {
             counts.removeAll(keepingCapacity: true)
             for index in lower..<upper {
                 let c = Int(matrix.voteClasses[index])
-                if let position = classes.firstIndex(of: c) { counts[position] += 1 } else {
+                if let position = classes.firstIndex(of: c) {
+                    counts[position] += 1
+                } else {
                     classes.append(c)
                     counts.append(1)
                 }

@@ -65,14 +65,18 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                 try c.decodeIfPresent(Double.self, forKey: .minimumAgreementWithStrongMajority)
                 ?? defaults.minimumAgreementWithStrongMajority
             minimumStrongMajorityRows =
-                try c.decodeIfPresent(Int.self, forKey: .minimumStrongMajorityRows) ?? defaults.minimumStrongMajorityRows
+                try c.decodeIfPresent(Int.self, forKey: .minimumStrongMajorityRows)
+                ?? defaults.minimumStrongMajorityRows
             minimumAgreementWithOneSidedStrongMajority =
                 try c.decodeIfPresent(Double.self, forKey: .minimumAgreementWithOneSidedStrongMajority)
                 ?? defaults.minimumAgreementWithOneSidedStrongMajority
-            oneSidedOverruleShare = try c.decodeIfPresent(Double.self, forKey: .oneSidedOverruleShare) ?? defaults.oneSidedOverruleShare
+            oneSidedOverruleShare =
+                try c.decodeIfPresent(Double.self, forKey: .oneSidedOverruleShare) ?? defaults.oneSidedOverruleShare
             maximumResidualForMomentsAlone = try c.decode(Double.self, forKey: .maximumResidualForMomentsAlone)
             moments = try c.decode(MomentMatching.Configuration.self, forKey: .moments)
-            devSelectionMetric = try c.decodeIfPresent(DevSelectionMetric.self, forKey: .devSelectionMetric) ?? defaults.devSelectionMetric
+            devSelectionMetric =
+                try c.decodeIfPresent(DevSelectionMetric.self, forKey: .devSelectionMetric)
+                ?? defaults.devSelectionMetric
         }
     }
 
@@ -169,7 +173,8 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             // positives, LFs that mostly stay silent — the same μ predicting with abstentions as evidence may be
             // consistent with the majority votes; it then replaces the plain posterior, under the same guard.
             if !trusted, let aware = fitted.predictingWithAbstentions() {
-                let awareAgreement = try Self.majorityAgreement(probabilities: Self.priorFreeProbabilities(aware), on: matrix)
+                let awareAgreement = try Self.majorityAgreement(
+                    probabilities: Self.priorFreeProbabilities(aware), on: matrix)
                 agreementWithAbstentions = awareAgreement.unambiguous
                 agreementWithStrongMajorityWithAbstentions = awareAgreement.strong
                 if awareAgreement.passes(configuration) {
@@ -179,7 +184,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                 }
             }
             if trusted {
-                choice = fitted.residualFraction <= configuration.maximumResidualForMomentsAlone ? choices.alone : choices.blended
+                choice =
+                    fitted.residualFraction <= configuration.maximumResidualForMomentsAlone
+                    ? choices.alone : choices.blended
             }
         } else if trusted {
             choice = .tripletWithMajorityVote
@@ -283,14 +290,18 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     /// Above ``agreementSampleSize`` rows it is measured on that many rows, taken as 20 evenly spaced contiguous
     /// blocks: a deterministic sample whose standard error is below 0.004 around the 0.8 threshold (contiguous blocks
     /// read memory sequentially), so the guard costs little next to the fit itself on millions of rows.
-    static func majorityAgreement(probabilities predict: (LabelMatrix) throws -> Matrix, on fullMatrix: LabelMatrix) throws -> MajorityAgreement {
+    static func majorityAgreement(probabilities predict: (LabelMatrix) throws -> Matrix, on fullMatrix: LabelMatrix)
+        throws -> MajorityAgreement
+    {
         let blocks = 20, blockRows = agreementSampleSize / blocks
-        let matrix = fullMatrix.rowCount <= agreementSampleSize
+        let matrix =
+            fullMatrix.rowCount <= agreementSampleSize
             ? fullMatrix
-            : LabelMatrix.concatenating((0..<blocks).map { block in
-                let start = block * (fullMatrix.rowCount - blockRows) / (blocks - 1)
-                return fullMatrix.rows(start..<(start + blockRows))
-            })
+            : LabelMatrix.concatenating(
+                (0..<blocks).map { block in
+                    let start = block * (fullMatrix.rowCount - blockRows) / (blocks - 1)
+                    return fullMatrix.rows(start..<(start + blockRows))
+                })
         let probabilities = try predict(matrix)
         let k = matrix.cardinality
         var counts = [Int](repeating: 0, count: k)
@@ -298,7 +309,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         var overruledTo = [Int](repeating: 0, count: k)
         for row in 0..<matrix.rowCount {
             for c in 0..<k { counts[c] = 0 }
-            for index in matrix.rowOffsets[row]..<matrix.rowOffsets[row + 1] { counts[Int(matrix.voteClasses[index])] += 1 }
+            for index in matrix.rowOffsets[row]..<matrix.rowOffsets[row + 1] {
+                counts[Int(matrix.voteClasses[index])] += 1
+            }
             var majority = 0, runnerUp = 0
             for c in 1..<k where counts[c] > counts[majority] { majority = c }
             for c in 0..<k where c != majority && counts[c] > runnerUp { runnerUp = counts[c] }
@@ -321,7 +334,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                 ? Double(overruledTo.max() ?? 0) / Double(strongRows - strongAgree) : nil)
     }
 
-    private mutating func fitWithDevSet(_ matrix: LabelMatrix, dev: LabelMatrix, labels: [Int], options: FitOptions) throws {
+    private mutating func fitWithDevSet(_ matrix: LabelMatrix, dev: LabelMatrix, labels: [Int], options: FitOptions)
+        throws
+    {
         try DevSet.validate(dev, labels: labels, for: matrix)
         var candidates: [(Choice, any LabelModel)] = [(.majorityVote, majorityVote)]
         var wmv = WeightedMajorityVote()
@@ -360,7 +375,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             let value: Double
             switch configuration.devSelectionMetric {
             case .accuracy:
-                value = ClassificationScore.expectedAccuracy(probabilities: try model.predictProbabilities(dev), gold: labels) ?? 0
+                value =
+                    ClassificationScore.expectedAccuracy(
+                        probabilities: try model.predictProbabilities(dev), gold: labels) ?? 0
             case .macroF1:
                 value = try model.score(dev, gold: labels, tieBreak: .rowHash).macroF1 ?? 0
             }

@@ -23,18 +23,23 @@ public enum ClassBalance: Sendable, Equatable, Codable {
             guard prior.count == cardinality else {
                 throw LabelModelsError.invalidClassBalance("\(prior.count) entries for \(cardinality) classes")
             }
-            guard prior.allSatisfy({ $0.isFinite }) else { throw LabelModelsError.invalidClassBalance("contains NaN or infinity") }
+            guard prior.allSatisfy({ $0.isFinite }) else {
+                throw LabelModelsError.invalidClassBalance("contains NaN or infinity")
+            }
             guard prior.allSatisfy({ $0 > 0 }) else {
                 throw LabelModelsError.invalidClassBalance("every class needs a positive prior, got \(prior)")
             }
             let total = prior.reduce(0, +)
-            guard abs(total - 1) < 1e-6 else { throw LabelModelsError.invalidClassBalance("entries sum to \(total), expected 1") }
+            guard abs(total - 1) < 1e-6 else {
+                throw LabelModelsError.invalidClassBalance("entries sum to \(total), expected 1")
+            }
             return prior.map { $0 / total }
         case let .fromLabels(labels):
             var counts = [Double](repeating: 0, count: cardinality)
             for (row, label) in labels.enumerated() where label != Vote.abstain.rawValue {
                 guard label >= 0, label < cardinality else {
-                    throw LabelModelsError.invalidClassBalance("dev label \(label) at row \(row) is outside 0..<\(cardinality)")
+                    throw LabelModelsError.invalidClassBalance(
+                        "dev label \(label) at row \(row) is outside 0..<\(cardinality)")
                 }
                 counts[label] += 1
             }

@@ -30,7 +30,8 @@ public struct ClassificationScore: Sendable, Equatable, Codable {
             }
         }
         func classF1(_ c: Int) -> Double {
-            truePositive[c] == 0 ? 0 : 2 * Double(truePositive[c]) / Double(2 * truePositive[c] + falsePositive[c] + falseNegative[c])
+            truePositive[c] == 0
+                ? 0 : 2 * Double(truePositive[c]) / Double(2 * truePositive[c] + falsePositive[c] + falseNegative[c])
         }
         coverage = goldRows == 0 ? 0 : Double(scored) / Double(goldRows)
         if scored == 0 {

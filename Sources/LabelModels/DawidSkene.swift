@@ -2,7 +2,7 @@ import FoundryCore
 import Labeling
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Dawid–Skene: EM over one confusion matrix per labeling function (Dawid & Skene 1979).
@@ -48,7 +48,9 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
         try FitValidation.check(matrix, method: Self.methodName)
         let m = matrix.lfCount, k = matrix.cardinality
         guard m * k * (k + 1) <= configuration.maxParameters else {
-            throw LabelModelsError.tooLarge("ds: \(m) LFs × \(k) classes need \(m * k * (k + 1)) confusion parameters (limit \(configuration.maxParameters)); use triplet or auto")
+            throw LabelModelsError.tooLarge(
+                "ds: \(m) LFs × \(k) classes need \(m * k * (k + 1)) confusion parameters (limit \(configuration.maxParameters)); use triplet or auto"
+            )
         }
         let fixedPrior = try options.classBalance.resolve(cardinality: k)
         var responsibilities = MajorityVote.softVoteFractions(matrix)
@@ -66,7 +68,8 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
             let change = updated.maxAbsoluteDifference(to: responsibilities)
             responsibilities = updated
             fitted = next
-            options.progress?(Progress(completed: iterations, total: configuration.maxIterations, message: "max change \(change)"))
+            options.progress?(
+                Progress(completed: iterations, total: configuration.maxIterations, message: "max change \(change)"))
             if change < configuration.tolerance { break }
         }
         cardinality = k
@@ -75,13 +78,16 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
         let coverage = LFCoverage.perLF(matrix)
         lfParameters = (0..<m).map { j in
             // confusion[(j·k + c)·(k+1) + o], o = k is abstain; reported as P(vote | class) with abstain last.
-            let table = Matrix(rows: k, columns: k + 1, values: Array(confusion[(j * k * (k + 1))..<((j + 1) * k * (k + 1))]))
+            let table = Matrix(
+                rows: k, columns: k + 1, values: Array(confusion[(j * k * (k + 1))..<((j + 1) * k * (k + 1))]))
             var correct = 0.0, voted = 0.0
             for c in 0..<k {
                 correct += prior[c] * table[c, c]
                 voted += prior[c] * (1 - table[c, k])
             }
-            return LFParameters(name: matrix.lfNames[j], accuracy: voted > 0 ? correct / voted : nil, propensity: coverage[j], confusion: table)
+            return LFParameters(
+                name: matrix.lfNames[j], accuracy: voted > 0 ? correct / voted : nil, propensity: coverage[j],
+                confusion: table)
         }
     }
 
@@ -91,7 +97,9 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
     }
 
     /// Expected answer counts → smoothed confusion matrices (abstain as the last answer) and the class prior.
-    private func mStep(_ matrix: LabelMatrix, responsibilities: Matrix, fixedPrior: [Double]?) -> (prior: [Double], confusion: [Double]) {
+    private func mStep(_ matrix: LabelMatrix, responsibilities: Matrix, fixedPrior: [Double]?) -> (
+        prior: [Double], confusion: [Double]
+    ) {
         let m = matrix.lfCount, k = matrix.cardinality
         let chunk = max(4096, (matrix.rowCount + 7) / 8)
         let ranges = ParallelChunks.ranges(count: matrix.rowCount, chunkSize: chunk)
@@ -171,7 +179,9 @@ extension MajorityVote {
                 for c in 0..<k { output.storage[row * k + c] = 1 / Double(k) }
                 continue
             }
-            for index in lower..<upper { output.storage[row * k + Int(matrix.voteClasses[index])] += 1 / Double(upper - lower) }
+            for index in lower..<upper {
+                output.storage[row * k + Int(matrix.voteClasses[index])] += 1 / Double(upper - lower)
+            }
         }
         return output
     }

@@ -16,7 +16,8 @@ public struct FitOptions: Sendable {
 
     /// Creates options; by default a uniform class balance (as snorkel), no dev set and seed 123.
     public init(
-        classBalance: ClassBalance = .uniform, devMatrix: LabelMatrix? = nil, devLabels: [Int]? = nil, seed: UInt64 = 123,
+        classBalance: ClassBalance = .uniform, devMatrix: LabelMatrix? = nil, devLabels: [Int]? = nil,
+        seed: UInt64 = 123,
         progress: ProgressHandler? = nil
     ) {
         self.classBalance = classBalance
@@ -106,7 +107,8 @@ extension LabelModel {
             throw LabelModelsError.shapeMismatch("\(gold.count) gold labels for \(matrix.rowCount) rows")
         }
         let predicted = try predict(matrix, tieBreak: tieBreak)
-        return ClassificationScore(gold: gold, predicted: predicted.map(\.rawValue), cardinality: cardinality, positiveClass: positiveClass)
+        return ClassificationScore(
+            gold: gold, predicted: predicted.map(\.rawValue), cardinality: cardinality, positiveClass: positiveClass)
     }
 
     /// Resolves probabilities to hard labels under a tie-break policy.
@@ -140,7 +142,8 @@ extension LabelModel {
                 case .prior:
                     // The tied class with the largest prior; the lowest index among equal priors.
                     var choice = tied[0]
-                    for c in tied.dropFirst() where c < prior.count && choice < prior.count && prior[c] > prior[choice] { choice = c }
+                    for c in tied.dropFirst() where c < prior.count && choice < prior.count && prior[c] > prior[choice]
+                    { choice = c }
                     labels[row] = .class(choice)
                 }
             }
@@ -152,8 +155,12 @@ extension LabelModel {
 /// Validation shared by every model's `fit`.
 enum FitValidation {
     static func check(_ matrix: LabelMatrix, method: String, minimumLFs: Int = 1) throws {
-        guard matrix.rowCount > 0 else { throw LabelModelsError.invalidInput("\(method): the label matrix has no rows") }
-        guard matrix.cardinality >= 2 else { throw LabelModelsError.invalidInput("\(method): cardinality must be at least 2") }
+        guard matrix.rowCount > 0 else {
+            throw LabelModelsError.invalidInput("\(method): the label matrix has no rows")
+        }
+        guard matrix.cardinality >= 2 else {
+            throw LabelModelsError.invalidInput("\(method): cardinality must be at least 2")
+        }
         guard matrix.lfCount >= minimumLFs else {
             throw LabelModelsError.tooFewLabelingFunctions(method: method, needed: minimumLFs, got: matrix.lfCount)
         }

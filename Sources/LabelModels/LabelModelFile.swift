@@ -25,7 +25,10 @@ public struct LabelModelFile: Codable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         formatVersion = try container.decode(Int.self, forKey: .formatVersion)
         guard formatVersion == Self.currentFormatVersion else {
-            throw DecodingError.dataCorruptedError(forKey: .formatVersion, in: container, debugDescription: "unsupported format version \(formatVersion) (this library reads \(Self.currentFormatVersion))")
+            throw DecodingError.dataCorruptedError(
+                forKey: .formatVersion, in: container,
+                debugDescription:
+                    "unsupported format version \(formatVersion) (this library reads \(Self.currentFormatVersion))")
         }
         method = try container.decode(String.self, forKey: .method)
         switch method {
@@ -36,7 +39,8 @@ public struct LabelModelFile: Codable, Sendable {
         case Triplet.methodName: model = try container.decode(Triplet.self, forKey: .model)
         case AutoLabelModel.methodName: model = try container.decode(AutoLabelModel.self, forKey: .model)
         default:
-            throw DecodingError.dataCorruptedError(forKey: .method, in: container, debugDescription: "unknown label-model method '\(method)'")
+            throw DecodingError.dataCorruptedError(
+                forKey: .method, in: container, debugDescription: "unknown label-model method '\(method)'")
         }
     }
 
@@ -60,12 +64,16 @@ public struct LabelModelFile: Codable, Sendable {
     public static func read(from url: URL) throws -> LabelModelFile {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw LabelModelsError.invalidModelFile(path: url.path, reason: "cannot read file (\(error.localizedDescription))")
+            throw LabelModelsError.invalidModelFile(
+                path: url.path, reason: "cannot read file (\(error.localizedDescription))")
         }
         do { return try JSONDecoder().decode(LabelModelFile.self, from: data) } catch let error as DecodingError {
             if case let .dataCorrupted(context) = error, context.codingPath.isEmpty {
                 throw LabelModelsError.invalidModelFile(
-                    path: url.path, reason: "not a label model file: expected the JSON `foundry labelmodel fit` writes (\(context.debugDescription))")
+                    path: url.path,
+                    reason:
+                        "not a label model file: expected the JSON `foundry labelmodel fit` writes (\(context.debugDescription))"
+                )
             }
             throw LabelModelsError.invalidModelFile(path: url.path, reason: Self.describe(error))
         }
@@ -80,13 +88,16 @@ public struct LabelModelFile: Codable, Sendable {
         case MomentMatching.methodName: return MomentMatching()
         case Triplet.methodName: return Triplet()
         case AutoLabelModel.methodName: return AutoLabelModel()
-        default: throw LabelModelsError.invalidInput("unknown method '\(method)'; expected mv, wmv, ds, moments, triplet or auto")
+        default:
+            throw LabelModelsError.invalidInput(
+                "unknown method '\(method)'; expected mv, wmv, ds, moments, triplet or auto")
         }
     }
 
     static func describe(_ error: DecodingError) -> String {
         switch error {
-        case let .dataCorrupted(context), let .keyNotFound(_, context), let .typeMismatch(_, context), let .valueNotFound(_, context):
+        case let .dataCorrupted(context), let .keyNotFound(_, context), let .typeMismatch(_, context),
+            let .valueNotFound(_, context):
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             return (path.isEmpty ? "" : "at \(path): ") + context.debugDescription
         @unknown default:

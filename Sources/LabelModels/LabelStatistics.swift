@@ -51,7 +51,8 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
         let rowsPerStripeLimit = Int(UInt32.max)
         let stripesPerCore = withOverlap && d * d / 2 <= Partial.byteTableLimit ? 4 : 1
         let stripes = max(
-            1, stripesPerCore * ProcessInfo.processInfo.activeProcessorCount, (matrix.rowCount + rowsPerStripeLimit - 1) / rowsPerStripeLimit)
+            1, stripesPerCore * ProcessInfo.processInfo.activeProcessorCount,
+            (matrix.rowCount + rowsPerStripeLimit - 1) / rowsPerStripeLimit)
         let chunk = max(4096, (matrix.rowCount + stripes - 1) / stripes)
         let ranges = ParallelChunks.ranges(count: matrix.rowCount, chunkSize: chunk)
         let partials = (0..<ranges.count).map { _ in Partial(m: m, k: k, overlap: withOverlap) }
@@ -90,7 +91,9 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
 
     /// Per-LF coverage: the fraction of rows on which each labeling function voted.
     public var coverage: [Double] {
-        (0..<lfCount).map { j in (0..<cardinality).reduce(0) { $0 + voteCounts[j * cardinality + $1] } / Double(max(rowCount, 1)) }
+        (0..<lfCount).map { j in
+            (0..<cardinality).reduce(0) { $0 + voteCounts[j * cardinality + $1] } / Double(max(rowCount, 1))
+        }
     }
 
     /// The class distribution of all votes cast (add-one smoothed), a crude estimate of the class balance.
@@ -163,7 +166,8 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
             var covered = 0
             // When the packed table is small, rows are counted into 8-bit cells that stay in the L1 cache and are
             // added into the 32-bit table every 255 rows (a row adds at most 1 to a cell, so none can overflow).
-            let small = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: overlap && self.pairs.count <= Self.byteTableLimit ? self.pairs.count : 0)
+            let small = UnsafeMutableBufferPointer<UInt8>.allocate(
+                capacity: overlap && self.pairs.count <= Self.byteTableLimit ? self.pairs.count : 0)
             small.initialize(repeating: 0)
             defer { small.deallocate() }
             var rowsInBlock = 0
@@ -216,7 +220,8 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
         /// later vote belongs to a later LF.
         @inline(__always)
         static func countCrossPairs<Count: FixedWidthInteger>(
-            into table: UnsafeMutablePointer<Count>, rowStart: UnsafeBufferPointer<Int>, cells: UnsafeMutablePointer<Int>, count: Int
+            into table: UnsafeMutablePointer<Count>, rowStart: UnsafeBufferPointer<Int>,
+            cells: UnsafeMutablePointer<Int>, count: Int
         ) {
             for a in 0..<count {
                 let base = table + rowStart[cells[a]]
@@ -252,7 +257,9 @@ public struct LabelStatistics: Sendable, Equatable, Codable {
             for i in votes.indices { votes[i] += Double(part.votes[i]) }
             if part.overlap {
                 for a in 0..<d {
-                    for b in ((a / k + 1) * k)..<max((a / k + 1) * k, d) { overlap[a * d + b] += Double(part.packedCount(a, b)) }
+                    for b in ((a / k + 1) * k)..<max((a / k + 1) * k, d) {
+                        overlap[a * d + b] += Double(part.packedCount(a, b))
+                    }
                 }
             } else {
                 for i in coVotes.indices {

@@ -23,7 +23,9 @@ public struct MajorityVote: LabelModel, Codable, Equatable {
     public mutating func fit(_ matrix: LabelMatrix, options: FitOptions) throws {
         try FitValidation.check(matrix, method: Self.methodName)
         cardinality = matrix.cardinality
-        classBalance = try options.classBalance.resolve(cardinality: cardinality) ?? LabelStatistics(matrix, keepOverlap: false).voteClassDistribution
+        classBalance =
+            try options.classBalance.resolve(cardinality: cardinality)
+            ?? LabelStatistics(matrix, keepOverlap: false).voteClassDistribution
         let coverage = LFCoverage.perLF(matrix)
         lfParameters = matrix.lfNames.enumerated().map { LFParameters(name: $1, propensity: coverage[$0]) }
     }
@@ -43,7 +45,8 @@ public struct MajorityVote: LabelModel, Codable, Equatable {
     public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {
         guard cardinality > 0 else { throw LabelModelsError.notFitted(method: Self.methodName) }
         guard matrix.cardinality == cardinality else {
-            throw LabelModelsError.shapeMismatch("fitted with \(cardinality) classes, the matrix has \(matrix.cardinality)")
+            throw LabelModelsError.shapeMismatch(
+                "fitted with \(cardinality) classes, the matrix has \(matrix.cardinality)")
         }
         return Self.voteShares(matrix)
     }

@@ -2,7 +2,7 @@ import FoundryCore
 import Labeling
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Snorkel's label model (Ratner et al. 2019, "Training Complex Models with Multi-Task Weak Supervision"), solved well.
@@ -43,7 +43,9 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
             self.dependencies = dependencies
         }
 
-        private enum CodingKeys: String, CodingKey { case l2, tolerance, maxIterations, dependencies, abstainAware, predictionFloor }
+        private enum CodingKeys: String, CodingKey {
+            case l2, tolerance, maxIterations, dependencies, abstainAware, predictionFloor
+        }
 
         /// Decodes files written before `predictionFloor` existed (their stored posterior is used as saved).
         public init(from decoder: Decoder) throws {
@@ -93,11 +95,14 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         guard statistics.rowCount > 0 else { throw LabelModelsError.invalidInput("moments: no rows") }
         guard m >= 3 else { throw LabelModelsError.tooFewLabelingFunctions(method: Self.methodName, needed: 3, got: m) }
         guard let counts = statistics.overlapCounts else {
-            throw LabelModelsError.tooLarge("moments: m·k = \(d) exceeds \(LabelStatistics.overlapLimit); use triplet or auto, which need only pairwise LF statistics")
+            throw LabelModelsError.tooLarge(
+                "moments: m·k = \(d) exceeds \(LabelStatistics.overlapLimit); use triplet or auto, which need only pairwise LF statistics"
+            )
         }
         for pair in configuration.dependencies {
             guard pair.count == 2, pair.allSatisfy({ (0..<m).contains($0) }), pair[0] != pair[1] else {
-                throw LabelModelsError.invalidInput("moments: dependency \(pair) must name two different LF indices in 0..<\(m)")
+                throw LabelModelsError.invalidInput(
+                    "moments: dependency \(pair) must name two different LF indices in 0..<\(m)")
             }
         }
         let prior = try options.classBalance.resolve(cardinality: k) ?? statistics.voteClassDistribution
@@ -108,13 +113,15 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         let start = Self.initialRates(propensities: propensities, precision: precision, prior: prior, m: m, k: k)
         let mask = Self.mask(m: m, k: k, dependencies: configuration.dependencies)
         let l2 = configuration.l2
-        let solver = ProjectedGradient(lower: 0, upper: 1, tolerance: configuration.tolerance, maxIterations: configuration.maxIterations)
+        let solver = ProjectedGradient(
+            lower: 0, upper: 1, tolerance: configuration.tolerance, maxIterations: configuration.maxIterations)
         let result = solver.minimize(start: start) { mu in
             Self.objective(mu: mu, overlap: overlap, mask: mask, prior: prior, start: start, l2: l2, d: d, k: k)
         }
         iterations = result.iterations
         finalLoss = result.value
-        residualFraction = Self.maskedResidualFraction(mu: result.solution, overlap: overlap, mask: mask, prior: prior, d: d, k: k)
+        residualFraction = Self.maskedResidualFraction(
+            mu: result.solution, overlap: overlap, mask: mask, prior: prior, d: d, k: k)
         var mu = result.solution
         // Clamp as snorkel does (mu_eps = min(0.01, 10^-ceil(log10 n))) so that log μ stays finite.
         let epsilon = min(0.01, 1 / pow(10, ceil(log10(n))))
@@ -140,7 +147,9 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
                 voted += prior[c] * min(1, sum)
             }
             let coverage = (0..<k).reduce(0) { $0 + propensities[j * k + $1] }
-            return LFParameters(name: j < lfNames.count ? lfNames[j] : "lf_\(j)", accuracy: voted > 0 ? min(1, correct / voted) : nil, propensity: coverage, confusion: table)
+            return LFParameters(
+                name: j < lfNames.count ? lfNames[j] : "lf_\(j)", accuracy: voted > 0 ? min(1, correct / voted) : nil,
+                propensity: coverage, confusion: table)
         }
     }
 
@@ -187,7 +196,9 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
     }
 
     /// Snorkel's objective and its analytic gradient (BLAS): value, ∂/∂μ.
-    static func objective(mu: [Double], overlap: [Double], mask: [Bool], prior: [Double], start: [Double], l2: Double, d: Int, k: Int)
+    static func objective(
+        mu: [Double], overlap: [Double], mask: [Bool], prior: [Double], start: [Double], l2: Double, d: Int, k: Int
+    )
         -> (value: Double, gradient: [Double])
     {
         let muMatrix = Matrix(rows: d, columns: k, values: mu)
@@ -226,7 +237,9 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
     }
 
     /// ‖M ∘ (O − μPμᵀ)‖² / ‖M ∘ O‖²: the share of the cross-LF second moments the model leaves unexplained.
-    static func maskedResidualFraction(mu: [Double], overlap: [Double], mask: [Bool], prior: [Double], d: Int, k: Int) -> Double {
+    static func maskedResidualFraction(mu: [Double], overlap: [Double], mask: [Bool], prior: [Double], d: Int, k: Int)
+        -> Double
+    {
         let muMatrix = Matrix(rows: d, columns: k, values: mu)
         var scaled = muMatrix
         for r in 0..<d { for c in 0..<k { scaled.storage[r * k + c] *= prior[c] } }

@@ -2,7 +2,7 @@ import FoundryCore
 import Labeling
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The closed-form triplet method of FlyingSquid (Fu et al. 2020, "Fast and Three-rious"), with a multiclass extension.
@@ -89,12 +89,16 @@ public struct Triplet: LabelModel, Codable, Equatable {
             let clampedBeta = min(0.98, max(0.02, beta))
             accuracies[i] = (1 + (kk - 1) * clampedBeta) / kk
         }
-        let prior = try options.classBalance.resolve(cardinality: k) ?? Self.estimateBalance(statistics, accuracies: accuracies)
+        let prior =
+            try options.classBalance.resolve(cardinality: k) ?? Self.estimateBalance(statistics, accuracies: accuracies)
         cardinality = k
         classBalance = prior
         posterior = .oneCoin(accuracies: accuracies, prior: prior)
         let coverage = statistics.coverage
-        lfParameters = (0..<m).map { LFParameters(name: $0 < lfNames.count ? lfNames[$0] : "lf_\($0)", accuracy: accuracies[$0], propensity: coverage[$0]) }
+        lfParameters = (0..<m).map {
+            LFParameters(
+                name: $0 < lfNames.count ? lfNames[$0] : "lf_\($0)", accuracy: accuracies[$0], propensity: coverage[$0])
+        }
     }
 
     public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {

@@ -2,7 +2,7 @@ import FoundryCore
 import Labeling
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The posterior P(Y | votes) of a conditionally independent label model, as a log-linear score.
@@ -33,8 +33,10 @@ public struct VotePosterior: Sendable, Equatable, Codable {
     public init(lfCount: Int, cardinality: Int, bias: [Double], weights: Weights) {
         precondition(bias.count == cardinality, "bias needs one entry per class")
         switch weights {
-        case let .full(values): precondition(values.count == lfCount * cardinality * cardinality, "weight table has the wrong size")
-        case let .symmetric(agree, disagree): precondition(agree.count == lfCount && disagree.count == lfCount, "one weight per LF")
+        case let .full(values):
+            precondition(values.count == lfCount * cardinality * cardinality, "weight table has the wrong size")
+        case let .symmetric(agree, disagree):
+            precondition(agree.count == lfCount && disagree.count == lfCount, "one weight per LF")
         }
         self.lfCount = lfCount
         self.cardinality = cardinality
@@ -48,14 +50,16 @@ public struct VotePosterior: Sendable, Equatable, Codable {
         let wrongClasses = Double(prior.count - 1)
         return VotePosterior(
             lfCount: accuracies.count, cardinality: prior.count, bias: prior.map { log($0) },
-            weights: .symmetric(agreement: accuracies.map { log($0) }, disagreement: accuracies.map { log((1 - $0) / wrongClasses) }))
+            weights: .symmetric(
+                agreement: accuracies.map { log($0) }, disagreement: accuracies.map { log((1 - $0) / wrongClasses) }))
     }
 
     /// The same scores with the log class prior `prior` taken out of the bias: decisions by the votes' likelihood alone,
     /// the way majority vote decides. Returns `self` when `prior` is uniform.
     public func removingPrior(_ prior: [Double]) -> VotePosterior {
         guard prior.count == cardinality, Set(prior).count > 1 else { return self }
-        return VotePosterior(lfCount: lfCount, cardinality: cardinality, bias: zip(bias, prior).map { $0 - log($1) }, weights: weights)
+        return VotePosterior(
+            lfCount: lfCount, cardinality: cardinality, bias: zip(bias, prior).map { $0 - log($1) }, weights: weights)
     }
 
     /// The n × k posterior probabilities for `matrix`.
@@ -65,7 +69,8 @@ public struct VotePosterior: Sendable, Equatable, Codable {
     public func probabilities(_ matrix: LabelMatrix, maxThreads: Int? = nil) throws -> Matrix {
         guard matrix.lfCount == lfCount, matrix.cardinality == cardinality else {
             throw LabelModelsError.shapeMismatch(
-                "the model was fitted on \(lfCount) LFs and \(cardinality) classes; the matrix has \(matrix.lfCount) LFs and \(matrix.cardinality) classes")
+                "the model was fitted on \(lfCount) LFs and \(cardinality) classes; the matrix has \(matrix.lfCount) LFs and \(matrix.cardinality) classes"
+            )
         }
         let k = cardinality
         var output = Matrix(rows: matrix.rowCount, columns: k)

@@ -2,7 +2,7 @@ import FoundryCore
 import Labeling
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Weighted majority vote: each LF's vote counts with the log-odds of its accuracy.
@@ -38,8 +38,12 @@ public struct WeightedMajorityVote: LabelModel, Codable, Equatable {
         let bounds = (1 / Double(k) + 1e-3)...0.995
         var accuracies: [Double]
         if let given = configuration.accuracies {
-            guard given.count == m else { throw LabelModelsError.invalidInput("wmv: \(given.count) accuracies for \(m) LFs") }
-            guard given.allSatisfy({ $0 > 0 && $0 < 1 }) else { throw LabelModelsError.invalidInput("wmv: accuracies must lie strictly between 0 and 1") }
+            guard given.count == m else {
+                throw LabelModelsError.invalidInput("wmv: \(given.count) accuracies for \(m) LFs")
+            }
+            guard given.allSatisfy({ $0 > 0 && $0 < 1 }) else {
+                throw LabelModelsError.invalidInput("wmv: accuracies must lie strictly between 0 and 1")
+            }
             accuracies = given
         } else if let dev = options.devMatrix, let labels = options.devLabels {
             try DevSet.validate(dev, labels: labels, for: matrix)
@@ -49,10 +53,14 @@ public struct WeightedMajorityVote: LabelModel, Codable, Equatable {
         }
         accuracies = accuracies.map { min(bounds.upperBound, max(1e-6, $0)) }
         cardinality = k
-        classBalance = try options.classBalance.resolve(cardinality: k) ?? LabelStatistics(matrix, keepOverlap: false).voteClassDistribution
+        classBalance =
+            try options.classBalance.resolve(cardinality: k)
+            ?? LabelStatistics(matrix, keepOverlap: false).voteClassDistribution
         posterior = .oneCoin(accuracies: accuracies, prior: classBalance)
         let coverage = LFCoverage.perLF(matrix)
-        lfParameters = matrix.lfNames.enumerated().map { LFParameters(name: $1, accuracy: accuracies[$0], propensity: coverage[$0]) }
+        lfParameters = matrix.lfNames.enumerated().map {
+            LFParameters(name: $1, accuracy: accuracies[$0], propensity: coverage[$0])
+        }
     }
 
     public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {

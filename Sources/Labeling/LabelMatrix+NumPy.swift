@@ -11,15 +11,23 @@ extension LabelMatrix {
     ///   - classNames: names for the classes (default `"0"`…); overrides `cardinality` when given.
     /// - Throws: ``LabelingError/invalidMatrix(source:reason:)`` for a non-2-D or floating-point array
     ///   or a vote outside `-1..<k` (naming row and column); FoundryCore errors for unreadable files.
-    public init(numPyFile url: URL, cardinality: Int? = nil, lfNames: [String]? = nil, classNames: [String]? = nil) throws {
+    public init(numPyFile url: URL, cardinality: Int? = nil, lfNames: [String]? = nil, classNames: [String]? = nil)
+        throws
+    {
         let array = try NumPyArray(contentsOf: url)
-        try self.init(numPy: array, cardinality: cardinality, lfNames: lfNames, classNames: classNames, source: url.path)
+        try self.init(
+            numPy: array, cardinality: cardinality, lfNames: lfNames, classNames: classNames, source: url.path)
     }
 
     /// Converts a 2-D integer ``NumPyArray`` into a label matrix; see ``init(numPyFile:cardinality:lfNames:classNames:)``.
-    public init(numPy array: NumPyArray, cardinality: Int? = nil, lfNames: [String]? = nil, classNames: [String]? = nil, source: String = "<memory>") throws {
+    public init(
+        numPy array: NumPyArray, cardinality: Int? = nil, lfNames: [String]? = nil, classNames: [String]? = nil,
+        source: String = "<memory>"
+    ) throws {
         func fail(_ reason: String) -> LabelingError { .invalidMatrix(source: source, reason: reason) }
-        guard array.shape.count == 2 else { throw fail("expected a 2-D array (rows × labeling functions), got shape \(array.shape)") }
+        guard array.shape.count == 2 else {
+            throw fail("expected a 2-D array (rows × labeling functions), got shape \(array.shape)")
+        }
         guard array.elementType.isInteger, array.elementType != .bool else {
             throw fail("expected integer votes (int8/int16/int32/int64), got \(array.elementType)")
         }
@@ -38,7 +46,9 @@ extension LabelMatrix {
             k = max(2, maxVote + 1)
         }
         guard k >= 2 else { throw fail("cardinality must be at least 2, got \(k)") }
-        guard k <= Self.maximumDimension, m <= Self.maximumDimension else { throw fail("at most 65535 classes and labeling functions are supported") }
+        guard k <= Self.maximumDimension, m <= Self.maximumDimension else {
+            throw fail("at most 65535 classes and labeling functions are supported")
+        }
         let classes = classNames ?? Self.defaultClassNames(k)
         builder = Builder(lfNames: names, classNames: classes)
         try array.withIntegerReader { read in

@@ -57,7 +57,9 @@ public struct LabelMatrix: Sendable, Equatable {
                 }
                 previous = lf
                 guard Int(voteClasses[index]) < classNames.count else {
-                    throw fail("row \(row), labeling function '\(lfNames[lf])': vote \(voteClasses[index]) is not below the cardinality \(classNames.count)")
+                    throw fail(
+                        "row \(row), labeling function '\(lfNames[lf])': vote \(voteClasses[index]) is not below the cardinality \(classNames.count)"
+                    )
                 }
             }
         }
@@ -85,17 +87,24 @@ public struct LabelMatrix: Sendable, Equatable {
     /// Creates a matrix from dense row-major raw votes (`-1` = abstain, else a class index).
     ///
     /// - Throws: ``LabelingError/invalidMatrix(source:reason:)`` for a vote outside `-1..<k`, naming row and column.
-    public init(denseVotes: [Int], rowCount: Int, lfNames: [String], classNames: [String], source: String = "label matrix") throws {
+    public init(
+        denseVotes: [Int], rowCount: Int, lfNames: [String], classNames: [String], source: String = "label matrix"
+    ) throws {
         let m = lfNames.count
         guard denseVotes.count == rowCount * m else {
-            throw LabelingError.invalidMatrix(source: source, reason: "expected \(rowCount)×\(m) = \(rowCount * m) votes, got \(denseVotes.count)")
+            throw LabelingError.invalidMatrix(
+                source: source, reason: "expected \(rowCount)×\(m) = \(rowCount * m) votes, got \(denseVotes.count)")
         }
         var builder = Builder(lfNames: lfNames, classNames: classNames)
         for row in 0..<rowCount {
             for lf in 0..<m {
                 let value = denseVotes[row * m + lf]
                 guard value >= -1, value < classNames.count else {
-                    throw LabelingError.invalidMatrix(source: source, reason: "row \(row), column \(lf) ('\(lfNames[lf])'): vote \(value) is outside -1 (abstain) … \(classNames.count - 1)")
+                    throw LabelingError.invalidMatrix(
+                        source: source,
+                        reason:
+                            "row \(row), column \(lf) ('\(lfNames[lf])'): vote \(value) is outside -1 (abstain) … \(classNames.count - 1)"
+                    )
                 }
                 if value >= 0 { builder.appendVote(lf: lf, classIndex: value) }
             }
@@ -164,14 +173,17 @@ public struct LabelMatrix: Sendable, Equatable {
             offsets.append(lfs.count)
         }
         return LabelMatrix(
-            uncheckedRowCount: indices.count, lfNames: lfNames, classNames: classNames, rowOffsets: offsets, voteLFs: lfs,
+            uncheckedRowCount: indices.count, lfNames: lfNames, classNames: classNames, rowOffsets: offsets,
+            voteLFs: lfs,
             voteClasses: classes)
     }
 
     /// Stacks matrices with the same labeling functions and classes, one under another.
     public static func concatenating(_ parts: [LabelMatrix]) -> LabelMatrix {
         guard let first = parts.first else { preconditionFailure("nothing to concatenate") }
-        precondition(parts.allSatisfy { $0.lfNames == first.lfNames && $0.classNames == first.classNames }, "shards differ in LFs or classes")
+        precondition(
+            parts.allSatisfy { $0.lfNames == first.lfNames && $0.classNames == first.classNames },
+            "shards differ in LFs or classes")
         var offsets = [0]
         var lfs: [UInt16] = [], classes: [UInt16] = []
         for part in parts {
@@ -195,7 +207,8 @@ public struct LabelMatrix: Sendable, Equatable {
 
         /// Starts an empty matrix with these labeling functions and classes.
         public init(lfNames: [String], classNames: [String], expectedVotes: Int = 0) {
-            precondition(classNames.count >= 2 && classNames.count <= LabelMatrix.maximumDimension, "need 2…65535 classes")
+            precondition(
+                classNames.count >= 2 && classNames.count <= LabelMatrix.maximumDimension, "need 2…65535 classes")
             precondition(lfNames.count <= LabelMatrix.maximumDimension, "at most 65535 labeling functions")
             self.lfNames = lfNames
             self.classNames = classNames
@@ -207,7 +220,9 @@ public struct LabelMatrix: Sendable, Equatable {
         public mutating func appendVote(lf: Int, classIndex: Int) {
             precondition(lf >= 0 && lf < lfNames.count, "labeling function index out of range")
             precondition(classIndex >= 0 && classIndex < classNames.count, "class index out of range")
-            precondition(offsets.last == lfs.count || Int(lfs[lfs.count - 1]) < lf, "votes in a row must be added in increasing LF order")
+            precondition(
+                offsets.last == lfs.count || Int(lfs[lfs.count - 1]) < lf,
+                "votes in a row must be added in increasing LF order")
             lfs.append(UInt16(lf))
             classes.append(UInt16(classIndex))
         }

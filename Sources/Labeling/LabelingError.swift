@@ -39,7 +39,8 @@ public enum LabelingError: Error, Equatable, CustomStringConvertible, LocalizedE
             return "\(place): \(reason)"
         case let .invalidMatrix(source, reason): return "\(source): \(reason)"
         case let .invalidWrench(path, reason): return "\(path): \(reason)"
-        case let .labelingFunctionFailed(lf, row, reason): return "labeling function '\(lf)' failed on row \(row): \(reason)"
+        case let .labelingFunctionFailed(lf, row, reason):
+            return "labeling function '\(lf)' failed on row \(row): \(reason)"
         case .cancelled: return "cancelled"
         case let .invalidValue(field, value, reason):
             let shown = value.count > 60 ? String(value.prefix(60)) + "…" : value

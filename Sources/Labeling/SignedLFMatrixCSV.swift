@@ -18,14 +18,18 @@ public enum SignedLFMatrixCSV {
     /// - Throws: ``LabelingError/fileUnreadable(path:reason:)`` for a missing file; ``LabelingError/invalidWrench(path:reason:)``
     ///   when the `Label` column or every LF column is missing; ``LabelingError/malformedRow(path:line:reason:)`` naming the
     ///   line and column of a value that is not -1, 0 or +1.
-    public static func read(_ url: URL, split: String, classNames: [String] = ["negative", "positive"]) throws -> WrenchSplit {
+    public static func read(_ url: URL, split: String, classNames: [String] = ["negative", "positive"]) throws
+        -> WrenchSplit
+    {
         let table = try CSVReader.read(url)
         let path = url.path
         guard let labelColumn = table.columnNames.firstIndex(of: "Label") else {
             throw LabelingError.invalidWrench(path: path, reason: "no 'Label' column (gold labels, ±1)")
         }
         let lfColumns = table.columnNames.indices.filter { !nonLFColumns.contains(table.columnNames[$0]) }
-        guard !lfColumns.isEmpty else { throw LabelingError.invalidWrench(path: path, reason: "no labeling-function columns") }
+        guard !lfColumns.isEmpty else {
+            throw LabelingError.invalidWrench(path: path, reason: "no labeling-function columns")
+        }
         func signed(_ text: String, row: Int, column: Int) throws -> Int {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             guard let value = Double(trimmed), value == -1 || value == 0 || value == 1 else {
@@ -48,7 +52,8 @@ public enum SignedLFMatrixCSV {
             gold.append(label > 0 ? 1 : (label < 0 ? 0 : -1))
         }
         let matrix = try LabelMatrix(
-            denseVotes: dense, rowCount: table.rowCount, lfNames: lfColumns.map { table.columnNames[$0] }, classNames: classNames,
+            denseVotes: dense, rowCount: table.rowCount, lfNames: lfColumns.map { table.columnNames[$0] },
+            classNames: classNames,
             source: path)
         return WrenchSplit(
             split: split, ids: (0..<table.rowCount).map(String.init), labelMatrix: matrix, goldLabels: gold,

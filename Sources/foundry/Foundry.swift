@@ -5,7 +5,8 @@ import ArgumentParser
 struct Foundry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "foundry",
-        abstract: "Program your training data: labeling functions, label models, cleaning, a governed store and adapters.",
+        abstract:
+            "Program your training data: labeling functions, label models, cleaning, a governed store and adapters.",
         subcommands: [
             AnalyzeCommand.self,
             ApplyCommand.self,

@@ -8,7 +8,9 @@ import Testing
     private func adapter(pooling: HeadPooling, dropout: Float) throws -> LoRAAdapter {
         var adapter = try LoRAAdapter(
             model: TinyModel.model,
-            configuration: .init(rank: 2, alpha: 4, dropout: dropout, targets: LoRATarget.allCases, headPooling: pooling, classCount: 3, seed: 3))
+            configuration: .init(
+                rank: 2, alpha: 4, dropout: dropout, targets: LoRATarget.allCases, headPooling: pooling, classCount: 3,
+                seed: 3))
         var values = adapter.flattened()
         var rng = SeededGenerator(seed: 11)
         for i in values.indices { values[i] += Float(rng.nextGaussian()) * 0.2 }
@@ -16,8 +18,12 @@ import Testing
         return adapter
     }
 
-    private func loss(_ adapter: LoRAAdapter, _ batch: TokenBatch, _ targets: [Float], dropout: Float) -> (Double, [Float]) {
-        var mode = ForwardMode(hiddenDropout: dropout, attentionDropout: dropout, loraDropout: dropout, generator: SeededGenerator(seed: 99), record: true)
+    private func loss(_ adapter: LoRAAdapter, _ batch: TokenBatch, _ targets: [Float], dropout: Float) -> (
+        Double, [Float]
+    ) {
+        var mode = ForwardMode(
+            hiddenDropout: dropout, attentionDropout: dropout, loraDropout: dropout,
+            generator: SeededGenerator(seed: 99), record: true)
         let result = TinyModel.model.lossAndGradient(batch, targets: targets, adapter: adapter, mode: &mode)
         return (result.loss, result.gradient)
     }
@@ -44,7 +50,9 @@ import Testing
             plus.assign(flattened: values)
             values[i] = base[i] - step
             minus.assign(flattened: values)
-            let numeric = Float((loss(plus, batch, targets, dropout: dropout).0 - loss(minus, batch, targets, dropout: dropout).0) / Double(2 * step))
+            let numeric = Float(
+                (loss(plus, batch, targets, dropout: dropout).0 - loss(minus, batch, targets, dropout: dropout).0)
+                    / Double(2 * step))
             let error = abs(numeric - gradient[i]) / max(1e-2, abs(numeric) + abs(gradient[i]))
             worst = max(worst, error)
         }

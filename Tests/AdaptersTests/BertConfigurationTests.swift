@@ -32,9 +32,21 @@ import Testing
             }
         }
         #expect(reason(#"{"hidden_size":16}"#).contains("missing field"))
-        #expect(reason(#"{"vocab_size":"x","hidden_size":16,"num_hidden_layers":1,"num_attention_heads":4,"intermediate_size":8}"#).contains("wrong type"))
-        #expect(reason(#"{"vocab_size":5,"hidden_size":16,"num_hidden_layers":1,"num_attention_heads":3,"intermediate_size":8}"#).contains("not a multiple"))
-        #expect(reason(#"{"vocab_size":5,"hidden_size":16,"num_hidden_layers":1,"num_attention_heads":4,"intermediate_size":8,"hidden_act":"gelu_new"}"#).contains("not supported"))
-        #expect(reason(#"{"vocab_size":5,"hidden_size":16,"num_hidden_layers":0,"num_attention_heads":4,"intermediate_size":8}"#).contains("must be positive"))
+        #expect(
+            reason(
+                #"{"vocab_size":"x","hidden_size":16,"num_hidden_layers":1,"num_attention_heads":4,"intermediate_size":8}"#
+            ).contains("wrong type"))
+        #expect(
+            reason(
+                #"{"vocab_size":5,"hidden_size":16,"num_hidden_layers":1,"num_attention_heads":3,"intermediate_size":8}"#
+            ).contains("not a multiple"))
+        #expect(
+            reason(
+                #"{"vocab_size":5,"hidden_size":16,"num_hidden_layers":1,"num_attention_heads":4,"intermediate_size":8,"hidden_act":"gelu_new"}"#
+            ).contains("not supported"))
+        #expect(
+            reason(
+                #"{"vocab_size":5,"hidden_size":16,"num_hidden_layers":0,"num_attention_heads":4,"intermediate_size":8}"#
+            ).contains("must be positive"))
     }
 }

@@ -6,7 +6,10 @@ import Testing
 @Suite struct BertModelTests {
     /// Mean-pooled and normalized embeddings of the 45 reference strings vs sentence-transformers 6.2.0
     /// (`../shared/reference/minilm/embeddings.json`, PyTorch 2.13 float32; noise floor ~1e-6).
-    @Test(.enabled(if: TestPaths.hasReference && TestPaths.hasModel, "needs ../shared/reference and .models (scripts/fetch-model.sh)"))
+    @Test(
+        .enabled(
+            if: TestPaths.hasReference && TestPaths.hasModel,
+            "needs ../shared/reference and .models (scripts/fetch-model.sh)"))
     func reproducesSentenceTransformersEmbeddings() throws {
         let encoder = try #require(SharedModel.encoder)
         #expect(encoder.maxLength == 256)
@@ -78,7 +81,10 @@ import Testing
         let reloaded = try BertModel(configuration: TinyModel.configuration, tensors: tensors)
         #expect(reloaded.layers == model.layers)
         tensors["encoder.layer.1.attention.self.key.weight"] = nil
-        #expect(throws: AdaptersError.invalidModel(path: "model.safetensors", reason: "missing tensor encoder.layer.1.attention.self.key.weight")) {
+        #expect(
+            throws: AdaptersError.invalidModel(
+                path: "model.safetensors", reason: "missing tensor encoder.layer.1.attention.self.key.weight")
+        ) {
             try BertModel(configuration: TinyModel.configuration, tensors: tensors)
         }
         tensors = model.namedTensors
@@ -92,9 +98,11 @@ import Testing
         #expect(throws: AdaptersError.invalidModel(path: directory.path, reason: "missing config.json")) {
             try BertModel(directory: directory)
         }
-        let config = #"{"vocab_size":40,"hidden_size":16,"num_hidden_layers":2,"num_attention_heads":4,"intermediate_size":32,"max_position_embeddings":24,"layer_norm_eps":1e-12,"hidden_act":"gelu"}"#
+        let config =
+            #"{"vocab_size":40,"hidden_size":16,"num_hidden_layers":2,"num_attention_heads":4,"intermediate_size":32,"max_position_embeddings":24,"layer_norm_eps":1e-12,"hidden_act":"gelu"}"#
         try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
-        try SafeTensors(tensors: TinyModel.model.namedTensors).write(to: directory.appendingPathComponent("model.safetensors"))
+        try SafeTensors(tensors: TinyModel.model.namedTensors).write(
+            to: directory.appendingPathComponent("model.safetensors"))
         let model = try BertModel(directory: directory)
         #expect(model.layers == TinyModel.model.layers)
         #expect(model.configuration == TinyModel.configuration)

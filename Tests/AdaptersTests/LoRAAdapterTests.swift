@@ -6,7 +6,9 @@ import Testing
 @Suite struct LoRAAdapterTests {
     static let peftDirectory = TestPaths.reference.appendingPathComponent("peft_lora_minilm")
     static var hasPEFTReference: Bool {
-        TestPaths.hasModel && FileManager.default.fileExists(atPath: peftDirectory.appendingPathComponent("adapter_model.safetensors").path)
+        TestPaths.hasModel
+            && FileManager.default.fileExists(
+                atPath: peftDirectory.appendingPathComponent("adapter_model.safetensors").path)
     }
 
     private func referenceInputs() throws -> [[Int32]] {
@@ -34,7 +36,9 @@ import Testing
         for (index, ids) in try referenceInputs().enumerated() {
             let batch = TokenBatch([ids])
             worst = max(worst, maxAbsDifference(model.logits(batch, adapter: adapter).scalars, expected[index]))
-            worst = max(worst, maxAbsDifference(model.logits(batch, adapter: adapter, applyLoRA: false).scalars, disabled[index]))
+            worst = max(
+                worst,
+                maxAbsDifference(model.logits(batch, adapter: adapter, applyLoRA: false).scalars, disabled[index]))
             worst = max(worst, maxAbsDifference(model.logits(batch, adapter: meanAdapter).scalars, meanHead[index]))
         }
         #expect(worst <= 1e-5, "max abs logit difference \(worst)")
@@ -58,21 +62,29 @@ import Testing
 
     @Test func freshAdapterIsTheIdentityWithKaimingUniformA() throws {
         let model = TinyModel.model
-        let adapter = try LoRAAdapter(model: model, configuration: .init(rank: 4, alpha: 8, targets: [.value, .query, .value, .output]))
+        let adapter = try LoRAAdapter(
+            model: model, configuration: .init(rank: 4, alpha: 8, targets: [.value, .query, .value, .output]))
         #expect(adapter.configuration.targets == [.query, .value, .output])
         #expect(adapter.configuration.scaling == 2)
         let factor = try #require(adapter.factors[1][.output])
         #expect(factor.down.shape == [4, 32] && factor.up.shape == [16, 4])
         #expect(factor.up.scalars.allSatisfy { $0 == 0 })
         let bound = 1 / Float(32).squareRoot()
-        #expect(factor.down.scalars.allSatisfy { abs($0) <= bound } && factor.down.scalars.contains { abs($0) > bound / 2 })
+        #expect(
+            factor.down.scalars.allSatisfy { abs($0) <= bound } && factor.down.scalars.contains { abs($0) > bound / 2 })
         let batch = TokenBatch(TinyModel.sequences([4, 7]))
-        #expect(model.logits(batch, adapter: adapter).scalars == model.logits(batch, adapter: adapter, applyLoRA: false).scalars)
+        #expect(
+            model.logits(batch, adapter: adapter).scalars
+                == model.logits(batch, adapter: adapter, applyLoRA: false).scalars)
         #expect(adapter.parameterCount == 2 * (4 * 16 + 16 * 4) * 2 + 2 * (4 * 32 + 16 * 4) + 2 * 16 + 2)
     }
 
-    private func randomizedAdapter(_ model: BertModel, targets: [LoRATarget], pooling: HeadPooling = .classifierToken) throws -> LoRAAdapter {
-        var adapter = try LoRAAdapter(model: model, configuration: .init(rank: 3, alpha: 6, targets: targets, headPooling: pooling, classCount: 3, seed: 5))
+    private func randomizedAdapter(_ model: BertModel, targets: [LoRATarget], pooling: HeadPooling = .classifierToken)
+        throws -> LoRAAdapter
+    {
+        var adapter = try LoRAAdapter(
+            model: model,
+            configuration: .init(rank: 3, alpha: 6, targets: targets, headPooling: pooling, classCount: 3, seed: 5))
         var values = adapter.flattened()
         for i in values.indices { values[i] += Float((i * 37) % 11 - 5) * 0.03 }
         adapter.assign(flattened: values)
@@ -86,15 +98,18 @@ import Testing
         let unmerged = model.logits(batch, adapter: adapter)
         let merged = model.merging(adapter).logits(batch, adapter: adapter, applyLoRA: false)
         #expect(maxAbsDifference(unmerged.scalars, merged.scalars) < 1e-5)
-        #expect(maxAbsDifference(unmerged.scalars, model.logits(batch, adapter: adapter, applyLoRA: false).scalars) > 1e-3)
+        #expect(
+            maxAbsDifference(unmerged.scalars, model.logits(batch, adapter: adapter, applyLoRA: false).scalars) > 1e-3)
         let restored = model.merging(adapter).unmerging(adapter)
-        #expect(maxAbsDifference(restored.layers[1].output.weight.scalars, model.layers[1].output.weight.scalars) < 1e-6)
+        #expect(
+            maxAbsDifference(restored.layers[1].output.weight.scalars, model.layers[1].output.weight.scalars) < 1e-6)
     }
 
     @Test(arguments: [HeadPooling.mean, .classifierToken])
     func savesInPEFTLayoutAndLoadsBack(pooling: HeadPooling) throws {
         let model = TinyModel.model
-        let adapter = try randomizedAdapter(model, targets: [.query, .key, .attentionOutput, .output], pooling: pooling)
+        let adapter = try randomizedAdapter(
+            model, targets: [.query, .key, .attentionOutput, .output], pooling: pooling)
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let target = directory.appendingPathComponent("adapter")
@@ -103,10 +118,13 @@ import Testing
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(names == ["adapter"])
         let weights = try SafeTensors(contentsOf: target.appendingPathComponent("adapter_model.safetensors"))
-        #expect(weights.tensors["base_model.model.bert.encoder.layer.1.attention.self.key.lora_A.weight"]?.shape == [3, 16])
+        #expect(
+            weights.tensors["base_model.model.bert.encoder.layer.1.attention.self.key.lora_A.weight"]?.shape == [3, 16])
         #expect(weights.tensors["base_model.model.bert.encoder.layer.0.output.dense.lora_B.weight"]?.shape == [16, 3])
         #expect(weights.tensors["base_model.model.classifier.weight"]?.shape == [3, 16])
-        let config = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: target.appendingPathComponent("adapter_config.json"))) as? [String: Any])
+        let config = try #require(
+            JSONSerialization.jsonObject(with: Data(contentsOf: target.appendingPathComponent("adapter_config.json")))
+                as? [String: Any])
         #expect(config["r"] as? Int == 3 && config["peft_type"] as? String == "LORA")
         #expect(config["modules_to_save"] as? [String] == ["classifier"])
         let loaded = try LoRAAdapter(peftDirectory: target, model: model)
@@ -129,8 +147,13 @@ import Testing
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try LoRAAdapter(model: other, configuration: .init(rank: 2)).save(to: directory.appendingPathComponent("a"))
-        #expect(throws: AdaptersError.self) { try LoRAAdapter(peftDirectory: directory.appendingPathComponent("a"), model: model) }
-        #expect(throws: AdaptersError.invalidAdapter(path: directory.appendingPathComponent("none").path, reason: "missing adapter_config.json")) {
+        #expect(throws: AdaptersError.self) {
+            try LoRAAdapter(peftDirectory: directory.appendingPathComponent("a"), model: model)
+        }
+        #expect(
+            throws: AdaptersError.invalidAdapter(
+                path: directory.appendingPathComponent("none").path, reason: "missing adapter_config.json")
+        ) {
             try LoRAAdapter(peftDirectory: directory.appendingPathComponent("none"), model: model)
         }
     }
@@ -154,7 +177,10 @@ import Testing
         var weights = SafeTensors(tensors: adapter.peftTensors)
         weights.tensors["base_model.model.bert.pooler.dense.lora_A.weight"] = Tensor(shape: [2, 16])
         try weights.write(to: target.appendingPathComponent("adapter_model.safetensors"))
-        #expect(throws: AdaptersError.invalidAdapter(path: target.path, reason: "unsupported tensor base_model.model.bert.pooler.dense.lora_A.weight")) {
+        #expect(
+            throws: AdaptersError.invalidAdapter(
+                path: target.path, reason: "unsupported tensor base_model.model.bert.pooler.dense.lora_A.weight")
+        ) {
             try LoRAAdapter(peftDirectory: target, model: model)
         }
     }

@@ -6,7 +6,9 @@ import Testing
 
 @Suite struct LoRATrainerTests {
     /// A synthetic task on the tiny model: class 1 when token 9 occurs in the sequence, soft labels 0.9/0.1.
-    private func task(count: Int, seed: UInt64) throws -> (sequences: [[Int32]], labels: [Int], examples: SoftLabeledExamples) {
+    private func task(count: Int, seed: UInt64) throws -> (
+        sequences: [[Int32]], labels: [Int], examples: SoftLabeledExamples
+    ) {
         var rng = SeededGenerator(seed: seed)
         var sequences: [[Int32]] = []
         var labels: [Int] = []
@@ -22,7 +24,10 @@ import Testing
             labels.append(positive ? 1 : 0)
             probabilities += positive ? [0.1, 0.9] : [0.9, 0.1]
         }
-        return (sequences, labels, try SoftLabeledExamples(sequences: sequences, probabilities: probabilities, classCount: 2))
+        return (
+            sequences, labels,
+            try SoftLabeledExamples(sequences: sequences, probabilities: probabilities, classCount: 2)
+        )
     }
 
     @Test func learnsASyntheticTaskReproduciblyAndCheckpoints() throws {
@@ -33,22 +38,26 @@ import Testing
         let configuration = LoRATrainer.Configuration(
             epochs: 8, batchSize: 16, learningRate: 2e-2, warmupFraction: 0.1, patience: 8, seed: 4,
             checkpointDirectory: directory.appendingPathComponent("best"))
-        let fresh = try LoRAAdapter(model: model, configuration: .init(rank: 4, alpha: 8, targets: [.query, .value], headPooling: .mean))
+        let fresh = try LoRAAdapter(
+            model: model, configuration: .init(rank: 4, alpha: 8, targets: [.query, .value], headPooling: .mean))
         let before = LoRAPredictor(model: model, adapter: fresh).predictLabels(valid.sequences)
         let accuracyBefore = Double(zip(before, valid.labels).filter { $0 == $1 }.count) / 48
         var adapter = fresh
-        let report = try LoRATrainer(configuration: configuration).train(&adapter, model: model, examples: train.examples, validation: (valid.sequences, valid.labels))
+        let report = try LoRATrainer(configuration: configuration).train(
+            &adapter, model: model, examples: train.examples, validation: (valid.sequences, valid.labels))
         #expect(report.steps == 48 && report.epochs == 8)
         #expect(report.epochLosses.last ?? 1 < report.epochLosses.first ?? 0)
         let best = report.validationAccuracies.max() ?? 0
-        #expect(best >= 0.85 && best > accuracyBefore + 0.2, "accuracy \(accuracyBefore) → \(report.validationAccuracies)")
+        #expect(
+            best >= 0.85 && best > accuracyBefore + 0.2, "accuracy \(accuracyBefore) → \(report.validationAccuracies)")
         #expect(report.validationAccuracies[report.bestEpoch - 1] == best)
         // The checkpoint holds the best adapter.
         let checkpoint = try LoRAAdapter(peftDirectory: directory.appendingPathComponent("best"), model: model)
         #expect(checkpoint.flattened() == adapter.flattened())
         // Same seed, same bits.
         var again = fresh
-        _ = try LoRATrainer(configuration: configuration).train(&again, model: model, examples: train.examples, validation: (valid.sequences, valid.labels))
+        _ = try LoRATrainer(configuration: configuration).train(
+            &again, model: model, examples: train.examples, validation: (valid.sequences, valid.labels))
         #expect(again.flattened() == adapter.flattened())
     }
 
@@ -59,7 +68,9 @@ import Testing
         let valid = try task(count: 16, seed: 6)
         var adapter = try LoRAAdapter(model: model, configuration: .init(rank: 2, targets: [.value]))
         let report = try LoRATrainer(configuration: .init(epochs: 10, learningRate: 1e-9, patience: 1))
-            .train(&adapter, model: model, examples: train.examples, validation: (valid.sequences, Array(repeating: 1, count: 16)))
+            .train(
+                &adapter, model: model, examples: train.examples,
+                validation: (valid.sequences, Array(repeating: 1, count: 16)))
         #expect(report.stoppedEarly && report.epochs == 2 && report.bestEpoch == 1)
     }
 
@@ -70,11 +81,21 @@ import Testing
         #expect(throws: AdaptersError.invalidParameter(name: "epochs", reason: "must be positive, got 0")) {
             try LoRATrainer(configuration: .init(epochs: 0)).train(&adapter, model: model, examples: train.examples)
         }
-        #expect(throws: AdaptersError.self) { try SoftLabeledExamples(sequences: [[2, 3]], probabilities: [0.5, 0.6], classCount: 2) }
-        #expect(throws: AdaptersError.self) { try SoftLabeledExamples(sequences: [[]], probabilities: [0.5, 0.5], classCount: 2) }
-        #expect(throws: AdaptersError.self) { try SoftLabeledExamples(sequences: [[2, 3]], probabilities: [1], classCount: 2) }
-        let tooLong = try SoftLabeledExamples(sequences: [Array(repeating: 5, count: 30)], probabilities: [0.5, 0.5], classCount: 2)
-        #expect(throws: AdaptersError.invalidInput(reason: "training sequence 0 has 30 tokens; expected 1...24 (truncate longer texts)")) {
+        #expect(throws: AdaptersError.self) {
+            try SoftLabeledExamples(sequences: [[2, 3]], probabilities: [0.5, 0.6], classCount: 2)
+        }
+        #expect(throws: AdaptersError.self) {
+            try SoftLabeledExamples(sequences: [[]], probabilities: [0.5, 0.5], classCount: 2)
+        }
+        #expect(throws: AdaptersError.self) {
+            try SoftLabeledExamples(sequences: [[2, 3]], probabilities: [1], classCount: 2)
+        }
+        let tooLong = try SoftLabeledExamples(
+            sequences: [Array(repeating: 5, count: 30)], probabilities: [0.5, 0.5], classCount: 2)
+        #expect(
+            throws: AdaptersError.invalidInput(
+                reason: "training sequence 0 has 30 tokens; expected 1...24 (truncate longer texts)")
+        ) {
             try LoRATrainer().train(&adapter, model: model, examples: tooLong)
         }
         let badID = try SoftLabeledExamples(sequences: [[2, 99, 3]], probabilities: [0.5, 0.5], classCount: 2)
@@ -95,7 +116,8 @@ import Testing
     /// For the head bias the Fisher information has a closed form: `F_j = mean_x p_j (1 − p_j)`.
     @Test func fisherInformationOfTheHeadBiasHasItsClosedForm() throws {
         let model = TinyModel.model
-        var adapter = try LoRAAdapter(model: model, configuration: .init(rank: 2, targets: [.query], headPooling: .mean, classCount: 3))
+        var adapter = try LoRAAdapter(
+            model: model, configuration: .init(rank: 2, targets: [.query], headPooling: .mean, classCount: 3))
         var values = adapter.flattened()
         for i in values.indices { values[i] += Float((i % 5) - 2) * 0.1 }
         adapter.assign(flattened: values)
@@ -104,10 +126,11 @@ import Testing
         #expect(fisher.count == adapter.parameterCount && fisher.allSatisfy { $0 >= 0 })
         let probabilities = LoRAPredictor(model: model, adapter: adapter).predictProbabilities(sequences)
         for j in 0..<3 {
-            let expected = (0..<3).map { row -> Float in
-                let p = probabilities.scalars[row * 3 + j]
-                return p * (1 - p)
-            }.reduce(0, +) / 3
+            let expected =
+                (0..<3).map { row -> Float in
+                    let p = probabilities.scalars[row * 3 + j]
+                    return p * (1 - p)
+                }.reduce(0, +) / 3
             #expect(abs(fisher[fisher.count - 3 + j] - expected) < 1e-5)
         }
         let named = FisherInformation.namedTensors(fisher, adapter: adapter)
@@ -118,7 +141,8 @@ import Testing
 @Suite struct LoRAStepperTests {
     @Test func repeatedStepsOnOneBatchLowerItsLoss() throws {
         let model = TinyModel.model
-        let adapter = try LoRAAdapter(model: model, configuration: .init(rank: 4, alpha: 8, targets: [.query, .value, .intermediate]))
+        let adapter = try LoRAAdapter(
+            model: model, configuration: .init(rank: 4, alpha: 8, targets: [.query, .value, .intermediate]))
         var stepper = LoRAStepper(model: model, adapter: adapter, encoderDropout: false, seed: 1)
         let sequences = TinyModel.sequences([5, 8, 3, 6])
         let targets: [Float] = [1, 0, 0, 1, 0.8, 0.2, 0.1, 0.9]

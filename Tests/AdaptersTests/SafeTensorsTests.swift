@@ -30,7 +30,8 @@ import Testing
 
     @Test func decodesHalfAndBFloat16AndSkipsIntegers() throws {
         // F16 1.0 = 0x3C00, -2.0 = 0xC000, 2^-24 (smallest subnormal) = 0x0001; BF16 1.5 = 0x3FC0; I64 7.
-        let header = #"{"h":{"dtype":"F16","shape":[3],"data_offsets":[0,6]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[6,8]},"i":{"dtype":"I64","shape":[1],"data_offsets":[8,16]}}"#
+        let header =
+            #"{"h":{"dtype":"F16","shape":[3],"data_offsets":[0,6]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[6,8]},"i":{"dtype":"I64","shape":[1],"data_offsets":[8,16]}}"#
         let data: [UInt8] = [0x00, 0x3C, 0x00, 0xC0, 0x01, 0x00, 0xC0, 0x3F, 7, 0, 0, 0, 0, 0, 0, 0]
         let read = try SafeTensors(data: file(header: header, data: data))
         #expect(read.tensors["h"]?.scalars == [1, -2, 0x1p-24])
@@ -53,14 +54,37 @@ import Testing
         #expect(reason(file(header: "{}", data: []).prefix(9))?.contains("exceeds") == true)
         #expect(reason(file(header: "[1]", data: []))?.contains("not a JSON object") == true)
         #expect(reason(file(header: "{oops", data: []))?.contains("not valid JSON") == true)
-        #expect(reason(file(header: #"{"x":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)))?.contains("unsupported dtype C64") == true)
-        #expect(reason(file(header: #"{"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: Array(repeating: 0, count: 8)))?.contains("outside") == true)
-        #expect(reason(file(header: #"{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)))?.contains("needs 12 bytes") == true)
-        #expect(reason(file(header: #"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: Array(repeating: 0, count: 8)))?.contains("overlap") == true)
-        #expect(reason(file(header: #"{"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: Array(repeating: 0, count: 4)))?.contains("invalid shape") == true)
+        #expect(
+            reason(
+                file(
+                    header: #"{"x":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#,
+                    data: Array(repeating: 0, count: 8)))?.contains("unsupported dtype C64") == true)
+        #expect(
+            reason(
+                file(
+                    header: #"{"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#,
+                    data: Array(repeating: 0, count: 8)))?.contains("outside") == true)
+        #expect(
+            reason(
+                file(
+                    header: #"{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#,
+                    data: Array(repeating: 0, count: 8)))?.contains("needs 12 bytes") == true)
+        #expect(
+            reason(
+                file(
+                    header:
+                        #"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                    data: Array(repeating: 0, count: 8)))?.contains("overlap") == true)
+        #expect(
+            reason(
+                file(
+                    header: #"{"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#,
+                    data: Array(repeating: 0, count: 4)))?.contains("invalid shape") == true)
     }
 
     @Test func missingFileIsAnIOError() {
-        #expect(throws: AdaptersError.self) { try SafeTensors(contentsOf: URL(fileURLWithPath: "/nonexistent/x.safetensors")) }
+        #expect(throws: AdaptersError.self) {
+            try SafeTensors(contentsOf: URL(fileURLWithPath: "/nonexistent/x.safetensors"))
+        }
     }
 }

@@ -7,12 +7,18 @@ import Testing
     /// A tiny model directory: config.json, model.safetensors and a 40-token vocab.txt.
     private func tinyDirectory() throws -> URL {
         let directory = try TestPaths.temporaryDirectory()
-        let config = #"{"vocab_size":40,"hidden_size":16,"num_hidden_layers":2,"num_attention_heads":4,"intermediate_size":32,"max_position_embeddings":24,"layer_norm_eps":1e-12,"hidden_act":"gelu"}"#
+        let config =
+            #"{"vocab_size":40,"hidden_size":16,"num_hidden_layers":2,"num_attention_heads":4,"intermediate_size":32,"max_position_embeddings":24,"layer_norm_eps":1e-12,"hidden_act":"gelu"}"#
         try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
-        try SafeTensors(tensors: TinyModel.model.namedTensors).write(to: directory.appendingPathComponent("model.safetensors"))
-        let words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "spam", "free", "money", "##s", "!", ",", "."]
+        try SafeTensors(tensors: TinyModel.model.namedTensors).write(
+            to: directory.appendingPathComponent("model.safetensors"))
+        let words = [
+            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "spam", "free", "money", "##s", "!", ",",
+            ".",
+        ]
         let vocabulary = words + (words.count..<40).map { "w\($0)" }
-        try Data((vocabulary.joined(separator: "\n") + "\n").utf8).write(to: directory.appendingPathComponent("vocab.txt"))
+        try Data((vocabulary.joined(separator: "\n") + "\n").utf8).write(
+            to: directory.appendingPathComponent("vocab.txt"))
         return directory
     }
 

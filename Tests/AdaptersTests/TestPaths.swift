@@ -3,7 +3,8 @@ import Foundation
 
 /// Locations of the shared reference data and the downloaded model, resolved from the package root.
 enum TestPaths {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// `FOUNDRY_DATA` or `../shared/datasets`.
     static var datasets: URL {
@@ -24,8 +25,12 @@ enum TestPaths {
         return packageRoot.appendingPathComponent(".models/all-MiniLM-L6-v2")
     }
 
-    static var hasModel: Bool { FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path) }
-    static var hasReference: Bool { FileManager.default.fileExists(atPath: reference.appendingPathComponent("minilm/tokens.json").path) }
+    static var hasModel: Bool {
+        FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path)
+    }
+    static var hasReference: Bool {
+        FileManager.default.fileExists(atPath: reference.appendingPathComponent("minilm/tokens.json").path)
+    }
 
     static func json(_ relative: String) throws -> [String: Any] {
         let data = try Data(contentsOf: reference.appendingPathComponent(relative))

@@ -6,7 +6,10 @@ import Testing
 @Suite struct WordPieceTokenizerTests {
     /// Token ids produced by Hugging Face's BertTokenizer (transformers 5.24 / tokenizers 0.23) for the 45 strings of
     /// `../shared/reference/minilm/tokens.json` (see its README), including truncation at 256.
-    @Test(.enabled(if: TestPaths.hasReference && TestPaths.hasModel, "needs ../shared/reference and .models (scripts/fetch-model.sh)"))
+    @Test(
+        .enabled(
+            if: TestPaths.hasReference && TestPaths.hasModel,
+            "needs ../shared/reference and .models (scripts/fetch-model.sh)"))
     func matchesHuggingFaceOnEveryReferenceSentence() throws {
         let tokenizer = try WordPieceTokenizer(vocabularyURL: TestPaths.model.appendingPathComponent("vocab.txt"))
         let sentences = try #require(TestPaths.json("minilm/sentences.json")["sentences"] as? [String])
@@ -18,14 +21,19 @@ import Testing
             let ids = tokenizer.encode(sentence, maxLength: 256).map(Int.init)
             if ids != expected {
                 mismatches.append(index)
-                Issue.record("sentence \(index): got \(tokenizer.tokenize(sentence).prefix(40)), expected \(item["tokens"] ?? "")")
+                Issue.record(
+                    "sentence \(index): got \(tokenizer.tokenize(sentence).prefix(40)), expected \(item["tokens"] ?? "")"
+                )
             }
         }
         #expect(mismatches.isEmpty)
     }
 
     private func tinyTokenizer() throws -> WordPieceTokenizer {
-        try WordPieceTokenizer(tokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##aff", "##able", "hello", ",", "!", "a", "##b", "ang", "##strom", "中", "€", "##5"])
+        try WordPieceTokenizer(tokens: [
+            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##aff", "##able", "hello", ",", "!", "a", "##b", "ang",
+            "##strom", "中", "€", "##5",
+        ])
     }
 
     @Test func splitsWordsGreedilyIntoLongestPieces() throws {

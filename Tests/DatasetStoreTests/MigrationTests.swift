@@ -8,7 +8,8 @@ import Testing
 struct MigrationTests {
     @Test("a store written by an older schema is upgraded in order, and v4 backfills erased-row counts")
     func upgradeFromV3() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("foundry-migrate-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "foundry-migrate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("old.sqlite").path
@@ -31,7 +32,9 @@ struct MigrationTests {
         }
         let store = try SQLiteDatasetStore(path: path)
         #expect(try store.appliedMigrations().last == "v4-version-erased-count")
-        let count = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT erasedCount FROM version WHERE key = 1") }
+        let count = try store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT erasedCount FROM version WHERE key = 1")
+        }
         #expect(count == 2)
         #expect(try store.integrityCheck() == ["ok"])
     }

@@ -10,7 +10,10 @@ struct SQLiteDatasetStoreTests {
     @Test("opening applies the named migrations in order; WAL and foreign keys are on")
     func migrationsAndPragmas() throws {
         let fixture = try TemporaryStore()
-        #expect(try fixture.store.appliedMigrations() == ["v1-core", "v2-audit-append-only", "v3-grant-lookup", "v4-version-erased-count"])
+        #expect(
+            try fixture.store.appliedMigrations() == [
+                "v1-core", "v2-audit-append-only", "v3-grant-lookup", "v4-version-erased-count",
+            ])
         let (journal, foreignKeys) = try fixture.store.pool.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
         }

@@ -22,7 +22,8 @@ struct LabelingCLITests {
         let directory = TemporaryDirectory()
         let out = directory.file("L.npy")
         let output = try FoundryCLI.run([
-            "apply", "--input", TestData.packageFile("Datasets/samples/youtube_spam_sample.csv").path, "--text-field", "CONTENT",
+            "apply", "--input", TestData.packageFile("Datasets/samples/youtube_spam_sample.csv").path, "--text-field",
+            "CONTENT",
             "--lfs", TestData.packageFile("Datasets/samples/youtube_spam_lfs.yaml").path, "--out", out.path, "--json",
         ])
         #expect(output.status == 0, "\(output.standardError)")
@@ -33,8 +34,10 @@ struct LabelingCLITests {
     @Test func applyRejectsAnUnknownColumnNamingIt() throws {
         let directory = TemporaryDirectory()
         let output = try FoundryCLI.run([
-            "apply", "--input", TestData.packageFile("Datasets/samples/youtube_spam_sample.csv").path, "--text-field", "BODY",
-            "--lfs", TestData.packageFile("Datasets/samples/youtube_spam_lfs.yaml").path, "--out", directory.file("L.npy").path,
+            "apply", "--input", TestData.packageFile("Datasets/samples/youtube_spam_sample.csv").path, "--text-field",
+            "BODY",
+            "--lfs", TestData.packageFile("Datasets/samples/youtube_spam_lfs.yaml").path, "--out",
+            directory.file("L.npy").path,
         ])
         #expect(output.status != 0)
         #expect(output.standardError.contains("BODY"))
@@ -46,14 +49,18 @@ struct LabelingCLITests {
         let output = try FoundryCLI.run(["bench", "apply", "--corpus", corpus.path, "--rows", "3912", "--json"])
         #expect(output.status == 0, "\(output.standardError)")
         let json = try output.json()
-        for key in ["rows", "lfs", "seconds", "rows_per_second", "votes_per_lf"] { #expect(json[key] != nil, "missing \(key)") }
+        for key in ["rows", "lfs", "seconds", "rows_per_second", "votes_per_lf"] {
+            #expect(json[key] != nil, "missing \(key)")
+        }
         #expect(json["rows"] as? Int == 3912)
         #expect((json["votes_per_lf"] as? [Int])?.count == 10)
     }
 
-    @Test("the spam-labeling example (make demo) labels the YouTube comments end to end, and a dev set helps",
-          .enabled(if: TestData.has("uci_youtube_spam_collection") && FoundryCLI.product("spam-labeling") != nil,
-                   "needs the UCI YouTube Spam Collection and the built spam-labeling example"))
+    @Test(
+        "the spam-labeling example (make demo) labels the YouTube comments end to end, and a dev set helps",
+        .enabled(
+            if: TestData.has("uci_youtube_spam_collection") && FoundryCLI.product("spam-labeling") != nil,
+            "needs the UCI YouTube Spam Collection and the built spam-labeling example"))
     func spamLabelingExampleRunsEndToEnd() throws {
         let output = try FoundryCLI.run([], product: "spam-labeling")
         #expect(output.status == 0, "\(output.standardError)")

@@ -13,7 +13,8 @@ import Testing
 
     func random(_ rows: Int, _ columns: Int, seed: UInt64) -> Matrix {
         var generator = SeededGenerator(seed: seed)
-        return Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in generator.nextGaussian() })
+        return Matrix(
+            rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in generator.nextGaussian() })
     }
 
     @Test func blasProductMatchesNaiveProductWithTransposes() {

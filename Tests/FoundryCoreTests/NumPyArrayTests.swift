@@ -45,11 +45,17 @@ import Testing
 
     @Test func rejectsWhatFoundryDoesNotAccept() {
         #expect(throws: FoundryCoreError.self) { try NumPyArray(npyData: Data("not numpy".utf8)) }
-        #expect(throws: FoundryCoreError.self) { try NumPyArray(npyData: npy(descr: ">i4", payload: [0, 0, 0, 1, 0, 0, 0, 2])) }
-        #expect(throws: FoundryCoreError.self) { try NumPyArray(npyData: npy(descr: "<i4", fortran: "True", payload: [UInt8](repeating: 0, count: 8))) }
+        #expect(throws: FoundryCoreError.self) {
+            try NumPyArray(npyData: npy(descr: ">i4", payload: [0, 0, 0, 1, 0, 0, 0, 2]))
+        }
+        #expect(throws: FoundryCoreError.self) {
+            try NumPyArray(npyData: npy(descr: "<i4", fortran: "True", payload: [UInt8](repeating: 0, count: 8)))
+        }
         #expect(throws: FoundryCoreError.self) { try NumPyArray(npyData: npy(descr: "|O", payload: [])) }
         #expect(throws: FoundryCoreError.self) { try NumPyArray(npyData: npy(descr: "<i8", payload: [1, 2, 3])) }  // truncated
-        #expect(throws: FoundryCoreError.self) { try NumPyArray(contentsOf: URL(fileURLWithPath: "/nonexistent/x.npy")) }
+        #expect(throws: FoundryCoreError.self) {
+            try NumPyArray(contentsOf: URL(fileURLWithPath: "/nonexistent/x.npy"))
+        }
     }
 
     @Test func errorsNameTheFileAndTheProblem() {

@@ -8,7 +8,9 @@ public enum FoundryCLI {
     /// The executable, or `nil` when it has not been built.
     public static let executable: URL? = {
         let fileManager = FileManager.default
-        if let explicit = ProcessInfo.processInfo.environment["FOUNDRY_BIN"], fileManager.isExecutableFile(atPath: explicit) {
+        if let explicit = ProcessInfo.processInfo.environment["FOUNDRY_BIN"],
+            fileManager.isExecutableFile(atPath: explicit)
+        {
             return URL(fileURLWithPath: explicit)
         }
         var directories: [URL] = []
@@ -61,7 +63,9 @@ public enum FoundryCLI {
     }
 
     /// Runs `foundry arguments…` (or the `product` executable) in `directory` (default: the package root) and waits for it.
-    public static func run(_ arguments: [String], product: String? = nil, in directory: URL = TestData.packageRoot) throws -> Output {
+    public static func run(_ arguments: [String], product: String? = nil, in directory: URL = TestData.packageRoot)
+        throws -> Output
+    {
         guard let executable = product.map(Self.product) ?? executable else { throw CocoaError(.fileNoSuchFile) }
         let process = Process()
         process.executableURL = executable

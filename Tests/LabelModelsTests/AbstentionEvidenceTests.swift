@@ -19,7 +19,8 @@ import Testing
             for _ in 0..<2 { votes.append(generator.nextUnitDouble() < (y == 0 ? 0.3 : 0.02) ? 0 : -1) }
         }
         let matrix = try LabelMatrix(
-            denseVotes: votes, rowCount: rows, lfNames: ["pos_a", "pos_b", "pos_c", "neg_a", "neg_b"], classNames: ["neg", "pos"])
+            denseVotes: votes, rowCount: rows, lfNames: ["pos_a", "pos_b", "pos_c", "neg_a", "neg_b"],
+            classNames: ["neg", "pos"])
         return (matrix, truth)
     }
 
@@ -27,7 +28,8 @@ import Testing
         let problem = try Self.rarePositives()
         var model = MomentMatching()
         try model.fit(problem.matrix)
-        let silent = try LabelMatrix(denseVotes: [-1, -1, -1, -1, -1], rowCount: 1, lfNames: problem.matrix.lfNames, classNames: ["neg", "pos"])
+        let silent = try LabelMatrix(
+            denseVotes: [-1, -1, -1, -1, -1], rowCount: 1, lfNames: problem.matrix.lfNames, classNames: ["neg", "pos"])
         let plain = try model.predictProbabilities(silent)
         #expect(plain[0, 0] == plain[0, 1])  // snorkel's posterior: a coin flip under a uniform prior
         let aware = try #require(model.predictingWithAbstentions())
@@ -47,8 +49,9 @@ import Testing
         #expect(MomentMatching().predictingWithAbstentions() == nil)
     }
 
-    @Test("auto on the Spouse test LFs (rare positives, 72 % of rows without votes) finds the abstention-aware fit",
-          .enabled(if: TestData.has("spouse_snorkel_lfs_test"), "needs $FOUNDRY_DATA/spouse_snorkel_lfs_test"))
+    @Test(
+        "auto on the Spouse test LFs (rare positives, 72 % of rows without votes) finds the abstention-aware fit",
+        .enabled(if: TestData.has("spouse_snorkel_lfs_test"), "needs $FOUNDRY_DATA/spouse_snorkel_lfs_test"))
     func autoOnSpouse() throws {
         let split = try WrenchDataset(directory: try #require(TestData.dataset("spouse_snorkel_lfs_test"))).split(.test)
         // Transductive, as the folder has only a test split: fit on its LFs, score against its gold labels.

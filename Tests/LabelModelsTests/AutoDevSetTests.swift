@@ -23,11 +23,14 @@ import Testing
         var generator = SeededGenerator(seed: seed)
         let coverages = (0..<8).map { _ in 0.1 + 0.3 * generator.nextUnitDouble() }
         let accuracies = (0..<8).map { _ in 0.55 + 0.35 * generator.nextUnitDouble() }
-        return Split(problem: SyntheticLabelingProblem(
-            rows: 6000, coverages: coverages, accuracies: accuracies, classBalance: [0.8, 0.2], seed: seed))
+        return Split(
+            problem: SyntheticLabelingProblem(
+                rows: 6000, coverages: coverages, accuracies: accuracies, classBalance: [0.8, 0.2], seed: seed))
     }
 
-    @Test("the dev labels' class frequencies are tried as the moment model's prior, and win where the uniform prior misleads it")
+    @Test(
+        "the dev labels' class frequencies are tried as the moment model's prior, and win where the uniform prior misleads it"
+    )
     func devPriorMomentModel() throws {
         let split = Self.imbalancedSplit(seed: 1)
         var auto = AutoLabelModel(), mv = MajorityVote(), uniformMoments = MomentMatching()
@@ -47,7 +50,9 @@ import Testing
         #expect(auto.devScore != nil)
     }
 
-    @Test("the model chosen on the dev set is the one that predicts (a triplet choice once predicted with the moment fit)")
+    @Test(
+        "the model chosen on the dev set is the one that predicts (a triplet choice once predicted with the moment fit)"
+    )
     func chosenModelPredicts() throws {
         let problem = AutoGuardTests.rarePositiveProblem(maximumCoverage: 0.6, minimumAccuracy: 0.6, seed: 13)
         let split = Split(problem: problem)
@@ -64,7 +69,9 @@ import Testing
         #expect(try #require(try auto.score(split.rest, gold: split.restGold).accuracy) > 0.95)
     }
 
-    @Test("macro-F1 (the default) or expected accuracy on the dev set ranks the candidates; the score is kept, and cleared by a fit without a dev set")
+    @Test(
+        "macro-F1 (the default) or expected accuracy on the dev set ranks the candidates; the score is kept, and cleared by a fit without a dev set"
+    )
     func selectionMetric() throws {
         let split = Self.imbalancedSplit(seed: 2)
         #expect(AutoLabelModel.Configuration().devSelectionMetric == .macroF1)
@@ -80,7 +87,8 @@ import Testing
         let f1Score = try #require(byF1.devScore), accuracyScore = try #require(byAccuracy.devScore)
         #expect(f1Score == (try byF1.score(split.dev, gold: split.devGold).macroF1))
         #expect(f1Score > (try byAccuracy.score(split.dev, gold: split.devGold).macroF1 ?? 1))
-        let expectedOfF1Choice = ClassificationScore.expectedAccuracy(probabilities: try byF1.predictProbabilities(split.dev), gold: split.devGold)
+        let expectedOfF1Choice = ClassificationScore.expectedAccuracy(
+            probabilities: try byF1.predictProbabilities(split.dev), gold: split.devGold)
         #expect(accuracyScore > (expectedOfF1Choice ?? 1))
         try byF1.fit(split.problem.matrix)
         #expect(byF1.devScore == nil)
@@ -112,11 +120,14 @@ import Testing
         outOfRange[4] = 2
         #expect(refusal(split.dev, outOfRange) == "dev label 2 at row 4 is not a class index 0..<2 or -1 (unknown)")
         #expect(refusal(split.dev, [Int](repeating: -1, count: 300)) == "the dev set has no gold labels (all -1)")
-        let narrow = try LabelMatrix(denseVotes: [0, 1, -1], rowCount: 1, lfNames: ["a", "b", "c"], classNames: ["0", "1"])
+        let narrow = try LabelMatrix(
+            denseVotes: [0, 1, -1], rowCount: 1, lfNames: ["a", "b", "c"], classNames: ["0", "1"])
         #expect(refusal(narrow, [0]).hasPrefix("the dev matrix has 3 LFs and 2 classes; the training matrix 8 and 2"))
         // Weighted majority vote, which learns its weights on a dev set, checks it the same way.
         var wmv = WeightedMajorityVote()
-        #expect(throws: LabelModelsError.self) { try wmv.fit(split.problem.matrix, options: FitOptions(devMatrix: narrow, devLabels: [0])) }
+        #expect(throws: LabelModelsError.self) {
+            try wmv.fit(split.problem.matrix, options: FitOptions(devMatrix: narrow, devLabels: [0]))
+        }
         // Unknown (-1) dev labels are skipped, not refused.
         var partly = split.devGold
         for row in stride(from: 0, to: 300, by: 2) { partly[row] = -1 }

@@ -10,7 +10,9 @@ import Testing
 @Suite struct AutoGuardTests {
     /// 40 two-sided LFs with coverage ~ U(0.02, `maximumCoverage`) and accuracy ~ U(`minimumAccuracy`, 0.95) over a class
     /// that is 8 % of the rows.
-    static func rarePositiveProblem(maximumCoverage: Double, minimumAccuracy: Double, seed: UInt64) -> SyntheticLabelingProblem {
+    static func rarePositiveProblem(maximumCoverage: Double, minimumAccuracy: Double, seed: UInt64)
+        -> SyntheticLabelingProblem
+    {
         var generator = SeededGenerator(seed: seed)
         let coverages = (0..<40).map { _ in 0.02 + (maximumCoverage - 0.02) * generator.nextUnitDouble() }
         let accuracies = (0..<40).map { _ in minimumAccuracy + (0.95 - minimumAccuracy) * generator.nextUnitDouble() }
@@ -49,16 +51,23 @@ import Testing
         var object = try #require(
             try JSONSerialization.jsonObject(with: JSONEncoder().encode(configuration)) as? [String: Any])
         #expect(object["minimumAgreementWithStrongMajority"] as? Double == 0.95)
-        for key in ["minimumAgreementWithStrongMajority", "minimumStrongMajorityRows", "minimumAgreementWithOneSidedStrongMajority",
-                    "oneSidedOverruleShare", "devSelectionMetric"] {
+        for key in [
+            "minimumAgreementWithStrongMajority", "minimumStrongMajorityRows",
+            "minimumAgreementWithOneSidedStrongMajority",
+            "oneSidedOverruleShare", "devSelectionMetric",
+        ] {
             object[key] = nil
         }
         let decoded = try JSONDecoder().decode(
             AutoLabelModel.Configuration.self, from: JSONSerialization.data(withJSONObject: object))
         #expect(decoded.minimumAgreementWithMajority == 0.7)
-        #expect(decoded.minimumAgreementWithStrongMajority == AutoLabelModel.Configuration().minimumAgreementWithStrongMajority)
+        #expect(
+            decoded.minimumAgreementWithStrongMajority
+                == AutoLabelModel.Configuration().minimumAgreementWithStrongMajority)
         #expect(decoded.minimumStrongMajorityRows == AutoLabelModel.Configuration().minimumStrongMajorityRows)
-        #expect(decoded.minimumAgreementWithOneSidedStrongMajority == AutoLabelModel.Configuration().minimumAgreementWithOneSidedStrongMajority)
+        #expect(
+            decoded.minimumAgreementWithOneSidedStrongMajority
+                == AutoLabelModel.Configuration().minimumAgreementWithOneSidedStrongMajority)
         #expect(decoded.oneSidedOverruleShare == AutoLabelModel.Configuration().oneSidedOverruleShare)
         #expect(decoded.devSelectionMetric == AutoLabelModel.Configuration().devSelectionMetric)
         #expect(decoded.moments == configuration.moments)
@@ -79,7 +88,8 @@ import Testing
     func oneSidedOverrules() {
         let configuration = AutoLabelModel.Configuration()
         func agreement(_ strong: Double, towardOneClass share: Double) -> AutoLabelModel.MajorityAgreement {
-            AutoLabelModel.MajorityAgreement(unambiguous: 0.9, strong: strong, strongRows: 500, overrulesTowardOneClass: share)
+            AutoLabelModel.MajorityAgreement(
+                unambiguous: 0.9, strong: strong, strongRows: 500, overrulesTowardOneClass: share)
         }
         #expect(!agreement(0.97, towardOneClass: 0.95).passes(configuration))  // one-sided: needs 0.98
         #expect(agreement(0.97, towardOneClass: 0.6).passes(configuration))  // both ways: 0.95 suffices
@@ -115,7 +125,9 @@ import Testing
         // in total and settle on the mirror solution, scoring under 10 %).
         #expect(momentsAccuracy > mvAccuracy + 0.03)
         var errors: [Double] = []
-        for (j, parameters) in moments.lfParameters.enumerated() { errors.append(abs((parameters.accuracy ?? 0) - problem.accuracies[j])) }
+        for (j, parameters) in moments.lfParameters.enumerated() {
+            errors.append(abs((parameters.accuracy ?? 0) - problem.accuracies[j]))
+        }
         #expect(errors.reduce(0, +) / Double(errors.count) < 0.05)
         // The guard compares prior-free decisions with MV, so a known prior overruling lone rare-class votes is not
         // mistaken for a bad fit.

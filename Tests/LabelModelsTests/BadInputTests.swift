@@ -7,11 +7,14 @@ import Testing
 @testable import LabelModels
 
 @Suite struct BadInputTests {
-    static let small = SyntheticLabelingProblem(rows: 200, coverages: [0.5, 0.6, 0.4], accuracies: [0.8, 0.7, 0.9], seed: 2)
+    static let small = SyntheticLabelingProblem(
+        rows: 200, coverages: [0.5, 0.6, 0.4], accuracies: [0.8, 0.7, 0.9], seed: 2)
 
     @Test func emptyMatrixThrows() throws {
         let empty = LabelMatrix.Builder(lfNames: ["a", "b", "c"], classNames: ["0", "1"]).build()
-        for var model in [MajorityVote(), DawidSkene(), MomentMatching(), Triplet(), AutoLabelModel()] as [any LabelModel] {
+        for var model in [MajorityVote(), DawidSkene(), MomentMatching(), Triplet(), AutoLabelModel()]
+            as [any LabelModel]
+        {
             #expect(throws: LabelModelsError.self) { try model.fit(empty, options: FitOptions()) }
         }
     }
@@ -29,9 +32,13 @@ import Testing
     @Test func tooFewLFsForMomentsAndTriplet() throws {
         let two = try LabelMatrix(denseVotes: [0, 1, 1, 1], rowCount: 2, lfNames: ["a", "b"], classNames: ["0", "1"])
         var moments = MomentMatching()
-        #expect(throws: LabelModelsError.tooFewLabelingFunctions(method: "moments", needed: 3, got: 2)) { try moments.fit(two) }
+        #expect(throws: LabelModelsError.tooFewLabelingFunctions(method: "moments", needed: 3, got: 2)) {
+            try moments.fit(two)
+        }
         var triplet = Triplet()
-        #expect(throws: LabelModelsError.tooFewLabelingFunctions(method: "triplet", needed: 3, got: 2)) { try triplet.fit(two) }
+        #expect(throws: LabelModelsError.tooFewLabelingFunctions(method: "triplet", needed: 3, got: 2)) {
+            try triplet.fit(two)
+        }
     }
 
     @Test func invalidClassBalancesThrow() {
@@ -40,14 +47,19 @@ import Testing
         #expect(throws: LabelModelsError.self) { try ClassBalance.given([1, 0]).resolve(cardinality: 2) }
         #expect(throws: LabelModelsError.self) { try ClassBalance.fromLabels([0, 5]).resolve(cardinality: 2) }
         var model = DawidSkene()
-        #expect(throws: LabelModelsError.self) { try model.fit(Self.small.matrix, options: FitOptions(classBalance: .given([.nan, 1]))) }
+        #expect(throws: LabelModelsError.self) {
+            try model.fit(Self.small.matrix, options: FitOptions(classBalance: .given([.nan, 1])))
+        }
     }
 
     @Test func predictingBeforeFittingOrOnOtherShapesThrows() throws {
-        #expect(throws: LabelModelsError.notFitted(method: "ds")) { try DawidSkene().predictProbabilities(Self.small.matrix) }
+        #expect(throws: LabelModelsError.notFitted(method: "ds")) {
+            try DawidSkene().predictProbabilities(Self.small.matrix)
+        }
         var model = Triplet()
         try model.fit(Self.small.matrix)
-        let other = try LabelMatrix(denseVotes: [0, 1, 1, 1], rowCount: 1, lfNames: ["a", "b", "c", "d"], classNames: ["0", "1"])
+        let other = try LabelMatrix(
+            denseVotes: [0, 1, 1, 1], rowCount: 1, lfNames: ["a", "b", "c", "d"], classNames: ["0", "1"])
         #expect(throws: LabelModelsError.self) { try model.predictProbabilities(other) }
     }
 

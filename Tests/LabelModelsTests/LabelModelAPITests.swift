@@ -7,7 +7,8 @@ import Testing
 @testable import LabelModels
 
 @Suite struct LabelModelAPITests {
-    static let problem = SyntheticLabelingProblem(rows: 3_000, coverages: [0.5, 0.6, 0.4, 0.7], accuracies: [0.8, 0.7, 0.9, 0.75], seed: 21)
+    static let problem = SyntheticLabelingProblem(
+        rows: 3_000, coverages: [0.5, 0.6, 0.4, 0.7], accuracies: [0.8, 0.7, 0.9, 0.75], seed: 21)
 
     @Test(arguments: ["mv", "wmv", "ds", "moments", "triplet", "auto"])
     func persistenceRoundTripsExactly(method: String) throws {
@@ -18,15 +19,23 @@ import Testing
         try LabelModelFile(model).write(to: url)
         let loaded = try LabelModelFile.read(from: url)
         #expect(loaded.method == method)
-        #expect(try loaded.model.predictProbabilities(Self.problem.matrix) == model.predictProbabilities(Self.problem.matrix))
+        #expect(
+            try loaded.model.predictProbabilities(Self.problem.matrix)
+                == model.predictProbabilities(Self.problem.matrix))
         #expect(loaded.model.lfParameters == model.lfParameters)
         #expect(loaded.model.classBalance == model.classBalance)
     }
 
     @Test func tieBreakPolicies() {
         let probabilities = Matrix([[0.5, 0.5], [0.2, 0.8], [0.5, 0.5]])
-        #expect(MajorityVote.hardLabels(probabilities, tieBreak: .abstain, prior: [0.5, 0.5]) == [.abstain, .class(1), .abstain])
-        #expect(MajorityVote.hardLabels(probabilities, tieBreak: .prior, prior: [0.3, 0.7]) == [.class(1), .class(1), .class(1)])
+        #expect(
+            MajorityVote.hardLabels(probabilities, tieBreak: .abstain, prior: [0.5, 0.5]) == [
+                .abstain, .class(1), .abstain,
+            ])
+        #expect(
+            MajorityVote.hardLabels(probabilities, tieBreak: .prior, prior: [0.3, 0.7]) == [
+                .class(1), .class(1), .class(1),
+            ])
         let a = MajorityVote.hardLabels(probabilities, tieBreak: .random(seed: 5), prior: [])
         #expect(a == MajorityVote.hardLabels(probabilities, tieBreak: .random(seed: 5), prior: []))
         #expect(a[1] == .class(1))
@@ -41,7 +50,9 @@ import Testing
         let snorkel = [0, 1, 1, 2, 0, 0, 1, 2, 1, 1, 2, 2, 1, 0, 2, 2, 0, 0, 1, 2, 1, 0, 2, 2]
         #expect(MajorityVote.hardLabels(probabilities, tieBreak: .rowHash, prior: []) == snorkel.map { Vote.class($0) })
         // snorkel's tolerance is an absolute 1e-5: a 4e-6 gap is a tie (row 0 hashes to class 0), a 2e-5 gap is not.
-        let nearTies = Matrix([[0.49999800000799993, 0.500001999992, 0.0], [0.49999000019999595, 0.5000099998000039, 0.0]])
+        let nearTies = Matrix([
+            [0.49999800000799993, 0.500001999992, 0.0], [0.49999000019999595, 0.5000099998000039, 0.0],
+        ])
         #expect(MajorityVote.hardLabels(nearTies, tieBreak: .rowHash, prior: []) == [.class(0), .class(1)])
     }
 
@@ -54,11 +65,13 @@ import Testing
 
     @Test("the agreement guard samples large matrices and stays within its standard error of the full count")
     func agreementSampleIsCloseToTheFullCount() throws {
-        let problem = SyntheticLabelingProblem(rows: 60_000, coverages: [0.5, 0.4, 0.3, 0.6], accuracies: [0.75, 0.7, 0.8, 0.65], seed: 4)
+        let problem = SyntheticLabelingProblem(
+            rows: 60_000, coverages: [0.5, 0.4, 0.3, 0.6], accuracies: [0.75, 0.7, 0.8, 0.65], seed: 4)
         var model = MomentMatching()
         try model.fit(problem.matrix)
         let sampled = try #require(
-            try AutoLabelModel.majorityAgreement(probabilities: model.predictProbabilities, on: problem.matrix).unambiguous)
+            try AutoLabelModel.majorityAgreement(probabilities: model.predictProbabilities, on: problem.matrix)
+                .unambiguous)
         // The same quantity over every row.
         let shares = MajorityVote.voteShares(problem.matrix)
         let predicted = try model.predict(problem.matrix)
@@ -80,7 +93,8 @@ import Testing
     }
 
     @Test func majorityVoteSplitsTies() throws {
-        let matrix = try LabelMatrix(denseVotes: [0, 1, -1, 1, 1, 0, -1, -1, -1], rowCount: 3, lfNames: ["a", "b", "c"], classNames: ["0", "1"])
+        let matrix = try LabelMatrix(
+            denseVotes: [0, 1, -1, 1, 1, 0, -1, -1, -1], rowCount: 3, lfNames: ["a", "b", "c"], classNames: ["0", "1"])
         var mv = MajorityVote()
         try mv.fit(matrix)
         let p = try mv.predictProbabilities(matrix)
@@ -88,7 +102,8 @@ import Testing
     }
 
     @Test func weightedMajorityVoteUsesGivenAccuracies() throws {
-        let matrix = try LabelMatrix(denseVotes: [0, 1, 1], rowCount: 1, lfNames: ["a", "b", "c"], classNames: ["0", "1"])
+        let matrix = try LabelMatrix(
+            denseVotes: [0, 1, 1], rowCount: 1, lfNames: ["a", "b", "c"], classNames: ["0", "1"])
         var model = WeightedMajorityVote(configuration: .init(accuracies: [0.99, 0.6, 0.6]))
         try model.fit(matrix)
         // log(0.99/0.01) = 4.6 outweighs 2·log(0.6/0.4) = 0.81.
@@ -98,7 +113,9 @@ import Testing
     @Test func autoUsesADevSetWhenGiven() throws {
         var model = AutoLabelModel()
         let dev = Self.problem.matrix.rows(0..<300)
-        try model.fit(Self.problem.matrix, options: FitOptions(devMatrix: dev, devLabels: Array(Self.problem.trueLabels[0..<300])))
+        try model.fit(
+            Self.problem.matrix, options: FitOptions(devMatrix: dev, devLabels: Array(Self.problem.trueLabels[0..<300]))
+        )
         #expect(model.choice != nil)
         let accuracy = try #require(try model.score(Self.problem.matrix, gold: Self.problem.trueLabels).accuracy)
         #expect(accuracy > 0.8)

@@ -16,27 +16,33 @@ import Testing
         let overlap = try #require(stats.overlapCounts).map { $0 / 8 }
         let mu: [Double] = [0.6, 0.1, 0.2, 0.5, 0.55, 0.15, 0.1, 0.6, 0.4, 0.2, 0.25, 0.45].map { Double(Float($0)) }
         let (loss, _) = MomentMatching.objective(
-            mu: mu, overlap: overlap, mask: MomentMatching.mask(m: 3, k: 2, dependencies: []), prior: [0.5, 0.5], start: mu,
+            mu: mu, overlap: overlap, mask: MomentMatching.mask(m: 3, k: 2, dependencies: []), prior: [0.5, 0.5],
+            start: mu,
             l2: 0, d: 6, k: 2)
         #expect(abs(loss - 0.3266749382019043) < 1e-6)
     }
 
     @Test func analyticGradientMatchesFiniteDifferences() throws {
-        let problem = SyntheticLabelingProblem(rows: 500, coverages: [0.5, 0.6, 0.7], accuracies: [0.8, 0.7, 0.9], classBalance: [0.3, 0.3, 0.4], seed: 12)
+        let problem = SyntheticLabelingProblem(
+            rows: 500, coverages: [0.5, 0.6, 0.7], accuracies: [0.8, 0.7, 0.9], classBalance: [0.3, 0.3, 0.4], seed: 12)
         let stats = LabelStatistics(problem.matrix)
         let overlap = try #require(stats.overlapCounts).map { $0 / 500 }
         var generator = SeededGenerator(seed: 1)
         let mu = (0..<(9 * 3)).map { _ in 0.1 + 0.5 * generator.nextUnitDouble() }
         let start = mu.map { $0 * 0.9 }
         let mask = MomentMatching.mask(m: 3, k: 3, dependencies: [[0, 2]])
-        let f = { (x: [Double]) in MomentMatching.objective(mu: x, overlap: overlap, mask: mask, prior: [0.3, 0.3, 0.4], start: start, l2: 0.3, d: 9, k: 3) }
+        let f = { (x: [Double]) in
+            MomentMatching.objective(
+                mu: x, overlap: overlap, mask: mask, prior: [0.3, 0.3, 0.4], start: start, l2: 0.3, d: 9, k: 3)
+        }
         let (_, gradient) = f(mu)
         for i in stride(from: 0, to: mu.count, by: 4) {
             var plus = mu, minus = mu
             plus[i] += 1e-6
             minus[i] -= 1e-6
             let numeric = (f(plus).value - f(minus).value) / 2e-6
-            #expect(abs(numeric - gradient[i]) < 1e-6 * max(1, abs(numeric)), "entry \(i): \(numeric) vs \(gradient[i])")
+            #expect(
+                abs(numeric - gradient[i]) < 1e-6 * max(1, abs(numeric)), "entry \(i): \(numeric) vs \(gradient[i])")
         }
     }
 
@@ -50,7 +56,8 @@ import Testing
 
     @Test func dependentDuplicateLFsAreNotDoubleCounted() throws {
         // LF 3 copies LF 0 (a perfectly correlated pair). Declaring the dependency keeps LF 0's estimate near the truth.
-        let base = SyntheticLabelingProblem(rows: 20_000, coverages: [0.6, 0.6, 0.6], accuracies: [0.7, 0.85, 0.8], seed: 13)
+        let base = SyntheticLabelingProblem(
+            rows: 20_000, coverages: [0.6, 0.6, 0.6], accuracies: [0.7, 0.85, 0.8], seed: 13)
         var builder = LabelMatrix.Builder(lfNames: ["a", "b", "c", "a_copy"], classNames: ["0", "1"])
         for row in 0..<base.matrix.rowCount {
             var copy: Int?
@@ -97,15 +104,17 @@ import Testing
 
     @Test("a model file written before predictionFloor existed still decodes, and predicts as saved")
     func configurationWithoutPredictionFloorDecodes() throws {
-        let json = #"{"l2": 0.1, "tolerance": 1e-10, "maxIterations": 20000, "dependencies": [], "abstainAware": false}"#
+        let json =
+            #"{"l2": 0.1, "tolerance": 1e-10, "maxIterations": 20000, "dependencies": [], "abstainAware": false}"#
         let configuration = try JSONDecoder().decode(MomentMatching.Configuration.self, from: Data(json.utf8))
         #expect(configuration.predictionFloor == 0)
         #expect(configuration.l2 == 0.1)
         #expect(MomentMatching.Configuration().predictionFloor == 0.01)
     }
 
-    @Test("on WRENCH YouTube, moments reproduces snorkel LabelModel's test accuracy (0.864, ties as snorkel breaks them)",
-          .enabled(if: TestData.has("wrench_youtube"), "needs $FOUNDRY_DATA/wrench_youtube"))
+    @Test(
+        "on WRENCH YouTube, moments reproduces snorkel LabelModel's test accuracy (0.864, ties as snorkel breaks them)",
+        .enabled(if: TestData.has("wrench_youtube"), "needs $FOUNDRY_DATA/wrench_youtube"))
     func youTubeMatchesSnorkelLabelModel() throws {
         let dataset = try WrenchDataset(directory: try #require(TestData.dataset("wrench_youtube")))
         let train = try dataset.split(.train), test = try dataset.split(.test)

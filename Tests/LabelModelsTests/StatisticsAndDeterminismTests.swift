@@ -7,9 +7,11 @@ import Testing
 
 @Suite struct StatisticsAndDeterminismTests {
     @Test func shardStatisticsAddUpAndFitTheSame() throws {
-        let problem = SyntheticLabelingProblem(rows: 9_000, coverages: [0.5, 0.6, 0.4, 0.7], accuracies: [0.8, 0.7, 0.9, 0.75], seed: 3)
+        let problem = SyntheticLabelingProblem(
+            rows: 9_000, coverages: [0.5, 0.6, 0.4, 0.7], accuracies: [0.8, 0.7, 0.9, 0.75], seed: 3)
         let whole = LabelStatistics(problem.matrix)
-        let merged = LabelStatistics(problem.matrix.rows(0..<4_000)).merged(with: LabelStatistics(problem.matrix.rows(4_000..<9_000)))
+        let merged = LabelStatistics(problem.matrix.rows(0..<4_000)).merged(
+            with: LabelStatistics(problem.matrix.rows(4_000..<9_000)))
         #expect(merged == whole)
         var fromWhole = MomentMatching(), fromShards = MomentMatching()
         try fromWhole.fit(statistics: whole, lfNames: problem.matrix.lfNames, options: FitOptions())
@@ -22,7 +24,8 @@ import Testing
     }
 
     @Test func statisticsCountVotesAndPairs() {
-        let matrix = try? LabelMatrix(denseVotes: [0, 0, -1, 1, 0, 1], rowCount: 2, lfNames: ["a", "b", "c"], classNames: ["x", "y"])
+        let matrix = try? LabelMatrix(
+            denseVotes: [0, 0, -1, 1, 0, 1], rowCount: 2, lfNames: ["a", "b", "c"], classNames: ["x", "y"])
         guard let matrix else { Issue.record("matrix"); return }
         let stats = LabelStatistics(matrix)
         #expect(stats.voteCounts == [1, 1, 2, 0, 0, 1])  // a: x once, y once; b: x twice; c: y once
@@ -46,11 +49,13 @@ import Testing
             for a in cells { for b in cells { expected[a * d + b] += 1 } }
         }
         #expect(overlap == expected)
-        #expect(statistics.coveredRows == Double((0..<matrix.rowCount).filter { !matrix.votes(inRow: $0).isEmpty }.count))
+        #expect(
+            statistics.coveredRows == Double((0..<matrix.rowCount).filter { !matrix.votes(inRow: $0).isEmpty }.count))
     }
 
     @Test func predictionsAreIdenticalWhateverTheThreadCount() throws {
-        let problem = SyntheticLabelingProblem(rows: 50_000, coverages: [0.5, 0.6, 0.4, 0.7], accuracies: [0.8, 0.7, 0.9, 0.75], seed: 4)
+        let problem = SyntheticLabelingProblem(
+            rows: 50_000, coverages: [0.5, 0.6, 0.4, 0.7], accuracies: [0.8, 0.7, 0.9, 0.75], seed: 4)
         var model = DawidSkene()
         try model.fit(problem.matrix)
         let posterior = try #require(model.posterior)
@@ -64,8 +69,12 @@ import Testing
     }
 
     @Test func probabilitiesAreDistributions() throws {
-        let problem = SyntheticLabelingProblem(rows: 2_000, coverages: [0.5, 0.6, 0.4], accuracies: [0.8, 0.7, 0.9], classBalance: [0.2, 0.3, 0.5], seed: 5)
-        for var model in [MajorityVote(), WeightedMajorityVote(), DawidSkene(), MomentMatching(), Triplet(), AutoLabelModel()] as [any LabelModel] {
+        let problem = SyntheticLabelingProblem(
+            rows: 2_000, coverages: [0.5, 0.6, 0.4], accuracies: [0.8, 0.7, 0.9], classBalance: [0.2, 0.3, 0.5], seed: 5
+        )
+        for var model in [
+            MajorityVote(), WeightedMajorityVote(), DawidSkene(), MomentMatching(), Triplet(), AutoLabelModel(),
+        ] as [any LabelModel] {
             try model.fit(problem.matrix, options: FitOptions())
             let p = try model.predictProbabilities(problem.matrix)
             #expect(p.rows == 2_000 && p.columns == 3)

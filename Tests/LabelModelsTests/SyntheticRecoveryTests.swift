@@ -11,7 +11,8 @@ import Testing
     static let accuracies = [0.9, 0.75, 0.8, 0.65, 0.85]
 
     @Test func tripletRecoversAccuracies() throws {
-        let problem = SyntheticLabelingProblem(rows: 30_000, coverages: Self.coverages, accuracies: Self.accuracies, seed: 7)
+        let problem = SyntheticLabelingProblem(
+            rows: 30_000, coverages: Self.coverages, accuracies: Self.accuracies, seed: 7)
         var model = Triplet()
         try model.fit(problem.matrix)
         for (estimated, truth) in zip(model.lfParameters.compactMap(\.accuracy), Self.accuracies) {
@@ -21,7 +22,8 @@ import Testing
 
     @Test func tripletRecoversMulticlassAccuracies() throws {
         let problem = SyntheticLabelingProblem(
-            rows: 30_000, coverages: Self.coverages, accuracies: Self.accuracies, classBalance: [0.25, 0.25, 0.25, 0.25], seed: 8)
+            rows: 30_000, coverages: Self.coverages, accuracies: Self.accuracies,
+            classBalance: [0.25, 0.25, 0.25, 0.25], seed: 8)
         var model = Triplet()
         try model.fit(problem.matrix)
         for (estimated, truth) in zip(model.lfParameters.compactMap(\.accuracy), Self.accuracies) {
@@ -43,7 +45,8 @@ import Testing
     }
 
     @Test func momentMatchingRecoversAccuracies() throws {
-        let problem = SyntheticLabelingProblem(rows: 20_000, coverages: Self.coverages, accuracies: Self.accuracies, seed: 10)
+        let problem = SyntheticLabelingProblem(
+            rows: 20_000, coverages: Self.coverages, accuracies: Self.accuracies, seed: 10)
         var model = MomentMatching(configuration: .init(l2: 0))
         try model.fit(problem.matrix)
         for (estimated, truth) in zip(model.lfParameters.compactMap(\.accuracy), Self.accuracies) {
@@ -54,7 +57,8 @@ import Testing
     @Test func generativeModelsBeatMajorityVoteOnSkewedAccuracies() throws {
         // One excellent LF and four weak ones: weighting must beat plain majority vote.
         let accuracies = [0.97, 0.6, 0.6, 0.6, 0.6]
-        let problem = SyntheticLabelingProblem(rows: 10_000, coverages: [0.9, 0.9, 0.9, 0.9, 0.9], accuracies: accuracies, seed: 11)
+        let problem = SyntheticLabelingProblem(
+            rows: 10_000, coverages: [0.9, 0.9, 0.9, 0.9, 0.9], accuracies: accuracies, seed: 11)
         var mv = MajorityVote()
         try mv.fit(problem.matrix)
         let mvAccuracy = try #require(try mv.score(problem.matrix, gold: problem.trueLabels).accuracy)

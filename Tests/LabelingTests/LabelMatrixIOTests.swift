@@ -37,7 +37,9 @@ struct LabelMatrixIOTests {
         let dense = matrix.denseVotes()
         let dev = Array(stride(from: 0, to: 50, by: 7)), rest = (0..<50).filter { $0 % 7 != 0 }
         let picked = matrix.rows(dev + [3, 3])
-        #expect(picked.rowCount == dev.count + 2 && picked.lfNames == matrix.lfNames && picked.classNames == matrix.classNames)
+        #expect(
+            picked.rowCount == dev.count + 2 && picked.lfNames == matrix.lfNames
+                && picked.classNames == matrix.classNames)
         let expected = (dev + [3, 3]).flatMap { dense[($0 * 4)..<($0 * 4 + 4)] }
         #expect(picked.denseVotes() == expected)
         #expect(matrix.rows(rest).rowCount + matrix.rows(dev).rowCount == 50)

@@ -8,7 +8,8 @@ import Testing
     @Test func readsTheSignedCodingAndIgnoresNonLFColumns() throws {
         let directory = TemporaryDirectory()
         let url = directory.file("toy_lf_matrix_test.csv")
-        try "0,1,2,Label,Snorkel\n0,1,-1,1,0\n-1,0,0,-1,-1\n1.0,1,0,-1,1\n".write(to: url, atomically: true, encoding: .utf8)
+        try "0,1,2,Label,Snorkel\n0,1,-1,1,0\n-1,0,0,-1,-1\n1.0,1,0,-1,1\n".write(
+            to: url, atomically: true, encoding: .utf8)
         let split = try SignedLFMatrixCSV.read(url, split: "test")
         #expect(split.labelMatrix.lfNames == ["0", "1", "2"])
         #expect(split.labelMatrix.denseVotes() == [-1, 1, 0, 0, -1, -1, 1, 1, -1])  // 0 → abstain, +1 → 1, -1 → 0

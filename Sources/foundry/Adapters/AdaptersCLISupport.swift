@@ -49,7 +49,9 @@ enum AdaptersCLI {
 
     /// The shared datasets folder: `FOUNDRY_DATA` or `../shared/datasets` relative to the working directory.
     static var datasets: URL {
-        if let value = ProcessInfo.processInfo.environment["FOUNDRY_DATA"], !value.isEmpty { return URL(fileURLWithPath: value) }
+        if let value = ProcessInfo.processInfo.environment["FOUNDRY_DATA"], !value.isEmpty {
+            return URL(fileURLWithPath: value)
+        }
         return URL(fileURLWithPath: "../shared/datasets").standardizedFileURL
     }
 
@@ -76,7 +78,8 @@ enum AdaptersCLI {
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// Rounds for JSON output.

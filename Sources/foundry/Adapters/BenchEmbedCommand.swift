@@ -24,7 +24,9 @@ struct BenchEmbedCommand: ParsableCommand {
     var maxLength = 64
 
     func run() throws {
-        guard count > 0, repeats > 0, batchSize > 0, maxLength >= 2 else { throw ValidationError("counts must be positive") }
+        guard count > 0, repeats > 0, batchSize > 0, maxLength >= 2 else {
+            throw ValidationError("counts must be positive")
+        }
         var encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
         encoder.maxLength = min(maxLength, encoder.model.configuration.maxPositions)
         let rssAfterLoad = AdaptersCLI.peakRSSMegabytes()
@@ -39,15 +41,20 @@ struct BenchEmbedCommand: ParsableCommand {
             let seconds = AdaptersCLI.now() - started
             precondition(embeddings.shape == [texts.count, encoder.model.configuration.hiddenSize])
             rates.append(Double(texts.count) / seconds)
-            runs.append(["wall_s": AdaptersCLI.rounded(seconds), "texts_per_s": AdaptersCLI.rounded(rates.last ?? 0, 2)])
-            FileHandle.standardError.write(Data("run \(run): \(String(format: "%.1f", rates.last ?? 0)) texts/s\n".utf8))
+            runs.append([
+                "wall_s": AdaptersCLI.rounded(seconds), "texts_per_s": AdaptersCLI.rounded(rates.last ?? 0, 2),
+            ])
+            FileHandle.standardError.write(
+                Data("run \(run): \(String(format: "%.1f", rates.last ?? 0)) texts/s\n".utf8))
         }
         try AdaptersCLI.printJSON([
-            "task": "infer", "implementation": "foundry (Swift, OpenBLAS sgemm)", "n_texts": texts.count, "batch_size": batchSize,
+            "task": "infer", "implementation": "foundry (Swift, OpenBLAS sgemm)", "n_texts": texts.count,
+            "batch_size": batchSize,
             "max_seq_length": encoder.maxLength, "normalize": true,
             "mean_tokens_per_text": AdaptersCLI.rounded(Double(lengths.reduce(0, +)) / Double(lengths.count), 2),
             "median_texts_per_s": AdaptersCLI.rounded(AdaptersCLI.median(rates), 2), "runs": runs,
-            "rss_after_load_mb": AdaptersCLI.number(rssAfterLoad), "peak_rss_mb": AdaptersCLI.number(AdaptersCLI.peakRSSMegabytes()),
+            "rss_after_load_mb": AdaptersCLI.number(rssAfterLoad),
+            "peak_rss_mb": AdaptersCLI.number(AdaptersCLI.peakRSSMegabytes()),
             "cpu_count": ProcessInfo.processInfo.activeProcessorCount,
         ])
     }

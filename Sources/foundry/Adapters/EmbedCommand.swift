@@ -27,7 +27,10 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Texts per forward pass.")
     var batchSize = 32
 
-    @Option(help: "Maximum tokens per text including [CLS]/[SEP] (default: the model's max_seq_length, 256); longer texts are truncated.")
+    @Option(
+        help:
+            "Maximum tokens per text including [CLS]/[SEP] (default: the model's max_seq_length, 256); longer texts are truncated."
+    )
     var maxLength: Int?
 
     @Flag(help: "Print a JSON summary on stdout.")
@@ -45,7 +48,8 @@ struct EmbedCommand: ParsableCommand {
         let inputURL = URL(fileURLWithPath: input)
         let texts = try AdaptersCLI.readTexts(inputURL, field: textField)
         guard !texts.isEmpty else { throw ValidationError("\(input) holds no texts") }
-        let outURL = out.map { URL(fileURLWithPath: $0) } ?? inputURL.deletingPathExtension().appendingPathExtension("npy")
+        let outURL =
+            out.map { URL(fileURLWithPath: $0) } ?? inputURL.deletingPathExtension().appendingPathExtension("npy")
         let bar = ProgressBar(label: "embed", enabled: !json && ProgressBar.standardErrorIsTerminal)
         let started = AdaptersCLI.now()
         let embeddings = encoder.embed(texts, batchSize: batchSize, normalize: normalize) { done in
@@ -61,7 +65,9 @@ struct EmbedCommand: ParsableCommand {
                 "texts_per_second": AdaptersCLI.rounded(Double(texts.count) / max(seconds, 1e-9), 2),
             ])
         } else {
-            print("embedded \(texts.count) texts → \(outURL.path) (\(texts.count) × \(embeddings.columns) float32\(normalize ? ", normalized" : ""); \(truncated) truncated at \(encoder.maxLength) tokens)")
+            print(
+                "embedded \(texts.count) texts → \(outURL.path) (\(texts.count) × \(embeddings.columns) float32\(normalize ? ", normalized" : ""); \(truncated) truncated at \(encoder.maxLength) tokens)"
+            )
         }
     }
 }

@@ -43,7 +43,9 @@ struct PredictCommand: ParsableCommand {
         if json {
             try AdaptersCLI.printJSON([
                 "count": texts.count, "classes": k,
-                "predictions": zip(labels, rows).map { ["label": $0, "probabilities": $1.map { AdaptersCLI.rounded(Double($0), 6) }] as [String: Any] },
+                "predictions": zip(labels, rows).map {
+                    ["label": $0, "probabilities": $1.map { AdaptersCLI.rounded(Double($0), 6) }] as [String: Any]
+                },
             ])
         } else {
             for (index, (label, row)) in zip(labels, rows).enumerated() {

@@ -10,7 +10,9 @@ import Labeling
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a LoRA adapter on a label model's probabilistic labels (WRENCH folder) and score it on the test split.")
+        abstract:
+            "Train a LoRA adapter on a label model's probabilistic labels (WRENCH folder) and score it on the test split."
+    )
 
     @Option(help: "WRENCH dataset folder (train.json, valid.json, test.json, label.json).")
     var wrench: String
@@ -38,7 +40,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output adapter directory (PEFT layout, plus fisher.safetensors and training.json).")
     var out: String
 
-    @Option(help: "Head: cls (BERT [CLS] pooler + linear, as AutoModelForSequenceClassification) or mean (mean pooling + linear).")
+    @Option(
+        help:
+            "Head: cls (BERT [CLS] pooler + linear, as AutoModelForSequenceClassification) or mean (mean pooling + linear)."
+    )
     var head = "cls"
 
     @Option(help: "Peak learning rate (AdamW).")
@@ -71,7 +76,8 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let targetList = try targets.split(separator: ",").map { name -> LoRATarget in
             guard let target = LoRATarget(name: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("unknown target \(name); use query,key,value,attention_output,intermediate,output")
+                throw ValidationError(
+                    "unknown target \(name); use query,key,value,attention_output,intermediate,output")
             }
             return target
         }
@@ -80,7 +86,9 @@ struct TrainCommand: ParsableCommand {
         }
         guard maxLength >= 2 else { throw ValidationError("--max-length must be at least 2") }
         guard fisherSamples >= 0 else { throw ValidationError("--fisher-samples must be ≥ 0") }
-        let log: (String) -> Void = { message in if !json { FileHandle.standardError.write(Data((message + "\n").utf8)) } }
+        let log: (String) -> Void = { message in
+            if !json { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        }
 
         // Data and label model.
         let dataset = try WrenchDataset(directory: URL(fileURLWithPath: wrench))
@@ -90,9 +98,13 @@ struct TrainCommand: ParsableCommand {
         try labeler.fit(train.labelMatrix, options: FitOptions(seed: seed))
         let soft = try labeler.predictProbabilities(train.labelMatrix)
         let labelModelTest = try labeler.predictProbabilities(test.labelMatrix)
-        let labelModelPredicted = type(of: labeler).hardLabels(labelModelTest, tieBreak: .rowHash, prior: labeler.classBalance)
-        let labelModelScore = ClassificationScore(gold: test.goldLabels, predicted: labelModelPredicted.map(\.rawValue), cardinality: k)
-        log("label model \(labelModel): test accuracy \(labelModelScore.accuracy.map { String(format: "%.4f", $0) } ?? "n/a")")
+        let labelModelPredicted = type(of: labeler).hardLabels(
+            labelModelTest, tieBreak: .rowHash, prior: labeler.classBalance)
+        let labelModelScore = ClassificationScore(
+            gold: test.goldLabels, predicted: labelModelPredicted.map(\.rawValue), cardinality: k)
+        log(
+            "label model \(labelModel): test accuracy \(labelModelScore.accuracy.map { String(format: "%.4f", $0) } ?? "n/a")"
+        )
 
         // Soft labels → training examples.
         var encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
@@ -112,12 +124,18 @@ struct TrainCommand: ParsableCommand {
         // LoRA training.
         var adapter = try LoRAAdapter(
             model: encoder.model,
-            configuration: .init(rank: rank, alpha: alpha, dropout: loraDropout, targets: targetList, headPooling: pooling, classCount: k, seed: seed))
+            configuration: .init(
+                rank: rank, alpha: alpha, dropout: loraDropout, targets: targetList, headPooling: pooling,
+                classCount: k, seed: seed))
         let bar = ProgressBar(label: "train", enabled: !json && ProgressBar.standardErrorIsTerminal)
-        let trainer = LoRATrainer(configuration: .init(
-            epochs: epochs, batchSize: batchSize, learningRate: learningRate, patience: patience, seed: seed))
-        let report = try trainer.train(&adapter, model: encoder.model, examples: examples, validation: validation, progress: bar.handler)
-        log("epochs \(report.epochs) (best \(report.bestEpoch)), validation accuracy \(report.validationAccuracies.map { String(format: "%.4f", $0) })")
+        let trainer = LoRATrainer(
+            configuration: .init(
+                epochs: epochs, batchSize: batchSize, learningRate: learningRate, patience: patience, seed: seed))
+        let report = try trainer.train(
+            &adapter, model: encoder.model, examples: examples, validation: validation, progress: bar.handler)
+        log(
+            "epochs \(report.epochs) (best \(report.bestEpoch)), validation accuracy \(report.validationAccuracies.map { String(format: "%.4f", $0) })"
+        )
 
         // Test scores.
         let predictor = LoRAPredictor(model: encoder.model, adapter: adapter)
@@ -129,32 +147,44 @@ struct TrainCommand: ParsableCommand {
         if fisherSamples > 0 {
             var generator = SeededGenerator(seed: seed ^ 0xF15E)
             let sample = Array(sequences.indices.shuffled(using: &generator).prefix(fisherSamples))
-            let fisher = FisherInformation.diagonal(adapter: adapter, model: encoder.model, sequences: sample.map { sequences[$0] })
+            let fisher = FisherInformation.diagonal(
+                adapter: adapter, model: encoder.model, sequences: sample.map { sequences[$0] })
             var file = SafeTensors(tensors: FisherInformation.namedTensors(fisher, adapter: adapter))
             file.metadata["foundry.fisher_samples"] = String(sample.count)
             extraFiles["fisher.safetensors"] = file.serialized()
         }
         var record: [String: Any] = [
             "dataset": URL(fileURLWithPath: wrench).lastPathComponent, "label_model": labelModel.rawValue,
-            "label_model_test_accuracy": AdaptersCLI.number(labelModelScore.accuracy), "label_model_test_f1": AdaptersCLI.number(labelModelScore.f1),
-            "test_accuracy": AdaptersCLI.number(score.accuracy), "test_f1": AdaptersCLI.number(score.f1), "test_f1_macro": AdaptersCLI.number(score.macroF1),
-            "train_seconds": AdaptersCLI.rounded(report.trainSeconds, 2), "examples_per_second": AdaptersCLI.rounded(report.examplesPerSecond, 2),
-            "epochs": report.epochs, "best_epoch": report.bestEpoch, "steps": report.steps, "stopped_early": report.stoppedEarly,
+            "label_model_test_accuracy": AdaptersCLI.number(labelModelScore.accuracy),
+            "label_model_test_f1": AdaptersCLI.number(labelModelScore.f1),
+            "test_accuracy": AdaptersCLI.number(score.accuracy), "test_f1": AdaptersCLI.number(score.f1),
+            "test_f1_macro": AdaptersCLI.number(score.macroF1),
+            "train_seconds": AdaptersCLI.rounded(report.trainSeconds, 2),
+            "examples_per_second": AdaptersCLI.rounded(report.examplesPerSecond, 2),
+            "epochs": report.epochs, "best_epoch": report.bestEpoch, "steps": report.steps,
+            "stopped_early": report.stoppedEarly,
             "validation_accuracies": report.validationAccuracies.map { AdaptersCLI.rounded($0) },
-            "epoch_losses": report.epochLosses.map { AdaptersCLI.number(AdaptersCLI.rounded($0)) }, "n_train": rows.count, "n_valid": validRows.count,
-            "n_test": test.count, "rank": rank, "alpha": Double(alpha), "targets": adapter.configuration.targets.map(\.rawValue),
+            "epoch_losses": report.epochLosses.map { AdaptersCLI.number(AdaptersCLI.rounded($0)) },
+            "n_train": rows.count, "n_valid": validRows.count,
+            "n_test": test.count, "rank": rank, "alpha": Double(alpha),
+            "targets": adapter.configuration.targets.map(\.rawValue),
             "head": head, "max_length": encoder.maxLength, "trainable_params": adapter.parameterCount, "out": out,
         ]
         try adapter.save(to: URL(fileURLWithPath: out), extraFiles: extraFiles)
         let recordData = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .prettyPrinted])
         try recordData.write(to: URL(fileURLWithPath: out).appendingPathComponent("training.json"), options: .atomic)
-        let fisherPath: Any = fisherSamples > 0 ? URL(fileURLWithPath: out).appendingPathComponent("fisher.safetensors").path as Any : NSNull()
+        let fisherPath: Any =
+            fisherSamples > 0
+            ? URL(fileURLWithPath: out).appendingPathComponent("fisher.safetensors").path as Any : NSNull()
         record["fisher"] = fisherPath
         if json {
             try AdaptersCLI.printJSON(record)
         } else {
-            print(String(format: "test accuracy %.4f, F1 %.4f (label model %@: %.4f); %.0f s, %.1f examples/s → %@",
-                         score.accuracy ?? 0, score.f1 ?? 0, labelModel.rawValue, labelModelScore.accuracy ?? 0, report.trainSeconds, report.examplesPerSecond, out))
+            print(
+                String(
+                    format: "test accuracy %.4f, F1 %.4f (label model %@: %.4f); %.0f s, %.1f examples/s → %@",
+                    score.accuracy ?? 0, score.f1 ?? 0, labelModel.rawValue, labelModelScore.accuracy ?? 0,
+                    report.trainSeconds, report.examplesPerSecond, out))
         }
     }
 }

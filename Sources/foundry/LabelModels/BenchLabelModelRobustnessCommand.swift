@@ -12,20 +12,32 @@ import Labeling
 struct BenchLabelModelRobustnessCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labelmodel-robustness",
-        abstract: "Every label model on generated tasks with known labels; prints scores per task and how far Auto falls below MV.")
+        abstract:
+            "Every label model on generated tasks with known labels; prints scores per task and how far Auto falls below MV."
+    )
 
     @Option(help: "Number of generated tasks.") var tasks: Int = 60
     @Option(help: "Seed of the task generator.") var seed: UInt64 = 1
     @Option(name: .customLong("train-rows"), help: "Rows each model is fitted on.") var trainRows: Int = 5_000
     @Option(name: .customLong("test-rows"), help: "Rows each model is scored on.") var testRows: Int = 1_000
-    @Option(name: .customLong("dev-rows"), help: "Labelled dev rows per task given to auto and wmv (0 = none; the tasks are the same either way).")
+    @Option(
+        name: .customLong("dev-rows"),
+        help: "Labelled dev rows per task given to auto and wmv (0 = none; the tasks are the same either way).")
     var devRows: Int = 0
-    @Option(name: .customLong("dev-metric"), help: "What ranks auto's candidates on the dev rows: macro-f1 (the default) or accuracy.")
+    @Option(
+        name: .customLong("dev-metric"),
+        help: "What ranks auto's candidates on the dev rows: macro-f1 (the default) or accuracy.")
     var devMetric: MomentOptions.DevMetricOption?
-    @Option(help: "Comma-separated methods (mv, wmv, ds, moments, triplet, auto).") var methods: String = "mv,wmv,ds,moments,triplet,auto"
-    @Option(name: .customLong("class-balance"), help: "Class prior the models are given: uniform (snorkel's default), estimated (from the votes) or true (the generating prior).")
+    @Option(help: "Comma-separated methods (mv, wmv, ds, moments, triplet, auto).") var methods: String =
+        "mv,wmv,ds,moments,triplet,auto"
+    @Option(
+        name: .customLong("class-balance"),
+        help:
+            "Class prior the models are given: uniform (snorkel's default), estimated (from the votes) or true (the generating prior)."
+    )
     var classBalance: Prior = .uniform
-    @Option(help: "Write every task as <name>.{train,test}.{L,y}.npy plus report.json into this folder.") var dump: String?
+    @Option(help: "Write every task as <name>.{train,test}.{L,y}.npy plus report.json into this folder.") var dump:
+        String?
     @Flag(help: "Only the JSON object (otherwise a table and progress also go to stderr).") var json = false
 
     /// The class prior passed to every model.
@@ -56,10 +68,13 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard tasks > 0, trainRows > 0, testRows > 0 else { throw ValidationError("--tasks, --train-rows and --test-rows must be positive") }
+        guard tasks > 0, trainRows > 0, testRows > 0 else {
+            throw ValidationError("--tasks, --train-rows and --test-rows must be positive")
+        }
         guard devRows >= 0 else { throw ValidationError("--dev-rows must not be negative") }
         for name in methods.split(separator: ",") where LabelModelMethod(rawValue: String(name)) == nil {
-            throw ValidationError("unknown method '\(name)' in --methods; expected mv, wmv, ds, moments, triplet or auto")
+            throw ValidationError(
+                "unknown method '\(name)' in --methods; expected mv, wmv, ds, moments, triplet or auto")
         }
     }
 
@@ -99,25 +114,31 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
                 try model.fit(task.train, options: options)
                 let predicted = try model.predict(task.test, tieBreak: .rowHash).map(\.rawValue)
                 let score = ClassificationScore(
-                    gold: task.testLabels, predicted: predicted, cardinality: task.cardinality, positiveClass: task.minorityClass)
+                    gold: task.testLabels, predicted: predicted, cardinality: task.cardinality,
+                    positiveClass: task.minorityClass)
                 scores[method] = Score(
-                    accuracy: score.accuracy ?? 0, macro_f1: score.macroF1 ?? 0, minority_f1: imbalancedBinary ? score.f1 : nil)
+                    accuracy: score.accuracy ?? 0, macro_f1: score.macroF1 ?? 0,
+                    minority_f1: imbalancedBinary ? score.f1 : nil)
                 if let auto = model as? AutoLabelModel {
                     choice = auto.choice?.rawValue
                     agreement = (auto.agreementWithMajority, auto.agreementWithStrongMajority)
                 }
             }
-            let covered = (0..<task.test.rowCount).filter { task.test.rowOffsets[$0 + 1] > task.test.rowOffsets[$0] }.count
-            records.append(TaskRecord(
-                name: task.name, k: task.cardinality, m: task.train.lfCount, prior: task.prior, minority_class: task.minorityClass,
-                one_sided_fraction: task.oneSidedFraction, maximum_coverage: task.maximumCoverage,
-                minimum_accuracy: task.minimumAccuracy, duplicated_lfs: task.duplicatedLFs,
-                test_coverage: Double(covered) / Double(task.test.rowCount), auto_choice: choice,
-                auto_agreement: agreement.0, auto_strong_agreement: agreement.1, scores: scores))
+            let covered = (0..<task.test.rowCount).filter { task.test.rowOffsets[$0 + 1] > task.test.rowOffsets[$0] }
+                .count
+            records.append(
+                TaskRecord(
+                    name: task.name, k: task.cardinality, m: task.train.lfCount, prior: task.prior,
+                    minority_class: task.minorityClass,
+                    one_sided_fraction: task.oneSidedFraction, maximum_coverage: task.maximumCoverage,
+                    minimum_accuracy: task.minimumAccuracy, duplicated_lfs: task.duplicatedLFs,
+                    test_coverage: Double(covered) / Double(task.test.rowCount), auto_choice: choice,
+                    auto_agreement: agreement.0, auto_strong_agreement: agreement.1, scores: scores))
             if !json { FileHandle.standardError.write(Data("\(task.name) done\n".utf8)) }
         }
         let report = Report(
-            seed: seed, train_rows: trainRows, test_rows: testRows, dev_rows: devRows, class_balance: classBalance, tasks: records,
+            seed: seed, train_rows: trainRows, test_rows: testRows, dev_rows: devRows, class_balance: classBalance,
+            tasks: records,
             mean_accuracy: Self.means(records) { $0.accuracy },
             mean_macro_f1: Self.means(records) { $0.macro_f1 },
             mean_minority_f1: Self.means(records) { $0.minority_f1 },
@@ -149,15 +170,21 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
 
     private static func means(_ records: [TaskRecord], _ value: (Score) -> Double?) -> [String: Double] {
         var sums: [String: [Double]] = [:]
-        for record in records { for (method, score) in record.scores { if let v = value(score) { sums[method, default: []].append(v) } } }
+        for record in records {
+            for (method, score) in record.scores { if let v = value(score) { sums[method, default: []].append(v) } }
+        }
         return sums.mapValues { $0.reduce(0, +) / Double($0.count) }
     }
 
     private static func gap(_ records: [TaskRecord], _ value: (Score) -> Double?) -> Gap? {
         var result: Gap?
         for record in records {
-            guard let auto = record.scores["auto"].flatMap(value), let mv = record.scores["mv"].flatMap(value) else { continue }
-            var current = result ?? Gap(tasks_below_mv_by_more_than_1pt: 0, tasks: 0, worst_gap: .infinity, worst_task: record.name)
+            guard let auto = record.scores["auto"].flatMap(value), let mv = record.scores["mv"].flatMap(value) else {
+                continue
+            }
+            var current =
+                result
+                ?? Gap(tasks_below_mv_by_more_than_1pt: 0, tasks: 0, worst_gap: .infinity, worst_task: record.name)
             current.tasks += 1
             if auto - mv < -0.01 { current.tasks_below_mv_by_more_than_1pt += 1 }
             if auto - mv < current.worst_gap { current.worst_gap = auto - mv; current.worst_task = record.name }
@@ -169,15 +196,24 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
     /// A readable summary on stderr (stdout carries the JSON).
     private func printTable(_ report: Report, methods: [String]) {
         func print(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        print("task  k  m  prior                   " + methods.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined() + "auto's choice")
+        print(
+            "task  k  m  prior                   "
+                + methods.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined() + "auto's choice")
         for task in report.tasks {
             let prior = task.prior.map { String(format: "%.2f", $0) }.joined(separator: "/")
             let cells = methods.map { String(format: "%-9.3f", task.scores[$0]?.accuracy ?? .nan) }.joined()
-            print("\(task.name) \(task.k)  \(String(format: "%-3d", task.m))\(prior.padding(toLength: 24, withPad: " ", startingAt: 0))\(cells)\(task.auto_choice ?? "-")")
+            print(
+                "\(task.name) \(task.k)  \(String(format: "%-3d", task.m))\(prior.padding(toLength: 24, withPad: " ", startingAt: 0))\(cells)\(task.auto_choice ?? "-")"
+            )
         }
-        print("mean accuracy: " + methods.map { "\($0) \(String(format: "%.4f", report.mean_accuracy[$0] ?? .nan))" }.joined(separator: ", "))
+        print(
+            "mean accuracy: "
+                + methods.map { "\($0) \(String(format: "%.4f", report.mean_accuracy[$0] ?? .nan))" }.joined(
+                    separator: ", "))
         if let gap = report.auto_vs_mv_accuracy {
-            print("auto below mv by > 1 point (accuracy): \(gap.tasks_below_mv_by_more_than_1pt) of \(gap.tasks) tasks; worst \(String(format: "%+.3f", gap.worst_gap)) on \(gap.worst_task)")
+            print(
+                "auto below mv by > 1 point (accuracy): \(gap.tasks_below_mv_by_more_than_1pt) of \(gap.tasks) tasks; worst \(String(format: "%+.3f", gap.worst_gap)) on \(gap.worst_task)"
+            )
         }
     }
 }

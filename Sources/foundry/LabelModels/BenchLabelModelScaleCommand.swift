@@ -8,7 +8,9 @@ import Labeling
 struct BenchLabelModelScaleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labelmodel-scale",
-        abstract: "Synthetic conditionally independent matrix (k classes, m LFs) → fit + predict; prints time, peak memory, accuracy.")
+        abstract:
+            "Synthetic conditionally independent matrix (k classes, m LFs) → fit + predict; prints time, peak memory, accuracy."
+    )
 
     @Option(help: "Rows n.") var rows: Int = 200_000
     @Option(help: "Labeling functions m.") var lfs: Int = 2_000
@@ -25,7 +27,9 @@ struct BenchLabelModelScaleCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard rows > 0, lfs >= 3, classes >= 2, classes <= LabelMatrix.maximumDimension, lfs <= LabelMatrix.maximumDimension else {
+        guard rows > 0, lfs >= 3, classes >= 2, classes <= LabelMatrix.maximumDimension,
+            lfs <= LabelMatrix.maximumDimension
+        else {
             throw ValidationError("need rows > 0, 3…65535 LFs and 2…65535 classes")
         }
         guard coverage > 0, coverage < 1 else { throw ValidationError("--coverage must lie in (0, 1)") }
@@ -66,15 +70,18 @@ struct BenchLabelModelScaleCommand: ParsableCommand {
         let probabilities = try model.predictProbabilities(matrix)
         let predictSeconds = monotonicSeconds() - predictStart
         let predicted = type(of: model).hardLabels(probabilities, tieBreak: .rowHash, prior: model.classBalance)
-        let accuracy = ClassificationScore(gold: truth, predicted: predicted.map(\.rawValue), cardinality: classes).accuracy
+        let accuracy = ClassificationScore(gold: truth, predicted: predicted.map(\.rawValue), cardinality: classes)
+            .accuracy
         let estimated = model.lfParameters.map(\.accuracy)
         var errors: [Double] = []
         for (index, value) in estimated.enumerated() { if let value { errors.append(abs(value - accuracies[index])) } }
         let record = Record(
             rows: rows, lfs: lfs, classes: classes, votes: matrix.voteCount, method: method.rawValue,
-            choice: (model as? AutoLabelModel)?.choice?.rawValue, generate_seconds: generateSeconds, fit_seconds: fitSeconds,
+            choice: (model as? AutoLabelModel)?.choice?.rawValue, generate_seconds: generateSeconds,
+            fit_seconds: fitSeconds,
             predict_seconds: predictSeconds, accuracy_vs_hidden: accuracy,
-            mean_abs_lf_accuracy_error: errors.isEmpty ? nil : errors.reduce(0, +) / Double(errors.count), peak_rss_mib: peakResidentMiB())
+            mean_abs_lf_accuracy_error: errors.isEmpty ? nil : errors.reduce(0, +) / Double(errors.count),
+            peak_rss_mib: peakResidentMiB())
         try printJSON(record)
     }
 }

@@ -5,7 +5,8 @@ import LabelModels
 /// `foundry bench labelmodels`: every method on every WRENCH folder under a directory.
 struct BenchLabelModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "labelmodels", abstract: "Every label model on every WRENCH folder (with train.json and test.json) under --data.")
+        commandName: "labelmodels",
+        abstract: "Every label model on every WRENCH folder (with train.json and test.json) under --data.")
 
     @Option(help: "A folder whose subfolders are WRENCH datasets (default: $FOUNDRY_DATA or ../shared/datasets).")
     var data: String?
@@ -28,11 +29,17 @@ struct BenchLabelModelsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let root = URL(fileURLWithPath: data ?? ProcessInfo.processInfo.environment["FOUNDRY_DATA"] ?? "../shared/datasets")
+        let root = URL(
+            fileURLWithPath: data ?? ProcessInfo.processInfo.environment["FOUNDRY_DATA"] ?? "../shared/datasets")
         let folders = try FileManager.default.contentsOfDirectory(at: root, includingPropertiesForKeys: nil)
-            .filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("train.json").path) && FileManager.default.fileExists(atPath: $0.appendingPathComponent("test.json").path) }
+            .filter {
+                FileManager.default.fileExists(atPath: $0.appendingPathComponent("train.json").path)
+                    && FileManager.default.fileExists(atPath: $0.appendingPathComponent("test.json").path)
+            }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        guard !folders.isEmpty else { throw ValidationError("no WRENCH folders (with train.json and test.json) under \(root.path)") }
+        guard !folders.isEmpty else {
+            throw ValidationError("no WRENCH folders (with train.json and test.json) under \(root.path)")
+        }
         var results: [EvaluationRecord] = []
         var scores: [String: [Double]] = [:]
         for folder in folders {
@@ -43,17 +50,22 @@ struct BenchLabelModelsCommand: ParsableCommand {
                 for _ in 0..<max(1, repeat_) {
                     runs.append(
                         try evaluateWrench(
-                            directory: folder, method: method, classBalance: classBalance, seed: 123, tieBreak: tieBreak, moments: methodOptions,
+                            directory: folder, method: method, classBalance: classBalance, seed: 123,
+                            tieBreak: tieBreak, moments: methodOptions,
                             dev: dev && (method == .auto || method == .wmv)))
                 }
                 var record = runs[0]
                 record.fit_seconds = median(runs.map(\.fit_seconds))
                 record.predict_seconds = median(runs.map(\.predict_seconds))
                 results.append(record)
-                let score = folder.lastPathComponent.contains("sms") ? (record.test_f1 ?? 0) : (record.test_accuracy ?? 0)
+                let score =
+                    folder.lastPathComponent.contains("sms") ? (record.test_f1 ?? 0) : (record.test_accuracy ?? 0)
                 scores[method.rawValue, default: []].append(score)
                 if !json {
-                    FileHandle.standardError.write(Data("\(record.dataset) \(method.rawValue): \(String(format: "%.4f", score)) (fit \(String(format: "%.4f", record.fit_seconds)) s)\n".utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            "\(record.dataset) \(method.rawValue): \(String(format: "%.4f", score)) (fit \(String(format: "%.4f", record.fit_seconds)) s)\n"
+                                .utf8))
                 }
             }
         }

@@ -20,7 +20,9 @@ struct EvaluationSplits {
             let test = try wrench.split(.test)
             let hasTrain = exists(wrench.url(of: .train))
             guard hasTrain || transductive else {
-                throw ValidationError("\(wrench.url(of: .train).path) is missing; pass --transductive to fit on the test split's weak labels instead")
+                throw ValidationError(
+                    "\(wrench.url(of: .train).path) is missing; pass --transductive to fit on the test split's weak labels instead"
+                )
             }
             return EvaluationSplits(
                 train: hasTrain ? try wrench.split(.train) : test, test: test,
@@ -29,19 +31,24 @@ struct EvaluationSplits {
         }
         let files = SignedLFMatrixCSV.splitFiles(in: directory)
         guard let testFile = files[.test] else {
-            throw ValidationError("\(directory.path) holds neither a WRENCH test.json nor a ±1 LF-matrix CSV named *_lf_matrix_test.csv")
+            throw ValidationError(
+                "\(directory.path) holds neither a WRENCH test.json nor a ±1 LF-matrix CSV named *_lf_matrix_test.csv")
         }
         let test = try SignedLFMatrixCSV.read(testFile, split: "test")
         guard files[.train] != nil || transductive else {
-            throw ValidationError("\(directory.path) has no *_lf_matrix_train.csv; pass --transductive to fit on the test split's weak labels instead")
+            throw ValidationError(
+                "\(directory.path) has no *_lf_matrix_train.csv; pass --transductive to fit on the test split's weak labels instead"
+            )
         }
         let train = try files[.train].map { try SignedLFMatrixCSV.read($0, split: "train") } ?? test
         return EvaluationSplits(
             train: train, test: test,
-            trainSource: files[.train].map { "\($0.lastPathComponent) (±1 LF-matrix CSV)" } ?? "\(testFile.lastPathComponent) (transductive)",
+            trainSource: files[.train].map { "\($0.lastPathComponent) (±1 LF-matrix CSV)" }
+                ?? "\(testFile.lastPathComponent) (transductive)",
             valid: {
                 guard let valid = files[.valid] else {
-                    throw ValidationError("\(directory.path) has no *_lf_matrix_val.csv (needed by --class-balance valid and --dev)")
+                    throw ValidationError(
+                        "\(directory.path) has no *_lf_matrix_val.csv (needed by --class-balance valid and --dev)")
                 }
                 return try SignedLFMatrixCSV.read(valid, split: "valid")
             })

@@ -29,7 +29,9 @@ enum ClassBalanceOption: ExpressibleByArgument, Equatable {
         case "valid": self = .valid
         case "estimated": self = .estimated
         default:
-            let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map {
+                Double($0.trimmingCharacters(in: .whitespaces))
+            }
             guard parts.count >= 2, parts.allSatisfy({ $0 != nil }) else { return nil }
             self = .given(parts.compactMap { $0 })
         }
@@ -69,7 +71,8 @@ enum TieBreakOption: String, ExpressibleByArgument, CaseIterable {
     /// No prediction for tied rows (they count against coverage, not accuracy).
     case abstain
 
-    static let help: ArgumentHelp = "How tied rows are labelled in scores: hash (snorkel/WRENCH's deterministic rule), random (seeded), prior or abstain."
+    static let help: ArgumentHelp =
+        "How tied rows are labelled in scores: hash (snorkel/WRENCH's deterministic rule), random (seeded), prior or abstain."
 
     func policy(seed: UInt64) -> TieBreakPolicy {
         switch self {
@@ -110,7 +113,8 @@ struct EvaluationRecord: Codable {
     var dev_metric: String? = nil
 
     private enum CodingKeys: String, CodingKey {
-        case dataset, method, n_train, n_test, m, k, fit_seconds, predict_seconds, test_accuracy, test_f1, test_f1_macro, coverage
+        case dataset, method, n_train, n_test, m, k, fit_seconds, predict_seconds, test_accuracy, test_f1,
+            test_f1_macro, coverage
         case class_balance, choice, test_accuracy_expected, tie_break, train_source, dev_rows, dev_score, dev_metric
     }
 
@@ -147,9 +151,16 @@ struct MomentOptions: ParsableArguments {
     var l2: Double?
     @Option(help: "Dependent (correlated) LF pairs for moments/auto, as 0-3,1-2 (LF column indices).")
     var dependencies: String?
-    @Option(name: .customLong("prediction-floor"), help: "Smallest vote rate moments/auto predict with (default 0.01, the clip of snorkel 0.9's predict_proba; 0 = none).")
+    @Option(
+        name: .customLong("prediction-floor"),
+        help:
+            "Smallest vote rate moments/auto predict with (default 0.01, the clip of snorkel 0.9's predict_proba; 0 = none)."
+    )
     var predictionFloor: Double?
-    @Option(name: .customLong("dev-metric"), help: "What ranks auto's candidates on a dev set: macro-f1 (the default) or accuracy (expected over tie draws).")
+    @Option(
+        name: .customLong("dev-metric"),
+        help: "What ranks auto's candidates on a dev set: macro-f1 (the default) or accuracy (expected over tie draws)."
+    )
     var devMetric: DevMetricOption?
 
     /// `--dev-metric` values.
@@ -159,7 +170,9 @@ struct MomentOptions: ParsableArguments {
     }
 
     /// The dev metric auto will use with these options.
-    var devSelectionMetric: AutoLabelModel.DevSelectionMetric { devMetric?.metric ?? AutoLabelModel.Configuration().devSelectionMetric }
+    var devSelectionMetric: AutoLabelModel.DevSelectionMetric {
+        devMetric?.metric ?? AutoLabelModel.Configuration().devSelectionMetric
+    }
 
     /// The model for `method`, configured with these options.
     func makeModel(_ method: LabelModelMethod) throws -> any LabelModel & Codable {
@@ -169,7 +182,9 @@ struct MomentOptions: ParsableArguments {
             configuration.l2 = l2
         }
         if let predictionFloor {
-            guard predictionFloor >= 0, predictionFloor < 0.5 else { throw ValidationError("--prediction-floor must be in [0, 0.5)") }
+            guard predictionFloor >= 0, predictionFloor < 0.5 else {
+                throw ValidationError("--prediction-floor must be in [0, 0.5)")
+            }
             configuration.predictionFloor = predictionFloor
         }
         if let dependencies {
@@ -215,7 +230,8 @@ func evaluateWrench(
     var devRows: Int?
     if dev, let valid {
         guard valid.labelMatrix.lfCount == train.labelMatrix.lfCount else {
-            throw ValidationError("the valid split has \(valid.labelMatrix.lfCount) LFs, the train split \(train.labelMatrix.lfCount)")
+            throw ValidationError(
+                "the valid split has \(valid.labelMatrix.lfCount) LFs, the train split \(train.labelMatrix.lfCount)")
         }
         options.devMatrix = valid.labelMatrix
         options.devLabels = valid.goldLabels
@@ -229,7 +245,8 @@ func evaluateWrench(
     let predictStart = monotonicSeconds()
     let probabilities = try model.predictProbabilities(test.labelMatrix)
     let predictSeconds = monotonicSeconds() - predictStart
-    let predicted = type(of: model).hardLabels(probabilities, tieBreak: tieBreak.policy(seed: seed), prior: model.classBalance)
+    let predicted = type(of: model).hardLabels(
+        probabilities, tieBreak: tieBreak.policy(seed: seed), prior: model.classBalance)
     let k = train.labelMatrix.cardinality
     let score = ClassificationScore(gold: test.goldLabels, predicted: predicted.map(\.rawValue), cardinality: k)
     return EvaluationRecord(
@@ -237,7 +254,8 @@ func evaluateWrench(
         m: train.labelMatrix.lfCount, k: k, fit_seconds: fitSeconds, predict_seconds: predictSeconds,
         test_accuracy: score.accuracy, test_f1: score.f1, test_f1_macro: score.macroF1, coverage: score.coverage,
         class_balance: classBalance.name, choice: (model as? AutoLabelModel)?.choice?.rawValue,
-        test_accuracy_expected: ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: test.goldLabels),
+        test_accuracy_expected: ClassificationScore.expectedAccuracy(
+            probabilities: probabilities, gold: test.goldLabels),
         tie_break: tieBreak.rawValue, train_source: splits.trainSource, dev_rows: devRows,
         dev_score: (model as? AutoLabelModel)?.devScore,
         dev_metric: dev && method == .auto ? moments.devSelectionMetric.rawValue : nil)
@@ -247,11 +265,18 @@ struct LabelModelEvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate", abstract: "Fit on a WRENCH train split's weak labels only; score on its test split.")
 
-    @Option(help: "A WRENCH dataset folder (train.json, valid.json, test.json, label.json), or a folder of ±1 LF-matrix CSVs (*_lf_matrix_{train,val,test}.csv; 0 = abstain).")
+    @Option(
+        help:
+            "A WRENCH dataset folder (train.json, valid.json, test.json, label.json), or a folder of ±1 LF-matrix CSVs (*_lf_matrix_{train,val,test}.csv; 0 = abstain)."
+    )
     var wrench: String
     @Option(help: "mv, wmv, ds, moments, triplet or auto.")
     var method: LabelModelMethod = .auto
-    @Option(name: .customLong("class-balance"), help: "uniform (snorkel's default), valid (gold frequencies of valid.json), estimated (from the votes) or the prior as p0,p1,….")
+    @Option(
+        name: .customLong("class-balance"),
+        help:
+            "uniform (snorkel's default), valid (gold frequencies of valid.json), estimated (from the votes) or the prior as p0,p1,…."
+    )
     var classBalance: ClassBalanceOption = .uniform
     @Option(help: "Seed for fitting and random tie-breaking.")
     var seed: UInt64 = 123
@@ -260,22 +285,30 @@ struct LabelModelEvaluateCommand: ParsableCommand {
     @Flag(help: "For a folder without train.json, fit on the test split's weak labels (never its gold labels).")
     var transductive = false
     @OptionGroup var moments: MomentOptions
-    @Option(name: .customLong("save-model"), help: "Also write the model fitted on the train split here (JSON, as `labelmodel fit` writes it).")
+    @Option(
+        name: .customLong("save-model"),
+        help: "Also write the model fitted on the train split here (JSON, as `labelmodel fit` writes it).")
     var saveModel: String?
-    @Flag(help: "Use the valid split (weak and gold labels) as a dev set: auto keeps the model that scores best there (--dev-metric), wmv learns its weights there.")
+    @Flag(
+        help:
+            "Use the valid split (weak and gold labels) as a dev set: auto keeps the model that scores best there (--dev-metric), wmv learns its weights there."
+    )
     var dev = false
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func run() throws {
         let record = try evaluateWrench(
-            directory: URL(fileURLWithPath: wrench), method: method, classBalance: classBalance, seed: seed, tieBreak: tieBreak,
-            moments: moments, transductive: transductive, saveModel: saveModel.map { URL(fileURLWithPath: $0) }, dev: dev)
+            directory: URL(fileURLWithPath: wrench), method: method, classBalance: classBalance, seed: seed,
+            tieBreak: tieBreak,
+            moments: moments, transductive: transductive, saveModel: saveModel.map { URL(fileURLWithPath: $0) },
+            dev: dev)
         if json {
             try printJSON(record)
         } else {
             func pct(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "—" }
-            print("""
+            print(
+                """
                 \(record.dataset) · \(record.method)\(record.choice.map { " (\($0))" } ?? "") · class balance \(record.class_balance)
                   train \(record.n_train) rows (\(record.train_source)), test \(record.n_test) rows, \(record.m) LFs, \(record.k) classes
                   test accuracy \(pct(record.test_accuracy))   F1 \(pct(record.test_f1))   macro-F1 \(pct(record.test_f1_macro))   coverage \(pct(record.coverage))
@@ -283,14 +316,18 @@ struct LabelModelEvaluateCommand: ParsableCommand {
                   fit \(String(format: "%.4f", record.fit_seconds)) s   predict \(String(format: "%.4f", record.predict_seconds)) s
                 """)
             if let rows = record.dev_rows {
-                print("  dev set: \(rows) valid rows" + (record.dev_score.map { ", chosen model's dev \(record.dev_metric ?? "score") \(pct($0))" } ?? ""))
+                print(
+                    "  dev set: \(rows) valid rows"
+                        + (record.dev_score.map { ", chosen model's dev \(record.dev_metric ?? "score") \(pct($0))" }
+                            ?? ""))
             }
         }
     }
 }
 
 struct LabelModelFitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fit", abstract: "Fit a label model on a .npy label matrix and save it as JSON.")
+    static let configuration = CommandConfiguration(
+        commandName: "fit", abstract: "Fit a label model on a .npy label matrix and save it as JSON.")
 
     @Option(help: "Label matrix (.npy, integer, -1 = abstain).")
     var matrix: String
@@ -298,13 +335,18 @@ struct LabelModelFitCommand: ParsableCommand {
     var cardinality: Int
     @Option(help: "mv, wmv, ds, moments, triplet or auto.")
     var method: LabelModelMethod = .auto
-    @Option(name: .customLong("class-balance"), help: "uniform, estimated, or a known prior as p0,p1,… (one per class).")
+    @Option(
+        name: .customLong("class-balance"), help: "uniform, estimated, or a known prior as p0,p1,… (one per class).")
     var classBalance: ClassBalanceOption = .uniform
     @Option(help: "Where to write the model (JSON).")
     var out: String
     @Option(help: "Seed.")
     var seed: UInt64 = 123
-    @Option(name: .customLong("dev-matrix"), help: "A dev set's label matrix (.npy, same LFs): auto keeps the model that scores best there (--dev-metric), wmv learns its weights there.")
+    @Option(
+        name: .customLong("dev-matrix"),
+        help:
+            "A dev set's label matrix (.npy, same LFs): auto keeps the model that scores best there (--dev-metric), wmv learns its weights there."
+    )
     var devMatrix: String?
     @Option(name: .customLong("dev-labels"), help: "Gold labels of --dev-matrix (.npy, integer, -1 = unknown).")
     var devLabels: String?
@@ -319,9 +361,15 @@ struct LabelModelFitCommand: ParsableCommand {
 
     func validate() throws {
         guard cardinality >= 2 else { throw ValidationError("--cardinality must be at least 2") }
-        guard classBalance != .valid else { throw ValidationError("--class-balance valid needs a WRENCH folder; use uniform or estimated") }
-        guard (devMatrix == nil) == (devLabels == nil) else { throw ValidationError("--dev-matrix and --dev-labels go together") }
-        guard devMatrix == nil || method == .auto || method == .wmv else { throw ValidationError("a dev set applies to auto and wmv only") }
+        guard classBalance != .valid else {
+            throw ValidationError("--class-balance valid needs a WRENCH folder; use uniform or estimated")
+        }
+        guard (devMatrix == nil) == (devLabels == nil) else {
+            throw ValidationError("--dev-matrix and --dev-labels go together")
+        }
+        guard devMatrix == nil || method == .auto || method == .wmv else {
+            throw ValidationError("a dev set applies to auto and wmv only")
+        }
     }
 
     func run() throws {
@@ -331,7 +379,8 @@ struct LabelModelFitCommand: ParsableCommand {
         if let devMatrix, let devLabels {
             let dev = try LabelMatrix(numPyFile: URL(fileURLWithPath: devMatrix), cardinality: cardinality)
             guard dev.lfCount == labels.lfCount else {
-                throw LabelModelsError.invalidInput("\(devMatrix): \(dev.lfCount) LFs, but \(matrix) has \(labels.lfCount)")
+                throw LabelModelsError.invalidInput(
+                    "\(devMatrix): \(dev.lfCount) LFs, but \(matrix) has \(labels.lfCount)")
             }
             options.devMatrix = dev
             options.devLabels = try readGoldLabels(devLabels, rows: dev.rowCount)
@@ -339,7 +388,9 @@ struct LabelModelFitCommand: ParsableCommand {
         let readSeconds = monotonicSeconds() - readStart
         var model = try moments.makeModel(method)
         let start = monotonicSeconds()
-        options.classBalance = try classBalance.classBalance(validLabels: { throw ValidationError("--class-balance valid needs a WRENCH folder") })
+        options.classBalance = try classBalance.classBalance(validLabels: {
+            throw ValidationError("--class-balance valid needs a WRENCH folder")
+        })
         do { try model.fit(labels, options: options) } catch let error as LabelModelsError {
             throw LabelModelsError.invalidInput("\(matrix): \(error.description)")  // a data error: no usage text
         }
@@ -347,10 +398,15 @@ struct LabelModelFitCommand: ParsableCommand {
         try LabelModelFile(model).write(to: URL(fileURLWithPath: out))
         let auto = model as? AutoLabelModel
         let record = Record(
-            method: method.rawValue, n: labels.rowCount, m: labels.lfCount, k: labels.cardinality, fit_seconds: seconds, read_seconds: readSeconds,
+            method: method.rawValue, n: labels.rowCount, m: labels.lfCount, k: labels.cardinality, fit_seconds: seconds,
+            read_seconds: readSeconds,
             choice: auto?.choice?.rawValue, dev_score: auto?.devScore)
-        if json { try printJSON(record) } else {
-            print("fitted \(method.rawValue) on \(labels.rowCount) rows × \(labels.lfCount) LFs (k = \(labels.cardinality)) in \(String(format: "%.3f", seconds)) s → \(out)")
+        if json {
+            try printJSON(record)
+        } else {
+            print(
+                "fitted \(method.rawValue) on \(labels.rowCount) rows × \(labels.lfCount) LFs (k = \(labels.cardinality)) in \(String(format: "%.3f", seconds)) s → \(out)"
+            )
         }
     }
 }
@@ -359,13 +415,15 @@ struct LabelModelFitCommand: ParsableCommand {
 func readGoldLabels(_ path: String, rows: Int) throws -> [Int] {
     let array = try NumPyArray(contentsOf: URL(fileURLWithPath: path))
     guard array.elementType.isInteger, array.count == rows else {
-        throw LabelModelsError.invalidInput("\(path): expected \(rows) integer gold labels, got \(array.count) of \(array.elementType)")
+        throw LabelModelsError.invalidInput(
+            "\(path): expected \(rows) integer gold labels, got \(array.count) of \(array.elementType)")
     }
     return array.integers()
 }
 
 struct LabelModelPredictCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "predict", abstract: "Predict probabilistic labels with a saved label model.")
+    static let configuration = CommandConfiguration(
+        commandName: "predict", abstract: "Predict probabilistic labels with a saved label model.")
 
     @Option(help: "A model saved by `foundry labelmodel fit`.")
     var model: String
@@ -398,16 +456,28 @@ struct LabelModelPredictCommand: ParsableCommand {
         var expected: Double?
         if let gold {
             let goldLabels = try readGoldLabels(gold, rows: labels.rowCount)
-            let predicted = type(of: file.model).hardLabels(probabilities, tieBreak: tieBreak.policy(seed: seed), prior: file.model.classBalance)
-            accuracy = ClassificationScore(gold: goldLabels, predicted: predicted.map(\.rawValue), cardinality: file.model.cardinality).accuracy
+            let predicted = type(of: file.model).hardLabels(
+                probabilities, tieBreak: tieBreak.policy(seed: seed), prior: file.model.classBalance)
+            accuracy =
+                ClassificationScore(
+                    gold: goldLabels, predicted: predicted.map(\.rawValue), cardinality: file.model.cardinality
+                ).accuracy
             expected = ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: goldLabels)
         }
         if let out {
-            try NumPyArray(floats: probabilities.storage.map(Float.init), shape: [probabilities.rows, probabilities.columns]).write(to: URL(fileURLWithPath: out))
+            try NumPyArray(
+                floats: probabilities.storage.map(Float.init), shape: [probabilities.rows, probabilities.columns]
+            ).write(to: URL(fileURLWithPath: out))
         }
-        let record = Record(n: labels.rowCount, predict_seconds: seconds, accuracy: accuracy, accuracy_expected: expected, read_seconds: readSeconds)
-        if json { try printJSON(record) } else {
-            print("predicted \(labels.rowCount) rows in \(String(format: "%.3f", seconds)) s" + (accuracy.map { String(format: ", accuracy %.4f", $0) } ?? "") + (out.map { " → \($0)" } ?? ""))
+        let record = Record(
+            n: labels.rowCount, predict_seconds: seconds, accuracy: accuracy, accuracy_expected: expected,
+            read_seconds: readSeconds)
+        if json {
+            try printJSON(record)
+        } else {
+            print(
+                "predicted \(labels.rowCount) rows in \(String(format: "%.3f", seconds)) s"
+                    + (accuracy.map { String(format: ", accuracy %.4f", $0) } ?? "") + (out.map { " → \($0)" } ?? ""))
         }
     }
 }

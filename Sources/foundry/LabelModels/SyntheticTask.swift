@@ -30,7 +30,10 @@ struct SyntheticTask {
 
     /// Draws task number `index` from `generator`; `devRows` more rows come from a generator seeded with `devSeed`, so
     /// that asking for a dev set leaves every task's train and test rows, and the tasks after it, unchanged.
-    init(index: Int, trainRows: Int, testRows: Int, devRows: Int = 0, devSeed: UInt64 = 0, generator: inout SeededGenerator) {
+    init(
+        index: Int, trainRows: Int, testRows: Int, devRows: Int = 0, devSeed: UInt64 = 0,
+        generator: inout SeededGenerator
+    ) {
         func pick<T>(_ values: [T]) -> T { values[Int(generator.next() % UInt64(values.count))] }
         name = String(format: "t%03d", index)
         let k = pick([2, 2, 2, 3, 4])
@@ -41,7 +44,9 @@ struct SyntheticTask {
             prior = generator.nextUnitDouble() < 0.5 ? [1 - minority, minority] : [minority, 1 - minority]
         } else {
             // Dirichlet(2, …, 2): normalised Gamma(2) draws, each the sum of two unit exponentials.
-            let draws = (0..<k).map { _ in -log(max(generator.nextUnitDouble(), 1e-300)) - log(max(generator.nextUnitDouble(), 1e-300)) }
+            let draws = (0..<k).map { _ in
+                -log(max(generator.nextUnitDouble(), 1e-300)) - log(max(generator.nextUnitDouble(), 1e-300))
+            }
             let total = draws.reduce(0, +)
             prior = draws.map { $0 / total }
         }
@@ -60,9 +65,11 @@ struct SyntheticTask {
             let accuracy = minimumAccuracy + (0.95 - minimumAccuracy) * generator.nextUnitDouble()
             let oneSided = generator.nextUnitDouble() < oneSidedFraction
             let votedClass = Int(generator.next() % UInt64(k))
-            lfs.append(LF(
-                oneSided: oneSided, votedClass: votedClass, coverage: coverage, accuracy: accuracy,
-                tp: min(accuracy * coverage / prior[votedClass], 1), fp: min((1 - accuracy) * coverage / (1 - prior[votedClass]), 1)))
+            lfs.append(
+                LF(
+                    oneSided: oneSided, votedClass: votedClass, coverage: coverage, accuracy: accuracy,
+                    tp: min(accuracy * coverage / prior[votedClass], 1),
+                    fp: min((1 - accuracy) * coverage / (1 - prior[votedClass]), 1)))
         }
         let copies = (0..<duplicatedLFs).map { _ in Int(generator.next() % UInt64(m)) }
         let names = LabelMatrix.defaultLFNames(m + copies.count), classes = LabelMatrix.defaultClassNames(k)
@@ -81,7 +88,9 @@ struct SyntheticTask {
                 for (j, lf) in lfs.enumerated() {
                     votes[j] = -1
                     if lf.oneSided {
-                        if generator.nextUnitDouble() < (y == lf.votedClass ? lf.tp : lf.fp) { votes[j] = lf.votedClass }
+                        if generator.nextUnitDouble() < (y == lf.votedClass ? lf.tp : lf.fp) {
+                            votes[j] = lf.votedClass
+                        }
                     } else if generator.nextUnitDouble() < lf.coverage {
                         if generator.nextUnitDouble() < lf.accuracy {
                             votes[j] = y
