@@ -8,10 +8,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "FoundryCore", targets: ["FoundryCore"]),
+        .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "Labeling", targets: ["Labeling"]),
         .library(name: "LabelModels", targets: ["LabelModels"]),
         .library(name: "Cleaning", targets: ["Cleaning"]),
         .library(name: "DatasetStore", targets: ["DatasetStore"]),
+        .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Adapters", targets: ["Adapters"]),
         .executable(name: "foundry", targets: ["foundry"]),
         .executable(name: "spam-labeling", targets: ["spam-labeling"]),
@@ -26,40 +28,47 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE"),
-        .target(name: "FoundryCore", dependencies: ["CBLAS", "CLAPACKE"]),
-        .target(name: "Labeling", dependencies: ["FoundryCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "LabelModels", dependencies: ["Labeling", "FoundryCore", "CBLAS", "CLAPACKE"]),
-        .target(name: "Cleaning", dependencies: ["Labeling", "FoundryCore", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "FoundryCore",
+            dependencies: ["CBLAS", "CLAPACKE", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Tabular", dependencies: ["FoundryCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Labeling", dependencies: ["Tabular", "FoundryCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "LabelModels", dependencies: ["Labeling", "FoundryCore"]),
+        .target(name: "Cleaning", dependencies: ["Tabular", "FoundryCore", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "DatasetStore",
             dependencies: [
-                "Labeling", "Cleaning", "FoundryCore",
+                "Labeling", "Tabular", "FoundryCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "Adapters", dependencies: ["FoundryCore", "CBLAS"]),
+        .target(name: "Tensors", dependencies: ["FoundryCore", "CBLAS"]),
+        .target(name: "Adapters", dependencies: ["Tensors", "FoundryCore"]),
         .executableTarget(
             name: "foundry",
             dependencies: [
-                "FoundryCore", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Adapters",
+                "FoundryCore", "Tabular", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Tensors", "Adapters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
-            name: "spam-labeling", dependencies: ["Labeling", "LabelModels", "FoundryCore"],
+            name: "spam-labeling", dependencies: ["Tabular", "Labeling", "LabelModels", "FoundryCore"],
             path: "Examples/spam-labeling"),
         .executableTarget(
             name: "spam-adapter", dependencies: ["Adapters", "Labeling", "LabelModels", "FoundryCore"],
             path: "Examples/spam-adapter"),
         .target(
-            name: "FoundryTestSupport", dependencies: ["FoundryCore", "Labeling"], path: "Tests/FoundryTestSupport"),
+            name: "FoundryTestSupport", dependencies: ["FoundryCore", "Tabular", "Labeling"],
+            path: "Tests/FoundryTestSupport"),
         .testTarget(name: "FoundryCoreTests", dependencies: ["FoundryCore", "FoundryTestSupport"]),
-        .testTarget(name: "LabelingTests", dependencies: ["Labeling", "FoundryTestSupport"]),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular", "FoundryTestSupport"]),
+        .testTarget(name: "LabelingTests", dependencies: ["Labeling", "Tabular", "FoundryTestSupport"]),
         .testTarget(name: "LabelModelsTests", dependencies: ["LabelModels", "FoundryTestSupport"]),
-        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "FoundryTestSupport"]),
+        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Tabular", "FoundryTestSupport"]),
         .testTarget(
             name: "DatasetStoreTests",
             dependencies: ["DatasetStore", "FoundryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "FoundryTestSupport"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "FoundryTestSupport"]),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Tensors", "FoundryTestSupport"]),
         .testTarget(name: "FoundryCLITests", dependencies: ["FoundryTestSupport", "Labeling", "FoundryCore"]),
     ],
     swiftLanguageModes: [.v6]

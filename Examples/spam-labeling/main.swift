@@ -13,6 +13,7 @@ import Foundation
 import FoundryCore
 import LabelModels
 import Labeling
+import Tabular
 
 let ham = 0, spam = 1
 let classNames = ["HAM", "SPAM"]

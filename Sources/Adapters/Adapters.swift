@@ -4,8 +4,8 @@
 /// relatives) in Swift, and LoRA adapters (Hu et al. 2021, "LoRA: Low-Rank Adaptation of Large
 /// Language Models") trained on the probabilistic labels that Foundry's label models produce.
 ///
-/// - ``Tensor``: Float32 values on one contiguous buffer; matrix products go through BLAS.
-/// - ``SafeTensors``: reads and writes `.safetensors` files (F32, F16, BF16 in; F32 out).
+/// Tensors, kernels and the safetensors format come from the Tensors module.
+///
 /// - ``BertConfiguration``: `config.json`.
 /// - ``WordPieceTokenizer``: equivalent to Hugging Face's `BertTokenizer` (basic tokenization + WordPiece).
 /// - ``BertModel``: the encoder weights and the forward pass with mean pooling.

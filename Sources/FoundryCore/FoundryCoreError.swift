@@ -10,15 +10,21 @@ public enum FoundryCoreError: Error, Equatable, CustomStringConvertible, Localiz
     case invalidArgument(String)
     /// A LAPACK routine reported a failure.
     case lapackFailure(routine: String, info: Int)
+    /// Soft labels are not a distribution per row (or their shape is wrong); `row` is 0-based when one row is at fault.
+    case invalidSoftLabels(source: String, row: Int?, reason: String)
 
+    /// A one-line message naming the file or value and what was expected.
     public var description: String {
         switch self {
         case let .fileUnreadable(path, reason): return "\(path): \(reason)"
         case let .invalidNumPy(path, reason): return "\(path): not a valid .npy file for Foundry: \(reason)"
         case let .invalidArgument(message): return message
         case let .lapackFailure(routine, info): return "LAPACK \(routine) failed (info = \(info))"
+        case let .invalidSoftLabels(source, row, reason):
+            return "\(source): \(row.map { "row \($0): " } ?? "")invalid soft labels: \(reason)"
         }
     }
 
+    /// The same text as ``description``.
     public var errorDescription: String? { description }
 }

@@ -47,27 +47,6 @@ public struct LFParameters: Sendable, Equatable, Codable {
     }
 }
 
-/// How `predict` resolves rows whose top probability is shared by several classes (or rows without votes).
-public enum TieBreakPolicy: Sendable, Equatable {
-    /// Predict abstain for a tie.
-    case abstain
-    /// Pick one of the tied classes uniformly at random; the choice depends only on the seed and the row index.
-    case random(seed: UInt64)
-    /// Pick the tied class with the largest class prior (lowest index among equal priors).
-    case prior
-    /// snorkel's and WRENCH's deterministic rule (`probs_to_preds(..., tie_break_policy="random")`): classes within
-    /// 1e-5 of the row's maximum are tied, and row `i` takes `tied[SHA-1(decimal i) mod tied.count]`.
-    ///
-    /// Seed-free and identical to the Python tools, so scores of tied rows are the same coin flips the published
-    /// WRENCH and snorkel figures used; comparisons then measure the models, not the draws.
-    case rowHash
-}
-
-extension TieBreakPolicy {
-    /// snorkel's `probs_to_preds` tolerance: classes this close to the row maximum count as tied.
-    static let rowHashTolerance = 1e-5
-}
-
 /// A generative label model: learns how noisy labeling functions relate to the unseen true label.
 public protocol LabelModel: Sendable {
     /// The method's short name (`mv`, `wmv`, `ds`, `moments`, `triplet`, `auto`).
@@ -111,44 +90,25 @@ extension LabelModel {
             gold: gold, predicted: predicted.map(\.rawValue), cardinality: cardinality, positiveClass: positiveClass)
     }
 
-    /// Resolves probabilities to hard labels under a tie-break policy.
+    /// Resolves probabilities to hard labels under a tie-break policy (see ``TieBreakPolicy/resolve(row:_:prior:)``).
+    ///
+    /// Works on the Float64 probabilities, so scores match those computed before rounding to ``SoftLabels``.
     public static func hardLabels(_ probabilities: Matrix, tieBreak: TieBreakPolicy, prior: [Double]) -> [Vote] {
         let k = probabilities.columns
-        var labels = [Vote](repeating: .abstain, count: probabilities.rows)
-        probabilities.withUnsafeBufferPointer { p in
-            for row in 0..<probabilities.rows {
-                let base = row * k
-                var best = -Double.infinity
-                for c in 0..<k where p[base + c] > best { best = p[base + c] }
-                var tied: [Int] = []
-                if tieBreak == .rowHash {
-                    for c in 0..<k where best - p[base + c] < TieBreakPolicy.rowHashTolerance { tied.append(c) }
-                } else {
-                    let tolerance = 1e-9 * max(1, abs(best))
-                    for c in 0..<k where best - p[base + c] <= tolerance { tied.append(c) }
-                }
-                if tied.count == 1 {
-                    labels[row] = .class(tied[0])
-                    continue
-                }
-                switch tieBreak {
-                case .abstain:
-                    labels[row] = .abstain
-                case let .random(seed):
-                    var generator = SeededGenerator(seed: seed ^ (UInt64(row) &* 0x9E37_79B9_7F4A_7C15))
-                    labels[row] = .class(tied[Int(generator.next() % UInt64(tied.count))])
-                case .rowHash:
-                    labels[row] = .class(tied[SHA1.digestModulo(Array(String(row).utf8), tied.count)])
-                case .prior:
-                    // The tied class with the largest prior; the lowest index among equal priors.
-                    var choice = tied[0]
-                    for c in tied.dropFirst() where c < prior.count && choice < prior.count && prior[c] > prior[choice]
-                    { choice = c }
-                    labels[row] = .class(choice)
-                }
+        return probabilities.withUnsafeBufferPointer { p in
+            (0..<probabilities.rows).map { row in
+                tieBreak.resolve(row: row, UnsafeBufferPointer(rebasing: p[(row * k)..<((row + 1) * k)]), prior: prior)
             }
         }
-        return labels
+    }
+
+    /// The model's soft labels for a label matrix: ``predictProbabilities(_:)`` rounded to Float32, with the
+    /// matrix's class names.
+    ///
+    /// - Throws: the model's prediction errors.
+    /// - Complexity: that of ``predictProbabilities(_:)``, plus O(n·k).
+    public func predictSoftLabels(_ matrix: LabelMatrix) throws -> SoftLabels {
+        try SoftLabels(predictProbabilities(matrix), classNames: matrix.classNames, source: Self.methodName)
     }
 }
 

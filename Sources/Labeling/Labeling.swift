@@ -3,11 +3,13 @@
 /// People write ``LabelingFunction``s (or declare them in YAML/JSON specs, ``LFSpec``) that vote a
 /// class or abstain on each example; ``LFApplier`` runs them over a corpus on all cores and produces
 /// a sparse ``LabelMatrix``; ``LFAnalysis`` summarises each function's coverage, overlaps, conflicts
-/// and (given gold labels) accuracy, with snorkel 0.10's definitions. Readers turn CSV (RFC 4180,
-/// ``CSVReader``), JSONL (``JSONLReader``) and WRENCH folders (``WrenchDataset``) into ``TextTable``s
-/// and label matrices; ``DatasetCatalog`` finds and verifies the datasets Foundry uses.
+/// and (given gold labels) accuracy, with snorkel 0.10's definitions. ``WrenchDataset`` and
+/// ``SignedLFMatrixCSV`` read benchmark folders into label matrices. Files are read through the Tabular
+/// module (`CSVReader`, `JSONLReader`, `TextTable`, `Record`).
 ///
 /// ```swift
+/// import Tabular
+///
 /// let table = try CSVReader.read(url)                     // COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS
 /// let text = Preprocessors.field("CONTENT")               // shared by every function below
 /// let lfs: [LabelingFunction<Record>] = [

@@ -2,14 +2,6 @@ import Foundation
 
 /// Errors thrown by the Labeling module for bad files, specs and matrices. Each names where the problem is.
 public enum LabelingError: Error, Equatable, CustomStringConvertible, LocalizedError {
-    /// A file is missing or unreadable.
-    case fileUnreadable(path: String, reason: String)
-    /// A text file is not valid UTF-8; `line` is 1-based.
-    case invalidUTF8(path: String, line: Int)
-    /// A row of a CSV/JSONL file is malformed; `line` is 1-based.
-    case malformedRow(path: String, line: Int, reason: String)
-    /// A named column or field does not exist.
-    case unknownColumn(path: String, column: String, available: [String])
     /// A declarative LF spec is invalid.
     case invalidSpec(path: String, lf: String?, field: String?, reason: String)
     /// A label matrix or vote is invalid (for example a vote ≥ cardinality).
@@ -22,16 +14,10 @@ public enum LabelingError: Error, Equatable, CustomStringConvertible, LocalizedE
     case cancelled
     /// A field's value cannot be used (for example a threshold LF's field is not a number).
     case invalidValue(field: String, value: String, reason: String)
-    /// A catalogued dataset is missing or its files do not match the catalog; `reason` says what to do.
-    case datasetUnavailable(name: String, reason: String)
 
+    /// A one-line message naming the spec, matrix, function or field and what was expected.
     public var description: String {
         switch self {
-        case let .fileUnreadable(path, reason): return "\(path): \(reason)"
-        case let .invalidUTF8(path, line): return "\(path):\(line): text is not valid UTF-8"
-        case let .malformedRow(path, line, reason): return "\(path):\(line): \(reason)"
-        case let .unknownColumn(path, column, available):
-            return "\(path): no column named '\(column)' (columns: \(available.joined(separator: ", ")))"
         case let .invalidSpec(path, lf, field, reason):
             var place = path
             if let lf { place += ": labeling function '\(lf)'" }
@@ -45,9 +31,9 @@ public enum LabelingError: Error, Equatable, CustomStringConvertible, LocalizedE
         case let .invalidValue(field, value, reason):
             let shown = value.count > 60 ? String(value.prefix(60)) + "…" : value
             return "field '\(field)': value '\(shown)' \(reason)"
-        case let .datasetUnavailable(name, reason): return "dataset '\(name)': \(reason)"
         }
     }
 
+    /// The same text as ``description``.
     public var errorDescription: String? { description }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Labeling
+import Tabular
 import Testing
 @testable import Cleaning
 

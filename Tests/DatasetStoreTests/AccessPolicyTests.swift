@@ -8,7 +8,8 @@ struct AccessPolicyTests {
     /// The role × action table as written in AccessPolicy.swift's doc comment.
     static func documentedTable() throws -> [String: Set<Action>] {
         let source = try String(
-            contentsOf: FoundryBinary.packageRoot.appendingPathComponent("Sources/DatasetStore/AccessPolicy.swift"),
+            contentsOf: FoundryBinary.packageRoot.appendingPathComponent(
+                "Sources/DatasetStore/Access/AccessPolicy.swift"),
             encoding: .utf8)
         var header: [String] = []
         var table: [String: Set<Action>] = [:]

@@ -2,6 +2,7 @@ import Foundation
 import FoundryCore
 import FoundryTestSupport
 import Labeling
+import Tabular
 import Testing
 
 @testable import LabelModels

@@ -1,6 +1,7 @@
 import Foundation
 import FoundryCore
 import FoundryTestSupport
+import Tabular
 import Testing
 
 @testable import Labeling

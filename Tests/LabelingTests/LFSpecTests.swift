@@ -1,5 +1,6 @@
 import Foundation
 import FoundryTestSupport
+import Tabular
 import Testing
 
 @testable import Labeling
@@ -50,7 +51,7 @@ struct LFSpecTests {
         let folder = TemporaryDirectory()
         let yamlURL = try folder.write("lfs.yaml", Self.yaml)
         #expect(try LFSpec.load(yamlURL).labelingFunctions.count == 5)
-        #expect(throws: LabelingError.fileUnreadable(path: folder.file("none.yaml").path, reason: "no such file")) {
+        #expect(throws: TabularError.fileUnreadable(path: folder.file("none.yaml").path, reason: "no such file")) {
             try LFSpec.load(folder.file("none.yaml"))
         }
     }

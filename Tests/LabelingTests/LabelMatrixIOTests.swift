@@ -1,6 +1,7 @@
 import Foundation
 import FoundryCore
 import FoundryTestSupport
+import Tabular
 import Testing
 
 @testable import Labeling
@@ -86,7 +87,7 @@ struct LabelMatrixFormatTests {
         let folder = TemporaryDirectory()
         try folder.write("bad.csv", "a,b\n0,1\n1,7\n")
         #expect(
-            throws: LabelingError.malformedRow(
+            throws: TabularError.malformedRow(
                 path: folder.file("bad.csv").path, line: 3, reason: "column 'b': '7' is not a vote in -1 (abstain) … 1")
         ) {
             try LabelMatrix(csvFile: folder.file("bad.csv"), classNames: ["x", "y"])

@@ -1,6 +1,7 @@
 import Foundation
 import FoundryCore
 import FoundryTestSupport
+import Tabular
 import Testing
 
 @testable import Labeling
@@ -73,7 +74,7 @@ struct LabelingFunctionTests {
         #expect(TextMatching.whitespaceTokenCount(" a\u{00A0}b\u{3000}c\u{2028}d\u{200B}e \t") == 4)  // U+200B is not whitespace
         #expect(TextMatching.whitespaceTokenCount("a b c d e f g", limit: 5) == 5)
         let missing = LabelingFunction<Record>.keyword(name: "m", field: "nope", keywords: ["a"], label: 0)
-        #expect(throws: LabelingError.unknownColumn(path: "t", column: "nope", available: ["text", "score"])) {
+        #expect(throws: TabularError.unknownColumn(path: "t", column: "nope", available: ["text", "score"])) {
             try missing(records[0])
         }
     }

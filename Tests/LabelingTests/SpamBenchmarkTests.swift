@@ -1,4 +1,5 @@
 import Foundation
+import FoundryCore
 import FoundryTestSupport
 import Testing
 
@@ -18,7 +19,7 @@ struct SpamBenchmarkTests {
         #expect(votes == [19428, 12679, 10096, 10739, 16086, 22567, 24949, 9423, 11471, 10764])
         let head = result.labelMatrix.rows(0..<1956).numPyArray()
         #expect(head.elementType == .int8)
-        #expect(SHA256Digest.hex(of: head.bytes) == "19679c38c690a7250ccab915f7326716523154a52921fcb1ac2e03e878ffb517")
+        #expect(Digest.sha256Hex(head.bytes) == "19679c38c690a7250ccab915f7326716523154a52921fcb1ac2e03e878ffb517")
         #expect(result.totalFaults == 0)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import FoundryTestSupport
+import Tabular
 import Testing
 
 @testable import Labeling
@@ -48,10 +49,10 @@ struct WrenchDatasetTests {
             guard case let .invalidWrench(path, reason) = error as? LabelingError else { return false }
             return path.hasSuffix("test.json") && reason.contains("'x'")
         }
-        #expect(throws: LabelingError.fileUnreadable(path: dataset.url(of: .train).path, reason: "no such file")) {
+        #expect(throws: TabularError.fileUnreadable(path: dataset.url(of: .train).path, reason: "no such file")) {
             try dataset.split(.train)
         }
-        #expect(throws: LabelingError.self) { try WrenchDataset(directory: folder.file("absent")) }
+        #expect(throws: TabularError.self) { try WrenchDataset(directory: folder.file("absent")) }
     }
 
     @Test(.enabled(if: TestData.has("wrench_youtube")))

@@ -2,6 +2,7 @@ import Adapters
 import ArgumentParser
 import Foundation
 import Labeling
+import Tabular
 
 /// Helpers shared by the adapter commands (`embed`, `train`, `predict`, `bench embed`, `bench train`).
 enum AdaptersCLI {

@@ -4,6 +4,7 @@ import Foundation
 import FoundryCore
 import LabelModels
 import Labeling
+import Tensors
 
 /// `foundry train`: label model on a WRENCH train split's weak labels → soft labels → LoRA adapter (early stopping on
 /// the valid split) → test accuracy/F1 next to the label model's own test score.

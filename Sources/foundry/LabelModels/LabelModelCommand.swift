@@ -3,6 +3,7 @@ import Foundation
 import FoundryCore
 import LabelModels
 import Labeling
+import Tabular
 
 /// `foundry labelmodel evaluate|fit|predict`.
 struct LabelModelCommand: AsyncParsableCommand {

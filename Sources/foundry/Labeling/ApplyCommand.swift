@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FoundryCore
 import Labeling
+import Tabular
 
 /// `foundry apply`: apply declarative labeling functions to a CSV or JSONL file and write the label matrix.
 struct ApplyCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FoundryCore
 import Labeling
+import Tabular
 
 #if canImport(Glibc)
     import Glibc
@@ -80,7 +81,7 @@ struct BenchApplyCommand: AsyncParsableCommand {
             rows: rows, lfs: matrix.lfCount, baseRows: base.count,
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
             seconds: seconds, rowsPerSecond: Double(rows) / seconds, votesPerLF: votes,
-            labelMatrixSHA256Base: SHA256Digest.hex(of: baseRows.bytes), faults: result?.totalFaults ?? 0,
+            labelMatrixSHA256Base: Digest.sha256Hex(baseRows.bytes), faults: result?.totalFaults ?? 0,
             allSeconds: timings, cpuSeconds: cpuTimings.sorted()[cpuTimings.count / 2])
         try printJSON(report)
     }

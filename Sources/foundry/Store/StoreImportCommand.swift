@@ -2,6 +2,7 @@ import ArgumentParser
 import DatasetStore
 import Foundation
 import Labeling
+import Tabular
 
 /// `foundry store import`: imports a CSV or JSONL file as a new immutable version.
 struct StoreImportCommand: ParsableCommand {

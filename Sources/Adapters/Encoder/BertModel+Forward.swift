@@ -1,0 +1,385 @@
+import Foundation
+import FoundryCore
+import Tensors
+
+/// Values a training forward pass keeps for the backward pass of one LoRA branch.
+struct LoRATrace {
+    /// The branch input after LoRA dropout (nil: identical to the layer input).
+    var droppedInput: [Float]?
+    /// The dropout multipliers (nil: no dropout).
+    var mask: [Float]?
+    /// `dropout(x) Aᵀ`, rows × rank.
+    var down: [Float]
+}
+
+/// Values a training forward pass keeps for the backward pass of one transformer layer.
+struct LayerTrace {
+    var input: [Float] = []
+    var query: [Float] = [], key: [Float] = [], value: [Float] = []
+    /// Softmax probabilities before dropout, per sequence and head (`L × L` blocks).
+    var probabilities: [Float] = []
+    var attentionMask: [Float]?
+    var context: [Float] = []
+    var attentionOutputMask: [Float]?
+    var attentionNormalized: [Float] = [], attentionInverse: [Float] = []
+    var attentionNormOutput: [Float] = []
+    var preActivation: [Float] = [], activation: [Float] = []
+    var outputMask: [Float]?
+    var outputNormalized: [Float] = [], outputInverse: [Float] = []
+    var lora: [LoRATarget: LoRATrace] = [:]
+}
+
+/// Training-time options of a forward pass: dropout from a seeded generator and whether to keep a trace.
+struct ForwardMode {
+    var hiddenDropout: Float = 0
+    var attentionDropout: Float = 0
+    var loraDropout: Float = 0
+    var generator: SeededGenerator?
+    var record = false
+
+    static let inference = ForwardMode()
+}
+
+extension BertModel {
+    /// The last hidden states of a packed batch (`tokenCount × hiddenSize`).
+    /// - Parameters:
+    ///   - batch: token ids; every sequence must be at most ``BertConfiguration/maxPositions`` long.
+    ///   - adapter: LoRA factors to apply (unmerged), or nil for the base encoder.
+    /// - Returns: one row per token.
+    /// - Complexity: O(L · (n · h² + n · h · i + Σ ℓ² · h)) for n tokens, sequence lengths ℓ, hidden h, intermediate i.
+    public func hiddenStates(_ batch: TokenBatch, adapter: LoRAAdapter? = nil) -> Tensor {
+        var mode = ForwardMode.inference
+        var traces: [LayerTrace] = []
+        let hidden = forward(batch, adapter: adapter, mode: &mode, traces: &traces)
+        return Tensor(shape: [batch.tokenCount, configuration.hiddenSize], scalars: hidden)
+    }
+
+    /// Mean-pooled sentence embeddings (all tokens including `[CLS]`/`[SEP]`), `count × hiddenSize`.
+    public func meanPooled(_ batch: TokenBatch, adapter: LoRAAdapter? = nil) -> Tensor {
+        let hidden = hiddenStates(batch, adapter: adapter)
+        return Tensor(
+            shape: [batch.count, configuration.hiddenSize],
+            scalars: Self.meanPool(hidden.scalars, batch: batch, width: configuration.hiddenSize))
+    }
+
+    static func meanPool(_ hidden: [Float], batch: TokenBatch, width: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: batch.count * width)
+        hidden.withUnsafeBufferPointer { h in
+            out.withUnsafeMutableBufferPointer { o in
+                for b in 0..<batch.count {
+                    let inv = 1 / Float(batch.length(b))
+                    for row in batch.offsets[b]..<batch.offsets[b + 1] {
+                        for j in 0..<width { o[b * width + j] += h[row * width + j] }
+                    }
+                    for j in 0..<width { o[b * width + j] *= inv }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The embedding layer output (word + position + token type 0, then layer norm).
+    func embed(_ batch: TokenBatch) -> [Float] {
+        let h = configuration.hiddenSize
+        var sum = [Float](repeating: 0, count: batch.tokenCount * h)
+        wordEmbeddings.scalars.withUnsafeBufferPointer { words in
+            positionEmbeddings.scalars.withUnsafeBufferPointer { positions in
+                tokenTypeEmbeddings.scalars.withUnsafeBufferPointer { types in
+                    sum.withUnsafeMutableBufferPointer { out in
+                        for b in 0..<batch.count {
+                            for (position, row) in (batch.offsets[b]..<batch.offsets[b + 1]).enumerated() {
+                                let id = Int(batch.ids[row])
+                                precondition(id >= 0 && id < configuration.vocabularySize, "token id out of range")
+                                precondition(
+                                    position < configuration.maxPositions,
+                                    "sequence longer than max_position_embeddings")
+                                for j in 0..<h {
+                                    out[row * h + j] = words[id * h + j] + positions[position * h + j] + types[j]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var out = [Float](repeating: 0, count: sum.count)
+        sum.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { o in
+                guard let s = s.baseAddress, let o = o.baseAddress else { return }
+                Kernels.layerNorm(
+                    s, rows: batch.tokenCount, width: h, norm: embeddingNorm, epsilon: configuration.layerNormEpsilon,
+                    output: o, normalized: nil, inverseDeviation: nil)
+            }
+        }
+        return out
+    }
+
+    /// Runs embeddings and every layer; keeps per-layer traces when `mode.record` is set.
+    func forward(_ batch: TokenBatch, adapter: LoRAAdapter?, mode: inout ForwardMode, traces: inout [LayerTrace])
+        -> [Float]
+    {
+        var x = embed(batch)
+        if mode.hiddenDropout > 0, var generator = mode.generator {
+            let mask = Kernels.dropoutMask(count: x.count, probability: mode.hiddenDropout, generator: &generator)
+            mode.generator = generator
+            for i in x.indices { x[i] *= mask[i] }
+        }
+        traces = []
+        for (index, layer) in layers.enumerated() {
+            var trace = LayerTrace()
+            x = layerForward(
+                layer, factors: adapter?.factors[index] ?? [:], scaling: adapter?.configuration.scaling ?? 0, input: x,
+                batch: batch, mode: &mode, trace: &trace)
+            if mode.record { traces.append(trace) }
+        }
+        return x
+    }
+
+    /// `x Wᵀ + b (+ scaling · (dropout(x) Aᵀ) Bᵀ)` for `rows` rows.
+    func linear(
+        _ x: [Float], rows: Int, _ weights: LinearWeights, factors: LoRAFactors?, scaling: Float,
+        mode: inout ForwardMode, trace: inout LoRATrace?
+    ) -> [Float] {
+        let inputs = weights.inputs, outputs = weights.outputs
+        var y = [Float](repeating: 0, count: rows * outputs)
+        y.withUnsafeMutableBufferPointer { yb in
+            guard let yp = yb.baseAddress else { return }
+            for r in 0..<rows { (yp + r * outputs).update(from: weights.bias, count: outputs) }
+            x.withUnsafeBufferPointer { xb in
+                weights.weight.scalars.withUnsafeBufferPointer { wb in
+                    guard let xp = xb.baseAddress, let wp = wb.baseAddress else { return }
+                    BLAS.gemm(
+                        transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs, alpha: 1, a: xp,
+                        lda: inputs, b: wp, ldb: inputs, beta: 1, c: yp, ldc: outputs)
+                }
+            }
+        }
+        guard let factors else { return y }
+        let rank = factors.down.rows
+        var droppedInput: [Float]?
+        var mask: [Float]?
+        if mode.loraDropout > 0, var generator = mode.generator {
+            let m = Kernels.dropoutMask(count: x.count, probability: mode.loraDropout, generator: &generator)
+            mode.generator = generator
+            droppedInput = zip(x, m).map { $0 * $1 }
+            mask = m
+        }
+        let source = droppedInput ?? x
+        var down = [Float](repeating: 0, count: rows * rank)
+        source.withUnsafeBufferPointer { xb in
+            factors.down.scalars.withUnsafeBufferPointer { ab in
+                down.withUnsafeMutableBufferPointer { db in
+                    guard let xp = xb.baseAddress, let ap = ab.baseAddress, let dp = db.baseAddress else { return }
+                    BLAS.gemm(
+                        transposeA: false, transposeB: true, m: rows, n: rank, k: inputs, alpha: 1, a: xp, lda: inputs,
+                        b: ap, ldb: inputs, beta: 0, c: dp, ldc: rank)
+                }
+            }
+        }
+        down.withUnsafeBufferPointer { db in
+            factors.up.scalars.withUnsafeBufferPointer { bb in
+                y.withUnsafeMutableBufferPointer { yb in
+                    guard let dp = db.baseAddress, let bp = bb.baseAddress, let yp = yb.baseAddress else { return }
+                    BLAS.gemm(
+                        transposeA: false, transposeB: true, m: rows, n: outputs, k: rank, alpha: scaling, a: dp,
+                        lda: rank, b: bp, ldb: rank, beta: 1, c: yp, ldc: outputs)
+                }
+            }
+        }
+        if mode.record { trace = LoRATrace(droppedInput: droppedInput, mask: mask, down: down) }
+        return y
+    }
+
+    private func layerForward(
+        _ layer: BertLayerWeights, factors: [LoRATarget: LoRAFactors], scaling: Float, input x: [Float],
+        batch: TokenBatch,
+        mode: inout ForwardMode, trace: inout LayerTrace
+    ) -> [Float] {
+        let n = batch.tokenCount, h = configuration.hiddenSize, inner = configuration.intermediateSize
+        let eps = configuration.layerNormEpsilon
+        func project(_ target: LoRATarget, _ input: [Float]) -> [Float] {
+            var loraTrace: LoRATrace?
+            let out = linear(
+                input, rows: n, layer[target], factors: factors[target], scaling: scaling, mode: &mode,
+                trace: &loraTrace)
+            if let loraTrace { trace.lora[target] = loraTrace }
+            return out
+        }
+        let q = project(.query, x), k = project(.key, x), v = project(.value, x)
+        var probabilities: [Float] = []
+        var attentionMask: [Float]?
+        let context = attention(
+            query: q, key: k, value: v, batch: batch, mode: &mode, probabilities: &probabilities,
+            dropoutMask: &attentionMask)
+        var attended = project(.attentionOutput, context)
+        var attentionOutputMask: [Float]?
+        if mode.hiddenDropout > 0, var generator = mode.generator {
+            let mask = Kernels.dropoutMask(
+                count: attended.count, probability: mode.hiddenDropout, generator: &generator)
+            mode.generator = generator
+            for i in attended.indices { attended[i] *= mask[i] }
+            attentionOutputMask = mask
+        }
+        for i in attended.indices { attended[i] += x[i] }
+        var x1 = [Float](repeating: 0, count: n * h)
+        var normalized1 = mode.record ? [Float](repeating: 0, count: n * h) : []
+        var inverse1 = mode.record ? [Float](repeating: 0, count: n) : []
+        normalize(
+            attended, rows: n, layer.attentionNorm, eps, into: &x1, normalized: &normalized1, inverse: &inverse1,
+            record: mode.record)
+
+        let pre = project(.intermediate, x1)
+        var activation = pre
+        activation.withUnsafeMutableBufferPointer { a in
+            guard let ap = a.baseAddress else { return }
+            Kernels.gelu(ap, count: n * inner)
+        }
+        var out = project(.output, activation)
+        var outputMask: [Float]?
+        if mode.hiddenDropout > 0, var generator = mode.generator {
+            let mask = Kernels.dropoutMask(count: out.count, probability: mode.hiddenDropout, generator: &generator)
+            mode.generator = generator
+            for i in out.indices { out[i] *= mask[i] }
+            outputMask = mask
+        }
+        for i in out.indices { out[i] += x1[i] }
+        var x2 = [Float](repeating: 0, count: n * h)
+        var normalized2 = mode.record ? [Float](repeating: 0, count: n * h) : []
+        var inverse2 = mode.record ? [Float](repeating: 0, count: n) : []
+        normalize(
+            out, rows: n, layer.outputNorm, eps, into: &x2, normalized: &normalized2, inverse: &inverse2,
+            record: mode.record)
+
+        if mode.record {
+            trace.input = x
+            trace.query = q
+            trace.key = k
+            trace.value = v
+            trace.probabilities = probabilities
+            trace.attentionMask = attentionMask
+            trace.context = context
+            trace.attentionOutputMask = attentionOutputMask
+            trace.attentionNormalized = normalized1
+            trace.attentionInverse = inverse1
+            trace.attentionNormOutput = x1
+            trace.preActivation = pre
+            trace.activation = activation
+            trace.outputMask = outputMask
+            trace.outputNormalized = normalized2
+            trace.outputInverse = inverse2
+        }
+        return x2
+    }
+
+    private func normalize(
+        _ x: [Float], rows: Int, _ norm: LayerNormWeights, _ eps: Float, into out: inout [Float],
+        normalized: inout [Float], inverse: inout [Float], record: Bool
+    ) {
+        let h = configuration.hiddenSize
+        x.withUnsafeBufferPointer { xb in
+            out.withUnsafeMutableBufferPointer { ob in
+                normalized.withUnsafeMutableBufferPointer { nb in
+                    inverse.withUnsafeMutableBufferPointer { ib in
+                        guard let xp = xb.baseAddress, let op = ob.baseAddress else { return }
+                        Kernels.layerNorm(
+                            xp, rows: rows, width: h, norm: norm, epsilon: eps, output: op,
+                            normalized: record ? nb.baseAddress : nil, inverseDeviation: record ? ib.baseAddress : nil)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Offsets of each sequence's `heads × L × L` probability block.
+    func probabilityOffsets(_ batch: TokenBatch) -> [Int] {
+        var offsets = [0]
+        for b in 0..<batch.count {
+            offsets.append((offsets.last ?? 0) + configuration.headCount * batch.length(b) * batch.length(b))
+        }
+        return offsets
+    }
+
+    /// Multi-head scaled dot-product attention within each packed sequence.
+    private func attention(
+        query: [Float], key: [Float], value: [Float], batch: TokenBatch, mode: inout ForwardMode,
+        probabilities: inout [Float], dropoutMask: inout [Float]?
+    ) -> [Float] {
+        let h = configuration.hiddenSize, heads = configuration.headCount, d = configuration.headSize
+        let scale = 1 / Float(d).squareRoot()
+        let blockOffsets = probabilityOffsets(batch)
+        var probs = [Float](repeating: 0, count: blockOffsets.last ?? 0)
+        var context = [Float](repeating: 0, count: batch.tokenCount * h)
+        var mask: [Float]?
+        if mode.attentionDropout > 0, var generator = mode.generator {
+            mask = Kernels.dropoutMask(count: probs.count, probability: mode.attentionDropout, generator: &generator)
+            mode.generator = generator
+        }
+        let maskValues = mask ?? []
+        query.withUnsafeBufferPointer { qb in
+            key.withUnsafeBufferPointer { kb in
+                value.withUnsafeBufferPointer { vb in
+                    maskValues.withUnsafeBufferPointer { mb in
+                        probs.withUnsafeMutableBufferPointer { pb in
+                            context.withUnsafeMutableBufferPointer { cb in
+                                guard let qp = qb.baseAddress, let kp = kb.baseAddress, let vp = vb.baseAddress,
+                                    let pp = pb.baseAddress, let cp = cb.baseAddress
+                                else { return }
+                                let shared = SharedPointers(
+                                    query: qp, key: kp, value: vp, probabilities: pp, context: cp,
+                                    mask: maskValues.isEmpty ? nil : mb.baseAddress)
+                                // One task per (sequence, head); tasks write disjoint blocks of probs and context.
+                                DispatchQueue.concurrentPerform(iterations: batch.count * heads) { task in
+                                    let b = task / heads, head = task % heads
+                                    let start = batch.offsets[b], length = batch.length(b)
+                                    let offset = blockOffsets[b] + head * length * length
+                                    let p = shared.probabilities + offset
+                                    let column = start * h + head * d
+                                    BLAS.gemm(
+                                        transposeA: false, transposeB: true, m: length, n: length, k: d, alpha: scale,
+                                        a: shared.query + column, lda: h, b: shared.key + column, ldb: h, beta: 0, c: p,
+                                        ldc: length)
+                                    Kernels.softmaxRows(p, rows: length, width: length, stride: length)
+                                    if let maskBase = shared.mask {
+                                        var dropped = [Float](repeating: 0, count: length * length)
+                                        for i in 0..<(length * length) { dropped[i] = p[i] * maskBase[offset + i] }
+                                        dropped.withUnsafeBufferPointer { db in
+                                            guard let dp = db.baseAddress else { return }
+                                            BLAS.gemm(
+                                                transposeA: false, transposeB: false, m: length, n: d, k: length,
+                                                alpha: 1,
+                                                a: dp, lda: length, b: shared.value + column, ldb: h, beta: 0,
+                                                c: shared.context + column, ldc: h)
+                                        }
+                                    } else {
+                                        BLAS.gemm(
+                                            transposeA: false, transposeB: false, m: length, n: d, k: length, alpha: 1,
+                                            a: p, lda: length, b: shared.value + column, ldb: h, beta: 0,
+                                            c: shared.context + column, ldc: h)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if mode.record {
+            probabilities = probs
+            dropoutMask = mask
+        }
+        return context
+    }
+}
+
+/// Raw pointers handed to concurrent attention tasks.
+///
+/// Invariant (`@unchecked Sendable`): the buffers outlive the `concurrentPerform` call that uses them, the
+/// inputs are only read, and each task writes a disjoint region of `probabilities` and `context`.
+struct SharedPointers: @unchecked Sendable {
+    let query: UnsafePointer<Float>
+    let key: UnsafePointer<Float>
+    let value: UnsafePointer<Float>
+    let probabilities: UnsafeMutablePointer<Float>
+    let context: UnsafeMutablePointer<Float>
+    let mask: UnsafePointer<Float>?
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+/// Reads delimited text files (RFC 4180 CSV, and TSV-like files without quoting) into ``TextTable``s.
+///
+/// Supported: quoted fields containing delimiters, doubled quotes (`""`) and line breaks; LF and
+/// CRLF line ends; a UTF-8 byte-order mark; a final line without a line end. Blank lines are
+/// skipped. A quote inside an unquoted field is kept literally (as Python's `csv` and pandas do).
+/// Rejected with a ``TabularError`` naming file and line: invalid UTF-8, a row with a different
+/// number of fields than the header, an unterminated quoted field, text after a closing quote.
+public enum CSVReader {
+    /// Reads a delimited text file.
+    ///
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - delimiter: the field separator byte (`,` by default; `\t` for TSV).
+    ///   - hasHeader: whether the first row holds column names; otherwise columns are `column_0`, `column_1`, ….
+    ///   - quoting: whether `"` starts a quoted field (RFC 4180); when false, quotes are ordinary characters.
+    /// - Returns: the table; ``TextTable/source`` is the file path.
+    /// - Throws: ``TabularError/fileUnreadable(path:reason:)`` for a missing file, and the errors of ``parse(_:source:delimiter:hasHeader:quoting:)``.
+    /// - Complexity: O(file size).
+    public static func read(
+        _ url: URL, delimiter: UInt8 = UInt8(ascii: ","), hasHeader: Bool = true, quoting: Bool = true
+    ) throws -> TextTable {
+        let bytes = try FileBytes.read(url)
+        return try parse(bytes, source: url.path, delimiter: delimiter, hasHeader: hasHeader, quoting: quoting)
+    }
+
+    /// Parses delimited text held in memory; see ``read(_:delimiter:hasHeader:quoting:)``.
+    ///
+    /// - Throws: ``TabularError/invalidUTF8(path:line:)`` naming the line of the first bad byte;
+    ///   ``TabularError/malformedRow(path:line:reason:)`` for ragged rows, unterminated quotes and
+    ///   text after a closing quote.
+    public static func parse(
+        _ data: Data, source: String = "<memory>", delimiter: UInt8 = UInt8(ascii: ","), hasHeader: Bool = true,
+        quoting: Bool = true
+    ) throws -> TextTable {
+        try parse([UInt8](data), source: source, delimiter: delimiter, hasHeader: hasHeader, quoting: quoting)
+    }
+
+    /// Parses delimited text held in memory; see ``read(_:delimiter:hasHeader:quoting:)``.
+    public static func parse(
+        _ bytes: [UInt8], source: String = "<memory>", delimiter: UInt8 = UInt8(ascii: ","), hasHeader: Bool = true,
+        quoting: Bool = true
+    ) throws -> TextTable {
+        precondition(delimiter != UInt8(ascii: "\"") && delimiter != 0x0A && delimiter != 0x0D, "invalid delimiter")
+        try UTF8Validation.validate(bytes, source: source)
+        var records: [(line: Int, fields: [String])] = []
+        try bytes.withUnsafeBufferPointer { buffer in
+            var parser = Parser(bytes: buffer, source: source, delimiter: delimiter, quoting: quoting)
+            while let record = try parser.nextRecord() { records.append(record) }
+        }
+        guard !records.isEmpty else {
+            return TextTable(source: source, columnNames: [], rows: [], lineNumbers: [])
+        }
+        let columnNames: [String]
+        var body = records[...]
+        if hasHeader {
+            columnNames = records[0].fields
+            body = records.dropFirst()
+        } else {
+            columnNames = (0..<records[0].fields.count).map { "column_\($0)" }
+        }
+        var rows: [[String]] = []
+        var lines: [Int] = []
+        rows.reserveCapacity(body.count)
+        lines.reserveCapacity(body.count)
+        for record in body {
+            guard record.fields.count == columnNames.count else {
+                throw TabularError.malformedRow(
+                    path: source, line: record.line,
+                    reason: "expected \(columnNames.count) fields, found \(record.fields.count)")
+            }
+            rows.append(record.fields)
+            lines.append(record.line)
+        }
+        return TextTable(source: source, columnNames: columnNames, rows: rows, lineNumbers: lines)
+    }
+
+    private struct Parser {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let source: String
+        let delimiter: UInt8
+        let quoting: Bool
+        var position = 0
+        var line = 1
+
+        init(bytes: UnsafeBufferPointer<UInt8>, source: String, delimiter: UInt8, quoting: Bool) {
+            self.bytes = bytes
+            self.source = source
+            self.delimiter = delimiter
+            self.quoting = quoting
+            if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
+        }
+
+        static let quote = UInt8(ascii: "\""), newline: UInt8 = 0x0A, carriageReturn: UInt8 = 0x0D
+
+        /// The next record and the line it starts on, or nil at the end; skips blank lines.
+        mutating func nextRecord() throws -> (line: Int, fields: [String])? {
+            // Skip blank lines.
+            while position < bytes.count {
+                if bytes[position] == Self.newline {
+                    position += 1
+                    line += 1
+                } else if bytes[position] == Self.carriageReturn, position + 1 < bytes.count,
+                    bytes[position + 1] == Self.newline
+                {
+                    position += 2
+                    line += 1
+                } else {
+                    break
+                }
+            }
+            guard position < bytes.count else { return nil }
+            let startLine = line
+            var fields: [String] = []
+            while true {
+                let (field, terminator) = try nextField()
+                fields.append(field)
+                switch terminator {
+                case .delimiter: continue
+                case .endOfRecord, .endOfInput: return (startLine, fields)
+                }
+            }
+        }
+
+        enum Terminator { case delimiter, endOfRecord, endOfInput }
+
+        mutating func nextField() throws -> (String, Terminator) {
+            if quoting, position < bytes.count, bytes[position] == Self.quote {
+                return try quotedField()
+            }
+            let start = position
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == delimiter {
+                    let field = text(start, position)
+                    position += 1
+                    return (field, .delimiter)
+                }
+                if byte == Self.newline {
+                    var end = position
+                    if end > start, bytes[end - 1] == Self.carriageReturn { end -= 1 }
+                    let field = text(start, end)
+                    position += 1
+                    line += 1
+                    return (field, .endOfRecord)
+                }
+                position += 1
+            }
+            var end = position
+            if end > start, bytes[end - 1] == Self.carriageReturn { end -= 1 }
+            return (text(start, end), .endOfInput)
+        }
+
+        mutating func quotedField() throws -> (String, Terminator) {
+            let openingLine = line
+            position += 1  // opening quote
+            var content: [UInt8] = []
+            var segmentStart = position
+            while true {
+                guard position < bytes.count else {
+                    throw TabularError.malformedRow(
+                        path: source, line: openingLine, reason: "quoted field starting on this line is never closed")
+                }
+                let byte = bytes[position]
+                if byte == Self.quote {
+                    if position + 1 < bytes.count, bytes[position + 1] == Self.quote {
+                        content.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segmentStart...position]))
+                        position += 2
+                        segmentStart = position
+                        continue
+                    }
+                    content.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segmentStart..<position]))
+                    position += 1  // closing quote
+                    break
+                }
+                if byte == Self.newline { line += 1 }
+                position += 1
+            }
+            let field = String(decoding: content, as: UTF8.self)
+            guard position < bytes.count else { return (field, .endOfInput) }
+            let next = bytes[position]
+            if next == delimiter {
+                position += 1
+                return (field, .delimiter)
+            }
+            if next == Self.newline {
+                position += 1
+                line += 1
+                return (field, .endOfRecord)
+            }
+            if next == Self.carriageReturn, position + 1 < bytes.count, bytes[position + 1] == Self.newline {
+                position += 2
+                line += 1
+                return (field, .endOfRecord)
+            }
+            if next == Self.carriageReturn, position + 1 == bytes.count { return (field, .endOfInput) }
+            throw TabularError.malformedRow(
+                path: source, line: line, reason: "unexpected text after the closing quote of a quoted field")
+        }
+
+        func text(_ start: Int, _ end: Int) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
+    }
+}
