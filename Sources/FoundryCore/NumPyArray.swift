@@ -251,12 +251,5 @@ extension NumPyArray {
     }
 
     /// Writes the array to `url` atomically (a temporary file renamed into place).
-    public func write(to url: URL) throws {
-        do {
-            try npyData().write(to: url, options: .atomic)
-        } catch {
-            throw FoundryCoreError.fileUnreadable(
-                path: url.path, reason: "cannot write file (\(error.localizedDescription))")
-        }
-    }
+    public func write(to url: URL) throws { try AtomicFile.write(npyData(), to: url) }
 }

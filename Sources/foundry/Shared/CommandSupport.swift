@@ -1,12 +1,12 @@
 import Foundation
+import FoundryCore
 
 // Small helpers shared by the CLI commands: JSON output, timing and memory figures.
 
-/// Prints an `Encodable` as one JSON object on one line of standard output (keys sorted).
+/// Prints an `Encodable` as one JSON object on one line of standard output, in Foundry's one encoding
+/// (``FoundryJSON``: snake_case keys, sorted, ISO 8601 dates).
 func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(try FoundryJSON.string(value))
 }
 
 /// Seconds on a monotonic clock, for timing computations.

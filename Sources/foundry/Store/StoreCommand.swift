@@ -65,9 +65,7 @@ struct StoreOptions: ParsableArguments {
     /// Prints `value` as JSON when --json is set, else `text()`.
     func emit<T: Encodable>(_ value: T, text: () -> String) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+            try printJSON(value)
         } else {
             print(text())
         }

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The one JSON encoding of Foundry's results, shared by every command and by programs that want the same output.
+///
+/// Keys are snake_case: a camelCase property (`examplesPerSecond`) is written `examples_per_second`, and a key that
+/// already contains an underscore or has no capital letter is written as declared (so file-format names such as
+/// `lora_alpha` or a peer's `L_sha256_base` survive). Keys are sorted, slashes are not escaped, dates are ISO 8601
+/// with milliseconds, and non-finite numbers are refused rather than written as invalid JSON.
+public enum FoundryJSON {
+    /// A new encoder with Foundry's conventions.
+    ///
+    /// - Parameter pretty: indent the output (for files people read); by default one line (for terminals and pipes).
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .custom { path in SnakeCaseKey(path.last?.stringValue ?? "") }
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(isoTimestamp(date))
+        }
+        return encoder
+    }
+
+    /// `value` as one line of JSON text.
+    ///
+    /// - Throws: `EncodingError` for a non-finite number or a value that cannot be encoded.
+    public static func string<Value: Encodable>(_ value: Value, pretty: Bool = false) throws -> String {
+        String(decoding: try encoder(pretty: pretty).encode(value), as: UTF8.self)
+    }
+
+    /// A date as ISO 8601 in UTC with milliseconds (`2026-12-05T23:35:20.123Z`).
+    public static func isoTimestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    /// A time given as milliseconds since 1970 (how the store records it) as ISO 8601.
+    public static func isoTimestamp(milliseconds: Int64) -> String {
+        isoTimestamp(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
+    /// `name` in snake_case: a capital letter starts a new word unless it follows another capital
+    /// (`fitSeconds` → `fit_seconds`, `labelMatrixSHA256` → `label_matrix_sha256`); names that already contain an
+    /// underscore, or have no capital letter, are returned unchanged.
+    public static func snakeCase(_ name: String) -> String {
+        guard !name.contains("_"), name.contains(where: \.isUppercase) else { return name }
+        var out = ""
+        var previous: Character?
+        let characters = Array(name)
+        for (index, character) in characters.enumerated() {
+            if character.isUppercase, let previous {
+                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
+                if !previous.isUppercase || nextIsLower { out.append("_") }
+            }
+            out.append(contentsOf: character.lowercased())
+            previous = character
+        }
+        return out
+    }
+}
+
+/// A coding key whose string is the snake_case form of another.
+private struct SnakeCaseKey: CodingKey {
+    let stringValue: String
+    let intValue: Int?
+
+    init(_ name: String) {
+        stringValue = FoundryJSON.snakeCase(name)
+        intValue = nil
+    }
+
+    init?(stringValue: String) { self.init(stringValue) }
+
+    init?(intValue: Int) {
+        stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}
