@@ -7,11 +7,11 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev libsqlite3-dev pkgconf
 # Real benchmark data (never copied into the repo); override with FOUNDRY_DATA=/path.
 export FOUNDRY_DATA ?= $(abspath ../shared/datasets)
 
-.PHONY: bootstrap build demo adapter-demo test model bench-labelmodels clean-build help
+.PHONY: bootstrap build demo adapter-demo test lint model bench-labelmodels clean-build help
 
 help:
 	@echo "make demo   - label a real corpus end to end (installs system packages when missing)"
-	@echo "make test   - build and run all tests"
+	@echo "make test   - check style, build and run all tests"
 	@echo "make model  - fetch the pretrained all-MiniLM-L6-v2 encoder into .models/"
 
 # Installs the system libraries Foundry links (OpenBLAS, LAPACKE, SQLite) when any is missing.
@@ -39,7 +39,11 @@ demo: bootstrap
 adapter-demo: bootstrap model
 	$(SWIFT) run -c release spam-adapter
 
-test: bootstrap model
+# Style: the repo's .swift-format, strict (any finding fails the build).
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Examples Package.swift
+
+test: bootstrap model lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 

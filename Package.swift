@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "FoundryTestSupport"]),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Tensors", "FoundryTestSupport"]),
         .testTarget(name: "FoundryCLITests", dependencies: ["FoundryTestSupport", "Labeling", "FoundryCore"]),
+        .testTarget(name: "ArchitectureTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundryCore
 
 /// The `foundry` command-line tool: thin commands over the Foundry modules.
 @main
@@ -7,6 +8,7 @@ struct Foundry: AsyncParsableCommand {
         commandName: "foundry",
         abstract:
             "Program your training data: labeling functions, label models, cleaning, a governed store and adapters.",
+        version: "foundry \(FoundryVersion.current)",
         subcommands: [
             AnalyzeCommand.self,
             ApplyCommand.self,
