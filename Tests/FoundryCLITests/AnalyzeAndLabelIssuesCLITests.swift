@@ -113,8 +113,9 @@ struct AnalyzeAndLabelIssuesCLITests {
         let lines = output.standardOutput.split(separator: "\n").map(String.init)
         #expect(lines.count == 4, "\(output.standardOutput)")
         #expect(lines[0].hasPrefix("2 likely label issues among 10 rows"))
-        #expect(lines[1].split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-            == "row (0-based) given label suggested label self_confidence")
+        #expect(
+            lines[1].split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+                == "row (0-based) given label suggested label self_confidence")
         #expect(lines[2].split(separator: " ") == ["4", "ham", "spam", "0.100000"])
         #expect(lines[3].split(separator: " ") == ["9", "spam", "ham", "0.200000"])
         let json = try FoundryCLI.run([
