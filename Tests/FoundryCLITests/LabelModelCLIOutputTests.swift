@@ -117,6 +117,24 @@ struct LabelModelCLIOutputTests {
             directory.file("L.npy").path, "--class-names", "a,b,c",
         ])
         #expect(names.status != 0 && names.standardError.contains("3 names for 2 classes"))
+        // A matrix of other LFs than the model's, and --input with a .npy --out.
+        try NumPyArray(integers: [0, 1, -1], shape: [1, 3], elementType: .int8).write(to: directory.file("three.npy"))
+        let ds = try FoundryCLI.run([
+            "labelmodel", "fit", "--matrix", directory.file("L.npy").path, "--cardinality", "2", "--method", "ds",
+            "--out", directory.file("ds.json").path,
+        ])
+        #expect(ds.status == 0, "\(ds.standardError)")
+        let narrow = try FoundryCLI.run([
+            "labelmodel", "predict", "--model", directory.file("ds.json").path, "--matrix",
+            directory.file("three.npy").path,
+        ])
+        #expect(narrow.status != 0 && narrow.standardError.contains("three.npy: "), "\(narrow.standardError)")
+        let npyWithInput = try FoundryCLI.run([
+            "labelmodel", "predict", "--model", directory.file("mv.json").path, "--matrix",
+            directory.file("L.npy").path, "--input", directory.file("short.csv").path,
+            "--out", directory.file("p.npy").path,
+        ])
+        #expect(npyWithInput.status != 0 && npyWithInput.standardError.contains("a .npy --out holds only"))
         // A folder that does not exist: nothing is written, and the message names the file.
         let missing = try FoundryCLI.run([
             "labelmodel", "predict", "--model", directory.file("mv.json").path, "--matrix",

@@ -162,6 +162,25 @@ import Testing
         }
     }
 
+    @Test("a model that cannot be fitted on the train split says which file it was")
+    func failedFitsNameTheTrainFile() throws {
+        let directory = TemporaryDirectory()
+        let folder = directory.file("two_lfs")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let narrow = SyntheticLabelingTask(
+            classPrior: [0.5, 0.5],
+            labelingFunctions: [.init(coverage: 0.5, accuracy: 0.8), .init(coverage: 0.5, accuracy: 0.7)])
+        try writeSyntheticWrenchFolder(narrow, rows: (100, nil, 50), classNames: ["a", "b"], seed: 1, to: folder)
+        #expect(
+            throws: LabelModelsError.invalidInput(
+                "\(folder.appendingPathComponent("train.json").path): moments needs at least 3 labeling functions, the matrix has 2"
+            )
+        ) {
+            try LabelModelEvaluation.evaluate(
+                folder: folder, options: .init(model: LabelModelConfiguration(method: .moments)))
+        }
+    }
+
     @Test("a valid split with other LFs than the train split is refused, naming both files")
     func devSetWithOtherLFsIsRefused() throws {
         let directory = TemporaryDirectory()

@@ -179,8 +179,9 @@ public enum LabelModelEvaluation {
     ///   - folder: a WRENCH folder or a folder of ±1 LF-matrix CSVs (see ``EvaluationSplits``).
     ///   - options: the model and how to fit and score it.
     /// - Returns: the scores.
-    /// - Throws: ``LabelModelsError`` for invalid options, a missing split or a failed fit; the readers' errors
-    ///   (naming the file) for unreadable, malformed or empty splits.
+    /// - Throws: ``LabelModelsError`` for invalid options or a missing split, and
+    ///   ``LabelModelsError/invalidInput(_:)`` naming the train file when the model cannot be fitted on it; the
+    ///   readers' errors (naming the file) for unreadable, malformed or empty splits.
     public static func evaluate(folder: URL, options: Options) throws -> Result {
         try evaluate(EvaluationSplits.load(folder, transductive: options.transductive), options: options).result
     }
@@ -215,7 +216,10 @@ public enum LabelModelEvaluation {
         }
         var model = try options.model.makeModel()
         let fitStart = Stopwatch.seconds()
-        try model.fit(train.labelMatrix, options: fitOptions)
+        do { try model.fit(train.labelMatrix, options: fitOptions) } catch let error as LabelModelsError {
+            // The model's message names the method and the problem; the file tells where the matrix came from.
+            throw LabelModelsError.invalidInput("\(train.file.path): \(error.description)")
+        }
         let fitSeconds = Stopwatch.seconds() - fitStart
         let predictStart = Stopwatch.seconds()
         let probabilities = try model.predictProbabilities(test.labelMatrix)

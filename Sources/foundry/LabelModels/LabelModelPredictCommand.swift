@@ -52,6 +52,12 @@ struct LabelModelPredictCommand: ParsableCommand {
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
+    func validate() throws {
+        if source.input != nil, let out = output.out, URL(fileURLWithPath: out).pathExtension.lowercased() == "npy" {
+            throw ValidationError("--input labels a table; a .npy --out holds only the n × k probabilities")
+        }
+    }
+
     /// The summary.
     struct Record: Codable {
         var n: Int
@@ -74,7 +80,10 @@ struct LabelModelPredictCommand: ParsableCommand {
         let inputTable = try source.input.map { try TableFormat.read(URL(fileURLWithPath: $0)) }
         let readSeconds = monotonicSeconds() - readStart
         let start = monotonicSeconds()
-        let probabilities = try model.predictProbabilities(labels)
+        let probabilities: Matrix
+        do { probabilities = try model.predictProbabilities(labels) } catch let error as LabelModelsError {
+            throw LabelModelsError.invalidInput("\(source.matrix): \(error.description)")
+        }
         let seconds = monotonicSeconds() - start
         let predicted = type(of: model).hardLabels(
             probabilities, tieBreak: tieBreak.policy(seed: seed), prior: model.classBalance)
@@ -90,15 +99,14 @@ struct LabelModelPredictCommand: ParsableCommand {
                 .accuracy
             expected = ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: goldLabels)
         }
-        let table = try predictionTable(predicted: predicted, soft: soft, input: inputTable)
-        if let out = output.out {
+        if let out = output.out, URL(fileURLWithPath: out).pathExtension.lowercased() == "npy" {
+            try soft.writeNumPy(to: URL(fileURLWithPath: out))
+        } else if let out = output.out {
             let url = URL(fileURLWithPath: out)
-            if url.pathExtension.lowercased() == "npy" {
-                try soft.writeNumPy(to: url)
-            } else {
-                try TableFormat(path: url).write(table, to: url)
-            }
+            try TableFormat(path: url).write(
+                predictionTable(predicted: predicted, soft: soft, input: inputTable), to: url)
         } else {
+            let table = try predictionTable(predicted: predicted, soft: soft, input: inputTable)
             FileHandle.standardOutput.write(Data(CSVWriter.text(of: table).utf8))
         }
         let record = Record(
