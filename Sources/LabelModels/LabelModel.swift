@@ -39,6 +39,7 @@ public struct LFParameters: Sendable, Equatable, Codable {
     /// Estimated confusion matrix P(vote = l | Y = c) as a k × (k + 1) matrix whose last column is abstain, when the model has one.
     public var confusion: Matrix?
 
+    /// Creates per-LF parameters; unknown ones are `nil`.
     public init(name: String, accuracy: Double? = nil, propensity: Double? = nil, confusion: Matrix? = nil) {
         self.name = name
         self.accuracy = accuracy

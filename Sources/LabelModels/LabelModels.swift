@@ -14,6 +14,12 @@
 /// | ``Triplet`` | closed-form accuracies from triplets of LFs | Fu et al. 2020 |
 /// | ``AutoLabelModel`` | the default: picks/combines the above, never much worse than MV | — |
 ///
+/// The flows the CLI and the examples call: ``LabelModelConfiguration`` (a ``LabelModelMethod`` with its settings,
+/// validated) builds models; ``LabelModelEvaluation`` fits and scores one on a WRENCH or ±1 LF-matrix CSV folder, or
+/// every method on every folder under a root; ``LabelModelRobustness`` and ``LabelModelScale`` benchmark them on tasks
+/// from ``Labeling/SyntheticLabelingTask``. Predictions leave as ``FoundryCore/SoftLabels``
+/// (``LabelModel/predictSoftLabels(_:)``); scores use the Float64 probabilities.
+///
 /// Fitting reads sufficient statistics (``LabelStatistics``: per-LF vote counts, pairwise
 /// co-vote counts) that add up across shards; prediction is a sparse pass over the votes.
 public enum LabelModelsModule {}

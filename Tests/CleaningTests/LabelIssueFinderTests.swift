@@ -154,8 +154,13 @@ enum CleanlabFixture {
 }
 
 struct LabelIssueFinderTests {
+    /// The fixture's predicted probabilities as soft labels (Float32, as label models and `.npy` files give them).
+    static func probabilities() throws -> SoftLabels {
+        try SoftLabels(probabilities: CleanlabFixture.probabilities.map(Float.init), classNames: ["a", "b", "c"])
+    }
+
     @Test func matchesCleanlabForEveryFilterAndRanking() throws {
-        let p = Matrix(rows: 200, columns: 3, values: CleanlabFixture.probabilities)
+        let p = try Self.probabilities()
         for (filter, rank, ids) in CleanlabFixture.expected {
             let mode = try #require(LabelIssueFinder.FilterMode(rawValue: filter))
             let ranking = try #require(LabelIssueFinder.Ranking(rawValue: rank))
@@ -173,7 +178,7 @@ struct LabelIssueFinderTests {
             (.pruneByClass, [15, 155, 81, 74, 146, 173, 20, 171, 186, 78, 158, 195]),
             (.both, [15, 155, 81, 74, 146, 173, 20, 186]),
         ]
-        let p = Matrix(rows: 200, columns: 3, values: CleanlabFixture.probabilities)
+        let p = try Self.probabilities()
         for (mode, ids) in expected {
             let finder = LabelIssueFinder(configuration: .init(filter: mode, numberToRemovePerClass: [5, 3, 4]))
             #expect(try finder.find(labels: CleanlabFixture.labels, probabilities: p).ranked == ids, "\(mode)")
@@ -185,28 +190,31 @@ struct LabelIssueFinderTests {
         #expect(throws: CleaningError.self) { try short.find(labels: CleanlabFixture.labels, probabilities: p) }
     }
 
-    @Test func softLabelsUseTheirArgmax() throws {
-        let p = Matrix(rows: 200, columns: 3, values: CleanlabFixture.probabilities)
-        var soft = Matrix(rows: 200, columns: 3)
-        for (row, label) in CleanlabFixture.labels.enumerated() {
-            for c in 0..<3 { soft[row, c] = c == label ? 0.6 : 0.2 }
+    @Test("each issue carries its given label, the most probable class as the suggestion, and its score")
+    func issuesCarryGivenAndSuggestedLabels() throws {
+        let p = try Self.probabilities()
+        let issues = try LabelIssueFinder().find(labels: CleanlabFixture.labels, probabilities: p)
+        #expect(issues.issues.map(\.row) == issues.ranked)
+        for issue in issues.issues {
+            #expect(issue.givenLabel == CleanlabFixture.labels[issue.row])
+            let row = Array(p.row(issue.row))
+            #expect(issue.suggestedLabel == row.firstIndex(of: row.max() ?? 0))
+            #expect(issue.suggestedLabel != issue.givenLabel)  // prune_by_noise_rate never flags the argmax class
+            #expect(issue.score == Double(row[issue.givenLabel]))  // self-confidence: p(given label)
         }
-        let finder = LabelIssueFinder()
-        #expect(
-            try finder.find(softLabels: soft, probabilities: p)
-                == finder.find(labels: CleanlabFixture.labels, probabilities: p))
     }
 
-    @Test func rejectsBadInput() {
-        let p = Matrix(rows: 2, columns: 2, values: [0.9, 0.1, 0.2, 0.8])
+    @Test func rejectsBadInput() throws {
+        let p = try SoftLabels(probabilities: [0.9, 0.1, 0.2, 0.8], classNames: ["ham", "spam"])
         let finder = LabelIssueFinder()
         #expect(throws: CleaningError.self) { try finder.find(labels: [0], probabilities: p) }
         #expect(throws: CleaningError.self) { try finder.find(labels: [0, 2], probabilities: p) }
-        #expect(throws: CleaningError.self) {
-            try finder.find(labels: [0, 1], probabilities: Matrix(rows: 2, columns: 2, values: [1.5, 0, 0, 1]))
-        }
-        #expect(throws: CleaningError.self) {
-            try finder.find(softLabels: Matrix(rows: 2, columns: 3), probabilities: p)
+        #expect(throws: CleaningError.self) { try finder.find(labels: [-1, 0], probabilities: p) }
+        let negative = LabelIssueFinder(configuration: .init(fractionNoise: 1.5))
+        #expect(throws: CleaningError.self) { try negative.find(labels: [0, 1], probabilities: p) }
+        // Probabilities that are not distributions never reach the finder: SoftLabels refuses them, naming the row.
+        #expect(throws: FoundryCoreError.self) {
+            try SoftLabels(probabilities: [1.5, 0, 0, 1], classNames: ["ham", "spam"])
         }
     }
 

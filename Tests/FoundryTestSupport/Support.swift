@@ -115,8 +115,11 @@ extension SeededGenerator {
     public mutating func nextBool(probability: Double) -> Bool { nextUnitDouble() < probability }
 }
 
-/// A synthetic weak-supervision problem with known hidden labels and known LF parameters.
+/// A conditionally independent, two-sided synthetic problem with known hidden labels and LF parameters: a
+/// ``Labeling/SyntheticLabelingTask`` (the one generator the benchmarks use too) sampled once.
 public struct SyntheticLabelingProblem: Sendable {
+    /// The generating task.
+    public let task: SyntheticLabelingTask
     /// The label matrix.
     public let matrix: LabelMatrix
     /// The hidden true class of each row.
@@ -139,52 +142,25 @@ public struct SyntheticLabelingProblem: Sendable {
         rows: Int, coverages: [Double], accuracies: [Double], classBalance: [Double] = [0.5, 0.5], seed: UInt64
     ) {
         precondition(coverages.count == accuracies.count, "one accuracy per coverage")
-        let k = classBalance.count
-        var generator = SeededGenerator(seed: seed)
-        var builder = LabelMatrix.Builder(
-            lfNames: LabelMatrix.defaultLFNames(coverages.count), classNames: LabelMatrix.defaultClassNames(k))
-        var truth: [Int] = []
-        truth.reserveCapacity(rows)
-        for _ in 0..<rows {
-            var u = generator.nextUnitDouble()
-            var y = k - 1
-            for (index, p) in classBalance.enumerated() {
-                if u < p {
-                    y = index
-                    break
-                }
-                u -= p
-            }
-            truth.append(y)
-            for lf in coverages.indices where generator.nextBool(probability: coverages[lf]) {
-                if generator.nextBool(probability: accuracies[lf]) {
-                    builder.appendVote(lf: lf, classIndex: y)
-                } else {
-                    let wrong = generator.nextInt(below: k - 1)
-                    builder.appendVote(lf: lf, classIndex: wrong >= y ? wrong + 1 : wrong)
-                }
-            }
-            builder.finishRow()
-        }
-        matrix = builder.build()
-        trueLabels = truth
+        task = SyntheticLabelingTask(
+            classPrior: classBalance,
+            labelingFunctions: zip(coverages, accuracies).map { .init(coverage: $0, accuracy: $1) })
+        let sample = task.sample(rows: rows, seed: seed)
+        matrix = sample.matrix
+        trueLabels = sample.labels
         self.coverages = coverages
         self.accuracies = accuracies
     }
 }
 
-/// A random label matrix where each cell votes (a uniform class) with probability `coverage`.
+/// A random label matrix where each cell votes (a uniform class) with probability `coverage`: a
+/// ``Labeling/SyntheticLabelingTask`` whose LFs are right with probability 1/k, so their votes ignore the class.
 public func randomLabelMatrix(rows: Int, lfs: Int, cardinality: Int = 2, coverage: Double, seed: UInt64) -> LabelMatrix
 {
-    var generator = SeededGenerator(seed: seed)
-    var builder = LabelMatrix.Builder(
-        lfNames: LabelMatrix.defaultLFNames(lfs), classNames: LabelMatrix.defaultClassNames(cardinality),
-        expectedVotes: Int(Double(rows * lfs) * coverage * 1.05))
-    for _ in 0..<rows {
-        for lf in 0..<lfs where generator.nextBool(probability: coverage) {
-            builder.appendVote(lf: lf, classIndex: generator.nextInt(below: cardinality))
-        }
-        builder.finishRow()
-    }
-    return builder.build()
+    let chance = 1 / Double(cardinality)
+    let task = SyntheticLabelingTask(
+        classPrior: [Double](repeating: chance, count: cardinality),
+        labelingFunctions: [SyntheticLabelingTask.LabelingFunction](
+            repeating: .init(coverage: coverage, accuracy: chance), count: lfs))
+    return task.sample(rows: rows, seed: seed).matrix
 }

@@ -64,7 +64,10 @@ import Testing
     }
 
     @Test func unknownMethodAndCorruptModelFilesThrow() throws {
-        #expect(throws: LabelModelsError.self) { try LabelModelFile.makeModel(method: "snorkel") }
+        #expect(throws: LabelModelsError.unknownMethod("snorkel")) { try LabelModelMethod(name: "snorkel") }
+        #expect(
+            LabelModelsError.unknownMethod("snorkel").description
+                == "unknown method 'snorkel'; expected mv, wmv, ds, moments, triplet, auto")
         let directory = TemporaryDirectory()
         let bad = try directory.write("bad.json", #"{"format_version": 1, "method": "nope", "model": {}}"#)
         #expect(throws: LabelModelsError.self) { try LabelModelFile.read(from: bad) }

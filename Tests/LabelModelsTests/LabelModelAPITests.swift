@@ -10,9 +10,10 @@ import Testing
     static let problem = SyntheticLabelingProblem(
         rows: 3_000, coverages: [0.5, 0.6, 0.4, 0.7], accuracies: [0.8, 0.7, 0.9, 0.75], seed: 21)
 
-    @Test(arguments: ["mv", "wmv", "ds", "moments", "triplet", "auto"])
-    func persistenceRoundTripsExactly(method: String) throws {
-        var model = try LabelModelFile.makeModel(method: method)
+    @Test(arguments: LabelModelMethod.allCases)
+    func persistenceRoundTripsExactly(method: LabelModelMethod) throws {
+        var model = try LabelModelConfiguration(method: method).makeModel()
+        #expect(ObjectIdentifier(type(of: model)) == ObjectIdentifier(method.modelType))
         try model.fit(Self.problem.matrix, options: FitOptions())
         let directory = TemporaryDirectory()
         let url = directory.file("model.json")

@@ -3,8 +3,9 @@ import FoundryCore
 /// Finds likely label errors by confident learning (Northcutt, Jiang & Chuang, "Confident Learning: Estimating
 /// Uncertainty in Dataset Labels", JAIR 2021), following cleanlab 2.x `filter.find_label_issues`.
 ///
-/// Inputs are the given labels (hard class indices, or soft labels reduced to their argmax, first maximum on ties)
-/// and out-of-sample predicted probabilities (n × k, e.g. from cross-validation). The confident joint counts
+/// Inputs are the given labels (class indices, as cleanlab's `labels`) and out-of-sample predicted probabilities as
+/// ``FoundryCore/SoftLabels`` (n × k, e.g. from cross-validation or a label model's prediction on held-out rows); the
+/// probabilities are read as Float64, as cleanlab reads `pred_probs`. The confident joint counts
 /// examples whose probability for class j reaches class j's threshold (the mean self-confidence of examples
 /// labeled j); it is calibrated to the label counts, then one of the ``FilterMode``s selects issues. As in
 /// cleanlab, examples whose given label (nudged by 1e-6) is the predicted argmax are never issues, and issues are
@@ -61,14 +62,43 @@ public struct LabelIssueFinder: Sendable {
         }
     }
 
+    /// One likely label error.
+    public struct Issue: Sendable, Equatable, Codable {
+        /// The row (0-based).
+        public var row: Int
+        /// The row's given label.
+        public var givenLabel: Int
+        /// The suggested label: the most probable class under the predicted probabilities (first on ties).
+        public var suggestedLabel: Int
+        /// The row's label-quality score under the configuration's ``Ranking`` (lower = more likely wrong).
+        public var score: Double
+
+        enum CodingKeys: String, CodingKey {
+            case row, givenLabel = "given_label", suggestedLabel = "suggested_label", score
+        }
+    }
+
     /// The result.
     public struct Issues: Sendable, Equatable {
-        /// Row indices of likely label errors, most severe first.
+        /// Row indices (0-based) of likely label errors, most severe first.
         public var ranked: [Int]
         /// The label-quality score of every row under the chosen ranking.
         public var qualityScores: [Double]
         /// The calibrated confident joint, `[given label][true label]`.
         public var confidentJoint: [[Int]]
+        /// Every row's given label.
+        public var givenLabels: [Int]
+        /// Every row's most probable class under the predicted probabilities (first on ties).
+        public var predictedLabels: [Int]
+
+        /// The issues in rank order, each with its given and suggested label and its score.
+        public var issues: [Issue] {
+            ranked.map {
+                Issue(
+                    row: $0, givenLabel: givenLabels[$0], suggestedLabel: predictedLabels[$0],
+                    score: qualityScores[$0])
+            }
+        }
     }
 
     /// The configuration.
@@ -77,38 +107,23 @@ public struct LabelIssueFinder: Sendable {
     /// Creates a finder.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
-    /// Finds label issues from soft labels (rows of class probabilities), reduced to hard labels by argmax.
-    ///
-    /// - Throws: see ``find(labels:probabilities:)``.
-    public func find(softLabels: Matrix, probabilities: Matrix) throws -> Issues {
-        guard softLabels.columns == probabilities.columns else {
-            throw CleaningError.invalidLabels(
-                source: "soft labels",
-                reason: "\(softLabels.columns) classes, but the probabilities have \(probabilities.columns)")
-        }
-        let labels = (0..<softLabels.rows).map { row in Self.argmax(softLabels.row(row)) }
-        return try find(labels: labels, probabilities: probabilities)
-    }
-
     /// Finds label issues.
     ///
     /// - Parameters:
     ///   - labels: the given class of each row, in `0..<k`.
-    ///   - probabilities: n × k out-of-sample predicted probabilities, each in 0…1.
+    ///   - probabilities: n × k out-of-sample predicted probabilities (``FoundryCore/SoftLabels`` checked every row
+    ///     is a distribution).
     /// - Returns: the ranked issues, scores and confident joint.
-    /// - Throws: ``CleaningError/invalidLabels(source:reason:)`` for mismatched sizes, labels outside 0..<k, fewer
-    ///   than 2 classes, or probabilities outside 0…1.
+    /// - Throws: ``CleaningError/invalidLabels(source:reason:)`` for a label count other than n, labels outside
+    ///   0..<k, or invalid configuration values.
     /// - Complexity: O(n·k + n log n).
-    public func find(labels: [Int], probabilities p: Matrix) throws -> Issues {
+    public func find(labels: [Int], probabilities: SoftLabels) throws -> Issues {
+        let p = probabilities.matrix
         let n = p.rows, k = p.columns
         func fail(_ reason: String) -> CleaningError { .invalidLabels(source: "label issues", reason: reason) }
         guard labels.count == n else { throw fail("\(labels.count) labels but \(n) rows of probabilities") }
-        guard k >= 2 else { throw fail("need at least 2 classes, got \(k)") }
         if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= k }) {
             throw fail("row \(bad): label \(labels[bad]) is outside 0…\(k - 1)")
-        }
-        if let bad = p.storage.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
-            throw fail("row \(bad / k), class \(bad % k): probability \(p.storage[bad]) is outside 0…1")
         }
         guard (0...1).contains(configuration.fractionNoise) else { throw fail("fraction of noise must be in 0…1") }
         if let remove = configuration.numberToRemovePerClass {
@@ -174,7 +189,9 @@ public struct LabelIssueFinder: Sendable {
             }
         }
         let ranked = Self.stableOrder(mask.indices.filter { mask[$0] }, key: { scores[$0] })
-        return Issues(ranked: ranked, qualityScores: scores, confidentJoint: joint)
+        return Issues(
+            ranked: ranked, qualityScores: scores, confidentJoint: joint, givenLabels: labels,
+            predictedLabels: (0..<n).map { Self.argmax(p.row($0)) })
     }
 
     /// The calibrated confident joint `[given][true]` and the rows counted off the diagonal.

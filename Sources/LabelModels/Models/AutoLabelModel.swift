@@ -48,6 +48,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         public var devSelectionMetric: DevSelectionMetric = .macroF1
         /// Settings of the moment-matching component.
         public var moments = MomentMatching.Configuration()
+        /// Creates the default settings.
         public init() {}
 
         private enum CodingKeys: String, CodingKey {
@@ -100,10 +101,15 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         case momentsWithAbstentionsAndMajorityVote = "moments-abstain+mv"
     }
 
+    /// The method's short name, as model files and reports spell it.
     public static let methodName = "auto"
+    /// The settings the model fits with.
     public var configuration: Configuration
+    /// Number of classes k (0 before fitting).
     public private(set) var cardinality = 0
+    /// The class prior the model uses (empty before fitting).
     public private(set) var classBalance: [Double] = []
+    /// What the model learned about each labeling function (empty before fitting).
     public private(set) var lfParameters: [LFParameters] = []
     /// The decision of the last fit.
     public private(set) var choice: Choice?
@@ -125,8 +131,12 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     private var moments: MomentMatching?
     private var triplet: Triplet?
 
+    /// Creates an unfitted model with these settings.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
+    /// Fits the model to a label matrix (see ``LabelModel/fit(_:options:)``).
+    ///
+    /// - Throws: ``LabelModelsError`` for an empty matrix, too few LFs, an invalid class balance or dev set.
     public mutating func fit(_ matrix: LabelMatrix, options: FitOptions) throws {
         try FitValidation.check(matrix, method: Self.methodName)
         cardinality = matrix.cardinality

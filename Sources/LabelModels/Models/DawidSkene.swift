@@ -26,19 +26,26 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
         public var smoothing: Double = 0.01
         /// Largest m·k·(k+1) confusion table allowed (memory guard).
         public var maxParameters: Int = 50_000_000
+        /// Creates the default settings.
         public init() {}
     }
 
+    /// The method's short name, as model files and reports spell it.
     public static let methodName = "ds"
+    /// The settings the model fits with.
     public var configuration: Configuration
+    /// Number of classes k (0 before fitting).
     public private(set) var cardinality = 0
+    /// The class prior the model uses (empty before fitting).
     public private(set) var classBalance: [Double] = []
+    /// What the model learned about each labeling function (empty before fitting).
     public private(set) var lfParameters: [LFParameters] = []
     /// EM iterations run by the last fit.
     public private(set) var iterations = 0
     /// The fitted posterior.
     public private(set) var posterior: VotePosterior?
 
+    /// Creates an unfitted model with these settings.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
     /// Runs EM on `matrix`. A given or dev-label class balance stays fixed; ``ClassBalance/estimated`` re-estimates it each M-step.
@@ -91,6 +98,10 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
         }
     }
 
+    /// The n × k matrix of P(Y = c | votes); each row sums to 1.
+    ///
+    /// - Throws: ``LabelModelsError/notFitted(method:)`` before `fit`; ``LabelModelsError/shapeMismatch(_:)`` for a
+    ///   matrix of other LFs or classes than the fitted one.
     public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {
         guard let posterior else { throw LabelModelsError.notFitted(method: Self.methodName) }
         return try posterior.probabilities(matrix)

@@ -7,9 +7,13 @@ import Labeling
 /// uniform, so the ``TieBreakPolicy`` decides them. No parameters are learned except the class
 /// balance used by ``TieBreakPolicy/prior``.
 public struct MajorityVote: LabelModel, Codable, Equatable {
+    /// The method's short name, as model files and reports spell it.
     public static let methodName = "mv"
+    /// Number of classes k (0 before fitting).
     public private(set) var cardinality: Int
+    /// The class prior the model uses (empty before fitting).
     public private(set) var classBalance: [Double]
+    /// What the model learned about each labeling function (empty before fitting).
     public private(set) var lfParameters: [LFParameters]
 
     /// An unfitted majority vote.

@@ -38,6 +38,7 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         /// also kept to at most half of that vote's own marginal rate P(LF j votes l): for rare votes an absolute
         /// 0.01 would be as large as the signal and erase it (seen with many sparse LFs and several classes).
         public var predictionFloor = 0.01
+        /// Creates settings with this l2 pull and these dependent LF pairs; the rest take their defaults.
         public init(l2: Double = 0.1, dependencies: [[Int]] = []) {
             self.l2 = l2
             self.dependencies = dependencies
@@ -59,10 +60,15 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         }
     }
 
+    /// The method's short name, as model files and reports spell it.
     public static let methodName = "moments"
+    /// The settings the model fits with.
     public var configuration: Configuration
+    /// Number of classes k (0 before fitting).
     public private(set) var cardinality = 0
+    /// The class prior the model uses (empty before fitting).
     public private(set) var classBalance: [Double] = []
+    /// What the model learned about each labeling function (empty before fitting).
     public private(set) var lfParameters: [LFParameters] = []
     /// The learned conditional probabilities μ, (m·k) × k.
     public private(set) var conditionalProbabilities: Matrix?
@@ -79,8 +85,12 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
     /// μ as used for prediction (within the ``Configuration/predictionFloor`` bounds); `nil` in files written before it was kept.
     public private(set) var predictionRates: Matrix?
 
+    /// Creates an unfitted model with these settings.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
+    /// Fits the model to a label matrix (see ``LabelModel/fit(_:options:)``).
+    ///
+    /// - Throws: ``LabelModelsError`` for an empty matrix, too few LFs, an invalid class balance or dev set.
     public mutating func fit(_ matrix: LabelMatrix, options: FitOptions) throws {
         try FitValidation.check(matrix, method: Self.methodName, minimumLFs: 3)
         try fit(statistics: LabelStatistics(matrix), lfNames: matrix.lfNames, options: options)
@@ -177,6 +187,10 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         return start
     }
 
+    /// The n × k matrix of P(Y = c | votes); each row sums to 1.
+    ///
+    /// - Throws: ``LabelModelsError/notFitted(method:)`` before `fit`; ``LabelModelsError/shapeMismatch(_:)`` for a
+    ///   matrix of other LFs or classes than the fitted one.
     public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {
         guard let posterior else { throw LabelModelsError.notFitted(method: Self.methodName) }
         return try posterior.probabilities(matrix)

@@ -25,19 +25,29 @@ public struct Triplet: LabelModel, Codable, Equatable {
         public var minimumOverlap: Double = 5
         /// Triplets whose denominator |M_jl| is below this are skipped as unstable.
         public var minimumDenominator: Double = 0.05
+        /// Creates the default settings.
         public init() {}
     }
 
+    /// The method's short name, as model files and reports spell it.
     public static let methodName = "triplet"
+    /// The settings the model fits with.
     public var configuration: Configuration
+    /// Number of classes k (0 before fitting).
     public private(set) var cardinality = 0
+    /// The class prior the model uses (empty before fitting).
     public private(set) var classBalance: [Double] = []
+    /// What the model learned about each labeling function (empty before fitting).
     public private(set) var lfParameters: [LFParameters] = []
     /// The fitted posterior.
     public private(set) var posterior: VotePosterior?
 
+    /// Creates an unfitted model with these settings.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
+    /// Fits the model to a label matrix (see ``LabelModel/fit(_:options:)``).
+    ///
+    /// - Throws: ``LabelModelsError`` for an empty matrix, too few LFs, an invalid class balance or dev set.
     public mutating func fit(_ matrix: LabelMatrix, options: FitOptions) throws {
         try FitValidation.check(matrix, method: Self.methodName, minimumLFs: 3)
         try fit(statistics: LabelStatistics(matrix, keepOverlap: false), lfNames: matrix.lfNames, options: options)
@@ -101,6 +111,10 @@ public struct Triplet: LabelModel, Codable, Equatable {
         }
     }
 
+    /// The n × k matrix of P(Y = c | votes); each row sums to 1.
+    ///
+    /// - Throws: ``LabelModelsError/notFitted(method:)`` before `fit`; ``LabelModelsError/shapeMismatch(_:)`` for a
+    ///   matrix of other LFs or classes than the fitted one.
     public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {
         guard let posterior else { throw LabelModelsError.notFitted(method: Self.methodName) }
         return try posterior.probabilities(matrix)

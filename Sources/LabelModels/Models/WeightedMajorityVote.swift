@@ -16,17 +16,24 @@ public struct WeightedMajorityVote: LabelModel, Codable, Equatable {
     public struct Configuration: Sendable, Codable, Equatable {
         /// Known per-LF accuracies; `nil` to estimate them.
         public var accuracies: [Double]?
+        /// Creates settings; `accuracies` (one per LF) fixes the LF accuracies instead of learning them.
         public init(accuracies: [Double]? = nil) { self.accuracies = accuracies }
     }
 
+    /// The method's short name, as model files and reports spell it.
     public static let methodName = "wmv"
+    /// The settings the model fits with.
     public var configuration: Configuration
+    /// Number of classes k (0 before fitting).
     public private(set) var cardinality = 0
+    /// The class prior the model uses (empty before fitting).
     public private(set) var classBalance: [Double] = []
+    /// What the model learned about each labeling function (empty before fitting).
     public private(set) var lfParameters: [LFParameters] = []
     /// The fitted posterior.
     public private(set) var posterior: VotePosterior?
 
+    /// Creates an unfitted model with these settings.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
     /// Estimates (or takes) the accuracies and builds the posterior.
@@ -63,6 +70,10 @@ public struct WeightedMajorityVote: LabelModel, Codable, Equatable {
         }
     }
 
+    /// The n × k matrix of P(Y = c | votes); each row sums to 1.
+    ///
+    /// - Throws: ``LabelModelsError/notFitted(method:)`` before `fit`; ``LabelModelsError/shapeMismatch(_:)`` for a
+    ///   matrix of other LFs or classes than the fitted one.
     public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {
         guard let posterior else { throw LabelModelsError.notFitted(method: Self.methodName) }
         return try posterior.probabilities(matrix)

@@ -1,4 +1,5 @@
 import Foundation
+import FoundryCore
 
 /// Versioned JSON persistence for any fitted label model; decoding gives back a model that predicts the same bits.
 public struct LabelModelFile: Codable, Sendable {
@@ -7,20 +8,29 @@ public struct LabelModelFile: Codable, Sendable {
 
     /// The format version of the file.
     public var formatVersion: Int
-    /// The method name (`mv`, `wmv`, `ds`, `moments`, `triplet`, `auto`).
-    public var method: String
+    /// The method that fitted the model.
+    public var method: LabelModelMethod
     /// The model.
     public var model: any LabelModel & Codable
 
     /// Wraps a fitted model for saving.
+    ///
+    /// - Precondition: `model` is one of this library's models (its `methodName` is a ``LabelModelMethod``).
     public init(_ model: any LabelModel & Codable) {
+        let name = type(of: model).methodName
+        guard let method = LabelModelMethod(rawValue: name) else {
+            preconditionFailure("LabelModelFile saves this library's models only, not '\(name)'")
+        }
         formatVersion = Self.currentFormatVersion
-        method = type(of: model).methodName
+        self.method = method
         self.model = model
     }
 
     private enum CodingKeys: String, CodingKey { case formatVersion = "format_version", method, model }
 
+    /// Decodes a model file, checking its format version and method.
+    ///
+    /// - Throws: `DecodingError` for another format version, an unknown method or a malformed model.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         formatVersion = try container.decode(Int.self, forKey: .formatVersion)
@@ -30,20 +40,25 @@ public struct LabelModelFile: Codable, Sendable {
                 debugDescription:
                     "unsupported format version \(formatVersion) (this library reads \(Self.currentFormatVersion))")
         }
-        method = try container.decode(String.self, forKey: .method)
-        switch method {
-        case MajorityVote.methodName: model = try container.decode(MajorityVote.self, forKey: .model)
-        case WeightedMajorityVote.methodName: model = try container.decode(WeightedMajorityVote.self, forKey: .model)
-        case DawidSkene.methodName: model = try container.decode(DawidSkene.self, forKey: .model)
-        case MomentMatching.methodName: model = try container.decode(MomentMatching.self, forKey: .model)
-        case Triplet.methodName: model = try container.decode(Triplet.self, forKey: .model)
-        case AutoLabelModel.methodName: model = try container.decode(AutoLabelModel.self, forKey: .model)
-        default:
+        let name = try container.decode(String.self, forKey: .method)
+        guard let method = LabelModelMethod(rawValue: name) else {
             throw DecodingError.dataCorruptedError(
-                forKey: .method, in: container, debugDescription: "unknown label-model method '\(method)'")
+                forKey: .method, in: container,
+                debugDescription: "unknown label-model method '\(name)'; expected "
+                    + LabelModelMethod.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        self.method = method
+        switch method {
+        case .mv: model = try container.decode(MajorityVote.self, forKey: .model)
+        case .wmv: model = try container.decode(WeightedMajorityVote.self, forKey: .model)
+        case .ds: model = try container.decode(DawidSkene.self, forKey: .model)
+        case .moments: model = try container.decode(MomentMatching.self, forKey: .model)
+        case .triplet: model = try container.decode(Triplet.self, forKey: .model)
+        case .auto: model = try container.decode(AutoLabelModel.self, forKey: .model)
         }
     }
 
+    /// Encodes the format version, the method and the model.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(formatVersion, forKey: .formatVersion)
@@ -51,11 +66,14 @@ public struct LabelModelFile: Codable, Sendable {
         try model.encode(to: container.superEncoder(forKey: .model))
     }
 
-    /// Writes the model as JSON, atomically.
+    /// Writes the model as JSON (keys as the model types declare them, sorted), all or nothing.
+    ///
+    /// - Throws: `EncodingError` for a model that cannot be encoded (a non-finite parameter);
+    ///   ``FoundryCoreError/fileUnreadable(path:reason:)`` when the file cannot be written.
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(self).write(to: url, options: .atomic)
+        try AtomicFile.write(encoder.encode(self), to: url)
     }
 
     /// Reads a model file.
@@ -76,21 +94,6 @@ public struct LabelModelFile: Codable, Sendable {
                 )
             }
             throw LabelModelsError.invalidModelFile(path: url.path, reason: Self.describe(error))
-        }
-    }
-
-    /// Fits a model by method name (`mv`, `wmv`, `ds`, `moments`, `triplet`, `auto`).
-    public static func makeModel(method: String) throws -> any LabelModel & Codable {
-        switch method {
-        case MajorityVote.methodName: return MajorityVote()
-        case WeightedMajorityVote.methodName: return WeightedMajorityVote()
-        case DawidSkene.methodName: return DawidSkene()
-        case MomentMatching.methodName: return MomentMatching()
-        case Triplet.methodName: return Triplet()
-        case AutoLabelModel.methodName: return AutoLabelModel()
-        default:
-            throw LabelModelsError.invalidInput(
-                "unknown method '\(method)'; expected mv, wmv, ds, moments, triplet or auto")
         }
     }
 

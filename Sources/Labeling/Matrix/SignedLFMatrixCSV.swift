@@ -57,7 +57,7 @@ public enum SignedLFMatrixCSV {
             classNames: classNames,
             source: path)
         return WrenchSplit(
-            split: split, ids: (0..<table.rowCount).map(String.init), labelMatrix: matrix, goldLabels: gold,
+            split: split, file: url, ids: (0..<table.rowCount).map(String.init), labelMatrix: matrix, goldLabels: gold,
             texts: [String](repeating: "", count: table.rowCount))
     }
 

@@ -123,7 +123,7 @@ public struct WrenchDataset: Sendable {
             denseVotes: dense, rowCount: ids.count, lfNames: LabelMatrix.defaultLFNames(width ?? 0), classNames: names,
             source: path)
         return WrenchSplit(
-            split: split ?? url.deletingPathExtension().lastPathComponent, ids: ids, labelMatrix: matrix,
+            split: split ?? url.deletingPathExtension().lastPathComponent, file: url, ids: ids, labelMatrix: matrix,
             goldLabels: gold, texts: texts)
     }
 
@@ -156,6 +156,8 @@ public struct WrenchDataset: Sendable {
 public struct WrenchSplit: Sendable {
     /// The split's name (`train`, `valid`, `test`).
     public let split: String
+    /// The file the split was read from (named in errors about its content).
+    public let file: URL
     /// Example ids as in the file.
     public let ids: [String]
     /// The weak labels as a label matrix (LF names `lf_0`…, class names from `label.json`).
@@ -167,4 +169,15 @@ public struct WrenchSplit: Sendable {
 
     /// Number of examples.
     public var count: Int { ids.count }
+
+    /// The split itself when it has at least one example; nothing can be fitted, scored or analysed on an empty one.
+    ///
+    /// - Throws: ``LabelingError/invalidWrench(path:reason:)`` naming the file when it holds no examples.
+    public func requiringExamples() throws -> WrenchSplit {
+        guard count > 0 else {
+            throw LabelingError.invalidWrench(
+                path: file.path, reason: "the \(split) split has no examples (a label matrix needs at least one row)")
+        }
+        return self
+    }
 }

@@ -9,17 +9,21 @@ struct LabelIssuesCommand: AsyncParsableCommand {
         commandName: "label-issues",
         abstract: "Find likely label errors by confident learning (cleanlab 2.x find_label_issues).",
         discussion: """
-            --labels is a .npy of n integer class indices (hard labels) or an n × k float array of soft labels \
-            (reduced to their argmax). --probs is an n × k float .npy of out-of-sample predicted probabilities. \
-            Prints the issue row indices, most severe first.
+            --labels is a .npy of n integer class indices (the given labels); --probs an n × k float .npy of \
+            out-of-sample predicted probabilities, each row summing to 1. Prints the likely issues, most severe first: \
+            the row (0-based), its given label, the suggested label (the most probable class) and its label-quality \
+            score (lower = more likely wrong).
             """,
         aliases: ["issues-find"])
 
-    @Option(help: "Labels: 1-D integer .npy (hard) or 2-D float .npy (soft, reduced by argmax).")
+    @Option(help: "Given labels: a 1-D integer .npy, one class index per row.")
     var labels: String
 
-    @Option(help: "Out-of-sample predicted probabilities: n × k float .npy.")
+    @Option(help: "Out-of-sample predicted probabilities: n × k float .npy (rows sum to 1).")
     var probs: String
+
+    @Option(name: .customLong("class-names"), help: "Names of the k classes, comma-separated (default 0, 1, …).")
+    var classNames: String?
 
     @Option(help: "Filter: prune_by_noise_rate, prune_by_class, both, confident_learning or predicted_neq_given.")
     var filter: LabelIssueFinder.FilterMode = .pruneByNoiseRate
@@ -36,14 +40,64 @@ struct LabelIssuesCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    /// One issue as printed.
+    struct IssueRecord: Encodable {
+        var row: Int
+        var givenLabel: Int
+        var givenClass: String
+        var suggestedLabel: Int
+        var suggestedClass: String
+        var score: Double
+    }
+
+    /// The `--json` output.
+    struct Record: Encodable {
+        var filter: LabelIssueFinder.FilterMode
+        var rankBy: LabelIssueFinder.Ranking
+        var rows: Int
+        var classes: Int
+        var classNames: [String]
+        var count: Int
+        var issues: [IssueRecord]
+        var confidentJoint: [[Int]]
+    }
+
     func run() async throws {
-        let probabilities = try NumPyArray(contentsOf: URL(fileURLWithPath: probs))
-        guard probabilities.shape.count == 2 else {
-            throw CleaningError.invalidLabels(
-                source: probs, reason: "expected a 2-D array (rows × classes), got shape \(probabilities.shape)")
-        }
-        let p = Matrix(rows: probabilities.shape[0], columns: probabilities.shape[1], values: probabilities.doubles())
         let labelArray = try NumPyArray(contentsOf: URL(fileURLWithPath: labels))
+        guard labelArray.elementType.isInteger, labelArray.elementType != .bool, labelArray.shape.count == 1 else {
+            throw CleaningError.invalidLabels(
+                source: labels,
+                reason:
+                    "expected the given labels as a 1-D integer .npy (one class index per row), got \(labelArray.elementType) with shape \(labelArray.shape)"
+            )
+        }
+        let probabilityArray = try NumPyArray(contentsOf: URL(fileURLWithPath: probs))
+        guard probabilityArray.shape.count == 2 else {
+            throw CleaningError.invalidLabels(
+                source: probs, reason: "expected a 2-D array (rows × classes), got shape \(probabilityArray.shape)")
+        }
+        let k = probabilityArray.shape[1]
+        let names: [String]
+        if let classNames {
+            names = classNames.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard names.count == k else {
+                throw ValidationError("--class-names: \(names.count) names, but \(probs) has \(k) classes")
+            }
+        } else {
+            names = (0..<k).map(String.init)
+        }
+        let probabilities = try SoftLabels(numPyFile: URL(fileURLWithPath: probs), classNames: names)
+        let given = labelArray.integers()
+        guard given.count == probabilities.rowCount else {
+            throw CleaningError.invalidLabels(
+                source: labels, reason: "\(given.count) labels, but \(probs) has \(probabilities.rowCount) rows")
+        }
+        if let row = given.firstIndex(where: { $0 < 0 || $0 >= k }) {
+            throw CleaningError.invalidLabels(
+                source: labels, reason: "row \(row): label \(given[row]) is not a class index 0…\(k - 1)")
+        }
         var remove: [Int]?
         if let numToRemovePerClass {
             let parts = numToRemovePerClass.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -56,32 +110,36 @@ struct LabelIssuesCommand: AsyncParsableCommand {
             configuration: .init(
                 filter: filter, rankBy: rankBy, minExamplesPerClass: minExamplesPerClass, numberToRemovePerClass: remove
             ))
-        let issues: LabelIssueFinder.Issues
-        if labelArray.shape.count == 1, labelArray.elementType.isInteger {
-            issues = try finder.find(labels: labelArray.integers(), probabilities: p)
-        } else if labelArray.shape.count == 2, !labelArray.elementType.isInteger {
-            let soft = Matrix(rows: labelArray.shape[0], columns: labelArray.shape[1], values: labelArray.doubles())
-            issues = try finder.find(softLabels: soft, probabilities: p)
-        } else {
-            throw CleaningError.invalidLabels(
-                source: labels,
-                reason:
-                    "expected 1-D integer labels or 2-D float soft labels, got \(labelArray.elementType) with shape \(labelArray.shape)"
-            )
+        let issues = try finder.find(labels: given, probabilities: probabilities)
+        let records = issues.issues.map {
+            IssueRecord(
+                row: $0.row, givenLabel: $0.givenLabel, givenClass: names[$0.givenLabel],
+                suggestedLabel: $0.suggestedLabel, suggestedClass: names[$0.suggestedLabel], score: $0.score)
         }
         if json {
-            let object: [String: Any] = [
-                "filter": filter.rawValue, "rank_by": rankBy.rawValue, "rows": p.rows, "classes": p.columns,
-                "count": issues.ranked.count, "issues": issues.ranked, "confident_joint": issues.confidentJoint,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
-        } else {
-            print(
-                "\(issues.ranked.count) likely label issues among \(p.rows) rows (\(filter.rawValue), ranked by \(rankBy.rawValue)):"
-            )
-            for row in issues.ranked { print(String(format: "%8d  %.6f", row, issues.qualityScores[row])) }
+            try printJSON(
+                Record(
+                    filter: filter, rankBy: rankBy, rows: probabilities.rowCount, classes: k, classNames: names,
+                    count: records.count, issues: records, confidentJoint: issues.confidentJoint))
+            return
         }
+        print(
+            "\(records.count) likely label issues among \(probabilities.rowCount) rows (\(filter.rawValue), ranked by \(rankBy.rawValue)):"
+        )
+        guard !records.isEmpty else { return }
+        let header = ["row (0-based)", "given label", "suggested label", rankBy.rawValue]
+        let rows = records.map {
+            [String($0.row), $0.givenClass, $0.suggestedClass, String(format: "%.6f", $0.score)]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { column, cell in
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                return column == 0 || column == 3 ? padding + cell : cell + padding
+            }.joined(separator: "  ")
+        }
+        print(line(header))
+        for row in rows { print(line(row)) }
     }
 }
 
