@@ -49,6 +49,17 @@ struct LineageTests {
         #expect(tree.versions[1].artifacts.map(\.artifact.id) == [export.id])
         #expect(tree.artifacts.map(\.id) == chain.map(\.id) + [export.id])
         #expect(try fixture.store.lineage(of: "d", as: fixture.owner).map(\.id) == chain.map(\.id) + [export.id])
+        // Following the chain by artifact id.
+        #expect(try fixture.store.labelMatrix(artifact: chain[0].id, as: fixture.owner) == UnitOfWorkTests.matrix())
+        let soft = try fixture.store.softLabels(artifact: chain[1].id, as: fixture.owner)
+        #expect(soft.softLabels == (try UnitOfWorkTests.softLabels(rows: 5)))
+        #expect(soft.labelModelMethod == "dawid-skene" && soft.artifact == chain[1])
+        #expect(throws: DatasetStoreError.unknownArtifactID(chain[2].id)) {
+            try fixture.store.softLabels(artifact: chain[2].id, as: fixture.owner)
+        }
+        #expect(throws: DatasetStoreError.unknownArtifactID(chain[1].id)) {
+            try fixture.store.labelMatrix(artifact: chain[1].id, as: fixture.owner)
+        }
         // The same structure in JSON: snake_case keys and ISO 8601 times.
         let json = try FoundryJSON.string(tree)
         #expect(json.contains("\"derived_from\":\(chain[0].id)"))

@@ -19,6 +19,8 @@ public protocol LabelArtifactStore: Sendable {
     /// A stored label matrix (`read`).
     func labelMatrix(named name: String, dataset: String, version: String?, as principal: Principal) throws
         -> LabelMatrix
+    /// A stored label matrix by artifact id (`read` on its dataset).
+    func labelMatrix(artifact id: Int64, as principal: Principal) throws -> LabelMatrix
     /// Stores soft labels with the label model that produced them (`label`).
     func storeSoftLabels(
         _ labels: SoftLabels, name: String, labelModelMethod: String, labelModelFile: String, dataset: String,
@@ -27,6 +29,8 @@ public protocol LabelArtifactStore: Sendable {
     /// Stored soft labels with their label model (`read`).
     func softLabels(named name: String, dataset: String, version: String?, as principal: Principal) throws
         -> StoredSoftLabels
+    /// Stored soft labels by artifact id (`read` on their dataset).
+    func softLabels(artifact id: Int64, as principal: Principal) throws -> StoredSoftLabels
     /// Stores cleaning decisions (`write`).
     func storeCleaningDecisions(
         _ decisions: CleaningDecisions, dataset: String, version: String?, as principal: Principal

@@ -172,23 +172,7 @@ extension SQLiteDatasetStore {
             let stored = try artifactRow(
                 kind: .labelMatrix, table: "label_matrix", columns: "t.*", name: name, record: record,
                 dataset: dataset, db: db)
-            let rowCount: Int = stored["rowCount"]
-            let offsets = try BlobCoding.decode(
-                stored["rowOffsets"], as: Int64.self, count: rowCount + 1, what: "row offsets")
-            let voteCount = Int(offsets.last ?? 0)
-            let matrix: LabelMatrix
-            do {
-                matrix = try LabelMatrix(
-                    rowCount: rowCount, lfNames: try Self.decodeList(stored["lfNames"]),
-                    classNames: try Self.decodeList(stored["classNames"]), rowOffsets: offsets.map { Int($0) },
-                    voteLFs: try BlobCoding.decode(
-                        stored["voteLFs"], as: UInt16.self, count: voteCount, what: "vote LFs"),
-                    voteClasses: try BlobCoding.decode(
-                        stored["voteClasses"], as: UInt16.self, count: voteCount, what: "vote classes"),
-                    source: "label matrix '\(name)'")
-            } catch let error as LabelingError {
-                throw DatasetStoreError.storage(error.description)
-            }
+            let matrix = try decodeLabelMatrix(stored, name: name)
             return (matrix, AuditNote(version: record.id, detail: "label matrix '\(name)'"))
         }
     }
@@ -208,24 +192,10 @@ extension SQLiteDatasetStore {
             let stored = try artifactRow(
                 kind: .softLabels, table: "soft_labels", columns: "t.*", name: name, record: record,
                 dataset: dataset, db: db)
-            let rows: Int = stored["rowCount"], classes: Int = stored["classCount"]
-            let classNames =
-                try (stored["classNames"] as String?).map(Self.decodeList) ?? (0..<classes).map { "class_\($0)" }
-            let labels: SoftLabels
-            do {
-                labels = try SoftLabels(
-                    probabilities: try BlobCoding.decode(
-                        stored["probabilities"], floats: rows * classes, what: "probabilities"),
-                    classNames: classNames, source: "soft labels '\(name)'")
-            } catch let error as FoundryCoreError {
-                throw DatasetStoreError.storage(error.description)
+            guard let artifact = try artifacts(db, dataset: row, ids: [stored["artifactId"]]).first else {
+                throw DatasetStoreError.unknownArtifact(dataset: dataset, version: record.id, name: name)
             }
-            guard labels.rowCount == rows,
-                let artifact = try artifacts(db, dataset: row, ids: [stored["artifactId"]]).first
-            else { throw DatasetStoreError.storage("soft labels '\(name)': stored shape does not match") }
-            let value = StoredSoftLabels(
-                softLabels: labels, labelModelMethod: stored["labelModel"], labelModelFile: stored["labelModelJSON"],
-                artifact: artifact)
+            let value = try decodeSoftLabels(stored, artifact: artifact)
             return (value, AuditNote(version: record.id, detail: "soft labels '\(name)'"))
         }
     }
@@ -247,6 +217,85 @@ extension SQLiteDatasetStore {
             let value = CleaningDecisions(kind: details?.kind.first ?? "", name: name, payload: stored["payload"])
             return (value, AuditNote(version: record.id, detail: "cleaning decisions '\(name)'"))
         }
+    }
+
+    /// A stored label matrix by artifact id (as lineage chains name them). Requires `read` on its dataset.
+    ///
+    /// - Throws: ``DatasetStoreError/unknownArtifactID(_:)``, also when the artifact is not a label matrix.
+    public func labelMatrix(artifact id: Int64, as principal: Principal) throws -> LabelMatrix {
+        try performArtifactRead(id, operation: "read-label-matrix", as: principal) { db, _ in
+            guard
+                let stored = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT t.*, a.name FROM label_matrix t JOIN artifact a ON a.id = t.artifactId
+                        WHERE a.id = ? AND a.kind = ?
+                        """, arguments: [id, ArtifactKind.labelMatrix.rawValue])
+            else { throw DatasetStoreError.unknownArtifactID(id) }
+            let name: String = stored["name"]
+            return (try decodeLabelMatrix(stored, name: name), AuditNote(detail: "label matrix '\(name)' (\(id))"))
+        }
+    }
+
+    /// Stored soft labels by artifact id (as lineage chains name them). Requires `read` on their dataset.
+    ///
+    /// - Throws: ``DatasetStoreError/unknownArtifactID(_:)``, also when the artifact is not soft labels.
+    public func softLabels(artifact id: Int64, as principal: Principal) throws -> StoredSoftLabels {
+        try performArtifactRead(id, operation: "read-soft-labels", as: principal) { db, row in
+            guard
+                let stored = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT t.* FROM soft_labels t JOIN artifact a ON a.id = t.artifactId
+                        WHERE a.id = ? AND a.kind = ?
+                        """, arguments: [id, ArtifactKind.softLabels.rawValue]),
+                let artifact = try artifacts(db, dataset: row, ids: [id]).first
+            else { throw DatasetStoreError.unknownArtifactID(id) }
+            let value = try decodeSoftLabels(stored, artifact: artifact)
+            return (value, AuditNote(version: artifact.version, detail: "soft labels '\(artifact.name)' (\(id))"))
+        }
+    }
+
+    /// A label matrix from its stored row (the CSR arrays as little-endian blobs).
+    private func decodeLabelMatrix(_ stored: Row, name: String) throws -> LabelMatrix {
+        let rowCount: Int = stored["rowCount"]
+        let offsets = try BlobCoding.decode(
+            stored["rowOffsets"], as: Int64.self, count: rowCount + 1, what: "row offsets")
+        let voteCount = Int(offsets.last ?? 0)
+        do {
+            return try LabelMatrix(
+                rowCount: rowCount, lfNames: try Self.decodeList(stored["lfNames"]),
+                classNames: try Self.decodeList(stored["classNames"]), rowOffsets: offsets.map { Int($0) },
+                voteLFs: try BlobCoding.decode(stored["voteLFs"], as: UInt16.self, count: voteCount, what: "vote LFs"),
+                voteClasses: try BlobCoding.decode(
+                    stored["voteClasses"], as: UInt16.self, count: voteCount, what: "vote classes"),
+                source: "label matrix '\(name)'")
+        } catch let error as LabelingError {
+            throw DatasetStoreError.storage(error.description)
+        }
+    }
+
+    /// Soft labels from their stored row; rows stored before class names were kept get `class_0`, `class_1`, ….
+    private func decodeSoftLabels(_ stored: Row, artifact: Artifact) throws -> StoredSoftLabels {
+        let rows: Int = stored["rowCount"], classes: Int = stored["classCount"]
+        let classNames =
+            try (stored["classNames"] as String?).map(Self.decodeList) ?? (0..<classes).map { "class_\($0)" }
+        let labels: SoftLabels
+        do {
+            labels = try SoftLabels(
+                probabilities: try BlobCoding.decode(
+                    stored["probabilities"], floats: rows * classes, what: "probabilities"),
+                classNames: classNames, source: "soft labels '\(artifact.name)'")
+        } catch let error as FoundryCoreError {
+            throw DatasetStoreError.storage(error.description)
+        }
+        guard labels.rowCount == rows else {
+            throw DatasetStoreError.storage(
+                "soft labels '\(artifact.name)': \(classNames.count) class names for \(classes) stored columns")
+        }
+        return StoredSoftLabels(
+            softLabels: labels, labelModelMethod: stored["labelModel"], labelModelFile: stored["labelModelJSON"],
+            artifact: artifact)
     }
 
     /// The row of artifact `name` of `kind` in `record`, joined with its detail table (aliased `t`; the artifact is `a`).

@@ -190,7 +190,7 @@ extension SQLiteDatasetStore {
     // MARK: - Helpers
 
     /// Runs a read of the artifact with id `id`, authorized as `read` on its dataset.
-    private func performArtifactRead<T>(
+    func performArtifactRead<T>(
         _ id: Int64, operation: String, as principal: Principal, _ body: (Database, DatasetRow) throws -> (T, AuditNote)
     ) throws -> T {
         let dataset = try storage { try pool.read { db in try datasetName(ofArtifact: id, db: db) } }

@@ -21,7 +21,9 @@ struct StoreExportCommand: ParsableCommand {
     @Option(name: .long, help: "A version id or prefix (default: latest).")
     var version: String?
 
-    @Option(name: .customLong("out"), help: "The JSONL file to write; the manifest goes to <out>.manifest.json.")
+    @Option(
+        name: .customLong("out"),
+        help: ArgumentHelp("The JSONL file to write; the manifest goes to FILE.manifest.json.", valueName: "file"))
     var out: String?
 
     // The name before `--out`; kept working, hidden from help (swift-argument-parser 1.8 hides options, not
