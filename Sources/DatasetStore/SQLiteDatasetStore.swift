@@ -184,8 +184,8 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
             var detail = failure?.detail ?? Self.describe(error)
             if !rolledBack.isEmpty {
                 detail +=
-                    " (unit of work rolled back with \(rolledBack.count) earlier operations: "
-                    + rolledBack.joined(separator: ", ") + ")"
+                    " (unit of work rolled back with \(rolledBack.count) earlier operation"
+                    + (rolledBack.count == 1 ? "" : "s") + ": " + rolledBack.joined(separator: ", ") + ")"
             }
             try auditOutcome(
                 principal.name, failure?.operation ?? "unit-of-work", failure?.action ?? "authenticated",

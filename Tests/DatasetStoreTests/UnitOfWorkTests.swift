@@ -67,7 +67,7 @@ struct UnitOfWorkTests {
         #expect(entry.outcome == .failed)
         #expect(entry.action == "label")
         #expect(entry.detail.contains("has 3 rows"))
-        #expect(entry.detail.contains("rolled back with 1 earlier operations: store-label-matrix"))
+        #expect(entry.detail.contains("rolled back with 1 earlier operation: store-label-matrix"))
         #expect(try fixture.store.verifyAuditLog(as: fixture.owner).ok)
     }
 
@@ -149,7 +149,7 @@ struct UnitOfWorkTests {
         #expect(entry.operation == "unit-of-work")
         #expect(entry.outcome == .failed)
         #expect(entry.detail.contains("disk full"))
-        #expect(entry.detail.contains("create-dataset, create-principal"))
+        #expect(entry.detail.contains("rolled back with 2 earlier operations: create-dataset, create-principal"))
     }
 
     @Test("an operation whose error the closure handles is rolled back alone and audited as failed in the unit")
