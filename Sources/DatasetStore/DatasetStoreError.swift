@@ -20,8 +20,15 @@ public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, Locali
     case unknownPrincipal(String)
     /// No built-in or custom role with this name.
     case unknownRole(String)
-    /// No stored label set (label matrix, probabilistic labels) with this name on the version.
+    /// No stored artifact (label matrix, soft labels, …) with this name on the version.
     case unknownArtifact(dataset: String, version: String, name: String)
+    /// No artifact with this id.
+    case unknownArtifactID(Int64)
+    /// An artifact cannot be derived from artifact `artifact` (another dataset, or another version than the one
+    /// asked for).
+    case invalidLineage(artifact: Int64, reason: String)
+    /// A `NAME@VERSION` reference is malformed.
+    case invalidReference(String, reason: String)
     /// A dataset, principal, role or artifact with this name already exists.
     case duplicateName(kind: String, name: String)
     /// A name is empty, too long or contains a NUL character.
@@ -41,6 +48,7 @@ public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, Locali
     /// SQLite reported an error (message included); the transaction was rolled back.
     case storage(String)
 
+    /// A one-line message naming what is concerned and what went wrong.
     public var description: String {
         switch self {
         case let .permissionDenied(principal, action, dataset):
@@ -57,6 +65,9 @@ public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, Locali
         case let .unknownRole(name): return "no role named '\(name)'"
         case let .unknownArtifact(dataset, version, name):
             return "dataset '\(dataset)' version \(version.prefix(12)): nothing stored under the name '\(name)'"
+        case let .unknownArtifactID(id): return "no artifact with id \(id)"
+        case let .invalidLineage(artifact, reason): return "cannot derive from artifact \(artifact): \(reason)"
+        case let .invalidReference(text, reason): return "invalid dataset reference '\(text.prefix(200))': \(reason)"
         case let .duplicateName(kind, name): return "a \(kind) named '\(name)' already exists"
         case let .invalidName(kind, name, reason): return "invalid \(kind) name '\(name.prefix(80))': \(reason)"
         case let .invalidExample(row, id, field, reason):
@@ -74,5 +85,6 @@ public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, Locali
         }
     }
 
+    /// The same text as ``description``.
     public var errorDescription: String? { description }
 }

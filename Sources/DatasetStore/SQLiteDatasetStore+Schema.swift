@@ -98,6 +98,23 @@ extension SQLiteDatasetStore {
                         (SELECT count(*) FROM version_row r WHERE r.versionKey = version.key AND r.erased = 1);
                     """)
         }
+        migrator.registerMigration("v5-soft-labels-lineage-files") { db in
+            // Soft labels carry their class names (NULL in rows stored before: read back as class_0, class_1, …);
+            // probabilistic labels are renamed soft labels everywhere. Artifacts may derive from another artifact
+            // (lineage chains) and carry files.
+            try db.execute(
+                sql: """
+                    ALTER TABLE probabilistic_labels RENAME TO soft_labels;
+                    ALTER TABLE soft_labels ADD COLUMN classNames TEXT;
+                    UPDATE artifact SET kind = 'soft-labels' WHERE kind = 'probabilistic-labels';
+                    ALTER TABLE artifact ADD COLUMN derivedFrom INTEGER REFERENCES artifact(id);
+                    CREATE INDEX artifact_derived_from ON artifact(derivedFrom);
+                    CREATE TABLE artifact_file(
+                        artifactId INTEGER NOT NULL REFERENCES artifact(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL, bytes BLOB NOT NULL, sha256 TEXT NOT NULL,
+                        PRIMARY KEY(artifactId, name)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

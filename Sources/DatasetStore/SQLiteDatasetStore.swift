@@ -5,12 +5,16 @@ import GRDB
 ///
 /// Every public operation takes the acting ``Principal`` and runs through ``authorize(_:_:datasetID:db:)``,
 /// the single authorization function; every operation, allowed, denied or failed, appends a
-/// hash-chained ``AuditEntry``. Writes run in one immediate transaction (all or nothing, serialized
-/// across threads and processes); reads run in one snapshot, so a reader never sees half a version.
+/// hash-chained ``AuditEntry``. Writes run as units of work (``write(as:_:)``): one immediate
+/// transaction, all or nothing, serialized across threads and processes; a single write is a unit of
+/// one operation. Reads run in one snapshot, so a reader never sees half a version.
 ///
 /// Owns the database handle, hence a class; `Sendable` because `DatabasePool` is and the grant
 /// cache guards its state with a lock.
 public final class SQLiteDatasetStore: DatasetStore, Sendable {
+    /// The handle of a unit of work on this store.
+    public typealias Transaction = SQLiteStoreTransaction
+
     /// The store file's path.
     public let path: String
     let pool: DatabasePool
@@ -147,7 +151,7 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
         try storage { try pool.read { db in try permissionSnapshot(principal, db: db) } }
     }
 
-    // MARK: - Audited operation runners
+    // MARK: - The unit of work and the audited read runner
 
     /// What an operation tells the audit log besides its outcome.
     struct AuditNote {
@@ -160,51 +164,43 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
         case denied(DatasetStoreError)
     }
 
-    /// Runs a writing operation in one immediate transaction: authorize, run `body`, append the audit
-    /// entry, commit. A denial commits only its audit entry; a failure rolls back and then audits it.
-    func performWrite<T>(
-        _ principal: Principal, operation: String, action: Action?, dataset: String?, version: String? = nil,
-        _ body: (Database, DatasetRow?) throws -> (T, AuditNote)
-    ) throws -> T {
-        let actionName = action?.rawValue ?? "authenticated"
-        let outcome: Outcome<T>
+    /// Runs a unit of work in one immediate transaction (see ``DatasetStore/write(as:_:)``).
+    ///
+    /// Each operation of the handle authorizes, runs in a savepoint and appends its audit entry inside the
+    /// transaction. When `body` throws, GRDB rolls the transaction back, and one entry naming the failed operation
+    /// (or `unit-of-work`) is appended in a transaction of its own.
+    public func write<T>(as principal: Principal, _ body: (SQLiteStoreTransaction) throws -> T) throws -> T {
+        var unit: SQLiteStoreTransaction?
         do {
-            outcome = try pool.write { db in
-                let row = try dataset.map { try datasetRow(named: $0, db: db) }
-                let allowed =
-                    try action.map { try authorize(principal, $0, datasetID: row?.id, db: db) }
-                    ?? permissionSnapshot(principal, db: db).exists
-                guard allowed else {
-                    try appendAudit(
-                        db, principal: principal.name, operation: operation, action: actionName, dataset: dataset,
-                        version: version, outcome: .denied, detail: "")
-                    return .denied(denial(principal, action, dataset))
-                }
-                let (value, note) = try body(db, row)
-                try appendAudit(
-                    db, principal: principal.name, operation: operation, action: actionName, dataset: dataset,
-                    version: note.version ?? version, outcome: .allowed, detail: note.detail)
-                return .done(value)
+            return try pool.write { db in
+                let transaction = SQLiteStoreTransaction(store: self, db: db, principal: principal)
+                unit = transaction
+                defer { transaction.close() }
+                return try body(transaction)
             }
-        } catch let error as DatasetStoreError {
-            // Thrown inside the body, so the transaction rolled back; a refusal found there (a grant
-            // item beyond the caller's rights) is audited as denied, anything else as failed.
-            switch error {
-            case .permissionDenied, .privilegeEscalation:
-                try auditOutcome(principal.name, operation, actionName, dataset, version, .denied, error.description)
-            default:
-                try auditOutcome(principal.name, operation, actionName, dataset, version, .failed, error.description)
+        } catch {
+            let failure = unit?.failure(thrown: error)
+            let rolledBack = unit?.completedOperations ?? []
+            var detail = failure?.detail ?? Self.describe(error)
+            if !rolledBack.isEmpty {
+                detail +=
+                    " (unit of work rolled back with \(rolledBack.count) earlier operation"
+                    + (rolledBack.count == 1 ? "" : "s") + ": " + rolledBack.joined(separator: ", ") + ")"
+            }
+            try auditOutcome(
+                principal.name, failure?.operation ?? "unit-of-work", failure?.action ?? "authenticated",
+                failure?.dataset, failure?.version, failure?.outcome ?? .failed, detail)
+            if let error = error as? DatabaseError {
+                throw DatasetStoreError.storage(error.message ?? error.description)
             }
             throw error
-        } catch let error as DatabaseError {
-            let message = error.message ?? error.description
-            try auditOutcome(principal.name, operation, actionName, dataset, version, .failed, message)
-            throw DatasetStoreError.storage(message)
         }
-        switch outcome {
-        case let .done(value): return value
-        case let .denied(error): throw error
-        }
+    }
+
+    /// A thrown error as audit detail.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? error.description }
+        return String(describing: error)
     }
 
     /// Runs a reading operation in one snapshot (authorize and read together), then appends its audit entry.
@@ -233,32 +229,23 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
         }
         switch outcome {
         case let .denied(error):
-            try storage {
-                try pool.write { db in
-                    try appendAudit(
-                        db, principal: principal.name, operation: operation, action: actionName, dataset: dataset,
-                        version: version, outcome: .denied, detail: "")
-                }
-            }
+            try auditOutcome(principal.name, operation, actionName, dataset, version, .denied, "")
             throw error
         case let .done((value, note)):
-            try storage {
-                try pool.write { db in
-                    try appendAudit(
-                        db, principal: principal.name, operation: operation, action: actionName, dataset: dataset,
-                        version: note.version ?? version, outcome: .allowed, detail: note.detail)
-                }
-            }
+            try auditOutcome(
+                principal.name, operation, actionName, dataset, note.version ?? version, .allowed, note.detail)
             return value
         }
     }
 
-    private func denial(_ principal: Principal, _ action: Action?, _ dataset: String?) -> DatasetStoreError {
+    /// The error for a principal refused `action` (nil: the principal no longer exists).
+    func denial(_ principal: Principal, _ action: Action?, _ dataset: String?) -> DatasetStoreError {
         guard let action else { return .unauthenticated(reason: "principal '\(principal.name)' no longer exists") }
         return .permissionDenied(principal: principal.name, action: action, dataset: dataset)
     }
 
-    private func auditOutcome(
+    /// Appends one audit entry in a write transaction of its own.
+    func auditOutcome(
         _ principal: String, _ operation: String, _ action: String, _ dataset: String?, _ version: String?,
         _ outcome: AuditOutcome, _ detail: String
     ) throws {
@@ -280,5 +267,9 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
         }
     }
 
+    /// The current time as the store records it: milliseconds since 1970.
     static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    /// A stored time (milliseconds since 1970) as a `Date`.
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 }

@@ -45,8 +45,11 @@ struct HostileInputTests {
         #expect(version.message == value)
         #expect(try store.examples(of: value, as: person) == rows)
         _ = try store.recordArtifact(
-            kind: value, name: value, details: value, dataset: value, version: nil, as: fixture.owner)
-        #expect(try store.lineage(of: value, as: person).first?.name == value)
+            kind: ArtifactKind(rawValue: value), name: value, details: value, files: ["model.json": Data(value.utf8)],
+            dataset: value, version: nil, as: fixture.owner)
+        let artifact = try #require(try store.lineage(of: value, as: person).first)
+        #expect(artifact.name == value && artifact.kind.rawValue == value && artifact.details == value)
+        #expect(try store.artifactFiles(artifact: artifact.id, as: person) == ["model.json": Data(value.utf8)])
         #expect(try store.datasets(as: person).map(\.name) == [value])
         _ = try store.eraseExample(value, from: value, as: fixture.owner)
         #expect(try store.tombstones(of: value, as: person).map(\.exampleID) == [value])
@@ -109,7 +112,7 @@ struct HostileInputTests {
         bytes += Array("\"}\n".utf8)
         try Data(bytes).write(to: url)
         #expect(throws: DatasetStoreError.invalidFile(path: url.path, line: 2, reason: "text is not valid UTF-8")) {
-            try ExampleFileReader.readJSONL(url)
+            try ExampleFileReader.read(url)
         }
     }
 }

@@ -164,6 +164,83 @@ struct ProcessTests {
         }
         let verify = FoundryBinary.run(binary, ["store", "audit", "verify", "--json"], environment: environment)
         #expect(verify.status == 2)
-        #expect(verify.output.contains("\"firstBadEntry\" : 2"))
+        #expect(verify.output.contains("\"first_bad_entry\":2"))
+    }
+
+    @Test("the CLI: a failed import leaves no dataset; export --out (or hidden --output) all or nothing; lineage tree")
+    func cliImportExportLineage() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "foundry-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = try #require(FoundryBinary.url)
+        let storePath = directory.appendingPathComponent("s.sqlite").path
+        let initRun = FoundryBinary.run(
+            binary, ["store", "init", "--owner", "alice", "--json", "--store", storePath], environment: [:])
+        struct InitOutput: Decodable { let token: String }
+        let token = try JSONDecoder().decode(InitOutput.self, from: Data(initRun.output.utf8)).token
+        let environment = ["FOUNDRY_TOKEN": token, "FOUNDRY_STORE": storePath]
+        func run(_ arguments: [String]) -> (status: Int32, output: String) {
+            let result = FoundryBinary.runApart(binary, arguments, environment: environment)
+            // Standard output alone when it ran (JSON parses), both when it failed (the error is on stderr).
+            return (result.status, result.status == 0 ? result.standardOutput : result.standardError)
+        }
+
+        // A file that fails validation (a repeated id on line 3) creates nothing.
+        let bad = directory.appendingPathComponent("bad.csv")
+        try Data("id,text\na,one\nb,two\na,three\n".utf8).write(to: bad)
+        let failed = run(["store", "import", bad.path, "--dataset", "fresh", "--license", "MIT"])
+        #expect(failed.status != 0)
+        #expect(failed.output.contains("row 2") && failed.output.contains("'a' appears twice"))
+        let listed = run(["store", "list", "--json"])
+        #expect(listed.status == 0 && listed.output.contains("\"datasets\":[]"))
+
+        // A good file: the dataset is created and the version imported, in one go.
+        let good = directory.appendingPathComponent("good.csv")
+        try Data("id,text,email\na,one,a@example.com\nb,two,b@example.com\n".utf8).write(to: good)
+        let imported = run(["store", "import", good.path, "--dataset", "fresh", "--license", "MIT", "--json"])
+        #expect(imported.status == 0, "\(imported.output)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(imported.output.utf8)) as? [String: Any])
+        #expect(object["dataset_created"] as? Bool == true)
+        let version = try #require((object["version"] as? [String: Any])?["id"] as? String)
+        #expect(((object["version"] as? [String: Any])?["created_at"] as? String)?.hasSuffix("Z") == true)
+
+        // Export to a folder that does not exist fails and leaves nothing: no file, no export in the lineage.
+        let nowhere = directory.appendingPathComponent("missing/out.jsonl").path
+        #expect(run(["store", "export", "fresh", "--out", nowhere]).status != 0)
+        #expect(!FileManager.default.fileExists(atPath: nowhere))
+        let emptyLineage = run(["store", "lineage", "fresh", "--json"])
+        #expect(emptyLineage.status == 0 && !emptyLineage.output.contains("\"export\""))
+        // --out, NAME@VERSION, and the old --output name still working.
+        let out = directory.appendingPathComponent("out.jsonl").path
+        let exported = run(["store", "export", "fresh@\(version.prefix(8))", "--out", out, "--json"])
+        #expect(exported.status == 0, "\(exported.output)")
+        #expect(exported.output.contains("\"masked_fields\":[]") && exported.output.contains("\"exported_at\":\"20"))
+        #expect(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count == 2)
+        #expect(FileManager.default.fileExists(atPath: out + ".manifest.json"))
+        let alias = directory.appendingPathComponent("alias.jsonl").path
+        #expect(run(["store", "export", "fresh", "--output", alias]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: alias))
+        let help = run(["store", "export", "--help"])
+        #expect(help.output.contains("--out") && !help.output.contains("--output"))
+        #expect(run(["store", "export", "fresh@zz", "--out", alias]).status != 0)
+
+        // The lineage tree in text and JSON, with ISO 8601 times and stale flags after an erasure.
+        let erased = run(["store", "erase", "fresh", "a", "--json"])
+        #expect(erased.status == 0 && erased.output.contains("\"erased_at\":\"20"))
+        let tree = run(["store", "lineage", "fresh"])
+        #expect(tree.status == 0)
+        #expect(tree.output.contains("fresh@\(version.prefix(12))"))
+        #expect(tree.output.contains("STALE export"))
+        #expect(tree.output.contains("example 'a' was erased at 20"))
+        let treeJSON = run(["store", "lineage", "fresh", "--json"])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(treeJSON.output.utf8)) as? [String: Any])
+        let versions = try #require(parsed["versions"] as? [[String: Any]])
+        let artifacts = try #require(versions.first?["artifacts"] as? [[String: Any]])
+        #expect(artifacts.count == 2)
+        #expect((artifacts.first?["artifact"] as? [String: Any])?["is_stale"] as? Bool == true)
+        let show = run(["store", "show", "fresh@\(version.prefix(6))"])
+        #expect(show.status == 0 && show.output.contains("fresh@\(version)"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FoundryCore
 import GRDB
 import Labeling
 import Testing
@@ -13,6 +14,7 @@ struct SQLiteDatasetStoreTests {
         #expect(
             try fixture.store.appliedMigrations() == [
                 "v1-core", "v2-audit-append-only", "v3-grant-lookup", "v4-version-erased-count",
+                "v5-soft-labels-lineage-files",
             ])
         let (journal, foreignKeys) = try fixture.store.pool.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
@@ -22,7 +24,7 @@ struct SQLiteDatasetStoreTests {
         #expect(try fixture.store.integrityCheck() == ["ok"])
         // Reopening is idempotent.
         let again = try SQLiteDatasetStore(path: fixture.path)
-        #expect(try again.appliedMigrations().count == 4)
+        #expect(try again.appliedMigrations().count == 5)
     }
 
     @Test("a labeling workflow through the backend-independent DatasetStore protocol")
@@ -117,7 +119,7 @@ struct SQLiteDatasetStoreTests {
         #expect(try fixture.store.diff("d", from: new, to: new, as: fixture.owner).changed.isEmpty)
     }
 
-    @Test("gold labels, label matrices, probabilistic labels and cleaning decisions round-trip")
+    @Test("gold labels, label matrices, soft labels and cleaning decisions round-trip")
     func labelsRoundTrip() throws {
         let fixture = try TemporaryStore()
         let version = try fixture.dataset("d", rows: 3)
@@ -144,16 +146,18 @@ struct SQLiteDatasetStoreTests {
             try store.storeLabelMatrix(matrix, name: "v1", dataset: "d", version: nil, as: fixture.owner)
         }
 
-        let soft = try ProbabilisticLabels(
-            rowCount: 3, classCount: 2, probabilities: [0.9, 0.1, 0.25, 0.75, 0.5, 0.5], labelModel: "dawid-skene",
-            labelModelJSON: #"{"iterations":50}"#)
-        _ = try store.storeProbabilisticLabels(soft, name: "ds", dataset: "d", version: nil, as: fixture.owner)
-        #expect(try store.probabilisticLabels(named: "ds", dataset: "d", version: nil, as: fixture.owner) == soft)
-        #expect(throws: DatasetStoreError.self) {
-            try ProbabilisticLabels(rowCount: 1, classCount: 2, probabilities: [0.9, 0.9], labelModel: "x")
-        }
+        let soft = try SoftLabels(
+            probabilities: [0.9, 0.1, 0.25, 0.75, 0.5, 0.5], classNames: ["ham", "spam"])
+        let stored = try store.storeSoftLabels(
+            soft, name: "ds", labelModelMethod: "dawid-skene", labelModelFile: #"{"iterations":50}"#, dataset: "d",
+            version: nil, as: fixture.owner)
+        let read = try store.softLabels(named: "ds", dataset: "d", version: nil, as: fixture.owner)
+        #expect(read.softLabels == soft)
+        #expect(read.labelModelMethod == "dawid-skene")
+        #expect(read.labelModelFile == #"{"iterations":50}"#)
+        #expect(read.artifact == stored)
         #expect(throws: DatasetStoreError.unknownArtifact(dataset: "d", version: version, name: "none")) {
-            try store.probabilisticLabels(named: "none", dataset: "d", version: nil, as: fixture.owner)
+            try store.softLabels(named: "none", dataset: "d", version: nil, as: fixture.owner)
         }
 
         let payload = Data(#"{"repairs":[{"row":"e1","field":"text"}]}"#.utf8)
@@ -165,7 +169,7 @@ struct SQLiteDatasetStoreTests {
         #expect(decisions.kind == "repairs")
 
         let kinds = try store.lineage(of: "d", as: fixture.owner).map(\.kind)
-        #expect(kinds == ["label-matrix", "probabilistic-labels", "cleaning-decisions"])
+        #expect(kinds == [.labelMatrix, .softLabels, .cleaningDecisions])
     }
 
     @Test("erasure removes content from every version, keeps a tombstone, marks artifacts stale and blocks re-import")
@@ -179,7 +183,7 @@ struct SQLiteDatasetStoreTests {
         try store.setGoldLabels(["e1": 1], dataset: "d", version: v1, as: fixture.owner)
         _ = try store.recordArtifact(
             kind: "label-model", name: "lm", details: "{}", dataset: "d", version: v1, as: fixture.owner)
-        _ = try store.recordArtifact(kind: "adapter", name: "a", dataset: "d", version: v3, as: fixture.owner)
+        _ = try store.recordArtifact(kind: .adapter, name: "a", dataset: "d", version: v3, as: fixture.owner)
 
         let report = try store.eraseExample("e1", from: "d", as: fixture.owner)
         #expect(report.affectedVersions == [v1, v2])
@@ -278,34 +282,54 @@ struct SQLiteDatasetStoreTests {
         #expect(denied.count == 3)
     }
 
-    @Test("JSONL files import with id and text fields; bad lines are named")
-    func jsonlReader() throws {
-        let text = """
-            {"id": "a", "text": "hello", "lang": "en", "n": 3}
-            {"id": 7, "text": "bye", "meta": {"k": [1, 2]}}
+    @Test("creating a dataset and importing its first version are all or nothing")
+    func importCreatesAllOrNothing() throws {
+        let fixture = try TemporaryStore()
+        let store = fixture.store
+        let terms = NewDataset(license: "MIT", attribution: "tests", sensitiveFields: ["email"])
+        let duplicated = [Example(id: "a", text: "1"), Example(id: "a", text: "2")]
+        #expect(throws: DatasetStoreError.duplicateExampleID(row: 1, exampleID: "a")) {
+            try store.importVersion(duplicated, into: "new", createIfMissing: terms, as: fixture.owner)
+        }
+        #expect(try store.datasets(as: fixture.owner).isEmpty)
+        let failure = try #require(try store.auditLog(limit: 3, as: fixture.owner).first { $0.operation == "import" })
+        #expect(failure.outcome == .failed)
+        #expect(failure.detail.contains("create-dataset"))
+        // Without store-wide write the creation is refused, and nothing is left either.
+        let writer = try fixture.principal("w", role: nil, dataset: nil)
+        #expect(throws: DatasetStoreError.permissionDenied(principal: "w", action: .write, dataset: nil)) {
+            try store.importVersion(TemporaryStore.rows(2), into: "new", createIfMissing: terms, as: writer)
+        }
+        #expect(try store.datasets(as: fixture.owner).isEmpty)
+        // A good import creates the dataset once; the next import finds it.
+        let first = try store.importVersion(
+            TemporaryStore.rows(2), into: "new", createIfMissing: terms, as: fixture.owner)
+        #expect(first.created && first.datasetCreated)
+        let dataset = try store.dataset(named: "new", as: fixture.owner)
+        #expect(dataset.license == "MIT" && dataset.sensitiveFields == ["email"])
+        let second = try store.importVersion(
+            TemporaryStore.rows(3), into: "new", createIfMissing: terms, as: fixture.owner)
+        #expect(second.created && !second.datasetCreated)
+        #expect(second.version.parent == first.version.id)
+        // Without createIfMissing a missing dataset is an error, as before.
+        #expect(throws: DatasetStoreError.unknownDataset("absent")) {
+            try store.importVersion(TemporaryStore.rows(2), into: "absent", as: fixture.owner)
+        }
+        #expect(try store.verifyAuditLog(as: fixture.owner).ok)
+    }
 
-            """
-        let examples = try ExampleFileReader.parseJSONL(Data(text.utf8))
-        #expect(
-            examples == [
-                Example(id: "a", text: "hello", fields: ["lang": "en", "n": "3"]),
-                Example(id: "7", text: "bye", fields: ["meta": #"{"k":[1,2]}"#]),
-            ])
-        #expect(throws: DatasetStoreError.invalidFile(path: "f", line: 2, reason: "no 'text' field (use --text-field)"))
-        {
-            try ExampleFileReader.parseJSONL(Data("{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\"}".utf8), source: "f")
+    @Test("public times are Dates that agree with the stored milliseconds")
+    func datesAreDates() throws {
+        let fixture = try TemporaryStore()
+        let before = Date()
+        let version = try fixture.dataset("d", rows: 2)
+        let stored = try fixture.store.pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT createdAt FROM version WHERE id = ?", arguments: [version])
         }
-        #expect(throws: DatasetStoreError.invalidFile(path: "f", line: 1, reason: "not valid JSON")) {
-            try ExampleFileReader.parseJSONL(Data("{nope".utf8), source: "f")
-        }
-        #expect(throws: DatasetStoreError.invalidFile(path: "f", line: 1, reason: "expected a JSON object")) {
-            try ExampleFileReader.parseJSONL(Data("[1]".utf8), source: "f")
-        }
-        let custom = try ExampleFileReader.parseJSONL(
-            Data(#"{"key":"k","body":"b"}"#.utf8), idField: "key", textField: "body")
-        #expect(custom == [Example(id: "k", text: "b")])
-        #expect(throws: DatasetStoreError.self) {
-            try ExampleFileReader.readJSONL(URL(fileURLWithPath: "/nonexistent/x.jsonl"))
-        }
+        let read = try fixture.store.version(version, of: "d", as: fixture.owner)
+        #expect(Int64((read.createdAt.timeIntervalSince1970 * 1000).rounded()) == stored)
+        #expect(abs(read.createdAt.timeIntervalSince(before)) < 60)
+        let entry = try #require(try fixture.store.auditLog(limit: 1, as: fixture.owner).last)
+        #expect(abs(entry.timestamp.timeIntervalSince(before)) < 60)
     }
 }

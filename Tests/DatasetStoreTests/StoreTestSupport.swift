@@ -62,6 +62,31 @@ enum FoundryBinary {
         return result.status == 0 && result.output.contains("import")
     }()
 
+    /// Runs the binary to completion; returns exit status, standard output and standard error apart.
+    static func runApart(_ url: URL, _ arguments: [String], environment: [String: String])
+        -> (status: Int32, standardOutput: String, standardError: String)
+    {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        do { try process.run() } catch { return (-1, "", "\(error)") }
+        // Drain standard error on another thread so that neither pipe can fill up and block the child.
+        let errorData = LockedData()
+        let drain = Thread { errorData.set(error.fileHandleForReading.readDataToEndOfFile()) }
+        drain.start()
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorData.isSet { Thread.sleep(forTimeInterval: 0.001) }
+        return (
+            process.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errorData.data, as: UTF8.self)
+        )
+    }
+
     /// Runs the binary to completion; returns exit status and combined output.
     static func run(_ url: URL, _ arguments: [String], environment: [String: String]) -> (status: Int32, output: String)
     {
@@ -76,5 +101,31 @@ enum FoundryBinary {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Bytes handed from a draining thread to the test.
+///
+/// `@unchecked Sendable` invariant: `stored` is only read or written while holding `lock`.
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Data?
+
+    func set(_ data: Data) {
+        lock.lock()
+        stored = data
+        lock.unlock()
+    }
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored != nil
+    }
+
+    var data: Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored ?? Data()
     }
 }

@@ -4,8 +4,8 @@
 /// |---|---|
 /// | `read` | list datasets, versions, examples (sensitive fields masked), labels, diffs, lineage |
 /// | `read-sensitive` | see sensitive (PII) fields unmasked |
-/// | `write` | create datasets (store-wide), import versions, store cleaning decisions, record artifacts |
-/// | `label` | store gold labels, label matrices and probabilistic labels |
+/// | `write` | create datasets (store-wide), import versions, store cleaning decisions, record artifacts and their files |
+/// | `label` | store gold labels, label matrices and soft labels |
 /// | `export` | export a version (license and attribution are recorded) |
 /// | `grant` | grant and revoke roles on the scope (never more than the granter holds there) |
 /// | `delete` | erase examples (right to be forgotten) |
@@ -17,7 +17,7 @@ public enum Action: String, CaseIterable, Sendable, Codable, Hashable {
     case readSensitive = "read-sensitive"
     /// Create datasets and versions, cleaning decisions, artifacts.
     case write
-    /// Store gold labels, label matrices and probabilistic labels.
+    /// Store gold labels, label matrices and soft labels.
     case label
     /// Export a version.
     case export

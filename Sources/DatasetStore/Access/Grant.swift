@@ -1,3 +1,5 @@
+import Foundation
+
 /// A role held by a principal, store-wide or on one dataset.
 public struct Grant: Sendable, Hashable, Codable {
     /// The principal's name.
@@ -8,6 +10,6 @@ public struct Grant: Sendable, Hashable, Codable {
     public let dataset: String?
     /// Who granted it.
     public let grantedBy: String
-    /// When, milliseconds since 1970.
-    public let grantedAt: Int64
+    /// When it was granted.
+    public let grantedAt: Date
 }

@@ -1,6 +1,172 @@
 import Foundation
 import GRDB
 
+extension SQLiteStoreTransaction {
+    /// Creates a principal (without grants or tokens). Requires store-wide `admin`.
+    ///
+    /// - Throws: ``DatasetStoreError/duplicateName(kind:name:)``, ``DatasetStoreError/invalidName(kind:name:reason:)``.
+    public func createPrincipal(name: String, kind: PrincipalKind) throws -> Principal {
+        try perform("create-principal", action: .admin, dataset: nil) { db, _ in
+            try Validation.name(name, kind: "principal")
+            return (
+                try store.insertPrincipal(name: name, kind: kind, db: db),
+                SQLiteDatasetStore.AuditNote(detail: "\(kind.rawValue) '\(name)'")
+            )
+        }
+    }
+
+    /// Issues a new API token for a principal; the token is returned once. Requires store-wide `admin`.
+    public func issueToken(for name: String) throws -> IssuedToken {
+        try perform("issue-token", action: .admin, dataset: nil) { db, _ in
+            let target = try store.principalRow(named: name, db: db)
+            return (try store.insertToken(for: target, db: db), SQLiteDatasetStore.AuditNote(detail: "for '\(name)'"))
+        }
+    }
+
+    /// Revokes every token of a principal. Requires store-wide `admin`.
+    ///
+    /// - Returns: the number of tokens revoked.
+    public func revokeTokens(of name: String) throws -> Int {
+        try perform("revoke-tokens", action: .admin, dataset: nil) { db, _ in
+            let target = try store.principalRow(named: name, db: db)
+            try db.execute(
+                sql: "UPDATE api_token SET revokedAt = ? WHERE principalId = ? AND revokedAt IS NULL",
+                arguments: [SQLiteDatasetStore.now(), target.id])
+            return (db.changesCount, SQLiteDatasetStore.AuditNote(detail: "\(db.changesCount) tokens of '\(name)'"))
+        }
+    }
+
+    /// Defines a custom role. Requires store-wide `admin`.
+    ///
+    /// - Throws: ``DatasetStoreError/duplicateName(kind:name:)`` when the name is taken (built-in names included).
+    public func defineRole(name: String, actions: [Action]) throws -> Role {
+        try perform("define-role", action: .admin, dataset: nil) { db, _ in
+            try Validation.name(name, kind: "role")
+            let taken = try Bool.fetchOne(db, sql: "SELECT 1 FROM custom_role WHERE name = ?", arguments: [name]) != nil
+            if AccessPolicy.builtInRole(named: name) != nil || taken {
+                throw DatasetStoreError.duplicateName(kind: "role", name: name)
+            }
+            let role = Role(name: name, actions: actions, isBuiltIn: false)
+            try db.execute(
+                sql: "INSERT INTO custom_role(name, actions, createdAt) VALUES (?, ?, ?)",
+                arguments: [name, Int64(role.actionSet.rawValue), SQLiteDatasetStore.now()])
+            try store.bumpGrantEpoch(db)
+            return (
+                role,
+                SQLiteDatasetStore.AuditNote(
+                    detail: "role '\(name)': \(role.actions.map(\.rawValue).joined(separator: ","))")
+            )
+        }
+    }
+
+    /// Grants several roles (all or nothing within the unit); each is checked on its own scope: `grant` there and
+    /// every action of the role there (no escalation).
+    ///
+    /// Audited as one entry, plus one per item when there are several. Granting a role the grantee already holds on
+    /// that scope is a no-op.
+    /// - Throws: ``DatasetStoreError/privilegeEscalation(principal:role:missing:)``, ``DatasetStoreError/unknownRole(_:)``,
+    ///   ``DatasetStoreError/unknownPrincipal(_:)``, ``DatasetStoreError/unknownDataset(_:)``,
+    ///   ``DatasetStoreError/permissionDenied(principal:action:dataset:)``.
+    public func grantMany(_ requests: [GrantRequest]) throws -> [Grant] {
+        guard let first = requests.first else { return [] }
+        let store = self.store
+        return try perform("grant", action: .grant, dataset: first.dataset) { db, _ in
+            var granted: [Grant] = []
+            granted.reserveCapacity(requests.count)
+            let custom = try store.customRoles(db)
+            var datasetIDs: [String: Int64] = [:]
+            var principalIDs: [String: Int64] = [:]
+            let snapshot = try store.permissionSnapshot(principal, db: db)
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO role_grant(principalId, role, datasetId, grantedBy, grantedAt) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT DO NOTHING
+                    """)
+            let now = SQLiteDatasetStore.now()
+            for request in requests {
+                guard
+                    let role = AccessPolicy.builtInRole(named: request.role)
+                        ?? custom.first(where: { $0.name == request.role })
+                else { throw DatasetStoreError.unknownRole(request.role) }
+                var datasetID: Int64?
+                if let name = request.dataset {
+                    if let known = datasetIDs[name] {
+                        datasetID = known
+                    } else {
+                        let id = try store.datasetRow(named: name, db: db).id
+                        datasetIDs[name] = id
+                        datasetID = id
+                    }
+                }
+                let held = snapshot.actions(datasetID: datasetID)
+                guard held.contains(.grant) else {
+                    throw DatasetStoreError.permissionDenied(
+                        principal: principal.name, action: .grant, dataset: request.dataset)
+                }
+                let missing = role.actions.filter { !held.contains($0) }
+                guard missing.isEmpty else {
+                    throw DatasetStoreError.privilegeEscalation(
+                        principal: principal.name, role: role.name, missing: missing)
+                }
+                let granteeID: Int64
+                if let known = principalIDs[request.principal] {
+                    granteeID = known
+                } else {
+                    granteeID = try store.principalRow(named: request.principal, db: db).id
+                    principalIDs[request.principal] = granteeID
+                }
+                try insert.execute(arguments: [granteeID, role.name, datasetID, principal.id, now])
+                if requests.count > 1 {
+                    try store.appendAudit(
+                        db, principal: principal.name, operation: "grant-item", action: Action.grant.rawValue,
+                        dataset: request.dataset, version: nil, outcome: .allowed,
+                        detail: "role '\(role.name)' to '\(request.principal)'")
+                }
+                granted.append(
+                    Grant(
+                        principal: request.principal, role: role.name, dataset: request.dataset,
+                        grantedBy: principal.name, grantedAt: SQLiteDatasetStore.date(now)))
+            }
+            try store.bumpGrantEpoch(db)
+            let detail =
+                requests.count == 1
+                ? "role '\(first.role)' to '\(first.principal)'" : "\(requests.count) grants"
+            return (granted, SQLiteDatasetStore.AuditNote(detail: detail))
+        }
+    }
+
+    /// Revokes `role` from a principal on `dataset` (nil = store-wide). Requires `grant` and the role's actions on
+    /// that scope.
+    ///
+    /// - Returns: whether a grant was removed.
+    public func revoke(role: String, from grantee: String, dataset: String?) throws -> Bool {
+        let store = self.store
+        return try perform("revoke", action: .grant, dataset: dataset) { db, datasetRow in
+            let snapshot = try store.permissionSnapshot(principal, db: db)
+            let held = snapshot.actions(datasetID: datasetRow?.id)
+            let custom = try store.customRoles(db)
+            let roleActions =
+                AccessPolicy.builtInRole(named: role)?.actions ?? custom.first { $0.name == role }?.actions
+            guard let roleActions else { throw DatasetStoreError.unknownRole(role) }
+            let missing = roleActions.filter { !held.contains($0) }
+            guard missing.isEmpty else {
+                throw DatasetStoreError.privilegeEscalation(principal: principal.name, role: role, missing: missing)
+            }
+            let target = try store.principalRow(named: grantee, db: db)
+            try db.execute(
+                sql: "DELETE FROM role_grant WHERE principalId = ? AND role = ? AND datasetId IS ?",
+                arguments: [target.id, role, datasetRow?.id])
+            let removed = db.changesCount > 0
+            try store.bumpGrantEpoch(db)
+            return (
+                removed,
+                SQLiteDatasetStore.AuditNote(
+                    detail: "role '\(role)' from '\(grantee)'\(removed ? "" : " (was not held)")")
+            )
+        }
+    }
+}
+
 extension SQLiteDatasetStore {
     /// Creates the first owner of a new store and issues its token: the only operation that needs no principal.
     ///
@@ -77,37 +243,6 @@ extension SQLiteDatasetStore {
         return try found.get()
     }
 
-    /// Creates a principal (without grants or tokens). Requires store-wide `admin`.
-    ///
-    /// - Throws: ``DatasetStoreError/duplicateName(kind:name:)``, ``DatasetStoreError/invalidName(kind:name:reason:)``.
-    public func createPrincipal(name: String, kind: PrincipalKind, as principal: Principal) throws -> Principal {
-        try Validation.name(name, kind: "principal")
-        return try performWrite(principal, operation: "create-principal", action: .admin, dataset: nil) { db, _ in
-            (try insertPrincipal(name: name, kind: kind, db: db), AuditNote(detail: "\(kind.rawValue) '\(name)'"))
-        }
-    }
-
-    /// Issues a new API token for a principal; the token is returned once. Requires store-wide `admin`.
-    public func issueToken(for name: String, as principal: Principal) throws -> IssuedToken {
-        try performWrite(principal, operation: "issue-token", action: .admin, dataset: nil) { db, _ in
-            let target = try principalRow(named: name, db: db)
-            return (try insertToken(for: target, db: db), AuditNote(detail: "for '\(name)'"))
-        }
-    }
-
-    /// Revokes every token of a principal. Requires store-wide `admin`.
-    ///
-    /// - Returns: the number of tokens revoked.
-    public func revokeTokens(of name: String, as principal: Principal) throws -> Int {
-        try performWrite(principal, operation: "revoke-tokens", action: .admin, dataset: nil) { db, _ in
-            let target = try principalRow(named: name, db: db)
-            try db.execute(
-                sql: "UPDATE api_token SET revokedAt = ? WHERE principalId = ? AND revokedAt IS NULL",
-                arguments: [Self.now(), target.id])
-            return (db.changesCount, AuditNote(detail: "\(db.changesCount) tokens of '\(name)'"))
-        }
-    }
-
     /// All principals. Requires store-wide `admin`.
     public func principals(as principal: Principal) throws -> [Principal] {
         try performRead(principal, operation: "list-principals", action: .admin, dataset: nil) { db, _ in
@@ -119,133 +254,10 @@ extension SQLiteDatasetStore {
         }
     }
 
-    /// Defines a custom role. Requires store-wide `admin`.
-    ///
-    /// - Throws: ``DatasetStoreError/duplicateName(kind:name:)`` when the name is taken (built-in names included).
-    public func defineRole(name: String, actions: [Action], as principal: Principal) throws -> Role {
-        try Validation.name(name, kind: "role")
-        return try performWrite(principal, operation: "define-role", action: .admin, dataset: nil) { db, _ in
-            let taken = try Bool.fetchOne(db, sql: "SELECT 1 FROM custom_role WHERE name = ?", arguments: [name]) != nil
-            if AccessPolicy.builtInRole(named: name) != nil || taken {
-                throw DatasetStoreError.duplicateName(kind: "role", name: name)
-            }
-            let role = Role(name: name, actions: actions, isBuiltIn: false)
-            try db.execute(
-                sql: "INSERT INTO custom_role(name, actions, createdAt) VALUES (?, ?, ?)",
-                arguments: [name, Int64(role.actionSet.rawValue), Self.now()])
-            try bumpGrantEpoch(db)
-            return (role, AuditNote(detail: "role '\(name)': \(role.actions.map(\.rawValue).joined(separator: ","))"))
-        }
-    }
-
     /// Built-in and custom roles. Any authenticated principal may list them.
     public func roles(as principal: Principal) throws -> [Role] {
         try performRead(principal, operation: "list-roles", action: nil, dataset: nil) { db, _ in
             (AccessPolicy.builtInRoles + (try customRoles(db)), AuditNote(detail: ""))
-        }
-    }
-
-    /// Grants `role` to a principal on `dataset` (nil = store-wide).
-    ///
-    /// Requires `grant` on that scope and every action of the role on that scope (no escalation).
-    /// - Throws: ``DatasetStoreError/privilegeEscalation(principal:role:missing:)``, ``DatasetStoreError/unknownRole(_:)``,
-    ///   ``DatasetStoreError/unknownPrincipal(_:)``, ``DatasetStoreError/unknownDataset(_:)``.
-    public func grant(role: String, to grantee: String, dataset: String?, as principal: Principal) throws -> Grant {
-        try grantMany([GrantRequest(principal: grantee, role: role, dataset: dataset)], as: principal)[0]
-    }
-
-    /// Grants several roles in one transaction (all or nothing); each item is checked like ``grant(role:to:dataset:as:)``.
-    ///
-    /// Audited as one entry per item. Granting a role the grantee already holds on that scope is a no-op.
-    public func grantMany(_ requests: [GrantRequest], as principal: Principal) throws -> [Grant] {
-        guard let first = requests.first else { return [] }
-        return try performWrite(principal, operation: "grant", action: .grant, dataset: first.dataset) { db, _ in
-            var granted: [Grant] = []
-            granted.reserveCapacity(requests.count)
-            let custom = try customRoles(db)
-            var datasetIDs: [String: Int64] = [:]
-            var principalIDs: [String: Int64] = [:]
-            let snapshot = try permissionSnapshot(principal, db: db)
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO role_grant(principalId, role, datasetId, grantedBy, grantedAt) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT DO NOTHING
-                    """)
-            let now = Self.now()
-            for request in requests {
-                guard
-                    let role = AccessPolicy.builtInRole(named: request.role)
-                        ?? custom.first(where: { $0.name == request.role })
-                else { throw DatasetStoreError.unknownRole(request.role) }
-                var datasetID: Int64?
-                if let name = request.dataset {
-                    if let known = datasetIDs[name] {
-                        datasetID = known
-                    } else {
-                        let id = try datasetRow(named: name, db: db).id
-                        datasetIDs[name] = id
-                        datasetID = id
-                    }
-                }
-                let held = snapshot.actions(datasetID: datasetID)
-                guard held.contains(.grant) else {
-                    throw DatasetStoreError.permissionDenied(
-                        principal: principal.name, action: .grant, dataset: request.dataset)
-                }
-                let missing = role.actions.filter { !held.contains($0) }
-                guard missing.isEmpty else {
-                    throw DatasetStoreError.privilegeEscalation(
-                        principal: principal.name, role: role.name, missing: missing)
-                }
-                let granteeID: Int64
-                if let known = principalIDs[request.principal] {
-                    granteeID = known
-                } else {
-                    granteeID = try principalRow(named: request.principal, db: db).id
-                    principalIDs[request.principal] = granteeID
-                }
-                try insert.execute(arguments: [granteeID, role.name, datasetID, principal.id, now])
-                if requests.count > 1 {
-                    try appendAudit(
-                        db, principal: principal.name, operation: "grant-item", action: Action.grant.rawValue,
-                        dataset: request.dataset, version: nil, outcome: .allowed,
-                        detail: "role '\(role.name)' to '\(request.principal)'")
-                }
-                granted.append(
-                    Grant(
-                        principal: request.principal, role: role.name, dataset: request.dataset,
-                        grantedBy: principal.name, grantedAt: now))
-            }
-            try bumpGrantEpoch(db)
-            let detail =
-                requests.count == 1
-                ? "role '\(first.role)' to '\(first.principal)'" : "\(requests.count) grants"
-            return (granted, AuditNote(detail: detail))
-        }
-    }
-
-    /// Revokes `role` from a principal on `dataset` (nil = store-wide). Requires `grant` and the role's actions on that scope.
-    ///
-    /// - Returns: whether a grant was removed.
-    public func revoke(role: String, from grantee: String, dataset: String?, as principal: Principal) throws -> Bool {
-        try performWrite(principal, operation: "revoke", action: .grant, dataset: dataset) { db, datasetRow in
-            let snapshot = try permissionSnapshot(principal, db: db)
-            let held = snapshot.actions(datasetID: datasetRow?.id)
-            let custom = try customRoles(db)
-            let roleActions =
-                AccessPolicy.builtInRole(named: role)?.actions ?? custom.first { $0.name == role }?.actions
-            guard let roleActions else { throw DatasetStoreError.unknownRole(role) }
-            let missing = roleActions.filter { !held.contains($0) }
-            guard missing.isEmpty else {
-                throw DatasetStoreError.privilegeEscalation(principal: principal.name, role: role, missing: missing)
-            }
-            let target = try principalRow(named: grantee, db: db)
-            try db.execute(
-                sql: "DELETE FROM role_grant WHERE principalId = ? AND role = ? AND datasetId IS ?",
-                arguments: [target.id, role, datasetRow?.id])
-            let removed = db.changesCount > 0
-            try bumpGrantEpoch(db)
-            return (removed, AuditNote(detail: "role '\(role)' from '\(grantee)'\(removed ? "" : " (was not held)")"))
         }
     }
 
@@ -265,7 +277,7 @@ extension SQLiteDatasetStore {
             let list = rows.map {
                 Grant(
                     principal: name, role: $0["role"], dataset: $0["dataset"], grantedBy: $0["grantedBy"],
-                    grantedAt: $0["grantedAt"])
+                    grantedAt: Self.date($0["grantedAt"]))
             }
             return (list, AuditNote(detail: "\(list.count) grants of '\(name)'"))
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One entry of the append-only, hash-chained audit log.
 ///
 /// `hash = SHA-256(previousHash ‖ canonical(entry))`, with 32 zero bytes before the first entry,
@@ -5,8 +7,8 @@
 public struct AuditEntry: Sendable, Hashable, Codable {
     /// Sequence number, 1, 2, 3, … without gaps.
     public let id: Int64
-    /// Time, milliseconds since 1970.
-    public let timestamp: Int64
+    /// When it was appended (stored, and hashed, as milliseconds since 1970).
+    public let timestamp: Date
     /// The acting principal's name (`"-"` when no token was accepted).
     public let principal: String
     /// The operation (`import`, `read-examples`, `grant`, …).

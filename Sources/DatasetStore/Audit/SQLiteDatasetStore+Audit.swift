@@ -59,7 +59,7 @@ extension SQLiteDatasetStore {
                 db, sql: "SELECT * FROM audit_entry ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)])
             let entries = rows.reversed().map { row in
                 AuditEntry(
-                    id: row["id"], timestamp: row["timestamp"], principal: row["principal"],
+                    id: row["id"], timestamp: Self.date(row["timestamp"]), principal: row["principal"],
                     operation: row["operation"], action: row["action"], dataset: row["dataset"],
                     version: row["version"], outcome: AuditOutcome(rawValue: row["outcome"]) ?? .failed,
                     detail: row["detail"], previousHash: CanonicalEncoding.hex(row["previousHash"] as Data),

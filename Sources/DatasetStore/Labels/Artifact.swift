@@ -1,23 +1,32 @@
-/// Something built from a dataset version (label matrix, label model output, adapter, export), tracked for lineage.
+import Foundation
+
+/// Something built from a dataset version or derived from another artifact (a label matrix, soft labels, a label
+/// model, an adapter, an export), tracked for lineage.
 public struct Artifact: Sendable, Hashable, Codable {
     /// The store's id for the artifact.
     public let id: Int64
-    /// The kind: `label-matrix`, `probabilistic-labels`, `cleaning-decisions`, `export`, `label-model`, `adapter`, ….
-    public let kind: String
-    /// The artifact's name.
+    /// What it is.
+    public let kind: ArtifactKind
+    /// The artifact's name, unique per version and kind.
     public let name: String
     /// The dataset it was built from.
     public let dataset: String
     /// The version it was built from.
     public let version: String
+    /// The artifact it was derived from (its parent in the lineage chain), if any.
+    public let derivedFrom: Int64?
     /// Free-form details (JSON or text).
     public let details: String
+    /// The files stored with it (names, sizes, digests); read them with ``LabelArtifactStore/artifactFiles(artifact:as:)``.
+    public let files: [ArtifactFileInfo]
     /// Who recorded it.
     public let createdBy: String
-    /// When, milliseconds since 1970.
-    public let createdAt: Int64
-    /// Whether the version it was built from changed since (an example was erased): rebuild it.
+    /// When it was recorded.
+    public let createdAt: Date
+    /// Whether what it was built from changed since (an example was erased): rebuild it.
     public let isStale: Bool
     /// Why it is stale.
     public let staleReason: String?
+    /// When it became stale.
+    public let staleAt: Date?
 }

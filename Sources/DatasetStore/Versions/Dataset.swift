@@ -1,3 +1,5 @@
+import Foundation
+
 /// A named collection of immutable versions, with its license, attribution and sensitive fields.
 public struct Dataset: Sendable, Hashable, Codable {
     /// The store's id for the dataset.
@@ -10,6 +12,6 @@ public struct Dataset: Sendable, Hashable, Codable {
     public let attribution: String
     /// Fields (`text` or names in ``Example/fields``) holding personal data; masked for principals without `read-sensitive`.
     public let sensitiveFields: [String]
-    /// Creation time, milliseconds since 1970.
-    public let createdAt: Int64
+    /// When it was created.
+    public let createdAt: Date
 }

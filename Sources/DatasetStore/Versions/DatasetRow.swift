@@ -10,6 +10,6 @@ struct DatasetRow: Sendable {
     var dataset: Dataset {
         Dataset(
             id: id, name: name, license: license, attribution: attribution, sensitiveFields: sensitiveFields,
-            createdAt: createdAt)
+            createdAt: SQLiteDatasetStore.date(createdAt))
     }
 }

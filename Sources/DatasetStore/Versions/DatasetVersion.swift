@@ -1,3 +1,5 @@
+import Foundation
+
 /// One immutable, content-addressed version of a dataset.
 public struct DatasetVersion: Sendable, Hashable, Codable {
     /// The version id: hex SHA-256 of the canonical encoding of its rows (see ``CanonicalEncoding``).
@@ -14,6 +16,6 @@ public struct DatasetVersion: Sendable, Hashable, Codable {
     public let message: String
     /// Who imported it.
     public let createdBy: String
-    /// Import time, milliseconds since 1970.
-    public let createdAt: Int64
+    /// When it was imported.
+    public let createdAt: Date
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What an erasure touched.
 public struct ErasureReport: Sendable, Codable, Equatable {
     /// The dataset.
@@ -6,8 +8,8 @@ public struct ErasureReport: Sendable, Codable, Equatable {
     public let exampleID: String
     /// Versions whose row content was removed.
     public let affectedVersions: [String]
-    /// Artifacts marked stale because they were built from an affected version.
+    /// Artifacts marked stale: built from an affected version, or derived (at any depth) from such an artifact.
     public let staleArtifacts: [Artifact]
-    /// When, milliseconds since 1970.
-    public let erasedAt: Int64
+    /// When it was erased.
+    public let erasedAt: Date
 }

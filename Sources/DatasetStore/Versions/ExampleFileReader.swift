@@ -1,86 +1,113 @@
 import Foundation
+import Tabular
 
-/// Reads examples from JSON Lines files: one JSON object per line, with an id field and a text field;
-/// every other key becomes a field (strings as-is, other values as compact JSON).
+/// Reads example files (CSV, TSV, JSON Lines) into ``Example``s through Tabular's readers.
+///
+/// One column holds the example id, one the text; every other column becomes a field. Cells are the readers' text:
+/// for JSON Lines, strings as-is, numbers as written, booleans as `true`/`false`, null as empty, nested values as
+/// compact JSON; a key missing from a line gives an empty field on that line (as an empty CSV cell does).
 public enum ExampleFileReader {
-    /// Reads a JSONL file into examples.
+    /// The table format for a file: `format` when given, else the extension (`.csv`, `.tsv`/`.tab`,
+    /// `.jsonl`/`.ndjson`/`.json`).
+    ///
+    /// - Throws: ``DatasetStoreError/invalidFile(path:line:reason:)`` for an unknown format name or extension.
+    public static func format(of url: URL, named format: String? = nil) throws -> TableFormat {
+        let name = (format ?? url.pathExtension).lowercased()
+        switch name {
+        case "csv": return .csv
+        case "tsv", "tab": return .tsv
+        case "jsonl", "ndjson", "json": return .jsonl
+        default:
+            throw DatasetStoreError.invalidFile(
+                path: url.path, line: 0,
+                reason: format == nil
+                    ? "cannot tell the format from the extension '.\(name)' (use --format csv|tsv|jsonl)"
+                    : "unknown format '\(name)' (use csv, tsv or jsonl)")
+        }
+    }
+
+    /// Reads a file into examples.
     ///
     /// - Parameters:
     ///   - url: the file.
-    ///   - idField: the key holding the example id (a string or an integer).
-    ///   - textField: the key holding the text (a string).
-    /// - Returns: the examples in file order (blank lines skipped).
-    /// - Throws: ``DatasetStoreError/invalidFile(path:line:reason:)`` naming the line for invalid UTF-8, a line
-    ///   that is not a JSON object, or a missing or mistyped id/text field.
+    ///   - format: the table format; by default from the extension (see ``format(of:named:)``).
+    ///   - idField: the column holding the example id (every row needs a non-empty one).
+    ///   - textField: the column holding the text.
+    /// - Returns: the examples in file order.
+    /// - Throws: ``DatasetStoreError/invalidFile(path:line:reason:)`` naming the file and line for an unreadable
+    ///   file, invalid UTF-8, a malformed row, a missing id or text column, or a row without an id.
     /// - Complexity: O(file size).
-    public static func readJSONL(_ url: URL, idField: String = "id", textField: String = "text") throws -> [Example] {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw DatasetStoreError.invalidFile(
-                path: url.path, line: 0, reason: "cannot read: \(error.localizedDescription)")
-        }
-        return try parseJSONL(data, source: url.path, idField: idField, textField: textField)
+    public static func read(_ url: URL, format: TableFormat? = nil, idField: String = "id", textField: String = "text")
+        throws -> [Example]
+    {
+        let format = try format ?? Self.format(of: url)
+        return try examples(from: tabular { try format.read(url) }, idField: idField, textField: textField)
     }
 
-    /// Parses JSONL held in memory; see ``readJSONL(_:idField:textField:)``.
-    public static func parseJSONL(
-        _ data: Data, source: String = "<memory>", idField: String = "id", textField: String = "text"
+    /// Parses file contents held in memory; see ``read(_:format:idField:textField:)``.
+    public static func parse(
+        _ data: Data, format: TableFormat, source: String = "<memory>", idField: String = "id",
+        textField: String = "text"
     ) throws -> [Example] {
+        let table = try tabular {
+            switch format {
+            case .csv: try CSVReader.parse(data, source: source)
+            case .tsv: try CSVReader.parse(data, source: source, delimiter: 0x09)
+            case .jsonl: try JSONLReader.parse(data, source: source)
+            }
+        }
+        return try examples(from: table, idField: idField, textField: textField)
+    }
+
+    /// The examples of a table: the id and text columns, every other column a field.
+    ///
+    /// - Throws: ``DatasetStoreError/invalidFile(path:line:reason:)`` for a missing id or text column (line 0) or a
+    ///   row with an empty id (its line).
+    public static func examples(from table: TextTable, idField: String = "id", textField: String = "text") throws
+        -> [Example]
+    {
+        if table.columnNames.isEmpty && table.rows.isEmpty { return [] }
+        func column(_ name: String, option: String) throws -> Int {
+            guard let index = table.columnNames.firstIndex(of: name) else {
+                throw DatasetStoreError.invalidFile(
+                    path: table.source, line: 0,
+                    reason:
+                        "no '\(name)' field (use \(option); fields: \(table.columnNames.joined(separator: ", ")))")
+            }
+            return index
+        }
+        let idColumn = try column(idField, option: "--id-field")
+        let textColumn = try column(textField, option: "--text-field")
+        let others = table.columnNames.enumerated().filter { $0.offset != idColumn && $0.offset != textColumn }
         var examples: [Example] = []
-        var lineNumber = 0
-        for lineBytes in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            func fail(_ reason: String) -> DatasetStoreError {
-                .invalidFile(path: source, line: lineNumber, reason: reason)
-            }
-            guard let line = String(bytes: lineBytes, encoding: .utf8) else { throw fail("text is not valid UTF-8") }
-            if line.allSatisfy(\.isWhitespace) { continue }
-            let object: [String: Any]
-            do {
-                guard
-                    let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
-                        as? [String: Any]
-                else { throw fail("expected a JSON object") }
-                object = parsed
-            } catch let error as DatasetStoreError {
-                throw error
-            } catch {
-                throw fail("not valid JSON")
-            }
-            let id: String
-            switch object[idField] {
-            case let value as String: id = value
-            case let value as Int: id = String(value)
-            case nil: throw fail("no '\(idField)' field (use --id-field)")
-            default: throw fail("'\(idField)' must be a string or an integer")
-            }
-            guard let text = object[textField] as? String else {
-                throw fail(
-                    object[textField] == nil
-                        ? "no '\(textField)' field (use --text-field)" : "'\(textField)' must be a string")
+        examples.reserveCapacity(table.rowCount)
+        for (index, row) in table.rows.enumerated() {
+            guard !row[idColumn].isEmpty else {
+                throw DatasetStoreError.invalidFile(
+                    path: table.source, line: table.lineNumbers[index],
+                    reason: "no '\(idField)' value (every row needs an id; use --id-field)")
             }
             var fields: [String: String] = [:]
-            for (key, value) in object where key != idField && key != textField {
-                fields[key] = try render(value, fail: fail)
-            }
-            examples.append(Example(id: id, text: text, fields: fields))
+            for (column, name) in others { fields[name] = row[column] }
+            examples.append(Example(id: row[idColumn], text: row[textColumn], fields: fields))
         }
         return examples
     }
 
-    private static func render(_ value: Any, fail: (String) -> DatasetStoreError) throws -> String {
-        switch value {
-        case let string as String: return string
-        case is NSNull: return ""
-        default:
-            guard
-                let data = try? JSONSerialization.data(
-                    withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]),
-                let text = String(data: data, encoding: .utf8)
-            else { throw fail("a field value cannot be rendered as JSON") }
-            return text
+    /// Runs a Tabular reader, reporting its errors as the store's.
+    private static func tabular(_ read: () throws -> TextTable) throws -> TextTable {
+        do {
+            return try read()
+        } catch let error as TabularError {
+            switch error {
+            case let .fileUnreadable(path, reason):
+                throw DatasetStoreError.invalidFile(path: path, line: 0, reason: reason)
+            case let .invalidUTF8(path, line):
+                throw DatasetStoreError.invalidFile(path: path, line: line, reason: "text is not valid UTF-8")
+            case let .malformedRow(path, line, reason):
+                throw DatasetStoreError.invalidFile(path: path, line: line, reason: reason)
+            default: throw DatasetStoreError.invalidFile(path: "-", line: 0, reason: error.description)
+            }
         }
     }
 }

@@ -4,4 +4,6 @@ public struct ImportResult: Sendable, Codable {
     public let version: DatasetVersion
     /// False when identical rows were already stored (same content hash): nothing was written.
     public let created: Bool
+    /// Whether the dataset itself was created by this import (see ``NewDataset``).
+    public let datasetCreated: Bool
 }

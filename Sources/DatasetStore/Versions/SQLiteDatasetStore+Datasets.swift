@@ -1,48 +1,26 @@
 import Foundation
-import Labeling
 import GRDB
 import Tabular
 
-extension SQLiteDatasetStore {
+extension SQLiteStoreTransaction {
     /// Creates a dataset. Requires store-wide `write`.
     ///
-    /// - Parameters:
-    ///   - name: a unique name.
-    ///   - license: license text or SPDX id, recorded with every export.
-    ///   - attribution: attribution recorded with every export.
-    ///   - sensitiveFields: fields (`text` or field names) masked for principals without `read-sensitive`.
-    ///   - principal: the acting principal.
     /// - Throws: ``DatasetStoreError/duplicateName(kind:name:)``, ``DatasetStoreError/invalidName(kind:name:reason:)``.
-    public func createDataset(
-        name: String, license: String, attribution: String, sensitiveFields: [String] = [], as principal: Principal
-    ) throws -> Dataset {
-        try Validation.name(name, kind: "dataset")
-        for (field, value) in [("license", license), ("attribution", attribution)]
-            + sensitiveFields.map({ ("sensitive field", $0) })
-        {
-            guard Validation.storable(value) else {
-                throw DatasetStoreError.invalidName(kind: field, name: value, reason: "contains a NUL character")
-            }
-        }
-        return try performWrite(principal, operation: "create-dataset", action: .write, dataset: nil) { db, _ in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM dataset WHERE name = ?", arguments: [name]) != nil {
-                throw DatasetStoreError.duplicateName(kind: "dataset", name: name)
-            }
-            let now = Self.now()
-            let sensitive = Array(Set(sensitiveFields)).sorted()
-            try db.execute(
-                sql: """
-                    INSERT INTO dataset(name, license, attribution, sensitiveFields, createdAt, createdBy)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [name, license, attribution, Self.encodeList(sensitive), now, principal.id])
-            let dataset = Dataset(
-                id: db.lastInsertedRowID, name: name, license: license, attribution: attribution,
-                sensitiveFields: sensitive, createdAt: now)
-            return (dataset, AuditNote(detail: "license '\(license)'"))
+    public func createDataset(name: String, license: String, attribution: String, sensitiveFields: [String] = [])
+        throws -> Dataset
+    {
+        try perform("create-dataset", action: .write, dataset: nil) { db, _ in
+            (
+                try store.insertDataset(
+                    name: name, license: license, attribution: attribution, sensitiveFields: sensitiveFields,
+                    principal: principal, db: db),
+                SQLiteDatasetStore.AuditNote(detail: "'\(name)', license '\(license)'")
+            )
         }
     }
+}
 
+extension SQLiteDatasetStore {
     /// The datasets the principal may read (store-wide readers see all).
     public func datasets(as principal: Principal) throws -> [Dataset] {
         try performRead(principal, operation: "list-datasets", action: nil, dataset: nil) { db, _ in
@@ -62,6 +40,34 @@ extension SQLiteDatasetStore {
     }
 
     // MARK: - Helpers
+
+    func insertDataset(
+        name: String, license: String, attribution: String, sensitiveFields: [String], principal: Principal,
+        db: Database
+    ) throws -> Dataset {
+        try Validation.name(name, kind: "dataset")
+        for (field, value) in [("license", license), ("attribution", attribution)]
+            + sensitiveFields.map({ ("sensitive field", $0) })
+        {
+            guard Validation.storable(value) else {
+                throw DatasetStoreError.invalidName(kind: field, name: value, reason: "contains a NUL character")
+            }
+        }
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM dataset WHERE name = ?", arguments: [name]) != nil {
+            throw DatasetStoreError.duplicateName(kind: "dataset", name: name)
+        }
+        let now = Self.now()
+        let sensitive = Array(Set(sensitiveFields)).sorted()
+        try db.execute(
+            sql: """
+                INSERT INTO dataset(name, license, attribution, sensitiveFields, createdAt, createdBy)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [name, license, attribution, Self.encodeList(sensitive), now, principal.id])
+        return Dataset(
+            id: db.lastInsertedRowID, name: name, license: license, attribution: attribution,
+            sensitiveFields: sensitive, createdAt: Self.date(now))
+    }
 
     func datasetRow(named name: String, db: Database) throws -> DatasetRow {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM dataset WHERE name = ?", arguments: [name]) else {

@@ -1,18 +1,20 @@
 import Foundation
 import GRDB
 
-extension SQLiteDatasetStore {
+extension SQLiteStoreTransaction {
     /// Exports a version's rows with the dataset's license and attribution. Requires `export` on the dataset.
     ///
-    /// Sensitive fields are masked unless the exporter also holds `read-sensitive`; erased rows are left
-    /// out. The export is recorded in the lineage (kind `export`, details holding license and
-    /// attribution) and in the audit log, so it is marked stale if an exported example is later erased.
-    public func export(_ dataset: String, version: String? = nil, as principal: Principal) throws -> ExportedDataset {
-        try performWrite(principal, operation: "export", action: .export, dataset: dataset, version: version) {
-            db, row in
+    /// Sensitive fields are masked unless the exporter also holds `read-sensitive`; erased rows are left out. The
+    /// export is recorded in the lineage (kind ``ArtifactKind/export``, details holding license and attribution) and
+    /// in the audit log, so it is marked stale if an exported example is later erased. Write the exported rows to
+    /// their file inside the same unit of work: if writing fails, the export is not recorded either.
+    public func export(_ dataset: String, version: String? = nil) throws -> ExportedDataset {
+        try perform("export", action: .export, dataset: dataset, version: version) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
-            let record = try resolveVersion(version, dataset: row, db: db)
-            let masked = try authorize(principal, .readSensitive, datasetID: row.id, db: db) ? [] : row.sensitiveFields
+            let store = self.store
+            let record = try store.resolveVersion(version, dataset: row, db: db)
+            let masked =
+                try store.authorize(principal, .readSensitive, datasetID: row.id, db: db) ? [] : row.sensitiveFields
             var examples: [Example] = []
             let cursor = try Row.fetchCursor(
                 db,
@@ -28,21 +30,22 @@ extension SQLiteDatasetStore {
                 }
                 examples.append(example)
             }
-            let now = Self.now()
+            let now = SQLiteDatasetStore.now()
             let details = CanonicalEncoding.fieldsJSON([
                 "license": row.license, "attribution": row.attribution, "rows": String(examples.count),
                 "masked": masked.joined(separator: ","),
             ])
-            let artifact = try insertArtifact(
-                kind: "export", name: "export-\(now)-\(CanonicalEncoding.hex(TokenHasher.randomBytes(4)))",
-                details: details, record: record, dataset: row,
-                principal: principal, db: db)
+            let artifact = try store.insertArtifact(
+                ArtifactDraft(
+                    kind: .export, name: "export-\(now)-\(CanonicalEncoding.hex(TokenHasher.randomBytes(4)))",
+                    details: details),
+                record: record, dataset: row, principal: principal, db: db)
             let exported = ExportedDataset(
-                dataset: row.dataset, version: try self.version(record, dataset: row.name, db: db), examples: examples,
-                maskedFields: masked, artifact: artifact)
+                dataset: row.dataset, version: try store.version(record, dataset: row.name, db: db),
+                examples: examples, maskedFields: masked, artifact: artifact)
             return (
                 exported,
-                AuditNote(
+                SQLiteDatasetStore.AuditNote(
                     version: record.id,
                     detail: "\(examples.count) rows, license '\(row.license)', attribution '\(row.attribution)'")
             )

@@ -1,41 +1,100 @@
 import FoundryCore
 import GRDB
 
-extension SQLiteDatasetStore {
-    /// Computes the content address of rows: hex SHA-256 over the canonical encoding (domain,
-    /// then for each row in order: id, text, canonical fields JSON, each length-prefixed).
+extension SQLiteStoreTransaction {
+    /// Imports rows as a new immutable version (`write`), creating the dataset first when it is missing and
+    /// `createIfMissing` is given (store-wide `write`).
     ///
-    /// - Complexity: O(total bytes).
-    public static func versionID(of examples: [Example]) -> String {
-        var hasher = CanonicalHasher(domain: CanonicalEncoding.versionDomain)
-        for example in examples {
-            hasher.append(example.id)
-            hasher.append(example.text)
-            hasher.append(CanonicalEncoding.fieldsJSON(example.fields))
-        }
-        return CanonicalEncoding.hex(hasher.finalize())
-    }
-
-    /// Imports rows as a new immutable version of a dataset, in one transaction. Requires `write` on the dataset.
-    ///
-    /// The version id is the content hash of the rows (order matters: row i of the version is row i
-    /// of label matrices and probabilistic labels attached to it). Importing rows identical to an
-    /// existing version returns that version with `created == false` and writes nothing but the audit entry.
-    /// - Parameters:
-    ///   - examples: the rows; example ids must be unique, text and fields must not contain NUL.
-    ///   - dataset: the dataset's name.
-    ///   - message: a note kept with the version.
-    ///   - principal: the acting principal.
-    ///   - progress: called every 50,000 inserted rows (inside the transaction).
-    /// - Throws: ``DatasetStoreError/duplicateExampleID(row:exampleID:)``, ``DatasetStoreError/invalidExample(row:exampleID:field:reason:)``,
-    ///   ``DatasetStoreError/erasedExample(dataset:exampleID:)``, ``DatasetStoreError/permissionDenied(principal:action:dataset:)``.
-    /// - Complexity: O(n) rows in one transaction; prepared 64-row and 1-row INSERTs are reused for every batch.
+    /// - Throws: see ``DatasetStore/importVersion(_:into:message:createIfMissing:as:progress:)``.
     @discardableResult
     public func importVersion(
-        _ examples: [Example], into dataset: String, message: String = "", as principal: Principal,
+        _ examples: [Example], into dataset: String, message: String = "", createIfMissing: NewDataset? = nil,
         progress: ProgressHandler? = nil
     ) throws -> ImportResult {
-        // Validate and encode outside the write lock.
+        try importPrepared(
+            Result { try PreparedImport(examples, message: message) }, into: dataset,
+            createIfMissing: createIfMissing, progress: progress)
+    }
+
+    /// Imports rows already hashed and validated (a failed preparation is audited as the import's failure).
+    func importPrepared(
+        _ prepared: Result<PreparedImport, any Error>, into dataset: String, createIfMissing: NewDataset?,
+        progress: ProgressHandler?
+    ) throws -> ImportResult {
+        var datasetCreated = false
+        if let createIfMissing, try !store.datasetExists(named: dataset, db: db) {
+            _ = try createDataset(
+                name: dataset, license: createIfMissing.license, attribution: createIfMissing.attribution,
+                sensitiveFields: createIfMissing.sensitiveFields)
+            datasetCreated = true
+        }
+        let versionID = try? prepared.get().versionID
+        return try perform("import", action: .write, dataset: dataset, version: versionID) { db, row in
+            guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
+            let prepared = try prepared.get()
+            let examples = prepared.examples
+            let store = self.store
+            if let existing = try store.versionRow(datasetID: row.id, exactID: prepared.versionID, db: db) {
+                return (
+                    ImportResult(
+                        version: try store.version(existing, dataset: row.name, db: db), created: false,
+                        datasetCreated: datasetCreated),
+                    SQLiteDatasetStore.AuditNote(detail: "identical to existing version, \(examples.count) rows")
+                )
+            }
+            let tombstones = try Set(
+                String.fetchAll(db, sql: "SELECT exampleId FROM tombstone WHERE datasetId = ?", arguments: [row.id]))
+            if !tombstones.isEmpty, let erased = examples.first(where: { tombstones.contains($0.id) }) {
+                throw DatasetStoreError.erasedExample(dataset: dataset, exampleID: erased.id)
+            }
+            let parent = try Int64.fetchOne(
+                db, sql: "SELECT key FROM version WHERE datasetId = ? ORDER BY key DESC LIMIT 1", arguments: [row.id])
+            let now = SQLiteDatasetStore.now()
+            try db.execute(
+                sql: """
+                    INSERT INTO version(datasetId, id, parentKey, rowCount, message, createdBy, createdAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    row.id, prepared.versionID, parent, examples.count, prepared.message, principal.id, now,
+                ])
+            let key = db.lastInsertedRowID
+            try store.insertRows(examples, fieldsJSON: prepared.fieldsJSON, versionKey: key, db: db, progress: progress)
+            let stored = VersionRecord(
+                key: key, id: prepared.versionID, parentKey: parent, rowCount: examples.count,
+                message: prepared.message, createdBy: principal.id, createdAt: now)
+            return (
+                ImportResult(
+                    version: try store.version(stored, dataset: row.name, db: db), created: true,
+                    datasetCreated: datasetCreated),
+                SQLiteDatasetStore.AuditNote(detail: "\(examples.count) rows")
+            )
+        }
+    }
+
+    /// One version's metadata as this unit sees it; nil is the latest. Requires `read`.
+    public func version(_ version: String?, of dataset: String) throws -> DatasetVersion {
+        try perform("show-version", action: .read, dataset: dataset, version: version) { db, row in
+            guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
+            let record = try store.resolveVersion(version, dataset: row, db: db)
+            let value = try store.version(record, dataset: row.name, db: db)
+            return (value, SQLiteDatasetStore.AuditNote(version: value.id, detail: ""))
+        }
+    }
+}
+
+/// Rows hashed and validated for import, outside the write lock.
+struct PreparedImport {
+    let examples: [Example]
+    let fieldsJSON: [String]
+    let versionID: String
+    let message: String
+
+    /// Validates ids, text and the message and computes the version id (see ``SQLiteDatasetStore/versionID(of:)``).
+    ///
+    /// - Throws: ``DatasetStoreError/duplicateExampleID(row:exampleID:)``,
+    ///   ``DatasetStoreError/invalidExample(row:exampleID:field:reason:)``, ``DatasetStoreError/invalidName(kind:name:reason:)``.
+    init(_ examples: [Example], message: String) throws {
         var seen = Set<String>(minimumCapacity: examples.count)
         var fieldsJSON = [String]()
         fieldsJSON.reserveCapacity(examples.count)
@@ -61,38 +120,40 @@ extension SQLiteDatasetStore {
         guard Validation.storable(message) else {
             throw DatasetStoreError.invalidName(kind: "message", name: message, reason: "contains a NUL character")
         }
-        let versionID = CanonicalEncoding.hex(hasher.finalize())
-        return try performWrite(principal, operation: "import", action: .write, dataset: dataset, version: versionID) {
-            db, row in
-            guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
-            if let existing = try versionRow(datasetID: row.id, exactID: versionID, db: db) {
-                return (
-                    ImportResult(version: try version(existing, dataset: row.name, db: db), created: false),
-                    AuditNote(detail: "identical to existing version, \(examples.count) rows")
-                )
-            }
-            let tombstones = try Set(
-                String.fetchAll(db, sql: "SELECT exampleId FROM tombstone WHERE datasetId = ?", arguments: [row.id]))
-            if !tombstones.isEmpty, let erased = examples.first(where: { tombstones.contains($0.id) }) {
-                throw DatasetStoreError.erasedExample(dataset: dataset, exampleID: erased.id)
-            }
-            let parent = try Int64.fetchOne(
-                db, sql: "SELECT key FROM version WHERE datasetId = ? ORDER BY key DESC LIMIT 1", arguments: [row.id])
-            let now = Self.now()
-            try db.execute(
-                sql: """
-                    INSERT INTO version(datasetId, id, parentKey, rowCount, message, createdBy, createdAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [row.id, versionID, parent, examples.count, message, principal.id, now])
-            let key = db.lastInsertedRowID
-            try insertRows(examples, fieldsJSON: fieldsJSON, versionKey: key, db: db, progress: progress)
-            let stored = try VersionRecord(
-                key: key, id: versionID, parentKey: parent, rowCount: examples.count, message: message,
-                createdBy: principal.id, createdAt: now)
-            return (
-                ImportResult(version: try version(stored, dataset: row.name, db: db), created: true),
-                AuditNote(detail: "\(examples.count) rows")
-            )
+        self.examples = examples
+        self.fieldsJSON = fieldsJSON
+        self.versionID = CanonicalEncoding.hex(hasher.finalize())
+        self.message = message
+    }
+}
+
+extension SQLiteDatasetStore {
+    /// Computes the content address of rows: hex SHA-256 over the canonical encoding (domain,
+    /// then for each row in order: id, text, canonical fields JSON, each length-prefixed).
+    ///
+    /// - Complexity: O(total bytes).
+    public static func versionID(of examples: [Example]) -> String {
+        var hasher = CanonicalHasher(domain: CanonicalEncoding.versionDomain)
+        for example in examples {
+            hasher.append(example.id)
+            hasher.append(example.text)
+            hasher.append(CanonicalEncoding.fieldsJSON(example.fields))
+        }
+        return CanonicalEncoding.hex(hasher.finalize())
+    }
+
+    /// Imports rows as a new immutable version; see ``DatasetStore/importVersion(_:into:message:createIfMissing:as:progress:)``.
+    ///
+    /// Hashes and validates the rows before taking the write lock, then imports them as a unit of work of one
+    /// operation (two when the dataset is created).
+    @discardableResult
+    public func importVersion(
+        _ examples: [Example], into dataset: String, message: String = "", createIfMissing: NewDataset? = nil,
+        as principal: Principal, progress: ProgressHandler? = nil
+    ) throws -> ImportResult {
+        let prepared = Result { try PreparedImport(examples, message: message) }
+        return try write(as: principal) {
+            try $0.importPrepared(prepared, into: dataset, createIfMissing: createIfMissing, progress: progress)
         }
     }
 
@@ -216,7 +277,7 @@ extension SQLiteDatasetStore {
                     SELECT t.exampleId, t.erasedAt, p.name FROM tombstone t JOIN principal p ON p.id = t.erasedBy
                     WHERE t.datasetId = ? ORDER BY t.erasedAt, t.exampleId
                     """, arguments: [row.id]
-            ).map { Tombstone(exampleID: $0[0], erasedAt: $0[1], erasedBy: $0[2]) }
+            ).map { Tombstone(exampleID: $0[0], erasedAt: Self.date($0[1]), erasedBy: $0[2]) }
             return (list, AuditNote(detail: "\(list.count) tombstones"))
         }
     }
@@ -279,7 +340,7 @@ extension SQLiteDatasetStore {
                     db, sql: "SELECT * FROM version WHERE datasetId = ? ORDER BY key DESC LIMIT 1",
                     arguments: [dataset.id])
             else { throw DatasetStoreError.unknownVersion(dataset: dataset.name, version: "latest") }
-            return try VersionRecord(row: row)
+            return VersionRecord(row: row)
         }
         if let exact = try versionRow(datasetID: dataset.id, exactID: spec, db: db) { return exact }
         let lowered = spec.lowercased()
@@ -293,7 +354,13 @@ extension SQLiteDatasetStore {
             if rows.isEmpty { throw DatasetStoreError.unknownVersion(dataset: dataset.name, version: spec) }
             throw DatasetStoreError.ambiguousVersion(dataset: dataset.name, prefix: spec, matches: rows.count)
         }
-        return try VersionRecord(row: rows[0])
+        return VersionRecord(row: rows[0])
+    }
+
+    /// Whether a dataset of this name exists (unauthorized: names are unique store-wide and not secret).
+    func datasetExists(named name: String, db: Database) throws -> Bool {
+        if datasetIDs.id(for: name) != nil { return true }
+        return try Bool.fetchOne(db, sql: "SELECT 1 FROM dataset WHERE name = ?", arguments: [name]) != nil
     }
 
     func versionRow(datasetID: Int64, exactID: String, db: Database) throws -> VersionRecord? {
@@ -312,7 +379,7 @@ extension SQLiteDatasetStore {
             ?? "?"
         return DatasetVersion(
             id: record.id, dataset: dataset, rowCount: record.rowCount, erasedCount: record.erasedCount, parent: parent,
-            message: record.message, createdBy: creator, createdAt: record.createdAt)
+            message: record.message, createdBy: creator, createdAt: Self.date(record.createdAt))
     }
 }
 
@@ -330,7 +397,7 @@ struct VersionRecord: Sendable {
     init(
         key: Int64, id: String, parentKey: Int64?, rowCount: Int, message: String, createdBy: Int64, createdAt: Int64,
         erasedCount: Int = 0
-    ) throws {
+    ) {
         self.erasedCount = erasedCount
         self.key = key
         self.id = id
@@ -341,8 +408,8 @@ struct VersionRecord: Sendable {
         self.createdAt = createdAt
     }
 
-    init(row: Row) throws {
-        try self.init(
+    init(row: Row) {
+        self.init(
             key: row["key"], id: row["id"], parentKey: row["parentKey"], rowCount: row["rowCount"],
             message: row["message"],
             createdBy: row["createdBy"], createdAt: row["createdAt"], erasedCount: row["erasedCount"])

@@ -41,23 +41,23 @@ struct BenchStoreCommand: ParsableCommand {
     struct Output: Encodable {
         let rows: Int
         let runs: Int
-        let import_seconds_median: Double
-        let import_seconds_all: [Double]
-        let import_rows_per_second: Double
-        let reimport_identical_seconds: Double
-        let read_seconds_median: Double
-        let read_rows_per_second: Double
-        let store_bytes: Int64
+        let importSecondsMedian: Double
+        let importSecondsAll: [Double]
+        let importRowsPerSecond: Double
+        let reimportIdenticalSeconds: Double
+        let readSecondsMedian: Double
+        let readRowsPerSecond: Double
+        let storeBytes: Int64
         let grants: Int
         let principals: Int
         let datasets: Int
-        let grant_setup_seconds: Double
-        let authorization_is_allowed_median_us: Double
-        let authorization_check_in_transaction_median_us: Double
-        let authorization_cached_decision_median_ns: Double
-        let authorization_checks_timed: Int
-        let integrity_check: String
-        let audit_verified: Bool
+        let grantSetupSeconds: Double
+        let authorizationIsAllowedMedianUs: Double
+        let authorizationCheckInTransactionMedianUs: Double
+        let authorizationCachedDecisionMedianNs: Double
+        let authorizationChecksTimed: Int
+        let integrityCheck: String
+        let auditVerified: Bool
         let goals: [String: String]
     }
 
@@ -187,18 +187,16 @@ struct BenchStoreCommand: ParsableCommand {
             ((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)??.int64Value) ?? 0
         let importMedian = Self.median(importTimes), readMedian = Self.median(readTimes)
         let output = Output(
-            rows: rows, runs: runs, import_seconds_median: importMedian, import_seconds_all: importTimes,
-            import_rows_per_second: Double(rows) / importMedian, reimport_identical_seconds: reimport,
-            read_seconds_median: readMedian, read_rows_per_second: Double(rows) / readMedian, store_bytes: size + wal,
-            grants: grants, principals: spread + 1, datasets: spread + runs, grant_setup_seconds: setup,
-            authorization_is_allowed_median_us: Self.median(isAllowedTimes),
-            authorization_check_in_transaction_median_us: Self.median(inTransactionTimes),
-            authorization_cached_decision_median_ns: Self.median(decisionTimes), authorization_checks_timed: checks,
-            integrity_check: try store.integrityCheck().joined(separator: ","),
-            audit_verified: try store.verifyAuditLog(as: owner).ok,
+            rows: rows, runs: runs, importSecondsMedian: importMedian, importSecondsAll: importTimes,
+            importRowsPerSecond: Double(rows) / importMedian, reimportIdenticalSeconds: reimport,
+            readSecondsMedian: readMedian, readRowsPerSecond: Double(rows) / readMedian, storeBytes: size + wal,
+            grants: grants, principals: spread + 1, datasets: spread + runs, grantSetupSeconds: setup,
+            authorizationIsAllowedMedianUs: Self.median(isAllowedTimes),
+            authorizationCheckInTransactionMedianUs: Self.median(inTransactionTimes),
+            authorizationCachedDecisionMedianNs: Self.median(decisionTimes), authorizationChecksTimed: checks,
+            integrityCheck: try store.integrityCheck().joined(separator: ","),
+            auditVerified: try store.verifyAuditLog(as: owner).ok,
             goals: ["import_seconds": "< 10 for 1,000,000 rows", "authorization_us": "< 10 with 100,000 grants"])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(output), as: UTF8.self))
+        try printJSON(output)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DatasetStore
 import Foundation
+import FoundryCore
 
 /// `foundry store …`: the governed dataset store (datasets, versions, roles, audit, erasure, lineage).
 struct StoreCommand: ParsableCommand {
@@ -11,6 +12,8 @@ struct StoreCommand: ParsableCommand {
         discussion: """
             The store is one SQLite file: --store PATH, else $FOUNDRY_STORE, else ./foundry.store.sqlite.
             Every command but `init` authenticates with an API token from $FOUNDRY_TOKEN or --token-file.
+            A dataset is named NAME, or NAME@VERSION where VERSION is `latest`, a version id or a unique prefix \
+            of at least 4 hex digits. Times are ISO 8601 (UTC); --json prints one object with snake_case keys.
             """,
         subcommands: [
             StoreInitCommand.self, StoreImportCommand.self, StoreListCommand.self, StoreShowCommand.self,
@@ -28,7 +31,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "A file holding the API token (default: $FOUNDRY_TOKEN).")
     var tokenFile: String?
 
-    @Flag(name: .long, help: "Print one JSON object on stdout.")
+    @Flag(name: .long, help: "Print one JSON object on stdout (snake_case keys, ISO 8601 times).")
     var json = false
 
     /// The store path after defaults.
@@ -75,11 +78,29 @@ struct StoreOptions: ParsableArguments {
 /// Short form of a version id for tables.
 func shortID(_ id: String) -> String { String(id.prefix(12)) }
 
-/// Milliseconds since 1970 as ISO 8601.
-func isoTime(_ milliseconds: Int64) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+/// A time as ISO 8601 in UTC with milliseconds, as in the JSON output.
+func isoTime(_ date: Date) -> String { FoundryJSON.isoTimestamp(date) }
+
+/// Parses a `--dataset NAME@VERSION` value (`@transform`-ready: the error names what was expected).
+///
+/// Use as `@Option(transform: parseDatasetReference) var dataset: DatasetReference`.
+func parseDatasetReference(_ text: String) throws -> DatasetReference {
+    do {
+        return try DatasetReference(parsing: text)
+    } catch let error as DatasetStoreError {
+        throw ValidationError(error.description)
+    }
+}
+
+/// The version to use when a command takes both `NAME@VERSION` and `--version`: they must not disagree.
+func resolvedVersion(_ reference: DatasetReference, option: String?) throws -> String? {
+    switch (reference.version, option) {
+    case let (fromReference?, fromOption?) where fromReference != fromOption.lowercased():
+        throw ValidationError(
+            "the version is given twice: '\(reference)' and --version \(fromOption); give one")
+    case let (fromReference?, _): return fromReference
+    case let (nil, fromOption): return fromOption
+    }
 }
 
 /// Writes a line to standard error (human progress; stdout stays for results).

@@ -15,8 +15,13 @@ struct StoreEraseCommand: ParsableCommand {
         let (store, principal) = try options.session()
         let report = try store.eraseExample(exampleID, from: dataset, as: principal)
         try options.emit(report) {
-            (["erased '\(exampleID)' from \(report.affectedVersions.count) versions of '\(dataset)'"]
-                + report.staleArtifacts.map { "  stale: \($0.kind) '\($0.name)' (built from \(shortID($0.version)))" })
+            ([
+                "erased '\(exampleID)' from \(report.affectedVersions.count) versions of '\(dataset)' at \(isoTime(report.erasedAt))"
+            ]
+                + report.staleArtifacts.map {
+                    "  stale: \($0.kind) '\($0.name)' #\($0.id) (\(shortID($0.version)))"
+                        + ($0.derivedFrom.map { ", derived from #\($0)" } ?? "")
+                })
                 .joined(separator: "\n")
         }
     }

@@ -1,14 +1,18 @@
 import ArgumentParser
 import DatasetStore
 import Foundation
-import Labeling
-import Tabular
 
-/// `foundry store import`: imports a CSV or JSONL file as a new immutable version.
+/// `foundry store import`: imports a CSV, TSV or JSONL file as a new immutable version, creating the dataset in the
+/// same unit of work when it is missing (a failed import leaves nothing behind, not even an empty dataset).
 struct StoreImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import a CSV or JSONL file as a content-addressed version (creating the dataset if needed).")
+        abstract: "Import a CSV, TSV or JSONL file as a content-addressed version (creating the dataset if needed).",
+        discussion: """
+            The id column gives example ids, the text column the text, every other column a field. Creating the \\
+            dataset and importing the version are one unit of work: if the file fails validation (a duplicate or \\
+            missing id, a NUL character, an erased example), nothing is stored.
+            """)
 
     @OptionGroup var options: StoreOptions
 
@@ -48,64 +52,28 @@ struct StoreImportCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: file)
-        let kind = (format ?? url.pathExtension).lowercased()
-        let examples: [Example]
-        switch kind {
-        case "jsonl", "ndjson", "json":
-            examples = try ExampleFileReader.readJSONL(url, idField: idField, textField: textField)
-        case "csv", "tsv":
-            examples = try Self.readDelimited(
-                url, delimiter: kind == "tsv" ? UInt8(ascii: "\t") : UInt8(ascii: ","), idField: idField,
-                textField: textField)
-        default:
-            throw ValidationError("cannot tell the format of \(file): pass --format csv|tsv|jsonl")
-        }
+        let examples = try ExampleFileReader.read(
+            url, format: ExampleFileReader.format(of: url, named: format), idField: idField, textField: textField)
         let (store, principal) = try options.session()
-        var datasetCreated = false
-        var creationRefused: DatasetStoreError?
-        if !(try store.datasets(as: principal).contains { $0.name == dataset }) {
-            let fields = sensitive.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
-                !$0.isEmpty
-            }
-            do {
-                _ = try store.createDataset(
-                    name: dataset, license: license, attribution: attribution, sensitiveFields: fields, as: principal)
-                datasetCreated = true
-            } catch DatasetStoreError.duplicateName {
-                // Exists but is not readable by the caller; the import below decides.
-            } catch let error as DatasetStoreError {
-                guard case .permissionDenied = error else { throw error }
-                creationRefused = error  // may still hold write on an existing dataset it cannot list
-            }
+        let fields = sensitive.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
         }
         printError("import: \(examples.count) rows from \(file) into '\(dataset)'")
-        let result: ImportResult
-        do {
-            result = try store.importVersion(examples, into: dataset, message: message, as: principal) { progress in
-                printError("import: \(progress.completed)/\(progress.total ?? 0) rows inserted")
-            }
-        } catch DatasetStoreError.unknownDataset(let name) {
-            throw creationRefused ?? DatasetStoreError.unknownDataset(name)
+        let result = try store.importVersion(
+            examples, into: dataset, message: message,
+            createIfMissing: NewDataset(license: license, attribution: attribution, sensitiveFields: fields),
+            as: principal
+        ) { progress in
+            printError("import: \(progress.completed)/\(progress.total ?? 0) rows inserted")
         }
         try options.emit(
-            Output(dataset: dataset, version: result.version, created: result.created, datasetCreated: datasetCreated)
+            Output(
+                dataset: dataset, version: result.version, created: result.created,
+                datasetCreated: result.datasetCreated)
         ) {
-            (result.created ? "imported" : "unchanged (identical to an existing version):")
+            (result.datasetCreated ? "created dataset '\(dataset)'\n" : "")
+                + (result.created ? "imported" : "unchanged (identical to an existing version):")
                 + " \(dataset)@\(shortID(result.version.id)) — \(result.version.rowCount) rows\n  version \(result.version.id)"
-        }
-    }
-
-    /// Reads a CSV/TSV file through Labeling's reader: the id and text columns, every other column a field.
-    static func readDelimited(_ url: URL, delimiter: UInt8, idField: String, textField: String) throws -> [Example] {
-        let table = try CSVReader.read(url, delimiter: delimiter)
-        let idColumn = try table.columnIndex(idField)
-        let textColumn = try table.columnIndex(textField)
-        return table.rows.map { row in
-            var fields: [String: String] = [:]
-            for (index, name) in table.columnNames.enumerated() where index != idColumn && index != textColumn {
-                fields[name] = row[index]
-            }
-            return Example(id: row[idColumn], text: row[textColumn], fields: fields)
         }
     }
 }

@@ -8,8 +8,8 @@ struct StoreShowCommand: ParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
-    @Argument(help: "The dataset.")
-    var dataset: String
+    @Argument(help: "The dataset: NAME or NAME@VERSION.", transform: parseDatasetReference)
+    var dataset: DatasetReference
 
     @Option(name: .long, help: "A version id or unique prefix (default: latest).")
     var version: String?
@@ -24,16 +24,17 @@ struct StoreShowCommand: ParsableCommand {
     }
 
     func run() throws {
+        let version = try resolvedVersion(dataset, option: self.version)
         let (store, principal) = try options.session()
-        let info = try store.dataset(named: dataset, as: principal)
+        let info = try store.dataset(named: dataset.dataset, as: principal)
         var shown: [Example] = []
         let limit = max(0, self.limit)
-        let read = try store.forEachExample(of: dataset, version: version, as: principal) { example in
+        let read = try store.forEachExample(of: dataset.dataset, version: version, as: principal) { example in
             if shown.count < limit { shown.append(example) }
         }
         try options.emit(Output(dataset: info, version: read, examples: shown)) {
             var lines = [
-                "\(dataset)@\(read.id)",
+                "\(dataset.dataset)@\(read.id)",
                 "  rows: \(read.rowCount) (\(read.erasedCount) erased)  by \(read.createdBy) at \(isoTime(read.createdAt))",
                 "  license: \(info.license)  attribution: \(info.attribution)",
             ]
