@@ -24,15 +24,12 @@ public enum AtomicFile {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
-        do {
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
-            }
-        } catch {
+        // rename(2) replaces an existing file atomically. (FileManager.replaceItemAt on Linux removed the existing
+        // file and then failed, losing it.)
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw FoundryCoreError.fileUnreadable(path: url.path, reason: "cannot write: \(error.localizedDescription)")
+            throw FoundryCoreError.fileUnreadable(path: url.path, reason: "cannot write: \(reason)")
         }
     }
 
