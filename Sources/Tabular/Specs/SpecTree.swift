@@ -55,7 +55,10 @@ enum SpecKeyPath {
 struct SpecBudget {
     let limits: SpecLimits
     let source: String
+    /// Values counted so far, aliases expanded.
     private(set) var nodes = 0
+    /// Lists and mappings open around the reader's position.
+    private var depth = 0
     private var path: [PathStep] = []
 
     enum PathStep {
@@ -68,10 +71,7 @@ struct SpecBudget {
         self.source = source
     }
 
-    /// The current nesting depth (the number of lists and mappings entered).
-    var depth: Int { openCollections }
-    private var openCollections = 0
-
+    /// The key path of the reader's position.
     var keyPath: String {
         path.reduce("") { result, step in
             switch step {
@@ -84,7 +84,7 @@ struct SpecBudget {
     mutating func push(_ step: PathStep) { path.append(step) }
     mutating func pop() { path.removeLast() }
 
-    /// Counts `count` more values (one for a scalar or collection, an anchored value's expanded size for an alias).
+    /// Counts `count` more values: one for a scalar or collection, an anchored value's expanded size for an alias.
     mutating func count(_ count: Int, line: Int, alias: String? = nil) throws {
         nodes += count
         guard nodes <= limits.maximumNodes else {
@@ -97,27 +97,25 @@ struct SpecBudget {
         }
     }
 
-    /// Enters a list or mapping; `height` is the nesting it brings along (more than 1 for an alias of a collection).
-    mutating func enter(line: Int, height: Int = 1) throws {
-        guard openCollections + height <= limits.maximumDepth else {
-            throw error(
-                line: line,
-                "lists and mappings are nested more than \(limits.maximumDepth) deep (the limit for spec files)")
-        }
-        openCollections += 1
+    /// Enters a list or mapping that starts on `line`.
+    mutating func enter(line: Int) throws {
+        try checkFits(height: 1, line: line)
+        depth += 1
     }
 
-    /// Checks that a collection of nesting `height` fits where the reader is now, without entering it.
+    /// Leaves the innermost list or mapping.
+    mutating func leave() { depth -= 1 }
+
+    /// Checks that a value nesting `height` lists and mappings (an alias's anchored value) fits where the reader is.
     func checkFits(height: Int, line: Int) throws {
-        guard openCollections + height <= limits.maximumDepth else {
+        guard depth + height <= limits.maximumDepth else {
             throw error(
                 line: line,
                 "lists and mappings are nested more than \(limits.maximumDepth) deep (the limit for spec files)")
         }
     }
 
-    mutating func leave() { openCollections -= 1 }
-
+    /// A spec error at `line` and the reader's key path.
     func error(line: Int?, _ reason: String) -> TabularError {
         let keyPath = self.keyPath
         return .invalidSpec(path: source, line: line, key: keyPath.isEmpty ? nil : keyPath, reason: reason)
