@@ -31,10 +31,11 @@ let package = Package(
         .target(
             name: "FoundryCore",
             dependencies: ["CBLAS", "CLAPACKE", .product(name: "Crypto", package: "swift-crypto")]),
+        // Tabular reads YAML specs from libyaml's event stream: the `CYaml` module that the Yams product builds.
         .target(name: "Tabular", dependencies: ["FoundryCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Labeling", dependencies: ["Tabular", "FoundryCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Labeling", dependencies: ["Tabular", "FoundryCore"]),
         .target(name: "LabelModels", dependencies: ["Labeling", "FoundryCore"]),
-        .target(name: "Cleaning", dependencies: ["Tabular", "FoundryCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Cleaning", dependencies: ["Tabular", "FoundryCore"]),
         .target(
             name: "DatasetStore",
             dependencies: [

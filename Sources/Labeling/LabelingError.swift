@@ -1,9 +1,8 @@
 import Foundation
 
-/// Errors thrown by the Labeling module for bad files, specs and matrices. Each names where the problem is.
+/// Errors thrown by the Labeling module for bad files and matrices. Each names where the problem is. (Errors in LF
+/// spec files are Tabular's `TabularError.invalidSpec`, naming the file, line, key path and labeling function.)
 public enum LabelingError: Error, Equatable, CustomStringConvertible, LocalizedError {
-    /// A declarative LF spec is invalid.
-    case invalidSpec(path: String, lf: String?, field: String?, reason: String)
     /// A label matrix or vote is invalid (for example a vote ≥ cardinality).
     case invalidMatrix(source: String, reason: String)
     /// A WRENCH folder or file is not in the expected format.
@@ -15,14 +14,9 @@ public enum LabelingError: Error, Equatable, CustomStringConvertible, LocalizedE
     /// A field's value cannot be used (for example a threshold LF's field is not a number).
     case invalidValue(field: String, value: String, reason: String)
 
-    /// A one-line message naming the spec, matrix, function or field and what was expected.
+    /// A one-line message naming the matrix, function or field and what was expected.
     public var description: String {
         switch self {
-        case let .invalidSpec(path, lf, field, reason):
-            var place = path
-            if let lf { place += ": labeling function '\(lf)'" }
-            if let field { place += ", field '\(field)'" }
-            return "\(place): \(reason)"
         case let .invalidMatrix(source, reason): return "\(source): \(reason)"
         case let .invalidWrench(path, reason): return "\(path): \(reason)"
         case let .labelingFunctionFailed(lf, row, reason):

@@ -5,8 +5,11 @@ import Foundation
 /// Supported: quoted fields containing delimiters, doubled quotes (`""`) and line breaks; LF and
 /// CRLF line ends; a UTF-8 byte-order mark; a final line without a line end. Blank lines are
 /// skipped. A quote inside an unquoted field is kept literally (as Python's `csv` and pandas do).
-/// Rejected with a ``TabularError`` naming file and line: invalid UTF-8, a row with a different
-/// number of fields than the header, an unterminated quoted field, text after a closing quote.
+/// Rejected with a ``TabularError`` naming file and line: invalid UTF-8, a NUL byte (a binary file or a
+/// broken export), a header naming the same column twice, a row with a different number of fields than
+/// the header, an unterminated quoted field, text after a closing quote — and, unless `allowEmpty` is
+/// set, a file with no data rows (only a header, or nothing at all), which is almost always a truncated
+/// export or a wrong delimiter rather than an empty dataset.
 public enum CSVReader {
     /// Reads a delimited text file.
     ///
@@ -15,48 +18,67 @@ public enum CSVReader {
     ///   - delimiter: the field separator byte (`,` by default; `\t` for TSV).
     ///   - hasHeader: whether the first row holds column names; otherwise columns are `column_0`, `column_1`, ….
     ///   - quoting: whether `"` starts a quoted field (RFC 4180); when false, quotes are ordinary characters.
+    ///   - allowEmpty: accept a file without data rows (returning a table with no rows) instead of throwing.
     /// - Returns: the table; ``TextTable/source`` is the file path.
-    /// - Throws: ``TabularError/fileUnreadable(path:reason:)`` for a missing file, and the errors of ``parse(_:source:delimiter:hasHeader:quoting:)``.
+    /// - Throws: ``TabularError/fileUnreadable(path:reason:)`` for a missing file, and the errors of
+    ///   ``parse(_:source:delimiter:hasHeader:quoting:allowEmpty:)-([UInt8],_,_,_,_,_)``.
     /// - Complexity: O(file size).
     public static func read(
-        _ url: URL, delimiter: UInt8 = UInt8(ascii: ","), hasHeader: Bool = true, quoting: Bool = true
+        _ url: URL, delimiter: UInt8 = UInt8(ascii: ","), hasHeader: Bool = true, quoting: Bool = true,
+        allowEmpty: Bool = false
     ) throws -> TextTable {
         let bytes = try FileBytes.read(url)
-        return try parse(bytes, source: url.path, delimiter: delimiter, hasHeader: hasHeader, quoting: quoting)
+        return try parse(
+            bytes, source: url.path, delimiter: delimiter, hasHeader: hasHeader, quoting: quoting,
+            allowEmpty: allowEmpty)
     }
 
-    /// Parses delimited text held in memory; see ``read(_:delimiter:hasHeader:quoting:)``.
+    /// Parses delimited text held in memory; see ``read(_:delimiter:hasHeader:quoting:allowEmpty:)``.
     ///
-    /// - Throws: ``TabularError/invalidUTF8(path:line:)`` naming the line of the first bad byte;
-    ///   ``TabularError/malformedRow(path:line:reason:)`` for ragged rows, unterminated quotes and
-    ///   text after a closing quote.
+    /// - Throws: see ``parse(_:source:delimiter:hasHeader:quoting:allowEmpty:)-([UInt8],_,_,_,_,_)``.
     public static func parse(
         _ data: Data, source: String = "<memory>", delimiter: UInt8 = UInt8(ascii: ","), hasHeader: Bool = true,
-        quoting: Bool = true
+        quoting: Bool = true, allowEmpty: Bool = false
     ) throws -> TextTable {
-        try parse([UInt8](data), source: source, delimiter: delimiter, hasHeader: hasHeader, quoting: quoting)
+        try parse(
+            [UInt8](data), source: source, delimiter: delimiter, hasHeader: hasHeader, quoting: quoting,
+            allowEmpty: allowEmpty)
     }
 
-    /// Parses delimited text held in memory; see ``read(_:delimiter:hasHeader:quoting:)``.
+    /// Parses delimited text held in memory; see ``read(_:delimiter:hasHeader:quoting:allowEmpty:)``.
+    ///
+    /// - Throws: ``TabularError/invalidUTF8(path:line:)`` naming the line of the first bad byte;
+    ///   ``TabularError/malformedRow(path:line:reason:)`` for a NUL byte, a column named twice in the header,
+    ///   ragged rows, unterminated quotes, text after a closing quote, and (unless `allowEmpty`) a file with no
+    ///   data rows.
     public static func parse(
         _ bytes: [UInt8], source: String = "<memory>", delimiter: UInt8 = UInt8(ascii: ","), hasHeader: Bool = true,
-        quoting: Bool = true
+        quoting: Bool = true, allowEmpty: Bool = false
     ) throws -> TextTable {
         precondition(delimiter != UInt8(ascii: "\"") && delimiter != 0x0A && delimiter != 0x0D, "invalid delimiter")
-        try UTF8Validation.validate(bytes, source: source)
+        try UTF8Validation.validateText(bytes, source: source)
         var records: [(line: Int, fields: [String])] = []
         try bytes.withUnsafeBufferPointer { buffer in
             var parser = Parser(bytes: buffer, source: source, delimiter: delimiter, quoting: quoting)
             while let record = try parser.nextRecord() { records.append(record) }
         }
         guard !records.isEmpty else {
-            return TextTable(source: source, columnNames: [], rows: [], lineNumbers: [])
+            if allowEmpty { return TextTable(source: source, columnNames: [], rows: [], lineNumbers: []) }
+            throw TabularError.malformedRow(
+                path: source, line: 1,
+                reason: hasHeader ? "the file is empty: expected a header line and data rows" : "the file has no rows")
         }
         let columnNames: [String]
         var body = records[...]
         if hasHeader {
             columnNames = records[0].fields
             body = records.dropFirst()
+            try checkUniqueColumns(columnNames, line: records[0].line, source: source)
+            if body.isEmpty, !allowEmpty {
+                throw TabularError.malformedRow(
+                    path: source, line: records[0].line,
+                    reason: "no data rows after the header on line \(records[0].line)")
+            }
         } else {
             columnNames = (0..<records[0].fields.count).map { "column_\($0)" }
         }
@@ -74,6 +96,20 @@ public enum CSVReader {
             lines.append(record.line)
         }
         return TextTable(source: source, columnNames: columnNames, rows: rows, lineNumbers: lines)
+    }
+
+    /// Throws when a header names a column twice: lookups by name would silently use the first.
+    static func checkUniqueColumns(_ names: [String], line: Int, source: String) throws {
+        var firstPosition: [String: Int] = [:]
+        for (position, name) in names.enumerated() {
+            if let first = firstPosition[name] {
+                throw TabularError.malformedRow(
+                    path: source, line: line,
+                    reason: "the column '\(name)' appears twice in the header (fields \(first + 1) and \(position + 1))"
+                )
+            }
+            firstPosition[name] = position
+        }
     }
 
     private struct Parser {

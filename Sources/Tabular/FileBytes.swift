@@ -33,6 +33,31 @@ public enum UTF8Validation {
         }
     }
 
+    /// Checks that `bytes` are text: no NUL byte (which no text format uses, and which marks a binary file or a
+    /// broken export), and well-formed UTF-8.
+    ///
+    /// - Throws: ``TabularError/malformedRow(path:line:reason:)`` naming the line of the first NUL byte, and
+    ///   ``TabularError/invalidUTF8(path:line:)``.
+    /// - Complexity: O(n), the NUL search at `memchr` speed.
+    public static func validateText(_ bytes: [UInt8], source: String) throws {
+        if let offset = firstNULOffset(bytes) {
+            let lineStart = bytes[..<offset].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            let line = 1 + bytes[..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw TabularError.malformedRow(
+                path: source, line: line,
+                reason: "a NUL byte at byte \(offset - lineStart + 1) of the line; is this a binary file?")
+        }
+        try validate(bytes, source: source)
+    }
+
+    /// The offset of the first NUL (0x00) byte, or nil.
+    public static func firstNULOffset(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress, let found = memchr(base, 0, buffer.count) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
     /// The offset of the first byte that starts an invalid sequence, or nil.
     public static func firstInvalidOffset(_ bytes: [UInt8]) -> Int? {
         bytes.withUnsafeBufferPointer { buffer -> Int? in

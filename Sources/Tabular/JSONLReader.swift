@@ -5,27 +5,33 @@ import Foundation
 /// The columns are the union of the objects' keys in first-seen order; a key missing from a line
 /// gives an empty cell. Strings are kept as-is, numbers as written, booleans as `true`/`false`,
 /// null as an empty cell, and nested arrays/objects as compact JSON. Blank lines are skipped.
+/// Rejected with a ``TabularError`` naming file and line: invalid UTF-8, a NUL byte, a line that is not a
+/// JSON object, an object with the same key twice — and, unless `allowEmpty` is set, a file without objects.
 public enum JSONLReader {
     /// Reads a JSONL file.
     ///
-    /// - Parameter url: the file.
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - allowEmpty: accept a file without objects (returning a table with no rows) instead of throwing.
     /// - Returns: the table; ``TextTable/source`` is the file path and line numbers are the file's.
     /// - Throws: ``TabularError/fileUnreadable(path:reason:)`` for a missing file,
     ///   ``TabularError/invalidUTF8(path:line:)``, and ``TabularError/malformedRow(path:line:reason:)``
-    ///   naming the line that is not a JSON object.
+    ///   naming the line with a NUL byte, that is not a JSON object or repeats a key, or a file without objects.
     /// - Complexity: O(file size).
-    public static func read(_ url: URL) throws -> TextTable {
-        try parse(try FileBytes.read(url), source: url.path)
+    public static func read(_ url: URL, allowEmpty: Bool = false) throws -> TextTable {
+        try parse(try FileBytes.read(url), source: url.path, allowEmpty: allowEmpty)
     }
 
-    /// Parses JSONL text held in memory; see ``read(_:)``.
-    public static func parse(_ data: Data, source: String = "<memory>") throws -> TextTable {
-        try parse([UInt8](data), source: source)
+    /// Parses JSONL text held in memory; see ``read(_:allowEmpty:)``.
+    public static func parse(_ data: Data, source: String = "<memory>", allowEmpty: Bool = false) throws -> TextTable {
+        try parse([UInt8](data), source: source, allowEmpty: allowEmpty)
     }
 
-    /// Parses JSONL text held in memory; see ``read(_:)``.
-    public static func parse(_ bytes: [UInt8], source: String = "<memory>") throws -> TextTable {
-        try UTF8Validation.validate(bytes, source: source)
+    /// Parses JSONL text held in memory; see ``read(_:allowEmpty:)``.
+    public static func parse(_ bytes: [UInt8], source: String = "<memory>", allowEmpty: Bool = false) throws
+        -> TextTable
+    {
+        try UTF8Validation.validateText(bytes, source: source)
         var columnIndex: [String: Int] = [:]
         var columnNames: [String] = []
         var objects: [(line: Int, pairs: [JSONMember])] = []
@@ -60,6 +66,10 @@ public enum JSONLReader {
                 objects.append((lineNumber, pairs))
             }
         }
+        if objects.isEmpty, !allowEmpty {
+            throw TabularError.malformedRow(
+                path: source, line: 1, reason: "the file has no rows: expected one JSON object per line")
+        }
         var rows: [[String]] = []
         rows.reserveCapacity(objects.count)
         for object in objects {
@@ -67,7 +77,11 @@ public enum JSONLReader {
             var seen = Set<Int>()
             for member in object.pairs {
                 guard let index = columnIndex[member.key] else { continue }
-                if seen.insert(index).inserted { row[index] = member.value.tableText }
+                guard seen.insert(index).inserted else {
+                    throw TabularError.malformedRow(
+                        path: source, line: object.line, reason: "the key '\(member.key)' appears twice in this object")
+                }
+                row[index] = member.value.tableText
             }
             rows.append(row)
         }

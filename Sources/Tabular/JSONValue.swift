@@ -113,7 +113,8 @@ public struct JSONSyntaxError: Error, Sendable {
     public let message: String
 }
 
-private struct JSONParser {
+/// The recursive-descent JSON parser behind ``JSONValue/parse(_:_:)`` and the JSON spec reader.
+struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var position: Int
     let end: Int

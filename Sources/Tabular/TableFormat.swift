@@ -21,12 +21,15 @@ public enum TableFormat: String, Sendable, CaseIterable {
 
     /// Reads a table in this format.
     ///
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - allowEmpty: accept a file without data rows instead of throwing (see ``CSVReader`` and ``JSONLReader``).
     /// - Throws: the reader's ``TabularError`` naming the file and line.
-    public func read(_ url: URL) throws -> TextTable {
+    public func read(_ url: URL, allowEmpty: Bool = false) throws -> TextTable {
         switch self {
-        case .csv: try CSVReader.read(url)
-        case .tsv: try CSVReader.read(url, delimiter: 0x09)
-        case .jsonl: try JSONLReader.read(url)
+        case .csv: try CSVReader.read(url, allowEmpty: allowEmpty)
+        case .tsv: try CSVReader.read(url, delimiter: 0x09, allowEmpty: allowEmpty)
+        case .jsonl: try JSONLReader.read(url, allowEmpty: allowEmpty)
         }
     }
 
@@ -47,7 +50,11 @@ public enum TableFormat: String, Sendable, CaseIterable {
     }
 
     /// Reads a table, choosing the format from the extension.
-    public static func read(_ url: URL) throws -> TextTable { try TableFormat(path: url).read(url) }
+    ///
+    /// - Throws: the reader's ``TabularError`` naming the file and line.
+    public static func read(_ url: URL, allowEmpty: Bool = false) throws -> TextTable {
+        try TableFormat(path: url).read(url, allowEmpty: allowEmpty)
+    }
 }
 
 /// Writes ``TextTable``s as RFC 4180 text: fields holding the delimiter, a quote or a line break are quoted, with

@@ -51,6 +51,40 @@ public struct TextTable: Sendable, Equatable {
         return rows.map { $0[index] }
     }
 
+    /// The class index ``classIndices(column:classNames:)`` gives an empty cell: the class is unknown.
+    public static let unknownClass = -1
+
+    /// The class of every row, read from a label column: a class name (exact text), or a class index written as an
+    /// integer (`0` … `k-1`); an empty cell is ``unknownClass``. A name wins over an index, so a class called `"1"`
+    /// is found by its name.
+    ///
+    /// - Parameters:
+    ///   - column: the label column.
+    ///   - classNames: the k class names, in index order.
+    /// - Returns: one class index (or ``unknownClass``) per row.
+    /// - Throws: ``TabularError/unknownColumn(path:column:available:)`` for a missing column, and
+    ///   ``TabularError/malformedRow(path:line:reason:)`` naming the file, line and column of the first cell that is
+    ///   neither a class name nor an index.
+    /// - Complexity: O(n + k).
+    public func classIndices(column: String, classNames: [String]) throws -> [Int] {
+        precondition(!classNames.isEmpty, "classIndices needs at least one class name")
+        let index = try columnIndex(column)
+        var byName: [String: Int] = [:]
+        for (position, name) in classNames.enumerated() where byName[name] == nil { byName[name] = position }
+        return try rows.indices.map { row in
+            let cell = rows[row][index]
+            if cell.isEmpty { return Self.unknownClass }
+            if let position = byName[cell] { return position }
+            if let position = Int(cell), position >= 0, position < classNames.count { return position }
+            let shown = cell.count > 40 ? String(cell.prefix(40)) + "…" : cell
+            throw TabularError.malformedRow(
+                path: source, line: lineNumbers[row],
+                reason:
+                    "column '\(column)': '\(shown)' is not a class (expected one of \(classNames.joined(separator: ", ")), "
+                    + "an index 0…\(classNames.count - 1), or an empty cell for unknown)")
+        }
+    }
+
     /// The rows as ``Record``s that share one schema (field lookups by name are O(1)).
     public var records: [Record] {
         let schema = RecordSchema(fieldNames: columnNames, source: source)

@@ -101,6 +101,71 @@ struct CSVReaderTests {
         }
     }
 
+    @Test func duplicateColumnNamesAreAnErrorNamingFileAndColumn() throws {
+        let folder = TemporaryDirectory()
+        let url = try folder.write("dup.csv", "id,text,label,text\n1,a,0,b\n")
+        #expect(
+            throws: TabularError.malformedRow(
+                path: url.path, line: 1, reason: "the column 'text' appears twice in the header (fields 2 and 4)")
+        ) {
+            try CSVReader.read(url)
+        }
+        let tsv = try folder.write("dup.tsv", "\nlabel\tlabel\nham\tspam\n")
+        #expect(
+            throws: TabularError.malformedRow(
+                path: tsv.path, line: 2, reason: "the column 'label' appears twice in the header (fields 1 and 2)")
+        ) {
+            try TableFormat.read(tsv)
+        }
+        // Without a header the generated names are unique.
+        #expect(try CSVReader.parse(Array("a,a\n".utf8), hasHeader: false).columnNames == ["column_0", "column_1"])
+    }
+
+    @Test func nulBytesAreAnErrorNamingFileAndLine() throws {
+        let folder = TemporaryDirectory()
+        let url = try folder.write("nul.csv", bytes: Array("a,b\n1,ok\n2,x".utf8) + [0x00] + Array("y\n".utf8))
+        #expect(
+            throws: TabularError.malformedRow(
+                path: url.path, line: 3, reason: "a NUL byte at byte 4 of the line; is this a binary file?")
+        ) {
+            try CSVReader.read(url)
+        }
+        // Inside a quoted field too (a NUL is never text).
+        #expect(
+            throws: TabularError.malformedRow(
+                path: "q.csv", line: 2, reason: "a NUL byte at byte 2 of the line; is this a binary file?")
+        ) {
+            try CSVReader.parse(Array("a\n\"".utf8) + [0x00] + Array("\"\n".utf8), source: "q.csv")
+        }
+        #expect(UTF8Validation.firstNULOffset(Array("no nul here".utf8)) == nil)
+        #expect(UTF8Validation.firstNULOffset([0x41, 0x00, 0x00]) == 1)
+        #expect(UTF8Validation.firstNULOffset([]) == nil)
+    }
+
+    @Test func headerOnlyAndEmptyFilesAreErrorsUnlessAllowed() throws {
+        let folder = TemporaryDirectory()
+        let headerOnly = try folder.write("header.csv", "COMMENT_ID,CONTENT,CLASS\n\n")
+        #expect(
+            throws: TabularError.malformedRow(
+                path: headerOnly.path, line: 1, reason: "no data rows after the header on line 1")
+        ) {
+            try CSVReader.read(headerOnly)
+        }
+        let allowed = try CSVReader.read(headerOnly, allowEmpty: true)
+        #expect(allowed.columnNames == ["COMMENT_ID", "CONTENT", "CLASS"] && allowed.rowCount == 0)
+        let empty = try folder.write("empty.tsv", "\n\n")
+        #expect(
+            throws: TabularError.malformedRow(
+                path: empty.path, line: 1, reason: "the file is empty: expected a header line and data rows")
+        ) {
+            try TableFormat.read(empty)
+        }
+        #expect(try TableFormat.read(empty, allowEmpty: true).columnNames.isEmpty)
+        #expect(throws: TabularError.malformedRow(path: "<memory>", line: 1, reason: "the file has no rows")) {
+            try CSVReader.parse(Array("".utf8), hasHeader: false)
+        }
+    }
+
     @Test(.enabled(if: TestData.has("uci_youtube_spam_collection")))
     func readsTheUCIYouTubeFiles() throws {
         let directory = try #require(TestData.dataset("uci_youtube_spam_collection"))

@@ -2,16 +2,16 @@ import Foundation
 import Tabular
 
 extension CleaningTable {
-    /// Reads a CSV (`.csv`, RFC 4180, header row), TSV (`.tsv`, header row) or JSON Lines (`.jsonl`, `.ndjson`) file
-    /// with the Labeling readers; empty cells (and JSON null) become null.
+    /// Reads a CSV (`.csv`, RFC 4180, header row), TSV (`.tsv`, `.tab`, header row) or JSON Lines (`.jsonl`,
+    /// `.ndjson`) file with Tabular's readers (``TableFormat``); empty cells (and JSON null) become null.
     ///
-    /// - Throws: ``LabelingError`` naming the file and line for unreadable or malformed input.
-    public static func read(_ url: URL) throws -> CleaningTable {
-        switch url.pathExtension.lowercased() {
-        case "jsonl", "ndjson": return CleaningTable(try JSONLReader.read(url))
-        case "tsv": return CleaningTable(try CSVReader.read(url, delimiter: 0x09))
-        default: return CleaningTable(try CSVReader.read(url))
-        }
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - allowEmpty: accept a file without data rows instead of throwing.
+    /// - Throws: ``TabularError`` naming the file and line for unreadable or malformed input: invalid UTF-8, a NUL
+    ///   byte, a column named twice, a ragged row, or (unless `allowEmpty`) no data rows.
+    public static func read(_ url: URL, allowEmpty: Bool = false) throws -> CleaningTable {
+        CleaningTable(try TableFormat.read(url, allowEmpty: allowEmpty))
     }
 
     /// Writes the table as CSV, TSV or JSON Lines (chosen by the extension as in ``read(_:)``), atomically.

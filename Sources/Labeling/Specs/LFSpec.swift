@@ -1,6 +1,5 @@
 import Foundation
 import Tabular
-import Yams
 
 /// A declarative labeling function, as written in a YAML or JSON spec file.
 ///
@@ -15,11 +14,12 @@ import Yams
 /// ```
 ///
 /// Keys: `name`, `kind` (keyword / regex / lexicon / threshold), `label` (a class name or index),
-/// optional `field` (the text column; defaults to the one given when compiling). Kind-specific:
+/// optional `field` (the text column; defaults to the one given when compiling) and `description`. Kind-specific:
 /// `keywords` (any-of substrings, case-insensitive); `pattern` and `ignore_case` (default true);
 /// `words` (matched against lowercased word tokens); for thresholds exactly one of `less_than`,
 /// `at_most`, `greater_than`, `at_least`, and `measure`: `value` (the field parsed as a number,
 /// the default) or `word_count` (whitespace-separated tokens, Python `len(text.split())`).
+/// The reference page `docs/reference/lf-spec.md` lists every key with its type and default.
 public struct LabelingFunctionSpec: Sendable, Equatable {
     /// The kinds of declarative labeling functions.
     public enum Kind: String, Sendable, CaseIterable, Codable {
@@ -27,7 +27,7 @@ public struct LabelingFunctionSpec: Sendable, Equatable {
     }
 
     /// What a threshold compares.
-    public enum Measure: String, Sendable, Codable {
+    public enum Measure: String, Sendable, CaseIterable, Codable {
         /// The field parsed as a number (an empty cell abstains).
         case value
         /// The number of whitespace-separated tokens of the field.
@@ -54,6 +54,11 @@ public struct LabelingFunctionSpec: Sendable, Equatable {
     public var comparison: ThresholdComparison?
     /// `threshold`: what is compared.
     public var measure: Measure = .value
+    /// Where the function was declared in its spec file (nil when built in code); errors from
+    /// ``LFSpec/compile(classNames:defaultField:columns:)`` point there. Not part of equality.
+    public var location: SpecLocation?
+    /// Where each key was written, for errors about a key's value (empty when built in code).
+    var keyLocations: [String: SpecLocation] = [:]
 
     /// Creates a spec.
     public init(name: String, kind: Kind, field: String? = nil, label: String) {
@@ -62,12 +67,21 @@ public struct LabelingFunctionSpec: Sendable, Equatable {
         self.field = field
         self.label = label
     }
+
+    /// Specs are equal when they declare the same function, wherever they were written.
+    public static func == (lhs: LabelingFunctionSpec, rhs: LabelingFunctionSpec) -> Bool {
+        lhs.name == rhs.name && lhs.kind == rhs.kind && lhs.field == rhs.field && lhs.label == rhs.label
+            && lhs.keywords == rhs.keywords && lhs.pattern == rhs.pattern && lhs.ignoreCase == rhs.ignoreCase
+            && lhs.words == rhs.words && lhs.comparison == rhs.comparison && lhs.measure == rhs.measure
+    }
 }
 
 /// A spec file: optional class names and a list of ``LabelingFunctionSpec``s.
 ///
 /// The top level is either a mapping with `labeling_functions` (or `lfs`) and optional `classes`,
-/// or directly the list of functions. Every error names the file, the labeling function and the key.
+/// or directly the list of functions. Files are read by Tabular's ``SpecDocument`` (YAML, or strict JSON for
+/// `.json`) under its ``SpecLimits``; every error is a ``TabularError/invalidSpec(path:line:key:reason:)`` naming
+/// the file, the line, the key path (`labeling_functions[2].label`) and the labeling function.
 public struct LFSpec: Sendable, Equatable {
     /// Where the spec came from (for error messages).
     public let source: String
@@ -83,169 +97,138 @@ public struct LFSpec: Sendable, Equatable {
         self.labelingFunctions = labelingFunctions
     }
 
+    /// Spec text formats: `.json` is strict JSON, `.yaml` is YAML (which includes JSON).
+    public typealias Format = SpecFormat
+
+    /// The keys of the top-level mapping.
+    public static let topLevelKeys = ["classes", "labeling_functions", "lfs"]
+    /// The keys every labeling function takes.
+    public static let commonKeys = ["name", "kind", "label", "field", "description"]
+    /// The keys of each kind, beside ``commonKeys``.
+    public static let kindKeys: [LabelingFunctionSpec.Kind: [String]] = [
+        .keyword: ["keywords"], .regex: ["pattern", "ignore_case"], .lexicon: ["words"],
+        .threshold: ["less_than", "at_most", "greater_than", "at_least", "measure"],
+    ]
+
     /// Reads a `.yaml`/`.yml` or `.json` spec file (other extensions are read as YAML, which includes JSON).
     ///
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - limits: the size, nesting and node-count limits the file is read under.
     /// - Throws: ``TabularError/fileUnreadable(path:reason:)``, ``TabularError/invalidUTF8(path:line:)``,
-    ///   ``LabelingError/invalidSpec(path:lf:field:reason:)``.
-    public static func load(_ url: URL) throws -> LFSpec {
-        let bytes = try FileBytes.read(url)
-        try UTF8Validation.validate(bytes, source: url.path)
-        let text = String(decoding: bytes, as: UTF8.self)
-        let format: Format = url.pathExtension.lowercased() == "json" ? .json : .yaml
-        return try parse(text, format: format, source: url.path)
+    ///   ``TabularError/invalidSpec(path:line:key:reason:)`` naming the line, key and labeling function.
+    public static func load(_ url: URL, limits: SpecLimits = .standard) throws -> LFSpec {
+        try decode(try SpecDocument.load(url, limits: limits).root)
     }
-
-    /// Spec text formats.
-    public enum Format: Sendable { case yaml, json }
 
     /// Parses spec text.
     ///
-    /// - Throws: ``LabelingError/invalidSpec(path:lf:field:reason:)`` naming the labeling function and key.
-    public static func parse(_ text: String, format: Format, source: String = "<memory>") throws -> LFSpec {
-        let root: SpecNode
-        switch format {
-        case .json:
-            do {
-                root = SpecNode(try JSONValue.parse(Array(text.utf8)))
-            } catch let error as JSONSyntaxError {
-                let line = 1 + text.utf8.prefix(error.offset).filter { $0 == 0x0A }.count
-                throw LabelingError.invalidSpec(
-                    path: source, lf: nil, field: nil, reason: "invalid JSON on line \(line): \(error.message)")
-            }
-        case .yaml:
-            do {
-                guard let node = try Yams.compose(yaml: text) else {
-                    throw LabelingError.invalidSpec(path: source, lf: nil, field: nil, reason: "the file is empty")
-                }
-                root = SpecNode(node)
-            } catch let error as LabelingError {
-                throw error
-            } catch {
-                throw LabelingError.invalidSpec(path: source, lf: nil, field: nil, reason: "invalid YAML: \(error)")
-            }
-        }
-        return try decode(root, source: source)
+    /// - Throws: ``TabularError/invalidSpec(path:line:key:reason:)`` naming the line, key and labeling function.
+    public static func parse(
+        _ text: String, format: Format, source: String = "<memory>", limits: SpecLimits = .standard
+    ) throws -> LFSpec {
+        try decode(try SpecDocument(parsing: text, format: format, source: source, limits: limits).root)
     }
 
-    private static func decode(_ root: SpecNode, source: String) throws -> LFSpec {
-        func fail(_ lf: String?, _ field: String?, _ reason: String) -> LabelingError {
-            .invalidSpec(path: source, lf: lf, field: field, reason: reason)
-        }
+    /// Reads the labeling functions of a parsed document (for example a section of a larger spec).
+    ///
+    /// - Parameter root: a list of functions, or a mapping with `labeling_functions` (or `lfs`) and `classes`.
+    /// - Throws: ``TabularError/invalidSpec(path:line:key:reason:)`` naming the line, key and labeling function.
+    public static func decode(_ root: SpecNode) throws -> LFSpec {
         var classNames: [String]?
-        let list: [SpecNode]
-        switch root {
-        case let .sequence(items, _):
-            list = items
-        case let .mapping(pairs, _):
-            let known: Set<String> = ["classes", "labeling_functions", "lfs"]
-            if let unknown = pairs.first(where: { !known.contains($0.key) }) {
-                throw fail(nil, unknown.key, "unknown top-level key (expected classes, labeling_functions)")
-            }
+        let list: SpecNode
+        switch root.kind {
+        case .list:
+            list = root
+        case .map:
+            try root.checkKeys(topLevelKeys)
             if let classes = root["classes"] {
-                classNames = try classes.stringList(orThrow: fail(nil, "classes", "expected a list of class names"))
-                guard let names = classNames, names.count >= 2, Set(names).count == names.count else {
-                    throw fail(nil, "classes", "expected at least two distinct class names")
+                let names = try classes.strings()
+                guard names.count >= 2, Set(names).count == names.count else {
+                    throw classes.error("expected at least two distinct class names")
                 }
+                classNames = names
             }
-            guard let functions = root["labeling_functions"] ?? root["lfs"], case let .sequence(items, _) = functions
-            else {
-                throw fail(nil, "labeling_functions", "expected a list of labeling functions")
+            if root["labeling_functions"] != nil, let lfs = root["lfs"] {
+                throw lfs.error("give the functions under 'labeling_functions' or 'lfs', not both")
             }
-            list = items
-        case .scalar:
-            throw fail(nil, nil, "expected a list of labeling functions or a mapping with 'labeling_functions'")
+            guard let functions = root["labeling_functions"] ?? root["lfs"] else {
+                throw root.error(key: "labeling_functions", "missing key 'labeling_functions' (the list of functions)")
+            }
+            list = functions
+        case .null, .scalar:
+            throw root.error(
+                "expected a list of labeling functions or a mapping with 'labeling_functions', found \(root.kind.phrase)"
+            )
         }
+        let items = try list.list()
+        guard !items.isEmpty else { throw list.error("the list of labeling functions is empty") }
         var specs: [LabelingFunctionSpec] = []
-        var seen = Set<String>()
-        for (position, node) in list.enumerated() {
-            let spec = try decodeFunction(node, position: position, fail: fail)
-            guard seen.insert(spec.name).inserted else { throw fail(spec.name, "name", "the name is used twice") }
+        var firstLines: [String: Int] = [:]
+        for item in items {
+            let spec = try decodeFunction(item)
+            if let earlier = firstLines[spec.name] {
+                throw item.error(
+                    key: "name", "the name '\(spec.name)' is already used by the labeling function on line \(earlier)")
+            }
+            firstLines[spec.name] = item.line
             specs.append(spec)
         }
-        guard !specs.isEmpty else { throw fail(nil, "labeling_functions", "the list is empty") }
-        return LFSpec(source: source, classNames: classNames, labelingFunctions: specs)
+        return LFSpec(source: root.source, classNames: classNames, labelingFunctions: specs)
     }
 
-    private static func decodeFunction(
-        _ node: SpecNode, position: Int, fail: (String?, String?, String) -> LabelingError
-    ) throws -> LabelingFunctionSpec {
-        let placeholder = "#\(position + 1)" + (node.line.map { " (line \($0))" } ?? "")
-        guard case let .mapping(pairs, _) = node else {
-            throw fail(placeholder, nil, "expected a mapping of keys to values")
-        }
-        guard let nameNode = node["name"] else { throw fail(placeholder, "name", "missing") }
-        guard let name = nameNode.scalarText, !name.isEmpty else {
-            throw fail(placeholder, "name", "expected a non-empty string")
-        }
-        func text(_ key: String) throws -> String? {
-            guard let value = node[key] else { return nil }
-            guard let string = value.scalarText else { throw fail(name, key, "expected a string") }
-            return string
-        }
-        guard let kindText = try text("kind") else {
-            throw fail(name, "kind", "missing (one of keyword, regex, lexicon, threshold)")
-        }
-        guard let kind = LabelingFunctionSpec.Kind(rawValue: kindText) else {
-            throw fail(name, "kind", "unknown kind '\(kindText)' (expected keyword, regex, lexicon or threshold)")
-        }
-        guard let label = try text("label") else {
-            throw fail(name, "label", "missing (the class this function votes for)")
-        }
-        var spec = LabelingFunctionSpec(name: name, kind: kind, field: try text("field"), label: label)
-        var allowed: Set<String> = ["name", "kind", "field", "label", "description"]
+    /// Reads one labeling function from its mapping.
+    ///
+    /// - Throws: ``TabularError/invalidSpec(path:line:key:reason:)`` naming the function (or its position).
+    public static func decodeFunction(_ node: SpecNode) throws -> LabelingFunctionSpec {
+        try node.requireMap()
+        let name = try node.required("name").nonEmptyString()
+        let function = node.describing("labeling function '\(name)'")
+        let kindNode = try function.required("kind")
+        let kind = try kindNode.choice(LabelingFunctionSpec.Kind.self)
+        try function.checkKeys(commonKeys + (kindKeys[kind] ?? []))
+        var spec = LabelingFunctionSpec(
+            name: name, kind: kind, field: try function.optional("field")?.nonEmptyString(),
+            label: try function.required("label").string())
+        spec.location = node.location
+        for key in function.keys { spec.keyLocations[key] = function.location(ofKey: key) }
         switch kind {
         case .keyword:
-            allowed.insert("keywords")
-            guard let list = node["keywords"] else { throw fail(name, "keywords", "missing (a list of substrings)") }
-            spec.keywords = try list.stringList(orThrow: fail(name, "keywords", "expected a list of strings"))
+            let keywords = try function.required("keywords")
+            spec.keywords = try keywords.strings()
             guard !spec.keywords.isEmpty, !spec.keywords.contains("") else {
-                throw fail(name, "keywords", "expected non-empty strings")
+                throw keywords.error("expected a list of non-empty strings")
             }
         case .regex:
-            allowed.formUnion(["pattern", "ignore_case"])
-            guard let pattern = try text("pattern"), !pattern.isEmpty else {
-                throw fail(name, "pattern", "missing (a regular expression)")
-            }
-            spec.pattern = pattern
-            if let flag = node["ignore_case"] {
-                guard let value = flag.boolValue else { throw fail(name, "ignore_case", "expected true or false") }
-                spec.ignoreCase = value
-            }
+            let pattern = try function.required("pattern")
+            spec.pattern = try pattern.nonEmptyString()
+            if let flag = try function.optional("ignore_case") { spec.ignoreCase = try flag.bool() }
             do {
-                _ = try TextPattern(pattern, ignoresCase: spec.ignoreCase)
+                _ = try TextPattern(spec.pattern ?? "", ignoresCase: spec.ignoreCase)
             } catch {
-                throw fail(name, "pattern", "'\(pattern)' is not a valid regular expression")
+                throw pattern.error("'\(spec.pattern ?? "")' is not a valid regular expression")
             }
         case .lexicon:
-            allowed.insert("words")
-            guard let list = node["words"] else { throw fail(name, "words", "missing (a list of words)") }
-            spec.words = try list.stringList(orThrow: fail(name, "words", "expected a list of strings"))
-            guard !spec.words.isEmpty else { throw fail(name, "words", "expected at least one word") }
+            let words = try function.required("words")
+            spec.words = try words.strings()
+            guard !spec.words.isEmpty else { throw words.error("expected at least one word") }
         case .threshold:
-            let tests: [(String, (Double) -> ThresholdComparison)] = [
+            let tests: [(key: String, make: (Double) -> ThresholdComparison)] = [
                 ("less_than", ThresholdComparison.lessThan), ("at_most", ThresholdComparison.atMost),
                 ("greater_than", ThresholdComparison.greaterThan), ("at_least", ThresholdComparison.atLeast),
             ]
-            allowed.formUnion(tests.map(\.0) + ["measure"])
-            let present = tests.filter { node[$0.0] != nil }
-            guard present.count == 1, let (key, make) = present.first else {
-                throw fail(
-                    name, present.count > 1 ? present[1].0 : "less_than",
-                    "expected exactly one of less_than, at_most, greater_than, at_least")
-            }
-            guard let bound = node[key]?.scalarText.flatMap(Double.init), bound.isFinite else {
-                throw fail(name, key, "expected a number")
-            }
-            spec.comparison = make(bound)
-            if let measure = try text("measure") {
-                guard let value = LabelingFunctionSpec.Measure(rawValue: measure) else {
-                    throw fail(name, "measure", "unknown measure '\(measure)' (expected value or word_count)")
+            let present = tests.filter { function[$0.key] != nil }
+            guard present.count == 1, let test = present.first, let bound = function[test.key] else {
+                let message = "expected exactly one of less_than, at_most, greater_than, at_least"
+                if present.count > 1, let second = function[present[1].key] {
+                    throw second.error(message + ", found \(present.map(\.key).joined(separator: " and "))")
                 }
-                spec.measure = value
+                throw function.error(key: "less_than", message)
             }
-        }
-        if let unknown = pairs.first(where: { !allowed.contains($0.key) }) {
-            throw fail(name, unknown.key, "unknown key for a \(kind.rawValue) function")
+            spec.comparison = test.make(try bound.double())
+            if let measure = try function.optional("measure") {
+                spec.measure = try measure.choice(LabelingFunctionSpec.Measure.self)
+            }
         }
         return spec
     }
@@ -260,18 +243,26 @@ public struct LFSpec: Sendable, Equatable {
     ///   - defaultField: the column used by functions without `field`.
     ///   - columns: when given (the table's columns), every field is checked to exist.
     /// - Returns: the functions, in file order.
-    /// - Throws: ``LabelingError/invalidSpec(path:lf:field:reason:)`` for an unknown class, a missing field or column.
+    /// - Throws: ``TabularError/invalidSpec(path:line:key:reason:)`` for an unknown class, a missing field or column,
+    ///   at the line of the function's `label` or `field` key.
     public func compile(classNames: [String]? = nil, defaultField: String?, columns: [String]? = nil) throws
         -> [LabelingFunction<Record>]
     {
         guard let classes = classNames ?? self.classNames else {
-            throw LabelingError.invalidSpec(
-                path: source, lf: nil, field: "classes",
+            throw TabularError.invalidSpec(
+                path: source, line: nil, key: "classes",
                 reason: "no class names: declare 'classes' in the spec or pass them")
         }
-        return try labelingFunctions.map { spec in
-            func fail(_ field: String, _ reason: String) -> LabelingError {
-                .invalidSpec(path: source, lf: spec.name, field: field, reason: reason)
+        return try labelingFunctions.enumerated().map { position, spec in
+            func fail(_ key: String, _ reason: String) -> TabularError {
+                let reason = "labeling function '\(spec.name)': \(reason)"
+                if let location = spec.keyLocations[key] { return location.error(reason) }
+                if let location = spec.location {
+                    return .invalidSpec(
+                        path: location.source, line: location.line, key: location.keyPath + ".\(key)", reason: reason)
+                }
+                return .invalidSpec(
+                    path: source, line: nil, key: "labeling_functions[\(position)].\(key)", reason: reason)
             }
             let label: Int
             if let exact = classes.firstIndex(of: spec.label) {
@@ -312,65 +303,6 @@ public struct LFSpec: Sendable, Equatable {
                     return .threshold(name: spec.name, value: text.whitespaceTokenCount(), comparison, label: label)
                 }
             }
-        }
-    }
-}
-
-/// A YAML or JSON node with ordered mapping keys and scalar text, with its line when known.
-indirect enum SpecNode {
-    case scalar(String, line: Int?)
-    case sequence([SpecNode], line: Int?)
-    case mapping([(key: String, value: SpecNode)], line: Int?)
-
-    init(_ node: Node) {
-        switch node {
-        case let .scalar(scalar): self = .scalar(scalar.string, line: scalar.mark?.line)
-        case let .sequence(sequence): self = .sequence(sequence.map(SpecNode.init), line: sequence.mark?.line)
-        case let .mapping(mapping):
-            self = .mapping(
-                mapping.map { (key: $0.key.string ?? "\($0.key)", value: SpecNode($0.value)) }, line: mapping.mark?.line
-            )
-        case let .alias(alias): self = .scalar("*\(alias.anchor)", line: alias.mark?.line)
-        }
-    }
-
-    init(_ value: JSONValue) {
-        switch value {
-        case let .array(items): self = .sequence(items.map(SpecNode.init), line: nil)
-        case let .object(members): self = .mapping(members.map { (key: $0.key, value: SpecNode($0.value)) }, line: nil)
-        default: self = .scalar(value.tableText, line: nil)
-        }
-    }
-
-    var line: Int? {
-        switch self {
-        case let .scalar(_, line), let .sequence(_, line), let .mapping(_, line): return line
-        }
-    }
-
-    subscript(key: String) -> SpecNode? {
-        guard case let .mapping(pairs, _) = self else { return nil }
-        return pairs.first { $0.key == key }?.value
-    }
-
-    var scalarText: String? {
-        guard case let .scalar(text, _) = self else { return nil }
-        return text
-    }
-
-    var boolValue: Bool? {
-        switch scalarText?.lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default: return nil
-        }
-    }
-
-    func stringList(orThrow error: @autoclosure () -> LabelingError) throws -> [String] {
-        guard case let .sequence(items, _) = self else { throw error() }
-        return try items.map { item in
-            guard let text = item.scalarText else { throw error() }
-            return text
         }
     }
 }

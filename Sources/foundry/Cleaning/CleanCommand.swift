@@ -15,7 +15,8 @@ struct CleanCommand: AsyncParsableCommand {
             FILE loads earlier decisions (they must be for the same data), shows which proposals are new, gone or \
             unchanged since the last run, and saves the decisions back; it combines with --review or --accept-all. \
             --accept-all accepts every pending proposal. Accepted changes are applied to a copy written to --out \
-            (never the input), with a JSON Lines change log next to it.
+            (never the input), with a JSON Lines change log next to it. Every constraint kind, key, default and \
+            repair of the spec is described in docs/reference/constraints.md.
             """)
 
     @Option(help: "The input table (.csv, .tsv or .jsonl). It is never modified.")

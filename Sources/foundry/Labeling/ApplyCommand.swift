@@ -13,7 +13,8 @@ struct ApplyCommand: AsyncParsableCommand {
         discussion: """
             The spec lists keyword / regex / lexicon / threshold functions with the class each votes for \
             (see LabelingFunctionSpec). Functions without 'field' read --text-field. The summary printed \
-            afterwards uses --gold-field for accuracies when given.
+            afterwards uses --gold-field for accuracies when given. Every key of the spec, its default and the \
+            limits a spec file is read under are described in docs/reference/lf-spec.md.
             """)
 
     @Option(help: "The input file (.csv or .jsonl).")

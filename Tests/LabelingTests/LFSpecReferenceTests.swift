@@ -1,0 +1,52 @@
+import Foundation
+import FoundryTestSupport
+import Tabular
+import Testing
+
+@testable import Labeling
+
+/// Keeps `docs/reference/lf-spec.md` honest: every `yaml` and `json` example on the page parses with the real reader.
+struct LFSpecReferenceTests {
+    /// The fenced code blocks of a Markdown page whose info string is `language`, with the line each starts on.
+    static func codeBlocks(_ language: String, in text: String) -> [(line: Int, code: String)] {
+        var blocks: [(line: Int, code: String)] = []
+        var current: (line: Int, lines: [String])?
+        for (index, line) in text.components(separatedBy: "\n").enumerated() {
+            if var block = current {
+                if line.hasPrefix("```") {
+                    blocks.append((block.line, block.lines.joined(separator: "\n")))
+                    current = nil
+                } else {
+                    block.lines.append(line)
+                    current = block
+                }
+            } else if line == "```" + language {
+                current = (index + 2, [])
+            }
+        }
+        return blocks
+    }
+
+    @Test func everyExampleOnTheReferencePageParses() throws {
+        let page = TestData.packageFile("docs/reference/lf-spec.md")
+        let text = try String(contentsOf: page, encoding: .utf8)
+        let yaml = Self.codeBlocks("yaml", in: text)
+        let json = Self.codeBlocks("json", in: text)
+        #expect(yaml.count >= 2 && json.count >= 1)
+        for (line, code) in yaml {
+            let spec = try LFSpec.parse(code, format: .yaml, source: "lf-spec.md:\(line)")
+            #expect(!spec.labelingFunctions.isEmpty)
+            _ = try spec.compile(classNames: spec.classNames ?? ["HAM", "SPAM"], defaultField: "text")
+        }
+        for (line, code) in json {
+            let spec = try LFSpec.parse(code, format: .json, source: "lf-spec.md:\(line)")
+            _ = try spec.compile(defaultField: "text")
+        }
+        // The complete example uses every kind and every key of the page's tables.
+        let complete = try LFSpec.parse(try #require(yaml.first).code, format: .yaml)
+        #expect(Set(complete.labelingFunctions.map(\.kind)) == Set(LabelingFunctionSpec.Kind.allCases))
+        for key in LFSpec.commonKeys + LFSpec.kindKeys.values.flatMap({ $0 }) {
+            #expect(text.contains("`\(key)`"), "the page does not describe `\(key)`")
+        }
+    }
+}
