@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "DatasetStore", targets: ["DatasetStore"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Adapters", targets: ["Adapters"]),
+        .library(name: "Flows", targets: ["Flows"]),
         .executable(name: "foundry", targets: ["foundry"]),
         .executable(name: "spam-labeling", targets: ["spam-labeling"]),
         .executable(name: "spam-adapter", targets: ["spam-adapter"]),
@@ -45,17 +46,20 @@ let package = Package(
             ]),
         .target(name: "Tensors", dependencies: ["FoundryCore", "CBLAS"]),
         .target(name: "Adapters", dependencies: ["Tensors", "FoundryCore"]),
+        .target(
+            name: "Flows",
+            dependencies: ["FoundryCore", "Tabular", "Labeling", "LabelModels", "DatasetStore", "Tensors", "Adapters"]),
         .executableTarget(
             name: "foundry",
             dependencies: [
                 "FoundryCore", "Tabular", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Tensors", "Adapters",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Flows", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "spam-labeling", dependencies: ["Tabular", "Labeling", "LabelModels", "FoundryCore"],
             path: "Examples/spam-labeling"),
         .executableTarget(
-            name: "spam-adapter", dependencies: ["Adapters", "Labeling", "LabelModels", "FoundryCore"],
+            name: "spam-adapter", dependencies: ["Adapters", "LabelModels", "Flows", "FoundryCore"],
             path: "Examples/spam-adapter"),
         .target(
             name: "FoundryTestSupport", dependencies: ["FoundryCore", "Tabular", "Labeling"],

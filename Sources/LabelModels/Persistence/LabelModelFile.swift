@@ -71,9 +71,16 @@ public struct LabelModelFile: Codable, Sendable {
     /// - Throws: `EncodingError` for a model that cannot be encoded (a non-finite parameter);
     ///   ``FoundryCoreError/fileUnreadable(path:reason:)`` when the file cannot be written.
     public func write(to url: URL) throws {
+        try AtomicFile.write(encoded(), to: url)
+    }
+
+    /// The file's bytes: the model as JSON (keys as the model types declare them, sorted), as ``write(to:)`` writes it.
+    ///
+    /// - Throws: `EncodingError` for a model that cannot be encoded (a non-finite parameter).
+    public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try AtomicFile.write(encoder.encode(self), to: url)
+        return try encoder.encode(self)
     }
 
     /// Reads a model file.
@@ -85,15 +92,23 @@ public struct LabelModelFile: Codable, Sendable {
             throw LabelModelsError.invalidModelFile(
                 path: url.path, reason: "cannot read file (\(error.localizedDescription))")
         }
+        return try decode(data, source: url.path)
+    }
+
+    /// Decodes a model file's bytes (as ``encoded()`` produces them, or as stored with soft labels).
+    ///
+    /// - Parameter source: names the bytes in errors (a path, an artifact).
+    /// - Throws: ``LabelModelsError/invalidModelFile(path:reason:)`` naming the source and the problem.
+    public static func decode(_ data: Data, source: String) throws -> LabelModelFile {
         do { return try JSONDecoder().decode(LabelModelFile.self, from: data) } catch let error as DecodingError {
             if case let .dataCorrupted(context) = error, context.codingPath.isEmpty {
                 throw LabelModelsError.invalidModelFile(
-                    path: url.path,
+                    path: source,
                     reason:
                         "not a label model file: expected the JSON `foundry labelmodel fit` writes (\(context.debugDescription))"
                 )
             }
-            throw LabelModelsError.invalidModelFile(path: url.path, reason: Self.describe(error))
+            throw LabelModelsError.invalidModelFile(path: source, reason: Self.describe(error))
         }
     }
 

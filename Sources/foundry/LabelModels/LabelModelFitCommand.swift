@@ -1,25 +1,55 @@
 import ArgumentParser
+import DatasetStore
+import Flows
 import Foundation
 import FoundryCore
 import LabelModels
 import Labeling
 
-/// The label matrix a command reads: `--matrix` (a `.npy`) with `--cardinality`.
+/// The label matrix a command reads: `--matrix` (a `.npy`) with `--cardinality`, or a matrix stored on a dataset
+/// version (`--store`, `--dataset`, optionally `--matrix-name`).
 struct MatrixInputOptions: ParsableArguments {
     @Option(help: "Label matrix (.npy, integer, -1 = abstain).")
-    var matrix: String
-    @Option(help: "Number of classes k.")
-    var cardinality: Int
+    var matrix: String?
+    @Option(help: "Number of classes k (with --matrix).")
+    var cardinality: Int?
+    @OptionGroup var storeFlow: StoreFlowOptions
+    @Option(
+        name: .customLong("matrix-name"),
+        help: "The stored label matrix to read (with --store; default: the version's only one).")
+    var matrixName: String?
 
     func validate() throws {
-        guard cardinality >= 2 else { throw ValidationError("--cardinality must be at least 2") }
+        guard (matrix == nil) != storeFlow.isGiven else {
+            throw ValidationError("give the label matrix as --matrix L.npy --cardinality K or as --store and --dataset")
+        }
+        guard matrix == nil || cardinality != nil else { throw ValidationError("--matrix needs --cardinality") }
+        guard cardinality.map({ $0 >= 2 }) ?? true else { throw ValidationError("--cardinality must be at least 2") }
+        guard matrixName == nil || storeFlow.isGiven else { throw ValidationError("--matrix-name goes with --store") }
     }
 
-    /// Reads the matrix.
+    /// Where the matrix came from, for messages.
+    var sourceDescription: String { matrix ?? storeFlow.dataset?.description ?? "" }
+
+    /// A matrix read from the store, with the artifact it is.
+    struct Stored {
+        var artifact: Artifact
+        var store: SQLiteDatasetStore
+        var principal: Principal
+    }
+
+    /// Reads the matrix, from its file or from the store.
     ///
-    /// - Throws: the reader's errors, naming the file.
-    func read() throws -> LabelMatrix {
-        try LabelMatrix(numPyFile: URL(fileURLWithPath: matrix), cardinality: cardinality)
+    /// - Throws: the reader's errors, naming the file; the store's errors.
+    func read() throws -> (matrix: LabelMatrix, stored: Stored?) {
+        if let session = try storeFlow.session() {
+            let artifact = try StoredFlows.artifact(
+                .labelMatrix, named: matrixName, on: session.dataset, store: session.store, as: session.principal)
+            let labels = try session.store.labelMatrix(artifact: artifact.id, as: session.principal)
+            return (labels, Stored(artifact: artifact, store: session.store, principal: session.principal))
+        }
+        let labels = try LabelMatrix(numPyFile: URL(fileURLWithPath: matrix ?? ""), cardinality: cardinality ?? 2)
+        return (labels, nil)
     }
 }
 
@@ -60,7 +90,8 @@ struct DevSetOptions: ParsableArguments {
 /// `foundry labelmodel fit`: fit a model on a `.npy` label matrix and save it.
 struct LabelModelFitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fit", abstract: "Fit a label model on a .npy label matrix and save it as JSON.")
+        commandName: "fit",
+        abstract: "Fit a label model on a .npy label matrix (or one stored on a dataset version) and save it as JSON.")
 
     @OptionGroup var input: MatrixInputOptions
     @Option(help: "mv, wmv, ds, moments, triplet or auto.")
@@ -89,6 +120,7 @@ struct LabelModelFitCommand: ParsableCommand {
         var devRows: Int?
         var devScore: Double?
         var devMetric: AutoLabelModel.DevSelectionMetric?
+        var labelMatrix: Artifact?
     }
 
     func validate() throws {
@@ -100,9 +132,10 @@ struct LabelModelFitCommand: ParsableCommand {
 
     func run() throws {
         let readStart = monotonicSeconds()
-        let labels = try input.read()
+        let (labels, stored) = try input.read()
         var options = FitOptions(classBalance: classBalance, seed: seed)
-        let devSet = try dev.read(cardinality: input.cardinality, matching: labels, trainingPath: input.matrix)
+        let devSet = try dev.read(
+            cardinality: labels.cardinality, matching: labels, trainingPath: input.sourceDescription)
         if let devSet {
             options.devMatrix = devSet.0
             options.devLabels = devSet.1
@@ -112,7 +145,7 @@ struct LabelModelFitCommand: ParsableCommand {
         var model = try configuration.makeModel()
         let start = monotonicSeconds()
         do { try model.fit(labels, options: options) } catch let error as LabelModelsError {
-            throw LabelModelsError.invalidInput("\(input.matrix): \(error.description)")  // a data error: no usage text
+            throw LabelModelsError.invalidInput("\(input.sourceDescription): \(error.description)")  // no usage text
         }
         let seconds = monotonicSeconds() - start
         try LabelModelFile(model).write(to: URL(fileURLWithPath: out))
@@ -120,7 +153,8 @@ struct LabelModelFitCommand: ParsableCommand {
         let record = Record(
             method: method, n: labels.rowCount, m: labels.lfCount, k: labels.cardinality, fitSeconds: seconds,
             readSeconds: readSeconds, choice: auto?.choice, devRows: devSet?.0.rowCount, devScore: auto?.devScore,
-            devMetric: devSet != nil && method == .auto ? configuration.effectiveDevMetric : nil)
+            devMetric: devSet != nil && method == .auto ? configuration.effectiveDevMetric : nil,
+            labelMatrix: stored?.artifact)
         if json {
             try printJSON(record)
             return
@@ -128,6 +162,9 @@ struct LabelModelFitCommand: ParsableCommand {
         print(
             "fitted \(method.rawValue) on \(labels.rowCount) rows × \(labels.lfCount) LFs (k = \(labels.cardinality)) in \(String(format: "%.3f", seconds)) s → \(out)"
         )
+        if let artifact = stored?.artifact {
+            print("  from label matrix '\(artifact.name)' on \(artifact.dataset)@\(shortID(artifact.version))")
+        }
         if let choice = record.choice { print("  auto chose \(choice.rawValue)") }
         if let rows = record.devRows {
             let score = record.devScore.map {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import DatasetStore
+import Flows
 import Foundation
 import FoundryCore
 import LabelModels
@@ -11,7 +13,25 @@ struct PredictionInputOptions: ParsableArguments {
     @Option(help: "A model saved by `foundry labelmodel fit` (or `evaluate --save-model`).")
     var model: String
     @Option(help: "Label matrix (.npy, integer, -1 = abstain), with the model's LFs as columns.")
-    var matrix: String
+    var matrix: String?
+    @OptionGroup var storeFlow: StoreFlowOptions
+    @Option(
+        name: .customLong("matrix-name"),
+        help: "The stored label matrix to label (with --store; default: the version's only one).")
+    var matrixName: String?
+    @Option(help: "The soft labels' name in the store (with --store; default: MATRIX-METHOD).")
+    var name: String?
+
+    func validate() throws {
+        guard (matrix == nil) != storeFlow.isGiven else {
+            throw ValidationError("give the label matrix as --matrix L.npy or as --store and --dataset")
+        }
+        guard matrixName == nil || storeFlow.isGiven else { throw ValidationError("--matrix-name goes with --store") }
+        guard name == nil || storeFlow.isGiven else { throw ValidationError("--name names the soft labels in the store") }
+    }
+
+    /// Where the matrix came from, for messages.
+    var matrixDescription: String { matrix ?? storeFlow.dataset?.description ?? "" }
     @Option(
         help:
             "The table the matrix was applied to (.csv, .tsv or .jsonl, one row per matrix row): a .csv/.tsv/.jsonl --out then holds its columns plus label, class_name and confidence."
@@ -53,6 +73,9 @@ struct LabelModelPredictCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if source.storeFlow.isGiven, source.input != nil {
+            throw ValidationError("with --store the rows are the stored version's; --input labels a file's rows")
+        }
         if source.input != nil, let out = output.out, URL(fileURLWithPath: out).pathExtension.lowercased() == "npy" {
             throw ValidationError("--input labels a table; a .npy --out holds only the n × k probabilities")
         }
@@ -66,6 +89,7 @@ struct LabelModelPredictCommand: ParsableCommand {
         var accuracyExpected: Double?
         var readSeconds: Double
         var out: String?
+        var softLabels: Artifact?
     }
 
     /// Columns the predictions add to a table.
@@ -75,14 +99,31 @@ struct LabelModelPredictCommand: ParsableCommand {
         let readStart = monotonicSeconds()
         let file = try LabelModelFile.read(from: URL(fileURLWithPath: source.model))
         let model = file.model
-        let labels = try LabelMatrix(numPyFile: URL(fileURLWithPath: source.matrix), cardinality: model.cardinality)
-        let classNames = try parseClassNames(output.classNames, cardinality: model.cardinality)
+        let session = try source.storeFlow.session()
+        let matrixArtifact = try session.map {
+            try StoredFlows.artifact(
+                .labelMatrix, named: source.matrixName, on: $0.dataset, store: $0.store, as: $0.principal)
+        }
+        let labels: LabelMatrix
+        if let session, let matrixArtifact {
+            labels = try session.store.labelMatrix(artifact: matrixArtifact.id, as: session.principal)
+            guard labels.cardinality == model.cardinality else {
+                throw LabelModelsError.invalidInput(
+                    "label matrix '\(matrixArtifact.name)' has \(labels.cardinality) classes, the model \(model.cardinality)")
+            }
+        } else {
+            labels = try LabelMatrix(
+                numPyFile: URL(fileURLWithPath: source.matrix ?? ""), cardinality: model.cardinality)
+        }
+        let classNames =
+            try output.classNames.map { try parseClassNames($0, cardinality: model.cardinality) }
+            ?? (matrixArtifact != nil ? labels.classNames : parseClassNames(nil, cardinality: model.cardinality))
         let inputTable = try source.input.map { try TableFormat.read(URL(fileURLWithPath: $0)) }
         let readSeconds = monotonicSeconds() - readStart
         let start = monotonicSeconds()
         let probabilities: Matrix
         do { probabilities = try model.predictProbabilities(labels) } catch let error as LabelModelsError {
-            throw LabelModelsError.invalidInput("\(source.matrix): \(error.description)")
+            throw LabelModelsError.invalidInput("\(source.matrixDescription): \(error.description)")
         }
         let seconds = monotonicSeconds() - start
         let predicted = type(of: model).hardLabels(
@@ -99,26 +140,35 @@ struct LabelModelPredictCommand: ParsableCommand {
                 .accuracy
             expected = ClassificationScore.expectedAccuracy(probabilities: probabilities, gold: goldLabels)
         }
+        var stored: Artifact?
+        if let session, let matrixArtifact {
+            stored = try StoredFlows.storeSoftLabels(
+                soft, labelModel: file, derivedFrom: matrixArtifact,
+                name: source.name ?? "\(matrixArtifact.name)-\(file.method.rawValue)", store: session.store,
+                as: session.principal)
+        }
         if let out = output.out, URL(fileURLWithPath: out).pathExtension.lowercased() == "npy" {
             try soft.writeNumPy(to: URL(fileURLWithPath: out))
         } else if let out = output.out {
             let url = URL(fileURLWithPath: out)
             try TableFormat(path: url).write(
                 predictionTable(predicted: predicted, soft: soft, input: inputTable), to: url)
-        } else {
+        } else if stored == nil {
             let table = try predictionTable(predicted: predicted, soft: soft, input: inputTable)
             FileHandle.standardOutput.write(Data(CSVWriter.text(of: table).utf8))
         }
         let record = Record(
             n: labels.rowCount, predictSeconds: seconds, accuracy: accuracy, accuracyExpected: expected,
-            readSeconds: readSeconds, out: output.out)
+            readSeconds: readSeconds, out: output.out, softLabels: stored)
         let summary =
             json
             ? try FoundryJSON.string(record)
             : "predicted \(labels.rowCount) rows in \(String(format: "%.3f", seconds)) s"
                 + (accuracy.map { String(format: ", accuracy %.4f", $0) } ?? "")
-                + (output.out.map { " → \($0)" } ?? " (rows numbered from 0)")
-        if output.out == nil {
+                + (output.out.map { " → \($0)" } ?? "")
+                + (stored.map { " → soft labels '\($0.name)' on \($0.dataset)@\(shortID($0.version))" } ?? "")
+                + (output.out == nil && stored == nil ? " (rows numbered from 0)" : "")
+        if output.out == nil && stored == nil {
             printToStandardError(summary)
         } else if json {
             try printJSON(record)
@@ -146,7 +196,7 @@ struct LabelModelPredictCommand: ParsableCommand {
         let path = source.input ?? input.source
         guard input.rowCount == predicted.count else {
             throw LabelModelsError.invalidInput(
-                "\(path): \(input.rowCount) rows, but the label matrix \(source.matrix) has \(predicted.count); --input must be the table the matrix was applied to"
+                "\(path): \(input.rowCount) rows, but the label matrix \(source.matrixDescription) has \(predicted.count); --input must be the table the matrix was applied to"
             )
         }
         if let clash = Self.predictionColumns.first(where: input.columnNames.contains) {

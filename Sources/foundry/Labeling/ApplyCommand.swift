@@ -1,33 +1,42 @@
 import ArgumentParser
+import DatasetStore
+import Flows
 import Foundation
 import FoundryCore
 import Labeling
 import Tabular
 
-/// `foundry apply`: apply declarative labeling functions to a CSV or JSONL file and write the label matrix.
+/// `foundry apply`: apply declarative labeling functions to a table (a file, or a version in the dataset store) and
+/// keep the label matrix (a `.npy` file, and/or an artifact in the store).
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract:
-            "Apply labeling functions declared in a YAML/JSON spec to a CSV or JSONL file; write the label matrix as .npy.",
+            "Apply labeling functions declared in a YAML/JSON spec to a CSV, TSV or JSONL file or a stored dataset version; write the label matrix.",
         discussion: """
-            The spec lists keyword / regex / lexicon / threshold functions with the class each votes for \
-            (see LabelingFunctionSpec). Functions without 'field' read --text-field. The summary printed \
-            afterwards uses --gold-field for accuracies when given. Every key of the spec, its default and the \
-            limits a spec file is read under are described in docs/reference/lf-spec.md.
+            The spec lists keyword / regex / lexicon / threshold functions with the class each votes for; every key is \
+            described in docs/reference/lf-spec.md. Functions without 'field' read --text-field. The summary printed \
+            afterwards uses --gold-field for accuracies when given. With --store and --dataset the rows come from a \
+            stored version (fields id, text and the imported ones) and the label matrix is stored on that version \
+            (see `foundry store lineage`). A failed run writes nothing.
             """)
 
-    @Option(help: "The input file (.csv or .jsonl).")
-    var input: String
+    @Option(help: "The input table (.csv, .tsv or .jsonl).")
+    var input: String?
 
-    @Option(help: "The column holding the text, for functions that do not name a field.")
-    var textField: String
+    @OptionGroup var storeFlow: StoreFlowOptions
+
+    @Option(help: "The column holding the text, for functions that do not name a field (default with --store: text).")
+    var textField: String?
 
     @Option(help: "The labeling-function spec (.yaml, .yml or .json).")
     var lfs: String
 
     @Option(help: "Where to write the label matrix (.npy, int8, -1 = abstain).")
-    var out: String
+    var out: String?
+
+    @Option(help: "The label matrix's name in the store (default: the spec file's name).")
+    var name: String?
 
     @Option(help: "Class names, comma-separated (default: the spec's 'classes').")
     var classes: String?
@@ -41,68 +50,74 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object (no progress bar).")
     var json = false
 
-    func run() async throws {
-        let inputURL = URL(fileURLWithPath: input)
-        let table: TextTable
-        switch inputURL.pathExtension.lowercased() {
-        case "jsonl", "ndjson": table = try JSONLReader.read(inputURL)
-        case "tsv": table = try CSVReader.read(inputURL, delimiter: 0x09)
-        default: table = try CSVReader.read(inputURL)
+    func validate() throws {
+        guard (input == nil) != (storeFlow.store == nil) else {
+            throw ValidationError("give the rows either as --input FILE or as --store PATH --dataset NAME[@VERSION]")
         }
-        _ = try table.columnIndex(textField)
-        let spec = try LFSpec.load(URL(fileURLWithPath: lfs))
-        let classNames =
-            classes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? spec.classNames
-        guard let classNames, classNames.count >= 2 else {
-            throw ValidationError("no class names: add 'classes: [...]' to \(lfs) or pass --classes A,B")
+        guard input == nil || textField != nil else { throw ValidationError("--input needs --text-field") }
+        guard out != nil || storeFlow.isGiven else {
+            throw ValidationError("nothing would be kept: pass --out L.npy (or --store and --dataset)")
         }
-        let functions = try spec.compile(classNames: classNames, defaultField: textField, columns: table.columnNames)
-        let applier = LFApplier(functions, classNames: classNames, configuration: .init(failFast: failFast))
-        let bar = ProgressBar(
-            label: "applying \(functions.count) LFs", enabled: !json && ProgressBar.standardErrorIsTerminal)
-        let start = Date()
-        let result = try applier.apply(table.records, progress: bar.handler)
-        let seconds = Date().timeIntervalSince(start)
-        try result.labelMatrix.writeNumPy(to: URL(fileURLWithPath: out))
+        guard name == nil || storeFlow.isGiven else { throw ValidationError("--name names the matrix in the store") }
+    }
 
-        var gold: [Int]?
-        if let goldField {
-            gold = try table.column(goldField).enumerated().map { row, value in
-                if value.isEmpty { return -1 }
-                if let index = classNames.firstIndex(of: value)
-                    ?? Int(value).flatMap({ $0 >= 0 && $0 < classNames.count ? $0 : nil })
-                {
-                    return index
-                }
-                throw LabelingError.invalidValue(
-                    field: goldField, value: value,
-                    reason: "on line \(table.lineNumbers[row]) is not a class (\(classNames.joined(separator: ", ")))")
-            }
+    /// What `--json` prints: the flow's report, where the matrix went.
+    struct Output: Encodable {
+        var report: TableLabeling.Report
+        var out: String?
+        var artifact: Artifact?
+
+        func encode(to encoder: Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(out, forKey: .out)
+            try container.encode(artifact, forKey: .artifact)
         }
-        let analysis = try LFAnalysis(result.labelMatrix, goldLabels: gold)
-        if json {
-            let report = ApplyReport(
-                input: inputURL.path, out: out, rows: table.rowCount, lfs: functions.count, seconds: seconds,
-                summary: analysis, faults: result.faults)
-            try printJSON(report)
+
+        enum Keys: String, CodingKey { case out, artifact }
+    }
+
+    func run() async throws {
+        let spec = try LFSpec.load(URL(fileURLWithPath: lfs))
+        let options = TableLabeling.Options(
+            textField: textField ?? "text", classNames: classes.map(splitList), goldColumn: goldField,
+            failFast: failFast)
+        let bar = ProgressBar(label: "applying \(spec.labelingFunctions.count) LFs", enabled: !json && ProgressBar.standardErrorIsTerminal)
+        let outcome: TableLabeling.Outcome
+        var artifact: Artifact?
+        if let session = try storeFlow.session() {
+            let matrixName = name ?? URL(fileURLWithPath: lfs).deletingPathExtension().lastPathComponent
+            (outcome, artifact) = try StoredFlows.label(
+                session.dataset, spec: spec, options: options, name: matrixName, store: session.store,
+                as: session.principal, progress: bar.handler)
         } else {
-            print("\(table.rowCount) rows × \(functions.count) LFs in \(String(format: "%.2f", seconds)) s → \(out)")
-            print(analysis.table())
-            for fault in result.faults where fault.count > 0 {
-                print(
-                    "! \(fault.lf): \(fault.count) faults (abstained); first on row \(fault.firstRow ?? 0): \(fault.firstError ?? "")"
-                )
-            }
+            let table = try TableFormat.read(URL(fileURLWithPath: input ?? ""))
+            outcome = try TableLabeling.run(table: table, spec: spec, options: options, progress: bar.handler)
+        }
+        if let out { try outcome.labelMatrix.writeNumPy(to: URL(fileURLWithPath: out)) }
+        if json {
+            try printJSON(Output(report: outcome.report, out: out, artifact: artifact))
+            return
+        }
+        let report = outcome.report
+        var destinations: [String] = []
+        if let out { destinations.append(out) }
+        if let artifact {
+            destinations.append("label matrix '\(artifact.name)' on \(artifact.dataset)@\(shortID(artifact.version))")
+        }
+        print(
+            "\(report.rows) rows × \(report.lfs) LFs of \(report.input) in \(String(format: "%.2f", report.seconds)) s → "
+                + destinations.joined(separator: " and "))
+        print(report.summary.table())
+        for fault in report.faults where fault.count > 0 {
+            print(
+                "! \(fault.lf): \(fault.count) faults (abstained); first on row \(fault.firstRow ?? 0) (0-based): \(fault.firstError ?? "")"
+            )
         }
     }
 }
 
-struct ApplyReport: Encodable {
-    let input: String
-    let out: String
-    let rows: Int
-    let lfs: Int
-    let seconds: Double
-    let summary: LFAnalysis
-    let faults: [LFFaultReport]
+/// `a, b,c` → `["a", "b", "c"]`.
+func splitList(_ text: String) -> [String] {
+    text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 }

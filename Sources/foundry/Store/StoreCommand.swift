@@ -42,28 +42,13 @@ struct StoreOptions: ParsableArguments {
     /// Opens an existing store (a missing file is an error: `init` creates stores).
     func open() throws -> SQLiteDatasetStore {
         guard FileManager.default.fileExists(atPath: storePath) else {
-            throw ValidationError("no store at \(storePath) (create one with `foundry store init`)")
+            throw CommandFailure("no store at \(storePath) (create one with `foundry store init`)")
         }
         return try SQLiteDatasetStore(path: storePath)
     }
 
     /// Opens the store and authenticates the caller's token.
-    func session() throws -> (SQLiteDatasetStore, Principal) {
-        let store = try open()
-        let token: String
-        if let tokenFile {
-            do {
-                token = try String(contentsOfFile: tokenFile, encoding: .utf8)
-            } catch {
-                throw ValidationError("cannot read the token file \(tokenFile): \(error.localizedDescription)")
-            }
-        } else if let environment = ProcessInfo.processInfo.environment["FOUNDRY_TOKEN"] {
-            token = environment
-        } else {
-            throw ValidationError("no token: set FOUNDRY_TOKEN or pass --token-file")
-        }
-        return (store, try store.authenticate(token: token.trimmingCharacters(in: .whitespacesAndNewlines)))
-    }
+    func session() throws -> (SQLiteDatasetStore, Principal) { try openStore(path: storePath, tokenFile: tokenFile) }
 
     /// Prints `value` as JSON when --json is set, else `text()`.
     func emit<T: Encodable>(_ value: T, text: () -> String) throws {
