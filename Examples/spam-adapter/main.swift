@@ -10,6 +10,7 @@
 // 4. Compare the adapter's test accuracy with the label model's own.
 import Adapters
 import Foundation
+import FoundryCore
 import LabelModels
 import Labeling
 
@@ -34,19 +35,16 @@ do {
     // 3. LoRA adapter trained on the soft labels.
     var encoder = try SentenceEncoder(directory: URL(fileURLWithPath: modelPath))
     encoder.maxLength = 128
-    let examples = try SoftLabeledExamples(
-        sequences: encoder.tokenize(train.texts),
-        probabilities: (0..<train.count).flatMap { row in (0..<2).map { Float(soft[row, $0]) } },
-        classCount: 2)
+    let labels = try SoftLabels(soft, classNames: ["ham", "spam"])
     var adapter = try LoRAAdapter(
         model: encoder.model, configuration: .init(rank: 8, alpha: 16, dropout: 0.1, targets: [.query, .value]))
     let trainer = LoRATrainer(configuration: .init(epochs: 5, batchSize: 16, learningRate: 5e-4))
     let report = try trainer.train(
-        &adapter, model: encoder.model, examples: examples,
+        &adapter, model: encoder.model, sequences: encoder.tokenize(train.texts), labels: labels,
         validation: (encoder.tokenize(valid.texts), valid.goldLabels)
     ) { progress in
-        if progress.completed % 20 == 0 {
-            print("  step \(progress.completed)/\(progress.total ?? 0) \(progress.message)")
+        if progress.kind == .epochFinished || progress.completed % 20 == 0 {
+            print("  step \(progress.completed)/\(progress.total) \(progress.message)")
         }
     }
     print("trained \(report.epochs) epochs at \(String(format: "%.1f", report.examplesPerSecond)) examples/s")

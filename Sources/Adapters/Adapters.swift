@@ -8,10 +8,12 @@
 ///
 /// - ``BertConfiguration``: `config.json`.
 /// - ``WordPieceTokenizer``: equivalent to Hugging Face's `BertTokenizer` (basic tokenization + WordPiece).
-/// - ``BertModel``: the encoder weights and the forward pass with mean pooling.
+/// - ``BertModel``: the encoder weights and the forward pass with mean pooling; one batch can serve several adapters
+///   (``AdapterAssignment``: per sequence an adapter or the base encoder).
 /// - ``SentenceEncoder``: tokenizer + model, batched embedding of texts.
 /// - ``LoRAAdapter``: low-rank factors on chosen linear layers plus a classification head, saved in
 ///   PEFT's layout (`adapter_config.json` + `adapter_model.safetensors`).
-/// - ``LoRATrainer``: cross-entropy against soft labels, a manual backward pass through the frozen
-///   encoder, AdamW with warmup and linear decay, early stopping, diagonal Fisher information.
+/// - ``LoRATrainer``: cross-entropy against `SoftLabels` (FoundryCore), a manual backward pass through the frozen
+///   encoder, AdamW with warmup and linear decay, early stopping, progress within each epoch
+///   (``TrainingProgress``) and cancellation between steps; diagonal Fisher information.
 public enum AdaptersModule {}

@@ -1,4 +1,10 @@
+import Foundation
+import Tensors
+
 /// Errors raised by the Adapters module for bad files, bad configuration and bad input.
+///
+/// Failures of the Tensors module underneath (an unreadable or malformed `.safetensors` file) reach callers as the
+/// matching cases here, so that everything the Adapters API throws is an `AdaptersError`.
 public enum AdaptersError: Error, Equatable, CustomStringConvertible {
     /// A file could not be read or written.
     case io(path: String, reason: String)
@@ -25,6 +31,25 @@ public enum AdaptersError: Error, Equatable, CustomStringConvertible {
         case let .invalidAdapter(path, reason): "invalid adapter \(path): \(reason)"
         case let .invalidParameter(name, reason): "invalid parameter \(name): \(reason)"
         case let .invalidInput(reason): "invalid input: \(reason)"
+        }
+    }
+}
+
+extension AdaptersError {
+    /// The Adapters error for a failure of the Tensors module (same file, same reason).
+    init(_ error: TensorsError) {
+        switch error {
+        case let .io(path, reason): self = .io(path: path, reason: reason)
+        case let .invalidSafeTensors(path, reason): self = .invalidSafeTensors(path: path, reason: reason)
+        }
+    }
+
+    /// Reads a `.safetensors` file, reporting failures as ``AdaptersError``.
+    static func readSafeTensors(_ url: URL) throws -> SafeTensors {
+        do {
+            return try SafeTensors(contentsOf: url)
+        } catch let error as TensorsError {
+            throw AdaptersError(error)
         }
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// data section that follows), and an optional `"__metadata__"` string map.
 ///
 /// Reading accepts F32, F16, BF16 and F64 tensors (converted to Float32). Integer and boolean tensors
-/// (such as BERT's `position_ids`) are not loaded; their names are listed in ``skippedTensorNames``.
+/// (such as stored position ids) are not loaded; their names are listed in ``skippedTensorNames``.
 /// Any other dtype, a truncated file, overlapping or out-of-range offsets, or a size that does not match
 /// the shape throws ``TensorsError/invalidSafeTensors(path:reason:)``. Writing always produces F32.
 public struct SafeTensors: Sendable, Equatable {
@@ -108,10 +108,18 @@ public struct SafeTensors: Sendable, Equatable {
                     "tensor \(name) has unsupported dtype \(dtypeName) (expected F32, F16, BF16, F64 or an integer type)"
                 )
             }
-            let count = shape.reduce(1, *)
-            guard count * dtype.byteWidth == end - begin else {
+            // Shapes come from the file: multiply with overflow checks (a huge shape must not trap).
+            var count = 1
+            for dimension in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+                guard !overflow else { throw fail("tensor \(name) has a shape \(shape) too large to address") }
+                count = product
+            }
+            let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.byteWidth)
+            guard !overflow else { throw fail("tensor \(name) has a shape \(shape) too large to address") }
+            guard byteCount == end - begin else {
                 throw fail(
-                    "tensor \(name): shape \(shape) of \(dtypeName) needs \(count * dtype.byteWidth) bytes, data_offsets give \(end - begin)"
+                    "tensor \(name): shape \(shape) of \(dtypeName) needs \(byteCount) bytes, data_offsets give \(end - begin)"
                 )
             }
             ranges.append((begin, end, name))
@@ -125,7 +133,8 @@ public struct SafeTensors: Sendable, Equatable {
             }
             tensors[name] = Tensor(shape: shape, scalars: scalars)
         }
-        ranges.sort { $0.0 < $1.0 }
+        // Empty tensors occupy no bytes and may share an offset with their neighbours.
+        ranges = ranges.filter { $0.0 < $0.1 }.sorted { $0.0 < $1.0 }
         for (previous, next) in zip(ranges, ranges.dropFirst()) where next.0 < previous.1 {
             throw fail("tensors \(previous.2) and \(next.2) overlap in the data section")
         }

@@ -93,6 +93,38 @@ import Testing
         #expect(throws: AdaptersError.self) { try BertModel(configuration: TinyModel.configuration, tensors: tensors) }
     }
 
+    /// A malformed weights file reaches callers of the Adapters API as an ``AdaptersError`` naming the file, for the
+    /// encoder and for an adapter alike.
+    @Test func malformedWeightFilesAreAdaptersErrors() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config =
+            #"{"vocab_size":40,"hidden_size":16,"num_hidden_layers":2,"num_attention_heads":4,"intermediate_size":32,"max_position_embeddings":24}"#
+        try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
+        let weights = directory.appendingPathComponent("model.safetensors")
+        try Data([1, 2, 3]).write(to: weights)
+        #expect(
+            throws: AdaptersError.invalidSafeTensors(
+                path: weights.path, reason: "file is 3 bytes, shorter than the 8-byte header length")
+        ) {
+            try BertModel(directory: directory)
+        }
+        let adapterDirectory = directory.appendingPathComponent("adapter")
+        try FileManager.default.createDirectory(at: adapterDirectory, withIntermediateDirectories: true)
+        try Data(#"{"peft_type":"LORA","r":2,"lora_alpha":4}"#.utf8).write(
+            to: adapterDirectory.appendingPathComponent("adapter_config.json"))
+        let adapterWeights = adapterDirectory.appendingPathComponent("adapter_model.safetensors")
+        var bytes = Data()
+        withUnsafeBytes(of: UInt64(2).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: Array("[]".utf8))
+        try bytes.write(to: adapterWeights)
+        #expect(
+            throws: AdaptersError.invalidSafeTensors(path: adapterWeights.path, reason: "header is not a JSON object")
+        ) {
+            try LoRAAdapter(peftDirectory: adapterDirectory, model: TinyModel.model)
+        }
+    }
+
     @Test func loadsADirectoryAndReportsMissingFiles() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

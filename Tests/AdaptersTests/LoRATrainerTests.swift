@@ -1,5 +1,6 @@
 import Foundation
 import FoundryCore
+import FoundryTestSupport
 import Testing
 
 @testable import Adapters
@@ -7,7 +8,7 @@ import Testing
 @Suite struct LoRATrainerTests {
     /// A synthetic task on the tiny model: class 1 when token 9 occurs in the sequence, soft labels 0.9/0.1.
     private func task(count: Int, seed: UInt64) throws -> (
-        sequences: [[Int32]], labels: [Int], examples: SoftLabeledExamples
+        sequences: [[Int32]], labels: [Int], soft: SoftLabels
     ) {
         var rng = SeededGenerator(seed: seed)
         var sequences: [[Int32]] = []
@@ -24,10 +25,7 @@ import Testing
             labels.append(positive ? 1 : 0)
             probabilities += positive ? [0.1, 0.9] : [0.9, 0.1]
         }
-        return (
-            sequences, labels,
-            try SoftLabeledExamples(sequences: sequences, probabilities: probabilities, classCount: 2)
-        )
+        return (sequences, labels, try SoftLabels(probabilities: probabilities, classNames: ["no", "yes"]))
     }
 
     @Test func learnsASyntheticTaskReproduciblyAndCheckpoints() throws {
@@ -44,7 +42,8 @@ import Testing
         let accuracyBefore = Double(zip(before, valid.labels).filter { $0 == $1 }.count) / 48
         var adapter = fresh
         let report = try LoRATrainer(configuration: configuration).train(
-            &adapter, model: model, examples: train.examples, validation: (valid.sequences, valid.labels))
+            &adapter, model: model, sequences: train.sequences, labels: train.soft,
+            validation: (valid.sequences, valid.labels))
         #expect(report.steps == 48 && report.epochs == 8)
         #expect(report.epochLosses.last ?? 1 < report.epochLosses.first ?? 0)
         let best = report.validationAccuracies.max() ?? 0
@@ -57,7 +56,8 @@ import Testing
         // Same seed, same bits.
         var again = fresh
         _ = try LoRATrainer(configuration: configuration).train(
-            &again, model: model, examples: train.examples, validation: (valid.sequences, valid.labels))
+            &again, model: model, sequences: train.sequences, labels: train.soft,
+            validation: (valid.sequences, valid.labels))
         #expect(again.flattened() == adapter.flattened())
     }
 
@@ -69,7 +69,7 @@ import Testing
         var adapter = try LoRAAdapter(model: model, configuration: .init(rank: 2, targets: [.value]))
         let report = try LoRATrainer(configuration: .init(epochs: 10, learningRate: 1e-9, patience: 1))
             .train(
-                &adapter, model: model, examples: train.examples,
+                &adapter, model: model, sequences: train.sequences, labels: train.soft,
                 validation: (valid.sequences, Array(repeating: 1, count: 16)))
         #expect(report.stoppedEarly && report.epochs == 2 && report.bestEpoch == 1)
     }
@@ -77,31 +77,148 @@ import Testing
     @Test func rejectsBadParametersAndInputs() throws {
         let model = TinyModel.model
         var adapter = try LoRAAdapter(model: model, configuration: .init(rank: 2))
+        let untouched = adapter
         let train = try task(count: 8, seed: 1)
+        let pair = try SoftLabels(probabilities: [0.5, 0.5], classNames: ["a", "b"])
+        func trainer(_ configuration: LoRATrainer.Configuration = .init()) -> LoRATrainer {
+            LoRATrainer(configuration: configuration)
+        }
         #expect(throws: AdaptersError.invalidParameter(name: "epochs", reason: "must be positive, got 0")) {
-            try LoRATrainer(configuration: .init(epochs: 0)).train(&adapter, model: model, examples: train.examples)
+            try trainer(.init(epochs: 0)).train(&adapter, model: model, sequences: train.sequences, labels: train.soft)
         }
-        #expect(throws: AdaptersError.self) {
-            try SoftLabeledExamples(sequences: [[2, 3]], probabilities: [0.5, 0.6], classCount: 2)
+        #expect(throws: AdaptersError.invalidParameter(name: "batch size", reason: "must be positive, got 0")) {
+            try trainer(.init(batchSize: 0)).train(
+                &adapter, model: model, sequences: train.sequences, labels: train.soft)
         }
-        #expect(throws: AdaptersError.self) {
-            try SoftLabeledExamples(sequences: [[]], probabilities: [0.5, 0.5], classCount: 2)
+        #expect(throws: AdaptersError.invalidInput(reason: "7 training sequences but 8 rows of soft labels")) {
+            try trainer().train(
+                &adapter, model: model, sequences: Array(train.sequences.prefix(7)), labels: train.soft)
         }
-        #expect(throws: AdaptersError.self) {
-            try SoftLabeledExamples(sequences: [[2, 3]], probabilities: [1], classCount: 2)
+        let threeClasses = try SoftLabels(probabilities: [0.2, 0.3, 0.5], classNames: ["a", "b", "c"])
+        #expect(throws: AdaptersError.invalidInput(reason: "the soft labels have 3 classes, the adapter's head 2")) {
+            try trainer().train(&adapter, model: model, sequences: [[2, 3]], labels: threeClasses)
         }
-        let tooLong = try SoftLabeledExamples(
-            sequences: [Array(repeating: 5, count: 30)], probabilities: [0.5, 0.5], classCount: 2)
+        let none = try SoftLabels(probabilities: [], classNames: ["a", "b"])
+        #expect(throws: AdaptersError.invalidInput(reason: "no training examples")) {
+            try trainer().train(&adapter, model: model, sequences: [], labels: none)
+        }
+        #expect(
+            throws: AdaptersError.invalidInput(
+                reason: "training sequence 0 has 0 tokens; expected 1...24 (truncate longer texts)")
+        ) {
+            try trainer().train(&adapter, model: model, sequences: [[]], labels: pair)
+        }
         #expect(
             throws: AdaptersError.invalidInput(
                 reason: "training sequence 0 has 30 tokens; expected 1...24 (truncate longer texts)")
         ) {
-            try LoRATrainer().train(&adapter, model: model, examples: tooLong)
+            try trainer().train(&adapter, model: model, sequences: [Array(repeating: 5, count: 30)], labels: pair)
         }
-        let badID = try SoftLabeledExamples(sequences: [[2, 99, 3]], probabilities: [0.5, 0.5], classCount: 2)
-        #expect(throws: AdaptersError.self) { try LoRATrainer().train(&adapter, model: model, examples: badID) }
-        let threeClasses = try SoftLabeledExamples(sequences: [[2, 3]], probabilities: [0.2, 0.3, 0.5], classCount: 3)
-        #expect(throws: AdaptersError.self) { try LoRATrainer().train(&adapter, model: model, examples: threeClasses) }
+        #expect(throws: AdaptersError.invalidInput(reason: "training sequence 0 holds a token id outside 0..<40")) {
+            try trainer().train(&adapter, model: model, sequences: [[2, 99, 3]], labels: pair)
+        }
+        #expect(throws: AdaptersError.invalidInput(reason: "validation has 2 sequences but 1 labels")) {
+            try trainer().train(
+                &adapter, model: model, sequences: [[2, 3]], labels: pair, validation: ([[2, 3], [2, 4, 3]], [1]))
+        }
+        #expect(throws: AdaptersError.invalidInput(reason: "validation sequence 1 holds a token id outside 0..<40")) {
+            try trainer().train(
+                &adapter, model: model, sequences: [[2, 3]], labels: pair,
+                validation: ([[2, 3], [2, -1, 3]], [1, 0]))
+        }
+        // An adapter for another model.
+        let other = BertModel(
+            randomWithConfiguration: BertConfiguration(
+                vocabularySize: 40, hiddenSize: 8, layerCount: 2, headCount: 2, intermediateSize: 16,
+                maxPositions: 24),
+            seed: 1)
+        #expect(throws: AdaptersError.self) {
+            try trainer().train(&adapter, model: other, sequences: [[2, 3]], labels: pair)
+        }
+        // Nothing was trained by the refused calls.
+        #expect(adapter == untouched)
+    }
+
+    /// A thread-safe list of the events a training run reports.
+    private final class EventLog: @unchecked Sendable {
+        // Invariant: `events` is only read and written while holding `lock`.
+        private let lock = NSLock()
+        private var events: [TrainingProgress] = []
+        func append(_ event: TrainingProgress) { lock.withLock { events.append(event) } }
+        var all: [TrainingProgress] { lock.withLock { events } }
+    }
+
+    @Test func reportsStepsWithinEachEpochThenTheEpochsValidation() throws {
+        let model = TinyModel.model
+        let train = try task(count: 40, seed: 3), valid = try task(count: 12, seed: 4)
+        var adapter = try LoRAAdapter(model: model, configuration: .init(rank: 2, targets: [.value]))
+        let log = EventLog()
+        let report = try LoRATrainer(configuration: .init(epochs: 3, batchSize: 16, patience: 3, seed: 1)).train(
+            &adapter, model: model, sequences: train.sequences, labels: train.soft,
+            validation: (valid.sequences, valid.labels), progress: { log.append($0) })
+        let events = log.all
+        // 40 examples in batches of 16: 3 steps per epoch, then one event after the epoch's validation.
+        #expect(report.epochs == 3 && report.steps == 9 && !report.cancelled)
+        #expect(events.count == 12)
+        for epoch in 1...3 {
+            let slice = Array(events[((epoch - 1) * 4)..<(epoch * 4)])
+            #expect(slice.map(\.kind) == [.step, .step, .step, .epochFinished])
+            #expect(slice.map(\.completed) == [1, 2, 3, 3])
+            #expect(slice.allSatisfy { $0.epoch == epoch && $0.epochs == 3 && $0.total == 3 && $0.overallTotal == 9 })
+            #expect(slice.map(\.overallCompleted) == [1, 2, 3, 3].map { $0 + 3 * (epoch - 1) })
+            #expect(slice.prefix(3).allSatisfy { $0.validationAccuracy == nil && $0.loss > 0 })
+            let finished = slice[3]
+            #expect(finished.loss == report.epochLosses[epoch - 1])
+            #expect(finished.validationAccuracy == report.validationAccuracies[epoch - 1])
+            // The epoch loss is the running loss after its last step.
+            #expect(slice[2].loss == finished.loss)
+            #expect(finished.progress == FoundryCore.Progress(completed: 3, total: 3, message: finished.message))
+            #expect(finished.overallProgress.completed == 3 * epoch && finished.overallProgress.total == 9)
+        }
+        #expect(events[0].message.hasPrefix("epoch 1/3 loss "))
+        #expect(events[3].message.contains("valid accuracy"))
+    }
+
+    @Test func cancellationStopsBetweenStepsAndKeepsTheLastCompletedEpoch() throws {
+        let model = TinyModel.model
+        let train = try task(count: 40, seed: 3)
+        let directory = TemporaryDirectory()
+        let checkpoint = directory.url.appendingPathComponent("best")
+        let fresh = try LoRAAdapter(
+            model: model, configuration: .init(rank: 2, targets: [.query, .value], headPooling: .mean))
+        let flag = CancellationFlag()
+        let log = EventLog()
+        var adapter = fresh
+        // No validation: every completed epoch is the best so far and is checkpointed.
+        let report = try LoRATrainer(
+            configuration: .init(epochs: 4, batchSize: 16, learningRate: 1e-2, seed: 2, checkpointDirectory: checkpoint)
+        ).train(
+            &adapter, model: model, sequences: train.sequences, labels: train.soft,
+            progress: { event in
+                log.append(event)
+                if event.epoch == 2 && event.completed == 1 { flag.cancel() }
+            }, cancellation: flag)
+        #expect(report.cancelled && !report.stoppedEarly)
+        #expect(report.steps == 4 && report.epochs == 1 && report.bestEpoch == 1)
+        #expect(log.all.last?.kind == .step && log.all.last?.epoch == 2)
+        // The adapter is epoch 1's (the checkpoint), not the half-trained one, and it works.
+        let saved = try LoRAAdapter(peftDirectory: checkpoint, model: model)
+        #expect(adapter.flattened() == saved.flattened())
+        #expect(adapter.flattened() != fresh.flattened())
+        let probabilities = LoRAPredictor(model: model, adapter: adapter).predictProbabilities(train.sequences)
+        #expect(probabilities.scalars.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
+        for row in 0..<40 {
+            #expect(abs(probabilities[row, 0] + probabilities[row, 1] - 1) < 1e-5)
+        }
+
+        // Cancelled before the first step: nothing changes.
+        var untouched = fresh
+        let cancelled = CancellationFlag()
+        cancelled.cancel()
+        let early = try LoRATrainer(configuration: .init(epochs: 2, batchSize: 16)).train(
+            &untouched, model: model, sequences: train.sequences, labels: train.soft, cancellation: cancelled)
+        #expect(early.cancelled && early.steps == 0 && early.epochs == 0 && early.bestEpoch == 0)
+        #expect(untouched == fresh)
     }
 
     @Test func adamWMatchesAHandComputedStep() {

@@ -84,6 +84,87 @@ import Testing
                     data: Array(repeating: 0, count: 4)))?.contains("invalid shape") == true)
     }
 
+    @Test func decodesFloat64AndHalfSpecialValues() throws {
+        // F64 −0.25; F16 +∞ = 0x7C00, 65504 (largest) = 0x7BFF, NaN = 0x7E00, −0 = 0x8000.
+        var data: [UInt8] = []
+        withUnsafeBytes(of: (-0.25).bitPattern.littleEndian) { data.append(contentsOf: $0) }
+        data += [0x00, 0x7C, 0xFF, 0x7B, 0x00, 0x7E, 0x00, 0x80]
+        let header =
+            #"{"d":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"h":{"dtype":"F16","shape":[2,2],"data_offsets":[8,16]}}"#
+        let read = try SafeTensors(data: file(header: header, data: data))
+        #expect(read.tensors["d"]?.scalars == [-0.25])
+        let half = try #require(read.tensors["h"])
+        #expect(half.shape == [2, 2])
+        #expect(half.scalars[0] == .infinity && half.scalars[1] == 65504 && half.scalars[2].isNaN)
+        #expect(half.scalars[3] == 0 && half.scalars[3].sign == .minus)
+    }
+
+    @Test func roundTripsNamesAndMetadataThatNeedEscaping() throws {
+        let name = "layer \"0\"\\weight\u{1}é"
+        var original = SafeTensors(tensors: [
+            name: Tensor(shape: [2], scalars: [1, 2]), "empty": Tensor(shape: [0, 3]),
+        ])
+        original.metadata["note"] = "tab\tquote\"newline\n"
+        let read = try SafeTensors(data: original.serialized())
+        #expect(read.tensors == original.tensors)
+        #expect(read.metadata == original.metadata)
+    }
+
+    @Test func emptyTensorsMayShareAnOffsetWithTheirNeighbours() throws {
+        let header =
+            #"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"f":{"dtype":"F32","shape":[2,0],"data_offsets":[4,4]}}"#
+        let read = try SafeTensors(data: file(header: header, data: [0, 0, 0x80, 0x3F]))
+        #expect(read.tensors["x"]?.scalars == [1])
+        #expect(read.tensors["e"]?.shape == [0] && read.tensors["f"]?.shape == [2, 0])
+    }
+
+    @Test func rejectsMalformedEntriesAndShapesTooLargeToAddress() {
+        func reason(_ header: String, bytes: Int = 8) -> String? {
+            do {
+                _ = try SafeTensors(data: file(header: header, data: Array(repeating: 0, count: bytes)), path: "t")
+                return nil
+            } catch let TensorsError.invalidSafeTensors(path, reason) {
+                #expect(path == "t")
+                return reason
+            } catch {
+                return "\(error)"
+            }
+        }
+        // Each dimension is below the parser's 1e15 bound, but the product overflows Int: an error, not a trap.
+        #expect(
+            reason(#"{"x":{"dtype":"F32","shape":[100000000000000,100000000000000],"data_offsets":[0,8]}}"#)?
+                .contains("too large") == true)
+        #expect(
+            reason(#"{"x":{"dtype":"F64","shape":[4611686018427387904],"data_offsets":[0,8]}}"#)?.contains(
+                "invalid shape")
+                == true)
+        #expect(
+            reason(#"{"x":{"dtype":"F64","shape":[900000000000000,10000],"data_offsets":[0,8]}}"#)?.contains(
+                "too large")
+                == true)
+        #expect(reason(#"{"x":{"shape":[1],"data_offsets":[0,4]}}"#)?.contains("has no dtype") == true)
+        #expect(reason(#"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0]}}"#)?.contains("two data_offsets") == true)
+        #expect(reason(#"{"x":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}}"#)?.contains("outside") == true)
+        #expect(reason(#"{"x":[1,2]}"#)?.contains("not an object") == true)
+        #expect(reason(#"{"__metadata__":{"format":3}}"#)?.contains("not a string") == true)
+        #expect(reason(#"{"__metadata__":"pt"}"#)?.contains("__metadata__ is not an object") == true)
+        #expect(reason(#"{"x":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}"#)?.contains("invalid shape") == true)
+    }
+
+    @Test func writingIntoAMissingFolderIsAnIOError() {
+        let temporary = TemporaryDirectory()
+        let url = temporary.url.appendingPathComponent("missing/x.safetensors")
+        let error = #expect(throws: TensorsError.self) {
+            try SafeTensors(tensors: ["a": Tensor(shape: [1], scalars: [1])]).write(to: url)
+        }
+        guard case let .io(path, _) = error else {
+            Issue.record("expected an I/O error, got \(String(describing: error))")
+            return
+        }
+        #expect(path == url.path)
+        #expect(!FileManager.default.fileExists(atPath: url.path))
+    }
+
     @Test func missingFileIsAnIOError() {
         #expect(throws: TensorsError.self) {
             try SafeTensors(contentsOf: URL(fileURLWithPath: "/nonexistent/x.safetensors"))

@@ -27,25 +27,62 @@ extension BertModel {
         return Tensor(shape: [batch.count, adapter.head.classCount], scalars: logits)
     }
 
-    /// Pools the hidden states and applies the classifier.
+    /// Classification logits of each sequence with its own adapter and that adapter's head, in evaluation mode.
+    ///
+    /// One forward pass serves all adapters (see ``hiddenStates(_:assignment:)``); each adapter's head then
+    /// classifies its sequences. The base encoder has no head, so every sequence needs an adapter: a batch that mixes
+    /// classification with plain embeddings calls ``hiddenStates(_:assignment:)`` or ``meanPooled(_:assignment:)``.
+    /// - Parameters:
+    ///   - batch: token ids.
+    ///   - assignment: one adapter per sequence of `batch`; the adapters must fit this model
+    ///     (``AdapterAssignment/validate(against:)``).
+    /// - Returns: per sequence, in batch order, the logits of its adapter's classes (heads may differ in class count).
+    /// - Throws: ``AdaptersError/invalidInput(reason:)`` naming the first sequence without an adapter.
+    public func logits(_ batch: TokenBatch, assignment: AdapterAssignment) throws -> [[Float]] {
+        if let missing = assignment.adapterIndices.firstIndex(where: { $0 == nil }) {
+            throw AdaptersError.invalidInput(
+                reason: "sequence \(missing) has no adapter; classification needs each sequence's adapter and head")
+        }
+        var mode = ForwardMode.inference
+        var traces: [LayerTrace] = []
+        let hidden = forward(batch, assignment: assignment, mode: &mode, traces: &traces)
+        var out = [[Float]](repeating: [], count: batch.count)
+        for group in assignment.groups(in: batch) {
+            let head = assignment.adapters[group.adapterIndex].head
+            let k = head.classCount
+            var trace = HeadTrace()
+            let logits = headForward(
+                hidden, batch: batch, sequences: group.sequences, head: head, mode: &mode, trace: &trace)
+            for (slot, sequence) in group.sequences.enumerated() {
+                out[sequence] = Array(logits[(slot * k)..<((slot + 1) * k)])
+            }
+        }
+        return out
+    }
+
+    /// Pools the hidden states of `sequences` (default: all, in batch order) and applies the classifier.
+    /// - Returns: `sequences.count × classes` logits.
     func headForward(
-        _ hidden: [Float], batch: TokenBatch, head: ClassificationHead, mode: inout ForwardMode, trace: inout HeadTrace
+        _ hidden: [Float], batch: TokenBatch, sequences: [Int]? = nil, head: ClassificationHead,
+        mode: inout ForwardMode, trace: inout HeadTrace
     ) -> [Float] {
-        let h = configuration.hiddenSize, count = batch.count, k = head.classCount
+        let h = configuration.hiddenSize, k = head.classCount
+        let selected = sequences ?? Array(0..<batch.count)
+        let count = selected.count
         var pooled: [Float]
         switch head.pooling {
         case .mean:
-            pooled = Self.meanPool(hidden, batch: batch, width: h)
+            pooled = Self.meanPool(hidden, batch: batch, width: h, sequences: selected)
         case .classifierToken:
             var first = [Float](repeating: 0, count: count * h)
-            for b in 0..<count {
+            for (slot, b) in selected.enumerated() {
                 let row = batch.offsets[b]
-                first.replaceSubrange((b * h)..<((b + 1) * h), with: hidden[(row * h)..<((row + 1) * h)])
+                first.replaceSubrange((slot * h)..<((slot + 1) * h), with: hidden[(row * h)..<((row + 1) * h)])
             }
             if let pooler {
                 var trace: LoRATrace?
                 var plain = ForwardMode.inference
-                pooled = linear(first, rows: count, pooler, factors: nil, scaling: 0, mode: &plain, trace: &trace)
+                pooled = linear(first, rows: count, pooler, branches: [], mode: &plain, trace: &trace)
                 for i in pooled.indices { pooled[i] = tanhf(pooled[i]) }
             } else {
                 pooled = first

@@ -40,38 +40,74 @@ struct ForwardMode {
     static let inference = ForwardMode()
 }
 
+/// One adapter's LoRA update of one linear layer, restricted to the token rows of the adapter's sequences.
+struct LoRABranch {
+    /// The layer's factors in that adapter.
+    var factors: LoRAFactors
+    /// The adapter's `alpha / rank`.
+    var scaling: Float
+    /// The token rows it applies to, as maximal runs of consecutive rows.
+    var tokenRuns: [Range<Int>]
+}
+
 extension BertModel {
-    /// The last hidden states of a packed batch (`tokenCount × hiddenSize`).
+    /// The last hidden states of a packed batch (`tokenCount × hiddenSize`), each sequence with its own adapter.
+    ///
+    /// The base projections run once over all tokens; each adapter's low-rank update runs as its own pair of products
+    /// (`x Aᵀ`, then `· Bᵀ` scaled) over the token rows of its sequences only (in place when those rows are
+    /// consecutive, gathered and scattered back otherwise). A sequence gets the same states as in a batch of its own
+    /// (up to the last-bit differences BLAS makes between row counts, which the base encoder shows too).
+    /// - Parameters:
+    ///   - batch: token ids; every sequence must be at most ``BertConfiguration/maxPositions`` long.
+    ///   - assignment: one entry per sequence of `batch`; its adapters must fit this model
+    ///     (``AdapterAssignment/validate(against:)``).
+    /// - Returns: one row per token.
+    /// - Complexity: O(L · (n · h² + n · h · i + Σ ℓ² · h)) for n tokens, sequence lengths ℓ, hidden h, intermediate i,
+    ///   plus O(L · n_a · h · r_a) per adapter a with n_a tokens and rank r_a.
+    public func hiddenStates(_ batch: TokenBatch, assignment: AdapterAssignment) -> Tensor {
+        var mode = ForwardMode.inference
+        var traces: [LayerTrace] = []
+        let hidden = forward(batch, assignment: assignment, mode: &mode, traces: &traces)
+        return Tensor(shape: [batch.tokenCount, configuration.hiddenSize], scalars: hidden)
+    }
+
+    /// The last hidden states of a packed batch (`tokenCount × hiddenSize`), every sequence with the same adapter.
     /// - Parameters:
     ///   - batch: token ids; every sequence must be at most ``BertConfiguration/maxPositions`` long.
     ///   - adapter: LoRA factors to apply (unmerged), or nil for the base encoder.
     /// - Returns: one row per token.
     /// - Complexity: O(L · (n · h² + n · h · i + Σ ℓ² · h)) for n tokens, sequence lengths ℓ, hidden h, intermediate i.
     public func hiddenStates(_ batch: TokenBatch, adapter: LoRAAdapter? = nil) -> Tensor {
-        var mode = ForwardMode.inference
-        var traces: [LayerTrace] = []
-        let hidden = forward(batch, adapter: adapter, mode: &mode, traces: &traces)
-        return Tensor(shape: [batch.tokenCount, configuration.hiddenSize], scalars: hidden)
+        hiddenStates(batch, assignment: AdapterAssignment(adapter: adapter, sequenceCount: batch.count))
     }
 
-    /// Mean-pooled sentence embeddings (all tokens including `[CLS]`/`[SEP]`), `count × hiddenSize`.
-    public func meanPooled(_ batch: TokenBatch, adapter: LoRAAdapter? = nil) -> Tensor {
-        let hidden = hiddenStates(batch, adapter: adapter)
+    /// Mean-pooled sentence embeddings (all tokens including `[CLS]`/`[SEP]`), `count × hiddenSize`, each sequence with
+    /// its own adapter (see ``hiddenStates(_:assignment:)``).
+    public func meanPooled(_ batch: TokenBatch, assignment: AdapterAssignment) -> Tensor {
+        let hidden = hiddenStates(batch, assignment: assignment)
         return Tensor(
             shape: [batch.count, configuration.hiddenSize],
             scalars: Self.meanPool(hidden.scalars, batch: batch, width: configuration.hiddenSize))
     }
 
-    static func meanPool(_ hidden: [Float], batch: TokenBatch, width: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: batch.count * width)
+    /// Mean-pooled sentence embeddings (all tokens including `[CLS]`/`[SEP]`), `count × hiddenSize`, every sequence
+    /// with `adapter` (nil: the base encoder).
+    public func meanPooled(_ batch: TokenBatch, adapter: LoRAAdapter? = nil) -> Tensor {
+        meanPooled(batch, assignment: AdapterAssignment(adapter: adapter, sequenceCount: batch.count))
+    }
+
+    /// The mean over each sequence's token rows, for `sequences` (default: all) in that order.
+    static func meanPool(_ hidden: [Float], batch: TokenBatch, width: Int, sequences: [Int]? = nil) -> [Float] {
+        let selected = sequences ?? Array(0..<batch.count)
+        var out = [Float](repeating: 0, count: selected.count * width)
         hidden.withUnsafeBufferPointer { h in
             out.withUnsafeMutableBufferPointer { o in
-                for b in 0..<batch.count {
+                for (slot, b) in selected.enumerated() {
                     let inv = 1 / Float(batch.length(b))
                     for row in batch.offsets[b]..<batch.offsets[b + 1] {
-                        for j in 0..<width { o[b * width + j] += h[row * width + j] }
+                        for j in 0..<width { o[slot * width + j] += h[row * width + j] }
                     }
-                    for j in 0..<width { o[b * width + j] *= inv }
+                    for j in 0..<width { o[slot * width + j] *= inv }
                 }
             }
         }
@@ -114,10 +150,27 @@ extension BertModel {
         return out
     }
 
-    /// Runs embeddings and every layer; keeps per-layer traces when `mode.record` is set.
+    /// Runs embeddings and every layer with one adapter (or none) for the whole batch.
     func forward(_ batch: TokenBatch, adapter: LoRAAdapter?, mode: inout ForwardMode, traces: inout [LayerTrace])
         -> [Float]
     {
+        forward(
+            batch, assignment: AdapterAssignment(adapter: adapter, sequenceCount: batch.count), mode: &mode,
+            traces: &traces)
+    }
+
+    /// Runs embeddings and every layer; keeps per-layer traces when `mode.record` is set (which needs at most one
+    /// adapter covering the whole batch: the backward pass trains one adapter).
+    func forward(
+        _ batch: TokenBatch, assignment: AdapterAssignment, mode: inout ForwardMode, traces: inout [LayerTrace]
+    ) -> [Float] {
+        let groups = assignment.groups(in: batch)
+        precondition(
+            assignment.adapters.allSatisfy { $0.factors.count == layers.count },
+            "adapter does not fit the model (check it with validate(against:) first)")
+        precondition(
+            !mode.record || groups.isEmpty || (groups.count == 1 && groups[0].tokenRuns == [0..<batch.tokenCount]),
+            "a recorded (training) forward pass takes one adapter for the whole batch")
         var x = embed(batch)
         if mode.hiddenDropout > 0, var generator = mode.generator {
             let mask = Kernels.dropoutMask(count: x.count, probability: mode.hiddenDropout, generator: &generator)
@@ -127,18 +180,26 @@ extension BertModel {
         traces = []
         for (index, layer) in layers.enumerated() {
             var trace = LayerTrace()
-            x = layerForward(
-                layer, factors: adapter?.factors[index] ?? [:], scaling: adapter?.configuration.scaling ?? 0, input: x,
-                batch: batch, mode: &mode, trace: &trace)
+            let branches = { (target: LoRATarget) -> [LoRABranch] in
+                groups.compactMap { group in
+                    let adapter = assignment.adapters[group.adapterIndex]
+                    return adapter.factors[index][target].map {
+                        LoRABranch(factors: $0, scaling: adapter.configuration.scaling, tokenRuns: group.tokenRuns)
+                    }
+                }
+            }
+            x = layerForward(layer, branches: branches, input: x, batch: batch, mode: &mode, trace: &trace)
             if mode.record { traces.append(trace) }
         }
         return x
     }
 
-    /// `x Wᵀ + b (+ scaling · (dropout(x) Aᵀ) Bᵀ)` for `rows` rows.
+    /// `x Wᵀ + b`, plus for each branch `scaling · (dropout(x) Aᵀ) Bᵀ` on the branch's rows, for `rows` rows.
+    ///
+    /// The trace of the LoRA branch is recorded only for a single branch covering all rows (training).
     func linear(
-        _ x: [Float], rows: Int, _ weights: LinearWeights, factors: LoRAFactors?, scaling: Float,
-        mode: inout ForwardMode, trace: inout LoRATrace?
+        _ x: [Float], rows: Int, _ weights: LinearWeights, branches: [LoRABranch], mode: inout ForwardMode,
+        trace: inout LoRATrace?
     ) -> [Float] {
         let inputs = weights.inputs, outputs = weights.outputs
         var y = [Float](repeating: 0, count: rows * outputs)
@@ -154,8 +215,51 @@ extension BertModel {
                 }
             }
         }
-        guard let factors else { return y }
+        for branch in branches {
+            if branch.tokenRuns.count == 1, let run = branch.tokenRuns.first {
+                // Consecutive rows: work on them in place.
+                let branchTrace = addLoRA(
+                    branch, input: x[(run.lowerBound * inputs)..<(run.upperBound * inputs)], rows: run.count,
+                    inputs: inputs, outputs: outputs, into: &y, at: run.lowerBound * outputs, mode: &mode)
+                if mode.record { trace = branchTrace }
+            } else {
+                // Scattered rows: gather input and output rows into blocks, update, scatter the output back.
+                let count = branch.tokenRuns.reduce(0) { $0 + $1.count }
+                var gatheredInput: [Float] = []
+                var gatheredOutput: [Float] = []
+                gatheredInput.reserveCapacity(count * inputs)
+                gatheredOutput.reserveCapacity(count * outputs)
+                for run in branch.tokenRuns {
+                    gatheredInput.append(contentsOf: x[(run.lowerBound * inputs)..<(run.upperBound * inputs)])
+                    gatheredOutput.append(contentsOf: y[(run.lowerBound * outputs)..<(run.upperBound * outputs)])
+                }
+                _ = addLoRA(
+                    branch, input: gatheredInput[...], rows: count, inputs: inputs, outputs: outputs,
+                    into: &gatheredOutput, at: 0, mode: &mode)
+                var position = 0
+                for run in branch.tokenRuns {
+                    let width = run.count * outputs
+                    y.replaceSubrange(
+                        (run.lowerBound * outputs)..<(run.upperBound * outputs),
+                        with: gatheredOutput[position..<(position + width)])
+                    position += width
+                }
+            }
+        }
+        return y
+    }
+
+    /// Adds `scaling · (dropout(x) Aᵀ) Bᵀ` for `rows` input rows to the `rows × outputs` block of `y` starting at
+    /// value `offset`; returns what the backward pass needs.
+    private func addLoRA(
+        _ branch: LoRABranch, input x: ArraySlice<Float>, rows: Int, inputs: Int, outputs: Int, into y: inout [Float],
+        at offset: Int, mode: inout ForwardMode
+    ) -> LoRATrace {
+        let factors = branch.factors
         let rank = factors.down.rows
+        precondition(
+            factors.down.columns == inputs && factors.up.rows == outputs && factors.up.columns == rank,
+            "LoRA factors do not fit the layer (check the adapter with validate(against:) first)")
         var droppedInput: [Float]?
         var mask: [Float]?
         if mode.loraDropout > 0, var generator = mode.generator {
@@ -164,35 +268,37 @@ extension BertModel {
             droppedInput = zip(x, m).map { $0 * $1 }
             mask = m
         }
-        let source = droppedInput ?? x
         var down = [Float](repeating: 0, count: rows * rank)
-        source.withUnsafeBufferPointer { xb in
+        func downProjection(_ source: UnsafeBufferPointer<Float>) {
             factors.down.scalars.withUnsafeBufferPointer { ab in
                 down.withUnsafeMutableBufferPointer { db in
-                    guard let xp = xb.baseAddress, let ap = ab.baseAddress, let dp = db.baseAddress else { return }
+                    guard let xp = source.baseAddress, let ap = ab.baseAddress, let dp = db.baseAddress else { return }
                     BLAS.gemm(
                         transposeA: false, transposeB: true, m: rows, n: rank, k: inputs, alpha: 1, a: xp, lda: inputs,
                         b: ap, ldb: inputs, beta: 0, c: dp, ldc: rank)
                 }
             }
         }
+        if let droppedInput {
+            droppedInput.withUnsafeBufferPointer(downProjection)
+        } else {
+            x.withUnsafeBufferPointer(downProjection)
+        }
         down.withUnsafeBufferPointer { db in
             factors.up.scalars.withUnsafeBufferPointer { bb in
                 y.withUnsafeMutableBufferPointer { yb in
                     guard let dp = db.baseAddress, let bp = bb.baseAddress, let yp = yb.baseAddress else { return }
                     BLAS.gemm(
-                        transposeA: false, transposeB: true, m: rows, n: outputs, k: rank, alpha: scaling, a: dp,
-                        lda: rank, b: bp, ldb: rank, beta: 1, c: yp, ldc: outputs)
+                        transposeA: false, transposeB: true, m: rows, n: outputs, k: rank, alpha: branch.scaling,
+                        a: dp, lda: rank, b: bp, ldb: rank, beta: 1, c: yp + offset, ldc: outputs)
                 }
             }
         }
-        if mode.record { trace = LoRATrace(droppedInput: droppedInput, mask: mask, down: down) }
-        return y
+        return LoRATrace(droppedInput: droppedInput, mask: mask, down: down)
     }
 
     private func layerForward(
-        _ layer: BertLayerWeights, factors: [LoRATarget: LoRAFactors], scaling: Float, input x: [Float],
-        batch: TokenBatch,
+        _ layer: BertLayerWeights, branches: (LoRATarget) -> [LoRABranch], input x: [Float], batch: TokenBatch,
         mode: inout ForwardMode, trace: inout LayerTrace
     ) -> [Float] {
         let n = batch.tokenCount, h = configuration.hiddenSize, inner = configuration.intermediateSize
@@ -200,8 +306,7 @@ extension BertModel {
         func project(_ target: LoRATarget, _ input: [Float]) -> [Float] {
             var loraTrace: LoRATrace?
             let out = linear(
-                input, rows: n, layer[target], factors: factors[target], scaling: scaling, mode: &mode,
-                trace: &loraTrace)
+                input, rows: n, layer[target], branches: branches(target), mode: &mode, trace: &loraTrace)
             if let loraTrace { trace.lora[target] = loraTrace }
             return out
         }

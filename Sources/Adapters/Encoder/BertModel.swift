@@ -92,7 +92,7 @@ public struct BertModel: Sendable {
             throw AdaptersError.invalidModel(path: directory.path, reason: "missing \(url.lastPathComponent)")
         }
         let configuration = try BertConfiguration.load(from: configURL)
-        let file = try SafeTensors(contentsOf: weightsURL)
+        let file = try AdaptersError.readSafeTensors(weightsURL)
         try self.init(configuration: configuration, tensors: file.tensors, path: weightsURL.path)
     }
 

@@ -61,7 +61,7 @@ public struct SentenceEncoder: Sendable {
         texts.map { tokenizer.encode($0, maxLength: maxLength) }
     }
 
-    /// Mean-pooled embeddings of `texts` (`texts.count × hiddenSize`), in input order.
+    /// Mean-pooled embeddings of `texts` (`texts.count × hiddenSize`), in input order, every text with `adapter`.
     ///
     /// Texts are sorted by length and processed `batchSize` at a time (as sentence-transformers does), so
     /// similar lengths share a batch.
@@ -76,6 +76,29 @@ public struct SentenceEncoder: Sendable {
         _ texts: [String], batchSize: Int = 32, normalize: Bool = false, adapter: LoRAAdapter? = nil,
         progress: ((Int) -> Void)? = nil
     ) -> Tensor {
+        embed(
+            texts, batchSize: batchSize, normalize: normalize,
+            assignment: AdapterAssignment(adapter: adapter, sequenceCount: texts.count), progress: progress)
+    }
+
+    /// Mean-pooled embeddings of `texts` (`texts.count × hiddenSize`), in input order, each text with its own adapter.
+    ///
+    /// Texts are sorted by length and processed `batchSize` at a time whatever their adapters; each batch is one
+    /// forward pass with a per-sequence assignment (``BertModel/meanPooled(_:assignment:)``).
+    /// - Parameters:
+    ///   - texts: any strings; empty ones give the embedding of `[CLS] [SEP]`.
+    ///   - batchSize: texts per forward pass.
+    ///   - normalize: divide each row by its L2 norm (`max(‖x‖, 1e-12)`).
+    ///   - assignment: one entry per text; the adapters must fit ``model``.
+    ///   - progress: called after each batch with the number of texts done.
+    /// - Returns: the embeddings.
+    public func embed(
+        _ texts: [String], batchSize: Int = 32, normalize: Bool = false, assignment: AdapterAssignment,
+        progress: ((Int) -> Void)? = nil
+    ) -> Tensor {
+        precondition(
+            assignment.sequenceCount == texts.count,
+            "the assignment covers \(assignment.sequenceCount) texts, not \(texts.count)")
         let h = model.configuration.hiddenSize
         let ids = tokenize(texts)
         let order = ids.indices.sorted { (ids[$0].count, $0) > (ids[$1].count, $1) }
@@ -83,7 +106,7 @@ public struct SentenceEncoder: Sendable {
         var done = 0
         for start in stride(from: 0, to: order.count, by: max(1, batchSize)) {
             let chunk = Array(order[start..<min(order.count, start + max(1, batchSize))])
-            let pooled = model.meanPooled(TokenBatch(chunk.map { ids[$0] }), adapter: adapter)
+            let pooled = model.meanPooled(TokenBatch(chunk.map { ids[$0] }), assignment: assignment.selecting(chunk))
             for (row, index) in chunk.enumerated() {
                 var vector = Array(pooled.scalars[(row * h)..<((row + 1) * h)])
                 if normalize {

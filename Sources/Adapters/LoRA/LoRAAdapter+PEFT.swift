@@ -20,7 +20,8 @@ extension LoRAAdapter {
     ///   - directory: the adapter directory.
     ///   - model: the base model it must fit.
     /// - Throws: ``AdaptersError/invalidAdapter(path:reason:)`` for unsupported options, unknown keys or shapes that do not
-    ///   fit `model`; ``AdaptersError/io(path:reason:)`` for unreadable files.
+    ///   fit `model`; ``AdaptersError/invalidSafeTensors(path:reason:)`` for a malformed weights file;
+    ///   ``AdaptersError/io(path:reason:)`` for unreadable files.
     public init(peftDirectory directory: URL, model: BertModel) throws {
         let path = directory.path
         func fail(_ reason: String) -> AdaptersError { .invalidAdapter(path: path, reason: reason) }
@@ -57,7 +58,7 @@ extension LoRAAdapter {
             throw fail("alpha_pattern is not supported")
         }
 
-        let file = try SafeTensors(contentsOf: weightsURL)
+        let file = try AdaptersError.readSafeTensors(weightsURL)
         var factors = [[LoRATarget: LoRAFactors]](repeating: [:], count: model.layers.count)
         var pending: [String: (down: Tensor?, up: Tensor?)] = [:]
         var classifierWeight: Tensor?

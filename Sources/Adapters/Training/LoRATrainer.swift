@@ -1,44 +1,6 @@
 import Foundation
 import FoundryCore
 
-/// Examples for training: token ids and target class probabilities (soft labels from a label model).
-public struct SoftLabeledExamples: Sendable {
-    /// Token ids per example (with `[CLS]`/`[SEP]`, already truncated).
-    public var sequences: [[Int32]]
-    /// `count × classes` probabilities, row-major; rows sum to 1.
-    public var probabilities: [Float]
-    /// Number of classes.
-    public var classCount: Int
-
-    /// Creates examples.
-    /// - Throws: ``AdaptersError/invalidInput(reason:)`` when counts disagree, a sequence is empty or a row is not a distribution.
-    public init(sequences: [[Int32]], probabilities: [Float], classCount: Int) throws {
-        guard classCount >= 2 else { throw AdaptersError.invalidInput(reason: "need at least 2 classes") }
-        guard probabilities.count == sequences.count * classCount else {
-            throw AdaptersError.invalidInput(
-                reason:
-                    "\(sequences.count) sequences but \(probabilities.count) probabilities for \(classCount) classes")
-        }
-        if let empty = sequences.firstIndex(where: { $0.isEmpty }) {
-            throw AdaptersError.invalidInput(reason: "sequence \(empty) is empty")
-        }
-        for row in 0..<sequences.count {
-            let values = probabilities[(row * classCount)..<((row + 1) * classCount)]
-            let sum = values.reduce(0, +)
-            guard values.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(sum - 1) < 1e-3 else {
-                throw AdaptersError.invalidInput(
-                    reason: "row \(row): probabilities \(Array(values)) do not form a distribution")
-            }
-        }
-        self.sequences = sequences
-        self.probabilities = probabilities
-        self.classCount = classCount
-    }
-
-    /// Number of examples.
-    public var count: Int { sequences.count }
-}
-
 /// Trains a ``LoRAAdapter`` on soft labels with the encoder frozen.
 ///
 /// Loss: cross-entropy against the probabilistic labels (noise-aware training as in Ratner et al. 2017, "Snorkel").
@@ -47,6 +9,8 @@ public struct SoftLabeledExamples: Sendable {
 /// dropout) draws from the same generator, so a run is reproducible bit for bit. After every epoch the validation
 /// accuracy is measured; training stops after ``Configuration/patience`` epochs without improvement and the best
 /// adapter is kept (and written atomically to ``Configuration/checkpointDirectory`` when set).
+///
+/// The labels arrive as ``SoftLabels`` (one row per token sequence), as every label model produces them.
 public struct LoRATrainer: Sendable {
     /// Training hyper-parameters.
     public struct Configuration: Sendable {
@@ -109,7 +73,7 @@ public struct LoRATrainer: Sendable {
     }
 
     /// What a training run did.
-    public struct Report: Sendable {
+    public struct Report: Sendable, Equatable, Codable {
         /// Epochs completed.
         public var epochs: Int
         /// Optimiser steps taken.
@@ -126,6 +90,9 @@ public struct LoRATrainer: Sendable {
         public var examplesPerSecond: Double
         /// Whether early stopping ended the run before `epochs`.
         public var stoppedEarly: Bool
+        /// Whether the run was cancelled (the adapter is then the best of the epochs completed before, or the
+        /// initial one when none was).
+        public var cancelled: Bool
     }
 
     /// The hyper-parameters.
@@ -153,37 +120,49 @@ public struct LoRATrainer: Sendable {
         self.configuration = configuration
     }
 
-    /// Trains `adapter` in place.
+    /// Trains `adapter` in place on soft labels.
     /// - Parameters:
-    ///   - adapter: the adapter to train (its head's class count must match the examples).
+    ///   - adapter: the adapter to train; its head's class count must match the labels'.
     ///   - model: the frozen encoder.
-    ///   - examples: training sequences with soft labels.
+    ///   - sequences: the training token sequences (with `[CLS]`/`[SEP]`, already truncated to the model's positions).
+    ///   - labels: one row of class probabilities per sequence (the targets of the cross-entropy).
     ///   - validation: sequences with gold labels for early stopping, or nil (then the last epoch is kept).
-    ///   - progress: called after every step with the steps done, total steps and the running loss.
-    ///   - cancellation: polled between steps; a cancelled run keeps the best adapter so far.
+    ///   - progress: called after every step with the steps done in the epoch and the epoch's loss so far, and once
+    ///     more after each epoch's validation (see ``TrainingProgress``).
+    ///   - cancellation: polled before every step; a cancelled run stops there and keeps the best adapter of the
+    ///     completed epochs (the initial adapter when none completed), with ``Report/cancelled`` set.
     /// - Returns: a report.
-    /// - Throws: ``AdaptersError`` for invalid parameters, mismatched class counts, or a failed checkpoint write.
+    /// - Throws: ``AdaptersError/invalidParameter(name:reason:)`` for a bad configuration;
+    ///   ``AdaptersError/invalidInput(reason:)`` when the label rows and sequences differ in number, the labels' class
+    ///   count differs from the head's, or a sequence is empty, too long or holds an unknown token id;
+    ///   ``AdaptersError/invalidAdapter(path:reason:)`` when the adapter does not fit `model`; ``AdaptersError/io(path:reason:)``
+    ///   for a failed checkpoint write.
     /// - Complexity: O(epochs · n) forward + backward passes.
     public func train(
-        _ adapter: inout LoRAAdapter, model: BertModel, examples: SoftLabeledExamples,
-        validation: (sequences: [[Int32]], labels: [Int])? = nil, progress: ProgressHandler? = nil,
+        _ adapter: inout LoRAAdapter, model: BertModel, sequences: [[Int32]], labels: SoftLabels,
+        validation: (sequences: [[Int32]], labels: [Int])? = nil, progress: TrainingProgressHandler? = nil,
         cancellation: CancellationFlag? = nil
     ) throws -> Report {
         try configuration.validate()
         try adapter.validate(against: model)
-        guard examples.classCount == adapter.head.classCount else {
+        guard labels.rowCount == sequences.count else {
             throw AdaptersError.invalidInput(
-                reason: "examples have \(examples.classCount) classes, the adapter's head \(adapter.head.classCount)")
+                reason: "\(sequences.count) training sequences but \(labels.rowCount) rows of soft labels")
         }
-        guard examples.count > 0 else { throw AdaptersError.invalidInput(reason: "no training examples") }
-        try Self.checkSequences(examples.sequences, model: model, name: "training")
+        guard labels.classCount == adapter.head.classCount else {
+            throw AdaptersError.invalidInput(
+                reason:
+                    "the soft labels have \(labels.classCount) classes, the adapter's head \(adapter.head.classCount)")
+        }
+        guard !sequences.isEmpty else { throw AdaptersError.invalidInput(reason: "no training examples") }
+        try Self.checkSequences(sequences, model: model, name: "training")
         if let validation { try Self.checkSequences(validation.sequences, model: model, name: "validation") }
         if let validation, validation.sequences.count != validation.labels.count {
             throw AdaptersError.invalidInput(
                 reason: "validation has \(validation.sequences.count) sequences but \(validation.labels.count) labels")
         }
-        let k = examples.classCount
-        let stepsPerEpoch = (examples.count + configuration.batchSize - 1) / configuration.batchSize
+        let k = labels.classCount
+        let stepsPerEpoch = (sequences.count + configuration.batchSize - 1) / configuration.batchSize
         let totalSteps = stepsPerEpoch * configuration.epochs
         let warmupSteps = Int((Float(totalSteps) * configuration.warmupFraction).rounded())
         var generator = SeededGenerator(seed: configuration.seed)
@@ -197,20 +176,35 @@ public struct LoRATrainer: Sendable {
         var epochsWithoutImprovement = 0
         var report = Report(
             epochs: 0, steps: 0, epochLosses: [], validationAccuracies: [], bestEpoch: 0, trainSeconds: 0,
-            examplesPerSecond: 0, stoppedEarly: false)
+            examplesPerSecond: 0, stoppedEarly: false, cancelled: false)
         var processed = 0
+        func event(_ kind: TrainingProgress.Kind, epoch: Int, completed: Int, loss: Double, accuracy: Double? = nil)
+            -> TrainingProgress
+        {
+            TrainingProgress(
+                kind: kind, epoch: epoch, epochs: configuration.epochs, completed: completed, total: stepsPerEpoch,
+                overallCompleted: report.steps, overallTotal: totalSteps, loss: loss,
+                examplesPerSecond: report.trainSeconds > 0 ? Double(processed) / report.trainSeconds : 0,
+                validationAccuracy: accuracy)
+        }
         epochLoop: for epoch in 1...configuration.epochs {
-            var order = Array(0..<examples.count)
+            var order = Array(0..<sequences.count)
             order.shuffle(using: &generator)
             var lossSum = 0.0
             var lossCount = 0
+            var completed = 0
             for start in stride(from: 0, to: order.count, by: configuration.batchSize) {
-                if cancellation?.isCancelled == true { break epochLoop }
+                if cancellation?.isCancelled == true {
+                    report.cancelled = true
+                    break epochLoop
+                }
                 let started = Date()
                 let indices = Array(order[start..<min(order.count, start + configuration.batchSize)])
                 var targets = [Float](repeating: 0, count: indices.count * k)
-                for (row, index) in indices.enumerated() {
-                    for c in 0..<k { targets[row * k + c] = examples.probabilities[index * k + c] }
+                labels.probabilities.withUnsafeBufferPointer { probabilities in
+                    for (row, index) in indices.enumerated() {
+                        for c in 0..<k { targets[row * k + c] = probabilities[index * k + c] }
+                    }
                 }
                 let step = report.steps
                 let factor: Float =
@@ -218,32 +212,31 @@ public struct LoRATrainer: Sendable {
                     ? Float(step) / Float(max(1, warmupSteps))
                     : max(0, Float(totalSteps - step) / Float(max(1, totalSteps - warmupSteps)))
                 let loss = stepper.step(
-                    indices.map { examples.sequences[$0] }, targets: targets,
-                    learningRate: configuration.learningRate * factor)
+                    indices.map { sequences[$0] }, targets: targets, learningRate: configuration.learningRate * factor)
                 adapter = stepper.adapter
                 report.steps += 1
+                completed += 1
                 report.trainSeconds += Date().timeIntervalSince(started)
                 processed += indices.count
                 lossSum += loss * Double(indices.count)
                 lossCount += indices.count
-                let rate = report.trainSeconds > 0 ? Double(processed) / report.trainSeconds : 0
-                progress?(
-                    Progress(
-                        completed: report.steps, total: totalSteps,
-                        message: String(
-                            format: "epoch %d loss %.4f %.1f examples/s", epoch, lossSum / Double(lossCount), rate)))
+                progress?(event(.step, epoch: epoch, completed: completed, loss: lossSum / Double(lossCount)))
             }
             report.epochs = epoch
-            report.epochLosses.append(lossCount > 0 ? lossSum / Double(lossCount) : .nan)
+            let epochLoss = lossCount > 0 ? lossSum / Double(lossCount) : .nan
+            report.epochLosses.append(epochLoss)
             var improved = true
+            var accuracy: Double?
             if let validation {
                 let predictions = LoRAPredictor(model: model, adapter: adapter).predictLabels(validation.sequences)
                 let correct = zip(predictions, validation.labels).filter { $0 == $1 }.count
-                let accuracy = validation.labels.isEmpty ? 0 : Double(correct) / Double(validation.labels.count)
-                report.validationAccuracies.append(accuracy)
-                improved = accuracy > bestAccuracy
-                if improved { bestAccuracy = accuracy }
+                let value = validation.labels.isEmpty ? 0 : Double(correct) / Double(validation.labels.count)
+                report.validationAccuracies.append(value)
+                improved = value > bestAccuracy
+                if improved { bestAccuracy = value }
+                accuracy = value
             }
+            progress?(event(.epochFinished, epoch: epoch, completed: completed, loss: epochLoss, accuracy: accuracy))
             if improved {
                 best = adapter.flattened()
                 bestEpoch = epoch

@@ -118,7 +118,9 @@ struct TrainCommand: ParsableCommand {
         probabilities.reserveCapacity(rows.count * k)
         for row in rows { for c in 0..<k { probabilities.append(Float(soft[row, c])) } }
         let sequences = encoder.tokenize(rows.map { train.texts[$0] })
-        let examples = try SoftLabeledExamples(sequences: sequences, probabilities: probabilities, classCount: k)
+        let labels = try SoftLabels(
+            probabilities: probabilities, classNames: (0..<k).map { "class_\($0)" }, source: "label model \(labelModel)"
+        )
         let validRows = valid.goldLabels.indices.filter { valid.goldLabels[$0] >= 0 }
         let validation = (encoder.tokenize(validRows.map { valid.texts[$0] }), validRows.map { valid.goldLabels[$0] })
 
@@ -133,7 +135,8 @@ struct TrainCommand: ParsableCommand {
             configuration: .init(
                 epochs: epochs, batchSize: batchSize, learningRate: learningRate, patience: patience, seed: seed))
         let report = try trainer.train(
-            &adapter, model: encoder.model, examples: examples, validation: validation, progress: bar.handler)
+            &adapter, model: encoder.model, sequences: sequences, labels: labels, validation: validation,
+            progress: { bar.update($0.overallProgress) })
         log(
             "epochs \(report.epochs) (best \(report.bestEpoch)), validation accuracy \(report.validationAccuracies.map { String(format: "%.4f", $0) })"
         )
