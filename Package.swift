@@ -52,14 +52,14 @@ let package = Package(
         .executableTarget(
             name: "foundry",
             dependencies: [
-                "FoundryCore", "Tabular", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Tensors", "Adapters",
-                "Flows", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "FoundryCore", "Tabular", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Adapters", "Flows",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "spam-labeling", dependencies: ["Tabular", "Labeling", "LabelModels", "FoundryCore"],
             path: "Examples/spam-labeling"),
         .executableTarget(
-            name: "spam-adapter", dependencies: ["Adapters", "LabelModels", "Flows", "FoundryCore"],
+            name: "spam-adapter", dependencies: ["Adapters", "LabelModels", "Flows"],
             path: "Examples/spam-adapter"),
         .target(
             name: "FoundryTestSupport", dependencies: ["FoundryCore", "Tabular", "Labeling"],
@@ -67,11 +67,14 @@ let package = Package(
         .testTarget(name: "FoundryCoreTests", dependencies: ["FoundryCore", "FoundryTestSupport"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "FoundryTestSupport"]),
         .testTarget(name: "LabelingTests", dependencies: ["Labeling", "Tabular", "FoundryTestSupport"]),
-        .testTarget(name: "LabelModelsTests", dependencies: ["LabelModels", "FoundryTestSupport"]),
+        .testTarget(
+            name: "LabelModelsTests", dependencies: ["LabelModels", "Labeling", "Tabular", "FoundryTestSupport"]),
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Tabular", "FoundryTestSupport"]),
         .testTarget(
             name: "DatasetStoreTests",
-            dependencies: ["DatasetStore", "FoundryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "DatasetStore", "Tabular", "FoundryTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "FoundryTestSupport"]),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Tensors", "FoundryTestSupport"]),
         .testTarget(name: "FoundryCLITests", dependencies: ["FoundryTestSupport", "Labeling", "FoundryCore"]),

@@ -7,6 +7,13 @@ enum SourceTree {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
+    /// Modules a package product brings besides the one named like it (Yams builds libyaml as `CYaml`, which
+    /// Tabular's spec reader reads events from).
+    static let providedModules: [String: Set<String>] = ["Yams": ["Yams", "CYaml"]]
+
+    /// The modules a declared dependency makes importable.
+    static func modules(of dependency: String) -> Set<String> { providedModules[dependency] ?? [dependency] }
+
     /// Modules that come with the toolchain or the operating system; importing them needs no declared edge.
     static let systemModules: Set<String> = [
         "Foundation", "FoundationEssentials", "Dispatch", "Glibc", "Darwin", "Musl", "Testing", "XCTest", "os",
@@ -36,7 +43,10 @@ enum SourceTree {
         var modules: Set<String> = []
         for line in try text(relativePath).split(separator: "\n", omittingEmptySubsequences: true) {
             var words = line.split(separator: " ").map(String.init)
-            let attributes: Set<String> = ["@testable", "@_exported", "@_implementationOnly", "@preconcurrency"]
+            let attributes: Set<String> = [
+                "@testable", "@_exported", "@_implementationOnly", "@preconcurrency", "public", "package", "internal",
+                "fileprivate", "private",
+            ]
             while let first = words.first, attributes.contains(first) { words.removeFirst() }
             guard words.first == "import", words.count >= 2 else { continue }
             let kinds: Set<String> = ["struct", "class", "enum", "protocol", "func", "var", "let", "typealias"]

@@ -1,5 +1,6 @@
 import Foundation
 import FoundryTestSupport
+import Tabular
 import Testing
 
 @testable import DatasetStore
@@ -40,7 +41,12 @@ struct ExampleFileReaderTests {
         #expect(try ExampleFileReader.read(tsv) == [Example(id: "x", text: "some, text")])
         #expect(try ExampleFileReader.format(of: tsv) == .tsv)
         #expect(try ExampleFileReader.format(of: csv, named: "JSONL") == .jsonl)
-        #expect(try ExampleFileReader.read(try directory.write("empty.csv", "")) == [])
+        let empty = try directory.write("empty.csv", "")
+        #expect {
+            try ExampleFileReader.read(empty)
+        } throws: { error in
+            "\(error)".contains(empty.path) && "\(error)".contains("empty")
+        }
     }
 
     @Test("bad files are refused naming the file and line: missing columns, empty ids, bad JSON, ragged rows")

@@ -38,6 +38,17 @@ public enum TestData {
     /// Whether the dataset folder `name` is available (use in `.enabled(if:)` traits).
     public static func has(_ name: String) -> Bool { dataset(name) != nil }
 
+    /// The pretrained encoder (`$FOUNDRY_MODEL`, else `.models/all-MiniLM-L6-v2` that `make model` downloads), or
+    /// `nil` when it has not been downloaded.
+    public static var model: URL? {
+        let value = ProcessInfo.processInfo.environment["FOUNDRY_MODEL"] ?? ""
+        let url =
+            value.isEmpty
+            ? packageRoot.appendingPathComponent(".models/all-MiniLM-L6-v2")
+            : URL(fileURLWithPath: value, relativeTo: packageRoot).standardizedFileURL
+        return FileManager.default.fileExists(atPath: url.appendingPathComponent("model.safetensors").path) ? url : nil
+    }
+
     /// A file of the package itself (for example `Datasets/catalog.json`).
     public static func packageFile(_ relativePath: String) -> URL { packageRoot.appendingPathComponent(relativePath) }
 

@@ -169,17 +169,12 @@ extension LoRAAdapter {
         }
     }
 
-    /// Saves the adapter in PEFT's layout (`adapter_config.json` + `adapter_model.safetensors`), atomically: the files
-    /// are written into a temporary sibling directory that then replaces `directory`.
-    /// - Parameters:
-    ///   - directory: the adapter directory (created or replaced).
-    ///   - baseModel: `base_model_name_or_path` for PEFT.
-    ///   - extraFiles: further files to place beside the adapter (for example `fisher.safetensors`).
-    /// - Throws: ``AdaptersError/io(path:reason:)``.
-    public func save(
-        to directory: URL, baseModel: String = "sentence-transformers/all-MiniLM-L6-v2",
-        extraFiles: [String: Data] = [:]
-    ) throws {
+    /// The adapter's files in PEFT's layout: `adapter_config.json` and `adapter_model.safetensors` (PEFT key names,
+    /// the head under `modules_to_save`), by file name.
+    ///
+    /// - Parameter baseModel: `base_model_name_or_path` for PEFT.
+    /// - Throws: ``AdaptersError/io(path:reason:)`` when the configuration cannot be encoded.
+    public func peftFiles(baseModel: String = "sentence-transformers/all-MiniLM-L6-v2") throws -> [String: Data] {
         let config: [String: Any] = [
             "peft_type": "LORA", "task_type": "SEQ_CLS", "r": configuration.rank,
             "lora_alpha": Double(configuration.alpha),
@@ -194,13 +189,32 @@ extension LoRAAdapter {
         do {
             configData = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
         } catch {
-            throw AdaptersError.io(path: directory.path, reason: "cannot encode adapter_config.json")
+            throw AdaptersError.io(path: "adapter_config.json", reason: "cannot encode the adapter configuration")
         }
         var weights = SafeTensors(tensors: peftTensors)
         weights.metadata[Self.poolingMetadataKey] = head.pooling.rawValue
-        var files = extraFiles
-        files["adapter_config.json"] = configData
-        files["adapter_model.safetensors"] = weights.serialized()
+        return ["adapter_config.json": configData, "adapter_model.safetensors": weights.serialized()]
+    }
+
+    /// Saves the adapter in PEFT's layout (`adapter_config.json` + `adapter_model.safetensors`), atomically: the files
+    /// are written into a temporary sibling directory that then replaces `directory`.
+    /// - Parameters:
+    ///   - directory: the adapter directory (created or replaced).
+    ///   - baseModel: `base_model_name_or_path` for PEFT.
+    ///   - extraFiles: further files to place beside the adapter (for example `fisher.safetensors`).
+    /// - Throws: ``AdaptersError/io(path:reason:)``.
+    public func save(
+        to directory: URL, baseModel: String = "sentence-transformers/all-MiniLM-L6-v2",
+        extraFiles: [String: Data] = [:]
+    ) throws {
+        try save(to: directory, files: extraFiles.merging(try peftFiles(baseModel: baseModel)) { $1 })
+    }
+
+    /// Writes a folder of files (typically ``peftFiles(baseModel:)`` plus training records) all at once: the files go
+    /// into a temporary sibling folder that then replaces `directory`.
+    ///
+    /// - Throws: ``AdaptersError/io(path:reason:)``.
+    public func save(to directory: URL, files: [String: Data]) throws {
         try AtomicDirectory.write(files, to: directory)
     }
 }

@@ -107,13 +107,16 @@ public enum StoredFlows {
         let ids = try table.column("id")
         guard stored.softLabels.rowCount == texts.count else {
             throw FlowsError.mismatch(
-                "soft labels '\(artifact.name)' have \(stored.softLabels.rowCount) rows, \(table.source) has \(texts.count)")
+                "soft labels '\(artifact.name)' have \(stored.softLabels.rowCount) rows, \(table.source) has \(texts.count)"
+            )
         }
         let gold = try store.goldLabels(dataset: artifact.dataset, version: artifact.version, as: principal)
         let held = ids.indices.filter { gold[ids[$0]] != nil }
         let kept = ids.indices.filter { gold[ids[$0]] == nil }
         let validation =
-            held.isEmpty ? nil : try TrainingCorpus.LabeledTexts(texts: held.map { texts[$0] }, labels: held.map { gold[ids[$0]] ?? -1 })
+            held.isEmpty
+            ? nil
+            : try TrainingCorpus.LabeledTexts(texts: held.map { texts[$0] }, labels: held.map { gold[ids[$0]] ?? -1 })
         let summary = TrainingCorpus.LabelModelSummary(method: stored.labelModelMethod)
         let corpus = try TrainingCorpus(
             name: table.source, texts: texts, softLabels: stored.softLabels, validation: validation,

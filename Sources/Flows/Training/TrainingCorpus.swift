@@ -94,6 +94,18 @@ public struct TrainingCorpus: Sendable {
         self.labelModel = labelModel
     }
 
+    /// The corpus with other test texts (the label model's test score is dropped: it was measured on other rows).
+    ///
+    /// - Throws: ``FlowsError/mismatch(_:)`` for a test label outside the classes.
+    public func withTest(_ test: LabeledTexts?) throws -> TrainingCorpus {
+        guard let test else { return self }
+        var summary = labelModel
+        summary?.testAccuracy = nil
+        summary?.testF1 = nil
+        return try TrainingCorpus(
+            name: name, texts: texts, softLabels: softLabels, validation: validation, test: test, labelModel: summary)
+    }
+
     /// The corpus restricted to the given training rows (validation and test unchanged).
     ///
     /// - Throws: ``FlowsError/noTrainingRows(_:)`` when `rows` is empty.

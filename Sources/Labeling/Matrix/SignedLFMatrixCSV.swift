@@ -22,7 +22,8 @@ public enum SignedLFMatrixCSV {
     public static func read(_ url: URL, split: String, classNames: [String] = ["negative", "positive"]) throws
         -> WrenchSplit
     {
-        let table = try CSVReader.read(url)
+        // An empty split reads as zero rows; callers that need rows say so naming the split (`requiringExamples`).
+        let table = try CSVReader.read(url, allowEmpty: true)
         let path = url.path
         guard let labelColumn = table.columnNames.firstIndex(of: "Label") else {
             throw LabelingError.invalidWrench(path: path, reason: "no 'Label' column (gold labels, ±1)")

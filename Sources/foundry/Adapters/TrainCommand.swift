@@ -1,27 +1,68 @@
 import Adapters
 import ArgumentParser
+import DatasetStore
+import Flows
 import Foundation
 import FoundryCore
 import LabelModels
 import Labeling
-import Tensors
+import Tabular
 
-/// `foundry train`: label model on a WRENCH train split's weak labels → soft labels → LoRA adapter (early stopping on
-/// the valid split) → test accuracy/F1 next to the label model's own test score.
+/// `foundry train`: weak labels → label model → soft labels → LoRA adapter → scores → Fisher information, from a
+/// WRENCH folder, a table with a label matrix or soft labels, or a dataset-store version (the `AdapterTraining` flow).
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract:
-            "Train a LoRA adapter on a label model's probabilistic labels (WRENCH folder) and score it on the test split."
-    )
+            "Train a LoRA adapter on a label model's soft labels (WRENCH folder, CSV/JSONL table, or stored version) and score it.",
+        discussion: """
+            Three sources: --wrench DIR (the label model is fitted on train.json's weak labels; valid.json stops \
+            training early and test.json scores the adapter next to the label model); --input FILE --text-field F \
+            with --soft-labels P.npy or --matrix L.npy (a label model is fitted on it), optionally --valid and --test \
+            tables with --gold-field; --store PATH --dataset NAME[@VERSION] (the version's texts and the soft labels \
+            stored on it by `labelmodel predict --store`; rows with stored gold labels are held out for early \
+            stopping; the adapter is stored as an artifact derived from the soft labels). Progress is shown per epoch.
+            """)
 
     @Option(help: "WRENCH dataset folder (train.json, valid.json, test.json, label.json).")
-    var wrench: String
+    var wrench: String?
+
+    @Option(help: "A training table (.csv, .tsv or .jsonl) whose rows the soft labels or label matrix describe.")
+    var input: String?
+
+    @Option(help: "The table column holding the text (with --input, --valid, --test).")
+    var textField: String = "text"
+
+    @Option(help: "Soft labels for the --input rows (.npy, n × k float).")
+    var softLabels: String?
+
+    @Option(help: "A label matrix for the --input rows (.npy, -1 = abstain): the label model is fitted on it.")
+    var matrix: String?
+
+    @Option(help: "Class names, comma-separated (with --input; default class_0, class_1, …).")
+    var classNames: String?
+
+    @Option(help: "A validation table with gold labels (--gold-field) for early stopping (with --input).")
+    var valid: String?
+
+    @Option(help: "A test table with gold labels (--gold-field) to score the adapter on (with --input).")
+    var test: String?
+
+    @Option(help: "The column of --valid and --test holding gold class names or indices.")
+    var goldField: String = "label"
+
+    @OptionGroup var storeFlow: StoreFlowOptions
+
+    @Option(name: .customLong("soft-labels-name"), help: "The stored soft labels to learn from (with --store).")
+    var softLabelsName: String?
+
+    @Option(help: "The adapter's name in the store (with --store; default SOFT-LABELS-lora-rR).")
+    var name: String?
 
     @Option(help: "Base model directory in Hugging Face layout.")
     var model: String = ".models/all-MiniLM-L6-v2"
 
-    @Option(help: "Label model producing the soft labels: auto, mv, wmv, ds, moments, triplet.")
+    @Option(help: "Label model producing the soft labels (with --wrench or --matrix).")
     var labelModel: LabelModelMethod = .auto
 
     @OptionGroup var labelModelOptions: MomentOptions
@@ -35,17 +76,17 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Comma-separated adapted layers: query,key,value,attention_output,intermediate,output.")
     var targets = "query,value"
 
-    @Option(help: "Maximum epochs (early stopping on the valid split).")
+    @Option(help: "Maximum epochs (early stopping on the validation rows).")
     var epochs = 5
 
     @Option(help: "Output adapter directory (PEFT layout, plus fisher.safetensors and training.json).")
-    var out: String
+    var out: String?
 
     @Option(
         help:
             "Head: cls (BERT [CLS] pooler + linear, as AutoModelForSequenceClassification) or mean (mean pooling + linear)."
     )
-    var head = "cls"
+    var head: HeadPooling = .classifierToken
 
     @Option(help: "Peak learning rate (AdamW).")
     var learningRate: Float = 5e-4
@@ -62,7 +103,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Epochs without validation improvement before stopping.")
     var patience = 2
 
-    @Flag(help: "Train only on rows at least one labeling function voted on.")
+    @Flag(help: "Train only on rows at least one labeling function voted on (with --wrench or --matrix).")
     var coveredOnly = false
 
     @Option(help: "Training examples used for the diagonal Fisher information (0 = skip).")
@@ -74,121 +115,225 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
-    func run() throws {
-        let targetList = try targets.split(separator: ",").map { name -> LoRATarget in
-            guard let target = LoRATarget(name: name.trimmingCharacters(in: .whitespaces)) else {
+    func validate() throws {
+        let sources = [wrench != nil, input != nil, storeFlow.isGiven].filter { $0 }.count
+        guard sources == 1 else {
+            throw ValidationError(
+                "give one source: --wrench DIR, --input FILE (with --soft-labels or --matrix), or --store and --dataset"
+            )
+        }
+        if input != nil, (softLabels == nil) == (matrix == nil) {
+            throw ValidationError("--input needs either --soft-labels P.npy or --matrix L.npy")
+        }
+        if input == nil {
+            for (flag, value) in [
+                ("--soft-labels", softLabels), ("--matrix", matrix), ("--valid", valid), ("--test", test),
+                ("--class-names", classNames),
+            ] where value != nil {
+                throw ValidationError("\(flag) goes with --input")
+            }
+        }
+        if !storeFlow.isGiven, softLabelsName != nil || name != nil {
+            throw ValidationError("--soft-labels-name and --name go with --store")
+        }
+        guard out != nil || storeFlow.isGiven else {
+            throw ValidationError("nothing would be kept: pass --out DIR (or --store and --dataset)")
+        }
+        if labelModelOptions.devMetric != nil {
+            throw ValidationError("--dev-metric ranks auto's models on a dev set, which train does not take")
+        }
+        if softLabels != nil || storeFlow.isGiven, coveredOnly {
+            throw ValidationError("--covered-only needs the label matrix (--wrench or --matrix)")
+        }
+        _ = try parsedTargets()
+        try options().validate()
+    }
+
+    func parsedTargets() throws -> [LoRATarget] {
+        try splitList(targets).map { name in
+            guard let target = LoRATarget(name: name) else {
                 throw ValidationError(
                     "unknown target \(name); use query,key,value,attention_output,intermediate,output")
             }
             return target
         }
-        guard let pooling: HeadPooling = head == "cls" ? .classifierToken : head == "mean" ? .mean : nil else {
-            throw ValidationError("--head must be cls or mean")
-        }
-        guard maxLength >= 2 else { throw ValidationError("--max-length must be at least 2") }
-        guard fisherSamples >= 0 else { throw ValidationError("--fisher-samples must be ≥ 0") }
-        let log: (String) -> Void = { message in
-            if !json { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-        }
+    }
 
-        // Data and label model.
-        let dataset = try WrenchDataset(directory: URL(fileURLWithPath: wrench))
-        let train = try dataset.split(.train), valid = try dataset.split(.valid), test = try dataset.split(.test)
-        let k = train.labelMatrix.cardinality
-        var labeler = try labelModelOptions.makeModel(labelModel)
-        try labeler.fit(train.labelMatrix, options: FitOptions(seed: seed))
-        let soft = try labeler.predictProbabilities(train.labelMatrix)
-        let labelModelTest = try labeler.predictProbabilities(test.labelMatrix)
-        let labelModelPredicted = type(of: labeler).hardLabels(
-            labelModelTest, tieBreak: .rowHash, prior: labeler.classBalance)
-        let labelModelScore = ClassificationScore(
-            gold: test.goldLabels, predicted: labelModelPredicted.map(\.rawValue), cardinality: k)
-        log(
-            "label model \(labelModel): test accuracy \(labelModelScore.accuracy.map { String(format: "%.4f", $0) } ?? "n/a")"
-        )
+    func options() throws -> AdapterTraining.Options {
+        var options = AdapterTraining.Options()
+        options.rank = rank
+        options.alpha = alpha
+        options.targets = try parsedTargets()
+        options.loraDropout = loraDropout
+        options.head = head
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.patience = patience
+        options.maxLength = maxLength
+        options.fisherSamples = fisherSamples
+        options.seed = seed
+        do { try options.validate() } catch let error as FlowsError { throw ValidationError(error.description) }
+        return options
+    }
 
-        // Soft labels → training examples.
-        var encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
-        encoder.maxLength = min(maxLength, encoder.model.configuration.maxPositions)
-        var covered = [Bool](repeating: false, count: train.count)
-        train.labelMatrix.forEachVote { row, _, _ in covered[row] = true }
-        let rows = (0..<train.count).filter { !coveredOnly || covered[$0] }
-        guard !rows.isEmpty else { throw ValidationError("no training rows (is every row uncovered?)") }
-        var probabilities = [Float]()
-        probabilities.reserveCapacity(rows.count * k)
-        for row in rows { for c in 0..<k { probabilities.append(Float(soft[row, c])) } }
-        let sequences = encoder.tokenize(rows.map { train.texts[$0] })
-        let labels = try SoftLabels(
-            probabilities: probabilities, classNames: (0..<k).map { "class_\($0)" }, source: "label model \(labelModel)"
-        )
-        let validRows = valid.goldLabels.indices.filter { valid.goldLabels[$0] >= 0 }
-        let validation = (encoder.tokenize(validRows.map { valid.texts[$0] }), validRows.map { valid.goldLabels[$0] })
-
-        // LoRA training.
-        var adapter = try LoRAAdapter(
-            model: encoder.model,
-            configuration: .init(
-                rank: rank, alpha: alpha, dropout: loraDropout, targets: targetList, headPooling: pooling,
-                classCount: k, seed: seed))
-        let bar = ProgressBar(label: "train", enabled: !json && ProgressBar.standardErrorIsTerminal)
-        let trainer = LoRATrainer(
-            configuration: .init(
-                epochs: epochs, batchSize: batchSize, learningRate: learningRate, patience: patience, seed: seed))
-        let report = try trainer.train(
-            &adapter, model: encoder.model, sequences: sequences, labels: labels, validation: validation,
-            progress: { bar.update($0.overallProgress) })
-        log(
-            "epochs \(report.epochs) (best \(report.bestEpoch)), validation accuracy \(report.validationAccuracies.map { String(format: "%.4f", $0) })"
-        )
-
-        // Test scores.
-        let predictor = LoRAPredictor(model: encoder.model, adapter: adapter)
-        let predicted = predictor.predictLabels(encoder.tokenize(test.texts))
-        let score = ClassificationScore(gold: test.goldLabels, predicted: predicted, cardinality: k)
-
-        // Fisher information on a seeded sample of the training rows, saved beside the adapter.
-        var extraFiles: [String: Data] = [:]
-        if fisherSamples > 0 {
-            var generator = SeededGenerator(seed: seed ^ 0xF15E)
-            let sample = Array(sequences.indices.shuffled(using: &generator).prefix(fisherSamples))
-            let fisher = FisherInformation.diagonal(
-                adapter: adapter, model: encoder.model, sequences: sample.map { sequences[$0] })
-            var file = SafeTensors(tensors: FisherInformation.namedTensors(fisher, adapter: adapter))
-            file.metadata["foundry.fisher_samples"] = String(sample.count)
-            extraFiles["fisher.safetensors"] = file.serialized()
-        }
-        var record: [String: Any] = [
-            "dataset": URL(fileURLWithPath: wrench).lastPathComponent, "label_model": labelModel.rawValue,
-            "label_model_test_accuracy": AdaptersCLI.number(labelModelScore.accuracy),
-            "label_model_test_f1": AdaptersCLI.number(labelModelScore.f1),
-            "test_accuracy": AdaptersCLI.number(score.accuracy), "test_f1": AdaptersCLI.number(score.f1),
-            "test_f1_macro": AdaptersCLI.number(score.macroF1),
-            "train_seconds": AdaptersCLI.rounded(report.trainSeconds, 2),
-            "examples_per_second": AdaptersCLI.rounded(report.examplesPerSecond, 2),
-            "epochs": report.epochs, "best_epoch": report.bestEpoch, "steps": report.steps,
-            "stopped_early": report.stoppedEarly,
-            "validation_accuracies": report.validationAccuracies.map { AdaptersCLI.rounded($0) },
-            "epoch_losses": report.epochLosses.map { AdaptersCLI.number(AdaptersCLI.rounded($0)) },
-            "n_train": rows.count, "n_valid": validRows.count,
-            "n_test": test.count, "rank": rank, "alpha": Double(alpha),
-            "targets": adapter.configuration.targets.map(\.rawValue),
-            "head": head, "max_length": encoder.maxLength, "trainable_params": adapter.parameterCount, "out": out,
-        ]
-        try adapter.save(to: URL(fileURLWithPath: out), extraFiles: extraFiles)
-        let recordData = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .prettyPrinted])
-        try recordData.write(to: URL(fileURLWithPath: out).appendingPathComponent("training.json"), options: .atomic)
-        let fisherPath: Any =
-            fisherSamples > 0
-            ? URL(fileURLWithPath: out).appendingPathComponent("fisher.safetensors").path as Any : NSNull()
-        record["fisher"] = fisherPath
-        if json {
-            try AdaptersCLI.printJSON(record)
+    func run() throws {
+        let log: (String) -> Void = { message in if !json { printError(message) } }
+        let session = try storeFlow.session()
+        var softLabelsArtifact: Artifact?
+        let corpus: TrainingCorpus
+        if let wrench {
+            corpus = try TrainingCorpus.wrench(
+                folder: URL(fileURLWithPath: wrench), labelModel: try labelModelOptions.configuration(labelModel),
+                seed: seed, coveredOnly: coveredOnly
+            ).corpus
+        } else if let session {
+            let artifact = try StoredFlows.artifact(
+                .softLabels, named: softLabelsName, on: session.dataset, store: session.store, as: session.principal)
+            softLabelsArtifact = artifact
+            corpus = try StoredFlows.trainingCorpus(softLabels: artifact, store: session.store, as: session.principal)
         } else {
-            print(
-                String(
-                    format: "test accuracy %.4f, F1 %.4f (label model %@: %.4f); %.0f s, %.1f examples/s → %@",
-                    score.accuracy ?? 0, score.f1 ?? 0, labelModel.rawValue, labelModelScore.accuracy ?? 0,
-                    report.trainSeconds, report.examplesPerSecond, out))
+            corpus = try tableCorpus()
+        }
+        if let summary = corpus.labelModel, let accuracy = summary.testAccuracy {
+            log(String(format: "label model %@: test accuracy %.4f", summary.method, accuracy))
+        }
+        log(
+            "training on \(corpus.texts.count) rows of \(corpus.name)"
+                + (corpus.validation.map { ", \($0.known.texts.count) validation rows" } ?? ", no validation rows"))
+
+        let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
+        let bars = EpochBars(enabled: !json && ProgressBar.standardErrorIsTerminal, log: !json)
+        let outcome = try AdapterTraining.run(
+            corpus: corpus, encoder: encoder, options: try options(), progress: bars.handler)
+        var result = outcome.result
+        if let out {
+            let folder = URL(fileURLWithPath: out)
+            result.out = out
+            result.fisher = outcome.fisher == nil ? nil : folder.appendingPathComponent("fisher.safetensors").path
+            var saved = outcome
+            saved.result = result
+            try saved.save(to: folder)
+        }
+        var stored: Artifact?
+        if let session, let softLabelsArtifact {
+            stored = try StoredFlows.storeAdapter(
+                outcome, derivedFrom: softLabelsArtifact, name: name ?? "\(softLabelsArtifact.name)-lora-r\(rank)",
+                store: session.store, as: session.principal)
+        }
+        for warning in result.warnings { printError("warning: \(warning)") }
+        if json {
+            try printJSON(TrainOutput(result: result, artifact: stored))
+            return
+        }
+        var line = String(
+            format: "test accuracy %@, F1 %@ (label model %@: %@); %.0f s, %.1f examples/s",
+            format(result.testAccuracy), format(result.testF1), result.labelModel ?? "—",
+            format(result.labelModelTestAccuracy), result.trainSeconds, result.examplesPerSecond)
+        if let out { line += " → \(out)" }
+        if let stored { line += " → adapter '\(stored.name)' on \(stored.dataset)@\(shortID(stored.version))" }
+        print(line)
+    }
+
+    /// The corpus of `--input` with `--soft-labels` or `--matrix`, and the optional `--valid`/`--test` tables.
+    func tableCorpus() throws -> TrainingCorpus {
+        let inputURL = URL(fileURLWithPath: input ?? "")
+        let table = try TableFormat.read(inputURL)
+        let texts = try table.column(textField)
+        func labelled(_ path: String?, classNames: [String]) throws -> TrainingCorpus.LabeledTexts? {
+            guard let path else { return nil }
+            let table = try TableFormat.read(URL(fileURLWithPath: path))
+            return try TrainingCorpus.LabeledTexts(
+                texts: try table.column(textField),
+                labels: try table.classIndices(column: goldField, classNames: classNames))
+        }
+        if let softLabels {
+            let names = classNames.map(splitList)
+            let soft = try SoftLabels(numPyFile: URL(fileURLWithPath: softLabels), classNames: names)
+            return try TrainingCorpus(
+                name: inputURL.lastPathComponent, texts: texts, softLabels: soft,
+                validation: try labelled(valid, classNames: soft.classNames),
+                test: try labelled(test, classNames: soft.classNames))
+        }
+        let names = classNames.map(splitList)
+        guard let matrix, let cardinality = names?.count ?? inferredCardinality(matrix) else {
+            throw CommandFailure("--matrix needs --class-names (the number of classes cannot be read from the matrix)")
+        }
+        let classes = names ?? LabelMatrix.defaultClassNames(cardinality)
+        let labels = try LabelMatrix(
+            numPyFile: URL(fileURLWithPath: matrix), cardinality: cardinality, classNames: classes)
+        let validation = try labelled(valid, classNames: classes)
+        let testTexts = try labelled(test, classNames: classes)
+        return try TrainingCorpus.weaklyLabelled(
+            name: inputURL.lastPathComponent, texts: texts, matrix: labels,
+            labelModel: try labelModelOptions.configuration(labelModel), seed: seed, coveredOnly: coveredOnly,
+            validation: validation, test: nil
+        ).corpus.withTest(testTexts)
+    }
+
+    /// Without class names, the matrix's largest vote + 1 (at least 2).
+    func inferredCardinality(_ path: String) -> Int? {
+        guard let array = try? NumPyArray(contentsOf: URL(fileURLWithPath: path)), array.elementType.isInteger else {
+            return nil
+        }
+        return max(2, (array.integers().max() ?? 0) + 1)
+    }
+
+    private func format(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "—" }
+}
+
+/// What `train --json` prints: the flow's result and, with `--store`, the stored adapter.
+struct TrainOutput: Encodable {
+    var result: AdapterTrainingResult
+    var artifact: Artifact?
+
+    func encode(to encoder: Encoder) throws {
+        try result.encode(to: encoder)
+        if let artifact {
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(artifact, forKey: .artifact)
+        }
+    }
+
+    enum Keys: String, CodingKey { case artifact }
+}
+
+extension HeadPooling: ExpressibleByArgument {}
+
+/// One progress bar per epoch on a terminal; a line per finished epoch in logs.
+final class EpochBars: @unchecked Sendable {
+    // Invariant: `bar` and `epoch` are only touched while holding `lock`.
+    private let lock = NSLock()
+    private let enabled: Bool
+    private let log: Bool
+    private var bar: ProgressBar?
+    private var epoch = 0
+
+    init(enabled: Bool, log: Bool) {
+        self.enabled = enabled
+        self.log = log
+    }
+
+    /// The trainer's callback.
+    var handler: TrainingProgressHandler { { [self] event in self.update(event) } }
+
+    private func update(_ event: TrainingProgress) {
+        lock.withLock {
+            if event.epoch != epoch {
+                epoch = event.epoch
+                bar = ProgressBar(label: "epoch \(event.epoch)/\(event.epochs)", enabled: enabled)
+            }
+            switch event.kind {
+            case .step:
+                bar?.update(
+                    FoundryCore.Progress(
+                        completed: event.completed, total: event.total,
+                        message: String(format: "loss %.4f", event.loss)))
+            case .epochFinished:
+                if log {
+                    printError("  \(event.message), \(String(format: "%.1f", event.examplesPerSecond)) examples/s")
+                }
+            }
         }
     }
 }

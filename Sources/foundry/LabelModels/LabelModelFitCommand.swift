@@ -20,7 +20,7 @@ struct MatrixInputOptions: ParsableArguments {
     var matrixName: String?
 
     func validate() throws {
-        guard (matrix == nil) != storeFlow.isGiven else {
+        guard (matrix != nil) != storeFlow.isGiven else {
             throw ValidationError("give the label matrix as --matrix L.npy --cardinality K or as --store and --dataset")
         }
         guard matrix == nil || cardinality != nil else { throw ValidationError("--matrix needs --cardinality") }

@@ -23,11 +23,13 @@ struct PredictionInputOptions: ParsableArguments {
     var name: String?
 
     func validate() throws {
-        guard (matrix == nil) != storeFlow.isGiven else {
+        guard (matrix != nil) != storeFlow.isGiven else {
             throw ValidationError("give the label matrix as --matrix L.npy or as --store and --dataset")
         }
         guard matrixName == nil || storeFlow.isGiven else { throw ValidationError("--matrix-name goes with --store") }
-        guard name == nil || storeFlow.isGiven else { throw ValidationError("--name names the soft labels in the store") }
+        guard name == nil || storeFlow.isGiven else {
+            throw ValidationError("--name names the soft labels in the store")
+        }
     }
 
     /// Where the matrix came from, for messages.
@@ -109,7 +111,8 @@ struct LabelModelPredictCommand: ParsableCommand {
             labels = try session.store.labelMatrix(artifact: matrixArtifact.id, as: session.principal)
             guard labels.cardinality == model.cardinality else {
                 throw LabelModelsError.invalidInput(
-                    "label matrix '\(matrixArtifact.name)' has \(labels.cardinality) classes, the model \(model.cardinality)")
+                    "label matrix '\(matrixArtifact.name)' has \(labels.cardinality) classes, the model \(model.cardinality)"
+                )
             }
         } else {
             labels = try LabelMatrix(

@@ -82,7 +82,9 @@ struct ApplyCommand: AsyncParsableCommand {
         let options = TableLabeling.Options(
             textField: textField ?? "text", classNames: classes.map(splitList), goldColumn: goldField,
             failFast: failFast)
-        let bar = ProgressBar(label: "applying \(spec.labelingFunctions.count) LFs", enabled: !json && ProgressBar.standardErrorIsTerminal)
+        let bar = ProgressBar(
+            label: "applying \(spec.labelingFunctions.count) LFs", enabled: !json && ProgressBar.standardErrorIsTerminal
+        )
         let outcome: TableLabeling.Outcome
         var artifact: Artifact?
         if let session = try storeFlow.session() {
