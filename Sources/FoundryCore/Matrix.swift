@@ -159,6 +159,7 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
         return worst
     }
 
+    /// The values row by row, six decimals, for printing.
     public var description: String {
         (0..<rows).map { r in row(r).map { String(format6: $0) }.joined(separator: " ") }.joined(separator: "\n")
     }
@@ -174,6 +175,7 @@ extension String {
 extension Matrix: Codable {
     private enum CodingKeys: String, CodingKey { case rows, columns, values }
 
+    /// Decodes `rows`, `columns` and row-major `values`, checking that the count matches.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let rows = try container.decode(Int.self, forKey: .rows)
@@ -187,6 +189,7 @@ extension Matrix: Codable {
         self.init(rows: rows, columns: columns, values: values)
     }
 
+    /// Encodes `rows`, `columns` and the row-major `values`.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(rows, forKey: .rows)

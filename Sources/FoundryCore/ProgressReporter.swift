@@ -9,6 +9,7 @@ public struct Progress: Sendable, Equatable {
     /// A short free-form note (for example the current loss).
     public var message: String
 
+    /// Creates a snapshot.
     public init(completed: Int, total: Int?, message: String = "") {
         self.completed = completed
         self.total = total
@@ -31,6 +32,7 @@ public final class CancellationFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelled = false
 
+    /// A flag not yet raised.
     public init() {}
 
     /// Asks the job to stop at its next check.

@@ -24,7 +24,9 @@ public struct Vote: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The class index, or `nil` for abstain.
     public var classIndex: Int? { rawValue >= 0 ? rawValue : nil }
 
+    /// Orders abstain first, then classes by index.
     public static func < (lhs: Vote, rhs: Vote) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// `abstain` or `class k`.
     public var description: String { isAbstain ? "abstain" : "class \(rawValue)" }
 }

@@ -52,7 +52,8 @@ import Testing
             try NumPyArray(npyData: npy(descr: "<i4", fortran: "True", payload: [UInt8](repeating: 0, count: 8)))
         }
         #expect(throws: FoundryCoreError.self) { try NumPyArray(npyData: npy(descr: "|O", payload: [])) }
-        #expect(throws: FoundryCoreError.self) { try NumPyArray(npyData: npy(descr: "<i8", payload: [1, 2, 3])) }  // truncated
+        // A truncated payload.
+        #expect(throws: FoundryCoreError.self) { try NumPyArray(npyData: npy(descr: "<i8", payload: [1, 2, 3])) }
         #expect(throws: FoundryCoreError.self) {
             try NumPyArray(contentsOf: URL(fileURLWithPath: "/nonexistent/x.npy"))
         }

@@ -71,7 +71,8 @@ struct LabelingFunctionTests {
             name: "short", value: Preprocessors.field("text").whitespaceTokenCount(), .lessThan(5), label: 0)
         #expect(try short(records[0]) == .class(0))
         #expect(try short(records[1]) == .abstain)
-        #expect(TextMatching.whitespaceTokenCount(" a\u{00A0}b\u{3000}c\u{2028}d\u{200B}e \t") == 4)  // U+200B is not whitespace
+        // U+200B is not whitespace.
+        #expect(TextMatching.whitespaceTokenCount(" a\u{00A0}b\u{3000}c\u{2028}d\u{200B}e \t") == 4)
         #expect(TextMatching.whitespaceTokenCount("a b c d e f g", limit: 5) == 5)
         let missing = LabelingFunction<Record>.keyword(name: "m", field: "nope", keywords: ["a"], label: 0)
         #expect(throws: TabularError.unknownColumn(path: "t", column: "nope", available: ["text", "score"])) {

@@ -62,6 +62,15 @@ struct LabelIssuesCommand: AsyncParsableCommand {
         var confidentJoint: [[Int]]
     }
 
+    func validate() throws {
+        if let numToRemovePerClass {
+            let parts = numToRemovePerClass.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--num-to-remove-per-class expects comma-separated whole numbers")
+            }
+        }
+    }
+
     func run() async throws {
         let labelArray = try NumPyArray(contentsOf: URL(fileURLWithPath: labels))
         guard labelArray.elementType.isInteger, labelArray.elementType != .bool, labelArray.shape.count == 1 else {
@@ -83,7 +92,7 @@ struct LabelIssuesCommand: AsyncParsableCommand {
                 $0.trimmingCharacters(in: .whitespaces)
             }
             guard names.count == k else {
-                throw ValidationError("--class-names: \(names.count) names, but \(probs) has \(k) classes")
+                throw CommandFailure("--class-names: \(names.count) names, but \(probs) has \(k) classes")
             }
         } else {
             names = (0..<k).map(String.init)

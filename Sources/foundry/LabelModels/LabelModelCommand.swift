@@ -96,11 +96,11 @@ func withSplitHints<T>(_ body: () throws -> T) throws -> T {
     } catch let LabelModelsError.missingSplit(path, split) {
         switch split {
         case .train:
-            throw ValidationError(
+            throw CommandFailure(
                 "\(path) is missing; pass --transductive to fit on the test split's weak labels (never its gold labels) instead"
             )
         case .valid:
-            throw ValidationError("\(path) is missing (needed by --class-balance valid and --dev)")
+            throw CommandFailure("\(path) is missing (needed by --class-balance valid and --dev)")
         case .test:
             throw LabelModelsError.missingSplit(path: path, split: split)
         }

@@ -100,6 +100,8 @@ struct MomentOptions: ParsableArguments {
     )
     var devMetric: AutoLabelModel.DevSelectionMetric?
 
+    func validate() throws { _ = try configuration(.auto) }
+
     /// The typed configuration of `method` with these settings (not yet validated; see
     /// ``LabelModelConfiguration/validate()``).
     ///
@@ -149,7 +151,7 @@ func parseClassNames(_ argument: String?, cardinality: Int) throws -> [String] {
         $0.trimmingCharacters(in: .whitespaces)
     }
     guard names.count == cardinality else {
-        throw ValidationError("--class-names: \(names.count) names for \(cardinality) classes")
+        throw CommandFailure("--class-names: \(names.count) names for \(cardinality) classes")
     }
     return names
 }

@@ -88,16 +88,16 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     /// The `--matrix` label matrix, named from `--lfs`, with `--gold` labels.
     private func readMatrix() throws -> (String, LabelMatrix, [Int]?) {
-        guard let matrix else { throw ValidationError("--matrix is missing") }
+        guard let matrix else { throw CommandFailure("--matrix is missing") }
         let spec = try lfs.map { try LFSpec.load(URL(fileURLWithPath: $0)) }
         var classNames = spec?.classNames
         if let names = classNames, let cardinality, names.count != cardinality {
-            throw ValidationError(
+            throw CommandFailure(
                 "--cardinality \(cardinality), but \(lfs ?? "the spec") names \(names.count) classes")
         }
         if classNames == nil, let cardinality { classNames = LabelMatrix.defaultClassNames(cardinality) }
         guard let classNames else {
-            throw ValidationError("--matrix needs --cardinality: \(lfs ?? "the spec") does not name its classes")
+            throw CommandFailure("--matrix needs --cardinality: \(lfs ?? "the spec") does not name its classes")
         }
         let array = try NumPyArray(contentsOf: URL(fileURLWithPath: matrix))
         let lfNames = try spec.map { spec in

@@ -11,7 +11,12 @@ struct StoreAuditCommand: ParsableCommand {
     @OptionGroup var options: StoreOptions
 
     @Argument(help: "`verify` to check the chain.")
-    var mode: String?
+    var mode: Mode?
+
+    /// `audit verify`.
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case verify
+    }
 
     @Option(name: .long, help: "How many recent entries to show.")
     var limit: Int = 50
@@ -30,7 +35,7 @@ struct StoreAuditCommand: ParsableCommand {
                         + ($0.detail.isEmpty ? "" : " — \($0.detail)")
                 }.joined(separator: "\n")
             }
-        case "verify":
+        case .verify:
             let result = try store.verifyAuditLog(as: principal)
             try options.emit(result) {
                 result.ok
@@ -38,8 +43,6 @@ struct StoreAuditCommand: ParsableCommand {
                     : "AUDIT LOG TAMPERED at entry \(result.firstBadEntry ?? 0): \(result.reason ?? "")"
             }
             if !result.ok { throw ExitCode(2) }
-        case let other?:
-            throw ValidationError("unknown audit mode '\(other)' (use `audit` or `audit verify`)")
         }
     }
 }

@@ -92,3 +92,5 @@ func resolvedVersion(_ reference: DatasetReference, option: String?) throws -> S
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
+
+extension PrincipalKind: ExpressibleByArgument {}

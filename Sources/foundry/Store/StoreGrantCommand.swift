@@ -19,7 +19,7 @@ struct StoreGrantCommand: ParsableCommand {
     var createPrincipal = false
 
     @Option(name: .long, help: "With --create-principal: person or service.")
-    var kind: String = "person"
+    var kind: PrincipalKind = .person
 
     @Option(name: .long, help: "Define ROLE as a custom role with these comma-separated actions first (needs admin).")
     var defineActions: String?
@@ -30,25 +30,30 @@ struct StoreGrantCommand: ParsableCommand {
         let role: Role?
     }
 
+    func validate() throws {
+        if let defineActions { _ = try Self.actions(defineActions) }
+    }
+
+    /// `read,label` → the actions, or a usage error naming the unknown one.
+    static func actions(_ list: String) throws -> [Action] {
+        try list.split(separator: ",").map { name in
+            guard let action = Action(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError(
+                    "unknown action '\(name)' (known: \(Action.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return action
+        }
+    }
+
     func run() throws {
         let (store, actor) = try options.session()
         var token: String?
         var defined: Role?
         if let defineActions {
-            var actions: [Action] = []
-            for name in defineActions.split(separator: ",") {
-                guard let action = Action(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError(
-                        "unknown action '\(name)' (known: \(Action.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                actions.append(action)
-            }
+            let actions = try Self.actions(defineActions)
             defined = try store.defineRole(name: role, actions: actions, as: actor)
         }
         if createPrincipal {
-            guard let kind = PrincipalKind(rawValue: kind) else {
-                throw ValidationError("--kind must be person or service")
-            }
             _ = try store.createPrincipal(name: principal, kind: kind, as: actor)
             token = try store.issueToken(for: principal, as: actor).token
         }

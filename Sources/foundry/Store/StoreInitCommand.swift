@@ -13,7 +13,7 @@ struct StoreInitCommand: ParsableCommand {
     var owner: String = ProcessInfo.processInfo.environment["USER"] ?? "owner"
 
     @Option(name: .long, help: "person or service.")
-    var kind: String = "person"
+    var kind: PrincipalKind = .person
 
     @Option(name: .long, help: "Also write the token to this file (mode 0600).")
     var tokenOut: String?
@@ -26,9 +26,6 @@ struct StoreInitCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let kind = PrincipalKind(rawValue: kind) else {
-            throw ValidationError("--kind must be person or service")
-        }
         let store = try SQLiteDatasetStore(path: options.storePath)
         let issued = try store.bootstrapOwner(name: owner, kind: kind)
         if let tokenOut {
@@ -36,7 +33,7 @@ struct StoreInitCommand: ParsableCommand {
                 FileManager.default.createFile(
                     atPath: tokenOut, contents: Data((issued.token + "\n").utf8), attributes: [.posixPermissions: 0o600]
                 )
-            else { throw ValidationError("cannot write the token to \(tokenOut); the token is: \(issued.token)") }
+            else { throw CommandFailure("cannot write the token to \(tokenOut); the token is: \(issued.token)") }
         }
         let output = Output(
             store: options.storePath, owner: owner, token: issued.token, migrations: try store.appliedMigrations())
