@@ -91,14 +91,16 @@ public enum StoredFlows {
     }
 
     /// A training corpus from a stored version and soft labels stored on it: the version's texts with their soft
-    /// labels. Rows with stored gold labels are held out of training and used for early stopping and scoring.
+    /// labels. Rows with stored gold labels become the validation rows (early stopping and the adapter's score) and
+    /// leave training — at most a fifth of the version, drawn with `seed` when more rows have gold labels, so that a
+    /// fully labelled version still trains on the rest.
     ///
     /// - Parameters:
     ///   - softLabels: the soft-label artifact (see ``artifact(_:named:on:store:as:)``).
-    /// - Throws: ``FlowsError/mismatch(_:)`` when the soft labels do not match the version's rows;
-    ///   ``FlowsError/noTrainingRows(_:)`` when gold labels cover every row.
+    ///   - seed: draws the validation rows when gold labels cover more than a fifth of the version.
+    /// - Throws: ``FlowsError/mismatch(_:)`` when the soft labels do not match the version's rows.
     public static func trainingCorpus<Store: DatasetStore>(
-        softLabels artifact: Artifact, store: Store, as principal: Principal
+        softLabels artifact: Artifact, store: Store, as principal: Principal, seed: UInt64 = 0
     ) throws -> TrainingCorpus {
         let reference = DatasetReference(dataset: artifact.dataset, version: artifact.version)
         let (table, _) = try Self.table(of: reference, in: store, as: principal)
@@ -107,21 +109,26 @@ public enum StoredFlows {
         let ids = try table.column("id")
         guard stored.softLabels.rowCount == texts.count else {
             throw FlowsError.mismatch(
-                "soft labels '\(artifact.name)' have \(stored.softLabels.rowCount) rows, \(table.source) has \(texts.count)"
-            )
+                "soft labels '\(artifact.name)' have \(stored.softLabels.rowCount) rows, \(table.source) has \(texts.count)")
         }
         let gold = try store.goldLabels(dataset: artifact.dataset, version: artifact.version, as: principal)
-        let held = ids.indices.filter { gold[ids[$0]] != nil }
-        let kept = ids.indices.filter { gold[ids[$0]] == nil }
+        var held = ids.indices.filter { gold[ids[$0]] != nil }
+        let limit = texts.count / 5
+        if held.count > limit {
+            var generator = SeededGenerator(seed: seed ^ 0x5EED_7A11)
+            held = Array(held.shuffled(using: &generator).prefix(limit)).sorted()
+        }
+        let heldSet = Set(held)
+        let summary = TrainingCorpus.LabelModelSummary(method: stored.labelModelMethod)
         let validation =
             held.isEmpty
             ? nil
-            : try TrainingCorpus.LabeledTexts(texts: held.map { texts[$0] }, labels: held.map { gold[ids[$0]] ?? -1 })
-        let summary = TrainingCorpus.LabelModelSummary(method: stored.labelModelMethod)
+            : try TrainingCorpus.LabeledTexts(
+                texts: held.map { texts[$0] }, labels: held.map { gold[ids[$0]] ?? -1 })
         let corpus = try TrainingCorpus(
             name: table.source, texts: texts, softLabels: stored.softLabels, validation: validation,
             labelModel: summary)
-        return held.isEmpty ? corpus : try corpus.keepingRows(kept)
+        return held.isEmpty ? corpus : try corpus.keepingRows(ids.indices.filter { !heldSet.contains($0) })
     }
 
     /// Stores a trained adapter (its files, configuration and metrics) derived from the soft labels it learned from.

@@ -20,8 +20,8 @@ struct TrainCommand: ParsableCommand {
             training early and test.json scores the adapter next to the label model); --input FILE --text-field F \
             with --soft-labels P.npy or --matrix L.npy (a label model is fitted on it), optionally --valid and --test \
             tables with --gold-field; --store PATH --dataset NAME[@VERSION] (the version's texts and the soft labels \
-            stored on it by `labelmodel predict --store`; rows with stored gold labels are held out for early \
-            stopping; the adapter is stored as an artifact derived from the soft labels). Progress is shown per epoch.
+            stored on it by `labelmodel predict --store`; rows with stored gold labels (`store import --gold-field`), at \
+            most a fifth of the version, are held out for early stopping and scoring; the adapter is stored as an artifact derived from the soft labels). Progress is shown per epoch.
             """)
 
     @Option(help: "WRENCH dataset folder (train.json, valid.json, test.json, label.json).")
@@ -191,7 +191,8 @@ struct TrainCommand: ParsableCommand {
             let artifact = try StoredFlows.artifact(
                 .softLabels, named: softLabelsName, on: session.dataset, store: session.store, as: session.principal)
             softLabelsArtifact = artifact
-            corpus = try StoredFlows.trainingCorpus(softLabels: artifact, store: session.store, as: session.principal)
+            corpus = try StoredFlows.trainingCorpus(
+                softLabels: artifact, store: session.store, as: session.principal, seed: seed)
         } else {
             corpus = try tableCorpus()
         }
@@ -226,10 +227,17 @@ struct TrainCommand: ParsableCommand {
             try printJSON(TrainOutput(result: result, artifact: stored))
             return
         }
-        var line = String(
-            format: "test accuracy %@, F1 %@ (label model %@: %@); %.0f s, %.1f examples/s",
-            format(result.testAccuracy), format(result.testF1), result.labelModel ?? "—",
-            format(result.labelModelTestAccuracy), result.trainSeconds, result.examplesPerSecond)
+        var line: String
+        if result.testAccuracy != nil {
+            line = String(
+                format: "test accuracy %@, F1 %@ (label model %@: %@)", format(result.testAccuracy),
+                format(result.testF1), result.labelModel ?? "—", format(result.labelModelTestAccuracy))
+        } else if let best = result.validationAccuracies.max() {
+            line = String(format: "best validation accuracy %.4f on %d rows", best, result.nValid)
+        } else {
+            line = "no gold labels to score on"
+        }
+        line += String(format: "; %d epochs, %.0f s, %.1f examples/s", result.epochs, result.trainSeconds, result.examplesPerSecond)
         if let out { line += " → \(out)" }
         if let stored { line += " → adapter '\(stored.name)' on \(stored.dataset)@\(shortID(stored.version))" }
         print(line)

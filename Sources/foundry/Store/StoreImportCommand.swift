@@ -43,6 +43,42 @@ struct StoreImportCommand: ParsableCommand {
     @Option(name: .long, help: "Comma-separated sensitive (PII) fields, when the dataset is created.")
     var sensitive: String = ""
 
+    @Option(
+        name: .long,
+        help:
+            "A field with gold labels (class names from --classes, or indices; empty = unknown), stored with the version: `foundry train --store` holds those rows out for early stopping."
+    )
+    var goldField: String?
+
+    @Option(name: .long, help: "The class names of --gold-field, comma-separated, in class-index order.")
+    var classes: String?
+
+    func validate() throws {
+        guard (goldField == nil) == (classes == nil) else { throw ValidationError("--gold-field and --classes go together") }
+        if let classes, splitList(classes).count < 2 { throw ValidationError("--classes needs at least two names") }
+    }
+
+    /// Gold class indices by example id from `--gold-field` (rows with an empty value are left out).
+    ///
+    /// - Throws: ``CommandFailure`` naming the example and value that is not a class.
+    func goldLabels(_ examples: [Example]) throws -> [String: Int] {
+        guard let goldField, let classes else { return [:] }
+        let names = splitList(classes)
+        var labels: [String: Int] = [:]
+        for example in examples {
+            let value = (example.fields[goldField] ?? (goldField == textField ? example.text : "")).trimmingCharacters(
+                in: .whitespaces)
+            if value.isEmpty { continue }
+            guard let index = names.firstIndex(of: value) ?? Int(value).flatMap({ (0..<names.count).contains($0) ? $0 : nil })
+            else {
+                throw CommandFailure(
+                    "\(file): example '\(example.id)': \(goldField) '\(value)' is not a class (\(names.joined(separator: ", ")) or 0…\(names.count - 1))")
+            }
+            labels[example.id] = index
+        }
+        return labels
+    }
+
     struct Output: Encodable {
         let dataset: String
         let version: DatasetVersion
@@ -58,14 +94,20 @@ struct StoreImportCommand: ParsableCommand {
         let fields = sensitive.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
             !$0.isEmpty
         }
+        let gold = try goldLabels(examples)
         printError("import: \(examples.count) rows from \(file) into '\(dataset)'")
-        let result = try store.importVersion(
-            examples, into: dataset, message: message,
-            createIfMissing: NewDataset(license: license, attribution: attribution, sensitiveFields: fields),
-            as: principal
-        ) { progress in
-            printError("import: \(progress.completed)/\(progress.total ?? 0) rows inserted")
+        // Creating the dataset, importing the version and storing its gold labels commit together or not at all.
+        let result = try store.write(as: principal) { unit in
+            let imported = try unit.importVersion(
+                examples, into: dataset, message: message,
+                createIfMissing: NewDataset(license: license, attribution: attribution, sensitiveFields: fields)
+            ) { progress in
+                printError("import: \(progress.completed)/\(progress.total ?? 0) rows inserted")
+            }
+            if !gold.isEmpty { try unit.setGoldLabels(gold, dataset: dataset, version: imported.version.id) }
+            return imported
         }
+        if !gold.isEmpty { printError("import: \(gold.count) gold labels from \(goldField ?? "")") }
         try options.emit(
             Output(
                 dataset: dataset, version: result.version, created: result.created,
