@@ -109,7 +109,8 @@ public enum StoredFlows {
         let ids = try table.column("id")
         guard stored.softLabels.rowCount == texts.count else {
             throw FlowsError.mismatch(
-                "soft labels '\(artifact.name)' have \(stored.softLabels.rowCount) rows, \(table.source) has \(texts.count)")
+                "soft labels '\(artifact.name)' have \(stored.softLabels.rowCount) rows, \(table.source) has \(texts.count)"
+            )
         }
         let gold = try store.goldLabels(dataset: artifact.dataset, version: artifact.version, as: principal)
         var held = ids.indices.filter { gold[ids[$0]] != nil }

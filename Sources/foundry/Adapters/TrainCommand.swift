@@ -53,10 +53,10 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var storeFlow: StoreFlowOptions
 
-    @Option(name: .customLong("soft-labels-name"), help: "The stored soft labels to learn from (with --store).")
+    @Option(name: .customLong("soft-labels-name"), help: "The stored soft labels to learn from (with --dataset).")
     var softLabelsName: String?
 
-    @Option(help: "The adapter's name in the store (with --store; default SOFT-LABELS-lora-rR).")
+    @Option(help: "The adapter's name in the store (with --dataset; default SOFT-LABELS-lora-rR).")
     var name: String?
 
     @Option(help: "Base model directory in Hugging Face layout.")
@@ -119,7 +119,7 @@ struct TrainCommand: ParsableCommand {
         let sources = [wrench != nil, input != nil, storeFlow.isGiven].filter { $0 }.count
         guard sources == 1 else {
             throw ValidationError(
-                "give one source: --wrench DIR, --input FILE (with --soft-labels or --matrix), or --store and --dataset"
+                "give one source: --wrench DIR, --input FILE (with --soft-labels or --matrix), or --dataset NAME[@VERSION] (from the store)"
             )
         }
         if input != nil, (softLabels == nil) == (matrix == nil) {
@@ -134,10 +134,10 @@ struct TrainCommand: ParsableCommand {
             }
         }
         if !storeFlow.isGiven, softLabelsName != nil || name != nil {
-            throw ValidationError("--soft-labels-name and --name go with --store")
+            throw ValidationError("--soft-labels-name and --name go with --dataset")
         }
         guard out != nil || storeFlow.isGiven else {
-            throw ValidationError("nothing would be kept: pass --out DIR (or --store and --dataset)")
+            throw ValidationError("nothing would be kept: pass --out DIR (or --dataset to store it)")
         }
         if labelModelOptions.devMetric != nil {
             throw ValidationError("--dev-metric ranks auto's models on a dev set, which train does not take")
@@ -237,7 +237,9 @@ struct TrainCommand: ParsableCommand {
         } else {
             line = "no gold labels to score on"
         }
-        line += String(format: "; %d epochs, %.0f s, %.1f examples/s", result.epochs, result.trainSeconds, result.examplesPerSecond)
+        line += String(
+            format: "; %d epochs, %.0f s, %.1f examples/s", result.epochs, result.trainSeconds, result.examplesPerSecond
+        )
         if let out { line += " → \(out)" }
         if let stored { line += " → adapter '\(stored.name)' on \(stored.dataset)@\(shortID(stored.version))" }
         print(line)

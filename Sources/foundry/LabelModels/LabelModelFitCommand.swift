@@ -16,16 +16,18 @@ struct MatrixInputOptions: ParsableArguments {
     @OptionGroup var storeFlow: StoreFlowOptions
     @Option(
         name: .customLong("matrix-name"),
-        help: "The stored label matrix to read (with --store; default: the version's only one).")
+        help: "The stored label matrix to read (with --dataset; default: the version's only one).")
     var matrixName: String?
 
     func validate() throws {
         guard (matrix != nil) != storeFlow.isGiven else {
-            throw ValidationError("give the label matrix as --matrix L.npy --cardinality K or as --store and --dataset")
+            throw ValidationError(
+                "give the label matrix as --matrix L.npy --cardinality K or as --dataset NAME[@VERSION] (from the store)"
+            )
         }
         guard matrix == nil || cardinality != nil else { throw ValidationError("--matrix needs --cardinality") }
         guard cardinality.map({ $0 >= 2 }) ?? true else { throw ValidationError("--cardinality must be at least 2") }
-        guard matrixName == nil || storeFlow.isGiven else { throw ValidationError("--matrix-name goes with --store") }
+        guard matrixName == nil || storeFlow.isGiven else { throw ValidationError("--matrix-name goes with --dataset") }
     }
 
     /// Where the matrix came from, for messages.

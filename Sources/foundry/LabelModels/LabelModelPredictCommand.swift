@@ -17,16 +17,17 @@ struct PredictionInputOptions: ParsableArguments {
     @OptionGroup var storeFlow: StoreFlowOptions
     @Option(
         name: .customLong("matrix-name"),
-        help: "The stored label matrix to label (with --store; default: the version's only one).")
+        help: "The stored label matrix to label (with --dataset; default: the version's only one).")
     var matrixName: String?
-    @Option(help: "The soft labels' name in the store (with --store; default: MATRIX-METHOD).")
+    @Option(help: "The soft labels' name in the store (with --dataset; default: MATRIX-METHOD).")
     var name: String?
 
     func validate() throws {
         guard (matrix != nil) != storeFlow.isGiven else {
-            throw ValidationError("give the label matrix as --matrix L.npy or as --store and --dataset")
+            throw ValidationError(
+                "give the label matrix as --matrix L.npy or as --dataset NAME[@VERSION] (from the store)")
         }
-        guard matrixName == nil || storeFlow.isGiven else { throw ValidationError("--matrix-name goes with --store") }
+        guard matrixName == nil || storeFlow.isGiven else { throw ValidationError("--matrix-name goes with --dataset") }
         guard name == nil || storeFlow.isGiven else {
             throw ValidationError("--name names the soft labels in the store")
         }
@@ -76,7 +77,7 @@ struct LabelModelPredictCommand: ParsableCommand {
 
     func validate() throws {
         if source.storeFlow.isGiven, source.input != nil {
-            throw ValidationError("with --store the rows are the stored version's; --input labels a file's rows")
+            throw ValidationError("with --dataset the rows are the stored version's; --input labels a file's rows")
         }
         if source.input != nil, let out = output.out, URL(fileURLWithPath: out).pathExtension.lowercased() == "npy" {
             throw ValidationError("--input labels a table; a .npy --out holds only the n × k probabilities")

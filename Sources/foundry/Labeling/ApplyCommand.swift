@@ -16,7 +16,7 @@ struct ApplyCommand: AsyncParsableCommand {
         discussion: """
             The spec lists keyword / regex / lexicon / threshold functions with the class each votes for; every key is \
             described in docs/reference/lf-spec.md. Functions without 'field' read --text-field. The summary printed \
-            afterwards uses --gold-field for accuracies when given. With --store and --dataset the rows come from a \
+            afterwards uses --gold-field for accuracies when given. With --dataset (and --store) the rows come from a \
             stored version (fields id, text and the imported ones) and the label matrix is stored on that version \
             (see `foundry store lineage`). A failed run writes nothing.
             """)
@@ -26,7 +26,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var storeFlow: StoreFlowOptions
 
-    @Option(help: "The column holding the text, for functions that do not name a field (default with --store: text).")
+    @Option(help: "The column holding the text, for functions that do not name a field (default with --dataset: text).")
     var textField: String?
 
     @Option(help: "The labeling-function spec (.yaml, .yml or .json).")
@@ -51,12 +51,13 @@ struct ApplyCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (input == nil) != (storeFlow.store == nil) else {
-            throw ValidationError("give the rows either as --input FILE or as --store PATH --dataset NAME[@VERSION]")
+        guard (input == nil) != (storeFlow.dataset == nil) else {
+            throw ValidationError(
+                "give the rows either as --input FILE or as --dataset NAME[@VERSION] (from the store)")
         }
         guard input == nil || textField != nil else { throw ValidationError("--input needs --text-field") }
         guard out != nil || storeFlow.isGiven else {
-            throw ValidationError("nothing would be kept: pass --out L.npy (or --store and --dataset)")
+            throw ValidationError("nothing would be kept: pass --out L.npy (or --dataset to store it)")
         }
         guard name == nil || storeFlow.isGiven else { throw ValidationError("--name names the matrix in the store") }
     }

@@ -2,35 +2,42 @@ import ArgumentParser
 import DatasetStore
 import Foundation
 
-/// `--store PATH --dataset NAME[@VERSION]`: run a flow against the dataset store, reading its input from a stored
-/// version and writing its output back with lineage (token from `$FOUNDRY_TOKEN` or `--token-file`).
+/// `--dataset NAME[@VERSION]` (with `--store PATH`, else `$FOUNDRY_STORE`): run a flow against the dataset store,
+/// reading its input from a stored version and writing its output back with lineage (token from `$FOUNDRY_TOKEN` or
+/// `--token-file`).
 struct StoreFlowOptions: ParsableArguments {
     @Option(
-        help: "A dataset store file: read the input from it and store the result there (token from $FOUNDRY_TOKEN).")
+        help:
+            "The dataset store file to read the input from and store the result in (default: $FOUNDRY_STORE or foundry.store.sqlite; token from $FOUNDRY_TOKEN)."
+    )
     var store: String?
 
     @Option(
-        help: "The stored dataset, as NAME (latest version) or NAME@VERSION (with --store).",
+        help: "Run against the dataset store: the stored dataset, as NAME (latest version) or NAME@VERSION.",
         transform: parseDatasetReference)
     var dataset: DatasetReference?
 
     @Option(name: .customLong("token-file"), help: "A file holding the store's API token (default: $FOUNDRY_TOKEN).")
     var tokenFile: String?
 
-    /// Whether the command runs against the store.
-    var isGiven: Bool { store != nil }
+    /// Whether the command runs against the store (`--dataset` is given).
+    var isGiven: Bool { dataset != nil }
 
-    func validate() throws {
-        guard (store == nil) == (dataset == nil) else {
-            throw ValidationError("--store and --dataset go together")
-        }
-        guard tokenFile == nil || store != nil else { throw ValidationError("--token-file goes with --store") }
+    /// The store path after defaults.
+    var storePath: String {
+        store ?? ProcessInfo.processInfo.environment["FOUNDRY_STORE"] ?? "foundry.store.sqlite"
     }
 
-    /// Opens the store and authenticates, or nil without `--store`.
+    func validate() throws {
+        guard dataset != nil || (store == nil && tokenFile == nil) else {
+            throw ValidationError("--store and --token-file go with --dataset NAME[@VERSION]")
+        }
+    }
+
+    /// Opens the store and authenticates, or nil without `--dataset`.
     func session() throws -> (store: SQLiteDatasetStore, principal: Principal, dataset: DatasetReference)? {
-        guard let store, let dataset else { return nil }
-        let (opened, principal) = try openStore(path: store, tokenFile: tokenFile)
+        guard let dataset else { return nil }
+        let (opened, principal) = try openStore(path: storePath, tokenFile: tokenFile)
         return (opened, principal, dataset)
     }
 }

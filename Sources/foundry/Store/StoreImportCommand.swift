@@ -54,7 +54,9 @@ struct StoreImportCommand: ParsableCommand {
     var classes: String?
 
     func validate() throws {
-        guard (goldField == nil) == (classes == nil) else { throw ValidationError("--gold-field and --classes go together") }
+        guard (goldField == nil) == (classes == nil) else {
+            throw ValidationError("--gold-field and --classes go together")
+        }
         if let classes, splitList(classes).count < 2 { throw ValidationError("--classes needs at least two names") }
     }
 
@@ -69,10 +71,13 @@ struct StoreImportCommand: ParsableCommand {
             let value = (example.fields[goldField] ?? (goldField == textField ? example.text : "")).trimmingCharacters(
                 in: .whitespaces)
             if value.isEmpty { continue }
-            guard let index = names.firstIndex(of: value) ?? Int(value).flatMap({ (0..<names.count).contains($0) ? $0 : nil })
+            guard
+                let index = names.firstIndex(of: value)
+                    ?? Int(value).flatMap({ (0..<names.count).contains($0) ? $0 : nil })
             else {
                 throw CommandFailure(
-                    "\(file): example '\(example.id)': \(goldField) '\(value)' is not a class (\(names.joined(separator: ", ")) or 0…\(names.count - 1))")
+                    "\(file): example '\(example.id)': \(goldField) '\(value)' is not a class (\(names.joined(separator: ", ")) or 0…\(names.count - 1))"
+                )
             }
             labels[example.id] = index
         }
