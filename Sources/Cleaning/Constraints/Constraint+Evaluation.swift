@@ -6,6 +6,8 @@ struct ConstraintOutcome {
     var result: ConstraintResult
     /// Row positions that failed (filled only when requested, for repairs).
     var failingPositions: [Int]
+    /// For failing positions that repeat an earlier row: that row (filled only when positions are requested).
+    var duplicateLinks: [Int: DuplicateLink] = [:]
 }
 
 extension Constraint {
@@ -56,7 +58,7 @@ extension Constraint {
                 if let earlier = index.firstOccurrence(of: row) {
                     sink.fail(
                         row, keyed.count == 1 ? keyed[0][row] : keyed.map { $0[row] ?? "null" }.joined(separator: ", "),
-                        "duplicate of row \(table.rowIDs[earlier])")
+                        "duplicate of row \(table.rowIDs[earlier])", duplicating: earlier)
                 }
             }
         case let .parses(name, type):
@@ -165,8 +167,8 @@ extension Constraint {
             for duplicate in NearDuplicateDetector(configuration: configuration).duplicates(in: cells) {
                 sink.fail(
                     duplicate.row, cells[duplicate.row],
-                    "near-duplicate of row \(table.rowIDs[duplicate.original]) (estimated Jaccard \(String(format: "%.2f", duplicate.similarity)))"
-                )
+                    "near-duplicate of row \(table.rowIDs[duplicate.original]) (estimated Jaccard \(String(format: "%.2f", duplicate.similarity)))",
+                    duplicating: duplicate.original, similarity: duplicate.similarity)
             }
         case let .noPII(name, kinds):
             let detector = PIIDetector(kinds: kinds)
@@ -187,7 +189,8 @@ extension Constraint {
             name: name, kind: kind.keyword, severity: severity, mostly: mostly, rowsEvaluated: evaluated,
             rowsFailed: sink.count, passed: passed, detail: datasetProblem ?? detail, failures: sink.failures,
             sampleValues: sink.samples)
-        return ConstraintOutcome(result: result, failingPositions: sink.failingPositions)
+        return ConstraintOutcome(
+            result: result, failingPositions: sink.failingPositions, duplicateLinks: sink.duplicateLinks)
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }

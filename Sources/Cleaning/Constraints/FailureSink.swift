@@ -8,6 +8,8 @@ struct FailureSink {
     private(set) var failures: [RowFailure] = []
     private(set) var failingPositions: [Int] = []
     private(set) var samples: [String] = []
+    /// For failing positions that repeat an earlier row (kept only with `keepPositions`, for repairs and review).
+    private(set) var duplicateLinks: [Int: DuplicateLink] = [:]
     let keepPositions: Bool
 
     init(limit: Int, sampleLimit: Int, showValues: Bool, rowIDs: [Int], keepPositions: Bool) {
@@ -27,4 +29,20 @@ struct FailureSink {
         }
         if showValues, samples.count < sampleLimit, let value, !samples.contains(value) { samples.append(value) }
     }
+
+    /// Records a failure at row position `row` that repeats the row at position `original` (a duplicate or a
+    /// near-duplicate with the estimated `similarity`); the link is kept only when positions are.
+    mutating func fail(
+        _ row: Int, _ value: String?, _ reason: @autoclosure () -> String, duplicating original: Int,
+        similarity: Double? = nil
+    ) {
+        if keepPositions { duplicateLinks[row] = DuplicateLink(original: original, similarity: similarity) }
+        fail(row, value, reason())
+    }
+}
+
+/// The earlier row a failing row repeats: its position and, for a near-duplicate, the estimated similarity.
+struct DuplicateLink: Equatable {
+    var original: Int
+    var similarity: Double?
 }

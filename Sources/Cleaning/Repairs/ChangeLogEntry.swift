@@ -4,7 +4,7 @@ public struct ChangeLogEntry: Sendable, Equatable, Codable {
     public var id: String
     /// The constraint that proposed it.
     public var constraint: String
-    /// The row id.
+    /// The row id (0-based position in the input: row 0 is the first data row).
     public var row: Int
     /// What changed.
     public var action: ProposedChange.Action

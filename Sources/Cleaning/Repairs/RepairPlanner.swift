@@ -24,6 +24,8 @@ public enum RepairPlanner {
             let outcome = try constraint.evaluate(on: table, options: options, keepPositions: true)
             let identity = try encoder.encode(IdentityKey(kind: constraint.kind, repair: repair))
             let column = constraint.kind.targetColumn.flatMap { table.columnIndex($0) }
+            var seen = Set<String>()
+            let columns = constraint.kind.referencedColumns.map(\.column).filter { seen.insert($0).inserted }
             let failing = Set(outcome.failingPositions)
             var replacement: String??
             if case let .impute(strategy) = repair, let column {
@@ -61,10 +63,13 @@ public enum RepairPlanner {
                 if let actionData = try? encoder.encode(action) {
                     actionData.withUnsafeBytes { hash.combine(bytes: $0) }
                 }
+                // Context for review only: not part of the id.
+                let link = outcome.duplicateLinks[position]
                 changes.append(
                     ProposedChange(
                         id: hash.hex, constraint: constraint.name, row: table.rowIDs[position],
-                        action: action, reason: failure.reason))
+                        action: action, reason: failure.reason, columns: columns,
+                        duplicateOf: link.map { table.rowIDs[$0.original] }, similarity: link?.similarity))
             }
         }
         return RepairPlan(fingerprint: table.fingerprint, changes: changes)

@@ -2,7 +2,7 @@ import Foundation
 
 extension ValidationReport {
     /// The report as an aligned plain-text table, followed by up to `failuresPerConstraint` failures per failing
-    /// constraint.
+    /// constraint, under a line saying that row numbers are 0-based.
     public func tableText(failuresPerConstraint: Int = 5) -> String {
         let header = ["constraint", "kind", "severity", "evaluated", "failed", "pass %", "mostly", "status"]
         let rows = results.map { result -> [String] in
@@ -23,6 +23,9 @@ extension ValidationReport {
         }
         var out =
             [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)
+        if results.contains(where: { !$0.failures.isEmpty }) {
+            out += ["", Self.rowNumbering]
+        }
         for result in results where result.rowsFailed > 0 || result.detail != nil {
             out.append("")
             out.append("\(result.name): \(result.detail ?? "\(result.rowsFailed) failing rows")")
@@ -39,7 +42,8 @@ extension ValidationReport {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// The report as Markdown: a summary table and a failure-case table per failing constraint.
+    /// The report as Markdown: a summary table and a failure-case table per failing constraint (its row column is
+    /// headed `row (0-based)`).
     public func markdown(failuresPerConstraint: Int = 10) -> String {
         func escape(_ text: String) -> String {
             text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
@@ -60,7 +64,7 @@ extension ValidationReport {
             out += ["", "## \(escape(r.name))", ""]
             if let detail = r.detail { out += [escape(detail), ""] }
             guard !r.failures.isEmpty else { continue }
-            out += ["| row | reason | value |", "|---:|---|---|"]
+            out += ["| row (0-based) | reason | value |", "|---:|---|---|"]
             for failure in r.failures.prefix(failuresPerConstraint) {
                 out.append(
                     "| \(failure.row) | \(escape(failure.reason)) | \(failure.value.map { escape(Self.clip($0)) } ?? "") |"
@@ -79,6 +83,9 @@ extension ValidationReport {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
+
+    /// How rows are numbered in reports, review prompts and change logs.
+    static let rowNumbering = "Row numbers are 0-based: row 0 is the first data row."
 
     static func clip(_ text: String, _ limit: Int = 60) -> String {
         let flat = text.replacingOccurrences(of: "\n", with: "⏎")

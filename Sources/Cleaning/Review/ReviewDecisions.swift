@@ -1,4 +1,5 @@
 import Foundation
+import FoundryCore
 
 /// Accept/reject decisions on proposed changes, bound to the fingerprint of the data they were made for.
 ///
@@ -78,13 +79,17 @@ public struct ReviewDecisions: Sendable, Equatable, Codable {
         return decoded
     }
 
-    /// Writes the decisions as JSON (sorted keys, atomically).
+    /// Writes the decisions as indented JSON in Foundry's one encoding (``FoundryJSON``: sorted keys), all or
+    /// nothing (``AtomicFile``): a failed save leaves an earlier file as it was.
+    ///
+    /// - Throws: ``CleaningError/invalidDecisions(path:reason:)`` when the file cannot be written.
     public func save(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do { try encoder.encode(self).write(to: url, options: .atomic) } catch {
-            throw CleaningError.invalidDecisions(
-                path: url.path, reason: "cannot write it (\(error.localizedDescription))")
+        do {
+            try AtomicFile.write(try FoundryJSON.encoder(pretty: true).encode(self), to: url)
+        } catch let FoundryCoreError.fileUnreadable(_, reason) {
+            throw CleaningError.invalidDecisions(path: url.path, reason: reason)
+        } catch {
+            throw CleaningError.invalidDecisions(path: url.path, reason: "cannot write it (\(error))")
         }
     }
 }

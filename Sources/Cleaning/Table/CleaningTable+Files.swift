@@ -1,4 +1,5 @@
 import Foundation
+import FoundryCore
 import Tabular
 
 extension CleaningTable {
@@ -14,27 +15,42 @@ extension CleaningTable {
         CleaningTable(try TableFormat.read(url, allowEmpty: allowEmpty))
     }
 
-    /// Writes the table as CSV, TSV or JSON Lines (chosen by the extension as in ``read(_:)``), atomically.
+    /// Writes the table as CSV, TSV or JSON Lines (chosen by the extension as in ``read(_:allowEmpty:)``), all or
+    /// nothing (``AtomicFile``): a failure leaves no file behind and an existing file as it was.
     ///
-    /// CSV fields are quoted when they contain the delimiter, a quote or a line break; null is an empty field
-    /// (CSV/TSV) or `null` (JSONL). TSV cannot hold tabs or line breaks inside cells.
+    /// - Parameter url: the destination; never the table's own source.
     /// - Throws: ``CleaningError/invalidInput(path:line:reason:)`` when `url` is the table's own source (inputs are
     ///   never overwritten), a TSV cell holds a tab or line break, or the file cannot be written.
     public func write(to url: URL) throws {
+        let data = try fileData(for: url)
+        do { try AtomicFile.write(data, to: url) } catch let FoundryCoreError.fileUnreadable(_, reason) {
+            throw CleaningError.invalidInput(path: url.path, line: nil, reason: reason)
+        }
+    }
+
+    /// The bytes ``write(to:)`` would write to `url`, for callers that write several files together.
+    ///
+    /// CSV fields are quoted when they contain the delimiter, a quote or a line break; null is an empty field
+    /// (CSV/TSV) or `null` (JSONL). TSV cannot hold tabs or line breaks inside cells.
+    /// - Parameter url: the destination, whose extension chooses the format.
+    /// - Returns: the file's content.
+    /// - Throws: ``CleaningError/invalidInput(path:line:reason:)`` when `url` is the table's own source or a TSV cell
+    ///   holds a tab or line break.
+    public func fileData(for url: URL) throws -> Data {
         guard url.standardizedFileURL.path != URL(fileURLWithPath: source).standardizedFileURL.path else {
             throw CleaningError.invalidInput(
                 path: url.path, line: nil, reason: "refusing to overwrite the input file; choose another --out")
         }
         var out = ""
-        switch url.pathExtension.lowercased() {
-        case "jsonl", "ndjson":
+        switch TableFormat(path: url) {
+        case .jsonl:
             for row in 0..<rowCount {
                 let fields = columnNames.indices.map { c in
                     "\(JSONText.quoted(columnNames[c])):\(columns[c][row].map(JSONText.quoted) ?? "null")"
                 }
                 out += "{" + fields.joined(separator: ",") + "}\n"
             }
-        case "tsv":
+        case .tsv:
             for line in [columnNames] + (0..<rowCount).map({ row in columns.map { $0[row] ?? "" } }) {
                 if let bad = line.first(where: { $0.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) }) {
                     throw CleaningError.invalidInput(
@@ -44,20 +60,11 @@ extension CleaningTable {
                 }
                 out += line.joined(separator: "\t") + "\n"
             }
-        default:
+        case .csv:
             for line in [columnNames] + (0..<rowCount).map({ row in columns.map { $0[row] ?? "" } }) {
-                out += line.map(Self.csvField).joined(separator: ",") + "\n"
+                out += line.map { CSVWriter.field($0) }.joined(separator: ",") + "\n"
             }
         }
-        do { try Data(out.utf8).write(to: url, options: .atomic) } catch {
-            throw CleaningError.invalidInput(
-                path: url.path, line: nil, reason: "cannot write (\(error.localizedDescription))")
-        }
+        return Data(out.utf8)
     }
-
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
 }

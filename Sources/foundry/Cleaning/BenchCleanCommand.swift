@@ -36,16 +36,59 @@ struct BenchCleanCommand: AsyncParsableCommand {
         help: "The SMSSpamCollection.tsv file (default: $FOUNDRY_DATA/uci_sms_spam_collection/SMSSpamCollection.tsv).")
     var data: String?
 
+    /// The output of the checks benchmark.
+    struct ChecksRecord: Codable, Equatable {
+        /// Rows validated.
+        var rows: Int
+        /// Constraints in the set (8).
+        var checks: Int
+        /// Wall time of the whole set, constraints evaluated concurrently.
+        var seconds: Double
+        /// `rows / seconds`.
+        var rowsPerSecond: Double
+        /// Failing rows of each check, in check order.
+        var failuresPerCheck: [Int]
+        /// Wall time of each check alone, run one after the other.
+        var secondsPerCheckSequential: [Double]
+    }
+
+    /// The output of the near-duplicate benchmark.
+    struct NearDuplicatesRecord: Codable, Equatable {
+        /// Texts searched.
+        var texts: Int
+        /// Planted near-duplicates among them.
+        var planted: Int
+        /// The Jaccard threshold.
+        var threshold: Double
+        /// LSH bands.
+        var bands: Int
+        /// MinHash rows per band.
+        var rowsPerBand: Int
+        /// Wall time of the detection.
+        var seconds: Double
+        /// `texts / seconds`.
+        var textsPerSecond: Double
+        /// Share of the planted duplicates flagged.
+        var recall: Double
+        /// Planted duplicates whose exact Jaccard similarity to their source reaches the threshold.
+        var plantedWithTrueJaccardAtLeastThreshold: Int
+        /// Share of those flagged.
+        var recallTrueJaccardAtLeastThreshold: Double
+        /// Rows flagged that were not planted.
+        var otherRowsFlagged: Int
+        /// Of those, rows whose exact Jaccard similarity to the row found reaches the threshold.
+        var otherRowsFlaggedWithTrueJaccardAtLeastThreshold: Int
+    }
+
     func validate() throws {
         guard rows >= 1 else { throw ValidationError("--rows must be at least 1") }
         guard (0..<1).contains(plantedFraction) else { throw ValidationError("--planted-fraction must be in [0, 1)") }
+        guard threshold > 0, threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1]") }
     }
 
     func run() async throws {
         let url = data.map { URL(fileURLWithPath: $0) } ?? SMSCollection.defaultFile()
-        let object = nearDuplicates ? try nearDuplicateBench(url) : try checksBench(url)
-        let output = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        print(String(decoding: output, as: UTF8.self))
+        if nearDuplicates { try printJSON(try nearDuplicateBench(url)) } else { try printJSON(try checksBench(url)) }
     }
 
     static let checks = ConstraintSet {
@@ -59,7 +102,7 @@ struct BenchCleanCommand: AsyncParsableCommand {
         Unique("text")
     }
 
-    private func checksBench(_ url: URL) throws -> [String: Any] {
+    private func checksBench(_ url: URL) throws -> ChecksRecord {
         let table = try SMSCollection.table(rows: rows, from: url)
         FileHandle.standardError.write(Data("loaded \(table.rowCount) rows; running 8 checks\n".utf8))
         let options = ValidationOptions(maxSampleValues: 0, maxFailuresListed: 0)
@@ -73,16 +116,16 @@ struct BenchCleanCommand: AsyncParsableCommand {
             _ = try ConstraintSet([constraint]).validate(table, options: options)
             perCheck.append(Double(DispatchTime.now().uptimeNanoseconds - checkStart) / 1e9)
         }
-        return [
-            "rows": rows, "checks": report.results.count, "seconds": seconds, "rows_per_second": Double(rows) / seconds,
-            "failures_per_check": report.results.map(\.rowsFailed), "seconds_per_check_sequential": perCheck,
-        ]
+        return ChecksRecord(
+            rows: rows, checks: report.results.count, seconds: seconds, rowsPerSecond: Double(rows) / seconds,
+            failuresPerCheck: report.results.map(\.rowsFailed), secondsPerCheckSequential: perCheck)
     }
 
-    private func nearDuplicateBench(_ url: URL) throws -> [String: Any] {
+    private func nearDuplicateBench(_ url: URL) throws -> NearDuplicatesRecord {
         let (_, allTexts) = try SMSCollection.load(url)
         var seen = Set<String>()
         let base = allTexts.filter { seen.insert($0).inserted }
+        guard !base.isEmpty else { throw CommandFailure("\(url.path): no messages to build texts from") }
         var generator = SeededGenerator(seed: 2024)
         func pick(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
         let planted = Int(Double(rows) * plantedFraction)
@@ -124,15 +167,13 @@ struct BenchCleanCommand: AsyncParsableCommand {
         let othersGenuine = others.filter {
             detector.exactJaccard(texts[$0.row] ?? "", texts[$0.original] ?? "") >= threshold
         }.count
-        return [
-            "texts": rows, "planted": plantedSource.count, "threshold": threshold, "bands": detector.bands,
-            "rows_per_band": detector.rowsPerBand, "seconds": seconds, "texts_per_second": Double(rows) / seconds,
-            "recall": plantedSource.isEmpty ? 1 : Double(detected) / Double(plantedSource.count),
-            "planted_with_true_jaccard_at_least_threshold": aboveThreshold.count,
-            "recall_true_jaccard_at_least_threshold": aboveThreshold.isEmpty
+        return NearDuplicatesRecord(
+            texts: rows, planted: plantedSource.count, threshold: threshold, bands: detector.bands,
+            rowsPerBand: detector.rowsPerBand, seconds: seconds, textsPerSecond: Double(rows) / seconds,
+            recall: plantedSource.isEmpty ? 1 : Double(detected) / Double(plantedSource.count),
+            plantedWithTrueJaccardAtLeastThreshold: aboveThreshold.count,
+            recallTrueJaccardAtLeastThreshold: aboveThreshold.isEmpty
                 ? 1 : Double(detectedAbove) / Double(aboveThreshold.count),
-            "other_rows_flagged": others.count,
-            "other_rows_flagged_with_true_jaccard_at_least_threshold": othersGenuine,
-        ]
+            otherRowsFlagged: others.count, otherRowsFlaggedWithTrueJaccardAtLeastThreshold: othersGenuine)
     }
 }
