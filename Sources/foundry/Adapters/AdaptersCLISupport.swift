@@ -26,20 +26,8 @@ enum AdaptersCLI {
         case "tsv":
             return try CSVReader.read(url, delimiter: UInt8(ascii: "\t")).column(field ?? "text")
         default:
-            throw ValidationError("--input must be a .txt, .jsonl or .csv file, got \(url.lastPathComponent)")
+            throw CommandFailure("--input must be a .txt, .jsonl, .csv or .tsv file, got \(url.lastPathComponent)")
         }
-    }
-
-    /// A JSON value for an optional number: the number, or `null` when absent or not finite.
-    static func number(_ value: Double?) -> Any {
-        guard let value, value.isFinite else { return NSNull() }
-        return value
-    }
-
-    /// Prints one JSON object on standard output (keys sorted).
-    static func printJSON(_ object: [String: Any]) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
     }
 
     /// Peak resident set size in MiB (`VmHWM` of `/proc/self/status`) to one decimal, when available.
@@ -63,7 +51,7 @@ enum AdaptersCLI {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let files = names.filter { $0.hasPrefix("Youtube0") && $0.hasSuffix(".csv") }.sorted()
         guard !files.isEmpty else {
-            throw ValidationError("no Youtube0*.csv in \(folder.path) (set FOUNDRY_DATA to the shared datasets folder)")
+            throw CommandFailure("no Youtube0*.csv in \(folder.path) (set FOUNDRY_DATA to the shared datasets folder)")
         }
         var texts: [String] = [], labels: [Int] = []
         for file in files {

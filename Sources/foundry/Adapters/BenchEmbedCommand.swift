@@ -8,54 +8,67 @@ struct BenchEmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Embedding throughput (2000 YouTube comments, batch 32, max length 64, normalized) as JSON.")
 
-    @Option(help: "Model directory.")
-    var model: String = ".models/all-MiniLM-L6-v2"
+    @OptionGroup var bench: EncoderBenchOptions
 
     @Option(help: "Number of texts (the 1,956 comments cycled).")
     var count = 2000
 
-    @Option(help: "Timed repetitions (the median is reported).")
-    var repeats = 3
-
     @Option(help: "Texts per forward pass.")
     var batchSize = 32
 
-    @Option(help: "Maximum tokens per text.")
-    var maxLength = 64
+    func validate() throws {
+        guard count > 0, batchSize > 0 else { throw ValidationError("--count and --batch-size must be positive") }
+    }
+
+    /// One timed repetition.
+    struct Run: Codable {
+        var wallS: Double
+        var textsPerS: Double
+    }
+
+    /// What the benchmark prints (the keys of `../shared/bench/torch_minilm_bench.py`).
+    struct Record: Codable {
+        var task = "infer"
+        var implementation = "foundry (Swift, OpenBLAS sgemm)"
+        var nTexts: Int
+        var batchSize: Int
+        var maxSeqLength: Int
+        var normalize = true
+        var meanTokensPerText: Double
+        var medianTextsPerS: Double
+        var runs: [Run]
+        var rssAfterLoadMb: Double?
+        var peakRssMb: Double?
+        var cpuCount: Int
+    }
 
     func run() throws {
-        guard count > 0, repeats > 0, batchSize > 0, maxLength >= 2 else {
-            throw ValidationError("counts must be positive")
-        }
-        var encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
-        encoder.maxLength = min(maxLength, encoder.model.configuration.maxPositions)
+        let encoder = try bench.load()
+        let repeats = bench.repeats
         let rssAfterLoad = AdaptersCLI.peakRSSMegabytes()
         let texts = try AdaptersCLI.youtubeComments(count: count).texts
         let lengths = encoder.tokenize(texts).map(\.count)
         _ = encoder.embed(Array(texts.prefix(64)), batchSize: batchSize, normalize: true)  // warm-up
-        var runs: [[String: Any]] = []
+        var runs: [Run] = []
         var rates: [Double] = []
         for run in 1...repeats {
             let started = AdaptersCLI.now()
             let embeddings = encoder.embed(texts, batchSize: batchSize, normalize: true)
             let seconds = AdaptersCLI.now() - started
-            precondition(embeddings.shape == [texts.count, encoder.model.configuration.hiddenSize])
+            guard embeddings.shape == [texts.count, encoder.model.configuration.hiddenSize] else {
+                throw CommandFailure("the encoder returned \(embeddings.shape) embeddings for \(texts.count) texts")
+            }
             rates.append(Double(texts.count) / seconds)
-            runs.append([
-                "wall_s": AdaptersCLI.rounded(seconds), "texts_per_s": AdaptersCLI.rounded(rates.last ?? 0, 2),
-            ])
+            runs.append(Run(wallS: AdaptersCLI.rounded(seconds), textsPerS: AdaptersCLI.rounded(rates.last ?? 0, 2)))
             FileHandle.standardError.write(
                 Data("run \(run): \(String(format: "%.1f", rates.last ?? 0)) texts/s\n".utf8))
         }
-        try AdaptersCLI.printJSON([
-            "task": "infer", "implementation": "foundry (Swift, OpenBLAS sgemm)", "n_texts": texts.count,
-            "batch_size": batchSize,
-            "max_seq_length": encoder.maxLength, "normalize": true,
-            "mean_tokens_per_text": AdaptersCLI.rounded(Double(lengths.reduce(0, +)) / Double(lengths.count), 2),
-            "median_texts_per_s": AdaptersCLI.rounded(AdaptersCLI.median(rates), 2), "runs": runs,
-            "rss_after_load_mb": AdaptersCLI.number(rssAfterLoad),
-            "peak_rss_mb": AdaptersCLI.number(AdaptersCLI.peakRSSMegabytes()),
-            "cpu_count": ProcessInfo.processInfo.activeProcessorCount,
-        ])
+        try printJSON(
+            Record(
+                nTexts: texts.count, batchSize: batchSize, maxSeqLength: encoder.maxLength,
+                meanTokensPerText: AdaptersCLI.rounded(Double(lengths.reduce(0, +)) / Double(lengths.count), 2),
+                medianTextsPerS: AdaptersCLI.rounded(AdaptersCLI.median(rates), 2), runs: runs,
+                rssAfterLoadMb: rssAfterLoad, peakRssMb: AdaptersCLI.peakRSSMegabytes(),
+                cpuCount: ProcessInfo.processInfo.activeProcessorCount))
     }
 }

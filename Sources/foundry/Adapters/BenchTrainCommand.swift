@@ -11,30 +11,56 @@ struct BenchTrainCommand: ParsableCommand {
             "LoRA training throughput (r 8, alpha 16, query+value+[CLS] head, AdamW 5e-4, batch 16, max length 64) as JSON."
     )
 
-    @Option(help: "Model directory.")
-    var model: String = ".models/all-MiniLM-L6-v2"
+    @OptionGroup var bench: EncoderBenchOptions
 
-    @Option(help: "Timed optimizer steps per repetition.")
+    @Option(help: "Timed optimizer steps per repetition (each repetition starts from a fresh adapter).")
     var steps = 30
 
     @Option(help: "Untimed warm-up steps per repetition.")
     var warmup = 3
 
-    @Option(help: "Timed repetitions, each with a fresh adapter (the median is reported).")
-    var repeats = 3
-
     @Option(help: "Examples per step.")
     var batchSize = 16
 
-    @Option(help: "Maximum tokens per example.")
-    var maxLength = 64
+    func validate() throws {
+        guard steps > 0, warmup >= 0, batchSize > 0 else {
+            throw ValidationError("--steps and --batch-size must be positive, --warmup at least 0")
+        }
+    }
+
+    /// One timed repetition.
+    struct Run: Codable {
+        var wallS: Double
+        var examplesPerS: Double
+        var sPerStep: Double
+        var lossFirst: Double
+        var lossLast: Double
+        var lossMean: Double
+    }
+
+    /// What the benchmark prints (the keys of `../shared/bench/torch_minilm_bench.py`).
+    struct Record: Codable {
+        var task = "train_lora"
+        var implementation = "foundry (Swift, manual backward, OpenBLAS sgemm)"
+        var optimizer = "AdamW(lr=5e-4, weight_decay=0.01)"
+        var batchSize: Int
+        var maxLength: Int
+        var padding = "none (sequences packed; equivalent to padding to the longest with a mask)"
+        var warmupSteps: Int
+        var timedSteps: Int
+        var trainableParams: Int
+        var dropout = "encoder 0.1 (train mode), LoRA 0"
+        var meanLongestInBatch: Double
+        var medianExamplesPerS: Double
+        var runs: [Run]
+        var rssAfterFirstModelLoadMb: Double?
+        var peakRssMb: Double?
+        var cpuCount: Int
+    }
 
     func run() throws {
-        guard steps > 0, warmup >= 0, repeats > 0, batchSize > 0, maxLength >= 2 else {
-            throw ValidationError("counts must be positive")
-        }
-        var encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
-        encoder.maxLength = min(maxLength, encoder.model.configuration.maxPositions)
+        let encoder = try bench.load()
+        let repeats = bench.repeats
         let (texts, labels) = try AdaptersCLI.youtubeComments(count: 2000)
         var generator = SeededGenerator(seed: 0)
         var permutation = Array(texts.indices)
@@ -47,7 +73,7 @@ struct BenchTrainCommand: ParsableCommand {
             rank: 8, alpha: 16, dropout: 0, targets: [.query, .value], headPooling: .classifierToken, classCount: 2,
             seed: 0)
         var rssAfterLoad: Double?
-        var runs: [[String: Any]] = []
+        var runs: [Run] = []
         var rates: [Double] = []
         var widths: [Int] = []
         var parameterCount = 0
@@ -77,27 +103,22 @@ struct BenchTrainCommand: ParsableCommand {
             }
             let seconds = AdaptersCLI.now() - started
             rates.append(Double(steps * batchSize) / seconds)
-            runs.append([
-                "wall_s": AdaptersCLI.rounded(seconds), "examples_per_s": AdaptersCLI.rounded(rates.last ?? 0, 2),
-                "s_per_step": AdaptersCLI.rounded(seconds / Double(steps)),
-                "loss_first": AdaptersCLI.rounded(losses.first ?? 0),
-                "loss_last": AdaptersCLI.rounded(losses.last ?? 0),
-                "loss_mean": AdaptersCLI.rounded(losses.reduce(0, +) / Double(max(1, losses.count))),
-            ])
+            runs.append(
+                Run(
+                    wallS: AdaptersCLI.rounded(seconds), examplesPerS: AdaptersCLI.rounded(rates.last ?? 0, 2),
+                    sPerStep: AdaptersCLI.rounded(seconds / Double(steps)),
+                    lossFirst: AdaptersCLI.rounded(losses.first ?? 0), lossLast: AdaptersCLI.rounded(losses.last ?? 0),
+                    lossMean: AdaptersCLI.rounded(losses.reduce(0, +) / Double(max(1, losses.count)))))
             FileHandle.standardError.write(
                 Data("run \(run): \(String(format: "%.1f", rates.last ?? 0)) examples/s\n".utf8))
         }
-        try AdaptersCLI.printJSON([
-            "task": "train_lora", "implementation": "foundry (Swift, manual backward, OpenBLAS sgemm)",
-            "optimizer": "AdamW(lr=5e-4, weight_decay=0.01)", "batch_size": batchSize, "max_length": maxLength,
-            "padding": "none (sequences packed; equivalent to padding to the longest with a mask)",
-            "warmup_steps": warmup,
-            "timed_steps": steps, "trainable_params": parameterCount, "dropout": "encoder 0.1 (train mode), LoRA 0",
-            "mean_longest_in_batch": AdaptersCLI.rounded(Double(widths.reduce(0, +)) / Double(max(1, widths.count)), 2),
-            "median_examples_per_s": AdaptersCLI.rounded(AdaptersCLI.median(rates), 2), "runs": runs,
-            "rss_after_first_model_load_mb": AdaptersCLI.number(rssAfterLoad),
-            "peak_rss_mb": AdaptersCLI.number(AdaptersCLI.peakRSSMegabytes()),
-            "cpu_count": ProcessInfo.processInfo.activeProcessorCount,
-        ])
+        try printJSON(
+            Record(
+                batchSize: batchSize, maxLength: bench.maxLength, warmupSteps: warmup, timedSteps: steps,
+                trainableParams: parameterCount,
+                meanLongestInBatch: AdaptersCLI.rounded(Double(widths.reduce(0, +)) / Double(max(1, widths.count)), 2),
+                medianExamplesPerS: AdaptersCLI.rounded(AdaptersCLI.median(rates), 2), runs: runs,
+                rssAfterFirstModelLoadMb: rssAfterLoad, peakRssMb: AdaptersCLI.peakRSSMegabytes(),
+                cpuCount: ProcessInfo.processInfo.activeProcessorCount))
     }
 }

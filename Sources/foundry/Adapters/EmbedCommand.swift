@@ -9,14 +9,8 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Embed texts with a BERT-family model (mean pooling), writing an n × 384 float32 .npy.")
 
-    @Option(help: "Model directory in Hugging Face layout (config.json, model.safetensors, vocab.txt).")
-    var model: String = ".models/all-MiniLM-L6-v2"
-
-    @Option(help: "Input: .txt (one text per line), .jsonl (field `text`) or .csv (column from --text-field).")
-    var input: String
-
-    @Option(help: "The JSONL field or CSV column holding the text (default `text`).")
-    var textField: String?
+    @OptionGroup var encoderOptions: EncoderOptions
+    @OptionGroup var source: TextInputOptions
 
     @Flag(help: "L2-normalise each embedding (as sentence-transformers' Normalize module).")
     var normalize = false
@@ -27,43 +21,45 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Texts per forward pass.")
     var batchSize = 32
 
-    @Option(
-        help:
-            "Maximum tokens per text including [CLS]/[SEP] (default: the model's max_seq_length, 256); longer texts are truncated."
-    )
-    var maxLength: Int?
-
     @Flag(help: "Print a JSON summary on stdout.")
     var json = false
 
-    func run() throws {
+    func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
-        var encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
-        if let maxLength {
-            guard maxLength >= 2, maxLength <= encoder.model.configuration.maxPositions else {
-                throw ValidationError("--max-length must be in 2...\(encoder.model.configuration.maxPositions)")
-            }
-            encoder.maxLength = maxLength
-        }
-        let inputURL = URL(fileURLWithPath: input)
-        let texts = try AdaptersCLI.readTexts(inputURL, field: textField)
-        guard !texts.isEmpty else { throw ValidationError("\(input) holds no texts") }
+    }
+
+    /// What `--json` prints.
+    struct Record: Codable {
+        var count: Int
+        var dimension: Int
+        var out: String
+        var normalized: Bool
+        var maxLength: Int
+        var truncatedTexts: Int
+        var seconds: Double
+        var textsPerSecond: Double
+    }
+
+    func run() throws {
+        let encoder = try encoderOptions.load()
+        let texts = try source.read()
+        let inputURL = URL(fileURLWithPath: source.input)
         let outURL =
             out.map { URL(fileURLWithPath: $0) } ?? inputURL.deletingPathExtension().appendingPathExtension("npy")
         let bar = ProgressBar(label: "embed", enabled: !json && ProgressBar.standardErrorIsTerminal)
         let started = AdaptersCLI.now()
         let embeddings = encoder.embed(texts, batchSize: batchSize, normalize: normalize) { done in
-            bar.update(Progress(completed: done, total: texts.count))
+            bar.update(FoundryCore.Progress(completed: done, total: texts.count))
         }
         let seconds = AdaptersCLI.now() - started
         try NumPyArray(floats: embeddings.scalars, shape: embeddings.shape).write(to: outURL)
         let truncated = encoder.tokenize(texts).filter { $0.count >= encoder.maxLength }.count
         if json {
-            try AdaptersCLI.printJSON([
-                "count": texts.count, "dimension": embeddings.columns, "out": outURL.path, "normalized": normalize,
-                "max_length": encoder.maxLength, "truncated_texts": truncated, "seconds": AdaptersCLI.rounded(seconds),
-                "texts_per_second": AdaptersCLI.rounded(Double(texts.count) / max(seconds, 1e-9), 2),
-            ])
+            try printJSON(
+                Record(
+                    count: texts.count, dimension: embeddings.columns, out: outURL.path, normalized: normalize,
+                    maxLength: encoder.maxLength, truncatedTexts: truncated, seconds: AdaptersCLI.rounded(seconds),
+                    textsPerSecond: AdaptersCLI.rounded(Double(texts.count) / max(seconds, 1e-9), 2)))
         } else {
             print(
                 "embedded \(texts.count) texts → \(outURL.path) (\(texts.count) × \(embeddings.columns) float32\(normalize ? ", normalized" : ""); \(truncated) truncated at \(encoder.maxLength) tokens)"
