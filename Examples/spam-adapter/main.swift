@@ -31,7 +31,7 @@ do {
     // 3. A LoRA adapter (rank 8 on query and value, [CLS] head) trained on the soft labels.
     let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: modelPath))
     var options = AdapterTraining.Options()
-    options.epochs = 5
+    options.trainer.epochs = 5
     let outcome = try AdapterTraining.run(corpus: corpus, encoder: encoder, options: options) { progress in
         if progress.kind == .epochFinished { print("  \(progress.message)") }
     }

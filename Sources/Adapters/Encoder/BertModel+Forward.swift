@@ -301,8 +301,7 @@ extension BertModel {
         _ layer: BertLayerWeights, branches: (LoRATarget) -> [LoRABranch], input x: [Float], batch: TokenBatch,
         mode: inout ForwardMode, trace: inout LayerTrace
     ) -> [Float] {
-        let n = batch.tokenCount, h = configuration.hiddenSize, inner = configuration.intermediateSize
-        let eps = configuration.layerNormEpsilon
+        let n = batch.tokenCount, inner = configuration.intermediateSize
         func project(_ target: LoRATarget, _ input: [Float]) -> [Float] {
             var loraTrace: LoRATrace?
             let out = linear(
@@ -317,21 +316,8 @@ extension BertModel {
             query: q, key: k, value: v, batch: batch, mode: &mode, probabilities: &probabilities,
             dropoutMask: &attentionMask)
         var attended = project(.attentionOutput, context)
-        var attentionOutputMask: [Float]?
-        if mode.hiddenDropout > 0, var generator = mode.generator {
-            let mask = Kernels.dropoutMask(
-                count: attended.count, probability: mode.hiddenDropout, generator: &generator)
-            mode.generator = generator
-            for i in attended.indices { attended[i] *= mask[i] }
-            attentionOutputMask = mask
-        }
-        for i in attended.indices { attended[i] += x[i] }
-        var x1 = [Float](repeating: 0, count: n * h)
-        var normalized1 = mode.record ? [Float](repeating: 0, count: n * h) : []
-        var inverse1 = mode.record ? [Float](repeating: 0, count: n) : []
-        normalize(
-            attended, rows: n, layer.attentionNorm, eps, into: &x1, normalized: &normalized1, inverse: &inverse1,
-            record: mode.record)
+        let (x1, attentionOutputMask, normalized1, inverse1) = addAndNormalize(
+            &attended, residual: x, rows: n, layer.attentionNorm, mode: &mode)
 
         let pre = project(.intermediate, x1)
         var activation = pre
@@ -340,20 +326,8 @@ extension BertModel {
             Kernels.gelu(ap, count: n * inner)
         }
         var out = project(.output, activation)
-        var outputMask: [Float]?
-        if mode.hiddenDropout > 0, var generator = mode.generator {
-            let mask = Kernels.dropoutMask(count: out.count, probability: mode.hiddenDropout, generator: &generator)
-            mode.generator = generator
-            for i in out.indices { out[i] *= mask[i] }
-            outputMask = mask
-        }
-        for i in out.indices { out[i] += x1[i] }
-        var x2 = [Float](repeating: 0, count: n * h)
-        var normalized2 = mode.record ? [Float](repeating: 0, count: n * h) : []
-        var inverse2 = mode.record ? [Float](repeating: 0, count: n) : []
-        normalize(
-            out, rows: n, layer.outputNorm, eps, into: &x2, normalized: &normalized2, inverse: &inverse2,
-            record: mode.record)
+        let (x2, outputMask, normalized2, inverse2) = addAndNormalize(
+            &out, residual: x1, rows: n, layer.outputNorm, mode: &mode)
 
         if mode.record {
             trace.input = x
@@ -374,6 +348,30 @@ extension BertModel {
             trace.outputInverse = inverse2
         }
         return x2
+    }
+
+    /// The tail of the attention and feed-forward blocks: hidden dropout on `values` (training), plus the residual,
+    /// then layer norm; `values` is used as scratch. Returns the output, the dropout mask, and (when recording) the
+    /// normalized values and the reciprocal deviations for the backward pass.
+    private func addAndNormalize(
+        _ values: inout [Float], residual: [Float], rows n: Int, _ norm: LayerNormWeights, mode: inout ForwardMode
+    ) -> (output: [Float], mask: [Float]?, normalized: [Float], inverse: [Float]) {
+        let h = configuration.hiddenSize
+        var mask: [Float]?
+        if mode.hiddenDropout > 0, var generator = mode.generator {
+            let drawn = Kernels.dropoutMask(count: values.count, probability: mode.hiddenDropout, generator: &generator)
+            mode.generator = generator
+            for i in values.indices { values[i] *= drawn[i] }
+            mask = drawn
+        }
+        for i in values.indices { values[i] += residual[i] }
+        var output = [Float](repeating: 0, count: n * h)
+        var normalized = mode.record ? [Float](repeating: 0, count: n * h) : []
+        var inverse = mode.record ? [Float](repeating: 0, count: n) : []
+        normalize(
+            values, rows: n, norm, configuration.layerNormEpsilon, into: &output, normalized: &normalized,
+            inverse: &inverse, record: mode.record)
+        return (output, mask, normalized, inverse)
     }
 
     private func normalize(

@@ -53,7 +53,10 @@ public struct LoRATrainer: Sendable {
             self.checkpointDirectory = checkpointDirectory
         }
 
-        func validate() throws {
+        /// Checks every setting's range.
+        ///
+        /// - Throws: ``AdaptersError/invalidParameter(name:reason:)`` naming the setting.
+        public func validate() throws {
             guard epochs > 0 else {
                 throw AdaptersError.invalidParameter(name: "epochs", reason: "must be positive, got \(epochs)")
             }

@@ -13,7 +13,7 @@ import Tensors
 /// ``Options/seed``, so a run is reproducible bit for bit.
 public enum AdapterTraining {
     /// Adapter and training settings.
-    public struct Options: Sendable, Equatable, Codable {
+    public struct Options: Sendable {
         /// LoRA rank r (> 0).
         public var rank: Int = 8
         /// LoRA alpha (the update is scaled by alpha / r).
@@ -24,14 +24,8 @@ public enum AdapterTraining {
         public var loraDropout: Float = 0.1
         /// How the classification head pools the encoder's states.
         public var head: HeadPooling = .classifierToken
-        /// Maximum epochs (early stopping on the validation texts).
-        public var epochs: Int = 5
-        /// Examples per mini-batch.
-        public var batchSize: Int = 16
-        /// Peak learning rate (AdamW, warmup then linear decay).
-        public var learningRate: Float = 5e-4
-        /// Epochs without validation improvement before stopping.
-        public var patience: Int = 2
+        /// The optimiser's settings (epochs, batch size, learning rate, patience, …); its seed is ``seed``.
+        public var trainer = LoRATrainer.Configuration(epochs: 5)
         /// Maximum tokens per text (longer texts are truncated; capped by the model's positions).
         public var maxLength: Int = 128
         /// Training rows used for the diagonal Fisher information (0 = skip it).
@@ -39,10 +33,10 @@ public enum AdapterTraining {
         /// Seed for initialisation, shuffling, dropout and the Fisher sample.
         public var seed: UInt64 = 0
 
-        /// Options with the defaults above.
+        /// Options with the defaults above (5 epochs, batch 16, learning rate 5e-4, patience 2).
         public init() {}
 
-        /// Checks ranges before any work is done.
+        /// Checks ranges before any work is done (the trainer's own settings are checked by the trainer).
         ///
         /// - Throws: ``FlowsError/invalidOptions(_:)`` naming the option.
         public func validate() throws {
@@ -53,12 +47,11 @@ public enum AdapterTraining {
             try check(alpha > 0 && alpha.isFinite, "alpha must be a positive number, got \(alpha)")
             try check(!targets.isEmpty, "at least one target layer is needed")
             try check(loraDropout >= 0 && loraDropout < 1, "LoRA dropout must be in [0, 1), got \(loraDropout)")
-            try check(epochs > 0, "epochs must be positive, got \(epochs)")
-            try check(batchSize > 0, "batch size must be positive, got \(batchSize)")
-            try check(learningRate > 0 && learningRate.isFinite, "learning rate must be positive, got \(learningRate)")
-            try check(patience > 0, "patience must be positive, got \(patience)")
             try check(maxLength >= 2, "max length must be at least 2, got \(maxLength)")
             try check(fisherSamples >= 0, "Fisher samples must be ≥ 0, got \(fisherSamples)")
+            do { try trainer.validate() } catch let error as AdaptersError {
+                throw FlowsError.invalidOptions(error.description)
+            }
         }
     }
 
@@ -119,10 +112,9 @@ public enum AdapterTraining {
             configuration: .init(
                 rank: options.rank, alpha: options.alpha, dropout: options.loraDropout, targets: options.targets,
                 headPooling: options.head, classCount: k, seed: options.seed))
-        let trainer = LoRATrainer(
-            configuration: .init(
-                epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate,
-                patience: options.patience, seed: options.seed))
+        var configuration = options.trainer
+        configuration.seed = options.seed
+        let trainer = LoRATrainer(configuration: configuration)
         let report = try trainer.train(
             &adapter, model: encoder.model, sequences: sequences, labels: corpus.softLabels, validation: validation,
             progress: progress, cancellation: cancellation)

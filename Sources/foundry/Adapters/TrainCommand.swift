@@ -166,10 +166,10 @@ struct TrainCommand: ParsableCommand {
         options.targets = try parsedTargets()
         options.loraDropout = loraDropout
         options.head = head
-        options.epochs = epochs
-        options.batchSize = batchSize
-        options.learningRate = learningRate
-        options.patience = patience
+        options.trainer.epochs = epochs
+        options.trainer.batchSize = batchSize
+        options.trainer.learningRate = learningRate
+        options.trainer.patience = patience
         options.maxLength = maxLength
         options.fisherSamples = fisherSamples
         options.seed = seed
