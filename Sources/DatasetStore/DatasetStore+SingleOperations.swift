@@ -24,11 +24,21 @@ extension DatasetStore {
         }
     }
 
+    /// Changes a dataset's license, attribution or sensitive columns; see
+    /// ``StoreTransaction/configureDataset(_:change:)``. Requires `write` and `read-sensitive` on the dataset.
+    public func configureDataset(_ dataset: String, change: DatasetSettings, as principal: Principal) throws
+        -> Dataset
+    {
+        try write(as: principal) { try $0.configureDataset(dataset, change: change) }
+    }
+
     /// Imports rows as a new immutable version of a dataset, in one transaction. Requires `write` on the dataset.
     ///
-    /// The version id is the content hash of the rows (order matters: row i of the version is row i of the label
-    /// matrices and soft labels attached to it). Importing rows identical to an existing version returns that
-    /// version with `created == false` and writes nothing but the audit entry. With `createIfMissing`, a missing
+    /// The version id is opaque (random); identical content is recognised by a digest keyed with the store's key, which
+    /// no principal sees (order matters: row i of the version is row i of the label matrices and soft labels attached
+    /// to it). Importing rows identical to an existing version returns that version with `created == false` and
+    /// writes nothing but the audit entry. A dataset with sensitive columns also needs `read-sensitive` to import into
+    /// (otherwise "unchanged" would confirm guesses about masked values). With `createIfMissing`, a missing
     /// dataset is created in the same unit of work (store-wide `write`), so a failed import leaves no empty dataset.
     /// - Parameters:
     ///   - examples: the rows; example ids must be unique and non-empty, text and ids must not contain NUL.

@@ -47,41 +47,77 @@ public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, Locali
     case invalidFile(path: String, line: Int, reason: String)
     /// SQLite reported an error (message included); the transaction was rolled back.
     case storage(String)
+    /// The store's key (`$FOUNDRY_STORE_KEY` or the key file) is malformed, unreadable or readable by others.
+    case invalidKey(source: String, reason: String)
+    /// The store is keyed but neither `$FOUNDRY_STORE_KEY` nor its key file is there.
+    case missingKey(path: String, keyFile: String)
+    /// The key given is not the store's.
+    case wrongKey(path: String)
+    /// The file exists but is not a Foundry store; it was not modified.
+    case notAStore(path: String, reason: String)
+    /// An output file was refused (a symbolic link, an existing file without `--force`, the store itself, a
+    /// database) or could not be written.
+    case unsafeOutput(path: String, reason: String)
+    /// The change would leave no principal able to administer the store.
+    case lockOut(reason: String)
+    /// A column named as sensitive is not a column of the dataset's data, or may not be sensitive.
+    case invalidSensitiveColumn(dataset: String, column: String, reason: String)
+    /// An import asked for dataset settings (license, attribution, sensitive columns, id or text column) that differ
+    /// from those of the existing dataset: settings change only through ``StoreTransaction/configureDataset(_:change:)``.
+    case datasetSettingsDiffer(dataset: String, reason: String)
+    /// An audit checkpoint file is malformed, not signed by this store's key, or from another store.
+    case invalidCheckpoint(path: String, reason: String)
 
     /// A one-line message naming what is concerned and what went wrong.
     public var description: String {
         switch self {
         case let .permissionDenied(principal, action, dataset):
-            return "permission denied: '\(principal)' may not \(action.rawValue) "
-                + (dataset.map { "dataset '\($0)'" } ?? "store-wide")
-        case let .unauthenticated(reason): return "not authenticated: \(reason)"
+            // One message for a dataset that is missing and one that may not be touched: a principal without the
+            // right cannot tell them apart.
+            return "permission denied: '\(DisplayText.escaped(principal))' may not \(action.rawValue) "
+                + (dataset.map { "dataset '\(DisplayText.escaped($0))' (or it does not exist)" } ?? "store-wide")
+        case let .unauthenticated(reason): return "not authenticated: \(DisplayText.escaped(reason))"
         case let .alreadyInitialized(path): return "\(path): the store already has an owner"
         case let .notInitialized(path): return "\(path): the store has no principals yet (run `foundry store init`)"
-        case let .unknownDataset(name): return "no dataset named '\(name)'"
-        case let .unknownVersion(dataset, version): return "dataset '\(dataset)' has no version '\(version)'"
+        case let .unknownDataset(name): return "no dataset named '\(DisplayText.escaped(name))'"
+        case let .unknownVersion(dataset, version): return "dataset '\(DisplayText.escaped(dataset))' has no version '\(DisplayText.escaped(version))'"
         case let .ambiguousVersion(dataset, prefix, matches):
             return "dataset '\(dataset)': version prefix '\(prefix)' matches \(matches) versions"
-        case let .unknownPrincipal(name): return "no principal named '\(name)'"
-        case let .unknownRole(name): return "no role named '\(name)'"
+        case let .unknownPrincipal(name): return "no principal named '\(DisplayText.escaped(name))'"
+        case let .unknownRole(name): return "no role named '\(DisplayText.escaped(name))'"
         case let .unknownArtifact(dataset, version, name):
             return "dataset '\(dataset)' version \(version.prefix(12)): nothing stored under the name '\(name)'"
         case let .unknownArtifactID(id): return "no artifact with id \(id)"
         case let .invalidLineage(artifact, reason): return "cannot derive from artifact \(artifact): \(reason)"
         case let .invalidReference(text, reason): return "invalid dataset reference '\(text.prefix(200))': \(reason)"
-        case let .duplicateName(kind, name): return "a \(kind) named '\(name)' already exists"
-        case let .invalidName(kind, name, reason): return "invalid \(kind) name '\(name.prefix(80))': \(reason)"
+        case let .duplicateName(kind, name): return "a \(kind) named '\(DisplayText.escaped(name))' already exists"
+        case let .invalidName(kind, name, reason): return "invalid \(kind) name '\(DisplayText.escaped(String(name.prefix(80))))': \(reason)"
         case let .invalidExample(row, id, field, reason):
-            return "row \(row) (example '\(id.prefix(80))'), field '\(field)': \(reason)"
-        case let .duplicateExampleID(row, id): return "row \(row): example id '\(id.prefix(80))' appears twice"
+            return "row \(row) (example '\(DisplayText.escaped(String(id.prefix(80)))))'), field '\(field)': \(reason)"
+        case let .duplicateExampleID(row, id): return "row \(row): example id '\(DisplayText.escaped(String(id.prefix(80))))' appears twice"
         case let .erasedExample(dataset, id):
-            return "dataset '\(dataset)': example '\(id)' was erased and may not be re-imported"
+            return "dataset '\(DisplayText.escaped(dataset))': example '\(DisplayText.escaped(id))' was erased and may not be re-imported"
         case let .invalidLabels(dataset, version, reason):
             return "dataset '\(dataset)' version \(version.prefix(12)): \(reason)"
         case let .privilegeEscalation(principal, role, missing):
             return
-                "'\(principal)' may not grant role '\(role)': it lacks \(missing.map(\.rawValue).joined(separator: ", ")) on that scope"
+                "'\(DisplayText.escaped(principal))' may not grant role '\(DisplayText.escaped(role))': it lacks \(missing.map(\.rawValue).joined(separator: ", ")) on that scope"
         case let .invalidFile(path, line, reason): return line > 0 ? "\(path):\(line): \(reason)" : "\(path): \(reason)"
         case let .storage(message): return "storage error: \(message)"
+        case let .invalidKey(source, reason): return "the store key from \(source): \(reason)"
+        case let .missingKey(path, keyFile):
+            return
+                "\(path): the store's key is missing: restore \(keyFile) (mode 0600) or set $\(StoreKey.environmentVariable)"
+        case let .wrongKey(path): return "\(path): the key given is not this store's key"
+        case let .notAStore(path, reason): return "\(path) is not a Foundry store (\(reason)); it was left untouched"
+        case let .unsafeOutput(path, reason): return "refusing to write \(path): \(reason)"
+        case let .lockOut(reason): return "refused: \(reason); grant store-wide owner to another principal first"
+        case let .invalidSensitiveColumn(dataset, column, reason):
+            return "dataset '\(DisplayText.escaped(dataset))': cannot make '\(DisplayText.escaped(column))' sensitive: \(reason)"
+        case let .datasetSettingsDiffer(dataset, reason):
+            return
+                "dataset '\(DisplayText.escaped(dataset))' already exists \(reason); change settings with `foundry store configure`"
+        case let .invalidCheckpoint(path, reason): return "audit checkpoint \(path): \(reason)"
         }
     }
 

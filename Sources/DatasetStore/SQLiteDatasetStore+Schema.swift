@@ -1,7 +1,18 @@
 import GRDB
 
 extension SQLiteDatasetStore {
-    /// The store's schema as ordered, named migrations. Never edit a shipped migration: append a new one.
+    /// The store's schema with every migration, the keyed ones included (they need the store's key).
+    static func migrator(key: StoreKey) -> DatabaseMigrator {
+        var migrator = migrator
+        migrator.registerMigration(keyedMigration) { db in try keyChain(db, key: key) }
+        return migrator
+    }
+
+    /// The migration that keys the store (see ``keyChain(_:key:)``).
+    static let keyedMigration = "v6-keyed-audit-opaque-ids-columns"
+
+    /// The store's unkeyed schema as ordered, named migrations (v1–v5, as shipped). Never edit a shipped migration:
+    /// append a new one (to ``migrator(key:)`` when it needs the key).
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-core") { db in

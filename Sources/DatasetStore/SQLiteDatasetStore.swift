@@ -20,31 +20,87 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
     let pool: DatabasePool
     let grantCache = GrantCache()
     let datasetIDs = DatasetIDCache()
+    /// The store's key (from the caller, `$FOUNDRY_STORE_KEY` or the key file).
+    let key: StoreKey
 
-    /// Opens the store at `path`, creating the file and applying pending migrations.
+    /// Opens the store at `path`, creating it (and its key file) when absent, applying pending migrations.
     ///
-    /// - Parameter path: the SQLite file (created when absent).
-    /// - Throws: ``DatasetStoreError/storage(_:)`` when the file cannot be opened or migrated.
-    public init(path: String) throws {
+    /// - Throws: see ``init(path:key:create:environment:)``.
+    public convenience init(path: String) throws {
+        try self.init(path: path, key: nil)
+    }
+
+    /// Opens the store at `path`, creating it when absent and `create` is true, applying pending migrations.
+    ///
+    /// An existing file is checked from its header (and, for a store written before keying, with a read-only
+    /// connection) before anything is written: a file that is not a Foundry store is refused and left untouched. A
+    /// new store and its key file are created with mode 0600 (SQLite gives the WAL and shared-memory files the same
+    /// mode); an existing store readable by others is restricted to its owner. Connections set
+    /// `PRAGMA secure_delete = ON`, so erased and deleted content is overwritten in the file, not just unlinked.
+    /// - Parameters:
+    ///   - path: the SQLite file.
+    ///   - key: the store's key; nil reads `$FOUNDRY_STORE_KEY`, else the key file `PATH.key` (created for a new
+    ///     store, or when a store written before keying is opened for the first time).
+    ///   - create: whether a missing file is created.
+    ///   - environment: where `$FOUNDRY_STORE_KEY` is looked up.
+    /// - Throws: ``DatasetStoreError/notAStore(path:reason:)``, ``DatasetStoreError/missingKey(path:keyFile:)``,
+    ///   ``DatasetStoreError/wrongKey(path:)``, ``DatasetStoreError/invalidKey(source:reason:)``,
+    ///   ``DatasetStoreError/storage(_:)`` when the file cannot be opened or migrated.
+    public init(
+        path: String, key: StoreKey? = nil, create: Bool = true,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
         self.path = path
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            guard create else { throw DatasetStoreError.notAStore(path: path, reason: "there is no such file") }
+            do {
+                try PrivateFile.createExclusive(path, contents: Data())
+            } catch {
+                // Another process may have created it first; anything else is a real failure.
+                guard lstat(path, &info) == 0 else {
+                    throw DatasetStoreError.storage("\(path): cannot create the store: \(error)")
+                }
+            }
+        }
+        let kind = try Self.fileKind(path)
+        if kind == .unmarkedDatabase && !Self.isLegacyStore(path) {
+            throw DatasetStoreError.notAStore(path: path, reason: "it has no store tables")
+        }
+        var resolvedKey = try key ?? StoreKey.load(forStoreAt: path, environment: environment)
+        if resolvedKey == nil {
+            guard kind != .keyedStore else {
+                throw DatasetStoreError.missingKey(path: path, keyFile: StoreKey.defaultFile(forStoreAt: path))
+            }
+            resolvedKey = try StoreKey.create(forStoreAt: path)
+        }
+        guard let storeKey = resolvedKey else { throw DatasetStoreError.missingKey(path: path, keyFile: path + ".key") }
+        self.key = storeKey
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(60)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            try Self.migrator(key: storeKey).migrate(pool)
+            let check = try pool.read { db in
+                try Data.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'key_check'")
+            }
+            guard let check, Self.constantTimeEquals(Array(check), storeKey.check) else {
+                throw DatasetStoreError.wrongKey(path: path)
+            }
         } catch let error as DatabaseError {
             throw DatasetStoreError.storage("\(path): \(error.message ?? error.description)")
         }
+        for file in [path, path + "-wal", path + "-shm"] { PrivateFile.restrict(file) }
     }
 
     /// The names of the migrations applied to this store, in order.
     public func appliedMigrations() throws -> [String] {
-        try storage { try pool.read { db in try Self.migrator.appliedIdentifiers(db).sorted() } }
+        try storage { try pool.read { db in try Self.migrator(key: key).appliedIdentifiers(db).sorted() } }
     }
 
     /// Runs `PRAGMA integrity_check` and returns its report (`["ok"]` for a sound file).
@@ -138,7 +194,8 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
         if let known = datasetIDs.id(for: name) { return known }
         guard
             let id = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT id FROM dataset WHERE name = ?"), arguments: [name])
+                db.cachedStatement(sql: "SELECT id FROM dataset WHERE name IN (?, ?) LIMIT 1"),
+                arguments: [name, Validation.normalized(name)])
         else {
             throw DatasetStoreError.unknownDataset(name)
         }
@@ -157,6 +214,10 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
     struct AuditNote {
         var version: String?
         var detail: String
+        /// The changes to principals, tokens, roles or grants the operation made (replayed by `audit verify`).
+        var change: [AuditChange]? = nil
+        /// The dataset to name in the entry when the operation was not given one (creating a dataset).
+        var dataset: String? = nil
     }
 
     private enum Outcome<T> {
@@ -212,7 +273,7 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
         let outcome: Outcome<(T, AuditNote)>
         do {
             outcome = try pool.read { db in
-                let row = try dataset.map { try datasetRow(named: $0, db: db) }
+                let row = try dataset.map { try resolveDataset($0, for: principal, action, db: db) }
                 let allowed =
                     try action.map { try authorize(principal, $0, datasetID: row?.id, db: db) }
                     ?? permissionSnapshot(principal, db: db).exists
@@ -232,9 +293,28 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
             try auditOutcome(principal.name, operation, actionName, dataset, version, .denied, "")
             throw error
         case let .done((value, note)):
-            try auditOutcome(
-                principal.name, operation, actionName, dataset, note.version ?? version, .allowed, note.detail)
+            try storage {
+                try pool.write { db in
+                    try appendAudit(
+                        db, principal: principal.name, operation: operation, action: actionName,
+                        dataset: note.dataset ?? dataset, version: note.version ?? version, outcome: .allowed,
+                        detail: String(note.detail.prefix(2000)), change: note.change)
+                }
+            }
             return value
+        }
+    }
+
+    /// The dataset an operation names, or — when it does not exist and the principal could not do `action` on it
+    /// anyway — the same refusal as for a dataset it may not touch, so that existence is not revealed.
+    func resolveDataset(_ name: String, for principal: Principal, _ action: Action?, db: Database) throws -> DatasetRow {
+        do {
+            return try datasetRow(named: name, db: db)
+        } catch DatasetStoreError.unknownDataset(let missing) {
+            if let action, try !authorize(principal, action, datasetID: nil, db: db) {
+                throw denial(principal, action, name)
+            }
+            throw DatasetStoreError.unknownDataset(missing)
         }
     }
 

@@ -65,15 +65,16 @@ public final class SQLiteStoreTransaction: StoreTransaction {
         var result: T?
         do {
             try db.inSavepoint {
-                let row = try dataset.map { try store.datasetRow(named: $0, db: db) }
+                let row = try dataset.map { try store.resolveDataset($0, for: principal, action, db: db) }
                 let allowed =
                     try action.map { try store.authorize(principal, $0, datasetID: row?.id, db: db) }
                     ?? store.permissionSnapshot(principal, db: db).exists
                 guard allowed else { throw store.denial(principal, action, dataset) }
                 let (value, note) = try body(db, row)
                 try store.appendAudit(
-                    db, principal: principal.name, operation: operation, action: actionName, dataset: dataset,
-                    version: note.version ?? version, outcome: .allowed, detail: note.detail)
+                    db, principal: principal.name, operation: operation, action: actionName,
+                    dataset: note.dataset ?? dataset, version: note.version ?? version, outcome: .allowed,
+                    detail: note.detail, change: note.change)
                 result = value
                 return .commit
             }

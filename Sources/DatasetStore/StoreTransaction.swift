@@ -19,7 +19,20 @@ public protocol StoreTransaction {
     /// - Throws: ``DatasetStoreError/duplicateName(kind:name:)``, ``DatasetStoreError/invalidName(kind:name:reason:)``.
     func createDataset(name: String, license: String, attribution: String, sensitiveFields: [String]) throws -> Dataset
 
-    /// Imports rows as a content-addressed version (`write`); when the dataset is missing and `createIfMissing` is
+    /// Creates a dataset with its id and text column names (store-wide `write`).
+    ///
+    /// - Throws: as ``createDataset(name:license:attribution:sensitiveFields:)``, and
+    ///   ``DatasetStoreError/invalidSensitiveColumn(dataset:column:reason:)`` for the id column.
+    func createDataset(name: String, settings: NewDataset) throws -> Dataset
+
+    /// Changes a dataset's license, attribution or sensitive columns (`write` and `read-sensitive`), audited with the
+    /// old and new values.
+    ///
+    /// - Throws: ``DatasetStoreError/invalidSensitiveColumn(dataset:column:reason:)``.
+    func configureDataset(_ dataset: String, change: DatasetSettings) throws -> Dataset
+
+    /// Imports rows as a new version with an opaque id (`write`; also `read-sensitive` when the dataset has
+    /// sensitive columns); when the dataset is missing and `createIfMissing` is
     /// given, creates it first (store-wide `write`) in this unit.
     ///
     /// - Returns: the version; ``ImportResult/created`` is false when identical rows were already stored.
@@ -37,6 +50,9 @@ public protocol StoreTransaction {
 
     /// Exports a version (`export`), recording the export in the lineage; see ``DatasetVersionStore/export(_:version:as:)``.
     func export(_ dataset: String, version: String?) throws -> ExportedDataset
+
+    /// Exports a version (`export`) that the caller writes to `destination` (named in the audit log and lineage).
+    func export(_ dataset: String, version: String?, destination: String?) throws -> ExportedDataset
 
     // MARK: Labels and artifacts
 

@@ -6,7 +6,15 @@ enum Validation {
     /// Longest accepted name, in UTF-8 bytes.
     static let maximumNameBytes = 1024
 
-    static func name(_ name: String, kind: String) throws {
+    /// The form a name is stored and looked up in: Unicode NFC, so that two spellings of one name are one name.
+    static func normalized(_ name: String) -> String { name.precomposedStringWithCanonicalMapping }
+
+    /// Checks a new name and returns it in NFC: names are identifiers, so no control characters (line breaks,
+    /// escapes, bidirectional overrides), no leading or trailing whitespace, not empty, at most 1,024 bytes.
+    ///
+    /// - Throws: ``DatasetStoreError/invalidName(kind:name:reason:)`` saying which rule the name breaks.
+    @discardableResult
+    static func name(_ name: String, kind: String) throws -> String {
         if name.isEmpty { throw DatasetStoreError.invalidName(kind: kind, name: name, reason: "must not be empty") }
         if name.utf8.count > maximumNameBytes {
             throw DatasetStoreError.invalidName(
@@ -16,6 +24,18 @@ enum Validation {
         if name.utf8.contains(0) {
             throw DatasetStoreError.invalidName(kind: kind, name: name, reason: "contains a NUL character")
         }
+        if let control = name.unicodeScalars.first(where: DisplayText.isControl) {
+            throw DatasetStoreError.invalidName(
+                kind: kind, name: name,
+                reason: "contains the control character U+\(String(control.value, radix: 16, uppercase: true))")
+        }
+        if let first = name.unicodeScalars.first, let last = name.unicodeScalars.last,
+            first.properties.isWhitespace || last.properties.isWhitespace
+        {
+            throw DatasetStoreError.invalidName(
+                kind: kind, name: name, reason: "must not begin or end with whitespace")
+        }
+        return normalized(name)
     }
 
     /// Whether text can be stored as SQLite TEXT without loss (no NUL byte).

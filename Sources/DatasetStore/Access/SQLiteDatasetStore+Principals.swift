@@ -7,10 +7,12 @@ extension SQLiteStoreTransaction {
     /// - Throws: ``DatasetStoreError/duplicateName(kind:name:)``, ``DatasetStoreError/invalidName(kind:name:reason:)``.
     public func createPrincipal(name: String, kind: PrincipalKind) throws -> Principal {
         try perform("create-principal", action: .admin, dataset: nil) { db, _ in
-            try Validation.name(name, kind: "principal")
+            let name = try Validation.name(name, kind: "principal")
             return (
                 try store.insertPrincipal(name: name, kind: kind, db: db),
-                SQLiteDatasetStore.AuditNote(detail: "\(kind.rawValue) '\(name)'")
+                SQLiteDatasetStore.AuditNote(
+                    detail: "\(kind.rawValue) '\(name)'",
+                    change: [AuditChange(kind: .principal, name: name, value: kind.rawValue, dataset: nil)])
             )
         }
     }
@@ -19,7 +21,13 @@ extension SQLiteStoreTransaction {
     public func issueToken(for name: String) throws -> IssuedToken {
         try perform("issue-token", action: .admin, dataset: nil) { db, _ in
             let target = try store.principalRow(named: name, db: db)
-            return (try store.insertToken(for: target, db: db), SQLiteDatasetStore.AuditNote(detail: "for '\(name)'"))
+            let (issued, lookup) = try store.insertToken(for: target, db: db)
+            return (
+                issued,
+                SQLiteDatasetStore.AuditNote(
+                    detail: "token \(lookup) for '\(target.name)'",
+                    change: [AuditChange(kind: .token, name: target.name, value: lookup, dataset: nil)])
+            )
         }
     }
 
@@ -29,10 +37,19 @@ extension SQLiteStoreTransaction {
     public func revokeTokens(of name: String) throws -> Int {
         try perform("revoke-tokens", action: .admin, dataset: nil) { db, _ in
             let target = try store.principalRow(named: name, db: db)
+            let lookups = try String.fetchAll(
+                db, sql: "SELECT lookup FROM api_token WHERE principalId = ? AND revokedAt IS NULL ORDER BY id",
+                arguments: [target.id])
             try db.execute(
                 sql: "UPDATE api_token SET revokedAt = ? WHERE principalId = ? AND revokedAt IS NULL",
                 arguments: [SQLiteDatasetStore.now(), target.id])
-            return (db.changesCount, SQLiteDatasetStore.AuditNote(detail: "\(db.changesCount) tokens of '\(name)'"))
+            try store.ensureAdministrable(db, after: "revoking the tokens of '\(target.name)'")
+            return (
+                lookups.count,
+                SQLiteDatasetStore.AuditNote(
+                    detail: "\(lookups.count) tokens of '\(target.name)'",
+                    change: lookups.map { AuditChange(kind: .revokeToken, name: target.name, value: $0, dataset: nil) })
+            )
         }
     }
 
@@ -41,7 +58,7 @@ extension SQLiteStoreTransaction {
     /// - Throws: ``DatasetStoreError/duplicateName(kind:name:)`` when the name is taken (built-in names included).
     public func defineRole(name: String, actions: [Action]) throws -> Role {
         try perform("define-role", action: .admin, dataset: nil) { db, _ in
-            try Validation.name(name, kind: "role")
+            let name = try Validation.name(name, kind: "role")
             let taken = try Bool.fetchOne(db, sql: "SELECT 1 FROM custom_role WHERE name = ?", arguments: [name]) != nil
             if AccessPolicy.builtInRole(named: name) != nil || taken {
                 throw DatasetStoreError.duplicateName(kind: "role", name: name)
@@ -54,7 +71,10 @@ extension SQLiteStoreTransaction {
             return (
                 role,
                 SQLiteDatasetStore.AuditNote(
-                    detail: "role '\(name)': \(role.actions.map(\.rawValue).joined(separator: ","))")
+                    detail: "role '\(name)': \(role.actions.map(\.rawValue).joined(separator: ","))",
+                    change: [
+                        AuditChange(kind: .role, name: name, value: String(role.actionSet.rawValue), dataset: nil)
+                    ])
             )
         }
     }
@@ -73,9 +93,12 @@ extension SQLiteStoreTransaction {
         return try perform("grant", action: .grant, dataset: first.dataset) { db, _ in
             var granted: [Grant] = []
             granted.reserveCapacity(requests.count)
+            var changes: [AuditChange] = []
+            changes.reserveCapacity(requests.count)
+            var datasetNames: [Int64: String] = [:]
             let custom = try store.customRoles(db)
             var datasetIDs: [String: Int64] = [:]
-            var principalIDs: [String: Int64] = [:]
+            var principalIDs: [String: (Int64, String)] = [:]
             let snapshot = try store.permissionSnapshot(principal, db: db)
             let insert = try db.cachedStatement(
                 sql: """
@@ -93,9 +116,10 @@ extension SQLiteStoreTransaction {
                     if let known = datasetIDs[name] {
                         datasetID = known
                     } else {
-                        let id = try store.datasetRow(named: name, db: db).id
-                        datasetIDs[name] = id
-                        datasetID = id
+                        let found = try store.datasetRow(named: name, db: db)
+                        datasetIDs[name] = found.id
+                        datasetNames[found.id] = found.name
+                        datasetID = found.id
                     }
                 }
                 let held = snapshot.actions(datasetID: datasetID)
@@ -109,13 +133,19 @@ extension SQLiteStoreTransaction {
                         principal: principal.name, role: role.name, missing: missing)
                 }
                 let granteeID: Int64
+                let granteeName: String
                 if let known = principalIDs[request.principal] {
-                    granteeID = known
+                    (granteeID, granteeName) = known
                 } else {
-                    granteeID = try store.principalRow(named: request.principal, db: db).id
-                    principalIDs[request.principal] = granteeID
+                    let found = try store.principalRow(named: request.principal, db: db)
+                    (granteeID, granteeName) = (found.id, found.name)
+                    principalIDs[request.principal] = (granteeID, granteeName)
                 }
                 try insert.execute(arguments: [granteeID, role.name, datasetID, principal.id, now])
+                changes.append(
+                    AuditChange(
+                        kind: .grant, name: granteeName, value: role.name,
+                        dataset: datasetID.flatMap { datasetNames[$0] }))
                 if requests.count > 1 {
                     try store.appendAudit(
                         db, principal: principal.name, operation: "grant-item", action: Action.grant.rawValue,
@@ -131,7 +161,7 @@ extension SQLiteStoreTransaction {
             let detail =
                 requests.count == 1
                 ? "role '\(first.role)' to '\(first.principal)'" : "\(requests.count) grants"
-            return (granted, SQLiteDatasetStore.AuditNote(detail: detail))
+            return (granted, SQLiteDatasetStore.AuditNote(detail: detail, change: changes))
         }
     }
 
@@ -158,10 +188,13 @@ extension SQLiteStoreTransaction {
                 arguments: [target.id, role, datasetRow?.id])
             let removed = db.changesCount > 0
             try store.bumpGrantEpoch(db)
+            if removed { try store.ensureAdministrable(db, after: "revoking \(role) from '\(target.name)'") }
             return (
                 removed,
                 SQLiteDatasetStore.AuditNote(
-                    detail: "role '\(role)' from '\(grantee)'\(removed ? "" : " (was not held)")")
+                    detail: "role '\(role)' from '\(target.name)'\(removed ? "" : " (was not held)")",
+                    change: removed
+                        ? [AuditChange(kind: .revoke, name: target.name, value: role, dataset: datasetRow?.name)] : nil)
             )
         }
     }
@@ -177,7 +210,7 @@ extension SQLiteDatasetStore {
     /// - Throws: ``DatasetStoreError/alreadyInitialized(path:)`` when the store has any principal;
     ///   ``DatasetStoreError/invalidName(kind:name:reason:)``.
     public func bootstrapOwner(name: String, kind: PrincipalKind = .person) throws -> IssuedToken {
-        try Validation.name(name, kind: "principal")
+        let name = try Validation.name(name, kind: "principal")
         return try storage {
             try pool.write { db in
                 guard try Int.fetchOne(db, sql: "SELECT count(*) FROM principal") == 0 else {
@@ -189,10 +222,15 @@ extension SQLiteDatasetStore {
                         "INSERT INTO role_grant(principalId, role, datasetId, grantedBy, grantedAt) VALUES (?, 'owner', NULL, ?, ?)",
                     arguments: [principal.id, principal.id, Self.now()])
                 try bumpGrantEpoch(db)
-                let token = try insertToken(for: principal, db: db)
+                let (token, lookup) = try insertToken(for: principal, db: db)
                 try appendAudit(
                     db, principal: name, operation: "init", action: "bootstrap", dataset: nil, version: nil,
-                    outcome: .allowed, detail: "first owner created")
+                    outcome: .allowed, detail: "first owner created, token \(lookup)",
+                    change: [
+                        AuditChange(kind: .principal, name: name, value: kind.rawValue, dataset: nil),
+                        AuditChange(kind: .grant, name: name, value: "owner", dataset: nil),
+                        AuditChange(kind: .token, name: name, value: lookup, dataset: nil),
+                    ])
                 return token
             }
         }
@@ -202,6 +240,7 @@ extension SQLiteDatasetStore {
     ///
     /// - Throws: ``DatasetStoreError/unauthenticated(reason:)`` for a malformed, unknown or revoked token.
     public func authenticate(token: String) throws -> Principal {
+        let parsedLookup = TokenHasher.parse(token)?.lookup
         let found: Result<Principal, DatasetStoreError> = try storage {
             try pool.read { db in
                 guard let parsed = TokenHasher.parse(token) else {
@@ -236,7 +275,8 @@ extension SQLiteDatasetStore {
                 case let .failure(error):
                     try appendAudit(
                         db, principal: "-", operation: "authenticate", action: "authenticated", dataset: nil,
-                        version: nil, outcome: .denied, detail: error.description)
+                        version: nil, outcome: .denied,
+                        detail: (parsedLookup.map { "token \($0): " } ?? "") + error.description)
                 }
             }
         }
@@ -286,7 +326,10 @@ extension SQLiteDatasetStore {
     // MARK: - Helpers
 
     func insertPrincipal(name: String, kind: PrincipalKind, db: Database) throws -> Principal {
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM principal WHERE name = ?", arguments: [name]) != nil {
+        if try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM principal WHERE name IN (?, ?)", arguments: [name, Validation.normalized(name)])
+            != nil
+        {
             throw DatasetStoreError.duplicateName(kind: "principal", name: name)
         }
         try db.execute(
@@ -295,18 +338,43 @@ extension SQLiteDatasetStore {
         return Principal(id: db.lastInsertedRowID, name: name, kind: kind)
     }
 
-    func insertToken(for principal: Principal, db: Database) throws -> IssuedToken {
+    /// Issues a token; returns it with its lookup id (what the audit log names it by).
+    func insertToken(for principal: Principal, db: Database) throws -> (IssuedToken, String) {
         let minted = TokenHasher.mint()
         try db.execute(
             sql: "INSERT INTO api_token(principalId, lookup, salt, digest, createdAt) VALUES (?, ?, ?, ?, ?)",
             arguments: [principal.id, minted.lookup, Data(minted.salt), Data(minted.digest), Self.now()])
-        return IssuedToken(principal: principal, token: minted.token)
+        return (IssuedToken(principal: principal, token: minted.token), minted.lookup)
     }
 
+    /// Refuses a change that leaves no principal holding store-wide `admin` with a live token (no lock-out).
+    ///
+    /// - Throws: ``DatasetStoreError/lockOut(reason:)``.
+    func ensureAdministrable(_ db: Database, after change: String) throws {
+        let adminRoles = AccessPolicy.builtInRoles.filter { $0.actions.contains(.admin) }.map(\.name)
+        let placeholders = adminRoles.map { _ in "?" }.joined(separator: ", ")
+        var arguments = StatementArguments(adminRoles)
+        arguments += [Int64(Action.admin.bit)]
+        let count = try Int.fetchOne(
+            db,
+            sql: """
+                SELECT count(DISTINCT g.principalId) FROM role_grant g
+                JOIN api_token t ON t.principalId = g.principalId AND t.revokedAt IS NULL
+                WHERE g.datasetId IS NULL
+                  AND (g.role IN (\(placeholders)) OR g.role IN (SELECT name FROM custom_role WHERE actions & ? != 0))
+                """, arguments: arguments)
+        if count ?? 0 == 0 {
+            throw DatasetStoreError.lockOut(
+                reason: "\(change) would leave no principal with store-wide admin and a live token")
+        }
+    }
+
+    /// The principal called `name` (as stored, or in NFC).
     func principalRow(named name: String, db: Database) throws -> Principal {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT id, name, kind FROM principal WHERE name = ?", arguments: [name])
+                db, sql: "SELECT id, name, kind FROM principal WHERE name IN (?, ?) LIMIT 1",
+                arguments: [name, Validation.normalized(name)])
         else {
             throw DatasetStoreError.unknownPrincipal(name)
         }

@@ -30,3 +30,18 @@ public struct Artifact: Sendable, Hashable, Codable {
     /// When it became stale.
     public let staleAt: Date?
 }
+
+extension Artifact {
+    /// The stale reason shown to principals without `read-sensitive`: erasure details (which example, by whom) are
+    /// for maintainers and above.
+    static let redactedStaleReason = "an example of its version was erased (details need read-sensitive)"
+
+    /// This artifact with its stale reason redacted.
+    func redactingErasure() -> Artifact {
+        guard staleReason != nil else { return self }
+        return Artifact(
+            id: id, kind: kind, name: name, dataset: dataset, version: version, derivedFrom: derivedFrom,
+            details: details, files: files, createdBy: createdBy, createdAt: createdAt, isStale: isStale,
+            staleReason: Self.redactedStaleReason, staleAt: staleAt)
+    }
+}

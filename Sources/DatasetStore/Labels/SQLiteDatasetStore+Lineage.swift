@@ -36,7 +36,8 @@ extension SQLiteStoreTransaction {
             }
         }
         return try perform("show-artifact", action: .read, dataset: dataset) { db, row in
-            guard let row, let artifact = try store.artifacts(db, dataset: row, ids: [id]).first else {
+            guard let row, let artifact = try store.redacted(store.artifacts(db, dataset: row, ids: [id]), principal, row, db).first
+            else {
                 throw DatasetStoreError.unknownArtifactID(id)
             }
             return (artifact, SQLiteDatasetStore.AuditNote(version: artifact.version, detail: "artifact \(id)"))
@@ -76,7 +77,7 @@ extension SQLiteDatasetStore {
     /// - Throws: ``DatasetStoreError/unknownArtifactID(_:)``.
     public func artifact(id: Int64, as principal: Principal) throws -> Artifact {
         try performArtifactRead(id, operation: "show-artifact", as: principal) { db, row in
-            guard let artifact = try artifacts(db, dataset: row, ids: [id]).first else {
+            guard let artifact = try redacted(artifacts(db, dataset: row, ids: [id]), principal, row, db).first else {
                 throw DatasetStoreError.unknownArtifactID(id)
             }
             return (artifact, AuditNote(version: artifact.version, detail: "artifact \(id)"))
@@ -97,7 +98,7 @@ extension SQLiteDatasetStore {
                 let id = try Int64.fetchOne(
                     db, sql: "SELECT id FROM artifact WHERE versionKey = ? AND kind = ? AND name = ?",
                     arguments: [record.key, kind.rawValue, name]),
-                let artifact = try artifacts(db, dataset: row, ids: [id]).first
+                let artifact = try redacted(artifacts(db, dataset: row, ids: [id]), principal, row, db).first
             else { throw DatasetStoreError.unknownArtifact(dataset: dataset, version: record.id, name: name) }
             return (artifact, AuditNote(version: record.id, detail: "\(kind) '\(name)'"))
         }
@@ -135,7 +136,7 @@ extension SQLiteDatasetStore {
     public func lineage(of dataset: String, staleOnly: Bool = false, as principal: Principal) throws -> [Artifact] {
         try performRead(principal, operation: "lineage", action: .read, dataset: dataset) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
-            let list = try artifacts(db, dataset: row, staleOnly: staleOnly)
+            let list = try redacted(artifacts(db, dataset: row, staleOnly: staleOnly), principal, row, db)
             return (list, AuditNote(detail: "\(list.count) artifacts\(staleOnly ? " (stale)" : "")"))
         }
     }
@@ -155,7 +156,7 @@ extension SQLiteDatasetStore {
             let records = try Row.fetchAll(
                 db, sql: "SELECT * FROM version WHERE datasetId = ? ORDER BY key", arguments: [row.id]
             ).map(VersionRecord.init(row:))
-            let all = try artifacts(db, dataset: row, staleOnly: false)
+            let all = try redacted(artifacts(db, dataset: row, staleOnly: false), principal, row, db)
             let known = Set(all.map(\.id))
             var children: [Int64: [Artifact]] = [:]
             var roots: [String: [Artifact]] = [:]
@@ -188,6 +189,16 @@ extension SQLiteDatasetStore {
     }
 
     // MARK: - Helpers
+
+    /// `list` with erasure details removed from stale reasons unless the principal holds `read-sensitive`.
+    func redacted(_ list: [Artifact], _ principal: Principal, _ dataset: DatasetRow, _ db: Database) throws
+        -> [Artifact]
+    {
+        guard list.contains(where: { $0.staleReason != nil }),
+            try !authorize(principal, .readSensitive, datasetID: dataset.id, db: db)
+        else { return list }
+        return list.map { $0.redactingErasure() }
+    }
 
     /// Runs a read of the artifact with id `id`, authorized as `read` on its dataset.
     func performArtifactRead<T>(

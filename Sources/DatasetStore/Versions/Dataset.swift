@@ -10,8 +10,31 @@ public struct Dataset: Sendable, Hashable, Codable {
     public let license: String
     /// The attribution recorded with every export.
     public let attribution: String
-    /// Fields (`text` or names in ``Example/fields``) holding personal data; masked for principals without `read-sensitive`.
+    /// The columns holding personal data, by their names in the data (the text column's name, or names in
+    /// ``Example/fields``); masked for principals without `read-sensitive`. The id column is never sensitive.
     public let sensitiveFields: [String]
     /// When it was created.
     public let createdAt: Date
+    /// The name of the id column in the data (`id` for datasets created before names were recorded).
+    public let idColumn: String
+    /// The name of the text column in the data (`text` for datasets created before names were recorded).
+    public let textColumn: String
+    /// The other columns seen in the dataset's versions, sorted.
+    public let columns: [String]
+
+    /// Creates a dataset value (the store makes them).
+    public init(
+        id: Int64, name: String, license: String, attribution: String, sensitiveFields: [String], createdAt: Date,
+        idColumn: String = "id", textColumn: String = "text", columns: [String] = []
+    ) {
+        self.id = id
+        self.name = name
+        self.license = license
+        self.attribution = attribution
+        self.sensitiveFields = sensitiveFields
+        self.createdAt = createdAt
+        self.idColumn = idColumn
+        self.textColumn = textColumn
+        self.columns = columns
+    }
 }

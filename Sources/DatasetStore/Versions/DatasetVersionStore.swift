@@ -18,6 +18,8 @@ public protocol DatasetVersionStore: Sendable {
         _ examples: [Example], into dataset: String, message: String, createIfMissing: NewDataset?,
         as principal: Principal, progress: ProgressHandler?
     ) throws -> ImportResult
+    /// Changes a dataset's license, attribution or sensitive columns (`write` and `read-sensitive`).
+    func configureDataset(_ dataset: String, change: DatasetSettings, as principal: Principal) throws -> Dataset
     /// A dataset's versions, oldest first (`read`).
     func versions(of dataset: String, as principal: Principal) throws -> [DatasetVersion]
     /// One version's metadata; nil is the latest (`read`).
@@ -29,7 +31,7 @@ public protocol DatasetVersionStore: Sendable {
         throws -> DatasetVersion
     /// Added, removed and changed rows between versions (`read`).
     func diff(_ dataset: String, from: String, to: String, as principal: Principal) throws -> VersionDiff
-    /// Erasure tombstones (`read`).
+    /// Erasure tombstones (`read-sensitive`).
     func tombstones(of dataset: String, as principal: Principal) throws -> [Tombstone]
     /// Erases an example from every version and marks what was built from them stale (`delete`).
     func eraseExample(_ exampleID: String, from dataset: String, as principal: Principal) throws -> ErasureReport

@@ -23,7 +23,7 @@ extension SQLiteStoreTransaction {
             let affected = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT v.key, v.id FROM version v
+                    SELECT v.key, v.id, v.idIsContentHash FROM version v
                     WHERE v.datasetId = ? AND EXISTS (
                         SELECT 1 FROM version_row r WHERE r.versionKey = v.key AND r.exampleId = ? AND r.erased = 0)
                     ORDER BY v.key
@@ -40,7 +40,18 @@ extension SQLiteStoreTransaction {
             let when = FoundryJSON.isoTimestamp(milliseconds: now)
             let keys: [Int64] = affected.map { $0[0] }
             var staleIDs: [Int64] = []
-            for (key, versionID) in zip(keys, affected.map { $0[1] as String }) {
+            var affectedIDs: [String] = []
+            for version in affected {
+                let key: Int64 = version[0]
+                var versionID: String = version[1]
+                // The version's content changed: its keyed digest no longer describes it, and an id that was still
+                // the content hash of its rows (from before ids were opaque) would keep the erased row guessable.
+                if version[2] as Int64 == 1 {
+                    versionID = try SQLiteDatasetStore.replaceVersionID(
+                        db, versionKey: key, datasetID: row.id, oldID: versionID)
+                }
+                try db.execute(sql: "UPDATE version SET contentDigest = NULL WHERE key = ?", arguments: [key])
+                affectedIDs.append(versionID)
                 try db.execute(
                     sql:
                         "UPDATE version_row SET text = NULL, fields = NULL, erased = 1 WHERE versionKey = ? AND exampleId = ?",
@@ -88,7 +99,7 @@ extension SQLiteStoreTransaction {
                 arguments: [row.id, exampleID, now, principal.id])
             let stale = try store.artifacts(db, dataset: row, ids: staleIDs)
             let report = ErasureReport(
-                dataset: dataset, exampleID: exampleID, affectedVersions: affected.map { $0[1] }, staleArtifacts: stale,
+                dataset: dataset, exampleID: exampleID, affectedVersions: affectedIDs, staleArtifacts: stale,
                 erasedAt: SQLiteDatasetStore.date(now))
             return (
                 report,

@@ -9,12 +9,20 @@ extension SQLiteStoreTransaction {
     /// in the audit log, so it is marked stale if an exported example is later erased. Write the exported rows to
     /// their file inside the same unit of work: if writing fails, the export is not recorded either.
     public func export(_ dataset: String, version: String? = nil) throws -> ExportedDataset {
+        try export(dataset, version: version, destination: nil)
+    }
+
+    /// Exports a version as ``export(_:version:)`` does, naming the file it is written to in the audit entry.
+    ///
+    /// - Parameter destination: where the caller writes the rows (recorded in the audit log and the lineage).
+    public func export(_ dataset: String, version: String?, destination: String?) throws -> ExportedDataset {
         try perform("export", action: .export, dataset: dataset, version: version) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let store = self.store
             let record = try store.resolveVersion(version, dataset: row, db: db)
-            let masked =
-                try store.authorize(principal, .readSensitive, datasetID: row.id, db: db) ? [] : row.sensitiveFields
+            let mask = row.mask(
+                canReadSensitive: try store.authorize(principal, .readSensitive, datasetID: row.id, db: db))
+            let masked = mask.names(textColumn: row.textColumn)
             var examples: [Example] = []
             let cursor = try Row.fetchCursor(
                 db,
@@ -24,17 +32,16 @@ extension SQLiteStoreTransaction {
             while let stored = try cursor.next() {
                 var example = Example(
                     id: stored[0], text: stored[1] ?? "", fields: try CanonicalEncoding.parseFields(stored[2] ?? "{}"))
-                if masked.contains("text") { example.text = Example.maskedValue }
-                for field in masked where field != "text" && example.fields[field] != nil {
-                    example.fields[field] = Example.maskedValue
-                }
+                mask.apply(&example)
                 examples.append(example)
             }
             let now = SQLiteDatasetStore.now()
-            let details = CanonicalEncoding.fieldsJSON([
+            var detailFields = [
                 "license": row.license, "attribution": row.attribution, "rows": String(examples.count),
                 "masked": masked.joined(separator: ","),
-            ])
+            ]
+            if let destination { detailFields["path"] = destination }
+            let details = CanonicalEncoding.fieldsJSON(detailFields)
             let artifact = try store.insertArtifact(
                 ArtifactDraft(
                     kind: .export, name: "export-\(now)-\(CanonicalEncoding.hex(TokenHasher.randomBytes(4)))",
@@ -47,7 +54,8 @@ extension SQLiteStoreTransaction {
                 exported,
                 SQLiteDatasetStore.AuditNote(
                     version: record.id,
-                    detail: "\(examples.count) rows, license '\(row.license)', attribution '\(row.attribution)'")
+                    detail: "\(examples.count) rows" + (destination.map { " to \($0)" } ?? "")
+                        + ", license '\(row.license)', attribution '\(row.attribution)'")
             )
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import FoundryCore
 import GRDB
 
@@ -23,51 +24,70 @@ extension SQLiteStoreTransaction {
     ) throws -> ImportResult {
         var datasetCreated = false
         if let createIfMissing, try !store.datasetExists(named: dataset, db: db) {
-            _ = try createDataset(
-                name: dataset, license: createIfMissing.license, attribution: createIfMissing.attribution,
-                sensitiveFields: createIfMissing.sensitiveFields)
+            _ = try createDataset(name: dataset, settings: createIfMissing)
             datasetCreated = true
         }
-        let versionID = try? prepared.get().versionID
-        return try perform("import", action: .write, dataset: dataset, version: versionID) { db, row in
+        return try perform("import", action: .write, dataset: dataset) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
+            // Created meanwhile by someone else (or long ago): the import must not silently run under other settings.
+            if let createIfMissing, !datasetCreated { try SQLiteDatasetStore.checkSameSettings(createIfMissing, as: row) }
             let prepared = try prepared.get()
             let examples = prepared.examples
             let store = self.store
-            if let existing = try store.versionRow(datasetID: row.id, exactID: prepared.versionID, db: db) {
-                return (
-                    ImportResult(
-                        version: try store.version(existing, dataset: row.name, db: db), created: false,
-                        datasetCreated: datasetCreated),
-                    SQLiteDatasetStore.AuditNote(detail: "identical to existing version, \(examples.count) rows")
-                )
+            // Whoever may write a dataset with sensitive columns could otherwise test guesses about masked values by
+            // importing them and watching for "unchanged".
+            if !row.sensitiveFields.isEmpty, try !store.authorize(principal, .readSensitive, datasetID: row.id, db: db)
+            {
+                throw DatasetStoreError.permissionDenied(
+                    principal: principal.name, action: .readSensitive, dataset: dataset)
             }
+            // Erased ids first: an erased row can never be matched, not even against the version it was erased from.
             let tombstones = try Set(
                 String.fetchAll(db, sql: "SELECT exampleId FROM tombstone WHERE datasetId = ?", arguments: [row.id]))
             if !tombstones.isEmpty, let erased = examples.first(where: { tombstones.contains($0.id) }) {
                 throw DatasetStoreError.erasedExample(dataset: dataset, exampleID: erased.id)
             }
+            let known = Array(Set(row.columns).union(prepared.fieldNames)).sorted()
+            _ = try SQLiteDatasetStore.checkSensitive(
+                row.sensitiveFields, dataset: row.name, idColumn: row.idColumn, textColumn: row.textColumn,
+                known: known)
+            let digest = Data(store.key.mac(SQLiteDatasetStore.contentPurpose, prepared.contentHash))
+            if let existing = try store.versionRow(datasetID: row.id, contentDigest: digest, db: db) {
+                return (
+                    ImportResult(
+                        version: try store.version(existing, dataset: row.name, db: db), created: false,
+                        datasetCreated: datasetCreated),
+                    SQLiteDatasetStore.AuditNote(
+                        version: existing.id, detail: "identical to existing version, \(examples.count) rows")
+                )
+            }
+            if known != row.columns {
+                try db.execute(
+                    sql: "UPDATE dataset SET columns = ? WHERE id = ?",
+                    arguments: [SQLiteDatasetStore.encodeList(known), row.id])
+            }
             let parent = try Int64.fetchOne(
                 db, sql: "SELECT key FROM version WHERE datasetId = ? ORDER BY key DESC LIMIT 1", arguments: [row.id])
             let now = SQLiteDatasetStore.now()
+            let versionID = SQLiteDatasetStore.newVersionID()
             try db.execute(
                 sql: """
-                    INSERT INTO version(datasetId, id, parentKey, rowCount, message, createdBy, createdAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO version(datasetId, id, parentKey, rowCount, message, createdBy, createdAt, contentDigest)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    row.id, prepared.versionID, parent, examples.count, prepared.message, principal.id, now,
+                    row.id, versionID, parent, examples.count, prepared.message, principal.id, now, digest,
                 ])
             let key = db.lastInsertedRowID
             try store.insertRows(examples, fieldsJSON: prepared.fieldsJSON, versionKey: key, db: db, progress: progress)
             let stored = VersionRecord(
-                key: key, id: prepared.versionID, parentKey: parent, rowCount: examples.count,
+                key: key, id: versionID, parentKey: parent, rowCount: examples.count,
                 message: prepared.message, createdBy: principal.id, createdAt: now)
             return (
                 ImportResult(
                     version: try store.version(stored, dataset: row.name, db: db), created: true,
                     datasetCreated: datasetCreated),
-                SQLiteDatasetStore.AuditNote(detail: "\(examples.count) rows")
+                SQLiteDatasetStore.AuditNote(version: versionID, detail: "\(examples.count) rows")
             )
         }
     }
@@ -87,10 +107,13 @@ extension SQLiteStoreTransaction {
 struct PreparedImport {
     let examples: [Example]
     let fieldsJSON: [String]
-    let versionID: String
+    /// SHA-256 of the canonical rows: internal, never shown (the store keeps only a keyed digest of it).
+    let contentHash: [UInt8]
+    /// The field names found in the rows.
+    let fieldNames: Set<String>
     let message: String
 
-    /// Validates ids, text and the message and computes the version id (see ``SQLiteDatasetStore/versionID(of:)``).
+    /// Validates ids, text and the message and hashes the rows (see ``SQLiteDatasetStore/contentHash(of:)``).
     ///
     /// - Throws: ``DatasetStoreError/duplicateExampleID(row:exampleID:)``,
     ///   ``DatasetStoreError/invalidExample(row:exampleID:field:reason:)``, ``DatasetStoreError/invalidName(kind:name:reason:)``.
@@ -99,6 +122,8 @@ struct PreparedImport {
         var fieldsJSON = [String]()
         fieldsJSON.reserveCapacity(examples.count)
         var hasher = CanonicalHasher(domain: CanonicalEncoding.versionDomain)
+        var fieldNames = Set<String>()
+        var lastKeys: Dictionary<String, String>.Keys?
         for (row, example) in examples.enumerated() {
             guard seen.insert(example.id).inserted else {
                 throw DatasetStoreError.duplicateExampleID(row: row, exampleID: example.id)
@@ -111,6 +136,11 @@ struct PreparedImport {
                 throw DatasetStoreError.invalidExample(
                     row: row, exampleID: example.id, field: "text", reason: "contains a NUL character")
             }
+            // Rows of one file share their keys: compare with the previous row's before forming a union.
+            if !example.fields.isEmpty, lastKeys.map({ $0 != example.fields.keys }) ?? true {
+                fieldNames.formUnion(example.fields.keys)
+                lastKeys = example.fields.keys
+            }
             let json = CanonicalEncoding.fieldsJSON(example.fields)
             hasher.append(example.id)
             hasher.append(example.text)
@@ -122,24 +152,54 @@ struct PreparedImport {
         }
         self.examples = examples
         self.fieldsJSON = fieldsJSON
-        self.versionID = CanonicalEncoding.hex(hasher.finalize())
+        self.contentHash = hasher.finalize()
+        self.fieldNames = fieldNames
         self.message = message
     }
 }
 
 extension SQLiteDatasetStore {
-    /// Computes the content address of rows: hex SHA-256 over the canonical encoding (domain,
-    /// then for each row in order: id, text, canonical fields JSON, each length-prefixed).
+    /// The content hash of rows: SHA-256 over the canonical encoding (domain, then for each row in order: id, text,
+    /// canonical fields JSON, each length-prefixed). Internal: the store keeps only a digest of it keyed with the
+    /// store's key, and version ids are opaque, so nothing a principal sees can be tested against guessed rows.
     ///
     /// - Complexity: O(total bytes).
-    public static func versionID(of examples: [Example]) -> String {
+    static func contentHash(of examples: [Example]) -> [UInt8] {
         var hasher = CanonicalHasher(domain: CanonicalEncoding.versionDomain)
         for example in examples {
             hasher.append(example.id)
             hasher.append(example.text)
             hasher.append(CanonicalEncoding.fieldsJSON(example.fields))
         }
-        return CanonicalEncoding.hex(hasher.finalize())
+        return hasher.finalize()
+    }
+
+    /// Refuses an import that asks for other settings than the existing dataset's: always for the id and text
+    /// columns (when the dataset records them), and for license, attribution and sensitive columns when the caller
+    /// insists on them.
+    static func checkSameSettings(_ requested: NewDataset, as row: DatasetRow) throws {
+        var differences: [String] = []
+        if row.columnNamesRecorded && requested.idColumn != row.idColumn {
+            differences.append("with id column '\(row.idColumn)', not '\(requested.idColumn)'")
+        }
+        if row.columnNamesRecorded && requested.textColumn != row.textColumn {
+            differences.append("with text column '\(row.textColumn)', not '\(requested.textColumn)'")
+        }
+        if requested.settingsRequired {
+            if requested.license != row.license { differences.append("with license '\(row.license)'") }
+            if requested.attribution != row.attribution {
+                differences.append("with attribution '\(row.attribution)'")
+            }
+            if Array(Set(requested.sensitiveFields)).sorted() != row.sensitiveFields {
+                differences.append(
+                    "with sensitive columns [\(row.sensitiveFields.joined(separator: ","))], not [\(Array(Set(requested.sensitiveFields)).sorted().joined(separator: ","))]"
+                )
+            }
+        }
+        if !differences.isEmpty {
+            throw DatasetStoreError.datasetSettingsDiffer(
+                dataset: row.name, reason: differences.joined(separator: ", "))
+        }
     }
 
     /// Imports rows as a new immutable version; see ``DatasetStore/importVersion(_:into:message:createIfMissing:as:progress:)``.
@@ -200,9 +260,7 @@ extension SQLiteDatasetStore {
             db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let record = try resolveVersion(version, dataset: row, db: db)
-            let masked = try authorize(principal, .readSensitive, datasetID: row.id, db: db) ? [] : row.sensitiveFields
-            let maskText = masked.contains("text")
-            let maskFields = masked.filter { $0 != "text" }
+            let mask = row.mask(canReadSensitive: try authorize(principal, .readSensitive, datasetID: row.id, db: db))
             let cursor = try Row.fetchCursor(
                 db,
                 sql:
@@ -212,43 +270,50 @@ extension SQLiteDatasetStore {
             while let stored = try cursor.next() {
                 var example = Example(
                     id: stored[0], text: stored[1] ?? "", fields: try CanonicalEncoding.parseFields(stored[2] ?? "{}"))
-                if maskText { example.text = Example.maskedValue }
-                for field in maskFields where example.fields[field] != nil {
-                    example.fields[field] = Example.maskedValue
-                }
+                mask.apply(&example)
                 try body(example)
                 count += 1
             }
             let value = try self.version(record, dataset: row.name, db: db)
-            let note = masked.isEmpty ? "\(count) rows" : "\(count) rows, masked: \(masked.joined(separator: ","))"
+            let note =
+                mask.isEmpty
+                ? "\(count) rows"
+                : "\(count) rows, masked: \(mask.names(textColumn: row.textColumn).joined(separator: ","))"
             return (value, AuditNote(version: record.id, detail: note))
         }
     }
 
     /// Added, removed and changed example ids from version `from` to version `to`. Requires `read`.
     ///
+    /// Compares only what the principal may see: without `read-sensitive`, a row whose only change is in a masked
+    /// column is not reported as changed. Erased rows are left out (erasure applies to every version).
     /// - Complexity: O(n + m) time and memory for versions of n and m rows.
     public func diff(_ dataset: String, from: String, to: String, as principal: Principal) throws -> VersionDiff {
         try performRead(principal, operation: "diff", action: .read, dataset: dataset, version: to) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let old = try resolveVersion(from, dataset: row, db: db)
             let new = try resolveVersion(to, dataset: row, db: db)
+            let mask = row.mask(canReadSensitive: try authorize(principal, .readSensitive, datasetID: row.id, db: db))
             func load(_ key: Int64) throws -> (ids: [String], content: [String: String]) {
                 var ids: [String] = []
                 var content: [String: String] = [:]
                 let cursor = try Row.fetchCursor(
                     db,
                     sql:
-                        "SELECT exampleId, text, fields, erased FROM version_row WHERE versionKey = ? ORDER BY position",
+                        "SELECT exampleId, text, fields FROM version_row WHERE versionKey = ? AND erased = 0 ORDER BY position",
                     arguments: [key])
                 while let stored = try cursor.next() {
                     let id: String = stored[0]
                     ids.append(id)
-                    let erased: Int = stored[3]
-                    // Erased content compares by the tombstone marker only.
-                    content[id] =
-                        erased != 0
-                        ? "\u{1}erased" : ((stored[1] as String? ?? "") + "\u{0}" + (stored[2] as String? ?? ""))
+                    if mask.isEmpty {
+                        content[id] = (stored[1] as String? ?? "") + "\u{0}" + (stored[2] as String? ?? "")
+                    } else {
+                        var example = Example(
+                            id: id, text: stored[1] ?? "",
+                            fields: try CanonicalEncoding.parseFields(stored[2] ?? "{}"))
+                        mask.apply(&example)
+                        content[id] = example.text + "\u{0}" + CanonicalEncoding.fieldsJSON(example.fields)
+                    }
                 }
                 return (ids, content)
             }
@@ -267,9 +332,10 @@ extension SQLiteDatasetStore {
         }
     }
 
-    /// The erasure tombstones of a dataset. Requires `read`.
+    /// The erasure tombstones of a dataset: which example ids were erased, when and by whom. Requires
+    /// `read-sensitive` (maintainer or above): readers see only how many rows of a version were erased.
     public func tombstones(of dataset: String, as principal: Principal) throws -> [Tombstone] {
-        try performRead(principal, operation: "list-tombstones", action: .read, dataset: dataset) { db, row in
+        try performRead(principal, operation: "list-tombstones", action: .readSensitive, dataset: dataset) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             let list = try Row.fetchAll(
                 db,
@@ -360,7 +426,18 @@ extension SQLiteDatasetStore {
     /// Whether a dataset of this name exists (unauthorized: names are unique store-wide and not secret).
     func datasetExists(named name: String, db: Database) throws -> Bool {
         if datasetIDs.id(for: name) != nil { return true }
-        return try Bool.fetchOne(db, sql: "SELECT 1 FROM dataset WHERE name = ?", arguments: [name]) != nil
+        return try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM dataset WHERE name IN (?, ?)", arguments: [name, Validation.normalized(name)])
+            != nil
+    }
+
+    /// The version of the dataset whose content has this keyed digest (erased versions have none).
+    func versionRow(datasetID: Int64, contentDigest: Data, db: Database) throws -> VersionRecord? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM version WHERE datasetId = ? AND contentDigest = ? LIMIT 1",
+            arguments: [datasetID, contentDigest]
+        )
+        .map(VersionRecord.init(row:))
     }
 
     func versionRow(datasetID: Int64, exactID: String, db: Database) throws -> VersionRecord? {

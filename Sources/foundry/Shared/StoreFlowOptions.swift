@@ -49,7 +49,14 @@ func openStore(path: String, tokenFile: String?) throws -> (SQLiteDatasetStore, 
     guard FileManager.default.fileExists(atPath: path) else {
         throw CommandFailure("no store at \(path) (create one with `foundry store init`)")
     }
-    let store = try SQLiteDatasetStore(path: path)
+    let store = try SQLiteDatasetStore(path: path, create: false)
+    return (store, try store.authenticate(token: try readToken(tokenFile: tokenFile)))
+}
+
+/// The caller's API token: the contents of `tokenFile`, else `$FOUNDRY_TOKEN`, trimmed.
+///
+/// - Throws: ``CommandFailure`` when neither is there or the file cannot be read.
+func readToken(tokenFile: String?) throws -> String {
     let token: String
     if let tokenFile {
         do {
@@ -62,5 +69,5 @@ func openStore(path: String, tokenFile: String?) throws -> (SQLiteDatasetStore, 
     } else {
         throw CommandFailure("no token: set FOUNDRY_TOKEN or pass --token-file")
     }
-    return (store, try store.authenticate(token: token.trimmingCharacters(in: .whitespacesAndNewlines)))
+    return token.trimmingCharacters(in: .whitespacesAndNewlines)
 }

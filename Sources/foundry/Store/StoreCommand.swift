@@ -10,7 +10,9 @@ struct StoreCommand: ParsableCommand {
         abstract:
             "A governed dataset store: immutable versions, roles and permissions, tamper-evident audit, erasure and lineage.",
         discussion: """
-            The store is one SQLite file: --store PATH, else $FOUNDRY_STORE, else ./foundry.store.sqlite.
+            The store is one SQLite file: --store PATH, else $FOUNDRY_STORE, else ./foundry.store.sqlite, with its \
+            key beside it in PATH.key (or in $FOUNDRY_STORE_KEY): the audit log is chained under that key, so keep \
+            a copy of it apart from the store. Both are created readable by their owner only (mode 0600).
             Every command but `init` authenticates with an API token from $FOUNDRY_TOKEN or --token-file.
             A dataset is named NAME, or NAME@VERSION where VERSION is `latest`, a version id or a unique prefix \
             of at least 4 hex digits. Times are ISO 8601 (UTC); --json prints one object with snake_case keys.
@@ -19,6 +21,7 @@ struct StoreCommand: ParsableCommand {
             StoreInitCommand.self, StoreImportCommand.self, StoreListCommand.self, StoreShowCommand.self,
             StoreDiffCommand.self, StoreGrantCommand.self, StoreRevokeCommand.self, StoreWhoamiCommand.self,
             StoreAuditCommand.self, StoreEraseCommand.self, StoreExportCommand.self, StoreLineageCommand.self,
+            StoreConfigureCommand.self,
         ]
     )
 }
@@ -44,8 +47,11 @@ struct StoreOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: storePath) else {
             throw CommandFailure("no store at \(storePath) (create one with `foundry store init`)")
         }
-        return try SQLiteDatasetStore(path: storePath)
+        return try SQLiteDatasetStore(path: storePath, create: false)
     }
+
+    /// The caller's token (`--token-file`, else `$FOUNDRY_TOKEN`).
+    func token() throws -> String { try readToken(tokenFile: tokenFile) }
 
     /// Opens the store and authenticates the caller's token.
     func session() throws -> (SQLiteDatasetStore, Principal) { try openStore(path: storePath, tokenFile: tokenFile) }
@@ -62,6 +68,10 @@ struct StoreOptions: ParsableArguments {
 
 /// Short form of a version id for tables.
 func shortID(_ id: String) -> String { String(id.prefix(12)) }
+
+/// A name or value as text output prints it: control characters (line breaks, escape sequences, bidirectional
+/// overrides) escaped, so stored data can never forge or hide lines of output.
+func shown(_ text: String) -> String { DisplayText.escaped(text) }
 
 /// A time as ISO 8601 in UTC with milliseconds, as in the JSON output.
 func isoTime(_ date: Date) -> String { FoundryJSON.isoTimestamp(date) }

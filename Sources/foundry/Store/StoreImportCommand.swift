@@ -7,11 +7,14 @@ import Foundation
 struct StoreImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import a CSV, TSV or JSONL file as a content-addressed version (creating the dataset if needed).",
+        abstract: "Import a CSV, TSV or JSONL file as a new version (creating the dataset if needed).",
         discussion: """
-            The id column gives example ids, the text column the text, every other column a field. Creating the \\
-            dataset and importing the version are one unit of work: if the file fails validation (a duplicate or \\
-            missing id, a NUL character, an erased example), nothing is stored.
+            The id column gives example ids, the text column the text, every other column a field. Creating the \
+            dataset and importing the version are one unit of work: if the file fails validation (a duplicate or \
+            missing id, a NUL character, an erased example), nothing is stored. --license, --attribution and \
+            --sensitive apply when the dataset is created; if it exists with other settings, the import fails \
+            (change them with `foundry store configure`). Sensitive columns are named exactly as in the file (the \
+            text column under its own name, e.g. CONTENT); the id column cannot be sensitive.
             """)
 
     @OptionGroup var options: StoreOptions
@@ -34,14 +37,16 @@ struct StoreImportCommand: ParsableCommand {
     @Option(name: .long, help: "A note kept with the version.")
     var message: String = ""
 
-    @Option(name: .long, help: "License recorded when the dataset is created.")
-    var license: String = "unspecified"
+    @Option(name: .long, help: "License recorded when the dataset is created (default: unspecified).")
+    var license: String?
 
     @Option(name: .long, help: "Attribution recorded when the dataset is created.")
-    var attribution: String = ""
+    var attribution: String?
 
-    @Option(name: .long, help: "Comma-separated sensitive (PII) fields, when the dataset is created.")
-    var sensitive: String = ""
+    @Option(
+        name: .long,
+        help: "Comma-separated sensitive (PII) columns, named as in the file, when the dataset is created.")
+    var sensitive: String?
 
     @Option(
         name: .long,
@@ -96,16 +101,17 @@ struct StoreImportCommand: ParsableCommand {
         let examples = try ExampleFileReader.read(
             url, format: ExampleFileReader.format(of: url, named: format), idField: idField, textField: textField)
         let (store, principal) = try options.session()
-        let fields = sensitive.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
-            !$0.isEmpty
-        }
+        let settings = NewDataset(
+            license: license ?? "unspecified", attribution: attribution ?? "",
+            sensitiveFields: sensitive.map(splitColumnList) ?? [], idColumn: idField, textColumn: textField,
+            settingsRequired: license != nil || attribution != nil || sensitive != nil)
         let gold = try goldLabels(examples)
-        printError("import: \(examples.count) rows from \(file) into '\(dataset)'")
+        printError("import: \(examples.count) rows from \(file) into '\(shown(dataset))'")
         // Creating the dataset, importing the version and storing its gold labels commit together or not at all.
         let result = try store.write(as: principal) { unit in
             let imported = try unit.importVersion(
                 examples, into: dataset, message: message,
-                createIfMissing: NewDataset(license: license, attribution: attribution, sensitiveFields: fields)
+                createIfMissing: settings
             ) { progress in
                 printError("import: \(progress.completed)/\(progress.total ?? 0) rows inserted")
             }
@@ -118,9 +124,9 @@ struct StoreImportCommand: ParsableCommand {
                 dataset: dataset, version: result.version, created: result.created,
                 datasetCreated: result.datasetCreated)
         ) {
-            (result.datasetCreated ? "created dataset '\(dataset)'\n" : "")
+            (result.datasetCreated ? "created dataset '\(shown(dataset))'\n" : "")
                 + (result.created ? "imported" : "unchanged (identical to an existing version):")
-                + " \(dataset)@\(shortID(result.version.id)) — \(result.version.rowCount) rows\n  version \(result.version.id)"
+                + " \(shown(dataset))@\(shortID(result.version.id)) — \(result.version.rowCount) rows\n  version \(result.version.id)"
         }
     }
 }
