@@ -92,7 +92,7 @@ extension SQLiteDatasetStore {
             detail:
                 "audit chain keyed after \(legacyEntries) earlier entries (head \(CanonicalEncoding.hex(legacyHead).prefix(16))); "
                 + "\(replacedIDs) version ids replaced by opaque ids",
-            change: baseline.asChanges)
+            change: baseline.asChanges, checkHead: false)
     }
 
     /// Gives a version a fresh opaque id (32 random bytes, hex) and rewrites the stale reasons that name the old one.
@@ -148,22 +148,36 @@ extension SQLiteDatasetStore {
         return .unmarkedDatabase
     }
 
-    /// Whether an unmarked database is a store written before keying: it has the store's tables and migrations.
-    /// Opened read-only; the file is not modified.
-    static func isLegacyStore(_ path: String) -> Bool {
+    /// What an unmarked database holds, read with a read-only connection (the file is not modified).
+    enum UnmarkedKind {
+        /// Not a store.
+        case foreign
+        /// A store written before keying.
+        case legacy
+        /// A keyed store whose header was not yet checkpointed from its WAL.
+        case keyed
+    }
+
+    /// Tells a store written before keying (it has the store's tables and migrations) from a keyed store whose
+    /// `application_id` is still in the WAL, and from anything else.
+    static func unmarkedKind(_ path: String) -> UnmarkedKind {
         var configuration = Configuration()
         configuration.readonly = true
-        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return false }
-        let found = try? queue.read { db in
-            try Int.fetchOne(
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return .foreign }
+        let found = try? queue.read { db -> UnmarkedKind in
+            let tables = try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table'
-                            AND name IN ('store_meta', 'principal', 'api_token', 'audit_entry', 'grdb_migrations'))
-                         + (SELECT count(*) FROM grdb_migrations WHERE identifier = 'v1-core')
+                    SELECT count(*) FROM sqlite_master WHERE type = 'table'
+                    AND name IN ('store_meta', 'principal', 'api_token', 'audit_entry', 'grdb_migrations')
                     """)
+            guard tables == 5,
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM grdb_migrations WHERE identifier = 'v1-core'") == true
+            else { return .foreign }
+            let keyed = try Bool.fetchOne(db, sql: "SELECT 1 FROM store_meta WHERE key = 'key_check'") == true
+            return keyed ? .keyed : .legacy
         }
         try? queue.close()
-        return found == 6
+        return found ?? .foreign
     }
 }

@@ -63,9 +63,13 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
                 }
             }
         }
-        let kind = try Self.fileKind(path)
-        if kind == .unmarkedDatabase && !Self.isLegacyStore(path) {
-            throw DatasetStoreError.notAStore(path: path, reason: "it has no store tables")
+        var kind = try Self.fileKind(path)
+        if kind == .unmarkedDatabase {
+            switch Self.unmarkedKind(path) {
+            case .foreign: throw DatasetStoreError.notAStore(path: path, reason: "it has no store tables")
+            case .keyed: kind = .keyedStore
+            case .legacy: break
+            }
         }
         var resolvedKey = try key ?? StoreKey.load(forStoreAt: path, environment: environment)
         if resolvedKey == nil {

@@ -30,7 +30,9 @@ struct AuditLogTests {
         let fixture = try Self.populated()
         let entries = try fixture.store.auditLog(limit: 1000, as: fixture.owner)
         #expect(entries.map(\.id) == Array(1...Int64(entries.count)))
-        #expect(entries.first?.operation == "init")
+        // The first entry seals the chain under the store's key; the owner's creation follows.
+        #expect(entries.first?.operation == SQLiteDatasetStore.sealOperation)
+        #expect(entries.dropFirst().first?.operation == "init")
         #expect(entries.first?.previousHash == String(repeating: "0", count: 64))
         for (earlier, later) in zip(entries, entries.dropFirst()) { #expect(later.previousHash == earlier.hash) }
         #expect(Set(entries.map(\.outcome)) == [.allowed, .denied])

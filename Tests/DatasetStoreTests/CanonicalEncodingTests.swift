@@ -7,13 +7,13 @@ import Testing
 struct CanonicalEncodingTests {
     @Test("the version hash is length-prefixed: moving bytes between id and text changes it")
     func lengthPrefixing() {
-        let a = SQLiteDatasetStore.versionID(of: [Example(id: "ab", text: "c")])
-        let b = SQLiteDatasetStore.versionID(of: [Example(id: "a", text: "bc")])
+        let a = SQLiteDatasetStore.contentHash(of: [Example(id: "ab", text: "c")])
+        let b = SQLiteDatasetStore.contentHash(of: [Example(id: "a", text: "bc")])
         #expect(a != b)
-        #expect(SQLiteDatasetStore.versionID(of: []) != SQLiteDatasetStore.versionID(of: [Example(id: "", text: "")]))
+        #expect(SQLiteDatasetStore.contentHash(of: []) != SQLiteDatasetStore.contentHash(of: [Example(id: "", text: "")]))
         // Row order is part of the content (row i of a version is row i of its label matrices).
         let rows = [Example(id: "x", text: "1"), Example(id: "y", text: "2")]
-        #expect(SQLiteDatasetStore.versionID(of: rows) != SQLiteDatasetStore.versionID(of: rows.reversed()))
+        #expect(SQLiteDatasetStore.contentHash(of: rows) != SQLiteDatasetStore.contentHash(of: rows.reversed()))
     }
 
     @Test("canonical field JSON escapes control characters and parses back")
@@ -55,16 +55,17 @@ struct CanonicalEncodingTests {
         #expect(TokenHasher.mint().token != minted.token)
     }
 
-    @Test("opening a file that is not a database is a clear storage error")
+    @Test("opening a file that is not a database is a clear error, and the file is left untouched")
     func notADatabase() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(
             "not-a-store-\(UUID().uuidString).sqlite")
         try Data(repeating: 0x41, count: 4096).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         #expect { try SQLiteDatasetStore(path: url.path) } throws: { error in
-            guard case let DatasetStoreError.storage(message) = error else { return false }
-            return message.contains(url.path)
+            guard case let DatasetStoreError.notAStore(path, _) = error else { return false }
+            return path == url.path
         }
+        #expect(try Data(contentsOf: url) == Data(repeating: 0x41, count: 4096))
     }
 
     @Test("version prefixes: too short or non-hex prefixes are unknown versions, not patterns")

@@ -30,6 +30,19 @@ struct HostileInputTests {
         let fixture = try TemporaryStore()
         let store = fixture.store
         let tablesBefore = try Self.tableNames(store)
+        // Names are identifiers: a name with a control character is refused (data may hold anything).
+        let isIdentifier = !value.unicodeScalars.contains(where: DisplayText.isControl)
+        if !isIdentifier {
+            #expect(throws: DatasetStoreError.self) {
+                _ = try store.createDataset(
+                    name: value, license: "MIT", attribution: "", sensitiveFields: [], as: fixture.owner)
+            }
+            #expect(throws: DatasetStoreError.self) {
+                _ = try store.createPrincipal(name: value, kind: .person, as: fixture.owner)
+            }
+        }
+        let value = isIdentifier ? value : value.unicodeScalars.filter { !DisplayText.isControl($0) }.map(String.init)
+            .joined()
         let dataset = try store.createDataset(
             name: value, license: value, attribution: value, sensitiveFields: [value], as: fixture.owner)
         #expect(dataset.name == value)

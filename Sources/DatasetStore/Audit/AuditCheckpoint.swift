@@ -20,6 +20,14 @@ public struct AuditCheckpoint: Sendable, Codable, Equatable {
     /// HMAC-SHA256 of the fields above under a key derived from the store's key, hex.
     public let signature: String
 
+    enum CodingKeys: String, CodingKey {
+        case storeID = "store_id"
+        case entryCount = "entry_count"
+        case root, head
+        case createdAt = "created_at"
+        case signature
+    }
+
     /// Creates a checkpoint value (the store makes and checks signatures).
     public init(storeID: String, entryCount: Int, root: String, head: String, createdAt: Date, signature: String) {
         self.storeID = storeID

@@ -10,6 +10,8 @@ extension SQLiteDatasetStore {
     static let checkpointPurpose = "foundry.audit-checkpoint.v1"
     /// The operation of the first keyed entry.
     static let sealOperation = "audit-seal"
+    /// The operation of an entry the store appends when it finds the log does not end at its signed head.
+    static let alarmOperation = "audit-alarm"
 
     /// The canonical bytes of an entry, hashed (legacy) or MACed (keyed) after the previous entry's hash.
     static func entryBytes(
@@ -78,17 +80,50 @@ extension SQLiteDatasetStore {
     /// (the migration that keys the chain has no store yet).
     static func appendAudit(
         _ db: Database, key: StoreKey, principal: String, operation: String, action: String, dataset: String?,
-        version: String?, outcome: AuditOutcome, detail: String, change: [AuditChange]?
+        version: String?, outcome: AuditOutcome, detail: String, change: [AuditChange]?, checkHead: Bool = true
     ) throws {
         let head = try Row.fetchOne(
             db,
             sql: """
                 SELECT (SELECT value FROM store_meta WHERE key = 'audit_head_id') AS id,
-                       (SELECT value FROM store_meta WHERE key = 'audit_head_hash') AS hash
+                       (SELECT value FROM store_meta WHERE key = 'audit_head_hash') AS hash,
+                       (SELECT value FROM store_meta WHERE key = 'audit_head_mac') AS mac,
+                       (SELECT id FROM audit_entry ORDER BY id DESC LIMIT 1) AS lastID,
+                       (SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1) AS lastHash
                 """)
-        let headID: Int64 = head?["id"] ?? 0
-        let previous: [UInt8] = (head?["hash"] as Data?).flatMap { $0.isEmpty ? nil : Array($0) } ?? genesisHash
-        let id = headID + 1
+        var headID: Int64 = head?["id"] ?? 0
+        var previous: [UInt8] = (head?["hash"] as Data?).flatMap { $0.isEmpty ? nil : Array($0) } ?? genesisHash
+        if checkHead {
+            let lastID: Int64 = head?["lastID"] ?? 0
+            let lastHash: [UInt8] = (head?["lastHash"] as Data?).map { Array($0) } ?? genesisHash
+            let signed = (head?["mac"] as Data?).map { Array($0) } == headMAC(key: key, id: headID, hash: previous)
+            if !signed || lastID != headID || lastHash != previous {
+                // The log does not end where its signed head says: entries were removed, or the head was moved. Record
+                // that for good (an alarm entry under the key, which nobody without the key can remove or forge
+                // without breaking the chain), and continue the chain from the entries that are there.
+                let reason =
+                    "the log ended at entry \(lastID) but its "
+                    + (signed ? "signed head is entry \(headID)" : "recorded head (entry \(headID)) is not signed by the key")
+                    + ": entries were removed or the head was moved before this entry"
+                try insertEntry(
+                    db, key: key, id: lastID + 1, previous: lastHash, principal: "-", operation: alarmOperation,
+                    action: "verify", dataset: nil, version: nil, outcome: .failed, detail: reason, change: nil)
+                headID = lastID + 1
+                previous = try Data.fetchOne(db, sql: "SELECT hash FROM audit_entry WHERE id = ?", arguments: [headID])
+                    .map { Array($0) } ?? genesisHash
+            }
+        }
+        try insertEntry(
+            db, key: key, id: headID + 1, previous: previous, principal: principal, operation: operation,
+            action: action, dataset: dataset, version: version, outcome: outcome, detail: detail, change: change)
+    }
+
+    /// Inserts one keyed entry after `previous` and records it as the signed head.
+    private static func insertEntry(
+        _ db: Database, key: StoreKey, id: Int64, previous: [UInt8], principal: String, operation: String,
+        action: String, dataset: String?, version: String?, outcome: AuditOutcome, detail: String,
+        change: [AuditChange]?
+    ) throws {
         let timestamp = now()
         let changeText = change.map(AuditChange.encode)
         let hash = keyedEntryHash(
@@ -318,6 +353,9 @@ extension SQLiteDatasetStore {
                         : "entry content does not match its hash: it was edited")
             }
             if !isKeyed && change != nil { return bad("an entry before the seal carries access changes") }
+            if isKeyed && row["operation"] as String? == alarmOperation {
+                return bad("the store found the log tampered with: \(row["detail"] as String? ?? "")")
+            }
             if isKeyed, outcome == AuditOutcome.allowed.rawValue, let change {
                 guard let changes = AuditChange.decode(change) else { return bad("its access changes are malformed") }
                 for item in changes {

@@ -17,11 +17,11 @@ struct StoreDiffCommand: ParsableCommand {
         let diff = try store.diff(dataset, from: from, to: to, as: principal)
         try options.emit(diff) {
             var lines = [
-                "\(dataset): \(shortID(diff.from)) → \(shortID(diff.to)): +\(diff.added.count) -\(diff.removed.count) ~\(diff.changed.count)"
+                "\(shown(dataset)): \(shortID(diff.from)) → \(shortID(diff.to)): +\(diff.added.count) -\(diff.removed.count) ~\(diff.changed.count)"
             ]
-            lines += diff.added.prefix(20).map { "  + \($0)" }
-            lines += diff.removed.prefix(20).map { "  - \($0)" }
-            lines += diff.changed.prefix(20).map { "  ~ \($0)" }
+            lines += diff.added.prefix(20).map { "  + \(shown($0))" }
+            lines += diff.removed.prefix(20).map { "  - \(shown($0))" }
+            lines += diff.changed.prefix(20).map { "  ~ \(shown($0))" }
             return lines.joined(separator: "\n")
         }
     }

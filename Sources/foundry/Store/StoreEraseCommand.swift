@@ -16,10 +16,10 @@ struct StoreEraseCommand: ParsableCommand {
         let report = try store.eraseExample(exampleID, from: dataset, as: principal)
         try options.emit(report) {
             ([
-                "erased '\(exampleID)' from \(report.affectedVersions.count) versions of '\(dataset)' at \(isoTime(report.erasedAt))"
+                "erased '\(shown(exampleID))' from \(report.affectedVersions.count) versions of '\(shown(dataset))' at \(isoTime(report.erasedAt))"
             ]
                 + report.staleArtifacts.map {
-                    "  stale: \($0.kind) '\($0.name)' #\($0.id) (\(shortID($0.version)))"
+                    "  stale: \($0.kind) '\(shown($0.name))' #\($0.id) (\(shortID($0.version)))"
                         + ($0.derivedFrom.map { ", derived from #\($0)" } ?? "")
                 })
                 .joined(separator: "\n")

@@ -1,11 +1,16 @@
 import ArgumentParser
 import DatasetStore
 
-/// `foundry store grant`: gives a principal a role on a dataset or store-wide (optionally creating the principal or a custom role).
+/// `foundry store grant`: gives a principal a role on a dataset or store-wide (optionally creating the principal or a
+/// custom role), all in one unit of work.
 struct StoreGrantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grant",
-        abstract: "Grant a role (owner, maintainer, labeler, viewer or custom) on a dataset or store-wide.")
+        abstract: "Grant a role (owner, maintainer, labeler, viewer or custom) on a dataset or store-wide.",
+        discussion: """
+            Defining the role, creating the principal (and its token) and granting are one unit of work: if the \
+            grant fails, no role, principal or token is left behind.
+            """)
 
     @OptionGroup var options: StoreOptions
 
@@ -47,20 +52,23 @@ struct StoreGrantCommand: ParsableCommand {
 
     func run() throws {
         let (store, actor) = try options.session()
-        var token: String?
-        var defined: Role?
-        if let defineActions {
-            let actions = try Self.actions(defineActions)
-            defined = try store.defineRole(name: role, actions: actions, as: actor)
+        let actions = try defineActions.map(Self.actions)
+        let (grant, token, defined) = try store.write(as: actor) { unit in
+            let defined = try actions.map { try unit.defineRole(name: role, actions: $0) }
+            var token: String?
+            if createPrincipal {
+                _ = try unit.createPrincipal(name: principal, kind: kind)
+                token = try unit.issueToken(for: principal).token
+            }
+            let granted = try unit.grantMany([GrantRequest(principal: principal, role: role, dataset: dataset)])
+            guard let grant = granted.first else { throw CommandFailure("the grant was not recorded") }
+            return (grant, token, defined)
         }
-        if createPrincipal {
-            _ = try store.createPrincipal(name: principal, kind: kind, as: actor)
-            token = try store.issueToken(for: principal, as: actor).token
-        }
-        let grant = try store.grant(role: role, to: principal, dataset: dataset, as: actor)
         try options.emit(Output(grant: grant, token: token, role: defined)) {
-            var text = "granted \(role) to '\(principal)' " + (dataset.map { "on dataset '\($0)'" } ?? "store-wide")
-            if let token { text += "\ntoken for '\(principal)' (shown once, keep it secret): \(token)" }
+            var text =
+                "granted \(shown(grant.role)) to '\(shown(grant.principal))' "
+                + (grant.dataset.map { "on dataset '\(shown($0))'" } ?? "store-wide")
+            if let token { text += "\ntoken for '\(shown(grant.principal))' (shown once, keep it secret): \(token)" }
             return text
         }
     }

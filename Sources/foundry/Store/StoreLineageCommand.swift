@@ -24,27 +24,29 @@ struct StoreLineageCommand: ParsableCommand {
     /// The tree as indented text: one line per version, then one per artifact under its version or parent.
     static func text(of tree: DatasetLineage) -> String {
         var lines: [String] = []
-        if tree.versions.isEmpty { lines.append("\(tree.dataset): nothing recorded") }
+        if tree.versions.isEmpty { lines.append("\(shown(tree.dataset)): nothing recorded") }
         for entry in tree.versions {
             let version = entry.version
             lines.append(
-                "\(tree.dataset)@\(shortID(version.id))  \(version.rowCount) rows"
+                "\(shown(tree.dataset))@\(shortID(version.id))  \(version.rowCount) rows"
                     + (version.erasedCount > 0 ? " (\(version.erasedCount) erased)" : "")
-                    + "  \(isoTime(version.createdAt))  \(version.createdBy)")
+                    + "  \(isoTime(version.createdAt))  \(shown(version.createdBy))")
             func append(_ node: LineageNode, prefix: String, isLast: Bool) {
                 let artifact = node.artifact
                 var line = prefix + (isLast ? "└─ " : "├─ ")
                 if artifact.isStale { line += "STALE " }
-                line += "\(artifact.kind) '\(artifact.name)' #\(artifact.id)"
+                line += "\(artifact.kind) '\(shown(artifact.name))' #\(artifact.id)"
                 if artifact.version != version.id { line += " @\(shortID(artifact.version))" }
-                line += "  \(isoTime(artifact.createdAt))  \(artifact.createdBy)"
-                if !artifact.files.isEmpty { line += "  files: " + artifact.files.map(\.name).joined(separator: ", ") }
+                line += "  \(isoTime(artifact.createdAt))  \(shown(artifact.createdBy))"
+                if !artifact.files.isEmpty {
+                    line += "  files: " + artifact.files.map { shown($0.name) }.joined(separator: ", ")
+                }
                 lines.append(line)
                 let childPrefix = prefix + (isLast ? "   " : "│  ")
                 if let reason = artifact.staleReason {
                     lines.append(
                         childPrefix + "stale" + (artifact.staleAt.map { " since \(isoTime($0))" } ?? "")
-                            + ": \(reason)")
+                            + ": \(shown(reason))")
                 }
                 for (index, child) in node.derived.enumerated() {
                     append(child, prefix: childPrefix, isLast: index == node.derived.count - 1)

@@ -23,16 +23,16 @@ struct StoreListCommand: ParsableCommand {
             let versions = try store.versions(of: dataset, as: principal)
             try options.emit(VersionsOutput(dataset: dataset, versions: versions)) {
                 versions.map {
-                    "\(shortID($0.id))  \($0.rowCount) rows\($0.erasedCount > 0 ? " (\($0.erasedCount) erased)" : "")  \(isoTime($0.createdAt))  \($0.createdBy)  \($0.message)"
+                    "\(shortID($0.id))  \($0.rowCount) rows\($0.erasedCount > 0 ? " (\($0.erasedCount) erased)" : "")  \(isoTime($0.createdAt))  \(shown($0.createdBy))  \(shown($0.message))"
                 }.joined(separator: "\n")
             }
         } else {
             let datasets = try store.datasets(as: principal)
             try options.emit(DatasetsOutput(datasets: datasets)) {
                 datasets.map {
-                    "\($0.name)  license: \($0.license)"
+                    "\(shown($0.name))  license: \(shown($0.license))"
                         + ($0.sensitiveFields.isEmpty
-                            ? "" : "  sensitive: \($0.sensitiveFields.joined(separator: ","))")
+                            ? "" : "  sensitive: \($0.sensitiveFields.map(shown).joined(separator: ","))")
                 }
                 .joined(separator: "\n")
             }

@@ -1,9 +1,14 @@
 import ArgumentParser
 import DatasetStore
 
-/// `foundry store revoke`: removes a role from a principal.
+/// `foundry store revoke`: removes a role from a principal (and, with --tokens, its tokens) in one unit of work.
 struct StoreRevokeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a role from a principal.")
+    static let configuration = CommandConfiguration(
+        commandName: "revoke", abstract: "Revoke a role from a principal.",
+        discussion: """
+            The role and, with --tokens, the tokens are revoked together or not at all. The last principal with \
+            store-wide admin and a live token cannot be revoked, nor can its tokens.
+            """)
 
     @OptionGroup var options: StoreOptions
 
@@ -23,10 +28,14 @@ struct StoreRevokeCommand: ParsableCommand {
 
     func run() throws {
         let (store, actor) = try options.session()
-        let revoked = try store.revoke(role: role, from: principal, dataset: dataset, as: actor)
-        let tokenCount = tokens ? try store.revokeTokens(of: principal, as: actor) : 0
+        let (revoked, tokenCount) = try store.write(as: actor) { unit in
+            let revoked = try unit.revoke(role: role, from: principal, dataset: dataset)
+            return (revoked, tokens ? try unit.revokeTokens(of: principal) : 0)
+        }
         try options.emit(Output(revoked: revoked, tokensRevoked: tokenCount)) {
-            (revoked ? "revoked \(role) from '\(principal)'" : "'\(principal)' did not hold \(role) there")
+            (revoked
+                ? "revoked \(shown(role)) from '\(shown(principal))'"
+                : "'\(shown(principal))' did not hold \(shown(role)) there")
                 + (tokens ? "; \(tokenCount) tokens revoked" : "")
         }
     }

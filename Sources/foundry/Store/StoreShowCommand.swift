@@ -27,23 +27,24 @@ struct StoreShowCommand: ParsableCommand {
         let version = try resolvedVersion(dataset, option: self.version)
         let (store, principal) = try options.session()
         let info = try store.dataset(named: dataset.dataset, as: principal)
-        var shown: [Example] = []
+        var rows: [Example] = []
         let limit = max(0, self.limit)
         let read = try store.forEachExample(of: dataset.dataset, version: version, as: principal) { example in
-            if shown.count < limit { shown.append(example) }
+            if rows.count < limit { rows.append(example) }
         }
-        try options.emit(Output(dataset: info, version: read, examples: shown)) {
+        try options.emit(Output(dataset: info, version: read, examples: rows)) {
             var lines = [
-                "\(dataset.dataset)@\(read.id)",
-                "  rows: \(read.rowCount) (\(read.erasedCount) erased)  by \(read.createdBy) at \(isoTime(read.createdAt))",
-                "  license: \(info.license)  attribution: \(info.attribution)",
+                "\(shown(info.name))@\(read.id)",
+                "  rows: \(read.rowCount) (\(read.erasedCount) erased)  by \(shown(read.createdBy)) at \(isoTime(read.createdAt))",
+                "  license: \(shown(info.license))  attribution: \(shown(info.attribution))",
             ]
             if let parent = read.parent { lines.append("  parent: \(parent)") }
-            for example in shown {
+            for example in rows {
                 let fields = example.fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
                     separator: " ")
-                lines.append(
-                    "  [\(example.id)] \(example.text.prefix(100))\(fields.isEmpty ? "" : "  {\(fields.prefix(100))}")")
+                let text = shown(String(example.text.prefix(100)))
+                let rest = fields.isEmpty ? "" : "  {\(shown(String(fields.prefix(100))))}"
+                lines.append("  [\(shown(example.id))] \(text)\(rest)")
             }
             return lines.joined(separator: "\n")
         }

@@ -17,8 +17,9 @@ struct StoreWhoamiCommand: ParsableCommand {
         let (store, principal) = try options.session()
         let grants = try store.grants(of: principal.name, as: principal)
         try options.emit(Output(principal: principal, grants: grants)) {
-            (["\(principal.name) (\(principal.kind.rawValue))"]
-                + grants.map { "  \($0.role) " + ($0.dataset.map { "on '\($0)'" } ?? "store-wide") }).joined(
+            (["\(shown(principal.name)) (\(principal.kind.rawValue))"]
+                + grants.map { "  \(shown($0.role)) " + ($0.dataset.map { "on '\(shown($0))'" } ?? "store-wide") })
+                .joined(
                     separator: "\n")
         }
     }

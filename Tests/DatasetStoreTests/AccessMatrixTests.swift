@@ -1,0 +1,155 @@
+import Foundation
+import FoundryTestSupport
+import Labeling
+import Testing
+
+@testable import DatasetStore
+
+/// The role × operation matrix, generated from ``AccessPolicy/operations``: every built-in role, granted on the
+/// dataset and store-wide, runs every operation of the table, and the outcome must be what the table says — refused
+/// with `permissionDenied` when the role lacks an action on that scope, completed otherwise.
+@Suite("Role × operation matrix (generated from the policy table)")
+struct AccessMatrixTests {
+    /// One cell: a role granted on a scope.
+    struct Grantee: CustomTestStringConvertible, Sendable {
+        let role: Role
+        let storeWide: Bool
+        var testDescription: String { "\(role.name) \(storeWide ? "store-wide" : "on the dataset")" }
+    }
+
+    static let grantees: [Grantee] = AccessPolicy.builtInRoles.flatMap {
+        [Grantee(role: $0, storeWide: false), Grantee(role: $0, storeWide: true)]
+    }
+
+    /// What the table expects of `requirement` for `grantee`.
+    static func expectsAllowed(_ requirement: OperationRequirement, _ grantee: Grantee) -> Bool {
+        guard requirement.isSatisfied(by: grantee.role.actions) else { return false }
+        return requirement.scope == .dataset || grantee.storeWide
+    }
+
+    @Test("every cell of the matrix", arguments: grantees)
+    func matrix(_ grantee: Grantee) throws {
+        var checked = 0
+        for requirement in AccessPolicy.operations {
+            // A fresh store per cell: operations change state (erase, revoke) and must not depend on each other.
+            let fixture = try TemporaryStore()
+            let version = try fixture.dataset("d", rows: 5)
+            let matrix = try fixture.store.storeLabelMatrix(
+                try UnitOfWorkTests.matrix(), name: "m0", dataset: "d", version: version, derivedFrom: nil,
+                as: fixture.owner)
+            _ = try fixture.store.storeSoftLabels(
+                try UnitOfWorkTests.softLabels(rows: 5), name: "s0", labelModelMethod: "dawid-skene",
+                labelModelFile: "{}", dataset: "d", version: version, derivedFrom: matrix.id, as: fixture.owner)
+            _ = try fixture.store.storeCleaningDecisions(
+                CleaningDecisions(kind: "duplicates", name: "c0", payload: Data("[]".utf8)), dataset: "d",
+                version: version, as: fixture.owner)
+            try fixture.store.setGoldLabels(["e0": 1], dataset: "d", version: version, as: fixture.owner)
+            _ = try fixture.principal("victim", role: "viewer", dataset: "d")
+            _ = try fixture.store.issueToken(for: "victim", as: fixture.owner)
+            let actor = try fixture.principal("actor", role: grantee.role.name, dataset: grantee.storeWide ? nil : "d")
+            let expected = Self.expectsAllowed(requirement, grantee)
+            do {
+                try Self.run(requirement.operation, fixture: fixture, as: actor, matrixID: matrix.id)
+                #expect(expected, "\(grantee.testDescription) was allowed \(requirement.operation)")
+            } catch let error as DatasetStoreError {
+                if case .permissionDenied = error {
+                    #expect(!expected, "\(grantee.testDescription) was refused \(requirement.operation): \(error)")
+                } else if case .privilegeEscalation = error {
+                    #expect(!expected, "\(grantee.testDescription) was refused \(requirement.operation): \(error)")
+                } else {
+                    Issue.record("\(grantee.testDescription), \(requirement.operation): unexpected \(error)")
+                }
+            }
+            // The outcome is in the audit log under the operation's name.
+            let last = try fixture.store.auditLog(limit: 3, as: fixture.owner)
+            #expect(
+                last.contains { $0.operation == requirement.operation && $0.principal == "actor" },
+                "no audit entry for \(requirement.operation)")
+            checked += 1
+        }
+        #expect(checked == AccessPolicy.operations.count)
+    }
+
+    /// Runs one operation of the table as `actor` on dataset `d`.
+    static func run(_ operation: String, fixture: TemporaryStore, as actor: Principal, matrixID: Int64) throws {
+        let store = fixture.store
+        switch operation {
+        case "show-dataset": _ = try store.dataset(named: "d", as: actor)
+        case "list-versions": _ = try store.versions(of: "d", as: actor)
+        case "show-version": _ = try store.version(nil, of: "d", as: actor)
+        case "read-examples": _ = try store.examples(of: "d", as: actor)
+        case "diff": _ = try store.diff("d", from: "latest", to: "latest", as: actor)
+        case "lineage": _ = try store.lineageTree(of: "d", as: actor)
+        case "show-artifact": _ = try store.artifact(id: matrixID, as: actor)
+        case "read-artifact-files": _ = try store.artifactFiles(artifact: matrixID, as: actor)
+        case "read-gold-labels": _ = try store.goldLabels(dataset: "d", version: nil, as: actor)
+        case "read-label-matrix": _ = try store.labelMatrix(artifact: matrixID, as: actor)
+        case "read-soft-labels": _ = try store.softLabels(named: "s0", dataset: "d", version: nil, as: actor)
+        case "read-cleaning-decisions":
+            _ = try store.cleaningDecisions(named: "c0", dataset: "d", version: nil, as: actor)
+        case "list-tombstones": _ = try store.tombstones(of: "d", as: actor)
+        case "import": _ = try store.importVersion(TemporaryStore.rows(3, tag: "new"), into: "d", as: actor)
+        case "configure-dataset": _ = try store.configureDataset("d", change: DatasetSettings(license: "MIT"), as: actor)
+        case "store-cleaning-decisions":
+            _ = try store.storeCleaningDecisions(
+                CleaningDecisions(kind: "duplicates", name: "c1", payload: Data("[]".utf8)), dataset: "d",
+                version: nil, as: actor)
+        case "record-artifact":
+            _ = try store.recordArtifact(
+                kind: .adapter, name: "a1", details: "", files: [:], derivedFrom: nil, dataset: "d", version: nil,
+                as: actor)
+        case "set-gold-labels": try store.setGoldLabels(["e1": 0], dataset: "d", version: nil, as: actor)
+        case "store-label-matrix":
+            _ = try store.storeLabelMatrix(
+                try UnitOfWorkTests.matrix(), name: "m1", dataset: "d", version: nil, derivedFrom: nil, as: actor)
+        case "store-soft-labels":
+            _ = try store.storeSoftLabels(
+                try UnitOfWorkTests.softLabels(rows: 5), name: "s1", labelModelMethod: "moments", labelModelFile: "{}",
+                dataset: "d", version: nil, derivedFrom: nil, as: actor)
+        case "export": _ = try store.export("d", as: actor)
+        case "erase": _ = try store.eraseExample("e0", from: "d", as: actor)
+        case "grant": _ = try store.grant(role: "viewer", to: "actor", dataset: "d", as: actor)
+        case "revoke": _ = try store.revoke(role: "viewer", from: "victim", dataset: "d", as: actor)
+        case "create-dataset":
+            _ = try store.createDataset(name: "d2", license: "MIT", attribution: "", sensitiveFields: [], as: actor)
+        case "create-principal": _ = try store.createPrincipal(name: "p2", kind: .service, as: actor)
+        case "issue-token": _ = try store.issueToken(for: "victim", as: actor)
+        case "revoke-tokens": _ = try store.revokeTokens(of: "victim", as: actor)
+        case "define-role": _ = try store.defineRole(name: "r2", actions: [.read], as: actor)
+        case "list-principals": _ = try store.principals(as: actor)
+        case "list-grants": _ = try store.grants(of: "victim", as: actor)
+        case "audit-log": _ = try store.auditLog(limit: 5, as: actor)
+        case "audit-verify": _ = try store.verifyAuditLog(as: actor)
+        case "audit-checkpoint": _ = try store.auditCheckpoint(as: actor)
+        default: Issue.record("the matrix test does not know how to run '\(operation)': add it")
+        }
+    }
+
+    @Test("every operation the store audits as authorized is in the policy table")
+    func tableCoversTheStore() throws {
+        let fixture = try TemporaryStore()
+        let version = try fixture.dataset("d", rows: 5)
+        let matrix = try fixture.store.storeLabelMatrix(
+            try UnitOfWorkTests.matrix(), name: "m0", dataset: "d", version: version, derivedFrom: nil,
+            as: fixture.owner)
+        _ = try fixture.store.storeSoftLabels(
+            try UnitOfWorkTests.softLabels(rows: 5), name: "s0", labelModelMethod: "dawid-skene",
+            labelModelFile: "{}", dataset: "d", version: version, derivedFrom: matrix.id, as: fixture.owner)
+        _ = try fixture.store.storeCleaningDecisions(
+            CleaningDecisions(kind: "duplicates", name: "c0", payload: Data("[]".utf8)), dataset: "d",
+            version: version, as: fixture.owner)
+        _ = try fixture.principal("victim", role: "viewer", dataset: "d")
+        _ = try fixture.principal("actor", role: "viewer", dataset: "d")
+        for requirement in AccessPolicy.operations {
+            try? Self.run(requirement.operation, fixture: fixture, as: fixture.owner, matrixID: matrix.id)
+        }
+        let free: Set = [
+            "authenticate", "init", "list-datasets", "list-roles", "grant-item", SQLiteDatasetStore.sealOperation,
+            "unit-of-work",
+        ]
+        let audited = Set(try fixture.store.auditLog(limit: 100_000, as: fixture.owner).map(\.operation))
+        let listed = Set(AccessPolicy.operations.map(\.operation))
+        #expect(audited.subtracting(listed).subtracting(free).isEmpty, "not in the table: \(audited.subtracting(listed))")
+        #expect(listed.subtracting(audited).isEmpty, "never run: \(listed.subtracting(audited))")
+    }
+}
