@@ -80,7 +80,8 @@ public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, Locali
         case let .alreadyInitialized(path): return "\(path): the store already has an owner"
         case let .notInitialized(path): return "\(path): the store has no principals yet (run `foundry store init`)"
         case let .unknownDataset(name): return "no dataset named '\(DisplayText.escaped(name))'"
-        case let .unknownVersion(dataset, version): return "dataset '\(DisplayText.escaped(dataset))' has no version '\(DisplayText.escaped(version))'"
+        case let .unknownVersion(dataset, version):
+            return "dataset '\(DisplayText.escaped(dataset))' has no version '\(DisplayText.escaped(version))'"
         case let .ambiguousVersion(dataset, prefix, matches):
             return "dataset '\(dataset)': version prefix '\(prefix)' matches \(matches) versions"
         case let .unknownPrincipal(name): return "no principal named '\(DisplayText.escaped(name))'"
@@ -91,12 +92,15 @@ public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, Locali
         case let .invalidLineage(artifact, reason): return "cannot derive from artifact \(artifact): \(reason)"
         case let .invalidReference(text, reason): return "invalid dataset reference '\(text.prefix(200))': \(reason)"
         case let .duplicateName(kind, name): return "a \(kind) named '\(DisplayText.escaped(name))' already exists"
-        case let .invalidName(kind, name, reason): return "invalid \(kind) name '\(DisplayText.escaped(String(name.prefix(80))))': \(reason)"
+        case let .invalidName(kind, name, reason):
+            return "invalid \(kind) name '\(DisplayText.escaped(String(name.prefix(80))))': \(reason)"
         case let .invalidExample(row, id, field, reason):
             return "row \(row) (example '\(DisplayText.escaped(String(id.prefix(80)))))'), field '\(field)': \(reason)"
-        case let .duplicateExampleID(row, id): return "row \(row): example id '\(DisplayText.escaped(String(id.prefix(80))))' appears twice"
+        case let .duplicateExampleID(row, id):
+            return "row \(row): example id '\(DisplayText.escaped(String(id.prefix(80))))' appears twice"
         case let .erasedExample(dataset, id):
-            return "dataset '\(DisplayText.escaped(dataset))': example '\(DisplayText.escaped(id))' was erased and may not be re-imported"
+            return
+                "dataset '\(DisplayText.escaped(dataset))': example '\(DisplayText.escaped(id))' was erased and may not be re-imported"
         case let .invalidLabels(dataset, version, reason):
             return "dataset '\(dataset)' version \(version.prefix(12)): \(reason)"
         case let .privilegeEscalation(principal, role, missing):
@@ -113,7 +117,8 @@ public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, Locali
         case let .unsafeOutput(path, reason): return "refusing to write \(path): \(reason)"
         case let .lockOut(reason): return "refused: \(reason); grant store-wide owner to another principal first"
         case let .invalidSensitiveColumn(dataset, column, reason):
-            return "dataset '\(DisplayText.escaped(dataset))': cannot make '\(DisplayText.escaped(column))' sensitive: \(reason)"
+            return
+                "dataset '\(DisplayText.escaped(dataset))': cannot make '\(DisplayText.escaped(column))' sensitive: \(reason)"
         case let .datasetSettingsDiffer(dataset, reason):
             return
                 "dataset '\(DisplayText.escaped(dataset))' already exists \(reason); change settings with `foundry store configure`"

@@ -70,7 +70,8 @@ extension SQLiteDatasetStore {
                 let id: String = version["id"]
                 let erased: Int = version["erasedCount"]
                 let digest: Data? =
-                    erased == 0 ? TokenHasher.bytes(fromHex: Substring(id)).map { Data(key.mac(contentPurpose, $0)) } : nil
+                    erased == 0
+                    ? TokenHasher.bytes(fromHex: Substring(id)).map { Data(key.mac(contentPurpose, $0)) } : nil
                 if sensitive.isEmpty && erased == 0 {
                     try db.execute(
                         sql: "UPDATE version SET contentDigest = ?, idIsContentHash = 1 WHERE key = ?",
@@ -84,7 +85,8 @@ extension SQLiteDatasetStore {
             }
         }
         let legacyEntries = try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_entry") ?? 0
-        let legacyHead = try Data.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'audit_head_hash'") ?? Data()
+        let legacyHead =
+            try Data.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'audit_head_hash'") ?? Data()
         let baseline = try accessState(db)
         try appendAudit(
             db, key: key, principal: "-", operation: sealOperation, action: "migrate", dataset: nil, version: nil,

@@ -311,7 +311,8 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
 
     /// The dataset an operation names, or — when it does not exist and the principal could not do `action` on it
     /// anyway — the same refusal as for a dataset it may not touch, so that existence is not revealed.
-    func resolveDataset(_ name: String, for principal: Principal, _ action: Action?, db: Database) throws -> DatasetRow {
+    func resolveDataset(_ name: String, for principal: Principal, _ action: Action?, db: Database) throws -> DatasetRow
+    {
         do {
             return try datasetRow(named: name, db: db)
         } catch DatasetStoreError.unknownDataset(let missing) {

@@ -89,7 +89,8 @@ struct AccessMatrixTests {
             _ = try store.cleaningDecisions(named: "c0", dataset: "d", version: nil, as: actor)
         case "list-tombstones": _ = try store.tombstones(of: "d", as: actor)
         case "import": _ = try store.importVersion(TemporaryStore.rows(3, tag: "new"), into: "d", as: actor)
-        case "configure-dataset": _ = try store.configureDataset("d", change: DatasetSettings(license: "MIT"), as: actor)
+        case "configure-dataset":
+            _ = try store.configureDataset("d", change: DatasetSettings(license: "MIT"), as: actor)
         case "store-cleaning-decisions":
             _ = try store.storeCleaningDecisions(
                 CleaningDecisions(kind: "duplicates", name: "c1", payload: Data("[]".utf8)), dataset: "d",
@@ -149,7 +150,8 @@ struct AccessMatrixTests {
         ]
         let audited = Set(try fixture.store.auditLog(limit: 100_000, as: fixture.owner).map(\.operation))
         let listed = Set(AccessPolicy.operations.map(\.operation))
-        #expect(audited.subtracting(listed).subtracting(free).isEmpty, "not in the table: \(audited.subtracting(listed))")
+        #expect(
+            audited.subtracting(listed).subtracting(free).isEmpty, "not in the table: \(audited.subtracting(listed))")
         #expect(listed.subtracting(audited).isEmpty, "never run: \(listed.subtracting(audited))")
     }
 }

@@ -10,7 +10,8 @@ struct CanonicalEncodingTests {
         let a = SQLiteDatasetStore.contentHash(of: [Example(id: "ab", text: "c")])
         let b = SQLiteDatasetStore.contentHash(of: [Example(id: "a", text: "bc")])
         #expect(a != b)
-        #expect(SQLiteDatasetStore.contentHash(of: []) != SQLiteDatasetStore.contentHash(of: [Example(id: "", text: "")]))
+        #expect(
+            SQLiteDatasetStore.contentHash(of: []) != SQLiteDatasetStore.contentHash(of: [Example(id: "", text: "")]))
         // Row order is part of the content (row i of a version is row i of its label matrices).
         let rows = [Example(id: "x", text: "1"), Example(id: "y", text: "2")]
         #expect(SQLiteDatasetStore.contentHash(of: rows) != SQLiteDatasetStore.contentHash(of: rows.reversed()))

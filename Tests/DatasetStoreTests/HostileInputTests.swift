@@ -41,8 +41,11 @@ struct HostileInputTests {
                 _ = try store.createPrincipal(name: value, kind: .person, as: fixture.owner)
             }
         }
-        let value = isIdentifier ? value : value.unicodeScalars.filter { !DisplayText.isControl($0) }.map(String.init)
-            .joined()
+        let value =
+            isIdentifier
+            ? value
+            : value.unicodeScalars.filter { !DisplayText.isControl($0) }.map(String.init)
+                .joined()
         let dataset = try store.createDataset(
             name: value, license: value, attribution: value, sensitiveFields: [value], as: fixture.owner)
         #expect(dataset.name == value)

@@ -86,7 +86,8 @@ struct StoreFileSecurityTests {
             let count = try Int64.fetchOne(db, sql: "SELECT count(*) FROM audit_entry") ?? 0
             try db.execute(
                 sql: "UPDATE store_meta SET value = ? WHERE key = 'audit_keyed_from'", arguments: [count + 1])
-            try db.execute(sql: "UPDATE store_meta SET value = ? WHERE key = 'audit_head_hash'", arguments: [Data(previous)])
+            try db.execute(
+                sql: "UPDATE store_meta SET value = ? WHERE key = 'audit_head_hash'", arguments: [Data(previous)])
         }
         let result = try Self.verify(fixture, token)
         #expect(result.status == 2, "\(result.standardOutput)")
@@ -186,7 +187,8 @@ struct StoreFileSecurityTests {
     func erasedTextLeavesTheFile() throws {
         let fixture = try TemporaryStore()
         let marker = "UNIQUE-MARKER-\(UUID().uuidString)"
-        _ = try fixture.store.createDataset(name: "d", license: "MIT", attribution: "", sensitiveFields: [], as: fixture.owner)
+        _ = try fixture.store.createDataset(
+            name: "d", license: "MIT", attribution: "", sensitiveFields: [], as: fixture.owner)
         _ = try fixture.store.importVersion(
             [Example(id: "a", text: marker), Example(id: "b", text: "other")], into: "d", as: fixture.owner)
         _ = try fixture.store.eraseExample("a", from: "d", as: fixture.owner)
@@ -204,7 +206,8 @@ struct StoreFileSecurityTests {
         let path = directory.file("other.db").path
         do {
             let queue = try DatabaseQueue(path: path)
-            try queue.write { db in try db.execute(sql: "CREATE TABLE notes(body TEXT); INSERT INTO notes VALUES ('x')") }
+            try queue.write { db in try db.execute(sql: "CREATE TABLE notes(body TEXT); INSERT INTO notes VALUES ('x')")
+            }
             try queue.close()
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -295,17 +298,23 @@ struct StoreFileSecurityTests {
         try #require(created.status == 0, "\(created.standardError)")
         _ = try directory.write("alice.token", try #require(created.json()["token"] as? String))
         let sample = TestData.packageFile("Datasets/samples/youtube_spam_sample.csv").path
-        let plain = try runOld(["store", "import", sample, "--dataset", "plain", "--id-field", "COMMENT_ID",
-            "--text-field", "CONTENT", "--json"])
+        let plain = try runOld([
+            "store", "import", sample, "--dataset", "plain", "--id-field", "COMMENT_ID",
+            "--text-field", "CONTENT", "--json",
+        ])
         try #require(plain.status == 0, "\(plain.standardError)")
         let plainID = try #require((plain.json()["version"] as? [String: Any])?["id"] as? String)
         // The finding: the old store accepted the CSV name of the text column and masked nothing.
-        let pii = try runOld(["store", "import", sample, "--dataset", "pii", "--id-field", "COMMENT_ID",
-            "--text-field", "CONTENT", "--sensitive", "CONTENT", "--json"])
+        let pii = try runOld([
+            "store", "import", sample, "--dataset", "pii", "--id-field", "COMMENT_ID",
+            "--text-field", "CONTENT", "--sensitive", "CONTENT", "--json",
+        ])
         try #require(pii.status == 0, "\(pii.standardError)")
         let piiID = try #require((pii.json()["version"] as? [String: Any])?["id"] as? String)
-        let granted = try runOld(["store", "grant", "viewer", "vera", "--dataset", "pii", "--create-principal",
-            "--json"])
+        let granted = try runOld([
+            "store", "grant", "viewer", "vera", "--dataset", "pii", "--create-principal",
+            "--json",
+        ])
         try #require(granted.status == 0, "\(granted.standardError)")
         _ = try directory.write("vera.token", try #require(granted.json()["token"] as? String))
         try #require(try runOld(["store", "erase", "plain", "sample-428abf2c89e7786d"]).status == 0)

@@ -41,7 +41,10 @@ struct StoreSecurityCLITests {
             -> FoundryCLI.Output
         {
             try run(
-                ["store", "import", sample, "--dataset", dataset, "--id-field", "COMMENT_ID", "--text-field", "CONTENT"]
+                [
+                    "store", "import", sample, "--dataset", dataset, "--id-field", "COMMENT_ID", "--text-field",
+                    "CONTENT",
+                ]
                     + extra, as: who)
         }
 
@@ -233,9 +236,10 @@ struct StoreSecurityCLITests {
         #expect(output.status != 0)
         #expect(!output.standardError.contains("NSCocoaErrorDomain"))
         #expect(output.standardError.contains("refusing to write"))
-        let exports = try fixture.audit().filter { $0["operation"] as? String == "export" }
-        #expect(exports.count >= 1)
-        #expect(exports.allSatisfy { $0["outcome"] as? String != "allowed" })
+        let entries = try fixture.audit()
+        #expect(!entries.contains { $0["operation"] as? String == "export" && $0["outcome"] as? String == "allowed" })
+        let failure = entries.last { $0["outcome"] as? String == "failed" }
+        #expect((failure?["detail"] as? String)?.contains("export") == true, "\(String(describing: failure))")
         let lineage = try fixture.run(["store", "lineage", "yt", "--json"])
         #expect(!lineage.standardOutput.contains("\"export\""))
     }
@@ -257,7 +261,9 @@ struct StoreSecurityCLITests {
         #expect(records.first??["id"] == "ID-ONE" && records.first??["text"] == "TEXT-ONE")
         #expect(records.first??["key"] == "k1" && records.first??["body"] == "hello")
         let exports = try fixture.audit().filter { $0["operation"] as? String == "export" }
-        #expect(exports.last?["detail"] as? String ?? "" != "" && (exports.last?["detail"] as? String)?.contains(out.path) == true)
+        #expect(
+            exports.last?["detail"] as? String ?? "" != ""
+                && (exports.last?["detail"] as? String)?.contains(out.path) == true)
     }
 
     // MARK: 6. No lock-out
@@ -432,7 +438,9 @@ struct StoreSecurityCLITests {
         let entries = try fixture.audit()
         let created = entries.first { $0["operation"] as? String == "create-dataset" }
         #expect(created?["dataset"] as? String == "yt")
-        let failedLogin = entries.last { $0["operation"] as? String == "authenticate" && $0["outcome"] as? String == "denied" }
+        let failedLogin = entries.last {
+            $0["operation"] as? String == "authenticate" && $0["outcome"] as? String == "denied"
+        }
         #expect((failedLogin?["detail"] as? String)?.contains("0123456789abcdef") == true)
     }
 }

@@ -34,7 +34,8 @@ public enum AccessPolicy {
         OperationRequirement("show-dataset", [.read], .dataset),
         OperationRequirement("list-versions", [.read], .dataset),
         OperationRequirement("show-version", [.read], .dataset),
-        OperationRequirement("read-examples", [.read], .dataset, note: "sensitive columns masked without read-sensitive"),
+        OperationRequirement(
+            "read-examples", [.read], .dataset, note: "sensitive columns masked without read-sensitive"),
         OperationRequirement("diff", [.read], .dataset, note: "compares visible columns only"),
         OperationRequirement("lineage", [.read], .dataset, note: "erasure details need read-sensitive"),
         OperationRequirement("show-artifact", [.read], .dataset),

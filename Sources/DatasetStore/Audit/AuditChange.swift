@@ -104,8 +104,10 @@ struct AccessState: Equatable {
 
     /// The first difference from `other`, described, or nil when equal.
     func difference(from other: AccessState) -> String? {
-        for name in Set(principals.keys).union(other.principals.keys).sorted() where principals[name] != other.principals[name] {
-            return "principal '\(DisplayText.escaped(name))' is \(other.principals[name].map { "a \($0)" } ?? "absent") in the table but \(principals[name].map { "a \($0)" } ?? "absent") in the audit log"
+        for name in Set(principals.keys).union(other.principals.keys).sorted()
+        where principals[name] != other.principals[name] {
+            return
+                "principal '\(DisplayText.escaped(name))' is \(other.principals[name].map { "a \($0)" } ?? "absent") in the table but \(principals[name].map { "a \($0)" } ?? "absent") in the audit log"
         }
         for lookup in Set(tokens.keys).union(other.tokens.keys).sorted() where tokens[lookup] != other.tokens[lookup] {
             return "token \(lookup) differs between the table and the audit log"

@@ -103,13 +103,15 @@ extension SQLiteDatasetStore {
                 // without breaking the chain), and continue the chain from the entries that are there.
                 let reason =
                     "the log ended at entry \(lastID) but its "
-                    + (signed ? "signed head is entry \(headID)" : "recorded head (entry \(headID)) is not signed by the key")
+                    + (signed
+                        ? "signed head is entry \(headID)" : "recorded head (entry \(headID)) is not signed by the key")
                     + ": entries were removed or the head was moved before this entry"
                 try insertEntry(
                     db, key: key, id: lastID + 1, previous: lastHash, principal: "-", operation: alarmOperation,
                     action: "verify", dataset: nil, version: nil, outcome: .failed, detail: reason, change: nil)
                 headID = lastID + 1
-                previous = try Data.fetchOne(db, sql: "SELECT hash FROM audit_entry WHERE id = ?", arguments: [headID])
+                previous =
+                    try Data.fetchOne(db, sql: "SELECT hash FROM audit_entry WHERE id = ?", arguments: [headID])
                     .map { Array($0) } ?? genesisHash
             }
         }
@@ -270,7 +272,8 @@ extension SQLiteDatasetStore {
 
     static func describe(_ result: AuditVerification) -> String {
         result.ok
-            ? "ok, \(result.entryCount) entries" + (result.checkpointEntries.map { ", checkpoint of \($0) holds" } ?? "")
+            ? "ok, \(result.entryCount) entries"
+                + (result.checkpointEntries.map { ", checkpoint of \($0) holds" } ?? "")
             : "BAD at \(result.firstBadEntry ?? 0): \(result.reason ?? "")"
     }
 
@@ -339,7 +342,8 @@ extension SQLiteDatasetStore {
             let recomputed =
                 isKeyed
                 ? keyedEntryHash(
-                    key: key, previous: previous, id: id, timestamp: row["timestamp"], principal: row["principal"] ?? "",
+                    key: key, previous: previous, id: id, timestamp: row["timestamp"],
+                    principal: row["principal"] ?? "",
                     operation: row["operation"] ?? "", action: row["action"] ?? "", dataset: row["dataset"],
                     version: row["version"], outcome: outcome, detail: row["detail"] ?? "", change: change)
                 : legacyEntryHash(

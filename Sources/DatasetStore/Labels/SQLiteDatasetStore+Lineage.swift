@@ -36,7 +36,9 @@ extension SQLiteStoreTransaction {
             }
         }
         return try perform("show-artifact", action: .read, dataset: dataset) { db, row in
-            guard let row, let artifact = try store.redacted(store.artifacts(db, dataset: row, ids: [id]), principal, row, db).first
+            guard let row,
+                let artifact = try store.redacted(store.artifacts(db, dataset: row, ids: [id]), principal, row, db)
+                    .first
             else {
                 throw DatasetStoreError.unknownArtifactID(id)
             }

@@ -51,7 +51,8 @@ public struct StoreKey: Sendable {
     /// A sub-key for one purpose (HMAC-SHA256 of the purpose under the key), so that the audit chain, checkpoints and
     /// content digests never share a key.
     func derived(_ purpose: String) -> SymmetricKey {
-        SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Data(purpose.utf8), using: SymmetricKey(data: bytes))))
+        SymmetricKey(
+            data: Array(HMAC<SHA256>.authenticationCode(for: Data(purpose.utf8), using: SymmetricKey(data: bytes))))
     }
 
     /// HMAC-SHA256 under the sub-key for `purpose`.

@@ -30,7 +30,9 @@ extension SQLiteStoreTransaction {
         return try perform("import", action: .write, dataset: dataset) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
             // Created meanwhile by someone else (or long ago): the import must not silently run under other settings.
-            if let createIfMissing, !datasetCreated { try SQLiteDatasetStore.checkSameSettings(createIfMissing, as: row) }
+            if let createIfMissing, !datasetCreated {
+                try SQLiteDatasetStore.checkSameSettings(createIfMissing, as: row)
+            }
             let prepared = try prepared.get()
             let examples = prepared.examples
             let store = self.store

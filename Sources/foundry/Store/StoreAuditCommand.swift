@@ -54,7 +54,8 @@ struct StoreAuditCommand: ParsableCommand {
             try options.emit(LogOutput(entries: entries)) {
                 entries.map {
                     "#\($0.id) \(isoTime($0.timestamp)) \(shown($0.principal)) \(shown($0.operation)) [\($0.action)] \($0.outcome.rawValue)"
-                        + ($0.dataset.map { " \(shown($0))" } ?? "") + ($0.version.map { "@\(shortID(shown($0)))" } ?? "")
+                        + ($0.dataset.map { " \(shown($0))" } ?? "")
+                        + ($0.version.map { "@\(shortID(shown($0)))" } ?? "")
                         + ($0.detail.isEmpty ? "" : " — \(shown($0.detail))")
                 }.joined(separator: "\n")
             }

@@ -41,7 +41,8 @@ struct StoreConfigureCommand: ParsableCommand {
             as: principal)
         try options.emit(updated) {
             "\(shown(updated.name)): license \(shown(updated.license)), attribution \(shown(updated.attribution)), sensitive: "
-                + (updated.sensitiveFields.isEmpty ? "none" : updated.sensitiveFields.map(shown).joined(separator: ", "))
+                + (updated.sensitiveFields.isEmpty
+                    ? "none" : updated.sensitiveFields.map(shown).joined(separator: ", "))
         }
     }
 }

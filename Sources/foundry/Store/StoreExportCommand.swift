@@ -68,7 +68,9 @@ struct StoreExportCommand: ParsableCommand {
         let manifestURL = URL(fileURLWithPath: path + ".manifest.json")
         let version = try resolvedVersion(dataset, option: self.version)
         let (store, principal) = try options.session()
-        let storeFiles = [store.path, store.path + "-wal", store.path + "-shm", StoreKey.defaultFile(forStoreAt: store.path)]
+        let storeFiles = [
+            store.path, store.path + "-wal", store.path + "-shm", StoreKey.defaultFile(forStoreAt: store.path),
+        ]
         for target in [url.path, manifestURL.path] {
             try PrivateFile.checkOutputTarget(target, force: force, protecting: storeFiles)
         }
