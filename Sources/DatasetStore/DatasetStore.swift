@@ -3,11 +3,13 @@ import Labeling
 
 /// # DatasetStore
 ///
-/// A governed store for training data: datasets, immutable content-addressed versions, examples,
+/// A governed store for training data: datasets, immutable versions (opaque ids; identical content recognised by a
+/// digest keyed with the store's key), examples,
 /// gold labels, label matrices, soft labels, cleaning decisions, artifacts with their files, and the
 /// lineage that links them (version → label matrix → soft labels → adapter) — with principals, API
 /// tokens, roles scoped per dataset (RBAC with domains), one authorization function,
-/// sensitive-field masking, a hash-chained audit log and erasure with tombstones.
+/// masking of sensitive columns, an audit log chained under the store's key (with signed checkpoints) and erasure
+/// with tombstones. The threat model and what the store promises against it are in docs/SECURITY.md.
 ///
 /// The contract is split by concern: ``DatasetVersionStore`` (datasets, versions, erasure, export),
 /// ``LabelArtifactStore`` (labels, artifacts, files, lineage), ``AccessControlStore`` (principals,

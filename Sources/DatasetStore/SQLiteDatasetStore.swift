@@ -5,7 +5,7 @@ import GRDB
 ///
 /// Every public operation takes the acting ``Principal`` and runs through ``authorize(_:_:datasetID:db:)``,
 /// the single authorization function; every operation, allowed, denied or failed, appends a
-/// hash-chained ``AuditEntry``. Writes run as units of work (``write(as:_:)``): one immediate
+/// ``AuditEntry`` chained under the store's key. Writes run as units of work (``write(as:_:)``): one immediate
 /// transaction, all or nothing, serialized across threads and processes; a single write is a unit of
 /// one operation. Reads run in one snapshot, so a reader never sees half a version.
 ///

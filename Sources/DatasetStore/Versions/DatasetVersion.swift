@@ -1,8 +1,9 @@
 import Foundation
 
-/// One immutable, content-addressed version of a dataset.
+/// One immutable version of a dataset; its id is opaque (random), identical content is recognised by a keyed digest.
 public struct DatasetVersion: Sendable, Hashable, Codable {
-    /// The version id: hex SHA-256 of the canonical encoding of its rows (see ``CanonicalEncoding``).
+    /// The version id: 64 hex digits, random (versions from before the store was keyed may keep the SHA-256 of their
+    /// rows while that reveals nothing: no sensitive columns, no erased rows).
     public let id: String
     /// The dataset's name.
     public let dataset: String

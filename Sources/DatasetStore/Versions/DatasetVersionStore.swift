@@ -12,7 +12,8 @@ public protocol DatasetVersionStore: Sendable {
     func datasets(as principal: Principal) throws -> [Dataset]
     /// One dataset (`read`).
     func dataset(named name: String, as principal: Principal) throws -> Dataset
-    /// Imports rows as a content-addressed version (`write`), creating the dataset in the same unit of work when it
+    /// Imports rows as a new version with an opaque id (`write`, and `read-sensitive` for a dataset with sensitive
+    /// columns), creating the dataset in the same unit of work when it
     /// is missing and `createIfMissing` is given (store-wide `write`): all or nothing.
     func importVersion(
         _ examples: [Example], into dataset: String, message: String, createIfMissing: NewDataset?,

@@ -2,7 +2,7 @@
 public struct ImportResult: Sendable, Codable {
     /// The version holding the rows.
     public let version: DatasetVersion
-    /// False when identical rows were already stored (same content hash): nothing was written.
+    /// False when identical rows were already stored (same keyed content digest): nothing was written.
     public let created: Bool
     /// Whether the dataset itself was created by this import (see ``NewDataset``).
     public let datasetCreated: Bool
