@@ -18,7 +18,7 @@ extension SQLiteDatasetStore {
         previous: [UInt8], id: Int64, timestamp: Int64, principal: String, operation: String, action: String,
         dataset: String?, version: String?, outcome: String, detail: String, change: String?
     ) -> CanonicalHasher {
-        var hasher = CanonicalHasher(domain: CanonicalEncoding.auditDomain)
+        var hasher = CanonicalHasher(domain: CanonicalEncoding.auditDomain, capacity: 1024)
         hasher.append(previous)
         hasher.append(String(id))
         hasher.append(String(timestamp))
@@ -83,14 +83,14 @@ extension SQLiteDatasetStore {
         version: String?, outcome: AuditOutcome, detail: String, change: [AuditChange]?, checkHead: Bool = true
     ) throws {
         let head = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT (SELECT value FROM store_meta WHERE key = 'audit_head_id') AS id,
-                       (SELECT value FROM store_meta WHERE key = 'audit_head_hash') AS hash,
-                       (SELECT value FROM store_meta WHERE key = 'audit_head_mac') AS mac,
-                       (SELECT id FROM audit_entry ORDER BY id DESC LIMIT 1) AS lastID,
-                       (SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1) AS lastHash
-                """)
+            db.cachedStatement(
+                sql: """
+                    SELECT (SELECT value FROM store_meta WHERE key = 'audit_head_id') AS id,
+                           (SELECT value FROM store_meta WHERE key = 'audit_head_hash') AS hash,
+                           (SELECT value FROM store_meta WHERE key = 'audit_head_mac') AS mac,
+                           (SELECT id FROM audit_entry ORDER BY id DESC LIMIT 1) AS lastID,
+                           (SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1) AS lastHash
+                    """))
         var headID: Int64 = head?["id"] ?? 0
         var previous: [UInt8] = (head?["hash"] as Data?).flatMap { $0.isEmpty ? nil : Array($0) } ?? genesisHash
         if checkHead {
@@ -132,22 +132,24 @@ extension SQLiteDatasetStore {
             key: key, previous: previous, id: id, timestamp: timestamp, principal: principal, operation: operation,
             action: action, dataset: dataset, version: version, outcome: outcome.rawValue, detail: detail,
             change: changeText)
-        try db.execute(
+        // Cached statements: a unit may append many entries (one per item of a large grant).
+        try db.cachedStatement(
             sql: """
                 INSERT INTO audit_entry(id, timestamp, principal, operation, action, dataset, version, outcome, detail,
                                         previousHash, hash, change, keyed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-                """,
+                """
+        ).execute(
             arguments: [
                 id, timestamp, principal, operation, action, dataset, version, outcome.rawValue, detail,
                 Data(previous), Data(hash), changeText,
             ])
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE store_meta SET value = CASE key
                     WHEN 'audit_head_id' THEN ?1 WHEN 'audit_head_hash' THEN ?2 ELSE ?3 END
                 WHERE key IN ('audit_head_id', 'audit_head_hash', 'audit_head_mac')
-                """,
-            arguments: [id, Data(hash), Data(headMAC(key: key, id: id, hash: hash))])
+                """
+        ).execute(arguments: [id, Data(hash), Data(headMAC(key: key, id: id, hash: hash))])
     }
 
     /// The most recent audit entries, oldest first. Requires store-wide `admin`.

@@ -13,6 +13,9 @@ public struct StoreKey: Sendable {
     public static let environmentVariable = "FOUNDRY_STORE_KEY"
 
     let bytes: [UInt8]
+    /// The sub-keys used on every audit entry, derived once.
+    private let auditKey: SymmetricKey
+    private let headKey: SymmetricKey
 
     /// A key from its 32 bytes.
     ///
@@ -21,7 +24,7 @@ public struct StoreKey: Sendable {
         guard bytes.count == 32 else {
             throw DatasetStoreError.invalidKey(source: source, reason: "expected 32 bytes, found \(bytes.count)")
         }
-        self.bytes = bytes
+        self.init(unchecked: bytes)
     }
 
     /// A key from 64 hex digits (surrounding whitespace ignored).
@@ -40,7 +43,16 @@ public struct StoreKey: Sendable {
         StoreKey(unchecked: TokenHasher.randomBytes(32))
     }
 
-    private init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+    private init(unchecked bytes: [UInt8]) {
+        self.bytes = bytes
+        auditKey = Self.derive(bytes, SQLiteDatasetStore.auditPurpose)
+        headKey = Self.derive(bytes, SQLiteDatasetStore.headPurpose)
+    }
+
+    private static func derive(_ bytes: [UInt8], _ purpose: String) -> SymmetricKey {
+        SymmetricKey(
+            data: Array(HMAC<SHA256>.authenticationCode(for: Data(purpose.utf8), using: SymmetricKey(data: bytes))))
+    }
 
     /// The key file of the store at `path`: `path` + `.key`.
     public static func defaultFile(forStoreAt path: String) -> String { path + ".key" }
@@ -51,8 +63,11 @@ public struct StoreKey: Sendable {
     /// A sub-key for one purpose (HMAC-SHA256 of the purpose under the key), so that the audit chain, checkpoints and
     /// content digests never share a key.
     func derived(_ purpose: String) -> SymmetricKey {
-        SymmetricKey(
-            data: Array(HMAC<SHA256>.authenticationCode(for: Data(purpose.utf8), using: SymmetricKey(data: bytes))))
+        switch purpose {
+        case SQLiteDatasetStore.auditPurpose: auditKey
+        case SQLiteDatasetStore.headPurpose: headKey
+        default: Self.derive(bytes, purpose)
+        }
     }
 
     /// HMAC-SHA256 under the sub-key for `purpose`.

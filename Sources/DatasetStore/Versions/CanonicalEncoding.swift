@@ -57,8 +57,10 @@ struct CanonicalHasher {
     private var hasher = SHA256()
     private var buffer: [UInt8] = []
 
-    init(domain: String) {
-        buffer.reserveCapacity(1 << 16)
+    /// A hasher that has taken `domain`; `capacity` is the buffer reserved (large for version rows, small for
+    /// audit entries).
+    init(domain: String, capacity: Int = 1 << 16) {
+        buffer.reserveCapacity(capacity)
         append(domain)
     }
 
