@@ -126,6 +126,38 @@ struct AccessMatrixTests {
         }
     }
 
+    @Test("a missing and a forbidden dataset or artifact give the same error to a principal without rights there")
+    func missingAndForbiddenLookAlike() throws {
+        let fixture = try TemporaryStore()
+        let version = try fixture.dataset("secret", rows: 5)
+        try fixture.dataset("open", rows: 5)
+        let matrix = try fixture.store.storeLabelMatrix(
+            try UnitOfWorkTests.matrix(), name: "m", dataset: "secret", version: version, derivedFrom: nil,
+            as: fixture.owner)
+        let viewer = try fixture.principal("vera", role: "viewer", dataset: "open")
+        func message(_ body: () throws -> Void) -> String {
+            do {
+                try body()
+                return "no error"
+            } catch {
+                return String(describing: error)
+            }
+        }
+        let forbidden = message { _ = try fixture.store.examples(of: "secret", as: viewer) }
+        let missing = message { _ = try fixture.store.examples(of: "nosuch", as: viewer) }
+        #expect(
+            forbidden.replacingOccurrences(of: "secret", with: "X")
+                == missing.replacingOccurrences(of: "nosuch", with: "X"))
+        let forbiddenArtifact = message { _ = try fixture.store.artifact(id: matrix.id, as: viewer) }
+        let missingArtifact = message { _ = try fixture.store.artifact(id: 999, as: viewer) }
+        #expect(
+            forbiddenArtifact.replacingOccurrences(of: String(matrix.id), with: "N")
+                == missingArtifact.replacingOccurrences(of: "999", with: "N"))
+        #expect(!forbiddenArtifact.contains("secret"))
+        // The owner, who may read everything, is told plainly.
+        #expect(message { _ = try fixture.store.examples(of: "nosuch", as: fixture.owner) }.contains("no dataset"))
+    }
+
     @Test("every operation the store audits as authorized is in the policy table")
     func tableCoversTheStore() throws {
         let fixture = try TemporaryStore()

@@ -87,9 +87,14 @@ struct LineageTests {
         #expect(try fixture.store.artifactFiles(artifact: adapter.id, as: viewer).count == 3)
         try fixture.dataset("other")
         let outsider = try fixture.principal("o", role: "viewer", dataset: "other")
-        #expect(throws: DatasetStoreError.permissionDenied(principal: "o", action: .read, dataset: "d")) {
+        // Refused with the same error as a missing artifact: the id reveals neither existence nor dataset.
+        #expect(throws: DatasetStoreError.unknownArtifactID(adapter.id)) {
             try fixture.store.artifactFiles(artifact: adapter.id, as: outsider)
         }
+        #expect(
+            try fixture.store.auditLog(limit: 5, as: fixture.owner).contains {
+                $0.principal == "o" && $0.operation == "read-artifact-files" && $0.outcome == .denied
+            })
         #expect(throws: DatasetStoreError.unknownArtifactID(999)) {
             try fixture.store.artifactFiles(artifact: 999, as: fixture.owner)
         }

@@ -30,7 +30,11 @@ extension SQLiteStoreTransaction {
     ///
     /// - Throws: ``DatasetStoreError/unknownArtifactID(_:)``.
     public func artifact(id: Int64) throws -> Artifact {
-        guard let dataset = try store.datasetName(ofArtifact: id, db: db) else {
+        let dataset = try store.datasetName(ofArtifact: id, db: db)
+        let readable = try dataset.map {
+            try store.authorize(principal, .read, datasetID: try store.datasetID(named: $0, db: db), db: db)
+        }
+        guard let dataset, readable == true else {
             return try perform("show-artifact", action: nil, dataset: nil) { _, _ in
                 throw DatasetStoreError.unknownArtifactID(id)
             }
@@ -206,10 +210,19 @@ extension SQLiteDatasetStore {
     func performArtifactRead<T>(
         _ id: Int64, operation: String, as principal: Principal, _ body: (Database, DatasetRow) throws -> (T, AuditNote)
     ) throws -> T {
-        let dataset = try storage { try pool.read { db in try datasetName(ofArtifact: id, db: db) } }
-        guard let dataset else {
+        let (dataset, readable) = try storage {
+            try pool.read { db -> (String?, Bool) in
+                guard let name = try datasetName(ofArtifact: id, db: db) else { return (nil, false) }
+                return (name, try authorize(principal, .read, datasetID: try datasetID(named: name, db: db), db: db))
+            }
+        }
+        guard let dataset, readable else {
+            // One answer for a missing artifact and one on a dataset the principal may not read: the id reveals
+            // neither its existence nor its dataset.
             let error = DatasetStoreError.unknownArtifactID(id)
-            try auditOutcome(principal.name, operation, Action.read.rawValue, nil, nil, .failed, error.description)
+            try auditOutcome(
+                principal.name, operation, Action.read.rawValue, nil, nil, dataset == nil ? .failed : .denied,
+                error.description)
             throw error
         }
         return try performRead(principal, operation: operation, action: .read, dataset: dataset) { db, row in
