@@ -51,7 +51,7 @@ public protocol StoreTransaction {
     /// Exports a version (`export`), recording the export in the lineage; see ``DatasetVersionStore/export(_:version:as:)``.
     func export(_ dataset: String, version: String?) throws -> ExportedDataset
 
-    /// Exports a version (`export`) that the caller writes to `destination` (named in the audit log and lineage).
+    /// Exports a version (`export`) that the caller writes to `destination` (named in the audit log).
     func export(_ dataset: String, version: String?, destination: String?) throws -> ExportedDataset
 
     // MARK: Labels and artifacts

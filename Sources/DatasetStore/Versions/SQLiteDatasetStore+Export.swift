@@ -14,7 +14,7 @@ extension SQLiteStoreTransaction {
 
     /// Exports a version as ``export(_:version:)`` does, naming the file it is written to in the audit entry.
     ///
-    /// - Parameter destination: where the caller writes the rows (recorded in the audit log and the lineage).
+    /// - Parameter destination: where the caller writes the rows (recorded in the audit log).
     public func export(_ dataset: String, version: String?, destination: String?) throws -> ExportedDataset {
         try perform("export", action: .export, dataset: dataset, version: version) { db, row in
             guard let row else { throw DatasetStoreError.unknownDataset(dataset) }
@@ -36,12 +36,11 @@ extension SQLiteStoreTransaction {
                 examples.append(example)
             }
             let now = SQLiteDatasetStore.now()
-            var detailFields = [
+            // The path goes to the audit log (administrators), not to the lineage every reader sees.
+            let details = CanonicalEncoding.fieldsJSON([
                 "license": row.license, "attribution": row.attribution, "rows": String(examples.count),
                 "masked": masked.joined(separator: ","),
-            ]
-            if let destination { detailFields["path"] = destination }
-            let details = CanonicalEncoding.fieldsJSON(detailFields)
+            ])
             let artifact = try store.insertArtifact(
                 ArtifactDraft(
                     kind: .export, name: "export-\(now)-\(CanonicalEncoding.hex(TokenHasher.randomBytes(4)))",
