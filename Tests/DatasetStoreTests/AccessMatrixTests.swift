@@ -27,22 +27,29 @@ struct AccessMatrixTests {
         return requirement.scope == .dataset || grantee.storeWide
     }
 
+    /// A fresh store with dataset `d` (5 rows) and one of each artifact on its version: label matrix `m0`, soft
+    /// labels `s0` derived from it, cleaning decisions `c0`.
+    static func populatedStore() throws -> (TemporaryStore, version: String, matrix: Artifact) {
+        let fixture = try TemporaryStore()
+        let version = try fixture.dataset("d", rows: 5)
+        let matrix = try fixture.store.storeLabelMatrix(
+            try UnitOfWorkTests.matrix(), name: "m0", dataset: "d", version: version, derivedFrom: nil,
+            as: fixture.owner)
+        _ = try fixture.store.storeSoftLabels(
+            try UnitOfWorkTests.softLabels(rows: 5), name: "s0", labelModelMethod: "dawid-skene",
+            labelModelFile: "{}", dataset: "d", version: version, derivedFrom: matrix.id, as: fixture.owner)
+        _ = try fixture.store.storeCleaningDecisions(
+            CleaningDecisions(kind: "duplicates", name: "c0", payload: Data("[]".utf8)), dataset: "d",
+            version: version, as: fixture.owner)
+        return (fixture, version, matrix)
+    }
+
     @Test("every cell of the matrix", arguments: grantees)
     func matrix(_ grantee: Grantee) throws {
         var checked = 0
         for requirement in AccessPolicy.operations {
             // A fresh store per cell: operations change state (erase, revoke) and must not depend on each other.
-            let fixture = try TemporaryStore()
-            let version = try fixture.dataset("d", rows: 5)
-            let matrix = try fixture.store.storeLabelMatrix(
-                try UnitOfWorkTests.matrix(), name: "m0", dataset: "d", version: version, derivedFrom: nil,
-                as: fixture.owner)
-            _ = try fixture.store.storeSoftLabels(
-                try UnitOfWorkTests.softLabels(rows: 5), name: "s0", labelModelMethod: "dawid-skene",
-                labelModelFile: "{}", dataset: "d", version: version, derivedFrom: matrix.id, as: fixture.owner)
-            _ = try fixture.store.storeCleaningDecisions(
-                CleaningDecisions(kind: "duplicates", name: "c0", payload: Data("[]".utf8)), dataset: "d",
-                version: version, as: fixture.owner)
+            let (fixture, version, matrix) = try Self.populatedStore()
             try fixture.store.setGoldLabels(["e0": 1], dataset: "d", version: version, as: fixture.owner)
             _ = try fixture.principal("victim", role: "viewer", dataset: "d")
             _ = try fixture.store.issueToken(for: "victim", as: fixture.owner)
@@ -160,17 +167,7 @@ struct AccessMatrixTests {
 
     @Test("every operation the store audits as authorized is in the policy table")
     func tableCoversTheStore() throws {
-        let fixture = try TemporaryStore()
-        let version = try fixture.dataset("d", rows: 5)
-        let matrix = try fixture.store.storeLabelMatrix(
-            try UnitOfWorkTests.matrix(), name: "m0", dataset: "d", version: version, derivedFrom: nil,
-            as: fixture.owner)
-        _ = try fixture.store.storeSoftLabels(
-            try UnitOfWorkTests.softLabels(rows: 5), name: "s0", labelModelMethod: "dawid-skene",
-            labelModelFile: "{}", dataset: "d", version: version, derivedFrom: matrix.id, as: fixture.owner)
-        _ = try fixture.store.storeCleaningDecisions(
-            CleaningDecisions(kind: "duplicates", name: "c0", payload: Data("[]".utf8)), dataset: "d",
-            version: version, as: fixture.owner)
+        let (fixture, _, matrix) = try Self.populatedStore()
         _ = try fixture.principal("victim", role: "viewer", dataset: "d")
         _ = try fixture.principal("actor", role: "viewer", dataset: "d")
         for requirement in AccessPolicy.operations {

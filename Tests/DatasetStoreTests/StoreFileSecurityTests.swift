@@ -262,33 +262,12 @@ struct StoreFileSecurityTests {
         let old = URL(fileURLWithPath: try #require(Self.oldBinary))
         let directory = TemporaryDirectory()
         let store = directory.file("old.sqlite").path
-        struct OldOutput {
-            let status: Int32
-            let standardOutput: String
-            let standardError: String
-            func json() throws -> [String: Any] {
-                try #require(try JSONSerialization.jsonObject(with: Data(standardOutput.utf8)) as? [String: Any])
-            }
-        }
-        func runOld(_ arguments: [String]) throws -> OldOutput {
-            let process = Process()
-            process.executableURL = old
-            process.arguments = arguments + ["--store", store]
-            process.currentDirectoryURL = directory.url
+        func runOld(_ arguments: [String]) throws -> FoundryCLI.Output {
+            var arguments = arguments + ["--store", store]
             if arguments.first == "store", arguments.dropFirst().first != "init" {
-                process.arguments? += ["--token-file", directory.file("alice.token").path]
+                arguments += ["--token-file", directory.file("alice.token").path]
             }
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let outData = out.fileHandleForReading.readDataToEndOfFile()
-            let errData = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return OldOutput(
-                status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                standardError: String(decoding: errData, as: UTF8.self))
+            return try FoundryCLI.run(arguments, executable: old, in: directory.url)
         }
         func runNew(_ arguments: [String], as who: String = "alice") throws -> FoundryCLI.Output {
             try FoundryCLI.run(

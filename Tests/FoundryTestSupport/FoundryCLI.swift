@@ -62,11 +62,15 @@ public enum FoundryCLI {
         return candidate
     }
 
-    /// Runs `foundry arguments…` (or the `product` executable) in `directory` (default: the package root) and waits for it.
-    public static func run(_ arguments: [String], product: String? = nil, in directory: URL = TestData.packageRoot)
-        throws -> Output
-    {
-        guard let executable = product.map(Self.product) ?? executable else { throw CocoaError(.fileNoSuchFile) }
+    /// Runs `foundry arguments…` (or the `product` executable, or another `executable` such as an older release) in
+    /// `directory` (default: the package root) and waits for it.
+    public static func run(
+        _ arguments: [String], product: String? = nil, executable other: URL? = nil,
+        in directory: URL = TestData.packageRoot
+    ) throws -> Output {
+        guard let executable = other ?? product.map(Self.product) ?? executable else {
+            throw CocoaError(.fileNoSuchFile)
+        }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
