@@ -63,7 +63,7 @@ struct BenchEmbedCommand: ParsableCommand {
             FileHandle.standardError.write(
                 Data("run \(run): \(String(format: "%.1f", rates.last ?? 0)) texts/s\n".utf8))
         }
-        try printJSON(
+        try printBenchJSON(
             Record(
                 nTexts: texts.count, batchSize: batchSize, maxSeqLength: encoder.maxLength,
                 meanTokensPerText: AdaptersCLI.rounded(Double(lengths.reduce(0, +)) / Double(lengths.count), 2),

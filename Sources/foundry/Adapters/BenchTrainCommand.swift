@@ -112,7 +112,7 @@ struct BenchTrainCommand: ParsableCommand {
             FileHandle.standardError.write(
                 Data("run \(run): \(String(format: "%.1f", rates.last ?? 0)) examples/s\n".utf8))
         }
-        try printJSON(
+        try printBenchJSON(
             Record(
                 batchSize: batchSize, maxLength: bench.maxLength, warmupSteps: warmup, timedSteps: steps,
                 trainableParams: parameterCount,
