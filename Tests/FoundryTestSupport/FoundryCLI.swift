@@ -62,15 +62,22 @@ public enum FoundryCLI {
         return candidate
     }
 
-    /// Runs `foundry arguments…` (or the `product` executable) in `directory` (default: the package root) and waits for it.
-    public static func run(_ arguments: [String], product: String? = nil, in directory: URL = TestData.packageRoot)
-        throws -> Output
-    {
+    /// Runs `foundry arguments…` (or the `product` executable) in `directory` (default: the package root) and waits for it;
+    /// `environment` is added to (and overrides) this process's environment, a `nil` value removes a variable.
+    public static func run(
+        _ arguments: [String], product: String? = nil, in directory: URL = TestData.packageRoot,
+        environment: [String: String?] = [:]
+    ) throws -> Output {
         guard let executable = product.map(Self.product) ?? executable else { throw CocoaError(.fileNoSuchFile) }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value }
+            process.environment = merged
+        }
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error

@@ -8,7 +8,7 @@ import Foundation
 #endif
 
 /// Opens a BLAS (and LAPACKE) library with `dlopen` and resolves Foundry's routines; see ``BLASLibrary``.
-enum BLASLoader {
+package enum BLASLoader {
     /// The libraries tried, in order, when `FOUNDRY_BLAS` is unset.
     static var defaultLibraries: [String] {
         #if os(macOS)
@@ -43,7 +43,7 @@ enum BLASLoader {
     ///   - cpu: the processor, for the OpenBLAS core.
     ///   - threads: the thread decision (its failure is rethrown).
     /// - Throws: ``FoundryCoreError/blasUnavailable(tried:)`` when no candidate is a usable CBLAS library.
-    static func load(
+    package static func load(
         environment: [String: String], cpu: CPUFeatures, threads: Result<ComputeThreads, FoundryCoreError>
     ) throws(FoundryCoreError) -> (library: BLASLibrary, entryPoints: BLASEntryPoints) {
         let threadPolicy = try threads.get()
@@ -207,13 +207,15 @@ enum BLASLoader {
     /// Runs `body` with `variables` set in the process environment, then restores what was there.
     @discardableResult
     static func withEnvironment<T>(_ variables: [String: String], _ body: () throws -> T) rethrows -> T {
-        var previous: [String: String?] = [:]
+        // A list, not a dictionary: `dictionary[name] = nil` would drop the entry of an unset variable, which then
+        // would never be unset again.
+        var previous: [(name: String, value: String?)] = []
         for (name, value) in variables {
-            previous[name] = getenv(name).map { String(cString: $0) }
+            previous.append((name, getenv(name).map { String(cString: $0) }))
             setenv(name, value, 1)
         }
         defer {
-            for (name, value) in previous {
+            for (name, value) in previous.reversed() {
                 if let value { setenv(name, value, 1) } else { unsetenv(name) }
             }
         }

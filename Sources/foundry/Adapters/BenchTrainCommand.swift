@@ -36,6 +36,8 @@ struct BenchTrainCommand: ParsableCommand {
         var lossFirst: Double
         var lossLast: Double
         var lossMean: Double
+        /// The loss of every timed step, in order (the training curve; a fixed seed gives the same curve).
+        var losses: [Double]
     }
 
     /// What the benchmark prints (the keys of `../shared/bench/torch_minilm_bench.py`).
@@ -108,7 +110,8 @@ struct BenchTrainCommand: ParsableCommand {
                     wallS: AdaptersCLI.rounded(seconds), examplesPerS: AdaptersCLI.rounded(rates.last ?? 0, 2),
                     sPerStep: AdaptersCLI.rounded(seconds / Double(steps)),
                     lossFirst: AdaptersCLI.rounded(losses.first ?? 0), lossLast: AdaptersCLI.rounded(losses.last ?? 0),
-                    lossMean: AdaptersCLI.rounded(losses.reduce(0, +) / Double(max(1, losses.count)))))
+                    lossMean: AdaptersCLI.rounded(losses.reduce(0, +) / Double(max(1, losses.count))),
+                    losses: losses))
             FileHandle.standardError.write(
                 Data("run \(run): \(String(format: "%.1f", rates.last ?? 0)) examples/s\n".utf8))
         }
