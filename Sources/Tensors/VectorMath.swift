@@ -90,10 +90,9 @@ public enum VectorMath {
     /// The first `count` (< 8) values from `pointer`, the other lanes set to `padding`.
     @inline(__always)
     public static func load(_ pointer: UnsafePointer<Float>, count: Int, padding: Float) -> SIMD8<Float> {
+        // Lane by lane: a variable-length `copyMemory` would be a call to `memmove` for at most seven values.
         var vector = SIMD8<Float>(repeating: padding)
-        withUnsafeMutablePointer(to: &vector) {
-            UnsafeMutableRawPointer($0).copyMemory(from: pointer, byteCount: count * MemoryLayout<Float>.stride)
-        }
+        for lane in 0..<count { vector[lane] = pointer[lane] }
         return vector
     }
 
@@ -106,9 +105,7 @@ public enum VectorMath {
     /// Stores the first `count` (< 8) lanes at `pointer`.
     @inline(__always)
     public static func store(_ vector: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, count: Int) {
-        withUnsafePointer(to: vector) {
-            UnsafeMutableRawPointer(pointer).copyMemory(from: $0, byteCount: count * MemoryLayout<Float>.stride)
-        }
+        for lane in 0..<count { pointer[lane] = vector[lane] }
     }
 
     /// Applies `transform` to `count` values in place, eight at a time (the tail padded with zeros).
