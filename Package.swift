@@ -27,11 +27,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE"),
+        // CPUID and dladdr for the BLAS seam. No BLAS is linked: FoundryCore opens one at run time (BLASLibrary).
+        .target(name: "CPlatform", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "FoundryCore",
-            dependencies: ["CBLAS", "CLAPACKE", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["CPlatform", .product(name: "Crypto", package: "swift-crypto")]),
         // Tabular reads YAML specs from libyaml's event stream: the `CYaml` module that the Yams product builds.
         .target(name: "Tabular", dependencies: ["FoundryCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Labeling", dependencies: ["Tabular", "FoundryCore"]),
@@ -44,7 +44,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "Tensors", dependencies: ["FoundryCore", "CBLAS"]),
+        .target(name: "Tensors", dependencies: ["FoundryCore"]),
         .target(name: "Adapters", dependencies: ["Tensors", "FoundryCore"]),
         .target(
             name: "Flows",

@@ -10,6 +10,12 @@ public enum FoundryCoreError: Error, Equatable, CustomStringConvertible, Localiz
     case invalidArgument(String)
     /// A LAPACK routine reported a failure.
     case lapackFailure(routine: String, info: Int)
+    /// No BLAS library could be loaded; `tried` names each library tried and why it could not be used.
+    case blasUnavailable(tried: [String])
+    /// No library provides the LAPACKE routines; `tried` names each library tried and why it could not be used.
+    case lapackUnavailable(tried: [String])
+    /// An environment variable holds a value Foundry cannot use.
+    case invalidEnvironment(variable: String, value: String, expected: String)
     /// Soft labels are not a distribution per row (or their shape is wrong); `row` is 0-based when one row is at fault.
     case invalidSoftLabels(source: String, row: Int?, reason: String)
 
@@ -20,6 +26,14 @@ public enum FoundryCoreError: Error, Equatable, CustomStringConvertible, Localiz
         case let .invalidNumPy(path, reason): return "\(path): not a valid .npy file for Foundry: \(reason)"
         case let .invalidArgument(message): return message
         case let .lapackFailure(routine, info): return "LAPACK \(routine) failed (info = \(info))"
+        case let .blasUnavailable(tried):
+            return "no usable BLAS library; tried \(tried.joined(separator: "; ")). Install OpenBLAS "
+                + "(apt-get install libopenblas0) or set FOUNDRY_BLAS to a library with the CBLAS interface"
+        case let .lapackUnavailable(tried):
+            return "no library provides LAPACKE; tried \(tried.joined(separator: "; ")). Install LAPACKE "
+                + "(apt-get install liblapacke) or set FOUNDRY_LAPACKE to a library that exports LAPACKE_dgesv"
+        case let .invalidEnvironment(variable, value, expected):
+            return "\(variable)=\(value) is not valid: expected \(expected)"
         case let .invalidSoftLabels(source, row, reason):
             return "\(source): \(row.map { "row \($0): " } ?? "")invalid soft labels: \(reason)"
         }

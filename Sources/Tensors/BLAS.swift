@@ -1,6 +1,7 @@
-import CBLAS
+import FoundryCore
 
-/// Thin wrappers over single-precision CBLAS routines on raw row-major buffers.
+/// Thin wrappers over single-precision CBLAS routines on raw row-major buffers, called through the library
+/// FoundryCore loads at run time (``BLASLibrary``).
 ///
 /// The callers own the buffers and their sizes; the wrappers only translate to `cblas_s*` calls (and skip empty
 /// products, which some BLAS builds reject).
@@ -38,8 +39,9 @@ public enum BLAS {
             }
             return
         }
-        cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        BLASEntryPoints.current.sgemm(
+            CBLASConstant.rowMajor, transposeA ? CBLASConstant.transpose : CBLASConstant.noTranspose,
+            transposeB ? CBLASConstant.transpose : CBLASConstant.noTranspose,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
@@ -53,6 +55,6 @@ public enum BLAS {
     @inline(__always)
     public static func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         guard count > 0 else { return }
-        cblas_saxpy(Int32(count), alpha, x, 1, y, 1)
+        BLASEntryPoints.current.saxpy(Int32(count), alpha, x, 1, y, 1)
     }
 }

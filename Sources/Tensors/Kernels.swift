@@ -4,52 +4,69 @@ import FoundryCore
 /// Elementwise and row-wise kernels over contiguous row-major buffers: the non-GEMM work of a transformer's forward
 /// and backward passes.
 ///
-/// The callers own the buffers: each pointer must address at least the number of values its parameter names. Sums
-/// run in Float32 in index order, so a kernel gives the same bits for the same input on every run.
+/// The callers own the buffers: each pointer must address at least the number of values its parameter names. The
+/// kernels work on eight values at a time (``VectorMath``); sums run in Float32 in a fixed order (eight lane sums,
+/// then the lanes and the tail), so a kernel gives the same bits for the same input on every run, whatever the
+/// thread that runs it.
 public enum Kernels {
-    /// Layer norm of each row (Ba et al. 2016): `y = gain · (x − mean) / sqrt(var + epsilon) + offset`, with the
-    /// biased variance.
+    /// Layer norm of each row (Ba et al. 2016): `y = gain · (s − mean) / sqrt(var + epsilon) + offset` with
+    /// `s = x (+ residual)` and the biased variance.
     ///
     /// - Parameters:
     ///   - x: `rows × width` inputs.
+    ///   - residual: when given, `rows × width` values added to `x` first (the transformer's residual connection),
+    ///     without writing the sum anywhere.
     ///   - rows: number of rows.
     ///   - width: values per row; `norm`'s gain and offset have this many values.
     ///   - norm: gain and offset.
     ///   - epsilon: added to the variance.
-    ///   - output: `rows × width` results (may not alias `x`).
-    ///   - normalized: when given, receives `(x − mean) / sqrt(var + epsilon)` (`rows × width`), for the backward pass.
+    ///   - output: `rows × width` results (may alias `x` when `residual` is nil and `normalized` is nil).
+    ///   - normalized: when given, receives `(s − mean) / sqrt(var + epsilon)` (`rows × width`), for the backward pass.
     ///   - inverseDeviation: when given, receives each row's `1 / sqrt(var + epsilon)` (`rows` values).
-    /// - Complexity: O(rows · width).
+    /// - Complexity: O(rows · width), three passes over each row.
     public static func layerNorm(
-        _ x: UnsafePointer<Float>, rows: Int, width: Int, norm: LayerNormWeights, epsilon: Float,
-        output: UnsafeMutablePointer<Float>, normalized: UnsafeMutablePointer<Float>?,
-        inverseDeviation: UnsafeMutablePointer<Float>?
+        _ x: UnsafePointer<Float>, residual: UnsafePointer<Float>? = nil, rows: Int, width: Int,
+        norm: LayerNormWeights, epsilon: Float, output: UnsafeMutablePointer<Float>,
+        normalized: UnsafeMutablePointer<Float>?, inverseDeviation: UnsafeMutablePointer<Float>?
     ) {
         precondition(norm.gain.count == width, "layer-norm weights of width \(norm.gain.count) for rows of \(width)")
-        norm.gain.withUnsafeBufferPointer { gain in
-            norm.offset.withUnsafeBufferPointer { offset in
+        let full = width - width % 8
+        norm.gain.withUnsafeBufferPointer { gainBuffer in
+            norm.offset.withUnsafeBufferPointer { offsetBuffer in
+                guard let gain = gainBuffer.baseAddress, let offset = offsetBuffer.baseAddress else { return }
                 for r in 0..<rows {
                     let row = x + r * width
-                    var mean: Float = 0
-                    for j in 0..<width { mean += row[j] }
-                    mean /= Float(width)
-                    var variance: Float = 0
-                    for j in 0..<width {
-                        let d = row[j] - mean
-                        variance += d * d
+                    let add = residual.map { $0 + r * width }
+                    @inline(__always) func value(_ j: Int) -> SIMD8<Float> {
+                        if let add { return VectorMath.load(row + j) + VectorMath.load(add + j) }
+                        return VectorMath.load(row + j)
                     }
-                    variance /= Float(width)
-                    let inv = 1 / (variance + epsilon).squareRoot()
+                    @inline(__always) func scalar(_ j: Int) -> Float { row[j] + (add?[j] ?? 0) }
+                    var sum = SIMD8<Float>(), tail: Float = 0
+                    for j in stride(from: 0, to: full, by: 8) { sum += value(j) }
+                    for j in full..<width { tail += scalar(j) }
+                    let mean = (sum.sum() + tail) / Float(width)
+                    var squares = SIMD8<Float>(), tailSquares: Float = 0
+                    for j in stride(from: 0, to: full, by: 8) {
+                        let d = value(j) - mean
+                        squares += d * d
+                    }
+                    for j in full..<width {
+                        let d = scalar(j) - mean
+                        tailSquares += d * d
+                    }
+                    let inv = 1 / ((squares.sum() + tailSquares) / Float(width) + epsilon).squareRoot()
                     let out = output + r * width
-                    if let normalized {
-                        let n = normalized + r * width
-                        for j in 0..<width {
-                            let value = (row[j] - mean) * inv
-                            n[j] = value
-                            out[j] = value * gain[j] + offset[j]
-                        }
-                    } else {
-                        for j in 0..<width { out[j] = (row[j] - mean) * inv * gain[j] + offset[j] }
+                    let normalizedRow = normalized.map { $0 + r * width }
+                    for j in stride(from: 0, to: full, by: 8) {
+                        let n = (value(j) - mean) * inv
+                        if let normalizedRow { VectorMath.store(n, normalizedRow + j) }
+                        VectorMath.store(n * VectorMath.load(gain + j) + VectorMath.load(offset + j), out + j)
+                    }
+                    for j in full..<width {
+                        let n = (scalar(j) - mean) * inv
+                        normalizedRow?[j] = n
+                        out[j] = n * gain[j] + offset[j]
                     }
                     inverseDeviation?[r] = inv
                 }
@@ -57,8 +74,8 @@ public enum Kernels {
         }
     }
 
-    /// The input gradient of ``layerNorm(_:rows:width:norm:epsilon:output:normalized:inverseDeviation:)`` (gain and
-    /// offset held fixed): `dx = inv · (g − mean(g) − x̂ · mean(g · x̂))` with `g = dy · gain`.
+    /// The input gradient of ``layerNorm(_:residual:rows:width:norm:epsilon:output:normalized:inverseDeviation:)``
+    /// (gain and offset held fixed): `dx = inv · (g − mean(g) − x̂ · mean(g · x̂))` with `g = dy · gain`.
     ///
     /// - Parameters:
     ///   - dy: `rows × width` gradients of the output.
@@ -67,39 +84,48 @@ public enum Kernels {
     ///   - rows: number of rows.
     ///   - width: values per row (`gain.count`).
     ///   - gain: the layer norm's gain.
-    ///   - dx: `rows × width` input gradients (overwritten).
+    ///   - dx: `rows × width` input gradients (overwritten; may alias `dy`).
     /// - Complexity: O(rows · width).
     public static func layerNormBackward(
         gradient dy: UnsafePointer<Float>, normalized: UnsafePointer<Float>, inverseDeviation: UnsafePointer<Float>,
         rows: Int, width: Int, gain: [Float], into dx: UnsafeMutablePointer<Float>
     ) {
         precondition(gain.count == width, "layer-norm gain of width \(gain.count) for rows of \(width)")
-        gain.withUnsafeBufferPointer { gain in
+        let full = width - width % 8
+        gain.withUnsafeBufferPointer { gainBuffer in
+            guard let gain = gainBuffer.baseAddress else { return }
             for r in 0..<rows {
                 let g = dy + r * width, n = normalized + r * width, out = dx + r * width
-                var meanG: Float = 0, meanGN: Float = 0
-                for j in 0..<width {
-                    let value = g[j] * gain[j]
-                    meanG += value
-                    meanGN += value * n[j]
+                var sumG = SIMD8<Float>(), sumGN = SIMD8<Float>()
+                var tailG: Float = 0, tailGN: Float = 0
+                for j in stride(from: 0, to: full, by: 8) {
+                    let value = VectorMath.load(g + j) * VectorMath.load(gain + j)
+                    sumG += value
+                    sumGN += value * VectorMath.load(n + j)
                 }
-                meanG /= Float(width)
-                meanGN /= Float(width)
+                for j in full..<width {
+                    let value = g[j] * gain[j]
+                    tailG += value
+                    tailGN += value * n[j]
+                }
+                let meanG = (sumG.sum() + tailG) / Float(width)
+                let meanGN = (sumGN.sum() + tailGN) / Float(width)
                 let inv = inverseDeviation[r]
-                for j in 0..<width { out[j] = inv * (g[j] * gain[j] - meanG - n[j] * meanGN) }
+                for j in stride(from: 0, to: full, by: 8) {
+                    let value = VectorMath.load(g + j) * VectorMath.load(gain + j)
+                    VectorMath.store(inv * (value - meanG - VectorMath.load(n + j) * meanGN), out + j)
+                }
+                for j in full..<width { out[j] = inv * (g[j] * gain[j] - meanG - n[j] * meanGN) }
             }
         }
     }
 
     /// Exact GELU (Hendrycks & Gimpel 2016), `0.5 · x · (1 + erf(x / √2))`, in place on `count` values.
     ///
-    /// This is PyTorch's `gelu` without the tanh approximation (which differs by up to ~1e-3).
+    /// This is PyTorch's `gelu` without the tanh approximation (which differs by up to ~1e-3); `erf` is
+    /// ``VectorMath/erf(_:)`` (absolute error below 5 · 10⁻⁷, so GELU's below 10⁻⁶).
     public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let scale: Float = 0.7071067811865476
-        for i in 0..<count {
-            let v = x[i]
-            x[i] = 0.5 * v * (1 + erff(v * scale))
-        }
+        VectorMath.map(x, count: count, VectorMath.gelu)
     }
 
     /// The gradient through ``gelu(_:count:)``: `dy ← dy · GELU'(x)` with `GELU'(x) = Φ(x) + x · φ(x)`.
@@ -110,12 +136,16 @@ public enum Kernels {
     ///   - count: number of values.
     public static func geluBackward(input x: UnsafePointer<Float>, gradient dy: UnsafeMutablePointer<Float>, count: Int)
     {
-        let scale: Float = 0.7071067811865476
-        let density: Float = 0.3989422804014327
-        for i in 0..<count {
-            let v = x[i]
-            let cdf = 0.5 * (1 + erff(v * scale))
-            dy[i] *= cdf + v * density * expf(-0.5 * v * v)
+        var i = 0
+        while i + 8 <= count {
+            VectorMath.store(
+                VectorMath.load(dy + i) * VectorMath.geluDerivative(VectorMath.load(x + i)), dy + i)
+            i += 8
+        }
+        if i < count {
+            let rest = count - i
+            let derivative = VectorMath.geluDerivative(VectorMath.load(x + i, count: rest, padding: 0))
+            VectorMath.store(VectorMath.load(dy + i, count: rest, padding: 0) * derivative, dy + i, count: rest)
         }
     }
 
@@ -128,18 +158,64 @@ public enum Kernels {
     ///   - stride: distance between rows (≥ `width`; values between `width` and `stride` are untouched).
     public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, stride: Int) {
         precondition(stride >= width, "row stride \(stride) is shorter than the width \(width)")
+        let full = width - width % 8, rest = width - full
         for r in 0..<rows {
             let row = x + r * stride
-            var maximum = -Float.infinity
-            for j in 0..<width where row[j] > maximum { maximum = row[j] }
-            var sum: Float = 0
-            for j in 0..<width {
-                let e = expf(row[j] - maximum)
-                row[j] = e
+            var maximum = SIMD8<Float>(repeating: -.infinity)
+            for j in Swift.stride(from: 0, to: full, by: 8) {
+                maximum = VectorMath.maximum(maximum, VectorMath.load(row + j))
+            }
+            if rest > 0 {
+                maximum = VectorMath.maximum(maximum, VectorMath.load(row + full, count: rest, padding: -.infinity))
+            }
+            let half = VectorMath.maximum(
+                SIMD8(lowHalf: maximum.lowHalf, highHalf: maximum.highHalf),
+                SIMD8(lowHalf: maximum.highHalf, highHalf: maximum.lowHalf))
+            let largest = Swift.max(Swift.max(half[0], half[1]), Swift.max(half[2], half[3]))
+            var sum = SIMD8<Float>()
+            for j in Swift.stride(from: 0, to: full, by: 8) {
+                let e = VectorMath.exp(VectorMath.load(row + j) - largest)
+                VectorMath.store(e, row + j)
                 sum += e
             }
-            let inv = 1 / sum
-            for j in 0..<width { row[j] *= inv }
+            if rest > 0 {
+                var e = VectorMath.exp(VectorMath.load(row + full, count: rest, padding: 0) - largest)
+                e.replace(with: 0, where: SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(rest))
+                VectorMath.store(e, row + full, count: rest)
+                sum += e
+            }
+            let inv = 1 / sum.sum()
+            for j in Swift.stride(from: 0, to: full, by: 8) {
+                VectorMath.store(VectorMath.load(row + j) * inv, row + j)
+            }
+            for j in full..<width { row[j] *= inv }
+        }
+    }
+
+    /// The gradient through ``softmaxRows(_:rows:width:stride:)``: `g ← p ⊙ (g − Σ_j g_j p_j)` per row, where `p` is
+    /// the softmax output and `g` the gradient of the output (replaced by that of the input).
+    ///
+    /// - Parameters:
+    ///   - probabilities: `rows × width` softmax outputs (row distance `width`).
+    ///   - gradient: `rows × width` gradients, updated in place.
+    ///   - rows: number of rows.
+    ///   - width: values per row.
+    public static func softmaxBackwardRows(
+        probabilities p: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>, rows: Int, width: Int
+    ) {
+        let full = width - width % 8
+        for r in 0..<rows {
+            let pr = p + r * width, gr = g + r * width
+            var dots = SIMD8<Float>(), tail: Float = 0
+            for j in Swift.stride(from: 0, to: full, by: 8) {
+                dots += VectorMath.load(gr + j) * VectorMath.load(pr + j)
+            }
+            for j in full..<width { tail += gr[j] * pr[j] }
+            let dot = dots.sum() + tail
+            for j in Swift.stride(from: 0, to: full, by: 8) {
+                VectorMath.store(VectorMath.load(pr + j) * (VectorMath.load(gr + j) - dot), gr + j)
+            }
+            for j in full..<width { gr[j] = pr[j] * (gr[j] - dot) }
         }
     }
 
@@ -169,17 +245,36 @@ public enum Kernels {
 
     /// `x[i] *= m[i]` for `i` in `0..<count` (applies a dropout mask).
     public static func multiply(_ x: UnsafeMutablePointer<Float>, by m: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count { x[i] *= m[i] }
+        var i = 0
+        while i + 8 <= count {
+            VectorMath.store(VectorMath.load(x + i) * VectorMath.load(m + i), x + i)
+            i += 8
+        }
+        while i < count {
+            x[i] *= m[i]
+            i += 1
+        }
     }
 
     /// Adds `bias` to every one of `rows` rows of `x` (row width `bias.count`).
     public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, bias: [Float]) {
         let width = bias.count
         bias.withUnsafeBufferPointer { b in
-            for r in 0..<rows {
-                let row = x + r * width
-                for j in 0..<width { row[j] += b[j] }
-            }
+            guard let b = b.baseAddress else { return }
+            for r in 0..<rows { add(b, to: x + r * width, count: width) }
+        }
+    }
+
+    /// `y[i] += x[i]` for `i` in `0..<count`.
+    public static func add(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            VectorMath.store(VectorMath.load(y + i) + VectorMath.load(x + i), y + i)
+            i += 8
+        }
+        while i < count {
+            y[i] += x[i]
+            i += 1
         }
     }
 }

@@ -20,8 +20,25 @@ struct Foundry: AsyncParsableCommand {
             TrainCommand.self,
             PredictCommand.self,
             BenchCommand.self,
+            DoctorCommand.self,
         ]
     )
+
+    /// Parses the arguments and runs the command; a command that computes with BLAS loads the library first, so
+    /// that a missing one is an error message rather than a crash.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if computesWithBLAS(command) { try requireBLAS() }
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// `foundry bench …`: release-mode benchmark programs that print JSON.

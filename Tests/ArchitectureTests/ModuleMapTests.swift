@@ -70,7 +70,7 @@ import Testing
     func parsersReadWhatTheyShould() throws {
         let targets = try SourceTree.packageTargets()
         let core = try #require(targets.first { $0.name == "FoundryCore" })
-        #expect(core.dependencies.contains("CBLAS") && core.dependencies.contains("Crypto"))
+        #expect(core.dependencies.contains("CPlatform") && core.dependencies.contains("Crypto"))
         #expect(!core.dependencies.contains("swift-crypto"))
         let example = try #require(targets.first { $0.name == "spam-labeling" })
         #expect(example.path == "Examples/spam-labeling")

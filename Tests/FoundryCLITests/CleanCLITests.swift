@@ -206,11 +206,15 @@ struct CleanCLITests {
         let output = try run(["bench", "clean", "--rows", "12", "--data", "sms.tsv"], in: directory.url)
         #expect(output.status == 0, "\(output.standardError)")
         let json = try output.json()
-        // The keys `bench clean --rows 1000000` printed before its output became a Codable record.
+        // The keys `bench clean --rows 1000000` printed before its output became a Codable record, plus the
+        // machine every bench JSON names.
         #expect(
             Set(json.keys) == [
-                "checks", "failures_per_check", "rows", "rows_per_second", "seconds", "seconds_per_check_sequential",
+                "checks", "failures_per_check", "machine", "rows", "rows_per_second", "seconds",
+                "seconds_per_check_sequential",
             ])
+        let machine = try #require(json["machine"] as? [String: Any])
+        #expect(machine["cpu"] is [String: Any] && machine["blas"] is [String: Any])
         #expect(json["rows"] as? Int == 12 && json["checks"] as? Int == 8)
         // Two cycles of the six messages: not null, length, label, id, control characters, email, phone, and
         // 1 + 6 repeated texts.
@@ -227,7 +231,8 @@ struct CleanCLITests {
         let json = try output.json()
         #expect(
             Set(json.keys) == [
-                "bands", "other_rows_flagged", "other_rows_flagged_with_true_jaccard_at_least_threshold", "planted",
+                "bands", "machine", "other_rows_flagged", "other_rows_flagged_with_true_jaccard_at_least_threshold",
+                "planted",
                 "planted_with_true_jaccard_at_least_threshold", "recall", "recall_true_jaccard_at_least_threshold",
                 "rows_per_band", "seconds", "texts", "texts_per_second", "threshold",
             ])

@@ -63,10 +63,11 @@ public enum FoundryCLI {
     }
 
     /// Runs `foundry arguments…` (or the `product` executable, or another `executable` such as an older release) in
-    /// `directory` (default: the package root) and waits for it.
+    /// `directory` (default: the package root) and waits for it; `environment` is added to (and overrides) this
+    /// process's environment, a `nil` value removes a variable.
     public static func run(
         _ arguments: [String], product: String? = nil, executable other: URL? = nil,
-        in directory: URL = TestData.packageRoot
+        in directory: URL = TestData.packageRoot, environment: [String: String?] = [:]
     ) throws -> Output {
         guard let executable = other ?? product.map(Self.product) ?? executable else {
             throw CocoaError(.fileNoSuchFile)
@@ -75,6 +76,11 @@ public enum FoundryCLI {
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value }
+            process.environment = merged
+        }
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error

@@ -131,8 +131,8 @@ extension BertModel {
         if needInputGradient {
             if let mask = trace.mask {
                 var branch = ArrayMath.product(downOutputGradient, factors.down.scalars, m: rows, n: inputs, k: rank)
-                for i in branch.indices { dx[i] += branch[i] * mask[i] }
-                branch.removeAll()
+                Self.multiply(&branch, by: mask, count: rows * inputs)
+                Self.add(branch, to: &dx, count: rows * inputs)
             } else {
                 ArrayMath.gemm(
                     downOutputGradient, factors.down.scalars, into: &dx, m: rows, n: inputs, k: rank, beta: 1)
@@ -164,7 +164,7 @@ extension BertModel {
             rows: n, into: &dSum2)
         var dX1 = dSum2
         var dOutput = dSum2
-        if let mask = trace.outputMask { for i in dOutput.indices { dOutput[i] *= mask[i] } }
+        if let mask = trace.outputMask { Self.multiply(&dOutput, by: mask, count: n * h) }
         var dActivation = back(.output, dOutput, input: trace.activation, needInput: true)
         trace.preActivation.withUnsafeBufferPointer { pb in
             dActivation.withUnsafeMutableBufferPointer { db in
@@ -173,14 +173,14 @@ extension BertModel {
             }
         }
         let dFromIntermediate = back(.intermediate, dActivation, input: trace.attentionNormOutput, needInput: true)
-        for i in dX1.indices { dX1[i] += dFromIntermediate[i] }
+        Self.add(dFromIntermediate, to: &dX1, count: n * h)
         // Attention layer norm: x1 = LN(dropout(attentionOutput(context)) + x0).
         var dSum1 = [Float](repeating: 0, count: n * h)
         layerNormBackward(
             dX1, normalized: trace.attentionNormalized, inverse: trace.attentionInverse, gain: layer.attentionNorm.gain,
             rows: n, into: &dSum1)
         var dAttended = dSum1
-        if let mask = trace.attentionOutputMask { for i in dAttended.indices { dAttended[i] *= mask[i] } }
+        if let mask = trace.attentionOutputMask { Self.multiply(&dAttended, by: mask, count: n * h) }
         let dContext = back(.attentionOutput, dAttended, input: trace.context, needInput: true)
         let (dQuery, dKey, dValue) = attentionBackward(trace: trace, contextGradient: dContext, batch: batch)
         let needProjectionInputs = needInputGradient
@@ -188,7 +188,7 @@ extension BertModel {
         for (target, gradient) in [(LoRATarget.query, dQuery), (.key, dKey), (.value, dValue)] {
             if !needProjectionInputs && factors[target] == nil { continue }
             let dx = back(target, gradient, input: trace.input, needInput: needProjectionInputs)
-            if needProjectionInputs { for i in dX0.indices { dX0[i] += dx[i] } }
+            if needProjectionInputs { Self.add(dx, to: &dX0, count: n * h) }
         }
         return dX0
     }
@@ -243,13 +243,19 @@ extension BertModel {
                                                 mask: maskValues.isEmpty ? nil : mb.baseAddress,
                                                 contextGradient: cp, queryGradient: dqp, keyGradient: dkp,
                                                 valueGradient: dvp)
-                                            DispatchQueue.concurrentPerform(iterations: batch.count * heads) { task in
-                                                let b = task / heads, head = task % heads
-                                                let length = batch.length(b), column = batch.offsets[b] * h + head * d
-                                                let offset = blockOffsets[b] + head * length * length
-                                                Self.attentionBlockBackward(
-                                                    shared, offset: offset, column: column, length: length, width: h,
-                                                    headSize: d, scale: scale)
+                                            // One task per sequence (its heads in turn), on Foundry's loop threads.
+                                            ParallelChunks.forEach(count: batch.count, chunkSize: 1) { b, _ in
+                                                let length = batch.length(b)
+                                                var scratch = [Float](repeating: 0, count: 2 * length * length)
+                                                scratch.withUnsafeMutableBufferPointer { sb in
+                                                    guard let sp = sb.baseAddress else { return }
+                                                    for head in 0..<heads {
+                                                        Self.attentionBlockBackward(
+                                                            shared, offset: blockOffsets[b] + head * length * length,
+                                                            column: batch.offsets[b] * h + head * d, length: length,
+                                                            width: h, headSize: d, scale: scale, scratch: sp)
+                                                    }
+                                                }
                                             }
                                         }
                                     }
@@ -263,41 +269,35 @@ extension BertModel {
         return (dQuery, dKey, dValue)
     }
 
+    /// One (sequence, head) block of the attention's backward pass; `scratch` holds `2 · length²` values.
     private static func attentionBlockBackward(
-        _ s: BackwardPointers, offset: Int, column: Int, length: Int, width h: Int, headSize d: Int, scale: Float
+        _ s: BackwardPointers, offset: Int, column: Int, length: Int, width h: Int, headSize d: Int, scale: Float,
+        scratch: UnsafeMutablePointer<Float>
     ) {
         let size = length * length
         let p = s.probabilities + offset
-        var used = [Float](repeating: 0, count: size)
-        var dP = [Float](repeating: 0, count: size)
-        for i in 0..<size { used[i] = s.mask.map { p[i] * $0[offset + i] } ?? p[i] }
-        used.withUnsafeBufferPointer { ub in
-            dP.withUnsafeMutableBufferPointer { db in
-                guard let up = ub.baseAddress, let dp = db.baseAddress else { return }
-                // dP̃ = dC Vᵀ; dV = P̃ᵀ dC.
-                BLAS.gemm(
-                    transposeA: false, transposeB: true, m: length, n: length, k: d, alpha: 1,
-                    a: s.contextGradient + column, lda: h, b: s.value + column, ldb: h, beta: 0, c: dp, ldc: length)
-                BLAS.gemm(
-                    transposeA: true, transposeB: false, m: length, n: d, k: length, alpha: 1,
-                    a: up, lda: length, b: s.contextGradient + column, ldb: h, beta: 0, c: s.valueGradient + column,
-                    ldc: h)
-                // Through dropout and softmax: dS = P ⊙ (dP − rowsum(dP ⊙ P)).
-                if let mask = s.mask { for i in 0..<size { dp[i] *= mask[offset + i] } }
-                for r in 0..<length {
-                    var dot: Float = 0
-                    for c in 0..<length { dot += dp[r * length + c] * p[r * length + c] }
-                    for c in 0..<length { dp[r * length + c] = p[r * length + c] * (dp[r * length + c] - dot) }
-                }
-                // dQ = scale · dS K; dK = scale · dSᵀ Q.
-                BLAS.gemm(
-                    transposeA: false, transposeB: false, m: length, n: d, k: length, alpha: scale,
-                    a: dp, lda: length, b: s.key + column, ldb: h, beta: 0, c: s.queryGradient + column, ldc: h)
-                BLAS.gemm(
-                    transposeA: true, transposeB: false, m: length, n: d, k: length, alpha: scale,
-                    a: dp, lda: length, b: s.query + column, ldb: h, beta: 0, c: s.keyGradient + column, ldc: h)
-            }
-        }
+        // The probabilities the forward pass multiplied with the values (after dropout).
+        let used = scratch, dp = scratch + size
+        used.update(from: p, count: size)
+        if let mask = s.mask { Kernels.multiply(used, by: mask + offset, count: size) }
+        // dP̃ = dC Vᵀ; dV = P̃ᵀ dC.
+        BLAS.gemm(
+            transposeA: false, transposeB: true, m: length, n: length, k: d, alpha: 1,
+            a: s.contextGradient + column, lda: h, b: s.value + column, ldb: h, beta: 0, c: dp, ldc: length)
+        BLAS.gemm(
+            transposeA: true, transposeB: false, m: length, n: d, k: length, alpha: 1,
+            a: used, lda: length, b: s.contextGradient + column, ldb: h, beta: 0, c: s.valueGradient + column,
+            ldc: h)
+        // Through dropout and softmax: dS = P ⊙ (dP − rowsum(dP ⊙ P)).
+        if let mask = s.mask { Kernels.multiply(dp, by: mask + offset, count: size) }
+        Kernels.softmaxBackwardRows(probabilities: p, gradient: dp, rows: length, width: length)
+        // dQ = scale · dS K; dK = scale · dSᵀ Q.
+        BLAS.gemm(
+            transposeA: false, transposeB: false, m: length, n: d, k: length, alpha: scale,
+            a: dp, lda: length, b: s.key + column, ldb: h, beta: 0, c: s.queryGradient + column, ldc: h)
+        BLAS.gemm(
+            transposeA: true, transposeB: false, m: length, n: d, k: length, alpha: scale,
+            a: dp, lda: length, b: s.query + column, ldb: h, beta: 0, c: s.keyGradient + column, ldc: h)
     }
 }
 

@@ -65,9 +65,15 @@ extension BertModel {
     /// - Complexity: O(L · (n · h² + n · h · i + Σ ℓ² · h)) for n tokens, sequence lengths ℓ, hidden h, intermediate i,
     ///   plus O(L · n_a · h · r_a) per adapter a with n_a tokens and rank r_a.
     public func hiddenStates(_ batch: TokenBatch, assignment: AdapterAssignment) -> Tensor {
+        var workspace = EncoderWorkspace()
+        return hiddenStates(batch, assignment: assignment, workspace: &workspace)
+    }
+
+    /// ``hiddenStates(_:assignment:)`` with scratch buffers kept across calls (for a loop over batches).
+    func hiddenStates(_ batch: TokenBatch, assignment: AdapterAssignment, workspace: inout EncoderWorkspace) -> Tensor {
         var mode = ForwardMode.inference
         var traces: [LayerTrace] = []
-        let hidden = forward(batch, assignment: assignment, mode: &mode, traces: &traces)
+        let hidden = forward(batch, assignment: assignment, mode: &mode, traces: &traces, workspace: &workspace)
         return Tensor(shape: [batch.tokenCount, configuration.hiddenSize], scalars: hidden)
     }
 
@@ -84,7 +90,13 @@ extension BertModel {
     /// Mean-pooled sentence embeddings (all tokens including `[CLS]`/`[SEP]`), `count × hiddenSize`, each sequence with
     /// its own adapter (see ``hiddenStates(_:assignment:)``).
     public func meanPooled(_ batch: TokenBatch, assignment: AdapterAssignment) -> Tensor {
-        let hidden = hiddenStates(batch, assignment: assignment)
+        var workspace = EncoderWorkspace()
+        return meanPooled(batch, assignment: assignment, workspace: &workspace)
+    }
+
+    /// ``meanPooled(_:assignment:)`` with scratch buffers kept across calls (for a loop over batches).
+    func meanPooled(_ batch: TokenBatch, assignment: AdapterAssignment, workspace: inout EncoderWorkspace) -> Tensor {
+        let hidden = hiddenStates(batch, assignment: assignment, workspace: &workspace)
         return Tensor(
             shape: [batch.count, configuration.hiddenSize],
             scalars: Self.meanPool(hidden.scalars, batch: batch, width: configuration.hiddenSize))
@@ -102,12 +114,14 @@ extension BertModel {
         var out = [Float](repeating: 0, count: selected.count * width)
         hidden.withUnsafeBufferPointer { h in
             out.withUnsafeMutableBufferPointer { o in
+                guard let h = h.baseAddress, let o = o.baseAddress else { return }
                 for (slot, b) in selected.enumerated() {
                     let inv = 1 / Float(batch.length(b))
+                    let sum = o + slot * width
                     for row in batch.offsets[b]..<batch.offsets[b + 1] {
-                        for j in 0..<width { o[slot * width + j] += h[row * width + j] }
+                        Kernels.add(h + row * width, to: sum, count: width)
                     }
-                    for j in 0..<width { o[slot * width + j] *= inv }
+                    for j in 0..<width { sum[j] *= inv }
                 }
             }
         }
@@ -116,12 +130,21 @@ extension BertModel {
 
     /// The embedding layer output (word + position + token type 0, then layer norm).
     func embed(_ batch: TokenBatch) -> [Float] {
+        var sum: [Float] = []
+        return embed(batch, scratch: &sum)
+    }
+
+    /// The embedding layer output; `sum` is scratch (grown when too small).
+    func embed(_ batch: TokenBatch, scratch sum: inout [Float]) -> [Float] {
         let h = configuration.hiddenSize
-        var sum = [Float](repeating: 0, count: batch.tokenCount * h)
+        EncoderWorkspace.reserve(&sum, batch.tokenCount * h)
         wordEmbeddings.scalars.withUnsafeBufferPointer { words in
             positionEmbeddings.scalars.withUnsafeBufferPointer { positions in
                 tokenTypeEmbeddings.scalars.withUnsafeBufferPointer { types in
                     sum.withUnsafeMutableBufferPointer { out in
+                        guard let words = words.baseAddress, let positions = positions.baseAddress,
+                            let types = types.baseAddress, let out = out.baseAddress
+                        else { return }
                         for b in 0..<batch.count {
                             for (position, row) in (batch.offsets[b]..<batch.offsets[b + 1]).enumerated() {
                                 let id = Int(batch.ids[row])
@@ -129,16 +152,17 @@ extension BertModel {
                                 precondition(
                                     position < configuration.maxPositions,
                                     "sequence longer than max_position_embeddings")
-                                for j in 0..<h {
-                                    out[row * h + j] = words[id * h + j] + positions[position * h + j] + types[j]
-                                }
+                                let target = out + row * h
+                                target.update(from: words + id * h, count: h)
+                                Kernels.add(positions + position * h, to: target, count: h)
+                                Kernels.add(types, to: target, count: h)
                             }
                         }
                     }
                 }
             }
         }
-        var out = [Float](repeating: 0, count: sum.count)
+        var out = [Float](repeating: 0, count: batch.tokenCount * h)
         sum.withUnsafeBufferPointer { s in
             out.withUnsafeMutableBufferPointer { o in
                 guard let s = s.baseAddress, let o = o.baseAddress else { return }
@@ -164,6 +188,17 @@ extension BertModel {
     func forward(
         _ batch: TokenBatch, assignment: AdapterAssignment, mode: inout ForwardMode, traces: inout [LayerTrace]
     ) -> [Float] {
+        var workspace = EncoderWorkspace()
+        return forward(batch, assignment: assignment, mode: &mode, traces: &traces, workspace: &workspace)
+    }
+
+    /// ``forward(_:assignment:mode:traces:)`` with scratch buffers that outlive the call: an inference pass
+    /// allocates only its output once the workspace has grown to the batch; a recorded pass gives each layer fresh
+    /// buffers, which become its trace.
+    func forward(
+        _ batch: TokenBatch, assignment: AdapterAssignment, mode: inout ForwardMode, traces: inout [LayerTrace],
+        workspace: inout EncoderWorkspace
+    ) -> [Float] {
         let groups = assignment.groups(in: batch)
         precondition(
             assignment.adapters.allSatisfy { $0.factors.count == layers.count },
@@ -171,15 +206,18 @@ extension BertModel {
         precondition(
             !mode.record || groups.isEmpty || (groups.count == 1 && groups[0].tokenRuns == [0..<batch.tokenCount]),
             "a recorded (training) forward pass takes one adapter for the whole batch")
-        var x = embed(batch)
+        let count = batch.tokenCount * configuration.hiddenSize
+        var x = embed(batch, scratch: &workspace.embeddingSum)
         if mode.hiddenDropout > 0, var generator = mode.generator {
-            let mask = Kernels.dropoutMask(count: x.count, probability: mode.hiddenDropout, generator: &generator)
+            let mask = Kernels.dropoutMask(count: count, probability: mode.hiddenDropout, generator: &generator)
             mode.generator = generator
-            for i in x.indices { x[i] *= mask[i] }
+            Self.multiply(&x, by: mask, count: count)
         }
         traces = []
+        var next = workspace.next
+        workspace.next = []
+        EncoderWorkspace.reserve(&next, count)
         for (index, layer) in layers.enumerated() {
-            var trace = LayerTrace()
             let branches = { (target: LoRATarget) -> [LoRABranch] in
                 groups.compactMap { group in
                     let adapter = assignment.adapters[group.adapterIndex]
@@ -188,9 +226,25 @@ extension BertModel {
                     }
                 }
             }
-            x = layerForward(layer, branches: branches, input: x, batch: batch, mode: &mode, trace: &trace)
-            if mode.record { traces.append(trace) }
+            var trace = LayerTrace()
+            if mode.record {
+                var buffers = LayerBuffers()
+                layerForward(
+                    layer, branches: branches, input: x, output: &next, batch: batch, mode: &mode, buffers: &buffers,
+                    trace: &trace)
+                traces.append(trace)
+                // The trace holds the input: the next layer writes into a new array.
+                x = next
+                next = [Float](repeating: 0, count: count)
+            } else {
+                layerForward(
+                    layer, branches: branches, input: x, output: &next, batch: batch, mode: &mode,
+                    buffers: &workspace.layer, trace: &trace)
+                swap(&x, &next)
+            }
         }
+        workspace.next = next
+        if x.count > count { x.removeLast(x.count - count) }
         return x
     }
 
@@ -201,8 +255,19 @@ extension BertModel {
         _ x: [Float], rows: Int, _ weights: LinearWeights, branches: [LoRABranch], mode: inout ForwardMode,
         trace: inout LoRATrace?
     ) -> [Float] {
+        var y: [Float] = []
+        linear(x, rows: rows, weights, branches: branches, mode: &mode, trace: &trace, into: &y)
+        return y
+    }
+
+    /// ``linear(_:rows:_:branches:mode:trace:)`` into `y`, whose first `rows × outputs` values it overwrites (grown
+    /// when too small).
+    func linear(
+        _ x: [Float], rows: Int, _ weights: LinearWeights, branches: [LoRABranch], mode: inout ForwardMode,
+        trace: inout LoRATrace?, into y: inout [Float]
+    ) {
         let inputs = weights.inputs, outputs = weights.outputs
-        var y = [Float](repeating: 0, count: rows * outputs)
+        EncoderWorkspace.reserve(&y, rows * outputs)
         y.withUnsafeMutableBufferPointer { yb in
             guard let yp = yb.baseAddress else { return }
             for r in 0..<rows { (yp + r * outputs).update(from: weights.bias, count: outputs) }
@@ -246,9 +311,7 @@ extension BertModel {
                 }
             }
         }
-        return y
     }
-
     /// Adds `scaling · (dropout(x) Aᵀ) Bᵀ` for `rows` input rows to the `rows × outputs` block of `y` starting at
     /// value `offset`; returns what the backward pass needs.
     private func addLoRA(
@@ -297,100 +360,138 @@ extension BertModel {
         return LoRATrace(droppedInput: droppedInput, mask: mask, down: down)
     }
 
+    /// One transformer layer: `x1 = LN(dropout(attention(x) Wₒᵀ) + x)`, `output = LN(dropout(GELU(x1 Wᵢᵀ) Wₒᵤₜᵀ) + x1)`,
+    /// each projection with its LoRA branches; `buffers` is scratch (and, when recording, becomes the trace).
     private func layerForward(
-        _ layer: BertLayerWeights, branches: (LoRATarget) -> [LoRABranch], input x: [Float], batch: TokenBatch,
-        mode: inout ForwardMode, trace: inout LayerTrace
-    ) -> [Float] {
+        _ layer: BertLayerWeights, branches: (LoRATarget) -> [LoRABranch], input x: [Float], output: inout [Float],
+        batch: TokenBatch, mode: inout ForwardMode, buffers: inout LayerBuffers, trace: inout LayerTrace
+    ) {
         let n = batch.tokenCount, inner = configuration.intermediateSize
-        func project(_ target: LoRATarget, _ input: [Float]) -> [Float] {
+        func project(_ target: LoRATarget, _ input: [Float], into out: inout [Float]) {
             var loraTrace: LoRATrace?
-            let out = linear(
-                input, rows: n, layer[target], branches: branches(target), mode: &mode, trace: &loraTrace)
+            linear(
+                input, rows: n, layer[target], branches: branches(target), mode: &mode, trace: &loraTrace, into: &out)
             if let loraTrace { trace.lora[target] = loraTrace }
-            return out
         }
-        let q = project(.query, x), k = project(.key, x), v = project(.value, x)
-        var probabilities: [Float] = []
+        project(.query, x, into: &buffers.query)
+        project(.key, x, into: &buffers.key)
+        project(.value, x, into: &buffers.value)
         var attentionMask: [Float]?
-        let context = attention(
-            query: q, key: k, value: v, batch: batch, mode: &mode, probabilities: &probabilities,
-            dropoutMask: &attentionMask)
-        var attended = project(.attentionOutput, context)
-        let (x1, attentionOutputMask, normalized1, inverse1) = addAndNormalize(
-            &attended, residual: x, rows: n, layer.attentionNorm, mode: &mode)
+        attention(batch: batch, mode: &mode, buffers: &buffers, dropoutMask: &attentionMask)
+        project(.attentionOutput, buffers.context, into: &buffers.attended)
+        let attentionOutputMask = addAndNormalize(
+            &buffers.attended, residual: x, rows: n, layer.attentionNorm, mode: &mode,
+            output: &buffers.attentionNormOutput, normalized: &buffers.attentionNormalized,
+            inverse: &buffers.attentionInverse)
 
-        let pre = project(.intermediate, x1)
-        var activation = pre
-        activation.withUnsafeMutableBufferPointer { a in
-            guard let ap = a.baseAddress else { return }
-            Kernels.gelu(ap, count: n * inner)
+        project(.intermediate, buffers.attentionNormOutput, into: &buffers.preActivation)
+        if mode.record {
+            buffers.activation = Array(buffers.preActivation.prefix(n * inner))
+            Self.gelu(&buffers.activation, count: n * inner)
+            project(.output, buffers.activation, into: &buffers.output)
+        } else {
+            // Inference keeps no pre-activation: GELU in place.
+            Self.gelu(&buffers.preActivation, count: n * inner)
+            project(.output, buffers.preActivation, into: &buffers.output)
         }
-        var out = project(.output, activation)
-        let (x2, outputMask, normalized2, inverse2) = addAndNormalize(
-            &out, residual: x1, rows: n, layer.outputNorm, mode: &mode)
+        let outputMask = addAndNormalize(
+            &buffers.output, residual: buffers.attentionNormOutput, rows: n, layer.outputNorm, mode: &mode,
+            output: &output, normalized: &buffers.outputNormalized, inverse: &buffers.outputInverse)
 
         if mode.record {
             trace.input = x
-            trace.query = q
-            trace.key = k
-            trace.value = v
-            trace.probabilities = probabilities
+            trace.query = buffers.query
+            trace.key = buffers.key
+            trace.value = buffers.value
+            trace.probabilities = buffers.probabilities
             trace.attentionMask = attentionMask
-            trace.context = context
+            trace.context = buffers.context
             trace.attentionOutputMask = attentionOutputMask
-            trace.attentionNormalized = normalized1
-            trace.attentionInverse = inverse1
-            trace.attentionNormOutput = x1
-            trace.preActivation = pre
-            trace.activation = activation
+            trace.attentionNormalized = buffers.attentionNormalized
+            trace.attentionInverse = buffers.attentionInverse
+            trace.attentionNormOutput = buffers.attentionNormOutput
+            trace.preActivation = buffers.preActivation
+            trace.activation = buffers.activation
             trace.outputMask = outputMask
-            trace.outputNormalized = normalized2
-            trace.outputInverse = inverse2
+            trace.outputNormalized = buffers.outputNormalized
+            trace.outputInverse = buffers.outputInverse
         }
-        return x2
+    }
+
+    /// GELU in place on the first `count` values, in parallel chunks.
+    static func gelu(_ values: inout [Float], count: Int) {
+        values.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            ParallelChunks.forEach(count: count, chunkSize: 16_384) { _, range in
+                Kernels.gelu(base + range.lowerBound, count: range.count)
+            }
+        }
+    }
+
+    /// `values[i] *= mask[i]` for the first `count` values.
+    static func multiply(_ values: inout [Float], by mask: [Float], count: Int) {
+        values.withUnsafeMutableBufferPointer { v in
+            mask.withUnsafeBufferPointer { m in
+                guard let vp = v.baseAddress, let mp = m.baseAddress else { return }
+                Kernels.multiply(vp, by: mp, count: count)
+            }
+        }
+    }
+
+    /// `values[i] += addend[i]` for the first `count` values.
+    static func add(_ addend: [Float], to values: inout [Float], count: Int) {
+        values.withUnsafeMutableBufferPointer { v in
+            addend.withUnsafeBufferPointer { a in
+                guard let vp = v.baseAddress, let ap = a.baseAddress else { return }
+                Kernels.add(ap, to: vp, count: count)
+            }
+        }
     }
 
     /// The tail of the attention and feed-forward blocks: hidden dropout on `values` (training), plus the residual,
-    /// then layer norm; `values` is used as scratch. Returns the output, the dropout mask, and (when recording) the
-    /// normalized values and the reciprocal deviations for the backward pass.
+    /// then layer norm into `output`, in parallel over rows; `values` is used as scratch. Returns the dropout mask;
+    /// when recording, `normalized` and `inverse` receive the normalized values and the reciprocal deviations for
+    /// the backward pass.
     private func addAndNormalize(
-        _ values: inout [Float], residual: [Float], rows n: Int, _ norm: LayerNormWeights, mode: inout ForwardMode
-    ) -> (output: [Float], mask: [Float]?, normalized: [Float], inverse: [Float]) {
-        let h = configuration.hiddenSize
+        _ values: inout [Float], residual: [Float], rows n: Int, _ norm: LayerNormWeights, mode: inout ForwardMode,
+        output: inout [Float], normalized: inout [Float], inverse: inout [Float]
+    ) -> [Float]? {
+        let h = configuration.hiddenSize, epsilon = configuration.layerNormEpsilon
         var mask: [Float]?
         if mode.hiddenDropout > 0, var generator = mode.generator {
-            let drawn = Kernels.dropoutMask(count: values.count, probability: mode.hiddenDropout, generator: &generator)
+            let drawn = Kernels.dropoutMask(count: n * h, probability: mode.hiddenDropout, generator: &generator)
             mode.generator = generator
-            for i in values.indices { values[i] *= drawn[i] }
+            Self.multiply(&values, by: drawn, count: n * h)
             mask = drawn
         }
-        for i in values.indices { values[i] += residual[i] }
-        var output = [Float](repeating: 0, count: n * h)
-        var normalized = mode.record ? [Float](repeating: 0, count: n * h) : []
-        var inverse = mode.record ? [Float](repeating: 0, count: n) : []
-        normalize(
-            values, rows: n, norm, configuration.layerNormEpsilon, into: &output, normalized: &normalized,
-            inverse: &inverse, record: mode.record)
-        return (output, mask, normalized, inverse)
-    }
-
-    private func normalize(
-        _ x: [Float], rows: Int, _ norm: LayerNormWeights, _ eps: Float, into out: inout [Float],
-        normalized: inout [Float], inverse: inout [Float], record: Bool
-    ) {
-        let h = configuration.hiddenSize
-        x.withUnsafeBufferPointer { xb in
-            out.withUnsafeMutableBufferPointer { ob in
-                normalized.withUnsafeMutableBufferPointer { nb in
-                    inverse.withUnsafeMutableBufferPointer { ib in
-                        guard let xp = xb.baseAddress, let op = ob.baseAddress else { return }
-                        Kernels.layerNorm(
-                            xp, rows: rows, width: h, norm: norm, epsilon: eps, output: op,
-                            normalized: record ? nb.baseAddress : nil, inverseDeviation: record ? ib.baseAddress : nil)
+        EncoderWorkspace.reserve(&output, n * h)
+        let record = mode.record
+        if record {
+            EncoderWorkspace.reserve(&normalized, n * h)
+            EncoderWorkspace.reserve(&inverse, n)
+        }
+        values.withUnsafeBufferPointer { vb in
+            residual.withUnsafeBufferPointer { rb in
+                output.withUnsafeMutableBufferPointer { ob in
+                    normalized.withUnsafeMutableBufferPointer { nb in
+                        inverse.withUnsafeMutableBufferPointer { ib in
+                            guard let vp = vb.baseAddress, let rp = rb.baseAddress, let op = ob.baseAddress else {
+                                return
+                            }
+                            let np = record ? nb.baseAddress : nil, ip = record ? ib.baseAddress : nil
+                            ParallelChunks.forEach(count: n, chunkSize: 64) { _, rows in
+                                let start = rows.lowerBound
+                                Kernels.layerNorm(
+                                    vp + start * h, residual: rp + start * h, rows: rows.count, width: h, norm: norm,
+                                    epsilon: epsilon, output: op + start * h, normalized: np.map { $0 + start * h },
+                                    inverseDeviation: ip.map { $0 + start })
+                            }
+                        }
                     }
                 }
             }
         }
+        return mask
     }
 
     /// Offsets of each sequence's `heads × L × L` probability block.
@@ -402,62 +503,63 @@ extension BertModel {
         return offsets
     }
 
-    /// Multi-head scaled dot-product attention within each packed sequence.
+    /// Multi-head scaled dot-product attention within each packed sequence: `buffers.context` from `buffers.query`,
+    /// `.key` and `.value`, the softmax probabilities (before dropout) in `buffers.probabilities`.
+    ///
+    /// One task per sequence runs its heads (scores through `sgemm`, softmax, dropout, products with the values);
+    /// tasks write disjoint blocks, and run on Foundry's loop threads.
     private func attention(
-        query: [Float], key: [Float], value: [Float], batch: TokenBatch, mode: inout ForwardMode,
-        probabilities: inout [Float], dropoutMask: inout [Float]?
-    ) -> [Float] {
+        batch: TokenBatch, mode: inout ForwardMode, buffers: inout LayerBuffers, dropoutMask: inout [Float]?
+    ) {
         let h = configuration.hiddenSize, heads = configuration.headCount, d = configuration.headSize
         let scale = 1 / Float(d).squareRoot()
         let blockOffsets = probabilityOffsets(batch)
-        var probs = [Float](repeating: 0, count: blockOffsets.last ?? 0)
-        var context = [Float](repeating: 0, count: batch.tokenCount * h)
+        let total = blockOffsets.last ?? 0
+        EncoderWorkspace.reserve(&buffers.probabilities, total)
+        EncoderWorkspace.reserve(&buffers.context, batch.tokenCount * h)
         var mask: [Float]?
         if mode.attentionDropout > 0, var generator = mode.generator {
-            mask = Kernels.dropoutMask(count: probs.count, probability: mode.attentionDropout, generator: &generator)
+            mask = Kernels.dropoutMask(count: total, probability: mode.attentionDropout, generator: &generator)
             mode.generator = generator
+            // The products with the values use the dropped probabilities; the trace keeps them undropped.
+            EncoderWorkspace.reserve(&buffers.dropped, total)
         }
         let maskValues = mask ?? []
-        query.withUnsafeBufferPointer { qb in
-            key.withUnsafeBufferPointer { kb in
-                value.withUnsafeBufferPointer { vb in
+        buffers.query.withUnsafeBufferPointer { qb in
+            buffers.key.withUnsafeBufferPointer { kb in
+                buffers.value.withUnsafeBufferPointer { vb in
                     maskValues.withUnsafeBufferPointer { mb in
-                        probs.withUnsafeMutableBufferPointer { pb in
-                            context.withUnsafeMutableBufferPointer { cb in
-                                guard let qp = qb.baseAddress, let kp = kb.baseAddress, let vp = vb.baseAddress,
-                                    let pp = pb.baseAddress, let cp = cb.baseAddress
-                                else { return }
-                                let shared = SharedPointers(
-                                    query: qp, key: kp, value: vp, probabilities: pp, context: cp,
-                                    mask: maskValues.isEmpty ? nil : mb.baseAddress)
-                                // One task per (sequence, head); tasks write disjoint blocks of probs and context.
-                                DispatchQueue.concurrentPerform(iterations: batch.count * heads) { task in
-                                    let b = task / heads, head = task % heads
-                                    let start = batch.offsets[b], length = batch.length(b)
-                                    let offset = blockOffsets[b] + head * length * length
-                                    let p = shared.probabilities + offset
-                                    let column = start * h + head * d
-                                    BLAS.gemm(
-                                        transposeA: false, transposeB: true, m: length, n: length, k: d, alpha: scale,
-                                        a: shared.query + column, lda: h, b: shared.key + column, ldb: h, beta: 0, c: p,
-                                        ldc: length)
-                                    Kernels.softmaxRows(p, rows: length, width: length, stride: length)
-                                    if let maskBase = shared.mask {
-                                        var dropped = [Float](repeating: 0, count: length * length)
-                                        for i in 0..<(length * length) { dropped[i] = p[i] * maskBase[offset + i] }
-                                        dropped.withUnsafeBufferPointer { db in
-                                            guard let dp = db.baseAddress else { return }
+                        buffers.probabilities.withUnsafeMutableBufferPointer { pb in
+                            buffers.dropped.withUnsafeMutableBufferPointer { db in
+                                buffers.context.withUnsafeMutableBufferPointer { cb in
+                                    guard let qp = qb.baseAddress, let kp = kb.baseAddress, let vp = vb.baseAddress,
+                                        let pp = pb.baseAddress, let cp = cb.baseAddress
+                                    else { return }
+                                    let mp = maskValues.isEmpty ? nil : mb.baseAddress
+                                    let dp = maskValues.isEmpty ? nil : db.baseAddress
+                                    ParallelChunks.forEach(count: batch.count, chunkSize: 1) { b, _ in
+                                        let start = batch.offsets[b], length = batch.length(b)
+                                        for head in 0..<heads {
+                                            let offset = blockOffsets[b] + head * length * length
+                                            let p = pp + offset
+                                            let column = start * h + head * d
+                                            BLAS.gemm(
+                                                transposeA: false, transposeB: true, m: length, n: length, k: d,
+                                                alpha: scale, a: qp + column, lda: h, b: kp + column, ldb: h, beta: 0,
+                                                c: p, ldc: length)
+                                            Kernels.softmaxRows(p, rows: length, width: length, stride: length)
+                                            var used = UnsafePointer(p)
+                                            if let mp, let dp {
+                                                let dropped = dp + offset
+                                                dropped.update(from: p, count: length * length)
+                                                Kernels.multiply(dropped, by: mp + offset, count: length * length)
+                                                used = UnsafePointer(dropped)
+                                            }
                                             BLAS.gemm(
                                                 transposeA: false, transposeB: false, m: length, n: d, k: length,
-                                                alpha: 1,
-                                                a: dp, lda: length, b: shared.value + column, ldb: h, beta: 0,
-                                                c: shared.context + column, ldc: h)
+                                                alpha: 1, a: used, lda: length, b: vp + column, ldb: h, beta: 0,
+                                                c: cp + column, ldc: h)
                                         }
-                                    } else {
-                                        BLAS.gemm(
-                                            transposeA: false, transposeB: false, m: length, n: d, k: length, alpha: 1,
-                                            a: p, lda: length, b: shared.value + column, ldb: h, beta: 0,
-                                            c: shared.context + column, ldc: h)
                                     }
                                 }
                             }
@@ -466,23 +568,31 @@ extension BertModel {
                 }
             }
         }
-        if mode.record {
-            probabilities = probs
-            dropoutMask = mask
-        }
-        return context
+        if mode.record { dropoutMask = mask }
     }
 }
 
-/// Raw pointers handed to concurrent attention tasks.
-///
-/// Invariant (`@unchecked Sendable`): the buffers outlive the `concurrentPerform` call that uses them, the
-/// inputs are only read, and each task writes a disjoint region of `probabilities` and `context`.
-struct SharedPointers: @unchecked Sendable {
-    let query: UnsafePointer<Float>
-    let key: UnsafePointer<Float>
-    let value: UnsafePointer<Float>
-    let probabilities: UnsafeMutablePointer<Float>
-    let context: UnsafeMutablePointer<Float>
-    let mask: UnsafePointer<Float>?
+/// Scratch buffers of one layer's forward pass. A recorded (training) pass fills fresh ones per layer and keeps them
+/// as the layer's trace; an inference pass reuses one set for every layer and batch. Buffers may be longer than a
+/// batch needs: every use names its count.
+struct LayerBuffers {
+    var query: [Float] = [], key: [Float] = [], value: [Float] = []
+    var probabilities: [Float] = [], dropped: [Float] = [], context: [Float] = []
+    var attended: [Float] = [], attentionNormOutput: [Float] = []
+    var attentionNormalized: [Float] = [], attentionInverse: [Float] = []
+    var preActivation: [Float] = [], activation: [Float] = [], output: [Float] = []
+    var outputNormalized: [Float] = [], outputInverse: [Float] = []
+}
+
+/// The buffers an inference forward pass reuses across layers and batches (see
+/// ``SentenceEncoder/embed(_:batchSize:normalize:assignment:progress:)``).
+struct EncoderWorkspace {
+    var layer = LayerBuffers()
+    var embeddingSum: [Float] = []
+    var next: [Float] = []
+
+    /// Grows `buffer` to at least `count` values (contents unspecified); never shrinks it.
+    static func reserve(_ buffer: inout [Float], _ count: Int) {
+        if buffer.count < count { buffer = [Float](repeating: 0, count: count) }
+    }
 }

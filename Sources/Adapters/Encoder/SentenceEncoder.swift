@@ -104,9 +104,11 @@ public struct SentenceEncoder: Sendable {
         let order = ids.indices.sorted { (ids[$0].count, $0) > (ids[$1].count, $1) }
         var out = Tensor(shape: [texts.count, h])
         var done = 0
+        var workspace = EncoderWorkspace()  // scratch buffers shared by every batch
         for start in stride(from: 0, to: order.count, by: max(1, batchSize)) {
             let chunk = Array(order[start..<min(order.count, start + max(1, batchSize))])
-            let pooled = model.meanPooled(TokenBatch(chunk.map { ids[$0] }), assignment: assignment.selecting(chunk))
+            let pooled = model.meanPooled(
+                TokenBatch(chunk.map { ids[$0] }), assignment: assignment.selecting(chunk), workspace: &workspace)
             for (row, index) in chunk.enumerated() {
                 var vector = Array(pooled.scalars[(row * h)..<((row + 1) * h)])
                 if normalize {

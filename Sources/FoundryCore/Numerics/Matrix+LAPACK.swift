@@ -1,19 +1,22 @@
-import CLAPACKE
-
 extension Matrix {
     /// Solves `self · X = rightHandSide` for a square `self` by LU factorization (`LAPACKE_dgesv`).
     ///
-    /// - Throws: ``FoundryCoreError/lapackFailure(routine:info:)`` when the matrix is singular.
+    /// - Throws: ``FoundryCoreError/lapackFailure(routine:info:)`` when the matrix is singular,
+    ///   ``FoundryCoreError/lapackUnavailable(tried:)`` when no library provides LAPACKE.
     /// - Complexity: O(n³).
     public func solve(_ rightHandSide: Matrix) throws -> Matrix {
         precondition(rows == columns, "solve needs a square matrix")
         precondition(rightHandSide.rows == rows, "right-hand side has \(rightHandSide.rows) rows, expected \(rows)")
         var a = storage
         var b = rightHandSide
-        var pivots = [clapack_int](repeating: 0, count: rows)
-        let info = LAPACKE_dgesv(
-            LAPACK_ROW_MAJOR, clapack_int(rows), clapack_int(b.columns), &a, clapack_int(rows), &pivots,
-            &b.storage, clapack_int(b.columns))
+        let entryPoints = BLASEntryPoints.current
+        guard let dgesv = entryPoints.dgesv else {
+            throw FoundryCoreError.lapackUnavailable(tried: entryPoints.lapackTried)
+        }
+        var pivots = [Int32](repeating: 0, count: rows)
+        let info = dgesv(
+            CBLASConstant.rowMajor, Int32(rows), Int32(b.columns), &a, Int32(rows), &pivots, &b.storage,
+            Int32(b.columns))
         guard info == 0 else { throw FoundryCoreError.lapackFailure(routine: "dgesv", info: Int(info)) }
         return b
     }
@@ -23,14 +26,20 @@ extension Matrix {
 
     /// Eigenvalues (ascending) and eigenvectors (as columns) of a symmetric matrix (`LAPACKE_dsyevd`).
     ///
+    /// - Throws: ``FoundryCoreError/lapackFailure(routine:info:)`` when the iteration fails,
+    ///   ``FoundryCoreError/lapackUnavailable(tried:)`` when no library provides LAPACKE.
     /// - Complexity: O(n³).
     public func symmetricEigen() throws -> (values: [Double], vectors: Matrix) {
         precondition(rows == columns, "eigendecomposition needs a square matrix")
+        let entryPoints = BLASEntryPoints.current
+        guard let dsyevd = entryPoints.dsyevd else {
+            throw FoundryCoreError.lapackUnavailable(tried: entryPoints.lapackTried)
+        }
         var a = self
         var values = [Double](repeating: 0, count: rows)
-        let info = LAPACKE_dsyevd(
-            LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), clapack_int(rows), &a.storage,
-            clapack_int(rows), &values)
+        let info = dsyevd(
+            CBLASConstant.rowMajor, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), Int32(rows), &a.storage,
+            Int32(rows), &values)
         guard info == 0 else { throw FoundryCoreError.lapackFailure(routine: "dsyevd", info: Int(info)) }
         return (values, a)
     }

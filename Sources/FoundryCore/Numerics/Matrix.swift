@@ -1,8 +1,7 @@
-import CBLAS
-
 /// A dense, row-major matrix of `Double` on one contiguous buffer.
 ///
-/// Products go through BLAS (`cblas_dgemm`, `cblas_dgemv`); factorizations through LAPACKE
+/// Products go through BLAS (`cblas_dgemm`, `cblas_dgemv` of the library ``BLASLibrary`` loads); factorizations
+/// through LAPACKE
 /// (see `Matrix+LAPACK.swift`). Element access is for setup and tests; hot loops should use
 /// ``withUnsafeBufferPointer(_:)`` or BLAS.
 public struct Matrix: Equatable, Sendable, CustomStringConvertible {
@@ -94,8 +93,9 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 c.storage.withUnsafeMutableBufferPointer { pc in
-                    cblas_dgemm(
-                        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    BLASEntryPoints.current.dgemm(
+                        CBLASConstant.rowMajor, transposeA ? CBLASConstant.transpose : CBLASConstant.noTranspose,
+                        transposeB ? CBLASConstant.transpose : CBLASConstant.noTranspose,
                         Int32(m), Int32(n), Int32(k), alpha, pa.baseAddress, Int32(a.columns),
                         pb.baseAddress, Int32(b.columns), beta, pc.baseAddress, Int32(n))
                 }
@@ -119,8 +119,9 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
         storage.withUnsafeBufferPointer { pa in
             vector.withUnsafeBufferPointer { px in
                 result.withUnsafeMutableBufferPointer { py in
-                    cblas_dgemv(
-                        CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), 1,
+                    BLASEntryPoints.current.dgemv(
+                        CBLASConstant.rowMajor, transpose ? CBLASConstant.transpose : CBLASConstant.noTranspose,
+                        Int32(rows), Int32(columns), 1,
                         pa.baseAddress, Int32(columns), px.baseAddress, 1, 0, py.baseAddress, 1)
                 }
             }

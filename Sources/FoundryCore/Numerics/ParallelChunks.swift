@@ -1,6 +1,7 @@
 import Dispatch
 
-/// Deterministic data parallelism: splits `0..<count` into fixed-size chunks and runs them on all cores.
+/// Deterministic data parallelism: splits `0..<count` into fixed-size chunks and runs them on Foundry's loop threads
+/// (``ComputeThreads/loopThreadCount``: `FOUNDRY_THREADS`, else the CPUs the process may use).
 ///
 /// Chunk boundaries depend only on `count` and `chunkSize`, never on the number of threads, so
 /// code that computes one partial result per chunk and then combines the partials in chunk
@@ -14,18 +15,28 @@ public enum ParallelChunks {
 
     /// Calls `body(chunkIndex, range)` for every chunk, concurrently.
     ///
-    /// - Parameter maxThreads: `1` runs the chunks in order on the calling thread (same results, for tests).
+    /// - Parameter maxThreads: at most this many workers (default: ``ComputeThreads/loopThreadCount``); `1` runs the
+    ///   chunks in order on the calling thread (same results, for tests).
     public static func forEach(
         count: Int, chunkSize: Int, maxThreads: Int? = nil, _ body: (Int, Range<Int>) -> Void
     ) {
         let chunks = ranges(count: count, chunkSize: chunkSize)
-        if chunks.count <= 1 || maxThreads == 1 {
+        let workers = min(chunks.count, maxThreads ?? ComputeThreads.loopThreadCount)
+        if workers <= 1 {
             for (index, range) in chunks.enumerated() { body(index, range) }
             return
         }
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedSendableBox(escapable)
-            DispatchQueue.concurrentPerform(iterations: chunks.count) { index in box.value(index, chunks[index]) }
+            if workers >= ComputeThreads.availableCPUs {
+                // Dispatch runs at most one iteration per CPU at a time and balances the chunks itself.
+                DispatchQueue.concurrentPerform(iterations: chunks.count) { index in box.value(index, chunks[index]) }
+            } else {
+                // Fewer workers than CPUs: worker w takes chunks w, w + workers, w + 2·workers, …
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for index in stride(from: worker, to: chunks.count, by: workers) { box.value(index, chunks[index]) }
+                }
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ import Tabular
 public struct LFApplier<Example>: Sendable {
     /// How the applier runs.
     public struct Configuration: Sendable {
-        /// Worker threads; `nil` uses every active core.
+        /// Worker threads; `nil` uses Foundry's loop threads (`FOUNDRY_THREADS`, else every CPU the process may use).
         public var threadCount: Int?
         /// Rows per block (the unit of work, progress and cancellation).
         public var blockSize: Int
@@ -77,7 +77,7 @@ public struct LFApplier<Example>: Sendable {
         let blockSize = configuration.blockSize
         let blockCount = (n + blockSize - 1) / blockSize
         let threads = max(
-            1, min(configuration.threadCount ?? ProcessInfo.processInfo.activeProcessorCount, max(blockCount, 1)))
+            1, min(configuration.threadCount ?? ComputeThreads.loopThreadCount, max(blockCount, 1)))
         let assembly = Assembly<Example>(lfCount: labelingFunctions.count, rowCount: n)
         let state = RunState()
         let lfs = labelingFunctions

@@ -24,6 +24,8 @@ struct BenchEmbedCommand: ParsableCommand {
     struct Run: Codable {
         var wallS: Double
         var textsPerS: Double
+        /// CPU seconds of this process over the run (all threads), as the PyTorch script's `own_cpu_s`.
+        var ownCpuS: Double
     }
 
     /// What the benchmark prints (the keys of `../shared/bench/torch_minilm_bench.py`).
@@ -52,18 +54,22 @@ struct BenchEmbedCommand: ParsableCommand {
         var runs: [Run] = []
         var rates: [Double] = []
         for run in 1...repeats {
-            let started = AdaptersCLI.now()
+            let started = AdaptersCLI.now(), cpuStarted = BenchApplyCommand.processCPUSeconds()
             let embeddings = encoder.embed(texts, batchSize: batchSize, normalize: true)
             let seconds = AdaptersCLI.now() - started
+            let cpuSeconds = BenchApplyCommand.processCPUSeconds() - cpuStarted
             guard embeddings.shape == [texts.count, encoder.model.configuration.hiddenSize] else {
                 throw CommandFailure("the encoder returned \(embeddings.shape) embeddings for \(texts.count) texts")
             }
             rates.append(Double(texts.count) / seconds)
-            runs.append(Run(wallS: AdaptersCLI.rounded(seconds), textsPerS: AdaptersCLI.rounded(rates.last ?? 0, 2)))
+            runs.append(
+                Run(
+                    wallS: AdaptersCLI.rounded(seconds), textsPerS: AdaptersCLI.rounded(rates.last ?? 0, 2),
+                    ownCpuS: AdaptersCLI.rounded(cpuSeconds, 3)))
             FileHandle.standardError.write(
                 Data("run \(run): \(String(format: "%.1f", rates.last ?? 0)) texts/s\n".utf8))
         }
-        try printJSON(
+        try printBenchJSON(
             Record(
                 nTexts: texts.count, batchSize: batchSize, maxSeqLength: encoder.maxLength,
                 meanTokensPerText: AdaptersCLI.rounded(Double(lengths.reduce(0, +)) / Double(lengths.count), 2),

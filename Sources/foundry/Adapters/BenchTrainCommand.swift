@@ -32,10 +32,14 @@ struct BenchTrainCommand: ParsableCommand {
     struct Run: Codable {
         var wallS: Double
         var examplesPerS: Double
+        /// CPU seconds of this process over the timed steps (all threads), as the PyTorch script's `own_cpu_s`.
+        var ownCpuS: Double
         var sPerStep: Double
         var lossFirst: Double
         var lossLast: Double
         var lossMean: Double
+        /// The loss of every timed step, in order (the training curve; a fixed seed gives the same curve).
+        var losses: [Double]
     }
 
     /// What the benchmark prints (the keys of `../shared/bench/torch_minilm_bench.py`).
@@ -95,24 +99,26 @@ struct BenchTrainCommand: ParsableCommand {
             }
             for indices in batches.prefix(warmup) { _ = step(indices) }
             var losses: [Double] = []
-            let started = AdaptersCLI.now()
+            let started = AdaptersCLI.now(), cpuStarted = BenchApplyCommand.processCPUSeconds()
             for indices in batches.dropFirst(warmup) {
                 let (loss, width) = step(indices)
                 losses.append(loss)
                 widths.append(width)
             }
             let seconds = AdaptersCLI.now() - started
+            let cpuSeconds = BenchApplyCommand.processCPUSeconds() - cpuStarted
             rates.append(Double(steps * batchSize) / seconds)
             runs.append(
                 Run(
                     wallS: AdaptersCLI.rounded(seconds), examplesPerS: AdaptersCLI.rounded(rates.last ?? 0, 2),
-                    sPerStep: AdaptersCLI.rounded(seconds / Double(steps)),
+                    ownCpuS: AdaptersCLI.rounded(cpuSeconds, 3), sPerStep: AdaptersCLI.rounded(seconds / Double(steps)),
                     lossFirst: AdaptersCLI.rounded(losses.first ?? 0), lossLast: AdaptersCLI.rounded(losses.last ?? 0),
-                    lossMean: AdaptersCLI.rounded(losses.reduce(0, +) / Double(max(1, losses.count)))))
+                    lossMean: AdaptersCLI.rounded(losses.reduce(0, +) / Double(max(1, losses.count))),
+                    losses: losses))
             FileHandle.standardError.write(
                 Data("run \(run): \(String(format: "%.1f", rates.last ?? 0)) examples/s\n".utf8))
         }
-        try printJSON(
+        try printBenchJSON(
             Record(
                 batchSize: batchSize, maxLength: bench.maxLength, warmupSteps: warmup, timedSteps: steps,
                 trainableParams: parameterCount,

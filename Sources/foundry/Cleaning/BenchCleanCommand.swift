@@ -88,7 +88,11 @@ struct BenchCleanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let url = data.map { URL(fileURLWithPath: $0) } ?? SMSCollection.defaultFile()
-        if nearDuplicates { try printJSON(try nearDuplicateBench(url)) } else { try printJSON(try checksBench(url)) }
+        if nearDuplicates {
+            try printBenchJSON(try nearDuplicateBench(url))
+        } else {
+            try printBenchJSON(try checksBench(url))
+        }
     }
 
     static let checks = ConstraintSet {

@@ -76,7 +76,7 @@ struct BenchLabelModelRobustnessCommand: ParsableCommand {
                 FoundryJSON.encoder().encode(report), to: folder.appendingPathComponent("report.json"))
         }
         if !json { printTable(report, methods: options.methods.map(\.rawValue)) }
-        try printJSON(report)
+        try printBenchJSON(report)
     }
 
     private func write(_ task: LabelModelRobustness.GeneratedTask, to folder: URL) throws {

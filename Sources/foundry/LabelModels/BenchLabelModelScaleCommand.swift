@@ -32,6 +32,6 @@ struct BenchLabelModelScaleCommand: ParsableCommand {
     func run() throws {
         var record = try LabelModelScale.run(options: options)
         record.peakRSSMiB = peakResidentMiB()
-        try printJSON(record)
+        try printBenchJSON(record)
     }
 }

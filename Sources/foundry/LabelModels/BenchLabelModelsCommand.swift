@@ -45,6 +45,6 @@ struct BenchLabelModelsCommand: ParsableCommand {
                 )
             }
         }
-        try printJSON(report)
+        try printBenchJSON(report)
     }
 }

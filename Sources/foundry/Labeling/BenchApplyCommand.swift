@@ -83,7 +83,7 @@ struct BenchApplyCommand: AsyncParsableCommand {
             seconds: seconds, rowsPerSecond: Double(rows) / seconds, votesPerLF: votes,
             labelMatrixSHA256Base: Digest.sha256Hex(baseRows.bytes), faults: result?.totalFaults ?? 0,
             allSeconds: timings, cpuSeconds: cpuTimings.sorted()[cpuTimings.count / 2])
-        try printJSON(report)
+        try printBenchJSON(report)
     }
 }
 
@@ -134,7 +134,7 @@ extension BenchApplyCommand {
             "rss_mb_before": before ?? -1, "rss_mb_after": after ?? -1, "peak_rss_mb": status("VmHWM") ?? -1,
             "matrix_bytes_mb": Double(matrix.voteCount * 4 + (rows + 1) * 8) / 1_048_576,
         ]
-        try printJSON(report)
+        try printBenchJSON(report)
         withExtendedLifetime(matrix) {}
     }
 }

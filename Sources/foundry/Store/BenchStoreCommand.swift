@@ -197,6 +197,6 @@ struct BenchStoreCommand: ParsableCommand {
             integrityCheck: try store.integrityCheck().joined(separator: ","),
             auditVerified: try store.verifyAuditLog(as: owner).ok,
             goals: ["import_seconds": "< 10 for 1,000,000 rows", "authorization_us": "< 10 with 100,000 grants"])
-        try printJSON(output)
+        try printBenchJSON(output)
     }
 }

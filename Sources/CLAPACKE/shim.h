@@ -1,2 +1,0 @@
-#include <lapacke.h>
-typedef lapack_int clapack_int;
