@@ -19,6 +19,7 @@ struct Foundry: AsyncParsableCommand {
             EmbedCommand.self,
             TrainCommand.self,
             PredictCommand.self,
+            MergeCommand.self,
             BenchCommand.self,
         ]
     )

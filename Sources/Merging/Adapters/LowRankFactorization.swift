@@ -1,0 +1,51 @@
+import CLAPACKE
+import Tensors
+
+/// Re-factors a merged update ΔW (`outputs × inputs`) into LoRA factors by truncated singular value decomposition.
+///
+/// ΔW = U·S·Vᵀ (LAPACK `dgesdd` in Float64 on the Float32 input); the rank-r factors are B′ = U_r·S_r and A′ = Vᵀ_r, as
+/// PEFT's SVD merges split them (all of S on the B side, so A′ has orthonormal rows). B′·A′ is the best rank-r
+/// approximation of ΔW in the Frobenius norm (Eckart–Young); singular vectors are defined only up to sign, so compare
+/// B′·A′, never the factors.
+public enum LowRankFactorization {
+    /// The truncated SVD factors of a row-major matrix.
+    /// - Parameters:
+    ///   - matrix: `rows × columns` values, row-major.
+    ///   - rows: ΔW's outputs.
+    ///   - columns: ΔW's inputs.
+    ///   - rank: the rank r of the factors; beyond min(rows, columns) the extra factors are zero.
+    ///   - name: the tensor named in errors.
+    /// - Returns: `up` (B′, `rows × rank`), `down` (A′, `rank × columns`) and all singular values, descending.
+    /// - Throws: ``MergingError/numericalFailure(tensor:reason:)`` when LAPACK does not converge or the matrix is not
+    ///   finite.
+    /// - Complexity: O(rows · columns · min(rows, columns)).
+    public static func truncated(
+        _ matrix: [Float], rows: Int, columns: Int, rank: Int, name: String
+    ) throws -> (up: Tensor, down: Tensor, singularValues: [Double]) {
+        precondition(matrix.count == rows * columns && rank > 0, "matrix size or rank invalid")
+        guard matrix.allSatisfy({ $0.isFinite }) else {
+            throw MergingError.numericalFailure(tensor: name, reason: "the merged update holds NaN or infinite values")
+        }
+        let k = min(rows, columns)
+        var a = matrix.map(Double.init)
+        var s = [Double](repeating: 0, count: k)
+        var u = [Double](repeating: 0, count: rows * k)
+        var vt = [Double](repeating: 0, count: k * columns)
+        let info = LAPACKE_dgesdd(
+            LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "S")), clapack_int(rows), clapack_int(columns), &a,
+            clapack_int(columns), &s, &u, clapack_int(k), &vt, clapack_int(columns))
+        guard info == 0 else {
+            throw MergingError.numericalFailure(tensor: name, reason: "LAPACK dgesdd returned info \(info)")
+        }
+        let kept = min(rank, k)
+        var up = Tensor(shape: [rows, rank])
+        var down = Tensor(shape: [rank, columns])
+        for i in 0..<rows {
+            for j in 0..<kept { up.scalars[i * rank + j] = Float(u[i * k + j] * s[j]) }
+        }
+        for j in 0..<kept {
+            for c in 0..<columns { down.scalars[j * columns + c] = Float(vt[j * columns + c]) }
+        }
+        return (up, down, s)
+    }
+}
