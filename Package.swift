@@ -50,7 +50,9 @@ let package = Package(
         .target(name: "Merging", dependencies: ["Adapters", "Tensors", "FoundryCore", "CLAPACKE"]),
         .target(
             name: "Flows",
-            dependencies: ["FoundryCore", "Tabular", "Labeling", "LabelModels", "DatasetStore", "Tensors", "Adapters"]),
+            dependencies: [
+                "FoundryCore", "Tabular", "Labeling", "LabelModels", "DatasetStore", "Tensors", "Adapters", "Merging",
+            ]),
         .executableTarget(
             name: "foundry",
             dependencies: [

@@ -39,6 +39,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchStoreCommand.self,
             BenchTrainCommand.self,
             BenchEmbedCommand.self,
+            BenchMergeCommand.self,
         ]
     )
 }

@@ -98,8 +98,10 @@ public enum CheckpointMerge {
         let inputs = try models.map { try open($0) }
         let baseFile = try base.map { try open($0) }
         let reference = baseFile ?? inputs[0]
+        // Floating-point tensors must match everywhere; other tensors (position ids) are copied from the base and may be
+        // absent from the task models, as mergekit treats them as optional.
         for file in inputs + (baseFile.map { [$0] } ?? []) where file !== reference {
-            for entry in reference.entries {
+            for entry in reference.entries where entry.dtype == "F32" {
                 guard let other = file.entry(entry.name) else {
                     throw MergingError.incompatible(
                         path: file.path, tensor: entry.name, reason: "absent here but present in \(reference.path)")
@@ -110,7 +112,7 @@ public enum CheckpointMerge {
                         reason: "shape \(other.shape), in \(reference.path) \(entry.shape)")
                 }
             }
-            if let extra = file.entries.first(where: { reference.entry($0.name) == nil }) {
+            if let extra = file.entries.first(where: { $0.dtype == "F32" && reference.entry($0.name) == nil }) {
                 throw MergingError.incompatible(
                     path: file.path, tensor: extra.name, reason: "absent from \(reference.path)")
             }

@@ -14,7 +14,7 @@ struct MergeCommand: ParsableCommand {
             (--peft-compatible reproduces PEFT's add_weighted_adapter); `foundry merge --models T1,T2 --base DIR \
             --method ties --out DIR` merges full checkpoints (Hugging Face layout) with mergekit's methods.
             """,
-        subcommands: [MergeApplyCommand.self, MergeConflictsCommand.self],
+        subcommands: [MergeApplyCommand.self, MergeConflictsCommand.self, MergeEvaluateCommand.self],
         defaultSubcommand: MergeApplyCommand.self)
 }
 
@@ -158,6 +158,7 @@ struct MergeApplyCommand: ParsableCommand {
         var seconds: Double
         var adapter: MergeRecord?
         var checkpoint: CheckpointMerge.Report?
+        var peakRssMb: Double?
     }
 
     func run() throws {
@@ -185,7 +186,7 @@ struct MergeApplyCommand: ParsableCommand {
                 try printJSON(
                     Record(
                         output: out, method: method, inputs: inputs.count, seconds: seconds, adapter: merged.record,
-                        checkpoint: nil))
+                        checkpoint: nil, peakRssMb: AdaptersCLI.peakRSSMegabytes()))
             } else {
                 print(
                     "merged \(inputs.count) adapters with \(method) (\(merged.record.mode), rank \(merged.record.rank)) into \(out)"
@@ -207,7 +208,7 @@ struct MergeApplyCommand: ParsableCommand {
                 try printJSON(
                     Record(
                         output: out, method: method, inputs: models.split(separator: ",").count, seconds: seconds,
-                        adapter: nil, checkpoint: report))
+                        adapter: nil, checkpoint: report, peakRssMb: AdaptersCLI.peakRSSMegabytes()))
             } else {
                 print(
                     "merged \(report.mergedTensors) tensors (\(report.copiedTensors) copied from the base) with \(method) into \(out) in \(String(format: "%.2f", seconds)) s"
