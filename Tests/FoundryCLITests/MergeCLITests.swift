@@ -1,6 +1,7 @@
 import Foundation
 import FoundryCore
 import FoundryTestSupport
+import Labeling
 import Testing
 
 /// `foundry merge`, `foundry merge conflicts`, run as a user runs them.
@@ -127,6 +128,50 @@ struct MergeCLITests {
         ])
         #expect(unknown.status != 0 && unknown.standardError.contains("--method must be one of"))
         #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test(.enabled(if: hasInputs, "needs .models and ../shared/reference/merging"))
+    func evaluateReportsMergedOwnAndBaseAccuracies() throws {
+        let folder = TemporaryDirectory()
+        let problem = SyntheticLabelingProblem(
+            rows: 100, coverages: [0.6, 0.5], accuracies: [0.9, 0.8], seed: 4)
+        var tasks: [String] = []
+        for (index, name) in ["a", "b"].enumerated() {
+            let wrench = folder.file("wrench_\(name)")
+            try FileManager.default.createDirectory(at: wrench, withIntermediateDirectories: true)
+            try writeSyntheticWrenchFolder(
+                problem.task, rows: (20, 10, 30), classNames: ["ham", "spam"], seed: UInt64(index), to: wrench)
+            let adapter = Self.peft.appendingPathComponent("adapter_\(name.uppercased())")
+            tasks.append("\(name)=\(adapter.path):\(wrench.path)")
+        }
+        let output = try FoundryCLI.run([
+            "merge", "evaluate", "--model", Self.modelDirectory.path, "--tasks", tasks.joined(separator: ","),
+            "--methods", "linear,ties", "--peft-methods", "ties", "--merged",
+            "itself=\(Self.peft.appendingPathComponent("adapter_A").path)", "--json",
+        ])
+        #expect(output.status == 0, "\(output.standardError)")
+        let report = try output.json()
+        let methods = try #require(report["methods"] as? [[String: Any]])
+        #expect(methods.compactMap { $0["method"] as? String } == ["linear", "ties", "peft_ties", "itself"])
+        for method in methods {
+            let rows = try #require(method["rows"] as? [[String: Any]])
+            #expect(rows.count == 2)
+            for row in rows {
+                let merged = try #require(row["merged"] as? Double), own = try #require(row["own"] as? Double)
+                let normalized = try #require(row["normalized"] as? Double)
+                #expect((0...1).contains(merged) && (0...1).contains(own))
+                #expect(own == 0 || abs(normalized - merged / own) < 1e-12)
+            }
+            // adapter_A evaluated as a "merge" is task a's own adapter: normalized accuracy 1 there.
+            if method["method"] as? String == "itself", let first = rows.first {
+                #expect(first["task"] as? String == "a" && first["merged"] as? Double == first["own"] as? Double)
+            }
+        }
+        #expect(report["test_examples"] as? [String: Int] == ["a": 30, "b": 30])
+        let one = try FoundryCLI.run([
+            "merge", "evaluate", "--tasks", tasks[0], "--methods", "ties",
+        ])
+        #expect(one.status != 0 && one.standardError.contains("at least two tasks"))
     }
 
     @Test func mergeCheckpointsAndRejectATruncatedOne() throws {
