@@ -92,7 +92,9 @@ struct MergeCLITests {
             "--json",
         ])
         #expect(json.status == 0, "\(json.standardError)")
-        let report = try json.json()
+        let record = try json.json()
+        let report = try #require(record["report"] as? [String: Any])
+        #expect(record["seconds"] is Double)
         #expect((report["tensors"] as? [Any])?.count == 12)
         #expect((report["layers"] as? [Any])?.count == 6)
         let markdown = try FoundryCLI.run([

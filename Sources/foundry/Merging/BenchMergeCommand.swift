@@ -53,6 +53,31 @@ struct BenchMergeCommand: ParsableCommand {
         var parameters: Int
         var perturbedTensors: Int
         var methods: [MethodFigures]
+        /// `foundry merge conflicts --models T1,T2 --base base --top 0.2`, timed the same way.
+        var conflicts: MethodFigures
+    }
+
+    /// Runs `foundry arguments… --json` in a child process; its `seconds` and `peak_rss_mb`.
+    func child(_ arguments: [String], label: String) throws -> (seconds: Double, peak: Double?) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = arguments + ["--json"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            let elapsed = object["seconds"] as? Double
+        else { throw CommandFailure("foundry \(label) failed (status \(process.terminationStatus))") }
+        return (elapsed, object["peak_rss_mb"] as? Double)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     static let perturbed = [
@@ -131,50 +156,45 @@ struct BenchMergeCommand: ParsableCommand {
         let work = URL(fileURLWithPath: work)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let prepared = try prepare(work)
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var figures: [MethodFigures] = []
+        let models = "\(work.appendingPathComponent("T1").path),\(work.appendingPathComponent("T2").path)"
+        let base = work.appendingPathComponent("base").path
         for name in methods.split(separator: ",").map(String.init) {
             var seconds: [Double] = []
             var peak: Double?
             for _ in 0..<repeats {
-                let process = Process()
-                process.executableURL = executable
                 var arguments = [
-                    "merge", "--models",
-                    "\(work.appendingPathComponent("T1").path),\(work.appendingPathComponent("T2").path)",
-                    "--method", name, "--out", work.appendingPathComponent("out-\(name)").path, "--json",
-                    "--weights", "0.5,0.5", "--seed", "42",
+                    "merge", "--models", models, "--method", name, "--out",
+                    work.appendingPathComponent("out-\(name)").path, "--weights", "0.5,0.5", "--seed", "42",
                 ]
-                if name != "linear" { arguments += ["--base", work.appendingPathComponent("base").path] }
+                if name != "linear" { arguments += ["--base", base] }
                 if name == "breadcrumbs" { arguments += ["--density", "0.9"] }
-                process.arguments = arguments
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                try process.run()
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                guard process.terminationStatus == 0,
-                    let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-                    let elapsed = object["seconds"] as? Double
-                else {
-                    throw CommandFailure("foundry merge --method \(name) failed (status \(process.terminationStatus))")
-                }
-                seconds.append(elapsed)
-                if let rss = object["peak_rss_mb"] as? Double { peak = max(peak ?? 0, rss) }
+                let run = try child(arguments, label: "merge --method \(name)")
+                seconds.append(run.seconds)
+                if let rss = run.peak { peak = max(peak ?? 0, rss) }
             }
-            let sorted = seconds.sorted()
-            let median =
-                sorted.count % 2 == 1
-                ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-            figures.append(MethodFigures(method: name, seconds: seconds, medianSeconds: median, peakRssMb: peak))
+            figures.append(
+                MethodFigures(method: name, seconds: seconds, medianSeconds: Self.median(seconds), peakRssMb: peak))
         }
+        var conflictSeconds: [Double] = []
+        var conflictPeak: Double?
+        for _ in 0..<repeats {
+            let run = try child(
+                ["merge", "conflicts", "--models", models, "--base", base, "--top", "0.2"], label: "merge conflicts")
+            conflictSeconds.append(run.seconds)
+            if let rss = run.peak { conflictPeak = max(conflictPeak ?? 0, rss) }
+        }
+        let conflicts = MethodFigures(
+            method: "conflicts", seconds: conflictSeconds, medianSeconds: Self.median(conflictSeconds),
+            peakRssMb: conflictPeak)
         let record = Record(
-            model: model, parameters: prepared.parameters, perturbedTensors: prepared.perturbed, methods: figures)
+            model: model, parameters: prepared.parameters, perturbedTensors: prepared.perturbed, methods: figures,
+            conflicts: conflicts)
         if json {
             try printJSON(record)
         } else {
             print("method\tmedian_s\tpeak_rss_mb")
-            for figure in figures {
+            for figure in figures + [conflicts] {
                 print(
                     "\(figure.method)\t\(String(format: "%.3f", figure.medianSeconds))\t\(figure.peakRssMb.map { String(format: "%.1f", $0) } ?? "-")"
                 )

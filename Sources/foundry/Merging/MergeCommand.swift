@@ -260,7 +260,15 @@ struct MergeConflictsCommand: ParsableCommand {
         guard count >= 2 else { throw ValidationError("a conflict report compares at least two inputs") }
     }
 
+    /// What `--json` prints: the report, how long it took and the peak RSS.
+    struct Record: Codable {
+        var report: ConflictReport
+        var seconds: Double
+        var peakRssMb: Double?
+    }
+
     func run() throws {
+        let start = monotonicSeconds()
         let report: ConflictReport
         if let adapters {
             let (_, inputs) = try MergeCLI.loadAdapters(adapters, modelDirectory: model)
@@ -273,7 +281,9 @@ struct MergeConflictsCommand: ParsableCommand {
             throw CommandFailure("give either --adapters or --models with --base")
         }
         if json {
-            try printJSON(report)
+            try printJSON(
+                Record(
+                    report: report, seconds: monotonicSeconds() - start, peakRssMb: AdaptersCLI.peakRSSMegabytes()))
         } else if md {
             print(report.markdown, terminator: "")
         } else {
