@@ -41,6 +41,22 @@ public enum MergeMethod: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Whether the method adds task vectors without dividing by the weights (task arithmetic, DARE, breadcrumbs,
+    /// magnitude pruning): its default weight is 1 per input (θ_base + λ·Σ τᵢ); the others default to equal weights
+    /// summing to 1.
+    public var addsTaskVectors: Bool {
+        switch self {
+        case .taskArithmetic, .dareLinear, .dareTies, .breadcrumbs, .magnitudePrune: true
+        default: false
+        }
+    }
+
+    /// The default weights of `count` inputs: 1 each for the methods that add task vectors, else 1/count each.
+    /// - Parameter peftCompatible: PEFT's types always default to 1/count.
+    public func defaultWeights(count: Int, peftCompatible: Bool = false) -> [Double] {
+        [Double](repeating: addsTaskVectors && !peftCompatible ? 1 : 1 / Double(max(1, count)), count: count)
+    }
+
     /// The methods that merge full checkpoints (mergekit's).
     public static let checkpointMethods: [MergeMethod] = [
         .linear, .taskArithmetic, .ties, .dareLinear, .dareTies, .breadcrumbs, .modelStock,

@@ -242,6 +242,7 @@ struct BadInputTests {
         }
         #expect(try Data(contentsOf: output.appendingPathComponent("model.safetensors")) == before)
         let merged = try SafeTensors(contentsOf: output.appendingPathComponent("model.safetensors"))
-        #expect(merged.tensors["a.weight"]?.scalars == [3, 3, 3, 3])
+        // Task arithmetic's default weights are 1 each: base 1 + τ 2 + τ 2.
+        #expect(merged.tensors["a.weight"]?.scalars == [5, 5, 5, 5])
     }
 }

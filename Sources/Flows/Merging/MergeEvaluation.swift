@@ -71,7 +71,7 @@ public enum MergeEvaluation {
 
     /// Merge settings shared by every method.
     public struct Options: Sendable {
-        /// Weights per task (default: equal, summing to 1).
+        /// Weights per task (default: each method's ``MergeMethod/defaultWeights(count:peftCompatible:)``).
         public var weights: [Double]?
         /// Kept fraction of the sparsifying methods.
         public var density: Double = 0.5

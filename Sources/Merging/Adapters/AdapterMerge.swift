@@ -37,7 +37,8 @@ public enum AdapterMerge {
     public struct Configuration: Sendable {
         /// The method.
         public var method: MergeMethod = .linear
-        /// One weight per adapter (default: equal weights summing to 1).
+        /// One weight per adapter (default: ``MergeMethod/defaultWeights(count:peftCompatible:)`` — 1 each for the
+        /// methods that add task vectors, else equal weights summing to 1).
         public var weights: [Double]?
         /// Kept fraction for the sparsifying methods, in (0, 1].
         public var density: Double = 0.5
@@ -238,7 +239,9 @@ public enum AdapterMerge {
     public static func merge(_ inputs: [AdapterMergeInput], configuration: Configuration) throws -> Merged {
         try validate(inputs, configuration: configuration)
         let adapters = inputs.map(\.adapter)
-        let weights = configuration.weights ?? [Double](repeating: 1 / Double(inputs.count), count: inputs.count)
+        let weights =
+            configuration.weights
+            ?? configuration.method.defaultWeights(count: inputs.count, peftCompatible: configuration.peftCompatible)
         let method = configuration.method
         let first = adapters[0]
         var rank: Int

@@ -14,7 +14,8 @@ public enum CheckpointMerge {
     public struct Configuration: Sendable {
         /// The method (one of ``MergeMethod/checkpointMethods``).
         public var method: MergeMethod = .ties
-        /// One weight per model (default: equal weights summing to 1).
+        /// One weight per model (default: 1 each for the methods that add task vectors, else equal weights summing
+        /// to 1; see ``MergeMethod/defaultWeights(count:peftCompatible:)``).
         public var weights: [Double]?
         /// Kept fraction for TIES, DARE and breadcrumbs, in (0, 1].
         public var density: Double = 0.5
@@ -74,7 +75,7 @@ public enum CheckpointMerge {
         if method == .modelStock, models.count < 2 {
             throw MergingError.invalidParameter(name: "models", reason: "model_stock needs at least two models")
         }
-        let weights = configuration.weights ?? [Double](repeating: 1 / Double(models.count), count: models.count)
+        let weights = configuration.weights ?? method.defaultWeights(count: models.count)
         guard weights.count == models.count else {
             throw MergingError.invalidParameter(
                 name: "weights", reason: "\(weights.count) weights for \(models.count) models")

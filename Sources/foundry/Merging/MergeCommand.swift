@@ -73,7 +73,10 @@ struct MergeApplyCommand: ParsableCommand {
     @Option(help: "The base encoder the adapters were trained on (with --adapters).")
     var model: String = ".models/all-MiniLM-L6-v2"
 
-    @Option(help: "One weight per input, comma-separated (default: equal weights summing to 1).")
+    @Option(
+        help:
+            "One weight per input, comma-separated (default: 1 each for task_arithmetic, dare_*, breadcrumbs, magnitude_prune; else equal weights summing to 1)."
+    )
     var weights: String?
 
     @Option(

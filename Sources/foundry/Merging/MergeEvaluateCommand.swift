@@ -30,7 +30,7 @@ struct MergeEvaluateCommand: ParsableCommand {
     @Option(help: "Merged adapters made elsewhere, name=DIR comma-separated (each task's head is put on them).")
     var merged: String?
 
-    @Option(help: "One weight per task (default: equal, summing to 1).")
+    @Option(help: "One weight per task (default: each method's, as in foundry merge).")
     var weights: String?
 
     @Option(help: "Kept fraction of the sparsifying methods.")
