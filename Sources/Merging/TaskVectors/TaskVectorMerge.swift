@@ -133,25 +133,31 @@ public enum TaskVectorMerge {
         precondition(base.isEmpty || base.count == n, "base shape differs")
         var mixed = [Float](repeating: 0, count: n)
         if consensus {
-            var divisor = [Float](repeating: 0, count: n)
-            deltas.withUnsafeBufferPointer { all in
-                for i in 0..<n {
-                    var total: Float = 0
-                    for (delta, weight) in zip(all, weights) { total += delta[i] * weight }
-                    let elected: Float = total >= 0 ? 1 : -1
-                    var sum: Float = 0
-                    var agreeing: Float = 0
-                    for (delta, weight) in zip(all, weights) {
-                        let value = delta[i] * weight
-                        let agrees: Float = (value > 0 ? 1 : value < 0 ? -1 : 0) == elected ? 1 : 0
-                        sum += value * agrees
-                        agreeing += weight * agrees
+            // The task vectors side by side in one buffer, so the per-entry loop touches no array headers.
+            let m = deltas.count
+            var stacked = [Float](repeating: 0, count: m * n)
+            for (index, delta) in deltas.enumerated() {
+                precondition(delta.count == n, "task vector shapes differ")
+                stacked.replaceSubrange((index * n)..<((index + 1) * n), with: delta)
+            }
+            stacked.withUnsafeBufferPointer { all in
+                mixed.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<n {
+                        var total: Float = 0
+                        for t in 0..<m { total += all[t * n + i] * weights[t] }
+                        let elected: Float = total >= 0 ? 1 : -1
+                        var sum: Float = 0
+                        var agreeing: Float = 0
+                        for t in 0..<m {
+                            let value = all[t * n + i] * weights[t]
+                            let agrees: Float = (value > 0 ? 1 : value < 0 ? -1 : 0) == elected ? 1 : 0
+                            sum += value * agrees
+                            agreeing += weights[t] * agrees
+                        }
+                        out[i] = normalize ? sum / (agreeing == 0 ? 1 : agreeing) : sum
                     }
-                    mixed[i] = sum
-                    divisor[i] = agreeing == 0 ? 1 : agreeing
                 }
             }
-            if normalize { for i in 0..<n { mixed[i] /= divisor[i] } }
         } else {
             for (delta, weight) in zip(deltas, weights) {
                 precondition(delta.count == n, "task vector shapes differ")
