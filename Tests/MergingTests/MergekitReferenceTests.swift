@@ -106,7 +106,7 @@ struct MergekitReferenceTests {
     @Test(
         "full-checkpoint merges stream the reference tensor to mergekit's values",
         .enabled(if: available, "needs ../shared/reference/merging and .models"),
-        arguments: ["linear", "task_arithmetic", "ties", "breadcrumbs"])
+        arguments: ["linear", "task_arithmetic", "ties", "breadcrumbs", "model_stock"])
     func checkpointMergeMatches(method: String) throws {
         let (base, t1, t2) = try Self.inputs()
         let folder = TemporaryDirectory()
@@ -130,7 +130,13 @@ struct MergekitReferenceTests {
             base: folder.url.appendingPathComponent("base"), output: output, configuration: configuration)
         #expect(report.mergedTensors == 2)
         let merged = try SafeTensorsStream(url: output.appendingPathComponent("model.safetensors"))
-        #expect(try merged.floats(Self.tensor) == (try Self.expected(method)))
+        if method == "model_stock" {
+            // cos is a float32 reduction in torch, Float64 here: README's tolerance is 1e-6.
+            #expect(ReferenceData.maxDifference(try merged.floats(Self.tensor), try Self.expected(method)) <= 1e-6)
+            #expect(report.modelStockRatios?["embeddings.LayerNorm.weight"] == 0)
+        } else {
+            #expect(try merged.floats(Self.tensor) == (try Self.expected(method)))
+        }
         #expect(try merged.floats("embeddings.LayerNorm.weight") == norm)
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("config.json").path))
     }
