@@ -183,7 +183,6 @@ public enum CheckpointMerge {
         normalize: Bool, configuration: Configuration, into url: URL
     ) throws -> Report {
         let writer = try SafeTensorsStreamWriter(url: url, entries: reference.entries, metadata: ["format": "pt"])
-        var generator = SeededGenerator(seed: configuration.seed)
         var merged = 0, copied = 0, values = 0
         var ratios: [String: Float] = [:]
         let method = configuration.method
@@ -218,10 +217,26 @@ public enum CheckpointMerge {
                         case .breadcrumbs: .outliers(density: density, gamma: configuration.gamma)
                         default: .none
                         }
+                    // The models' task vectors are read and sparsified concurrently; each DARE mask draws from its
+                    // own generator, seeded by (seed, tensor, model), so the result does not depend on scheduling.
+                    var results = [Result<[Float], Error>?](repeating: nil, count: inputs.count)
+                    let tensorIndex = merged + copied
+                    results.withUnsafeMutableBufferPointer { slots in
+                        ParallelChunks.forEach(count: inputs.count, chunkSize: 1) { index, _ in
+                            slots[index] = Result {
+                                var own = SeededGenerator(
+                                    seed: configuration.seed ^ (UInt64(tensorIndex) &* 0x9E37_79B9_7F4A_7C15)
+                                        ^ (UInt64(index + 1) &* 0xC2B2_AE3D_27D4_EB4F))
+                                let delta = TaskVectorMerge.difference(
+                                    try finiteValues(inputs[index], entry.name), baseValues)
+                                return TaskVectorMerge.sparsified(delta, sparsification, generator: &own)
+                            }
+                        }
+                    }
                     var deltas: [[Float]] = []
-                    for input in inputs {
-                        let delta = TaskVectorMerge.difference(try finiteValues(input, entry.name), baseValues)
-                        deltas.append(TaskVectorMerge.sparsified(delta, sparsification, generator: &generator))
+                    for result in results {
+                        guard let result else { preconditionFailure("every model was processed") }
+                        deltas.append(try result.get())
                     }
                     out = TaskVectorMerge.combine(
                         base: baseValues, deltas: deltas, weights: weights,

@@ -6,23 +6,48 @@
 /// except the two cases its README lists.)
 public enum MagnitudeSelection {
     /// A mask of the `count` entries with the largest `|value|`.
-    /// - Complexity: O(n) expected.
+    ///
+    /// The threshold is found by a three-pass radix selection on the magnitudes' bit patterns (non-negative IEEE
+    /// floats order as their bits do), so the cost is a few linear passes whatever the values.
+    /// - Complexity: O(n).
     public static func largest(_ values: [Float], count: Int) -> [Bool] {
         let n = values.count
         if count <= 0 { return [Bool](repeating: false, count: n) }
         if count >= n { return [Bool](repeating: true, count: n) }
-        var magnitudes = values.map { abs($0) }
-        let threshold = select(&magnitudes, rank: n - count)
         var mask = [Bool](repeating: false, count: n)
-        var beyond = 0
-        for i in 0..<n where abs(values[i]) > threshold {
-            mask[i] = true
-            beyond += 1
-        }
-        var remaining = count - beyond
-        for i in 0..<n where remaining > 0 && abs(values[i]) == threshold {
-            mask[i] = true
-            remaining -= 1
+        values.withUnsafeBufferPointer { v in
+            var prefix: UInt32 = 0
+            var prefixMask: UInt32 = 0
+            var remaining = count
+            for (shift, width) in [(UInt32(20), 11), (10, 10), (0, 10)] {
+                var histogram = [Int](repeating: 0, count: 1 << width)
+                let digitMask = UInt32((1 << width) - 1)
+                histogram.withUnsafeMutableBufferPointer { h in
+                    for i in 0..<n {
+                        let bits = v[i].bitPattern & 0x7FFF_FFFF
+                        if bits & prefixMask == prefix { h[Int((bits >> shift) & digitMask)] += 1 }
+                    }
+                }
+                var digit = (1 << width) - 1
+                while histogram[digit] < remaining {
+                    remaining -= histogram[digit]
+                    digit -= 1
+                }
+                prefix |= UInt32(digit) << shift
+                prefixMask |= digitMask << shift
+            }
+            // `prefix` is the count-th largest magnitude; `remaining` entries equal to it are kept, in index order.
+            mask.withUnsafeMutableBufferPointer { m in
+                for i in 0..<n {
+                    let bits = v[i].bitPattern & 0x7FFF_FFFF
+                    if bits > prefix {
+                        m[i] = true
+                    } else if bits == prefix && remaining > 0 {
+                        m[i] = true
+                        remaining -= 1
+                    }
+                }
+            }
         }
         return mask
     }

@@ -142,19 +142,22 @@ public enum TaskVectorMerge {
             }
             stacked.withUnsafeBufferPointer { all in
                 mixed.withUnsafeMutableBufferPointer { out in
-                    for i in 0..<n {
-                        var total: Float = 0
-                        for t in 0..<m { total += all[t * n + i] * weights[t] }
-                        let elected: Float = total >= 0 ? 1 : -1
-                        var sum: Float = 0
-                        var agreeing: Float = 0
-                        for t in 0..<m {
-                            let value = all[t * n + i] * weights[t]
-                            let agrees: Float = (value > 0 ? 1 : value < 0 ? -1 : 0) == elected ? 1 : 0
-                            sum += value * agrees
-                            agreeing += weights[t] * agrees
+                    // Entries are independent: two halves run concurrently (same values either way).
+                    ParallelChunks.forEach(count: n, chunkSize: max(65_536, (n + 1) / 2)) { _, range in
+                        for i in range {
+                            var total: Float = 0
+                            for t in 0..<m { total += all[t * n + i] * weights[t] }
+                            let elected: Float = total >= 0 ? 1 : -1
+                            var sum: Float = 0
+                            var agreeing: Float = 0
+                            for t in 0..<m {
+                                let value = all[t * n + i] * weights[t]
+                                let agrees: Float = (value > 0 ? 1 : value < 0 ? -1 : 0) == elected ? 1 : 0
+                                sum += value * agrees
+                                agreeing += weights[t] * agrees
+                            }
+                            out[i] = normalize ? sum / (agreeing == 0 ? 1 : agreeing) : sum
                         }
-                        out[i] = normalize ? sum / (agreeing == 0 ? 1 : agreeing) : sum
                     }
                 }
             }
