@@ -83,6 +83,20 @@ struct MergeCLITests {
         #expect(peft.status == 0, "\(peft.standardError)")
         let peftRecord = try #require(try peft.json()["adapter"] as? [String: Any])
         #expect(peftRecord["mode"] as? String == "peft_factor_space" && peftRecord["rank"] as? Int == 8)
+
+        // With PEFT's base head, the adapter file holds what PEFT saves (tensor for tensor; only the header differs).
+        let withHead = folder.file("peft-head")
+        let exact = try FoundryCLI.run([
+            "merge", "--adapters", Self.adapters, "--weights", "0.6,0.4", "--method", "ties", "--peft-compatible",
+            "--head", Self.peft.appendingPathComponent("base_head.safetensors").path, "--model",
+            Self.modelDirectory.path, "--out", withHead.path,
+        ])
+        #expect(exact.status == 0, "\(exact.standardError)")
+        let ours = try Data(contentsOf: withHead.appendingPathComponent("adapter_model.safetensors"))
+        let theirs = try Data(contentsOf: Self.peft.appendingPathComponent("merges/ties_AB/adapter_model.safetensors"))
+        // 26 float32 tensors in name order: the data sections are byte-identical.
+        let dataBytes = (24 * 8 * 384 + 2 * 384 + 2) * 4
+        #expect(ours.suffix(dataBytes) == theirs.suffix(dataBytes))
     }
 
     @Test(.enabled(if: hasInputs, "needs .models and ../shared/reference/merging"))

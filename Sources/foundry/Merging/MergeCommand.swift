@@ -103,6 +103,12 @@ struct MergeApplyCommand: ParsableCommand {
     @Flag(help: "The adapter file's head is the weighted average of the tasks' heads (one label space).")
     var averageHeads = false
 
+    @Option(
+        help:
+            "A classifier head for the adapter file (safetensors with classifier.weight [classes, hidden] and classifier.bias), as PEFT keeps the base model's."
+    )
+    var head: String?
+
     @Option(help: "RegMean's scaling of off-diagonal Gram entries, in [0, 1].")
     var regmeanAlpha: Float = 0.9
 
@@ -138,6 +144,7 @@ struct MergeApplyCommand: ParsableCommand {
             throw ValidationError("--density must be in (0, 1], got \(density)")
         }
         if let rank, rank <= 0 { throw ValidationError("--rank must be positive") }
+        if head != nil, averageHeads { throw ValidationError("choose one of --head and --average-heads") }
         guard lambda.isFinite else { throw ValidationError("--lambda must be a finite number") }
         guard (0...1).contains(regmeanAlpha) else { throw ValidationError("--regmean-alpha must be in [0, 1]") }
         if models != nil {
@@ -147,8 +154,8 @@ struct MergeApplyCommand: ParsableCommand {
                 )
             }
             if parsedMethod != .linear, base == nil { throw ValidationError("--method \(method) needs --base") }
-            if peftCompatible || averageHeads || rank != nil {
-                throw ValidationError("--peft-compatible, --average-heads and --rank apply to --adapters")
+            if peftCompatible || averageHeads || rank != nil || head != nil {
+                throw ValidationError("--peft-compatible, --average-heads, --head and --rank apply to --adapters")
             }
         }
     }
@@ -162,6 +169,24 @@ struct MergeApplyCommand: ParsableCommand {
         var adapter: MergeRecord?
         var checkpoint: CheckpointMerge.Report?
         var peakRssMb: Double?
+    }
+
+    /// Reads `classifier.weight` and `classifier.bias` (optionally under `base_model.model.`) from a safetensors file.
+    static func loadHead(_ path: String, like reference: ClassificationHead) throws -> ClassificationHead {
+        let file: SafeTensors
+        do { file = try SafeTensors(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw CommandFailure("--head \(path): \(error)")
+        }
+        let weight = file.tensors["classifier.weight"] ?? file.tensors["base_model.model.classifier.weight"]
+        let bias = file.tensors["classifier.bias"] ?? file.tensors["base_model.model.classifier.bias"]
+        guard let weight, let bias, weight.shape.count == 2, bias.shape == [weight.rows],
+            weight.columns == reference.weight.columns
+        else {
+            throw CommandFailure(
+                "--head \(path): needs classifier.weight [classes, \(reference.weight.columns)] and classifier.bias [classes]"
+            )
+        }
+        return ClassificationHead(pooling: reference.pooling, weight: weight, bias: bias.scalars)
     }
 
     func run() throws {
@@ -182,6 +207,7 @@ struct MergeApplyCommand: ParsableCommand {
             configuration.regmeanAlpha = regmeanAlpha
             configuration.seed = seed
             configuration.head = averageHeads ? .average : .firstTask
+            if let head { configuration.head = .given(try Self.loadHead(head, like: inputs[0].adapter.head)) }
             let merged = try AdapterMerge.merge(inputs, configuration: configuration)
             try merged.save(to: output, baseModel: inputs[0].baseModel ?? "sentence-transformers/all-MiniLM-L6-v2")
             let seconds = monotonicSeconds() - start
