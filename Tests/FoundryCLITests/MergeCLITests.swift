@@ -190,6 +190,39 @@ struct MergeCLITests {
         #expect(one.status != 0 && one.standardError.contains("at least two tasks"))
     }
 
+    @Test func benchMergeTimesEveryMethodAndTheConflictReport() throws {
+        let folder = TemporaryDirectory()
+        let model = folder.file("tiny")
+        let values: [Float] = (0..<64).map { Float($0 % 7) * 0.1 }
+        _ = try folder.write("tiny/config.json", "{}")
+        _ = try folder.write(
+            "tiny/model.safetensors",
+            bytes: [UInt8](
+                Self.safetensors([
+                    ("encoder.layer.0.attention.self.query.weight", [8, 8], values),
+                    ("embeddings.LayerNorm.weight", [8], Array(values.prefix(8))),
+                ])))
+        let output = try FoundryCLI.run([
+            "bench", "merge", "--model", model.path, "--work", folder.file("work").path, "--repeats", "2",
+            "--methods", "ties,dare_ties,linear", "--json",
+        ])
+        #expect(output.status == 0, "\(output.standardError)")
+        let record = try output.json()
+        #expect(record["parameters"] as? Int == 72)
+        #expect(record["perturbed_tensors"] as? Int == 1)
+        let methods = try #require(record["methods"] as? [[String: Any]])
+        #expect(methods.compactMap { $0["method"] as? String } == ["ties", "dare_ties", "linear"])
+        for method in methods {
+            #expect((method["seconds"] as? [Double])?.count == 2)
+            #expect((method["peak_rss_mb"] as? Double ?? 0) > 0)
+        }
+        #expect((record["conflicts"] as? [String: Any])?["median_seconds"] is Double)
+        for name in ["base", "T1", "T2"] {
+            #expect(FileManager.default.fileExists(atPath: folder.file("work/\(name)/model.safetensors").path))
+        }
+        #expect(FileManager.default.fileExists(atPath: folder.file("work/mergekit/ties.yml").path))
+    }
+
     @Test func mergeCheckpointsAndRejectATruncatedOne() throws {
         let folder = TemporaryDirectory()
         let base = try Self.checkpoint(folder, "base", 0)
