@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Adapters", targets: ["Adapters"]),
         .library(name: "Flows", targets: ["Flows"]),
+        .library(name: "Merging", targets: ["Merging"]),
         .executable(name: "foundry", targets: ["foundry"]),
         .executable(name: "spam-labeling", targets: ["spam-labeling"]),
         .executable(name: "spam-adapter", targets: ["spam-adapter"]),
@@ -46,14 +47,17 @@ let package = Package(
             ]),
         .target(name: "Tensors", dependencies: ["FoundryCore"]),
         .target(name: "Adapters", dependencies: ["Tensors", "FoundryCore"]),
+        .target(name: "Merging", dependencies: ["Adapters", "Tensors", "FoundryCore"]),
         .target(
             name: "Flows",
-            dependencies: ["FoundryCore", "Tabular", "Labeling", "LabelModels", "DatasetStore", "Tensors", "Adapters"]),
+            dependencies: [
+                "FoundryCore", "Tabular", "Labeling", "LabelModels", "DatasetStore", "Tensors", "Adapters", "Merging",
+            ]),
         .executableTarget(
             name: "foundry",
             dependencies: [
                 "FoundryCore", "Tabular", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Adapters", "Flows",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Merging", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "spam-labeling", dependencies: ["Tabular", "Labeling", "LabelModels", "FoundryCore"],
@@ -77,6 +81,8 @@ let package = Package(
             ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "FoundryTestSupport"]),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Tensors", "FoundryTestSupport"]),
+        .testTarget(
+            name: "MergingTests", dependencies: ["Merging", "Adapters", "Tensors", "FoundryCore", "FoundryTestSupport"]),
         .testTarget(name: "FoundryCLITests", dependencies: ["FoundryTestSupport", "Labeling", "FoundryCore"]),
         .testTarget(name: "ArchitectureTests"),
     ],

@@ -19,6 +19,7 @@ struct Foundry: AsyncParsableCommand {
             EmbedCommand.self,
             TrainCommand.self,
             PredictCommand.self,
+            MergeCommand.self,
             BenchCommand.self,
             DoctorCommand.self,
         ]
@@ -55,6 +56,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchStoreCommand.self,
             BenchTrainCommand.self,
             BenchEmbedCommand.self,
+            BenchMergeCommand.self,
         ]
     )
 }

@@ -150,8 +150,13 @@ public struct LoRAAdapter: Sendable, Equatable {
         self.configuration = configuration
     }
 
-    /// Assembles an adapter from existing factors and head (for loading).
-    init(configuration: Configuration, factors: [[LoRATarget: LoRAFactors]], head: ClassificationHead) {
+    /// Assembles an adapter from existing factors and head (for loading, or for a merged update).
+    ///
+    /// - Parameters:
+    ///   - configuration: the hyper-parameters; its rank must be the factors' rank.
+    ///   - factors: per layer, the factors of each target.
+    ///   - head: the classification head.
+    public init(configuration: Configuration, factors: [[LoRATarget: LoRAFactors]], head: ClassificationHead) {
         var configuration = configuration
         configuration.targets = Array(Set(configuration.targets)).sorted()
         self.configuration = configuration

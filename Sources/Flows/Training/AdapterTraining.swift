@@ -30,6 +30,8 @@ public enum AdapterTraining {
         public var maxLength: Int = 128
         /// Training rows used for the diagonal Fisher information (0 = skip it).
         public var fisherSamples: Int = 128
+        /// Training rows whose layer inputs give the Gram matrices RegMean merges with (0 = skip them).
+        public var gramSamples: Int = 128
         /// Seed for initialisation, shuffling, dropout and the Fisher sample.
         public var seed: UInt64 = 0
 
@@ -49,6 +51,7 @@ public enum AdapterTraining {
             try check(loraDropout >= 0 && loraDropout < 1, "LoRA dropout must be in [0, 1), got \(loraDropout)")
             try check(maxLength >= 2, "max length must be at least 2, got \(maxLength)")
             try check(fisherSamples >= 0, "Fisher samples must be ≥ 0, got \(fisherSamples)")
+            try check(gramSamples >= 0, "Gram samples must be ≥ 0, got \(gramSamples)")
             do { try trainer.validate() } catch let error as AdaptersError {
                 throw FlowsError.invalidOptions(error.description)
             }
@@ -61,10 +64,14 @@ public enum AdapterTraining {
         public var adapter: LoRAAdapter
         /// Diagonal Fisher information of the adapter's parameters, when computed.
         public var fisher: [Float]?
+        /// Gram matrices of the adapted layers' inputs (``LayerInputGram``), when computed.
+        public var grams: [String: Tensor]?
+        /// Rows the Gram matrices were computed on.
+        public var gramRows = 0
         /// The report.
         public var result: AdapterTrainingResult
 
-        /// The adapter's files in PEFT's layout, plus `fisher.safetensors` and `training.json`.
+        /// The adapter's files in PEFT's layout, plus `fisher.safetensors`, `gram.safetensors` and `training.json`.
         ///
         /// - Throws: ``AdaptersError/io(path:reason:)`` when the configuration cannot be encoded; `EncodingError`.
         public func files() throws -> [String: Data] {
@@ -73,6 +80,11 @@ public enum AdapterTraining {
                 var file = SafeTensors(tensors: FisherInformation.namedTensors(fisher, adapter: adapter))
                 file.metadata["foundry.fisher_samples"] = String(result.fisherSamples)
                 files["fisher.safetensors"] = file.serialized()
+            }
+            if let grams {
+                var file = SafeTensors(tensors: grams)
+                file.metadata["foundry.gram_samples"] = String(gramRows)
+                files["gram.safetensors"] = file.serialized()
             }
             files["training.json"] = Data(try FoundryJSON.string(result, pretty: true).utf8)
             return files
@@ -136,9 +148,19 @@ public enum AdapterTraining {
             fisherRows = sample.count
         }
 
+        var grams: [String: Tensor]?
+        var gramRows = 0
+        if options.gramSamples > 0 {
+            var generator = SeededGenerator(seed: options.seed ^ 0x6EA3)
+            let sample = Array(sequences.indices.shuffled(using: &generator).prefix(options.gramSamples))
+            grams = LayerInputGram.compute(
+                adapter: adapter, model: encoder.model, sequences: sample.map { sequences[$0] })
+            gramRows = sample.count
+        }
+
         let result = AdapterTrainingResult(
             corpus: corpus, options: options, report: report, testScore: testScore, maxLength: encoder.maxLength,
             trainableParameters: adapter.parameterCount, fisherSamples: fisherRows)
-        return Outcome(adapter: adapter, fisher: fisher, result: result)
+        return Outcome(adapter: adapter, fisher: fisher, grams: grams, gramRows: gramRows, result: result)
     }
 }

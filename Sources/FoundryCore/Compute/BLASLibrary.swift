@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Foundry links no BLAS at build time. At first use (or when ``shared()`` is called) it opens one with `dlopen` and
 /// resolves the routines it calls (`cblas_sgemm`, `cblas_saxpy`, `cblas_dgemm`, `cblas_dgemv`, `LAPACKE_dgesv`,
-/// `LAPACKE_dsyevd`) with `dlsym`, as Julia's libblastrampoline does. Loading at run time is what lets Foundry choose
+/// `LAPACKE_dsyevd`, `LAPACKE_dgesdd`) with `dlsym`, as Julia's libblastrampoline does. Loading at run time is what lets Foundry choose
 /// OpenBLAS's kernels before OpenBLAS initializes (``BLASCoreChoice``), and lets a user choose the library:
 ///
 /// - `FOUNDRY_BLAS`: a path or soname of a library with the CBLAS interface (32-bit integers): OpenBLAS, BLIS, MKL's
@@ -120,6 +120,13 @@ package typealias DsyevdFunction =
         Int32, CChar, CChar, Int32, UnsafeMutablePointer<Double>?, Int32, UnsafeMutablePointer<Double>?
     ) -> Int32
 
+/// `LAPACKE_dgesdd` (32-bit `lapack_int`).
+package typealias DgesddFunction =
+    @convention(c) (
+        Int32, CChar, Int32, Int32, UnsafeMutablePointer<Double>?, Int32, UnsafeMutablePointer<Double>?,
+        UnsafeMutablePointer<Double>?, Int32, UnsafeMutablePointer<Double>?, Int32
+    ) -> Int32
+
 /// The CBLAS and LAPACKE constants Foundry passes (their values are fixed by the CBLAS and LAPACKE interfaces).
 package enum CBLASConstant {
     /// `CblasRowMajor` (and `LAPACK_ROW_MAJOR`).
@@ -141,6 +148,7 @@ package struct BLASEntryPoints: @unchecked Sendable {
     package let dgemv: DgemvFunction
     package let dgesv: DgesvFunction?
     package let dsyevd: DsyevdFunction?
+    package let dgesdd: DgesddFunction?
     /// What was tried for LAPACKE, for the error when a LAPACK routine is missing.
     package let lapackTried: [String]
 

@@ -94,11 +94,13 @@ package enum BLASLoader {
             throw FoundryCoreError.blasUnavailable(tried: ["\(requested) (lost a routine after loading)"])
         }
         let dgesv = lapack?.symbol("LAPACKE_dgesv"), dsyevd = lapack?.symbol("LAPACKE_dsyevd")
+        let dgesdd = lapack?.symbol("LAPACKE_dgesdd")
         let entryPoints = BLASEntryPoints(
             sgemm: unsafeBitCast(sgemm, to: SgemmFunction.self), saxpy: unsafeBitCast(saxpy, to: SaxpyFunction.self),
             dgemm: unsafeBitCast(dgemm, to: DgemmFunction.self), dgemv: unsafeBitCast(dgemv, to: DgemvFunction.self),
             dgesv: dgesv.map { unsafeBitCast($0, to: DgesvFunction.self) },
             dsyevd: dsyevd.map { unsafeBitCast($0, to: DsyevdFunction.self) },
+            dgesdd: dgesdd.map { unsafeBitCast($0, to: DgesddFunction.self) },
             lapackTried: lapack == nil ? lapackTried : [])
 
         let vendor = library.vendor

@@ -43,4 +43,27 @@ extension Matrix {
         guard info == 0 else { throw FoundryCoreError.lapackFailure(routine: "dsyevd", info: Int(info)) }
         return (values, a)
     }
+
+    /// The thin singular value decomposition A = U·diag(S)·Vᵀ (`LAPACKE_dgesdd`, divide and conquer).
+    ///
+    /// - Returns: `u` (`rows × k`), the singular values `s` (descending) and `vt` (`k × columns`), k = min(rows, columns).
+    /// - Throws: ``FoundryCoreError/lapackFailure(routine:info:)`` when the iteration does not converge,
+    ///   ``FoundryCoreError/lapackUnavailable(tried:)`` when no library provides LAPACKE.
+    /// - Complexity: O(rows · columns · k).
+    public func singularValueDecomposition() throws -> (u: Matrix, s: [Double], vt: Matrix) {
+        let entryPoints = BLASEntryPoints.current
+        guard let dgesdd = entryPoints.dgesdd else {
+            throw FoundryCoreError.lapackUnavailable(tried: entryPoints.lapackTried)
+        }
+        let k = Swift.min(rows, columns)
+        var a = storage
+        var s = [Double](repeating: 0, count: k)
+        var u = Matrix(rows: rows, columns: k)
+        var vt = Matrix(rows: k, columns: columns)
+        let info = dgesdd(
+            CBLASConstant.rowMajor, CChar(UInt8(ascii: "S")), Int32(rows), Int32(columns), &a, Int32(columns), &s,
+            &u.storage, Int32(k), &vt.storage, Int32(columns))
+        guard info == 0 else { throw FoundryCoreError.lapackFailure(routine: "dgesdd", info: Int(info)) }
+        return (u, s, vt)
+    }
 }

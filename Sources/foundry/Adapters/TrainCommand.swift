@@ -109,6 +109,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training examples used for the diagonal Fisher information (0 = skip).")
     var fisherSamples = 128
 
+    @Option(help: "Training examples whose layer inputs give the Gram matrices for RegMean merging (0 = skip).")
+    var gramSamples = 128
+
     @Option(help: "Seed for the label model, initialisation, shuffling and dropout.")
     var seed: UInt64 = 0
 
@@ -172,6 +175,7 @@ struct TrainCommand: ParsableCommand {
         options.trainer.patience = patience
         options.maxLength = maxLength
         options.fisherSamples = fisherSamples
+        options.gramSamples = gramSamples
         options.seed = seed
         do { try options.validate() } catch let error as FlowsError { throw ValidationError(error.description) }
         return options

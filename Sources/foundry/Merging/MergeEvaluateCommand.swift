@@ -1,0 +1,124 @@
+import Adapters
+import ArgumentParser
+import Flows
+import Foundation
+import Merging
+
+/// `foundry merge evaluate`: per method and task, test accuracy of the merge, of the task's own adapter and of the
+/// base encoder with the task's head.
+struct MergeEvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate merge methods on several tasks: merged vs own adapter vs base with head.",
+        discussion: """
+            --tasks youtube=ADAPTER_DIR:WRENCH_DIR,sms=…: each task's adapter (trained by foundry train) and its WRENCH \
+            folder (the test split is scored). Normalized accuracy = merged / own.
+            """)
+
+    @Option(help: "The base encoder (Hugging Face layout).")
+    var model: String = ".models/all-MiniLM-L6-v2"
+
+    @Option(help: "Tasks: name=ADAPTER_DIR:WRENCH_DIR, comma-separated (at least two).")
+    var tasks: String
+
+    @Option(help: "Merge methods, comma-separated (exact ΔW-space defaults).")
+    var methods: String = "linear,ties,fisher,regmean"
+
+    @Option(help: "PEFT combination types run in PEFT-compatible mode, comma-separated (reported as peft_<type>).")
+    var peftMethods: String?
+
+    @Option(help: "Merged adapters made elsewhere, name=DIR comma-separated (each task's head is put on them).")
+    var merged: String?
+
+    @Option(help: "One weight per task (default: each method's, as in foundry merge).")
+    var weights: String?
+
+    @Option(help: "Kept fraction of the sparsifying methods.")
+    var density: Double = 0.5
+
+    @Option(name: .customLong("lambda"), help: "λ of task arithmetic.")
+    var lambda: Float = 1
+
+    @Option(help: "Merged rank (default: the method's).")
+    var rank: Int?
+
+    @Option(help: "Seed of DARE's masks.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Maximum tokens per text.")
+    var maxLength = 128
+
+    @Flag(help: "Print one JSON object on stdout.")
+    var json = false
+
+    func parsedTasks() throws -> [MergeEvaluation.Task] {
+        try tasks.split(separator: ",").map { item in
+            let parts = item.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else {
+                throw ValidationError("--tasks: \"\(item)\" is not name=ADAPTER_DIR:WRENCH_DIR")
+            }
+            let folders = parts[1].split(separator: ":", maxSplits: 1)
+            guard folders.count == 2 else { throw ValidationError("--tasks: \"\(item)\" needs ADAPTER_DIR:WRENCH_DIR") }
+            return MergeEvaluation.Task(
+                name: String(parts[0]), adapter: URL(fileURLWithPath: String(folders[0])),
+                wrench: URL(fileURLWithPath: String(folders[1])))
+        }
+    }
+
+    func parsedMethods(_ list: String?) throws -> [MergeMethod] {
+        try (list ?? "").split(separator: ",").map { name in
+            guard let method = MergeMethod(rawValue: String(name)) else {
+                throw ValidationError(
+                    "unknown method \(name); use \(MergeMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return method
+        }
+    }
+
+    func validate() throws {
+        let parsed = try parsedTasks()
+        guard parsed.count >= 2 else { throw ValidationError("--tasks needs at least two tasks") }
+        let methodList = try parsedMethods(methods) + parsedMethods(peftMethods)
+        guard !methodList.isEmpty || merged != nil else { throw ValidationError("name at least one method") }
+        for method in try parsedMethods(peftMethods)
+        where PEFTCombination.CombinationType(rawValue: method.rawValue) == nil {
+            throw ValidationError("--peft-methods: \(method.rawValue) is not a PEFT combination type")
+        }
+        if let weights {
+            guard try MergeCLI.numbers(weights, option: "--weights").count == parsed.count else {
+                throw ValidationError("--weights needs one value per task")
+            }
+        }
+        guard density > 0, density <= 1 else { throw ValidationError("--density must be in (0, 1]") }
+        guard maxLength >= 2 else { throw ValidationError("--max-length must be at least 2") }
+    }
+
+    func run() throws {
+        let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
+        var options = MergeEvaluation.Options()
+        options.weights = try weights.map { try MergeCLI.numbers($0, option: "--weights") }
+        options.density = density
+        options.lambda = lambda
+        options.rank = rank
+        options.seed = seed
+        options.maxLength = maxLength
+        let report = try MergeEvaluation.run(
+            tasks: try parsedTasks(), methods: try parsedMethods(methods), peftMethods: try parsedMethods(peftMethods),
+            external: merged.map { MergeCLI.namedFolders($0).map { ($0.name, $0.url) } } ?? [], encoder: encoder,
+            options: options)
+        if json {
+            try printJSON(report)
+            return
+        }
+        print("method\ttask\tmerged\town\tbase_with_head\tnormalized")
+        for method in report.methods {
+            for row in method.rows {
+                print(
+                    "\(row.method)\t\(row.task)\t\(String(format: "%.4f", row.merged))\t\(String(format: "%.4f", row.own))\t\(String(format: "%.4f", row.baseWithHead))\t\(String(format: "%.4f", row.normalized))"
+                )
+            }
+            print("\(method.method)\tmean\t\t\t\t\(String(format: "%.4f", method.meanNormalized))")
+        }
+        if let best = report.best { print("best: \(best)") }
+    }
+}
