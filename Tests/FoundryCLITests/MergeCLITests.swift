@@ -210,6 +210,7 @@ struct MergeCLITests {
         let record = try output.json()
         #expect(record["parameters"] as? Int == 72)
         #expect(record["perturbed_tensors"] as? Int == 1)
+        #expect((record["machine"] as? [String: Any])?["blas"] != nil, "bench JSON says what produced it")
         let methods = try #require(record["methods"] as? [[String: Any]])
         #expect(methods.compactMap { $0["method"] as? String } == ["ties", "dare_ties", "linear"])
         for method in methods {

@@ -191,7 +191,7 @@ struct BenchMergeCommand: ParsableCommand {
             model: model, parameters: prepared.parameters, perturbedTensors: prepared.perturbed, methods: figures,
             conflicts: conflicts)
         if json {
-            try printJSON(record)
+            try printBenchJSON(record)
         } else {
             print("method\tmedian_s\tpeak_rss_mb")
             for figure in figures + [conflicts] {
