@@ -1,6 +1,7 @@
 import Adapters
 import Foundation
 import FoundryCore
+import FoundryTestSupport
 import Tensors
 
 /// Locations of the shared reference data and the encoder, and small readers for them.
@@ -19,17 +20,10 @@ enum ReferenceData {
 
     static var merging: URL { reference.appendingPathComponent("merging") }
 
-    /// `.models/all-MiniLM-L6-v2`, or `FOUNDRY_MODEL`.
-    static var model: URL {
-        if let value = ProcessInfo.processInfo.environment["FOUNDRY_MODEL"], !value.isEmpty {
-            return URL(fileURLWithPath: value, relativeTo: packageRoot).standardizedFileURL
-        }
-        return packageRoot.appendingPathComponent(".models/all-MiniLM-L6-v2")
-    }
+    /// The encoder (`FOUNDRY_MODEL`, else `.models/all-MiniLM-L6-v2`), as the shared test support finds it.
+    static var model: URL { TestData.model ?? packageRoot.appendingPathComponent(".models/all-MiniLM-L6-v2") }
 
-    static var hasModel: Bool {
-        FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path)
-    }
+    static var hasModel: Bool { TestData.model != nil }
     static var hasMerging: Bool {
         FileManager.default.fileExists(atPath: merging.appendingPathComponent("README.md").path)
     }

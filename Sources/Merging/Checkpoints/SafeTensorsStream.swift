@@ -121,20 +121,22 @@ public final class SafeTensorsStream {
             throw MergingError.invalidFile(path: path, tensor: name, reason: "absent")
         }
         var out = [UInt8](repeating: 0, count: entry.byteCount)
+        try out.withUnsafeMutableBytes { try read(entry, name: name, into: $0) }
+        return out
+    }
+
+    /// Reads `entry`'s bytes into `buffer` (at least `entry.byteCount` bytes), resuming short reads.
+    private func read(_ entry: Entry, name: String, into buffer: UnsafeMutableRawBufferPointer) throws {
         var done = 0
         while done < entry.byteCount {
-            let read = out.withUnsafeMutableBytes { buffer in
-                pread(
-                    descriptor, buffer.baseAddress.map { $0 + done }, entry.byteCount - done, off_t(entry.offset + done)
-                )
-            }
+            let read = pread(
+                descriptor, buffer.baseAddress.map { $0 + done }, entry.byteCount - done, off_t(entry.offset + done))
             guard read > 0 else {
                 throw MergingError.invalidFile(
                     path: path, tensor: name, reason: "cannot read its data (truncated file?)")
             }
             done += read
         }
-        return out
     }
 
     /// A Float32 tensor's values.
@@ -148,19 +150,7 @@ public final class SafeTensorsStream {
                 path: path, tensor: name, reason: "dtype \(entry.dtype); merging reads F32 checkpoints")
         }
         var out = [Float](repeating: 0, count: entry.byteCount / 4)
-        var done = 0
-        while done < entry.byteCount {
-            let read = out.withUnsafeMutableBytes { buffer in
-                pread(
-                    descriptor, buffer.baseAddress.map { $0 + done }, entry.byteCount - done, off_t(entry.offset + done)
-                )
-            }
-            guard read > 0 else {
-                throw MergingError.invalidFile(
-                    path: path, tensor: name, reason: "cannot read its data (truncated file?)")
-            }
-            done += read
-        }
+        try out.withUnsafeMutableBytes { try read(entry, name: name, into: $0) }
         return out
     }
 }
