@@ -61,17 +61,7 @@ struct MergeApplyCommand: ParsableCommand {
         commandName: "apply",
         abstract: "Merge adapters (--adapters) or full checkpoints (--models, --base) into --out.")
 
-    @Option(help: "Adapter folders (PEFT layout), comma-separated; `name=DIR` names a task (default: the folder name).")
-    var adapters: String?
-
-    @Option(help: "Full checkpoint folders (Hugging Face layout, model.safetensors), comma-separated.")
-    var models: String?
-
-    @Option(help: "The base checkpoint folder (with --models; required except for linear).")
-    var base: String?
-
-    @Option(help: "The base encoder the adapters were trained on (with --adapters).")
-    var model: String = ".models/all-MiniLM-L6-v2"
+    @OptionGroup var sources: MergeInputOptions
 
     @Option(
         help:
@@ -124,15 +114,13 @@ struct MergeApplyCommand: ParsableCommand {
     var parsedMethod: MergeMethod? { MergeMethod(rawValue: method) }
 
     func validate() throws {
-        guard (adapters == nil) != (models == nil) else {
-            throw ValidationError("give either --adapters or --models (with --base)")
-        }
+        try sources.validateOneKind()
         guard let parsedMethod else {
             throw ValidationError(
                 "--method must be one of \(MergeMethod.allCases.map(\.rawValue).joined(separator: ", ")), got \(method)"
             )
         }
-        let count = (adapters ?? models ?? "").split(separator: ",").count
+        let count = sources.count
         guard count >= 1 else { throw ValidationError("name at least one input") }
         if let weights {
             let values = try MergeCLI.numbers(weights, option: "--weights")
@@ -147,13 +135,13 @@ struct MergeApplyCommand: ParsableCommand {
         if head != nil, averageHeads { throw ValidationError("choose one of --head and --average-heads") }
         guard lambda.isFinite else { throw ValidationError("--lambda must be a finite number") }
         guard (0...1).contains(regmeanAlpha) else { throw ValidationError("--regmean-alpha must be in [0, 1]") }
-        if models != nil {
+        if sources.models != nil {
             guard MergeMethod.checkpointMethods.contains(parsedMethod) else {
                 throw ValidationError(
                     "--models merges with \(MergeMethod.checkpointMethods.map(\.rawValue).joined(separator: ", ")); \(method) applies to adapters"
                 )
             }
-            if parsedMethod != .linear, base == nil { throw ValidationError("--method \(method) needs --base") }
+            if parsedMethod != .linear, sources.base == nil { throw ValidationError("--method \(method) needs --base") }
             if peftCompatible || averageHeads || rank != nil || head != nil {
                 throw ValidationError("--peft-compatible, --average-heads, --head and --rank apply to --adapters")
             }
@@ -194,9 +182,10 @@ struct MergeApplyCommand: ParsableCommand {
         let weightValues = try weights.map { try MergeCLI.numbers($0, option: "--weights") }
         let output = URL(fileURLWithPath: out)
         let start = monotonicSeconds()
-        if let adapters {
+        if let adapters = sources.adapters {
             let (_, inputs) = try MergeCLI.loadAdapters(
-                adapters, modelDirectory: model, fisher: parsedMethod == .fisher, grams: parsedMethod == .regmean)
+                adapters, modelDirectory: sources.model, fisher: parsedMethod == .fisher,
+                grams: parsedMethod == .regmean)
             var configuration = AdapterMerge.Configuration(method: parsedMethod)
             configuration.weights = weightValues
             configuration.density = density ?? 0.5
@@ -222,7 +211,7 @@ struct MergeApplyCommand: ParsableCommand {
                 )
                 print("tasks (heads in heads.safetensors): \(merged.record.tasks.joined(separator: ", "))")
             }
-        } else if let models {
+        } else if let models = sources.models {
             var configuration = CheckpointMerge.Configuration(method: parsedMethod)
             configuration.weights = weightValues
             configuration.density = density ?? 0.5
@@ -230,7 +219,7 @@ struct MergeApplyCommand: ParsableCommand {
             configuration.lambda = lambda
             configuration.seed = seed
             let report = try CheckpointMerge.merge(
-                models: MergeCLI.namedFolders(models).map(\.url), base: base.map { URL(fileURLWithPath: $0) },
+                models: MergeCLI.namedFolders(models).map(\.url), base: sources.base.map { URL(fileURLWithPath: $0) },
                 output: output, configuration: configuration)
             let seconds = monotonicSeconds() - start
             if json {
@@ -253,17 +242,7 @@ struct MergeConflictsCommand: ParsableCommand {
         commandName: "conflicts",
         abstract: "Per tensor: cosine, sign conflicts among the top-k% entries, support overlap, magnitude ratio.")
 
-    @Option(help: "Adapter folders, comma-separated (`name=DIR` names a task).")
-    var adapters: String?
-
-    @Option(help: "Full checkpoint folders, comma-separated (with --base).")
-    var models: String?
-
-    @Option(help: "The base checkpoint folder (with --models).")
-    var base: String?
-
-    @Option(help: "The base encoder of the adapters.")
-    var model: String = ".models/all-MiniLM-L6-v2"
+    @OptionGroup var sources: MergeInputOptions
 
     @Option(help: "Fraction of largest magnitudes forming each task's support, in (0, 1].")
     var top: Double = 0.2
@@ -278,14 +257,12 @@ struct MergeConflictsCommand: ParsableCommand {
     var md = false
 
     func validate() throws {
-        guard (adapters == nil) != (models == nil) else {
-            throw ValidationError("give either --adapters or --models (with --base)")
-        }
-        if models != nil, base == nil { throw ValidationError("--models needs --base") }
+        try sources.validateOneKind()
+        if sources.models != nil, sources.base == nil { throw ValidationError("--models needs --base") }
         guard top > 0, top <= 1 else { throw ValidationError("--top must be in (0, 1], got \(top)") }
         guard !(json && md) else { throw ValidationError("choose one of --json and --md") }
         guard limit >= 0 else { throw ValidationError("--limit must be ≥ 0") }
-        let count = (adapters ?? models ?? "").split(separator: ",").count
+        let count = sources.count
         guard count >= 2 else { throw ValidationError("a conflict report compares at least two inputs") }
     }
 
@@ -299,10 +276,10 @@ struct MergeConflictsCommand: ParsableCommand {
     func run() throws {
         let start = monotonicSeconds()
         let report: ConflictReport
-        if let adapters {
-            let (_, inputs) = try MergeCLI.loadAdapters(adapters, modelDirectory: model)
+        if let adapters = sources.adapters {
+            let (_, inputs) = try MergeCLI.loadAdapters(adapters, modelDirectory: sources.model)
             report = try ConflictReport.adapters(inputs, top: top)
-        } else if let models, let base {
+        } else if let models = sources.models, let base = sources.base {
             let folders = MergeCLI.namedFolders(models)
             report = try ConflictReport.checkpoints(
                 models: folders.map(\.url), base: URL(fileURLWithPath: base), names: folders.map(\.name), top: top)
@@ -332,6 +309,32 @@ struct MergeConflictsCommand: ParsableCommand {
                     )
                 }
             }
+        }
+    }
+}
+
+/// The inputs of `merge` and `merge conflicts`: adapters (with the encoder they were trained on) or full checkpoints
+/// (with their base).
+struct MergeInputOptions: ParsableArguments {
+    @Option(help: "Adapter folders (PEFT layout), comma-separated; `name=DIR` names a task (default: the folder name).")
+    var adapters: String?
+
+    @Option(help: "Full checkpoint folders (Hugging Face layout, model.safetensors), comma-separated.")
+    var models: String?
+
+    @Option(help: "The base checkpoint folder (with --models; `merge` needs it for every method except linear).")
+    var base: String?
+
+    @Option(help: "The base encoder the adapters were trained on (with --adapters).")
+    var model: String = ".models/all-MiniLM-L6-v2"
+
+    /// How many inputs were named.
+    var count: Int { (adapters ?? models ?? "").split(separator: ",").count }
+
+    /// Exactly one of `--adapters` and `--models` must be given.
+    func validateOneKind() throws {
+        guard (adapters == nil) != (models == nil) else {
+            throw ValidationError("give either --adapters or --models (with --base)")
         }
     }
 }
