@@ -116,6 +116,8 @@ public enum LabelModelEvaluation {
         public var classBalance: String
         /// What auto decided to use (auto only).
         public var choice: AutoLabelModel.Choice?
+        /// Why auto decided so, in one line (auto only).
+        public var reason: String?
         /// Test accuracy with tied rows credited 1/t (independent of the tie-break draw).
         public var testAccuracyExpected: Double?
         /// The tie-break rule of the scores: `hash`, `random`, `prior` or `abstain`.
@@ -134,7 +136,7 @@ public enum LabelModelEvaluation {
             case trainRows = "n_train", testRows = "n_test", lfCount = "m", cardinality = "k"
             case fitSeconds = "fit_seconds", predictSeconds = "predict_seconds"
             case testAccuracy = "test_accuracy", testF1 = "test_f1", testMacroF1 = "test_f1_macro", coverage
-            case classBalance = "class_balance", choice, testAccuracyExpected = "test_accuracy_expected"
+            case classBalance = "class_balance", choice, reason, testAccuracyExpected = "test_accuracy_expected"
             case tieBreak = "tie_break", trainSource = "train_source", devRows = "dev_rows", devScore = "dev_score"
             case devMetric = "dev_metric"
         }
@@ -156,6 +158,7 @@ public enum LabelModelEvaluation {
             try c.encode(coverage, forKey: .coverage)
             try c.encode(classBalance, forKey: .classBalance)
             try c.encode(choice, forKey: .choice)
+            try c.encode(reason, forKey: .reason)
             try c.encode(testAccuracyExpected, forKey: .testAccuracyExpected)
             try c.encode(tieBreak, forKey: .tieBreak)
             try c.encode(trainSource, forKey: .trainSource)
@@ -232,7 +235,7 @@ public enum LabelModelEvaluation {
             dataset: splits.datasetName, method: options.model.method, trainRows: train.count, testRows: test.count,
             lfCount: train.labelMatrix.lfCount, cardinality: k, fitSeconds: fitSeconds, predictSeconds: predictSeconds,
             testAccuracy: score.accuracy, testF1: score.f1, testMacroF1: score.macroF1, coverage: score.coverage,
-            classBalance: options.classBalance.name, choice: auto?.choice,
+            classBalance: options.classBalance.name, choice: auto?.choice, reason: auto?.reason,
             testAccuracyExpected: ClassificationScore.expectedAccuracy(
                 probabilities: probabilities, gold: test.goldLabels),
             tieBreak: Self.name(of: options.tieBreak), trainSource: splits.trainSource, devRows: devRows,

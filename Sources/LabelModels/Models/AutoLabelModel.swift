@@ -113,6 +113,8 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     public private(set) var lfParameters: [LFParameters] = []
     /// The decision of the last fit.
     public private(set) var choice: Choice?
+    /// Why the last fit decided on ``choice``, in one line.
+    public private(set) var reason: String?
     /// Agreement of the generative component with unambiguous majority votes on the training matrix.
     public private(set) var agreementWithMajority: Double?
     /// The same agreement for the moment model predicting with abstentions (computed only when the first was too low).
@@ -141,7 +143,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         try FitValidation.check(matrix, method: Self.methodName)
         cardinality = matrix.cardinality
         // A refit starts clean: nothing from an earlier fit (another path, or a dev set) may predict.
-        (choice, weighted, dawidSkene, moments, triplet, devScore) = (nil, nil, nil, nil, nil, nil)
+        (choice, weighted, dawidSkene, moments, triplet, devScore, reason) = (nil, nil, nil, nil, nil, nil, nil)
         (agreementWithMajority, agreementWithAbstentions, agreementWithStrongMajority) = (nil, nil, nil)
         (strongMajorityOverrulesTowardOneClass, agreementWithStrongMajorityWithAbstentions) = (nil, nil)
         if let dev = options.devMatrix, let labels = options.devLabels {
@@ -168,6 +170,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         } else {
             try majorityVote.fit(matrix, options: options)
             choice = .majorityVote
+            reason = "fewer than 3 LFs"
             classBalance = majorityVote.classBalance
             lfParameters = majorityVote.lfParameters
             return
@@ -205,10 +208,12 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             // A distrusted fit does not break MV's ties either: on synthetic tasks its tie-breaks lost up to 8 points
             // to the unbiased tie-break policy applied at prediction.
             choice = .majorityVote
+            reason = "the generative fit disagrees with majority votes"
             classBalance = majorityVote.classBalance
             lfParameters = majorityVote.lfParameters
             return
         }
+        reason = "the generative fit agrees with majority votes"
         classBalance = generative.classBalance
         lfParameters = generative.lfParameters
     }
@@ -402,6 +407,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         dawidSkene = best.2 as? DawidSkene
         choice = best.0
         devScore = best.1
+        reason = "best dev score"
         classBalance = best.2.classBalance
         lfParameters = best.2.lfParameters
     }

@@ -148,7 +148,8 @@ extension SyntheticLabelingTask {
     /// coverage weight (log-uniform in 0.1…1); the number of clusters, and per cluster its source, its number of
     /// echoes and per echo its fidelity and a quality offset (±0.1 around its source's); finally the row count. The
     /// coverages are then the weights times one scale, found by bisection so that the expected share of rows without
-    /// a vote meets the target (each function's coverage capped so that it votes on at most 98 % of any class).
+    /// a vote meets the target (a one-class function's coverage capped so that it finds at most 70 % of any class, a
+    /// multi-class function's at 95 %).
     ///
     /// - Parameters:
     ///   - shape: the ranges to draw from.
@@ -226,6 +227,11 @@ extension SyntheticLabelingTask {
         return (task, draw)
     }
 
+    /// The largest share of any class a one-class function votes on: a keyword finds at most this much of its class.
+    static let maximumKeywordRecall = 0.7
+    /// The largest coverage of a multi-class function.
+    static let maximumMultiClassCoverage = 0.95
+
     /// P(function votes | y = c) for each class c, at coverage `coverage`.
     static func voteRates(_ lf: LabelingFunction, coverage: Double, prior: [Double]) -> [Double] {
         prior.indices.map { c in
@@ -236,17 +242,18 @@ extension SyntheticLabelingTask {
         }
     }
 
-    /// Sets each function's coverage to `weights[j]` times one scale (capped so that it votes on at most 98 % of any
-    /// class), the scale chosen by bisection so that the expected share of rows without any vote is `target`.
+    /// Sets each function's coverage to `weights[j]` times one scale (capped so that a one-class function votes on at
+    /// most 70 % of any class, a multi-class one on at most 95 % of the rows), the scale chosen by bisection so that the expected share of rows without any vote is `target`.
     ///
     /// - Returns: the expected uncovered share reached.
     static func calibrateCoverage(
         _ functions: inout [LabelingFunction], weights: [Double], prior: [Double], target: Double
     ) -> Double {
         let caps = functions.map { lf -> Double in
-            guard let voted = lf.votedClass else { return 0.98 }
-            let own = 0.98 * prior[voted] / lf.accuracy
-            let other = lf.accuracy < 1 ? 0.98 * (1 - prior[voted]) / (1 - lf.accuracy) : .infinity
+            guard let voted = lf.votedClass else { return maximumMultiClassCoverage }
+            let own = maximumKeywordRecall * prior[voted] / lf.accuracy
+            let other =
+                lf.accuracy < 1 ? maximumKeywordRecall * (1 - prior[voted]) / (1 - lf.accuracy) : .infinity
             return min(1, own, other)
         }
         func uncovered(scale: Double) -> Double {

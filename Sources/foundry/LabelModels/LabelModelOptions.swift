@@ -102,6 +102,9 @@ struct MomentOptions: ParsableArguments {
 
     func validate() throws { _ = try configuration(.auto) }
 
+    /// Whether any moment-matching setting (`--l2`, `--dependencies`, `--prediction-floor`) was given.
+    var hasSettings: Bool { l2 != nil || dependencies != nil || predictionFloor != nil }
+
     /// The typed configuration of `method` with these settings (not yet validated; see
     /// ``LabelModelConfiguration/validate()``).
     ///
