@@ -46,6 +46,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         /// accuracy on WRENCH sms (13 % spam), the dev set picks a model that calls nearly everything ham (test accuracy
         /// 0.846, spam F1 0.025); ranked by macro-F1 it keeps weighted majority vote (spam F1 0.240).
         public var devSelectionMetric: DevSelectionMetric = .macroF1
+        /// Without a dev set, the smallest gain in accuracy over majority vote (a fraction) that every identifiable
+        /// model must expect of a candidate before auto uses it instead of majority vote.
+        public var minimumExpectedGain: Double = 0.005
         /// Settings of the moment-matching component.
         public var moments = MomentMatching.Configuration()
         /// Creates the default settings.
@@ -54,7 +57,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         private enum CodingKeys: String, CodingKey {
             case minimumAgreementWithMajority, minimumAgreementWithStrongMajority, minimumStrongMajorityRows
             case minimumAgreementWithOneSidedStrongMajority, oneSidedOverruleShare
-            case maximumResidualForMomentsAlone, moments, devSelectionMetric
+            case maximumResidualForMomentsAlone, moments, devSelectionMetric, minimumExpectedGain
         }
 
         /// Decodes model files written before the strong-majority check too (its settings then take their defaults).
@@ -78,6 +81,8 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             devSelectionMetric =
                 try c.decodeIfPresent(DevSelectionMetric.self, forKey: .devSelectionMetric)
                 ?? defaults.devSelectionMetric
+            minimumExpectedGain =
+                try c.decodeIfPresent(Double.self, forKey: .minimumExpectedGain) ?? defaults.minimumExpectedGain
         }
     }
 
@@ -99,6 +104,15 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         /// The moment model predicting with abstentions as evidence (``MomentMatching/predictingWithAbstentions()``).
         case momentsWithAbstentions = "moments-abstain"
         case momentsWithAbstentionsAndMajorityVote = "moments-abstain+mv"
+        /// Majority vote where it has a unique winner; the named model splits the share of tied classes and labels
+        /// rows without votes (``AutoLabelModel/majorityVoteBreakingTies(_:by:)``).
+        case majorityVoteTiesByDawidSkene = "mv+ds-ties"
+        /// See ``majorityVoteTiesByDawidSkene``.
+        case majorityVoteTiesByMoments = "mv+moments-ties"
+        /// See ``majorityVoteTiesByDawidSkene``.
+        case majorityVoteTiesByTriplet = "mv+triplet-ties"
+        /// See ``majorityVoteTiesByDawidSkene``.
+        case majorityVoteTiesByWeighted = "mv+wmv-ties"
     }
 
     /// The method's short name, as model files and reports spell it.
@@ -125,6 +139,8 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     public private(set) var strongMajorityOverrulesTowardOneClass: Double?
     /// The same for the moment model predicting with abstentions (computed only when it was tried).
     public private(set) var agreementWithStrongMajorityWithAbstentions: Double?
+    /// What the votes determine, per model family (set by a fit without a dev set with at least 3 LFs).
+    public private(set) var identifiability: Identifiability?
     /// With a dev set: the chosen model's score on it, in ``Configuration/devSelectionMetric`` (`nil` without one).
     public private(set) var devScore: Double?
     private var majorityVote = MajorityVote()
@@ -146,76 +162,196 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         (choice, weighted, dawidSkene, moments, triplet, devScore, reason) = (nil, nil, nil, nil, nil, nil, nil)
         (agreementWithMajority, agreementWithAbstentions, agreementWithStrongMajority) = (nil, nil, nil)
         (strongMajorityOverrulesTowardOneClass, agreementWithStrongMajorityWithAbstentions) = (nil, nil)
+        identifiability = nil
         if let dev = options.devMatrix, let labels = options.devLabels {
             try majorityVote.fit(matrix, options: options)
             try fitWithDevSet(matrix, dev: dev, labels: labels, options: options)
             return
         }
-        let d = matrix.lfCount * matrix.cardinality
-        let generative: any LabelModel
-        if matrix.lfCount >= 3, d <= LabelStatistics.overlapLimit {
-            // One counting pass serves both the moment model and majority vote.
-            let statistics = LabelStatistics(matrix)
+        guard matrix.lfCount >= 3 else {
+            try majorityVote.fit(matrix, options: options)
+            keepOnly(
+                .majorityVote, reason: "mv: fewer than 3 LFs, so no model's parameters are determined by the votes")
+            return
+        }
+        let diagnosis = Identifiability.analyze(matrix, dependencies: configuration.moments.dependencies)
+        identifiability = diagnosis
+        // One counting pass serves both the moment model and majority vote.
+        let momentsFit = diagnosis.supports(.moments)
+        let statistics = momentsFit ? LabelStatistics(matrix) : nil
+        if let statistics {
             majorityVote = try MajorityVote(statistics: statistics, lfNames: matrix.lfNames, options: options)
+        } else {
+            try majorityVote.fit(matrix, options: options)
+        }
+        // Every family whose parameters the votes determine is fitted; each is a candidate (alone, and breaking MV's
+        // ties) and a judge of the others.
+        var families: [(method: LabelModelMethod, choice: Choice, ties: Choice, model: any LabelModel)] = []
+        var notes: [String] = []
+        var judgesOnly: Set<LabelModelMethod> = []
+        if let statistics {
             var model = MomentMatching(configuration: configuration.moments)
             try model.fit(statistics: statistics, lfNames: matrix.lfNames, options: options)
             moments = model
-            generative = model
-        } else if matrix.lfCount >= 3 {
-            try majorityVote.fit(matrix, options: options)
+            if let guarded = try guardedMoments(model, matrix: matrix) {
+                moments = guarded.model
+                families.append((.moments, guarded.choice, .majorityVoteTiesByMoments, guarded.model))
+            } else {
+                notes.append("moments disagrees with majority votes")
+            }
+        }
+        if diagnosis.supports(.ds) {
+            var model = DawidSkene()
+            var dsOptions = options
+            // With one-class LFs a fixed uniform prior degenerates (see Identifiability): estimate it unless given.
+            if options.classBalance == .uniform { dsOptions.classBalance = .estimated }
+            try model.fit(matrix, options: dsOptions)
+            // The abstain-as-response likelihood also has optima where a latent class means "no LF of class c fired"
+            // rather than a true class; their estimated prior puts first a class the votes put last. Such a fit is
+            // not used (a given prior is the caller's to choose).
+            let votes = (statistics ?? LabelStatistics(matrix, keepOverlap: false)).voteClassDistribution
+            if dsOptions.classBalance == .estimated,
+                let contradiction = Self.priorContradiction(model.classBalance, votes)
+            {
+                notes.append("ds only judges: its estimated prior \(contradiction)")
+                judgesOnly.insert(.ds)
+            }
+            families.append((.ds, .dawidSkene, .majorityVoteTiesByDawidSkene, model))
+        }
+        if diagnosis.supports(.triplet) {
             var model = Triplet()
             try model.fit(matrix, options: options)
-            triplet = model
-            generative = model
-        } else {
-            try majorityVote.fit(matrix, options: options)
-            choice = .majorityVote
-            reason = "fewer than 3 LFs"
-            classBalance = majorityVote.classBalance
-            lfParameters = majorityVote.lfParameters
+            families.append((.triplet, .triplet, .majorityVoteTiesByTriplet, model))
+        }
+        if diagnosis.supports(.wmv) {
+            var model = WeightedMajorityVote()
+            try model.fit(matrix, options: options)
+            families.append((.wmv, .weightedMajorityVote, .majorityVoteTiesByWeighted, model))
+        }
+        let unsupported = diagnosis.verdicts.filter { !$0.supported }.map { "\($0.method.rawValue) (\($0.reason))" }
+        if !unsupported.isEmpty { notes.append("not identifiable: " + unsupported.joined(separator: "; ")) }
+        weighted = families.first { $0.method == .wmv }?.model as? WeightedMajorityVote
+        dawidSkene = families.first { $0.method == .ds }?.model as? DawidSkene
+        triplet = families.first { $0.method == .triplet }?.model as? Triplet
+        if !families.contains(where: { $0.method == .moments }) { moments = nil }
+        guard !families.isEmpty else {
+            keepOnly(.majorityVote, reason: "mv: no other model is identifiable here; " + notes.joined(separator: "; "))
             return
         }
-        let agreement = try Self.majorityAgreement(probabilities: Self.priorFreeProbabilities(generative), on: matrix)
+        // The judges: every fitted family's posterior on (a sample of) the training rows.
+        let sample = Identifiability.sampled(matrix)
+        let judges = try families.map {
+            (name: $0.method.rawValue, probabilities: try $0.model.predictProbabilities(sample))
+        }
+        let mvLabels = Self.hardLabels(try majorityVote.predictProbabilities(sample), tieBreak: .rowHash, prior: [])
+            .map(\.rawValue)
+        var best: (choice: Choice, gain: Double, judge: String, needed: Double)?
+        var considered: [String] = []
+        for choice in families.filter({ !judgesOnly.contains($0.method) }).flatMap({ [$0.choice, $0.ties] }) {
+            // A full model needs a second opinion: judged only by itself it always expects to win.
+            // Correlated LFs break every family's independence assumption alike, so the judges would share one bias:
+            // then only tie-breaks are considered.
+            // A model judged only by itself always expects to win: that is accepted only for a tie-break on LFs with no
+            // detected correlation.
+            let isTies = families.contains { $0.ties == choice }
+            let independent = diagnosis.groups.isEmpty
+            guard judges.count >= 2 ? isTies || independent : isTies && independent else { continue }
+            self.choice = choice
+            let labels = Self.hardLabels(try predictProbabilities(sample), tieBreak: .rowHash, prior: [])
+                .map(\.rawValue)
+            var worst: (gain: Double, judge: String) = (.infinity, "")
+            for judge in judges {
+                var total = 0.0
+                for row in 0..<sample.rowCount {
+                    total += judge.probabilities[row, labels[row]] - judge.probabilities[row, mvLabels[row]]
+                }
+                let gain = total / Double(max(sample.rowCount, 1))
+                if gain < worst.gain { worst = (gain, judge.name) }
+            }
+            considered.append("\(choice.rawValue) \(String(format: "%+.1f", 100 * worst.gain))")
+            let needed = configuration.minimumExpectedGain * (isTies ? 1 : 2)
+            if worst.gain >= needed, worst.gain - needed > (best.map { $0.gain - $0.needed } ?? -.infinity) {
+                best = (choice, worst.gain, worst.judge, needed)
+            }
+        }
+        let judgeNames = judges.map(\.name).joined(separator: ", ")
+        guard let best else {
+            keepOnly(
+                .majorityVote,
+                reason: "mv: no candidate is expected to beat majority vote by "
+                    + "\(String(format: "%.1f", 100 * configuration.minimumExpectedGain)) points under every "
+                    + "identifiable model (\(judgeNames)); least expected gains \(considered.joined(separator: ", "))"
+                    + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
+            return
+        }
+        keepOnly(
+            best.choice,
+            reason: "\(best.choice.rawValue): expected to beat majority vote by at least "
+                + "\(String(format: "%.1f", 100 * best.gain)) points under every identifiable model (\(judgeNames); "
+                + "least by \(best.judge)); least expected gains \(considered.joined(separator: ", "))"
+                + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
+    }
+
+    /// How an estimated class prior contradicts the class distribution of the votes, or `nil` when it does not: it
+    /// ranks first a class that is not among the voted-for classes' upper half.
+    static func priorContradiction(_ prior: [Double], _ votes: [Double]) -> String? {
+        guard prior.count == votes.count, prior.count >= 2,
+            let top = prior.indices.max(by: { prior[$0] < prior[$1] })
+        else { return nil }
+        let rank = votes.filter { $0 > votes[top] }.count
+        guard rank >= (votes.count + 1) / 2 else { return nil }
+        return "makes class \(top) the most frequent (\(String(format: "%.2f", prior[top]))) where the votes rank it "
+            + "\(rank + 1) of \(votes.count)"
+    }
+
+    /// Sets ``choice`` and ``reason``, drops every component the choice does not predict with, and takes the class
+    /// balance and LF parameters of the one it does.
+    private mutating func keepOnly(_ choice: Choice, reason: String) {
+        self.choice = choice
+        self.reason = reason
+        let component: (any LabelModel)?
+        switch choice {
+        case .weightedMajorityVote, .majorityVoteTiesByWeighted: component = weighted
+        case .dawidSkene, .majorityVoteTiesByDawidSkene: component = dawidSkene
+        case .triplet, .tripletWithMajorityVote, .majorityVoteTiesByTriplet: component = triplet
+        case .moments, .momentsWithMajorityVote, .momentsWithAbstentions, .momentsWithAbstentionsAndMajorityVote,
+            .majorityVoteTiesByMoments, .majorityVoteWithTieBreak:
+            component = moments
+        case .majorityVote: component = nil
+        }
+        if !(component is WeightedMajorityVote) { weighted = nil }
+        if !(component is DawidSkene) { dawidSkene = nil }
+        if !(component is Triplet) { triplet = nil }
+        if !(component is MomentMatching) { moments = nil }
+        let isTieBreak = [
+            Choice.majorityVoteTiesByWeighted, .majorityVoteTiesByDawidSkene, .majorityVoteTiesByTriplet,
+            .majorityVoteTiesByMoments,
+        ].contains(choice)
+        let source: any LabelModel = isTieBreak ? majorityVote : component ?? majorityVote
+        classBalance = source.classBalance
+        lfParameters = (component ?? majorityVote).lfParameters
+    }
+
+    /// The moment fit under the majority-agreement guard: itself (alone or averaged with MV's shares, by its residual),
+    /// or the same fit predicting with abstentions, or `nil` when both overrule the majority votes too often.
+    private mutating func guardedMoments(_ fitted: MomentMatching, matrix: LabelMatrix) throws -> (
+        choice: Choice, model: MomentMatching
+    )? {
+        let agreement = try Self.majorityAgreement(probabilities: Self.priorFreeProbabilities(fitted), on: matrix)
         agreementWithMajority = agreement.unambiguous
         agreementWithStrongMajority = agreement.strong
         strongMajorityOverrulesTowardOneClass = agreement.overrulesTowardOneClass
-        var trusted = agreement.passes(configuration)
-        if let fitted = moments {
-            var choices: (alone: Choice, blended: Choice) = (.moments, .momentsWithMajorityVote)
-            // Distrusted as snorkel predicts (abstentions ignored)? When LFs fire at class-dependent rates — rare
-            // positives, LFs that mostly stay silent — the same μ predicting with abstentions as evidence may be
-            // consistent with the majority votes; it then replaces the plain posterior, under the same guard.
-            if !trusted, let aware = fitted.predictingWithAbstentions() {
-                let awareAgreement = try Self.majorityAgreement(
-                    probabilities: Self.priorFreeProbabilities(aware), on: matrix)
-                agreementWithAbstentions = awareAgreement.unambiguous
-                agreementWithStrongMajorityWithAbstentions = awareAgreement.strong
-                if awareAgreement.passes(configuration) {
-                    moments = aware
-                    trusted = true
-                    choices = (.momentsWithAbstentions, .momentsWithAbstentionsAndMajorityVote)
-                }
-            }
-            if trusted {
-                choice =
-                    fitted.residualFraction <= configuration.maximumResidualForMomentsAlone
-                    ? choices.alone : choices.blended
-            }
-        } else if trusted {
-            choice = .tripletWithMajorityVote
-        }
-        guard trusted else {
-            // A distrusted fit does not break MV's ties either: on synthetic tasks its tie-breaks lost up to 8 points
-            // to the unbiased tie-break policy applied at prediction.
-            choice = .majorityVote
-            reason = "the generative fit disagrees with majority votes"
-            classBalance = majorityVote.classBalance
-            lfParameters = majorityVote.lfParameters
-            return
-        }
-        reason = "the generative fit agrees with majority votes"
-        classBalance = generative.classBalance
-        lfParameters = generative.lfParameters
+        let alone = fitted.residualFraction <= configuration.maximumResidualForMomentsAlone
+        if agreement.passes(configuration) { return (alone ? .moments : .momentsWithMajorityVote, fitted) }
+        // Distrusted as snorkel predicts (abstentions ignored)? When LFs fire at class-dependent rates — rare
+        // positives, LFs that mostly stay silent — the same μ predicting with abstentions as evidence may be
+        // consistent with the majority votes; it then replaces the plain posterior, under the same guard.
+        guard let aware = fitted.predictingWithAbstentions() else { return nil }
+        let awareAgreement = try Self.majorityAgreement(probabilities: Self.priorFreeProbabilities(aware), on: matrix)
+        agreementWithAbstentions = awareAgreement.unambiguous
+        agreementWithStrongMajorityWithAbstentions = awareAgreement.strong
+        guard awareAgreement.passes(configuration) else { return nil }
+        return (alone ? .momentsWithAbstentions : .momentsWithAbstentionsAndMajorityVote, aware)
     }
 
     /// Probabilities according to ``choice``.
@@ -238,10 +374,46 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         case .moments, .triplet, .momentsWithAbstentions: return try generative()
         case .momentsWithMajorityVote, .tripletWithMajorityVote, .momentsWithAbstentionsAndMajorityVote:
             return Self.blend(try shares(), try generative(), weightOfSecond: 0.5)
+        case .majorityVoteTiesByDawidSkene, .majorityVoteTiesByMoments, .majorityVoteTiesByTriplet,
+            .majorityVoteTiesByWeighted:
+            let component: (any LabelModel)? =
+                switch choice {
+                case .majorityVoteTiesByDawidSkene: dawidSkene
+                case .majorityVoteTiesByMoments: moments
+                case .majorityVoteTiesByTriplet: triplet
+                default: weighted
+                }
+            guard let component else { throw LabelModelsError.notFitted(method: Self.methodName) }
+            return Self.majorityVoteBreakingTies(try shares(), by: try component.predictProbabilities(matrix))
         case .majorityVoteWithTieBreak:
             // MV decides; the generative posterior only orders classes MV leaves tied.
             return Self.blend(try shares(), try generative(), weightOfSecond: 1e-3)
         }
+    }
+
+    /// Majority vote's shares where one class has the most votes; on rows where several classes share the most votes
+    /// (all of them on a row without votes), their total share split in proportion to `model`'s probabilities.
+    ///
+    /// So the hard label is MV's wherever MV decides, and the model's most probable tied class elsewhere.
+    static func majorityVoteBreakingTies(_ shares: Matrix, by model: Matrix) -> Matrix {
+        var result = shares
+        let k = shares.columns
+        for row in 0..<shares.rows {
+            var top = -Double.infinity
+            for c in 0..<k { top = max(top, shares[row, c]) }
+            var tiedShare = 0.0, tiedModel = 0.0, tied = 0
+            for c in 0..<k where shares[row, c] >= top - 1e-12 {
+                tiedShare += shares[row, c]
+                tiedModel += model[row, c]
+                tied += 1
+            }
+            guard tied > 1 else { continue }
+            for c in 0..<k where shares[row, c] >= top - 1e-12 {
+                result[row, c] =
+                    tiedModel > 0 ? tiedShare * model[row, c] / tiedModel : tiedShare / Double(tied)
+            }
+        }
+        return result
     }
 
     /// `(1 − w)·first + w·second`, computed in place to keep one n × k buffer.
