@@ -49,6 +49,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         /// Without a dev set, the smallest gain in accuracy over majority vote (a fraction) that every identifiable
         /// model must expect of a candidate before auto uses it instead of majority vote.
         public var minimumExpectedGain: Double = 0.005
+        /// The further expected gain a model that overrules majority votes must show over ``minimumExpectedGain`` (and
+        /// over a tie-break): overruling a majority is where a misspecified model loses most.
+        public var overrulingPremium: Double = 0.01
         /// Settings of the moment-matching component.
         public var moments = MomentMatching.Configuration()
         /// Creates the default settings.
@@ -57,7 +60,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         private enum CodingKeys: String, CodingKey {
             case minimumAgreementWithMajority, minimumAgreementWithStrongMajority, minimumStrongMajorityRows
             case minimumAgreementWithOneSidedStrongMajority, oneSidedOverruleShare
-            case maximumResidualForMomentsAlone, moments, devSelectionMetric, minimumExpectedGain
+            case maximumResidualForMomentsAlone, moments, devSelectionMetric, minimumExpectedGain, overrulingPremium
         }
 
         /// Decodes model files written before the strong-majority check too (its settings then take their defaults).
@@ -83,6 +86,8 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                 ?? defaults.devSelectionMetric
             minimumExpectedGain =
                 try c.decodeIfPresent(Double.self, forKey: .minimumExpectedGain) ?? defaults.minimumExpectedGain
+            overrulingPremium =
+                try c.decodeIfPresent(Double.self, forKey: .overrulingPremium) ?? defaults.overrulingPremium
         }
     }
 
@@ -259,8 +264,11 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             self.choice = choice
             let labels = Self.hardLabels(try predictProbabilities(sample), tieBreak: .rowHash, prior: [])
                 .map(\.rawValue)
+            // Judged by the other families when there are any: a model's own posterior always favours it.
+            let own = families.first { $0.choice == choice || $0.ties == choice }?.method.rawValue
+            let panel = judges.count >= 2 ? judges.filter { $0.name != own } : judges
             var worst: (gain: Double, judge: String) = (.infinity, "")
-            for judge in judges {
+            for judge in panel {
                 var total = 0.0
                 for row in 0..<sample.rowCount {
                     total += judge.probabilities[row, labels[row]] - judge.probabilities[row, mvLabels[row]]
@@ -269,7 +277,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                 if gain < worst.gain { worst = (gain, judge.name) }
             }
             considered.append("\(choice.rawValue) \(String(format: "%+.1f", 100 * worst.gain))")
-            let needed = configuration.minimumExpectedGain * (isTies ? 1 : 2)
+            let needed = configuration.minimumExpectedGain + (isTies ? 0 : configuration.overrulingPremium)
             if worst.gain >= needed, worst.gain - needed > (best.map { $0.gain - $0.needed } ?? -.infinity) {
                 best = (choice, worst.gain, worst.judge, needed)
             }
