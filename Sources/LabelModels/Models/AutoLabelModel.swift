@@ -533,19 +533,24 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         throws
     {
         try DevSet.validate(dev, labels: labels, for: matrix)
-        var candidates: [(Choice, any LabelModel)] = [(.majorityVote, majorityVote)]
-        var wmv = WeightedMajorityVote()
-        try wmv.fit(matrix, options: options)
-        candidates.append((.weightedMajorityVote, wmv))
         var unsupervised = options
         unsupervised.devMatrix = nil
         unsupervised.devLabels = nil
+        // The incumbent: what auto chooses without gold labels. A dev candidate replaces it only on clear evidence.
+        var incumbent = AutoLabelModel(configuration: configuration)
+        try incumbent.fit(matrix, options: unsupervised)
+        guard let incumbentChoice = incumbent.choice else { throw LabelModelsError.notFitted(method: Self.methodName) }
+        var candidates: [(Choice, any LabelModel)] = [(incumbentChoice, incumbent)]
+        if incumbentChoice != .majorityVote { candidates.append((.majorityVote, majorityVote)) }
+        var wmv = WeightedMajorityVote()
+        try wmv.fit(matrix, options: options)
+        candidates.append((.weightedMajorityVote, wmv))
         if matrix.lfCount * matrix.cardinality * (matrix.cardinality + 1) <= DawidSkene.Configuration().maxParameters {
             var ds = DawidSkene()
             try ds.fit(matrix, options: unsupervised)
             candidates.append((.dawidSkene, ds))
         }
-        // The votes cannot tell the class prior (see docs/ARCHITECTURE.md), but the dev labels can: unless the caller
+        // The votes cannot tell the class prior (see docs/label-models.md), but the dev labels can: unless the caller
         // fixed a prior, the generative models are fitted under the uniform prior and under the dev labels' frequencies.
         var priors = [unsupervised]
         if options.classBalance == .uniform {
@@ -565,30 +570,73 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                 candidates.append((.triplet, tr))
             }
         }
-        var best: (Choice, Double, any LabelModel)?
-        for (name, model) in candidates {
-            let value: Double
-            switch configuration.devSelectionMetric {
-            case .accuracy:
-                value =
-                    ClassificationScore.expectedAccuracy(
-                        probabilities: try model.predictProbabilities(dev), gold: labels) ?? 0
-            case .macroF1:
-                value = try model.score(dev, gold: labels, tieBreak: .rowHash).macroF1 ?? 0
-            }
-            if best == nil || value > (best?.1 ?? 0) + 1e-12 { best = (name, value, model) }
+        let scored = labels.indices.filter { labels[$0] >= 0 }
+        let gold = scored.map { labels[$0] }
+        let predictions = try candidates.map { _, model in
+            let all = try model.predict(dev, tieBreak: .rowHash).map(\.rawValue)
+            return scored.map { all[$0] }
         }
-        guard let best else { throw LabelModelsError.invalidInput("auto: no candidate model") }
+        let metric = configuration.devSelectionMetric
+        let k = matrix.cardinality
+        func value(_ predicted: [Int], _ gold: [Int]) -> Double {
+            let score = ClassificationScore(gold: gold, predicted: predicted, cardinality: k)
+            return (metric == .accuracy ? score.accuracy : score.macroF1) ?? 0
+        }
+        let points = predictions.map { value($0, gold) }
+        // Paired bootstrap of each candidate's gain over the incumbent: the same resampled rows score both.
+        var generator = SeededGenerator(seed: options.seed)
+        let resamples = Self.devBootstrapResamples
+        var gains = [[Double]](repeating: [], count: candidates.count)
+        if !gold.isEmpty {
+            for _ in 0..<resamples {
+                let rows = (0..<gold.count).map { _ in Int(generator.next() % UInt64(gold.count)) }
+                let resampledGold = rows.map { gold[$0] }
+                let base = value(rows.map { predictions[0][$0] }, resampledGold)
+                for c in 1..<candidates.count {
+                    gains[c].append(value(rows.map { predictions[c][$0] }, resampledGold) - base)
+                }
+            }
+        }
+        var winner = 0
+        var interval: (low: Double, high: Double) = (0, 0)
+        for c in 1..<candidates.count where !gains[c].isEmpty {
+            let sorted = gains[c].sorted()
+            let low = sorted[Int(Double(sorted.count - 1) * 0.05)], high = sorted[Int(Double(sorted.count - 1) * 0.95)]
+            guard low > 0, points[c] > points[winner] + 1e-12 else { continue }
+            (winner, interval) = (c, (low, high))
+        }
+        let name = metric.rawValue
+        if winner == 0 {
+            self = incumbent
+            devScore = points[0]
+            let best = (1..<candidates.count).max { points[$0] < points[$1] }
+            reason =
+                "\(incumbentChoice.rawValue) (auto's choice without gold labels): no candidate beats it on the "
+                + "\(gold.count) dev rows with a 90 % bootstrap interval above zero"
+                + (best.map {
+                    " (best point \(name) \(candidates[$0].0.rawValue) \(String(format: "%.3f", points[$0])) vs "
+                        + "\(String(format: "%.3f", points[0])))"
+                } ?? "")
+                + " — " + (incumbent.reason ?? "")
+            return
+        }
+        let (chosen, model) = candidates[winner]
         // Keep only the chosen model: prediction looks for the moment model first, so a triplet choice would
         // otherwise predict with the moment fit (and the others only made the saved file larger).
-        moments = best.2 as? MomentMatching
-        triplet = best.2 as? Triplet
-        weighted = best.2 as? WeightedMajorityVote
-        dawidSkene = best.2 as? DawidSkene
-        choice = best.0
-        devScore = best.1
-        reason = "best dev score"
-        classBalance = best.2.classBalance
-        lfParameters = best.2.lfParameters
+        moments = model as? MomentMatching
+        triplet = model as? Triplet
+        weighted = model as? WeightedMajorityVote
+        dawidSkene = model as? DawidSkene
+        choice = chosen
+        devScore = points[winner]
+        reason =
+            "\(chosen.rawValue): beats auto's choice without gold labels (\(incumbentChoice.rawValue)) on the "
+            + "\(gold.count) dev rows by \(String(format: "%+.3f", points[winner] - points[0])) \(name), 90 % "
+            + "bootstrap interval [\(String(format: "%+.3f", interval.low)), \(String(format: "%+.3f", interval.high))]"
+        classBalance = model.classBalance
+        lfParameters = model.lfParameters
     }
+
+    /// Paired bootstrap resamples of the dev rows behind a dev-set choice.
+    static let devBootstrapResamples = 500
 }

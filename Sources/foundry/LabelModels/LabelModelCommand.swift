@@ -4,12 +4,15 @@ import FoundryCore
 import LabelModels
 import Labeling
 
-/// `foundry labelmodel evaluate|fit|predict`.
+/// `foundry labelmodel evaluate|fit|predict|analyze`.
 struct LabelModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labelmodel",
         abstract: "Fit label models on weak labels, predict probabilistic labels, evaluate on WRENCH splits.",
-        subcommands: [LabelModelEvaluateCommand.self, LabelModelFitCommand.self, LabelModelPredictCommand.self])
+        subcommands: [
+            LabelModelEvaluateCommand.self, LabelModelFitCommand.self, LabelModelPredictCommand.self,
+            LabelModelAnalyzeCommand.self,
+        ])
 }
 
 /// `foundry labelmodel evaluate`: ``LabelModelEvaluation/evaluate(_:options:)`` on one folder.
