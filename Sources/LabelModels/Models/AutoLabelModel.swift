@@ -1,25 +1,34 @@
 import FoundryCore
 import Labeling
 
-/// The default label model: picks or combines the others, and is guarded never to stray far from majority vote.
+/// The default label model: picks, without gold labels, a model that every other identifiable model expects to beat
+/// majority vote, and otherwise is majority vote; every choice carries its ``reason``.
 ///
-/// - With a dev set (gold labels passed in ``FitOptions``): fits every applicable model and keeps the one that
-///   scores best on it (``Configuration/devSelectionMetric``; ties go to the simpler model). Unless a class balance
-///   is given, the moment and triplet models are each fitted twice, under the uniform prior and under the dev labels'
-///   class frequencies.
-/// - Without one: fits ``MomentMatching`` (when m ≥ 3 and m·k fits its overlap matrix, else
-///   ``Triplet``). When the moment model explains the observed LF overlaps well (its
-///   ``MomentMatching/residualFraction`` is at most ``Configuration/maximumResidualForMomentsAlone``)
-///   it is used alone; otherwise its posterior is averaged with the majority-vote shares, so
-///   clear majorities keep their say and the model re-weights LFs and breaks MV's ties. A guard
-///   compares the model's hard labels with MV on training rows: they must agree on at least
-///   ``Configuration/minimumAgreementWithMajority`` of the rows where MV is unambiguous, and on at least
-///   ``Configuration/minimumAgreementWithStrongMajority`` of the rows where the majority leads by two or
-///   more votes (``Configuration/minimumAgreementWithOneSidedStrongMajority`` when its overrules of those
-///   nearly all favour one class, the mark of a wrong class prior). Both are measured on the model's
-///   prior-free decisions, as MV has no prior. If either check fails, the same fit predicting with abstentions as evidence
-///   (``MomentMatching/predictingWithAbstentions()``) is tried under the same guard; if that fails too,
-///   the generative fit is distrusted and Auto is plain majority vote.
+/// - Without a dev set: ``Identifiability`` checks which families the votes determine (fewer than 3 LFs: none). Each
+///   supported family is fitted — the moment model (under the majority-agreement guard below), Dawid–Skene with the
+///   class prior estimated (unless one is given), the triplet model and weighted majority vote — and is a candidate
+///   twice: alone, and breaking MV's ties (MV decides every row with a unique majority; the model splits the tied
+///   classes' share and labels rows without votes, ``majorityVoteBreakingTies(_:by:)``). Every fitted family is also a
+///   judge: under its posterior on (a sample of) the training rows, the expected accuracy gain of a candidate over MV's
+///   hard labels is Σᵢ p(ŷᵢ) − p(mvᵢ). A candidate is scored by the least gain the *other* families expect of it (its
+///   own posterior always favours it; with a single family, only its tie-break on LFs without detected correlation is
+///   considered), needs ``Configuration/minimumExpectedGain`` (plus ``Configuration/overrulingPremium`` when it
+///   overrules majorities), and the best such candidate is used; none, and Auto is MV. Detected correlated LFs
+///   (near-copies) break every family's independence alike, so then only tie-breaks are considered. A Dawid–Skene
+///   fit whose estimated prior ranks first a class the votes rank in their lower half only judges.
+/// - The moment model's guard: on training rows it must agree with at least ``Configuration/minimumAgreementWithMajority``
+///   of the rows where MV is unambiguous, and ``Configuration/minimumAgreementWithStrongMajority`` of those where the
+///   majority leads by two or more votes (``Configuration/minimumAgreementWithOneSidedStrongMajority`` when its
+///   overrules nearly all favour one class, the mark of a wrong class prior), measured on its prior-free decisions;
+///   failing, the same fit predicting with abstentions as evidence (``MomentMatching/predictingWithAbstentions()``)
+///   is tried; failing both, the moment model is neither candidate nor judge. Used alone when its
+///   ``MomentMatching/residualFraction`` is at most ``Configuration/maximumResidualForMomentsAlone``, else averaged
+///   with the majority-vote shares.
+/// - With a dev set (gold labels in ``FitOptions``): the choice without gold labels is the incumbent; MV, weighted
+///   MV learned on the dev rows, Dawid–Skene, and the moment and triplet models under the uniform prior and the dev
+///   labels' frequencies are the challengers. One replaces the incumbent only when a paired bootstrap of the dev rows
+///   (``devBootstrapResamples`` resamples) puts its gain in ``Configuration/devSelectionMetric`` above zero at the 5th
+///   percentile; among those, the best point score wins. So a 120-row dev set does not pick a model on two rows.
 public struct AutoLabelModel: LabelModel, Codable, Equatable {
     /// Settings.
     public struct Configuration: Sendable, Codable, Equatable {
@@ -572,17 +581,36 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         }
         let scored = labels.indices.filter { labels[$0] >= 0 }
         let gold = scored.map { labels[$0] }
-        let predictions = try candidates.map { _, model in
-            let all = try model.predict(dev, tieBreak: .rowHash).map(\.rawValue)
-            return scored.map { all[$0] }
-        }
         let metric = configuration.devSelectionMetric
         let k = matrix.cardinality
-        func value(_ predicted: [Int], _ gold: [Int]) -> Double {
-            let score = ClassificationScore(gold: gold, predicted: predicted, cardinality: k)
-            return (metric == .accuracy ? score.accuracy : score.macroF1) ?? 0
+        // Per candidate and scored dev row: its hard label (macro-F1) and its accuracy credit in expectation over tie
+        // draws (1/t when the gold class is among t tied classes).
+        var hardLabels: [[Int]] = [], credits: [[Double]] = []
+        for (_, model) in candidates {
+            let probabilities = try model.predictProbabilities(dev)
+            let all = Self.hardLabels(probabilities, tieBreak: .rowHash, prior: model.classBalance).map(\.rawValue)
+            hardLabels.append(scored.map { all[$0] })
+            credits.append(
+                scored.map { row in
+                    ClassificationScore.expectedAccuracy(
+                        probabilities: Matrix(
+                            rows: 1, columns: k,
+                            values: Array(probabilities.storage[(row * k)..<((row + 1) * k)])),
+                        gold: [labels[row]]) ?? 0
+                })
         }
-        let points = predictions.map { value($0, gold) }
+        func value(_ candidate: Int, _ rows: [Int]) -> Double {
+            switch metric {
+            case .accuracy:
+                return rows.reduce(0) { $0 + credits[candidate][$1] } / Double(max(rows.count, 1))
+            case .macroF1:
+                return ClassificationScore(
+                    gold: rows.map { gold[$0] }, predicted: rows.map { hardLabels[candidate][$0] }, cardinality: k
+                ).macroF1 ?? 0
+            }
+        }
+        let allRows = Array(gold.indices)
+        let points = candidates.indices.map { value($0, allRows) }
         // Paired bootstrap of each candidate's gain over the incumbent: the same resampled rows score both.
         var generator = SeededGenerator(seed: options.seed)
         let resamples = Self.devBootstrapResamples
@@ -590,11 +618,8 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         if !gold.isEmpty {
             for _ in 0..<resamples {
                 let rows = (0..<gold.count).map { _ in Int(generator.next() % UInt64(gold.count)) }
-                let resampledGold = rows.map { gold[$0] }
-                let base = value(rows.map { predictions[0][$0] }, resampledGold)
-                for c in 1..<candidates.count {
-                    gains[c].append(value(rows.map { predictions[c][$0] }, resampledGold) - base)
-                }
+                let base = value(0, rows)
+                for c in 1..<candidates.count { gains[c].append(value(c, rows) - base) }
             }
         }
         var winner = 0

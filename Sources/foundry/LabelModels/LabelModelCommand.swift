@@ -82,6 +82,7 @@ struct LabelModelEvaluateCommand: ParsableCommand {
               expected accuracy over tie draws \(number(result.testAccuracyExpected))   (ties broken by \(result.tieBreak))
               fit \(String(format: "%.4f", result.fitSeconds)) s   predict \(String(format: "%.4f", result.predictSeconds)) s
             """)
+        if let reason = result.reason { print("  auto: \(reason)") }
         if let rows = result.devRows {
             let metric = result.devMetric?.rawValue ?? "score"
             print(
