@@ -142,6 +142,13 @@ import Testing
         for (index, value) in expected.enumerated() {
             #expect(abs(blended.storage[index] - value) < 1e-12, "entry \(index)")
         }
+        // Given the votes, a row without any keeps MV's uniform shares: there the model has only its prior.
+        let votes = try LabelMatrix(
+            denseVotes: [0, 0, 1, 0, 1, -1, -1, -1, -1], rowCount: 3, lfNames: ["a", "b", "c"],
+            classNames: ["0", "1", "2"])
+        let skipping = AutoLabelModel.majorityVoteBreakingTies(shares, by: model, skipping: votes)
+        #expect(Array(skipping.storage[0..<6]) == Array(blended.storage[0..<6]))
+        #expect(Array(skipping.storage[6..<9]) == [1 / 3, 1 / 3, 1 / 3])
     }
 
     @Test("an estimated prior that puts first a class the votes put last is flagged; one in line with them is not")

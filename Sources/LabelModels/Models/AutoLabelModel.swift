@@ -8,7 +8,8 @@ import Labeling
 ///   supported family is fitted — the moment model (under the majority-agreement guard below), Dawid–Skene with the
 ///   class prior estimated (unless one is given), the triplet model and weighted majority vote — and is a candidate
 ///   twice: alone, and breaking MV's ties (MV decides every row with a unique majority; the model splits the tied
-///   classes' share and labels rows without votes, ``majorityVoteBreakingTies(_:by:)``). Every fitted family is also a
+///   classes' share, ``majorityVoteBreakingTies(_:by:skipping:)``; rows without votes only under a class balance the
+///   caller gave, as there a model has nothing but its prior). Every fitted family is also a
 ///   judge: under its posterior on (a sample of) the training rows, the expected accuracy gain of a candidate over MV's
 ///   hard labels is Σᵢ p(ŷᵢ) − p(mvᵢ). A candidate is scored by the least gain the *other* families expect of it (its
 ///   own posterior always favours it; with a single family, only its tie-break on LFs without detected correlation is
@@ -118,8 +119,8 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         /// The moment model predicting with abstentions as evidence (``MomentMatching/predictingWithAbstentions()``).
         case momentsWithAbstentions = "moments-abstain"
         case momentsWithAbstentionsAndMajorityVote = "moments-abstain+mv"
-        /// Majority vote where it has a unique winner; the named model splits the share of tied classes and labels
-        /// rows without votes (``AutoLabelModel/majorityVoteBreakingTies(_:by:)``).
+        /// Majority vote where it has a unique winner; the named model splits the share of tied classes (and labels
+        /// rows without votes under a given prior; ``AutoLabelModel/majorityVoteBreakingTies(_:by:skipping:)``).
         case majorityVoteTiesByDawidSkene = "mv+ds-ties"
         /// See ``majorityVoteTiesByDawidSkene``.
         case majorityVoteTiesByMoments = "mv+moments-ties"
@@ -153,6 +154,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     public private(set) var strongMajorityOverrulesTowardOneClass: Double?
     /// The same for the moment model predicting with abstentions (computed only when it was tried).
     public private(set) var agreementWithStrongMajorityWithAbstentions: Double?
+    /// Whether a tie-breaking choice also labels rows without votes (by the model's class prior): only when the prior
+    /// was given (a class balance, or dev labels), as the votes cannot tell it (`nil` in files from before).
+    public private(set) var tieBreakLabelsRowsWithoutVotes: Bool?
     /// What the votes determine, per model family (set by a fit without a dev set with at least 3 LFs).
     public private(set) var identifiability: Identifiability?
     /// With a dev set: the chosen model's score on it, in ``Configuration/devSelectionMetric`` (`nil` without one).
@@ -177,6 +181,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         (agreementWithMajority, agreementWithAbstentions, agreementWithStrongMajority) = (nil, nil, nil)
         (strongMajorityOverrulesTowardOneClass, agreementWithStrongMajorityWithAbstentions) = (nil, nil)
         identifiability = nil
+        tieBreakLabelsRowsWithoutVotes = nil
         if let dev = options.devMatrix, let labels = options.devLabels {
             try majorityVote.fit(matrix, options: options)
             try fitWithDevSet(matrix, dev: dev, labels: labels, options: options)
@@ -252,6 +257,21 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             keepOnly(.majorityVote, reason: "mv: no other model is identifiable here; " + notes.joined(separator: "; "))
             return
         }
+        // On rows without votes a model has only its class prior and the LFs' silence, the least determined part of
+        // any fit (docs/label-models.md): a tie-break labels them only under a prior the caller gave, or when at least
+        // two families put the same class first there.
+        let silent = try LabelMatrix(
+            denseVotes: [Int](repeating: -1, count: matrix.lfCount), rowCount: 1, lfNames: matrix.lfNames,
+            classNames: matrix.classNames)
+        let silentFirst = try families.map { family -> Int? in
+            let p = try family.model.predictProbabilities(silent).storage
+            let top = p.indices.max { p[$0] < p[$1] } ?? 0
+            return p.indices.allSatisfy { $0 == top || p[$0] < p[top] - 1e-6 } ? top : nil
+        }
+        let givenPrior = options.classBalance != .uniform && options.classBalance != .estimated
+        tieBreakLabelsRowsWithoutVotes =
+            givenPrior
+            || (families.count >= 2 && silentFirst[0] != nil && silentFirst.allSatisfy { $0 == silentFirst[0] })
         // The judges: every fitted family's posterior on (a sample of) the training rows.
         let sample = Identifiability.sampled(matrix)
         let judges = try families.map {
@@ -266,10 +286,13 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             // Correlated LFs break every family's independence assumption alike, so the judges would share one bias:
             // then only tie-breaks are considered.
             // A model judged only by itself always expects to win: that is accepted only for a tie-break on LFs with no
-            // detected correlation.
+            // detected correlation. Overruling majorities needs two second opinions (three families) and no detected
+            // correlation.
             let isTies = families.contains { $0.ties == choice }
             let independent = diagnosis.groups.isEmpty
-            guard judges.count >= 2 ? isTies || independent : isTies && independent else { continue }
+            guard judges.count >= 3 ? isTies || independent : isTies && (judges.count == 2 || independent) else {
+                continue
+            }
             self.choice = choice
             let labels = Self.hardLabels(try predictProbabilities(sample), tieBreak: .rowHash, prior: [])
                 .map(\.rawValue)
@@ -297,7 +320,10 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                 .majorityVote,
                 reason: "mv: no candidate is expected to beat majority vote by "
                     + "\(String(format: "%.1f", 100 * configuration.minimumExpectedGain)) points under every "
-                    + "identifiable model (\(judgeNames)); least expected gains \(considered.joined(separator: ", "))"
+                    + "identifiable model (\(judgeNames)); "
+                    + (considered.isEmpty
+                        ? "none can be judged: \(judgeNames) would judge only itself, and near-copies were detected"
+                        : "least expected gains \(considered.joined(separator: ", "))")
                     + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
             return
         }
@@ -401,7 +427,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                 default: weighted
                 }
             guard let component else { throw LabelModelsError.notFitted(method: Self.methodName) }
-            return Self.majorityVoteBreakingTies(try shares(), by: try component.predictProbabilities(matrix))
+            return Self.majorityVoteBreakingTies(
+                try shares(), by: try component.predictProbabilities(matrix),
+                skipping: tieBreakLabelsRowsWithoutVotes == true ? nil : matrix)
         case .majorityVoteWithTieBreak:
             // MV decides; the generative posterior only orders classes MV leaves tied.
             return Self.blend(try shares(), try generative(), weightOfSecond: 1e-3)
@@ -411,11 +439,15 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     /// Majority vote's shares where one class has the most votes; on rows where several classes share the most votes
     /// (all of them on a row without votes), their total share split in proportion to `model`'s probabilities.
     ///
-    /// So the hard label is MV's wherever MV decides, and the model's most probable tied class elsewhere.
-    static func majorityVoteBreakingTies(_ shares: Matrix, by model: Matrix) -> Matrix {
+    /// So the hard label is MV's wherever MV decides, and the model's most probable tied class elsewhere. Rows of
+    /// `matrix` without votes, when it is given, keep MV's uniform shares: there the model has only its class prior.
+    static func majorityVoteBreakingTies(_ shares: Matrix, by model: Matrix, skipping matrix: LabelMatrix? = nil)
+        -> Matrix
+    {
         var result = shares
         let k = shares.columns
         for row in 0..<shares.rows {
+            if let matrix, matrix.rowOffsets[row] == matrix.rowOffsets[row + 1] { continue }
             var top = -Double.infinity
             for c in 0..<k { top = max(top, shares[row, c]) }
             var tiedShare = 0.0, tiedModel = 0.0, tied = 0
