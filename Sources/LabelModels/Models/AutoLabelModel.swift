@@ -259,19 +259,23 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         }
         // On rows without votes a model has only its class prior and the LFs' silence, the least determined part of
         // any fit (docs/label-models.md): a tie-break labels them only under a prior the caller gave, or when at least
-        // two families put the same class first there.
+        // two families have an opinion there and all put the same class first.
         let silent = try LabelMatrix(
             denseVotes: [Int](repeating: -1, count: matrix.lfCount), rowCount: 1, lfNames: matrix.lfNames,
             classNames: matrix.classNames)
-        let silentFirst = try families.map { family -> Int? in
-            let p = try family.model.predictProbabilities(silent).storage
+        // Each family's first class on a silent row (the moment model read with abstentions as evidence, as the
+        // plain posterior ignores silence); a family with no clear first class has no opinion.
+        let silentFirst = try families.compactMap { family -> Int? in
+            var model: any LabelModel = family.model
+            if let fitted = family.model as? MomentMatching, let aware = fitted.predictingWithAbstentions() {
+                model = aware
+            }
+            let p = try model.predictProbabilities(silent).storage
             let top = p.indices.max { p[$0] < p[$1] } ?? 0
             return p.indices.allSatisfy { $0 == top || p[$0] < p[top] - 1e-6 } ? top : nil
         }
         let givenPrior = options.classBalance != .uniform && options.classBalance != .estimated
-        tieBreakLabelsRowsWithoutVotes =
-            givenPrior
-            || (families.count >= 2 && silentFirst[0] != nil && silentFirst.allSatisfy { $0 == silentFirst[0] })
+        tieBreakLabelsRowsWithoutVotes = givenPrior || (silentFirst.count >= 2 && Set(silentFirst).count == 1)
         // The judges: every fitted family's posterior on (a sample of) the training rows.
         let sample = Identifiability.sampled(matrix)
         let judges = try families.map {
