@@ -107,6 +107,23 @@ import Testing
         #expect(auto.identifiability?.supports(.moments) == false)
     }
 
+    @Test("auto honours declared dependencies: two LFs of class 0 declared dependent leave moments unidentifiable")
+    func autoHonoursDependencies() throws {
+        let matrix = Self.keywords(k: 3, perClass: 3)
+        var plain = AutoLabelModel()
+        try plain.fit(matrix)
+        #expect(plain.identifiability?.supports(.moments) == true)
+        var configuration = AutoLabelModel.Configuration()
+        configuration.moments.dependencies = [[0, 1]]
+        var declared = AutoLabelModel(configuration: configuration)
+        try declared.fit(matrix)
+        #expect(declared.identifiability?.supports(.moments) == false)
+        #expect(declared.reason?.contains("moments (class 0 is voted by 2 independent LFs)") == true)
+        let choice = try #require(declared.choice)
+        #expect(
+            ![.moments, .momentsWithMajorityVote, .momentsWithAbstentions, .majorityVoteTiesByMoments].contains(choice))
+    }
+
     @Test("on generated tasks of every shape, auto's choice belongs to a family the votes determine")
     func autoChoicesAreSupported() throws {
         for shape in SyntheticLabelingTask.Shape.standard {
