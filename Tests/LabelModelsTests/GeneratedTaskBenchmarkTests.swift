@@ -69,6 +69,20 @@ import Testing
             shapes.contains { $0.clusters.upperBound > 0 } && shapes.contains { $0.nearChanceShare.upperBound >= 0.3 })
     }
 
+    @Test("a task drawn with two LFs scores the methods that need three as absent instead of stopping the run")
+    func tooFewLabelingFunctions() throws {
+        let task = SyntheticLabelingTask(
+            classPrior: [0.5, 0.5],
+            labelingFunctions: [.init(coverage: 0.5, accuracy: 0.8), .init(coverage: 0.5, accuracy: 0.7)])
+        var generated = GeneratedTaskBenchmark.generateTask(shape: .crowd, index: 0, seed: 1, testRows: 10)
+        generated.task = task
+        generated.train = task.sample(rows: 300, seed: 1)
+        generated.test = task.sample(rows: 200, seed: 2)
+        let record = try GeneratedTaskBenchmark.score(generated, options: .init(tasks: 1, testRows: 200))
+        #expect(Set(record.scores.keys) == ["mv", "wmv", "ds", "auto"])
+        #expect(record.autoChoice == "mv" && record.m == 2)
+    }
+
     @Test("options with no tasks, shapes or methods are refused")
     func badOptions() {
         #expect(throws: LabelModelsError.self) { try GeneratedTaskBenchmark.Options(tasks: 0).validate() }
