@@ -95,4 +95,24 @@ struct LabelModelAnalyzeCLITests {
         let mixed = try FoundryCLI.run(["bench", "labelmodels", "--generated", "2", "--dev"])
         #expect(mixed.status != 0 && mixed.standardError.contains("--generated runs every method with its defaults"))
     }
+
+    @Test("bench labelmodels --candidates scores every candidate auto weighed, with its judges' expected gains")
+    func candidatesOfAuto() throws {
+        let run = try FoundryCLI.run([
+            "bench", "labelmodels", "--generated", "2", "--shape", "crowd", "--test-rows", "300", "--methods",
+            "mv,auto", "--candidates", "--json",
+        ])
+        #expect(run.status == 0, "\(run.standardError)")
+        let tasks = try #require(try run.json()["tasks"] as? [[String: Any]])
+        for task in tasks {
+            let candidates = try #require(task["auto_candidates"] as? [[String: Any]])
+            #expect(!candidates.isEmpty)
+            for candidate in candidates {
+                #expect(candidate["choice"] is String && candidate["admissible"] is Bool)
+                let gains = try #require(candidate["expected_gains"] as? [String: Double])
+                #expect(gains["heldout"] != nil)
+                #expect((candidate["score"] as? [String: Any])?["accuracy"] is Double)
+            }
+        }
+    }
 }

@@ -23,6 +23,8 @@ public enum GeneratedTaskBenchmark {
         public var testRows: Int
         /// The methods to score (majority vote is always among them: auto is measured against it).
         public var methods: [LabelModelMethod]
+        /// Whether to score every candidate auto weighed as well (``TaskRecord/autoCandidates``), not only its choice.
+        public var scoresAutoCandidates = false
 
         /// Creates options; by default 500 tasks over the standard shapes, seed 17, 4,000 test rows, every method.
         public init(
@@ -108,6 +110,26 @@ public enum GeneratedTaskBenchmark {
         public var autoChoice: String?
         /// Why auto chose it.
         public var autoReason: String?
+        /// With ``Options/scoresAutoCandidates``: every candidate auto weighed, scored on the test rows.
+        public var autoCandidates: [CandidateScore]? = nil
+    }
+
+    /// One candidate of auto's fit (see ``AutoLabelModel/CandidateTrace``) and its test score.
+    public struct CandidateScore: Sendable, Equatable, Codable {
+        /// The candidate (an ``AutoLabelModel/Choice`` raw value).
+        public var choice: String
+        /// Whether it keeps MV's label wherever MV has a unique winner.
+        public var isTieBreak: Bool
+        /// Whether its family is identifiable on the task.
+        public var identifiable: Bool
+        /// Whether auto's rule could choose it.
+        public var admissible: Bool
+        /// Expected accuracy gain over MV under each judge's posterior, on training rows.
+        public var expectedGains: [String: Double]
+        /// Share of sampled training rows whose label differs from MV's (`nil` when not measured).
+        public var changedRows: Double?
+        /// Its test score.
+        public var score: Score
     }
 
     /// Auto against majority vote, in accuracy points (auto − mv), over a set of tasks.
@@ -192,20 +214,36 @@ public enum GeneratedTaskBenchmark {
         var scores: [String: Score] = [:]
         var choice: String?
         var reason: String?
+        var candidates: [CandidateScore]?
         for method in options.methods {
             var model = try LabelModelConfiguration(method: method).makeModel()
+            let trace = method == .auto && options.scoresAutoCandidates ? AutoLabelModel.CandidateTrace() : nil
             do {
-                try model.fit(generated.train.matrix, options: FitOptions(seed: 123))
+                try AutoLabelModel.$candidateTrace.withValue(trace) {
+                    try model.fit(generated.train.matrix, options: FitOptions(seed: 123))
+                }
             } catch LabelModelsError.tooFewLabelingFunctions {
                 continue  // moments and triplet need 3 LFs; a task drawn with fewer has no score for them
             }
-            let predicted = try model.predict(generated.test.matrix, tieBreak: .rowHash).map(\.rawValue)
-            let score = ClassificationScore(
-                gold: generated.test.labels, predicted: predicted, cardinality: task.cardinality,
-                positiveClass: task.minorityClass)
-            scores[method.rawValue] = Score(
-                accuracy: score.accuracy ?? 0, macroF1: score.macroF1 ?? 0,
-                minorityF1: binaryImbalanced ? (score.f1 ?? 0) : nil)
+            func testScore(_ model: any LabelModel) throws -> Score {
+                let predicted = try model.predict(generated.test.matrix, tieBreak: .rowHash).map(\.rawValue)
+                let score = ClassificationScore(
+                    gold: generated.test.labels, predicted: predicted, cardinality: task.cardinality,
+                    positiveClass: task.minorityClass)
+                return Score(
+                    accuracy: score.accuracy ?? 0, macroF1: score.macroF1 ?? 0,
+                    minorityF1: binaryImbalanced ? (score.f1 ?? 0) : nil)
+            }
+            scores[method.rawValue] = try testScore(model)
+            if let trace {
+                candidates = try trace.entries.map { entry in
+                    CandidateScore(
+                        choice: entry.choice.rawValue, isTieBreak: entry.isTieBreak, identifiable: entry.identifiable,
+                        admissible: entry.admissible, expectedGains: entry.gains,
+                        changedRows: entry.changedRows.isNaN ? nil : entry.changedRows,
+                        score: try testScore(entry.model))
+                }
+            }
             if let auto = model as? AutoLabelModel {
                 choice = auto.choice?.rawValue
                 reason = auto.reason
@@ -232,7 +270,7 @@ public enum GeneratedTaskBenchmark {
             imbalance: draw.imbalance, oneClassLFs: draw.oneClassLFs, multiClassLFs: draw.multiClassLFs,
             nearChanceLFs: draw.nearChanceLFs, echoes: draw.echoes,
             tieRate: Double(tied) / Double(test.rowCount), uncoveredRate: Double(uncovered) / Double(test.rowCount),
-            scores: scores, autoChoice: choice, autoReason: reason)
+            scores: scores, autoChoice: choice, autoReason: reason, autoCandidates: candidates)
     }
 
     /// Generates and scores every task.

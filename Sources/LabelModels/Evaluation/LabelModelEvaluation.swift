@@ -197,26 +197,7 @@ public enum LabelModelEvaluation {
     public static func evaluate(_ splits: EvaluationSplits, options: Options) throws -> Evaluated {
         try options.validate()
         let train = splits.train, test = splits.test
-        // The valid split is read once, and only when the class balance or a dev set needs it.
-        let valid = options.useDevSet || options.classBalance == .valid ? try splits.valid() : nil
-        var fitOptions = FitOptions(seed: options.seed)
-        switch options.classBalance {
-        case .uniform: fitOptions.classBalance = .uniform
-        case .estimated: fitOptions.classBalance = .estimated
-        case let .given(prior): fitOptions.classBalance = .given(prior)
-        case .valid: fitOptions.classBalance = .fromLabels(try (valid ?? splits.valid()).goldLabels)
-        }
-        var devRows: Int?
-        if options.useDevSet, let valid {
-            guard valid.labelMatrix.lfCount == train.labelMatrix.lfCount else {
-                throw LabelModelsError.shapeMismatch(
-                    "\(valid.file.path) has \(valid.labelMatrix.lfCount) LFs, \(train.file.path) has "
-                        + "\(train.labelMatrix.lfCount)")
-            }
-            fitOptions.devMatrix = valid.labelMatrix
-            fitOptions.devLabels = valid.goldLabels
-            devRows = valid.count
-        }
+        let (fitOptions, devRows) = try fitOptions(splits, options: options)
         var model = try options.model.makeModel()
         let fitStart = Stopwatch.seconds()
         do { try model.fit(train.labelMatrix, options: fitOptions) } catch let error as LabelModelsError {
@@ -242,6 +223,36 @@ public enum LabelModelEvaluation {
             devScore: auto?.devScore,
             devMetric: options.useDevSet && options.model.method == .auto ? options.model.effectiveDevMetric : nil)
         return Evaluated(result: result, model: model)
+    }
+
+    /// The fit options `options` asks for on `splits`: its seed, its class balance (read from the valid split for
+    /// ``ClassBalanceChoice/valid``), and the valid split as a dev set when ``Options/useDevSet``.
+    ///
+    /// - Returns: the options and the number of dev rows (`nil` without a dev set).
+    /// - Throws: ``LabelModelsError/shapeMismatch(_:)`` when the valid split has another LF count; the reader's errors.
+    static func fitOptions(_ splits: EvaluationSplits, options: Options) throws -> (FitOptions, Int?) {
+        let train = splits.train
+        // The valid split is read once, and only when the class balance or a dev set needs it.
+        let valid = options.useDevSet || options.classBalance == .valid ? try splits.valid() : nil
+        var fitOptions = FitOptions(seed: options.seed)
+        switch options.classBalance {
+        case .uniform: fitOptions.classBalance = .uniform
+        case .estimated: fitOptions.classBalance = .estimated
+        case let .given(prior): fitOptions.classBalance = .given(prior)
+        case .valid: fitOptions.classBalance = .fromLabels(try (valid ?? splits.valid()).goldLabels)
+        }
+        var devRows: Int?
+        if options.useDevSet, let valid {
+            guard valid.labelMatrix.lfCount == train.labelMatrix.lfCount else {
+                throw LabelModelsError.shapeMismatch(
+                    "\(valid.file.path) has \(valid.labelMatrix.lfCount) LFs, \(train.file.path) has "
+                        + "\(train.labelMatrix.lfCount)")
+            }
+            fitOptions.devMatrix = valid.labelMatrix
+            fitOptions.devLabels = valid.goldLabels
+            devRows = valid.count
+        }
+        return (fitOptions, devRows)
     }
 
     /// How a tie-break policy is reported.

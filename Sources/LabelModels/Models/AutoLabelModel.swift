@@ -11,11 +11,13 @@ import Labeling
 ///   classes' share, ``majorityVoteBreakingTies(_:by:skipping:)``; rows without votes only under a class balance the
 ///   caller gave, as there a model has nothing but its prior). Every fitted family is also a
 ///   judge: under its posterior on (a sample of) the training rows, the expected accuracy gain of a candidate over MV's
-///   hard labels is Σᵢ p(ŷᵢ) − p(mvᵢ). A candidate is scored by the least gain the *other* families expect of it (its
+///   hard labels is Σᵢ p(ŷᵢ) − p(mvᵢ). A candidate passes when the least gain the *other* families expect of it (its
 ///   own posterior always favours it; with a single family, only its tie-break on LFs without detected correlation is
-///   considered), needs ``Configuration/minimumExpectedGain`` (plus ``Configuration/overrulingPremium`` when it
-///   overrules majorities), and the best such candidate is used; none, and Auto is MV. Detected correlated LFs
-///   (near-copies) break every family's independence alike, so then only tie-breaks are considered. A Dawid–Skene
+///   considered) reaches ``Configuration/minimumExpectedGain`` (plus ``Configuration/overrulingPremium`` when it
+///   overrules majorities, which also needs a second family and no detected near-copies). None passes, and Auto is
+///   MV; of several, the one that best predicts the votes of LFs hidden from it (``HeldOutAgreement``) is used, as the
+///   judges' posteriors overrate tie-breaks. Detected correlated LFs (near-copies) break every family's independence
+///   alike, so then only tie-breaks are considered. A Dawid–Skene
 ///   fit whose estimated prior ranks first a class the votes rank in their lower half only judges.
 /// - The moment model's guard: on training rows it must agree with at least ``Configuration/minimumAgreementWithMajority``
 ///   of the rows where MV is unambiguous, and ``Configuration/minimumAgreementWithStrongMajority`` of those where the
@@ -141,7 +143,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     /// What the model learned about each labeling function (empty before fitting).
     public private(set) var lfParameters: [LFParameters] = []
     /// The decision of the last fit.
-    public private(set) var choice: Choice?
+    public internal(set) var choice: Choice?
     /// Why the last fit decided on ``choice``, in one line.
     public private(set) var reason: String?
     /// Agreement of the generative component with unambiguous majority votes on the training matrix.
@@ -156,16 +158,16 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     public private(set) var agreementWithStrongMajorityWithAbstentions: Double?
     /// Whether a tie-breaking choice also labels rows without votes (by the model's class prior): only when the prior
     /// was given (a class balance, or dev labels), as the votes cannot tell it (`nil` in files from before).
-    public private(set) var tieBreakLabelsRowsWithoutVotes: Bool?
+    public internal(set) var tieBreakLabelsRowsWithoutVotes: Bool?
     /// What the votes determine, per model family (set by a fit without a dev set with at least 3 LFs).
     public private(set) var identifiability: Identifiability?
     /// With a dev set: the chosen model's score on it, in ``Configuration/devSelectionMetric`` (`nil` without one).
     public private(set) var devScore: Double?
-    private var majorityVote = MajorityVote()
-    private var weighted: WeightedMajorityVote?
-    private var dawidSkene: DawidSkene?
-    private var moments: MomentMatching?
-    private var triplet: Triplet?
+    var majorityVote = MajorityVote()
+    var weighted: WeightedMajorityVote?
+    var dawidSkene: DawidSkene?
+    var moments: MomentMatching?
+    var triplet: Triplet?
 
     /// Creates an unfitted model with these settings.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
@@ -253,6 +255,10 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         dawidSkene = families.first { $0.method == .ds }?.model as? DawidSkene
         triplet = families.first { $0.method == .triplet }?.model as? Triplet
         if !families.contains(where: { $0.method == .moments }) { moments = nil }
+        if let trace = Self.candidateTrace {
+            try recordUnidentifiedFamilies(
+                matrix, options: options, diagnosis: diagnosis, statistics: statistics, in: trace)
+        }
         guard !families.isEmpty else {
             keepOnly(.majorityVote, reason: "mv: no other model is identifiable here; " + notes.joined(separator: "; "))
             return
@@ -283,39 +289,91 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         }
         let mvLabels = Self.hardLabels(try majorityVote.predictProbabilities(sample), tieBreak: .rowHash, prior: [])
             .map(\.rawValue)
-        var best: (choice: Choice, gain: Double, judge: String, needed: Double)?
+        // Candidates that every other identifiable family expects to beat MV by enough.
+        var passing: [(choice: Choice, gain: Double, judge: String, heldOut: Double?, model: AutoLabelModel)] = []
         var considered: [String] = []
-        for choice in families.filter({ !judgesOnly.contains($0.method) }).flatMap({ [$0.choice, $0.ties] }) {
-            // A full model needs a second opinion: judged only by itself it always expects to win.
-            // Correlated LFs break every family's independence assumption alike, so the judges would share one bias:
-            // then only tie-breaks are considered.
-            // A model judged only by itself always expects to win: that is accepted only for a tie-break on LFs with no
-            // detected correlation. Overruling majorities needs two second opinions (three families) and no detected
-            // correlation.
-            let isTies = families.contains { $0.ties == choice }
-            let independent = diagnosis.groups.isEmpty
-            guard judges.count >= 3 ? isTies || independent : isTies && (judges.count == 2 || independent) else {
-                continue
+        let trace = Self.candidateTrace
+        trace?.record(diagnosis)
+        var heldOut: (folds: HeldOutAgreement, majority: [Double])?
+        func heldOutGain(_ model: AutoLabelModel) throws -> Double {
+            if heldOut == nil {
+                let folds = HeldOutAgreement(
+                    sample, groups: diagnosis.groups,
+                    maximumRowsPerFold: max(200, min(4_000, Self.heldOutVoteBudget / max(matrix.lfCount, 1))))
+                heldOut = (folds, try folds.credits { try majorityVote.predictProbabilities($0) })
             }
-            self.choice = choice
-            let labels = Self.hardLabels(try predictProbabilities(sample), tieBreak: .rowHash, prior: [])
-                .map(\.rawValue)
-            // Judged by the other families when there are any: a model's own posterior always favours it.
-            let own = families.first { $0.choice == choice || $0.ties == choice }?.method.rawValue
-            let panel = judges.count >= 2 ? judges.filter { $0.name != own } : judges
-            var worst: (gain: Double, judge: String) = (.infinity, "")
-            for judge in panel {
-                var total = 0.0
-                for row in 0..<sample.rowCount {
-                    total += judge.probabilities[row, labels[row]] - judge.probabilities[row, mvLabels[row]]
+            guard let heldOut else { return 0 }
+            return HeldOutAgreement.difference(
+                try heldOut.folds.credits { try model.predictProbabilities($0) }, heldOut.majority
+            ).mean
+        }
+        for family in families {
+            for choice in [family.choice, family.ties] {
+                // A model judged only by itself always expects to win: that is accepted only for a tie-break on LFs
+                // with no detected correlation. Correlated LFs (near-copies) break every family's independence
+                // assumption alike, so the judges would share one bias: then only tie-breaks are considered. A model
+                // that overrules majorities needs a second identifiable family to expect it to gain and no detected
+                // near-copies.
+                let isTies = choice == family.ties
+                let independent = diagnosis.groups.isEmpty
+                let admissible =
+                    !judgesOnly.contains(family.method)
+                    && (isTies ? judges.count >= 2 || independent : judges.count >= 2 && independent)
+                guard admissible || trace != nil else { continue }
+                self.choice = choice
+                let labels = Self.hardLabels(try predictProbabilities(sample), tieBreak: .rowHash, prior: [])
+                    .map(\.rawValue)
+                var gains: [String: Double] = [:]
+                for judge in judges {
+                    var total = 0.0
+                    for row in 0..<sample.rowCount {
+                        total += judge.probabilities[row, labels[row]] - judge.probabilities[row, mvLabels[row]]
+                    }
+                    gains[judge.name] = total / Double(max(sample.rowCount, 1))
                 }
-                let gain = total / Double(max(sample.rowCount, 1))
-                if gain < worst.gain { worst = (gain, judge.name) }
+                var heldOutOfThis: Double?
+                if let trace {
+                    heldOutOfThis = try heldOutGain(self)
+                    gains["heldout"] = heldOutOfThis
+                    let changed = zip(labels, mvLabels).filter { $0 != $1 }.count
+                    trace.record(
+                        CandidateTrace.Entry(
+                            choice: choice, isTieBreak: isTies, identifiable: true, admissible: admissible,
+                            gains: gains, changedRows: Double(changed) / Double(max(sample.rowCount, 1)), model: self))
+                }
+                guard admissible else { continue }
+                // Judged by the other families when there are any: a model's own posterior always favours it.
+                let own = family.method.rawValue
+                let panel = judges.count >= 2 ? judges.filter { $0.name != own } : judges
+                var worst: (gain: Double, judge: String) = (.infinity, "")
+                for judge in panel {
+                    let gain = gains[judge.name] ?? -.infinity
+                    if gain < worst.gain { worst = (gain, judge.name) }
+                }
+                considered.append("\(choice.rawValue) \(String(format: "%+.1f", 100 * worst.gain))")
+                let needed = configuration.minimumExpectedGain + (isTies ? 0 : configuration.overrulingPremium)
+                if worst.gain >= needed { passing.append((choice, worst.gain, worst.judge, heldOutOfThis, self)) }
             }
-            considered.append("\(choice.rawValue) \(String(format: "%+.1f", 100 * worst.gain))")
-            let needed = configuration.minimumExpectedGain + (isTies ? 0 : configuration.overrulingPremium)
-            if worst.gain >= needed, worst.gain - needed > (best.map { $0.gain - $0.needed } ?? -.infinity) {
-                best = (choice, worst.gain, worst.judge, needed)
+        }
+        // Several pass: the judges' expected gains are posteriors' opinions and overrate tie-breaks most (on WRENCH
+        // YouTube both judges expect Dawid–Skene's tie-break to gain 5 points; it loses 1.2). The one that best
+        // predicts the votes of LFs it did not see is used instead (``HeldOutAgreement``).
+        var best: (choice: Choice, gain: Double, judge: String)?
+        var heldOutNote = ""
+        if passing.count == 1, let only = passing.first {
+            best = (only.choice, only.gain, only.judge)
+        } else if passing.count > 1 {
+            var top: (index: Int, agreement: Double)?
+            for (index, candidate) in passing.enumerated() {
+                let agreement = try candidate.heldOut ?? heldOutGain(candidate.model)
+                if agreement > (top?.agreement ?? -.infinity) { top = (index, agreement) }
+            }
+            if let top {
+                let chosen = passing[top.index]
+                best = (chosen.choice, chosen.gain, chosen.judge)
+                heldOutNote =
+                    "; of \(passing.count) that pass, it best predicts held-out LF votes "
+                    + "(\(String(format: "%+.1f", 100 * top.agreement)) points of agreement over majority vote)"
             }
         }
         let judgeNames = judges.map(\.name).joined(separator: ", ")
@@ -336,7 +394,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             reason: "\(best.choice.rawValue): expected to beat majority vote by at least "
                 + "\(String(format: "%.1f", 100 * best.gain)) points under every identifiable model (\(judgeNames); "
                 + "least by \(best.judge)); least expected gains \(considered.joined(separator: ", "))"
-                + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
+                + heldOutNote + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
     }
 
     /// How an estimated class prior contradicts the class distribution of the votes, or `nil` when it does not: it
@@ -405,7 +463,11 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
     public func predictProbabilities(_ matrix: LabelMatrix) throws -> Matrix {
         guard let choice else { throw LabelModelsError.notFitted(method: Self.methodName) }
         let shares = { try self.majorityVote.predictProbabilities(matrix) }
+        // The component the choice names: while a fit weighs its candidates every component is present, so a triplet
+        // choice must not predict with the moment fit.
         func generative() throws -> Matrix {
+            let prefersTriplet = choice == .triplet || choice == .tripletWithMajorityVote
+            if prefersTriplet, let triplet { return try triplet.predictProbabilities(matrix) }
             if let moments { return try moments.predictProbabilities(matrix) }
             if let triplet { return try triplet.predictProbabilities(matrix) }
             throw LabelModelsError.notFitted(method: Self.methodName)
@@ -479,6 +541,10 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         }
         return result
     }
+
+    /// Hidden votes ``HeldOutAgreement`` scores at most (spread over the folds), so that comparing candidates costs
+    /// little next to fitting them.
+    static let heldOutVoteBudget = 200_000
 
     /// Rows the agreement guard looks at, at most.
     static let agreementSampleSize = 20_000

@@ -46,6 +46,11 @@ struct BenchLabelModelsCommand: ParsableCommand {
     @Option(
         help: "With --generated: write every task as <name>.{train,test}.{L,y}.npy plus report.json into this folder.")
     var dump: String?
+    @Flag(
+        help:
+            "Also score every candidate auto weighed without a dev set (auto_candidates: the expected gains its judges gave it and its test score)."
+    )
+    var candidates = false
     @Flag(help: "Print only the JSON object (otherwise progress also goes to stderr).")
     var json = false
 
@@ -85,8 +90,10 @@ struct BenchLabelModelsCommand: ParsableCommand {
             }
         }
         if !chosen.contains(.mv) { chosen.insert(.mv, at: 0) }
-        return GeneratedTaskBenchmark.Options(
+        var options = GeneratedTaskBenchmark.Options(
             tasks: count, shapes: shapes, seed: seed, testRows: testRows, methods: chosen)
+        options.scoresAutoCandidates = candidates
+        return options
     }
 
     func run() throws {
@@ -95,18 +102,20 @@ struct BenchLabelModelsCommand: ParsableCommand {
         if let generated {
             record = .generated(try runGenerated(options: generatedOptions(count: generated)))
         } else {
-            record = .folders(try runFolders())
+            let report = try runFolders()
+            if candidates {
+                let results = try LabelModelEvaluation.scoreAutoCandidates(root: dataRoot, options: evaluationOptions())
+                record = .foldersWithCandidates(report, results)
+            } else {
+                record = .folders(report)
+            }
         }
         try printBenchJSON(record)
     }
 
     private func runFolders() throws -> LabelModelEvaluation.Report {
-        let root = URL(
-            fileURLWithPath: data ?? ProcessInfo.processInfo.environment["FOUNDRY_DATA"] ?? "../shared/datasets")
-        // --l2, --dependencies and --prediction-floor configure moments and auto; the other methods run as they are.
-        let options = LabelModelEvaluation.Options(
-            model: try moments.configuration(.auto), classBalance: classBalance, seed: 123,
-            tieBreak: tieBreak.policy(seed: 123), useDevSet: dev)
+        let root = dataRoot
+        let options = try evaluationOptions()
         return try withSplitHints {
             try LabelModelEvaluation.evaluateAll(root: root, options: options, repeats: repetitions) { result in
                 guard !json else { return }
@@ -116,6 +125,17 @@ struct BenchLabelModelsCommand: ParsableCommand {
                         + (result.reason.map { " — auto: \($0)" } ?? ""))
             }
         }
+    }
+
+    private var dataRoot: URL {
+        URL(fileURLWithPath: data ?? ProcessInfo.processInfo.environment["FOUNDRY_DATA"] ?? "../shared/datasets")
+    }
+
+    /// --l2, --dependencies and --prediction-floor configure moments and auto; the other methods run as they are.
+    private func evaluationOptions() throws -> LabelModelEvaluation.Options {
+        LabelModelEvaluation.Options(
+            model: try moments.configuration(.auto), classBalance: classBalance, seed: 123,
+            tieBreak: tieBreak.policy(seed: 123), useDevSet: dev)
     }
 
     private func runGenerated(options: GeneratedTaskBenchmark.Options) throws -> GeneratedTaskBenchmark.Report {
@@ -176,11 +196,18 @@ struct BenchLabelModelsCommand: ParsableCommand {
 enum BenchLabelModelsRecord: Encodable {
     case folders(LabelModelEvaluation.Report)
     case generated(GeneratedTaskBenchmark.Report)
+    case foldersWithCandidates(LabelModelEvaluation.Report, [LabelModelEvaluation.CandidateResult])
 
     func encode(to encoder: Encoder) throws {
         switch self {
         case let .folders(report): try report.encode(to: encoder)
         case let .generated(report): try report.encode(to: encoder)
+        case let .foldersWithCandidates(report, candidates):
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: CandidateKeys.self)
+            try container.encode(candidates, forKey: .autoCandidates)
         }
     }
+
+    private enum CandidateKeys: String, CodingKey { case autoCandidates }
 }
