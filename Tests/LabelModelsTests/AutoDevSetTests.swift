@@ -6,7 +6,7 @@ import Testing
 
 @testable import LabelModels
 
-/// Auto with a small dev set of gold labels: it fits every model and keeps the one that scores best there.
+/// Auto with a small dev set of gold labels: a challenger replaces the choice made without them only on clear evidence.
 @Suite struct AutoDevSetTests {
     /// Eight LFs (coverage 0.1–0.4, accuracy 0.55–0.9) over a class that is 20 % of 6,000 rows; the first 300 rows
     /// serve as the dev set, the rest as held-out rows.
@@ -29,25 +29,42 @@ import Testing
     }
 
     @Test(
-        "the dev labels' class frequencies are tried as the moment model's prior, and win where the uniform prior misleads it"
+        "a challenger replaces auto's gold-free choice only when a paired bootstrap of the dev rows puts its gain above zero"
     )
-    func devPriorMomentModel() throws {
+    func bootstrapDecides() throws {
         let split = Self.imbalancedSplit(seed: 1)
-        var auto = AutoLabelModel(), mv = MajorityVote(), uniformMoments = MomentMatching()
-        try auto.fit(split.problem.matrix, options: split.options)
+        var plain = AutoLabelModel(), mv = MajorityVote(), uniformMoments = MomentMatching()
+        try plain.fit(split.problem.matrix)
         try mv.fit(split.problem.matrix)
         try uniformMoments.fit(split.problem.matrix)
-        #expect(auto.choice == .moments)  // under the dev prior; the triplet under it scores lower on the dev set here
+        // Ranked by macro-F1 the best challenger leads by about a point on 300 rows (0.797 vs 0.785): not clear, so the
+        // choice made without gold labels stands and predicts exactly as it does without a dev set.
+        var byF1 = AutoLabelModel()
+        try byF1.fit(split.problem.matrix, options: split.options)
+        #expect(byF1.choice == plain.choice, "\(byF1.reason ?? "")")
+        #expect(try byF1.predictProbabilities(split.rest) == plain.predictProbabilities(split.rest))
+        #expect(byF1.reason?.contains("no candidate beats it on the 300 dev rows") == true)
+        // Ranked by accuracy, the moment model under the dev labels' class frequencies clears the bootstrap.
+        var configuration = AutoLabelModel.Configuration()
+        configuration.devSelectionMetric = .accuracy
+        var byAccuracy = AutoLabelModel(configuration: configuration)
+        try byAccuracy.fit(split.problem.matrix, options: split.options)
+        #expect(byAccuracy.choice == .moments, "\(byAccuracy.reason ?? "")")
         let devFrequencies = try #require(try ClassBalance.fromLabels(split.devGold).resolve(cardinality: 2))
-        #expect(auto.classBalance == devFrequencies)  // 233 / 67 of the 300 dev rows
-        let autoScore = try auto.score(split.rest, gold: split.restGold)
+        #expect(byAccuracy.classBalance == devFrequencies)  // 233 / 67 of the 300 dev rows
+        #expect(byAccuracy.reason?.contains("90 % bootstrap interval [+") == true)
+        let autoScore = try byAccuracy.score(split.rest, gold: split.restGold)
         let mvScore = try mv.score(split.rest, gold: split.restGold)
         let uniformScore = try uniformMoments.score(split.rest, gold: split.restGold)
-        // Measured: auto 0.899 / macro-F1 0.832; MV 0.830 / 0.775; moments under the uniform prior 0.766 / 0.718.
         #expect(try #require(autoScore.accuracy) > (mvScore.accuracy ?? 1) + 0.05)
         #expect(try #require(autoScore.accuracy) > (uniformScore.accuracy ?? 1) + 0.1)
-        #expect(try #require(autoScore.macroF1) > (mvScore.macroF1 ?? 1) + 0.03)
-        #expect(auto.devScore != nil)
+        // The same challenger on the first 30 dev rows only: too few to tell, the gold-free choice stands.
+        var small = AutoLabelModel(configuration: configuration)
+        try small.fit(
+            split.problem.matrix,
+            options: FitOptions(devMatrix: split.dev.rows(0..<30), devLabels: Array(split.devGold[0..<30])))
+        #expect(small.choice == plain.choice, "\(small.reason ?? "")")
+        #expect(small.reason?.contains("no candidate beats it on the 30 dev rows") == true)
     }
 
     @Test(
@@ -81,15 +98,17 @@ import Testing
         var byAccuracy = AutoLabelModel(configuration: accuracyConfiguration)
         try byF1.fit(split.problem.matrix, options: split.options)
         try byAccuracy.fit(split.problem.matrix, options: split.options)
-        // Measured on seed 2: accuracy keeps the moment model under the dev prior, macro-F1 weighted majority vote.
-        #expect(byF1.choice == .weightedMajorityVote && byAccuracy.choice == .moments)
-        // Each keeps the model that is best on the dev set by its own measure.
+        // Measured on seed 2: by accuracy the moment model under the dev prior clears the bootstrap (+0.077, interval
+        // [+0.033, +0.127]); by macro-F1 the best challenger (wmv, 0.730 vs 0.726) does not, and the gold-free choice stays.
+        var plain = AutoLabelModel()
+        try plain.fit(split.problem.matrix)
+        #expect(byF1.choice == plain.choice && byAccuracy.choice == .moments, "\(byF1.reason ?? "")")
+        // Each keeps its choice's score on the dev set, in its own measure.
         let f1Score = try #require(byF1.devScore), accuracyScore = try #require(byAccuracy.devScore)
         #expect(f1Score == (try byF1.score(split.dev, gold: split.devGold).macroF1))
-        #expect(f1Score > (try byAccuracy.score(split.dev, gold: split.devGold).macroF1 ?? 1))
-        let expectedOfF1Choice = ClassificationScore.expectedAccuracy(
-            probabilities: try byF1.predictProbabilities(split.dev), gold: split.devGold)
-        #expect(accuracyScore > (expectedOfF1Choice ?? 1))
+        let expectedOfAccuracyChoice = ClassificationScore.expectedAccuracy(
+            probabilities: try byAccuracy.predictProbabilities(split.dev), gold: split.devGold)
+        #expect(abs(accuracyScore - (expectedOfAccuracyChoice ?? 0)) < 1e-12)
         try byF1.fit(split.problem.matrix)
         #expect(byF1.devScore == nil)
     }

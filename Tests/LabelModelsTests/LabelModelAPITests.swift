@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test(.enabled(if: TestData.has("wrench_youtube"), "needs $FOUNDRY_DATA/wrench_youtube"))
-    func autoOnYouTubeIsAtLeastAsGoodAsMajorityVote() throws {
+    func autoOnYouTubeUsesTheMomentModelItsJudgesAndHeldOutVotesFavour() throws {
         let dataset = try WrenchDataset(directory: try #require(TestData.dataset("wrench_youtube")))
         let train = try dataset.split(.train), test = try dataset.split(.test)
         var mv = MajorityVote(), auto = AutoLabelModel()
@@ -131,7 +131,12 @@ import Testing
         try auto.fit(train.labelMatrix)
         let mvAccuracy = try #require(try mv.score(test.labelMatrix, gold: test.goldLabels).accuracy)
         let autoAccuracy = try #require(try auto.score(test.labelMatrix, gold: test.goldLabels).accuracy)
-        #expect(autoAccuracy >= mvAccuracy)
-        #expect(autoAccuracy > 0.8)
+        // Moments and Dawid–Skene are identifiable (5 one-class LFs per class); four candidates pass the judges, and
+        // the moment model predicts held-out LF votes best: 0.864 against MV's 0.840, snorkel's LabelModel's score.
+        #expect(auto.choice == .moments, "\(auto.reason ?? "")")
+        #expect(abs(autoAccuracy - 0.864) < 1e-9)
+        #expect(autoAccuracy > mvAccuracy)
+        #expect(auto.reason?.hasPrefix("moments:") == true)
+        #expect(auto.reason?.contains("held-out LF votes") == true)
     }
 }

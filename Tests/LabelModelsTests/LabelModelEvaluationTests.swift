@@ -65,7 +65,7 @@ import Testing
         #expect(
             Set(object.keys) == [
                 "dataset", "method", "n_train", "n_test", "m", "k", "fit_seconds", "predict_seconds", "test_accuracy",
-                "test_f1", "test_f1_macro", "coverage", "class_balance", "choice", "test_accuracy_expected",
+                "test_f1", "test_f1_macro", "coverage", "class_balance", "choice", "reason", "test_accuracy_expected",
                 "tie_break", "train_source", "dev_rows", "dev_score", "dev_metric",
             ])
         #expect(object["choice"] is NSNull && object["dev_rows"] is NSNull && object["dev_metric"] is NSNull)

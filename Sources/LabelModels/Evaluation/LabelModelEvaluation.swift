@@ -116,6 +116,8 @@ public enum LabelModelEvaluation {
         public var classBalance: String
         /// What auto decided to use (auto only).
         public var choice: AutoLabelModel.Choice?
+        /// Why auto decided so, in one line (auto only).
+        public var reason: String?
         /// Test accuracy with tied rows credited 1/t (independent of the tie-break draw).
         public var testAccuracyExpected: Double?
         /// The tie-break rule of the scores: `hash`, `random`, `prior` or `abstain`.
@@ -134,7 +136,7 @@ public enum LabelModelEvaluation {
             case trainRows = "n_train", testRows = "n_test", lfCount = "m", cardinality = "k"
             case fitSeconds = "fit_seconds", predictSeconds = "predict_seconds"
             case testAccuracy = "test_accuracy", testF1 = "test_f1", testMacroF1 = "test_f1_macro", coverage
-            case classBalance = "class_balance", choice, testAccuracyExpected = "test_accuracy_expected"
+            case classBalance = "class_balance", choice, reason, testAccuracyExpected = "test_accuracy_expected"
             case tieBreak = "tie_break", trainSource = "train_source", devRows = "dev_rows", devScore = "dev_score"
             case devMetric = "dev_metric"
         }
@@ -156,6 +158,7 @@ public enum LabelModelEvaluation {
             try c.encode(coverage, forKey: .coverage)
             try c.encode(classBalance, forKey: .classBalance)
             try c.encode(choice, forKey: .choice)
+            try c.encode(reason, forKey: .reason)
             try c.encode(testAccuracyExpected, forKey: .testAccuracyExpected)
             try c.encode(tieBreak, forKey: .tieBreak)
             try c.encode(trainSource, forKey: .trainSource)
@@ -194,6 +197,41 @@ public enum LabelModelEvaluation {
     public static func evaluate(_ splits: EvaluationSplits, options: Options) throws -> Evaluated {
         try options.validate()
         let train = splits.train, test = splits.test
+        let (fitOptions, devRows) = try fitOptions(splits, options: options)
+        var model = try options.model.makeModel()
+        let fitStart = Stopwatch.seconds()
+        do { try model.fit(train.labelMatrix, options: fitOptions) } catch let error as LabelModelsError {
+            // The model's message names the method and the problem; the file tells where the matrix came from.
+            throw LabelModelsError.invalidInput("\(train.file.path): \(error.description)")
+        }
+        let fitSeconds = Stopwatch.seconds() - fitStart
+        let predictStart = Stopwatch.seconds()
+        let probabilities = try model.predictProbabilities(test.labelMatrix)
+        let predictSeconds = Stopwatch.seconds() - predictStart
+        let predicted = type(of: model).hardLabels(probabilities, tieBreak: options.tieBreak, prior: model.classBalance)
+        let k = train.labelMatrix.cardinality
+        let score = ClassificationScore(gold: test.goldLabels, predicted: predicted.map(\.rawValue), cardinality: k)
+        let auto = model as? AutoLabelModel
+        let result = Result(
+            dataset: splits.datasetName, method: options.model.method, trainRows: train.count, testRows: test.count,
+            lfCount: train.labelMatrix.lfCount, cardinality: k, fitSeconds: fitSeconds, predictSeconds: predictSeconds,
+            testAccuracy: score.accuracy, testF1: score.f1, testMacroF1: score.macroF1, coverage: score.coverage,
+            classBalance: options.classBalance.name, choice: auto?.choice, reason: auto?.reason,
+            testAccuracyExpected: ClassificationScore.expectedAccuracy(
+                probabilities: probabilities, gold: test.goldLabels),
+            tieBreak: Self.name(of: options.tieBreak), trainSource: splits.trainSource, devRows: devRows,
+            devScore: auto?.devScore,
+            devMetric: options.useDevSet && options.model.method == .auto ? options.model.effectiveDevMetric : nil)
+        return Evaluated(result: result, model: model)
+    }
+
+    /// The fit options `options` asks for on `splits`: its seed, its class balance (read from the valid split for
+    /// ``ClassBalanceChoice/valid``), and the valid split as a dev set when ``Options/useDevSet``.
+    ///
+    /// - Returns: the options and the number of dev rows (`nil` without a dev set).
+    /// - Throws: ``LabelModelsError/shapeMismatch(_:)`` when the valid split has another LF count; the reader's errors.
+    static func fitOptions(_ splits: EvaluationSplits, options: Options) throws -> (FitOptions, Int?) {
+        let train = splits.train
         // The valid split is read once, and only when the class balance or a dev set needs it.
         let valid = options.useDevSet || options.classBalance == .valid ? try splits.valid() : nil
         var fitOptions = FitOptions(seed: options.seed)
@@ -214,31 +252,7 @@ public enum LabelModelEvaluation {
             fitOptions.devLabels = valid.goldLabels
             devRows = valid.count
         }
-        var model = try options.model.makeModel()
-        let fitStart = Stopwatch.seconds()
-        do { try model.fit(train.labelMatrix, options: fitOptions) } catch let error as LabelModelsError {
-            // The model's message names the method and the problem; the file tells where the matrix came from.
-            throw LabelModelsError.invalidInput("\(train.file.path): \(error.description)")
-        }
-        let fitSeconds = Stopwatch.seconds() - fitStart
-        let predictStart = Stopwatch.seconds()
-        let probabilities = try model.predictProbabilities(test.labelMatrix)
-        let predictSeconds = Stopwatch.seconds() - predictStart
-        let predicted = type(of: model).hardLabels(probabilities, tieBreak: options.tieBreak, prior: model.classBalance)
-        let k = train.labelMatrix.cardinality
-        let score = ClassificationScore(gold: test.goldLabels, predicted: predicted.map(\.rawValue), cardinality: k)
-        let auto = model as? AutoLabelModel
-        let result = Result(
-            dataset: splits.datasetName, method: options.model.method, trainRows: train.count, testRows: test.count,
-            lfCount: train.labelMatrix.lfCount, cardinality: k, fitSeconds: fitSeconds, predictSeconds: predictSeconds,
-            testAccuracy: score.accuracy, testF1: score.f1, testMacroF1: score.macroF1, coverage: score.coverage,
-            classBalance: options.classBalance.name, choice: auto?.choice,
-            testAccuracyExpected: ClassificationScore.expectedAccuracy(
-                probabilities: probabilities, gold: test.goldLabels),
-            tieBreak: Self.name(of: options.tieBreak), trainSource: splits.trainSource, devRows: devRows,
-            devScore: auto?.devScore,
-            devMetric: options.useDevSet && options.model.method == .auto ? options.model.effectiveDevMetric : nil)
-        return Evaluated(result: result, model: model)
+        return (fitOptions, devRows)
     }
 
     /// How a tie-break policy is reported.

@@ -13,10 +13,13 @@ import FoundryCore
 /// - A **one-sided** function votes only its ``LabelingFunction/votedClass`` c, as keyword functions do, with
 ///   P(vote | y = c) = min(accuracy · coverage / prior[c], 1) and P(vote | y ≠ c) = min((1 − accuracy) · coverage /
 ///   (1 − prior[c]), 1), so that it covers `coverage` of the rows and is right on `accuracy` of its votes.
+/// - An **echo** (``LabelingFunction/echo``) repeats an earlier function's vote on a share of the rows and votes on
+///   its own otherwise: correlated functions, as paraphrased prompts to a language model are.
 ///
 /// Sampling is seeded and its draws are fixed: per row one unit draw for the class (inverse CDF over the prior, in
-/// class order), then per function in column order one draw to vote or not, and for a two-sided vote one for right or
-/// wrong plus one for the wrong class. The same task, row count and generator state give the same bits everywhere.
+/// class order), then per function in column order (an echo first draws whether it repeats its source, and draws
+/// nothing more when it does) one draw to vote or not, and for a two-sided vote one for right or wrong plus one for
+/// the wrong class. The same task, row count and generator state give the same bits everywhere.
 /// ``random(using:)`` draws whole tasks from the distribution `foundry bench labelmodel-robustness` scores.
 public struct SyntheticLabelingTask: Sendable, Equatable, Codable {
     /// How one generated labeling function votes.
@@ -27,17 +30,38 @@ public struct SyntheticLabelingTask: Sendable, Equatable, Codable {
         public var accuracy: Double
         /// The one class a one-sided function votes; `nil` for a two-sided function.
         public var votedClass: Int?
+        /// The earlier function this one echoes, as paraphrased prompts echo each other: `nil` for an independent
+        /// function.
+        public var echo: Echo?
 
         /// Creates a labeling function.
         ///
         /// - Parameters:
-        ///   - coverage: the fraction of rows it votes on.
-        ///   - accuracy: the fraction of its votes that are right.
+        ///   - coverage: the fraction of rows it votes on (when it does not echo its source).
+        ///   - accuracy: the fraction of its votes that are right (when it does not echo its source).
         ///   - votedClass: the one class it votes (one-sided), or `nil` (two-sided: it votes any class).
-        public init(coverage: Double, accuracy: Double, votedClass: Int? = nil) {
+        ///   - echo: the earlier function it repeats, and how often; `nil` for an independent function.
+        public init(coverage: Double, accuracy: Double, votedClass: Int? = nil, echo: Echo? = nil) {
             self.coverage = coverage
             self.accuracy = accuracy
             self.votedClass = votedClass
+            self.echo = echo
+        }
+    }
+
+    /// How a function depends on an earlier one: on each row, with probability ``fidelity`` it repeats the source's
+    /// vote (abstaining when the source abstains); otherwise it votes independently by its own coverage and accuracy.
+    /// A fidelity of 1 is an exact copy; 0 an independent function.
+    public struct Echo: Sendable, Equatable, Codable {
+        /// The column index of the function repeated; it must come before the echoing function.
+        public var source: Int
+        /// The probability of repeating the source's vote on a row, in 0…1.
+        public var fidelity: Double
+
+        /// Creates an echo of function `source` with this fidelity.
+        public init(source: Int, fidelity: Double) {
+            self.source = source
+            self.fidelity = fidelity
         }
     }
 
@@ -73,6 +97,10 @@ public struct SyntheticLabelingTask: Sendable, Equatable, Codable {
                 (0...1).contains($0.coverage) && (0...1).contains($0.accuracy)
                     && ($0.votedClass.map { (0..<classPrior.count).contains($0) } ?? true)
             }, "coverages and accuracies lie in 0…1, voted classes in 0..<k")
+        precondition(
+            labelingFunctions.indices.allSatisfy { j in
+                labelingFunctions[j].echo.map { (0..<j).contains($0.source) && (0...1).contains($0.fidelity) } ?? true
+            }, "an echo names an earlier function and a fidelity in 0…1")
         precondition(copies.allSatisfy { labelingFunctions.indices.contains($0) }, "copies name existing LFs")
         precondition(labelingFunctions.count + copies.count <= LabelMatrix.maximumDimension, "too many LFs")
         self.classPrior = classPrior
@@ -120,7 +148,10 @@ public struct SyntheticLabelingTask: Sendable, Equatable, Codable {
             labels.append(y)
             for (j, lf) in labelingFunctions.enumerated() {
                 votes[j] = -1
-                if let votedClass = lf.votedClass {
+                // An echo draws once more, before its own vote: functions without one draw exactly as before.
+                if let echo = lf.echo, generator.nextUnitDouble() < echo.fidelity {
+                    votes[j] = votes[echo.source]
+                } else if let votedClass = lf.votedClass {
                     if generator.nextUnitDouble() < (y == votedClass ? voteIfVotedClass[j] : voteOtherwise[j]) {
                         votes[j] = votedClass
                     }
@@ -152,19 +183,19 @@ public struct SyntheticLabelingTask: Sendable, Equatable, Codable {
 
     /// Draws `rows` rows in time proportional to the votes rather than to rows × functions, for very wide tasks.
     ///
-    /// Every function must be two-sided with one shared coverage c: the gap to the next voting function is drawn
+    /// Every function must be two-sided and independent (no echo) with one shared coverage c: the gap to the next voting function is drawn
     /// geometrically (⌊log u / log(1 − c)⌋), so a row costs O(1 + its votes). The votes follow the same distribution
     /// as ``sample(rows:using:)`` but not the same draws. Copies are not supported.
     ///
-    /// - Precondition: all functions two-sided with the same coverage in (0, 1); no copies.
+    /// - Precondition: all functions two-sided and independent with the same coverage in (0, 1); no copies.
     /// - Complexity: O(rows · log k + votes).
     public func sampleSkippingAbstentions(rows: Int, using generator: inout SeededGenerator) -> Sample {
         precondition(rows >= 0, "row count must not be negative")
         let coverage = labelingFunctions.first?.coverage ?? 0.5
         precondition(
-            labelingFunctions.allSatisfy { $0.votedClass == nil && $0.coverage == coverage } && copies.isEmpty
-                && coverage > 0 && coverage < 1,
-            "skipping abstentions needs two-sided functions sharing one coverage in (0, 1), without copies")
+            labelingFunctions.allSatisfy { $0.votedClass == nil && $0.echo == nil && $0.coverage == coverage }
+                && copies.isEmpty && coverage > 0 && coverage < 1,
+            "skipping abstentions needs independent two-sided functions sharing one coverage in (0, 1), without copies")
         let k = cardinality, m = labelingFunctions.count
         var cumulative = [Double](repeating: 0, count: k)
         var total = 0.0

@@ -4,12 +4,15 @@ import FoundryCore
 import LabelModels
 import Labeling
 
-/// `foundry labelmodel evaluate|fit|predict`.
+/// `foundry labelmodel evaluate|fit|predict|analyze`.
 struct LabelModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labelmodel",
         abstract: "Fit label models on weak labels, predict probabilistic labels, evaluate on WRENCH splits.",
-        subcommands: [LabelModelEvaluateCommand.self, LabelModelFitCommand.self, LabelModelPredictCommand.self])
+        subcommands: [
+            LabelModelEvaluateCommand.self, LabelModelFitCommand.self, LabelModelPredictCommand.self,
+            LabelModelAnalyzeCommand.self,
+        ])
 }
 
 /// `foundry labelmodel evaluate`: ``LabelModelEvaluation/evaluate(_:options:)`` on one folder.
@@ -79,6 +82,7 @@ struct LabelModelEvaluateCommand: ParsableCommand {
               expected accuracy over tie draws \(number(result.testAccuracyExpected))   (ties broken by \(result.tieBreak))
               fit \(String(format: "%.4f", result.fitSeconds)) s   predict \(String(format: "%.4f", result.predictSeconds)) s
             """)
+        if let reason = result.reason { print("  auto: \(reason)") }
         if let rows = result.devRows {
             let metric = result.devMetric?.rawValue ?? "score"
             print(

@@ -119,6 +119,7 @@ struct LabelModelFitCommand: ParsableCommand {
         var fitSeconds: Double
         var readSeconds: Double
         var choice: AutoLabelModel.Choice?
+        var reason: String?
         var devRows: Int?
         var devScore: Double?
         var devMetric: AutoLabelModel.DevSelectionMetric?
@@ -154,7 +155,8 @@ struct LabelModelFitCommand: ParsableCommand {
         let auto = model as? AutoLabelModel
         let record = Record(
             method: method, n: labels.rowCount, m: labels.lfCount, k: labels.cardinality, fitSeconds: seconds,
-            readSeconds: readSeconds, choice: auto?.choice, devRows: devSet?.0.rowCount, devScore: auto?.devScore,
+            readSeconds: readSeconds, choice: auto?.choice, reason: auto?.reason, devRows: devSet?.0.rowCount,
+            devScore: auto?.devScore,
             devMetric: devSet != nil && method == .auto ? configuration.effectiveDevMetric : nil,
             labelMatrix: stored?.artifact)
         if json {
@@ -168,6 +170,7 @@ struct LabelModelFitCommand: ParsableCommand {
             print("  from label matrix '\(artifact.name)' on \(artifact.dataset)@\(shortID(artifact.version))")
         }
         if let choice = record.choice { print("  auto chose \(choice.rawValue)") }
+        if let reason = record.reason { print("  because \(reason)") }
         if let rows = record.devRows {
             let score = record.devScore.map {
                 ", chosen model's dev \(record.devMetric?.rawValue ?? "score") \(String(format: "%.4f", $0))"

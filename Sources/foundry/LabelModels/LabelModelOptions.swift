@@ -102,20 +102,15 @@ struct MomentOptions: ParsableArguments {
 
     func validate() throws { _ = try configuration(.auto) }
 
+    /// Whether any moment-matching setting (`--l2`, `--dependencies`, `--prediction-floor`) was given.
+    var hasSettings: Bool { l2 != nil || dependencies != nil || predictionFloor != nil }
+
     /// The typed configuration of `method` with these settings (not yet validated; see
     /// ``LabelModelConfiguration/validate()``).
     ///
     /// - Throws: `ValidationError` for a `--dependencies` value that is not a list of pairs.
     func configuration(_ method: LabelModelMethod) throws -> LabelModelConfiguration {
-        let pairs = try dependencies.map { text in
-            try text.split(separator: ",").map { pair in
-                let parts = pair.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard parts.count == 2, let a = parts[0], let b = parts[1] else {
-                    throw ValidationError("--dependencies: '\(pair)' is not a pair of LF column indices like 0-3")
-                }
-                return [a, b]
-            }
-        }
+        let pairs = try parseDependencies(dependencies)
         return LabelModelConfiguration(
             method: method, l2: l2, dependencies: pairs, predictionFloor: predictionFloor, devMetric: devMetric)
     }
@@ -126,6 +121,21 @@ struct MomentOptions: ParsableArguments {
     ///   settings out of range or not applying to `method`.
     func makeModel(_ method: LabelModelMethod) throws -> any LabelModel & Codable {
         try configuration(method).makeModel()
+    }
+}
+
+/// `--dependencies 0-3,1-2` as pairs of LF column indices (`nil` when absent).
+///
+/// - Throws: `ValidationError` for a value that is not a list of pairs.
+func parseDependencies(_ text: String?) throws -> [[Int]]? {
+    try text.map { text in
+        try text.split(separator: ",").map { pair in
+            let parts = pair.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let a = parts[0], let b = parts[1] else {
+                throw ValidationError("--dependencies: '\(pair)' is not a pair of LF column indices like 0-3")
+            }
+            return [a, b]
+        }
     }
 }
 
