@@ -152,11 +152,19 @@ struct MergeCLITests {
         let problem = SyntheticLabelingProblem(
             rows: 100, coverages: [0.6, 0.5], accuracies: [0.9, 0.8], seed: 4)
         var tasks: [String] = []
+        var majority: [String: Double] = [:]
+        var validMajority: [String: Double] = [:]
         for (index, name) in ["a", "b"].enumerated() {
             let wrench = folder.file("wrench_\(name)")
             try FileManager.default.createDirectory(at: wrench, withIntermediateDirectories: true)
-            try writeSyntheticWrenchFolder(
+            let samples = try writeSyntheticWrenchFolder(
                 problem.task, rows: (20, 10, 30), classNames: ["ham", "spam"], seed: UInt64(index), to: wrench)
+            func share(_ labels: [Int]) -> Double {
+                let ones = labels.filter { $0 == 1 }.count
+                return Double(max(ones, labels.count - ones)) / Double(labels.count)
+            }
+            majority[name] = share(try #require(samples[.test]).labels)
+            validMajority[name] = share(try #require(samples[.valid]).labels)
             let adapter = Self.peft.appendingPathComponent("adapter_\(name.uppercased())")
             tasks.append("\(name)=\(adapter.path):\(wrench.path)")
         }
@@ -177,13 +185,38 @@ struct MergeCLITests {
                 let normalized = try #require(row["normalized"] as? Double)
                 #expect((0...1).contains(merged) && (0...1).contains(own))
                 #expect(own == 0 || abs(normalized - merged / own) < 1e-12)
+                // Binary tasks: F1 of class 1 beside the accuracy, normalized the same way.
+                let mergedF1 = try #require(row["merged_f1"] as? Double), ownF1 = try #require(row["own_f1"] as? Double)
+                #expect((0...1).contains(mergedF1) && (0...1).contains(ownF1) && row["base_with_head_f1"] is Double)
+                if ownF1 > 0 { #expect(abs(try #require(row["normalized_f1"] as? Double) - mergedF1 / ownF1) < 1e-12) }
             }
             // adapter_A evaluated as a "merge" is task a's own adapter: normalized accuracy 1 there.
             if method["method"] as? String == "itself", let first = rows.first {
                 #expect(first["task"] as? String == "a" && first["merged"] as? Double == first["own"] as? Double)
+                #expect(first["merged_f1"] as? Double == first["own_f1"] as? Double)
             }
         }
         #expect(report["test_examples"] as? [String: Int] == ["a": 30, "b": 30])
+        #expect(report["split"] as? String == "test")
+        #expect(report["majority_accuracy"] as? [String: Double] == majority)
+
+        // The valid split, where merge settings are chosen.
+        let valid = try FoundryCLI.run([
+            "merge", "evaluate", "--model", Self.modelDirectory.path, "--tasks", tasks.joined(separator: ","),
+            "--methods", "linear", "--regmean-alpha", "0.5", "--split", "valid", "--json",
+        ])
+        #expect(valid.status == 0, "\(valid.standardError)")
+        let validReport = try valid.json()
+        #expect(validReport["split"] as? String == "valid")
+        #expect(validReport["test_examples"] as? [String: Int] == ["a": 10, "b": 10])
+        #expect(validReport["majority_accuracy"] as? [String: Double] == validMajority)
+        for (arguments, message) in [
+            (["--split", "train"], "--split must be test or valid"), (["--regmean-alpha", "1.5"], "--regmean-alpha"),
+        ] {
+            let bad = try FoundryCLI.run(
+                ["merge", "evaluate", "--tasks", tasks.joined(separator: ","), "--methods", "regmean"] + arguments)
+            #expect(bad.status != 0 && bad.standardError.contains(message), "\(bad.standardError)")
+        }
         let one = try FoundryCLI.run([
             "merge", "evaluate", "--tasks", tasks[0], "--methods", "ties",
         ])
