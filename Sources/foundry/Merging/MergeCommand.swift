@@ -12,7 +12,8 @@ struct MergeCommand: ParsableCommand {
         discussion: """
             `foundry merge --adapters A,B --method ties --out DIR` merges adapters (PEFT layout) in exact ΔW space \
             (--peft-compatible reproduces PEFT's add_weighted_adapter); `foundry merge --models T1,T2 --base DIR \
-            --method ties --out DIR` merges full checkpoints (Hugging Face layout) with mergekit's methods.
+            --method ties --out DIR` merges full checkpoints (Hugging Face layout, single-file or sharded; F32, F16, \
+            BF16 or F64, computed in Float32 and written in the base's dtype and layout) with mergekit's methods.
             """,
         subcommands: [MergeApplyCommand.self, MergeConflictsCommand.self, MergeEvaluateCommand.self],
         defaultSubcommand: MergeApplyCommand.self)
@@ -319,7 +320,10 @@ struct MergeInputOptions: ParsableArguments {
     @Option(help: "Adapter folders (PEFT layout), comma-separated; `name=DIR` names a task (default: the folder name).")
     var adapters: String?
 
-    @Option(help: "Full checkpoint folders (Hugging Face layout, model.safetensors), comma-separated.")
+    @Option(
+        help:
+            "Full checkpoint folders (Hugging Face layout: model.safetensors or shards with model.safetensors.index.json; F32, F16, BF16 or F64), comma-separated."
+    )
     var models: String?
 
     @Option(help: "The base checkpoint folder (with --models; `merge` needs it for every method except linear).")
