@@ -1,5 +1,6 @@
 import Foundation
 import FoundryCore
+import Tensors
 
 /// Merges full checkpoints of one architecture (Hugging Face layout: `model.safetensors`, or shards listed by
 /// `model.safetensors.index.json`, + config files) with mergekit's methods, streaming one tensor per input at a time.
@@ -8,13 +9,15 @@ import FoundryCore
 /// mergekit 0.1.5's conventions and defaults (linear and TIES normalize; task arithmetic, DARE and breadcrumbs do not;
 /// DARE rescales to the original L1 norm) and written back in the reference's dtype (the base's, else the first
 /// model's; F16 and BF16 round to nearest even), so the inputs may mix dtypes; other tensors (such as `position_ids`)
-/// are copied from the base. The output has the reference's layout: one `model.safetensors`, or the same shards
+/// are copied from the base. `regmean` (not mergekit's) solves Σᵢ wᵢW′G̃ᵢ = Σᵢ wᵢWᵢG̃ᵢ for every linear layer's weight
+/// with the Gram matrices saved beside each checkpoint (``CheckpointGram``, `foundry merge gram`) and averages every
+/// other tensor (biases, layer norms, embeddings), as Jin et al. do. The output has the reference's layout: one `model.safetensors`, or the same shards
 /// with a new index. The output folder is written beside `output` and renamed into place when complete, with the
 /// base's config and tokenizer files, so nothing half-written is ever at `output`.
 public enum CheckpointMerge {
     /// Merge settings.
     public struct Configuration: Sendable {
-        /// The method (one of ``MergeMethod/checkpointMethods``).
+        /// The method (one of ``MergeMethod/allCheckpointMethods``).
         public var method: MergeMethod = .ties
         /// One weight per model (default: 1 each for the methods that add task vectors, else equal weights summing
         /// to 1; see ``MergeMethod/defaultWeights(count:peftCompatible:)``).
@@ -29,6 +32,8 @@ public enum CheckpointMerge {
         public var normalize: Bool?
         /// Seed of DARE's masks.
         public var seed: UInt64 = 0
+        /// RegMean's scaling of the Gram matrices' off-diagonal entries, in [0, 1].
+        public var regmeanAlpha: Float = 0.9
 
         /// Default settings for `method`.
         public init(method: MergeMethod = .ties) { self.method = method }
@@ -63,11 +68,11 @@ public enum CheckpointMerge {
         models: [URL], base: URL?, output: URL, configuration: Configuration
     ) throws -> Report {
         let method = configuration.method
-        guard MergeMethod.checkpointMethods.contains(method) else {
+        guard MergeMethod.allCheckpointMethods.contains(method) else {
             throw MergingError.invalidParameter(
                 name: "method",
                 reason:
-                    "\(method.rawValue) does not apply to full checkpoints; use one of \(MergeMethod.checkpointMethods.map(\.rawValue).joined(separator: ", "))"
+                    "\(method.rawValue) does not apply to full checkpoints; use one of \(MergeMethod.allCheckpointMethods.map(\.rawValue).joined(separator: ", "))"
             )
         }
         guard !models.isEmpty else { throw MergingError.invalidParameter(name: "models", reason: "name a model") }
@@ -83,20 +88,24 @@ public enum CheckpointMerge {
             throw MergingError.invalidParameter(
                 name: "weights", reason: "weight \(bad + 1) is \(weights[bad]), expected a finite number")
         }
-        let normalize = configuration.normalize ?? (method == .linear || method == .ties)
-        if normalize, method == .linear, abs(weights.reduce(0, +)) < 1e-8 {
+        let normalize = configuration.normalize ?? (method == .linear || method == .ties || method == .regmean)
+        if normalize, method == .linear || method == .regmean, abs(weights.reduce(0, +)) < 1e-8 {
             throw MergingError.invalidParameter(
-                name: "weights", reason: "linear divides by the weights' sum, which is zero")
+                name: "weights", reason: "\(method.rawValue) divides by the weights' sum, which is zero")
+        }
+        guard (0...1).contains(configuration.regmeanAlpha) else {
+            throw MergingError.invalidParameter(name: "regmean-alpha", reason: "must be in [0, 1]")
         }
         guard configuration.density > 0, configuration.density <= 1 else {
             throw MergingError.invalidParameter(
                 name: "density", reason: "must be in (0, 1], got \(configuration.density)")
         }
-        guard method == .linear || base != nil else {
+        guard method == .linear || method == .regmean || base != nil else {
             throw MergingError.invalidParameter(name: "base", reason: "\(method.rawValue) needs the base model")
         }
         let inputs = try models.map { try open($0) }
         let baseFile = try base.map { try open($0) }
+        let grams = method == .regmean ? try models.map { try gramFile($0) } : []
         let reference = baseFile ?? inputs[0]
         // Floating-point tensors must match everywhere (in shape; dtypes may differ); other tensors (position ids) are
         // copied from the base and may be absent from the task models, as mergekit treats them as optional.
@@ -135,7 +144,7 @@ public enum CheckpointMerge {
         }
         do {
             let report = try mergeTensors(
-                inputs: inputs, base: baseFile, reference: reference, weights: weights.map { Float($0) },
+                inputs: inputs, base: baseFile, reference: reference, grams: grams, weights: weights.map { Float($0) },
                 normalize: normalize, configuration: configuration, into: staging)
             for name in (try? manager.contentsOfDirectory(atPath: referenceFolder.path)) ?? []
             where !name.hasSuffix(".safetensors") && !name.hasPrefix(".") && name != CheckpointWeights.indexFileName {
@@ -166,6 +175,17 @@ public enum CheckpointMerge {
 
     static func open(_ folder: URL) throws -> CheckpointWeights { try CheckpointWeights(folder: folder) }
 
+    /// A checkpoint's Gram file, for regmean.
+    static func gramFile(_ folder: URL) throws -> SafeTensorsStream {
+        let url = folder.appendingPathComponent(CheckpointGram.fileName)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw MergingError.missingFile(
+                path: url.path,
+                reason: "the regmean method needs each checkpoint's Gram matrices (foundry merge gram --model DIR)")
+        }
+        return try SafeTensorsStream(url: url)
+    }
+
     static func finiteValues(_ file: CheckpointWeights, _ name: String) throws -> [Float] {
         let values = try file.floats(name)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
@@ -178,8 +198,8 @@ public enum CheckpointMerge {
 
     /// Writes the merged weights into `folder` in the reference's layout (one file, or its shards and an index).
     static func mergeTensors(
-        inputs: [CheckpointWeights], base: CheckpointWeights?, reference: CheckpointWeights, weights: [Float],
-        normalize: Bool, configuration: Configuration, into folder: URL
+        inputs: [CheckpointWeights], base: CheckpointWeights?, reference: CheckpointWeights, grams: [SafeTensorsStream],
+        weights: [Float], normalize: Bool, configuration: Configuration, into folder: URL
     ) throws -> Report {
         var merged = 0, copied = 0, values = 0
         var ratios: [String: Float] = [:]
@@ -198,7 +218,7 @@ public enum CheckpointMerge {
                     continue
                 }
                 let result = try mergedValues(
-                    entry, inputs: inputs, base: base, weights: weights, normalize: normalize,
+                    entry, inputs: inputs, base: base, grams: grams, weights: weights, normalize: normalize,
                     configuration: configuration, index: merged + copied)
                 if let ratio = result.ratio { ratios[entry.name] = ratio }
                 try writer.append(result.values)
@@ -222,14 +242,55 @@ public enum CheckpointMerge {
             modelStockRatios: configuration.method == .modelStock ? ratios : nil)
     }
 
+    /// The Gram matrices of a linear layer's weight in every model's Gram file, or nil when the tensor is not a
+    /// weight matrix with saved Gram matrices (it is then averaged).
+    /// - Throws: ``MergingError/missingFile(path:reason:)`` when some files have the layer and others do not;
+    ///   ``MergingError/incompatible(path:tensor:reason:)`` for a Gram matrix that does not fit the weight.
+    static func regmeanGrams(for entry: SafeTensorsStream.Entry, in files: [SafeTensorsStream]) throws -> [Tensor?]? {
+        guard entry.shape.count == 2 else { return nil }
+        let keys = CheckpointGram.keys(of: entry.name)
+        let found = files.map { file in keys.first { file.entry($0) != nil } }
+        if found.allSatisfy({ $0 == nil }) { return nil }
+        let width = entry.shape[1]
+        return try zip(files, found).map { file, key in
+            guard let key else {
+                throw MergingError.missingFile(
+                    path: file.path, reason: "no Gram matrix for \(entry.name), which the other checkpoints' files have"
+                )
+            }
+            guard file.entry(key)?.shape == [width, width] else {
+                throw MergingError.incompatible(
+                    path: file.path, tensor: key,
+                    reason: "shape \(file.entry(key)?.shape ?? []), expected [\(width), \(width)] for \(entry.name)")
+            }
+            let values = try file.floats(key)
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw MergingError.invalidFile(path: file.path, tensor: key, reason: "value \(bad) is \(values[bad])")
+            }
+            return Tensor(shape: [width, width], scalars: values)
+        }
+    }
+
     /// The merged values of one floating-point tensor (the `index`-th of the reference, which seeds DARE's masks),
     /// and model_stock's interpolation ratio.
     static func mergedValues(
-        _ entry: SafeTensorsStream.Entry, inputs: [CheckpointWeights], base: CheckpointWeights?, weights: [Float],
-        normalize: Bool, configuration: Configuration, index tensorIndex: Int
+        _ entry: SafeTensorsStream.Entry, inputs: [CheckpointWeights], base: CheckpointWeights?,
+        grams: [SafeTensorsStream], weights: [Float], normalize: Bool, configuration: Configuration,
+        index tensorIndex: Int
     ) throws -> (values: [Float], ratio: Float?) {
         let method = configuration.method
         let density = configuration.density
+        if method == .regmean {
+            let values = try inputs.map { try finiteValues($0, entry.name) }
+            guard let layerGrams = try regmeanGrams(for: entry, in: grams) else {
+                return (TaskVectorMerge.linear(values, weights: weights, normalize: true), nil)
+            }
+            return (
+                try AdapterMerge.regmean(
+                    values, weights: weights, inputs: entry.shape[1], grams: layerGrams,
+                    alpha: configuration.regmeanAlpha, name: entry.name), nil
+            )
+        }
         if method == .linear {
             return (
                 TaskVectorMerge.linear(

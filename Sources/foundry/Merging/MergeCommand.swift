@@ -15,7 +15,9 @@ struct MergeCommand: ParsableCommand {
             --method ties --out DIR` merges full checkpoints (Hugging Face layout, single-file or sharded; F32, F16, \
             BF16 or F64, computed in Float32 and written in the base's dtype and layout) with mergekit's methods.
             """,
-        subcommands: [MergeApplyCommand.self, MergeConflictsCommand.self, MergeEvaluateCommand.self],
+        subcommands: [
+            MergeApplyCommand.self, MergeConflictsCommand.self, MergeEvaluateCommand.self, MergeGramCommand.self,
+        ],
         defaultSubcommand: MergeApplyCommand.self)
 }
 
@@ -137,12 +139,14 @@ struct MergeApplyCommand: ParsableCommand {
         guard lambda.isFinite else { throw ValidationError("--lambda must be a finite number") }
         guard (0...1).contains(regmeanAlpha) else { throw ValidationError("--regmean-alpha must be in [0, 1]") }
         if sources.models != nil {
-            guard MergeMethod.checkpointMethods.contains(parsedMethod) else {
+            guard MergeMethod.allCheckpointMethods.contains(parsedMethod) else {
                 throw ValidationError(
-                    "--models merges with \(MergeMethod.checkpointMethods.map(\.rawValue).joined(separator: ", ")); \(method) applies to adapters"
+                    "--models merges with \(MergeMethod.allCheckpointMethods.map(\.rawValue).joined(separator: ", ")); \(method) applies to adapters"
                 )
             }
-            if parsedMethod != .linear, sources.base == nil { throw ValidationError("--method \(method) needs --base") }
+            if ![.linear, .regmean].contains(parsedMethod), sources.base == nil {
+                throw ValidationError("--method \(method) needs --base")
+            }
             if peftCompatible || averageHeads || rank != nil || head != nil {
                 throw ValidationError("--peft-compatible, --average-heads, --head and --rank apply to --adapters")
             }
@@ -219,6 +223,7 @@ struct MergeApplyCommand: ParsableCommand {
             configuration.gamma = gamma
             configuration.lambda = lambda
             configuration.seed = seed
+            configuration.regmeanAlpha = regmeanAlpha
             let report = try CheckpointMerge.merge(
                 models: MergeCLI.namedFolders(models).map(\.url), base: sources.base.map { URL(fileURLWithPath: $0) },
                 output: output, configuration: configuration)

@@ -99,6 +99,15 @@ struct MergeEvaluateCommand: ParsableCommand {
                 throw ValidationError("--weights needs one value per task")
             }
         }
+        // Every row of the report names its method: a --merged name may not repeat another one.
+        var names =
+            try parsedMethods(methods).map(\.rawValue) + parsedMethods(peftMethods).map { "peft_\($0.rawValue)" }
+        for name in merged.map({ MergeCLI.namedFolders($0).map(\.name) }) ?? [] {
+            guard !names.contains(name) else {
+                throw ValidationError("--merged: the name \(name) is already a method of this run; rename it")
+            }
+            names.append(name)
+        }
         guard density > 0, density <= 1 else { throw ValidationError("--density must be in (0, 1]") }
         guard maxLength >= 2 else { throw ValidationError("--max-length must be at least 2") }
         guard (0...1).contains(regmeanAlpha) else { throw ValidationError("--regmean-alpha must be in [0, 1]") }
