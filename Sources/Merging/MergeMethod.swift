@@ -61,4 +61,8 @@ public enum MergeMethod: String, Sendable, CaseIterable, Codable {
     public static let checkpointMethods: [MergeMethod] = [
         .linear, .taskArithmetic, .ties, .dareLinear, .dareTies, .breadcrumbs, .modelStock,
     ]
+
+    /// Every method ``CheckpointMerge`` runs: mergekit's, and RegMean with the Gram files `foundry merge gram` writes
+    /// beside each checkpoint.
+    public static let allCheckpointMethods: [MergeMethod] = checkpointMethods + [.regmean]
 }

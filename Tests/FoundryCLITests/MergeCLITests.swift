@@ -43,6 +43,25 @@ struct MergeCLITests {
         return data
     }
 
+    /// The F32 tensors of a safetensors file, parsed byte by byte: name → (shape, values).
+    static func readSafetensors(_ url: URL) throws -> [String: (shape: [Int], values: [Float])] {
+        let data = [UInt8](try Data(contentsOf: url))
+        let length = (0..<8).reduce(0) { $0 | Int(data[$1]) << (8 * $1) }
+        let header = try #require(
+            try JSONSerialization.jsonObject(with: Data(data[8..<(8 + length)])) as? [String: Any])
+        var tensors: [String: (shape: [Int], values: [Float])] = [:]
+        for (name, value) in header where name != "__metadata__" {
+            let entry = try #require(value as? [String: Any])
+            let shape = try #require(entry["shape"] as? [Int]), offsets = try #require(entry["data_offsets"] as? [Int])
+            let bytes = Array(data[(8 + length + offsets[0])..<(8 + length + offsets[1])])
+            let values = stride(from: 0, to: bytes.count, by: 4).map { index in
+                Float(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[index + $1]) << (8 * $1) })
+            }
+            tensors[name] = (shape, values)
+        }
+        return tensors
+    }
+
     static func checkpoint(_ folder: TemporaryDirectory, _ name: String, _ scale: Float) throws -> URL {
         let values: [Float] = (0..<16).map { Float($0 % 5) * scale - 1 }
         _ = try folder.write("\(name)/config.json", "{\"architectures\": [\"BertModel\"]}")
@@ -152,11 +171,19 @@ struct MergeCLITests {
         let problem = SyntheticLabelingProblem(
             rows: 100, coverages: [0.6, 0.5], accuracies: [0.9, 0.8], seed: 4)
         var tasks: [String] = []
+        var majority: [String: Double] = [:]
+        var validMajority: [String: Double] = [:]
         for (index, name) in ["a", "b"].enumerated() {
             let wrench = folder.file("wrench_\(name)")
             try FileManager.default.createDirectory(at: wrench, withIntermediateDirectories: true)
-            try writeSyntheticWrenchFolder(
+            let samples = try writeSyntheticWrenchFolder(
                 problem.task, rows: (20, 10, 30), classNames: ["ham", "spam"], seed: UInt64(index), to: wrench)
+            func share(_ labels: [Int]) -> Double {
+                let ones = labels.filter { $0 == 1 }.count
+                return Double(max(ones, labels.count - ones)) / Double(labels.count)
+            }
+            majority[name] = share(try #require(samples[.test]).labels)
+            validMajority[name] = share(try #require(samples[.valid]).labels)
             let adapter = Self.peft.appendingPathComponent("adapter_\(name.uppercased())")
             tasks.append("\(name)=\(adapter.path):\(wrench.path)")
         }
@@ -177,13 +204,39 @@ struct MergeCLITests {
                 let normalized = try #require(row["normalized"] as? Double)
                 #expect((0...1).contains(merged) && (0...1).contains(own))
                 #expect(own == 0 || abs(normalized - merged / own) < 1e-12)
+                // Binary tasks: F1 of class 1 beside the accuracy, normalized the same way.
+                let mergedF1 = try #require(row["merged_f1"] as? Double), ownF1 = try #require(row["own_f1"] as? Double)
+                #expect((0...1).contains(mergedF1) && (0...1).contains(ownF1) && row["base_with_head_f1"] is Double)
+                if ownF1 > 0 { #expect(abs(try #require(row["normalized_f1"] as? Double) - mergedF1 / ownF1) < 1e-12) }
             }
             // adapter_A evaluated as a "merge" is task a's own adapter: normalized accuracy 1 there.
             if method["method"] as? String == "itself", let first = rows.first {
                 #expect(first["task"] as? String == "a" && first["merged"] as? Double == first["own"] as? Double)
+                #expect(first["merged_f1"] as? Double == first["own_f1"] as? Double)
             }
         }
         #expect(report["test_examples"] as? [String: Int] == ["a": 30, "b": 30])
+        #expect(report["split"] as? String == "test")
+        #expect(report["majority_accuracy"] as? [String: Double] == majority)
+
+        // The valid split, where merge settings are chosen.
+        let valid = try FoundryCLI.run([
+            "merge", "evaluate", "--model", Self.modelDirectory.path, "--tasks", tasks.joined(separator: ","),
+            "--methods", "linear", "--regmean-alpha", "0.5", "--split", "valid", "--json",
+        ])
+        #expect(valid.status == 0, "\(valid.standardError)")
+        let validReport = try valid.json()
+        #expect(validReport["split"] as? String == "valid")
+        #expect(validReport["test_examples"] as? [String: Int] == ["a": 10, "b": 10])
+        #expect(validReport["majority_accuracy"] as? [String: Double] == validMajority)
+        for (arguments, message) in [
+            (["--split", "train"], "--split must be test or valid"), (["--regmean-alpha", "1.5"], "--regmean-alpha"),
+            (["--peft-methods", "ties", "--merged", "peft_ties=\(Self.peft.path)"], "already a method of this run"),
+        ] {
+            let bad = try FoundryCLI.run(
+                ["merge", "evaluate", "--tasks", tasks.joined(separator: ","), "--methods", "regmean"] + arguments)
+            #expect(bad.status != 0 && bad.standardError.contains(message), "\(bad.standardError)")
+        }
         let one = try FoundryCLI.run([
             "merge", "evaluate", "--tasks", tasks[0], "--methods", "ties",
         ])
@@ -259,5 +312,54 @@ struct MergeCLITests {
             "merge", "--models", "\(t1.path),\(t2.path)", "--method", "ties", "--out", other.path,
         ])
         #expect(noBase.status != 0 && noBase.standardError.contains("needs --base"))
+    }
+
+    @Test(.enabled(if: hasInputs, "needs .models"))
+    func gramFilesFeedRegMeanOnFullCheckpoints() throws {
+        let folder = TemporaryDirectory()
+        let texts = try folder.write(
+            "texts.txt", "subscribe to my channel\nwhat a great song\nfree ringtones, text now\n")
+        let gramURL = folder.file("gram.safetensors")
+        let gram = try FoundryCLI.run([
+            "merge", "gram", "--model", Self.modelDirectory.path, "--input", texts.path, "--max-length", "8", "--out",
+            gramURL.path, "--json",
+        ])
+        #expect(gram.status == 0, "\(gram.standardError)")
+        #expect(try gram.json()["layers"] as? Int == 36 && gram.json()["samples"] as? Int == 3)
+        let grams = try Self.readSafetensors(gramURL)
+        let query = try #require(grams["encoder.layer.0.attention.self.query"])
+        #expect(query.shape == [384, 384] && grams["encoder.layer.5.output.dense"]?.shape == [1536, 1536])
+        // Query, key and value read the same states; a Gram matrix is symmetric.
+        #expect(grams["encoder.layer.0.attention.self.key"]?.values == query.values)
+        #expect((0..<384).allSatisfy { abs(query.values[$0 * 384 + 7] - query.values[7 * 384 + $0]) < 1e-4 })
+
+        // RegMean through the CLI on two small checkpoints: identity Gram matrices make it the average.
+        let t1 = try Self.checkpoint(folder, "t1", 1)
+        let t2 = try Self.checkpoint(folder, "t2", -1)
+        let out = folder.file("merged")
+        let missing = try FoundryCLI.run([
+            "merge", "--models", "\(t1.path),\(t2.path)", "--method", "regmean", "--out", out.path,
+        ])
+        #expect(
+            missing.status != 0 && missing.standardError.contains(t1.appendingPathComponent("gram.safetensors").path))
+        #expect(!missing.standardError.contains("Usage") && !FileManager.default.fileExists(atPath: out.path))
+        for model in [t1, t2] {
+            let identity = (0..<16).map { Float($0 % 5 == 0 ? 1 : 0) }
+            try Self.safetensors([("a", [4, 4], identity)]).write(to: model.appendingPathComponent("gram.safetensors"))
+        }
+        let merged = try FoundryCLI.run([
+            "merge", "--models", "\(t1.path),\(t2.path)", "--method", "regmean", "--out", out.path, "--json",
+        ])
+        #expect(merged.status == 0, "\(merged.standardError)")
+        let average = try FoundryCLI.run([
+            "merge", "--models", "\(t1.path),\(t2.path)", "--method", "linear", "--out", folder.file("linear").path,
+        ])
+        #expect(average.status == 0)
+        let regmean = try Self.readSafetensors(out.appendingPathComponent("model.safetensors"))
+        let linear = try Self.readSafetensors(folder.file("linear/model.safetensors"))
+        #expect(regmean.keys.sorted() == linear.keys.sorted())
+        for (name, tensor) in linear {
+            #expect(approximatelyEqual(regmean[name]?.values ?? [], tensor.values, tolerance: 1e-6), "\(name)")
+        }
     }
 }

@@ -217,7 +217,7 @@ struct BadInputTests {
         #expect(
             throws: MergingError.missingFile(
                 path: folder.url.appendingPathComponent("absent/model.safetensors").path,
-                reason: "a checkpoint folder needs model.safetensors (sharded checkpoints are not read)")
+                reason: "a checkpoint folder needs model.safetensors or a sharded model.safetensors.index.json")
         ) {
             try CheckpointMerge.merge(
                 models: [good, folder.url.appendingPathComponent("absent")], base: base, output: output,

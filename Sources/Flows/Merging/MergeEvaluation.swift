@@ -1,6 +1,7 @@
 import Adapters
 import Foundation
 import FoundryCore
+import LabelModels
 import Labeling
 import Merging
 import Tensors
@@ -10,7 +11,14 @@ import Tensors
 ///
 /// Normalized accuracy = merged / own. One run evaluates several methods on the same tasks (and, optionally, merged
 /// adapters made elsewhere, such as PEFT's `add_weighted_adapter` through PyTorch) and ranks them by mean normalized
-/// accuracy.
+/// accuracy. Binary tasks also get the F1 of class 1 (WRENCH's metric for imbalanced tasks such as sms), and every
+/// task the accuracy of always answering its most common class, so that a degenerate adapter shows.
+///
+/// "Base with head" is the frozen base encoder under the task's own head (the head trained with its adapter), LoRA
+/// switched off: it shows how much of a task lives in the encoder update rather than in the head.
+///
+/// The test split is scored by default; ``Options/split`` = `.valid` scores the valid split, where merge settings
+/// (density, weights, RegMean's α) should be chosen so that the test figures stay unbiased.
 public enum MergeEvaluation {
     /// One task.
     public struct Task: Sendable {
@@ -35,14 +43,22 @@ public enum MergeEvaluation {
         public var method: String
         /// The task.
         public var task: String
-        /// Test accuracy of the merged encoder update with the task's head.
+        /// Accuracy of the merged encoder update with the task's head.
         public var merged: Double
-        /// Test accuracy of the task's own adapter.
+        /// Accuracy of the task's own adapter.
         public var own: Double
-        /// Test accuracy of the base encoder with the task's head.
+        /// Accuracy of the base encoder with the task's head.
         public var baseWithHead: Double
         /// merged / own.
         public var normalized: Double
+        /// F1 of class 1 of the merge (binary tasks only).
+        public var mergedF1: Double?
+        /// F1 of class 1 of the task's own adapter (binary tasks only).
+        public var ownF1: Double?
+        /// F1 of class 1 of the base encoder with the task's head (binary tasks only).
+        public var baseWithHeadF1: Double?
+        /// mergedF1 / ownF1 (binary tasks whose own F1 is positive).
+        public var normalizedF1: Double?
     }
 
     /// One method over all tasks.
@@ -61,8 +77,12 @@ public enum MergeEvaluation {
     public struct Report: Codable, Sendable, Equatable {
         /// Task names, in input order.
         public var tasks: [String]
-        /// Test examples per task.
+        /// The WRENCH split scored (`test` or `valid`).
+        public var split: String
+        /// Scored examples per task (named for the default split).
         public var testExamples: [String: Int]
+        /// Per task, the accuracy of always answering the scored split's most common class.
+        public var majorityAccuracy: [String: Double]
         /// Per method, in the order given (external merges last).
         public var methods: [MethodResult]
         /// The method with the highest mean normalized accuracy.
@@ -81,8 +101,12 @@ public enum MergeEvaluation {
         public var rank: Int?
         /// DARE's seed.
         public var seed: UInt64 = 0
+        /// RegMean's scaling of the Gram matrices' off-diagonal entries, in [0, 1].
+        public var regmeanAlpha: Float = 0.9
         /// Maximum tokens per text.
         public var maxLength: Int = 128
+        /// The WRENCH split to score: `.test` (default) or `.valid` (to choose merge settings on).
+        public var split: WrenchDataset.Split = .test
 
         /// The defaults.
         public init() {}
@@ -117,23 +141,30 @@ public enum MergeEvaluation {
         }
         var tests: [(sequences: [[Int32]], gold: [Int])] = []
         for task in tasks {
-            let split = try WrenchDataset(directory: task.wrench).split(.test).requiringExamples()
+            let split = try WrenchDataset(directory: task.wrench).split(options.split).requiringExamples()
             tests.append((encoder.tokenize(split.texts), split.goldLabels))
         }
-        var own: [Double] = []
-        var base: [Double] = []
+        var own: [ClassificationScore] = []
+        var base: [ClassificationScore] = []
         for (input, test) in zip(inputs, tests) {
-            own.append(accuracy(model: model, adapter: input.adapter, test: test, applyLoRA: true))
-            base.append(accuracy(model: model, adapter: input.adapter, test: test, applyLoRA: false))
+            own.append(score(model: model, adapter: input.adapter, test: test, applyLoRA: true))
+            base.append(score(model: model, adapter: input.adapter, test: test, applyLoRA: false))
+        }
+        func ratio(_ numerator: Double?, _ denominator: Double?) -> Double? {
+            guard let numerator, let denominator, denominator > 0 else { return nil }
+            return numerator / denominator
         }
         func evaluate(_ name: String, _ adapterForTask: (Int) -> LoRAAdapter) -> MethodResult {
             var rows: [Row] = []
             for (index, task) in tasks.enumerated() {
-                let merged = accuracy(model: model, adapter: adapterForTask(index), test: tests[index], applyLoRA: true)
+                let merged = score(model: model, adapter: adapterForTask(index), test: tests[index], applyLoRA: true)
                 rows.append(
                     Row(
-                        method: name, task: task.name, merged: merged, own: own[index], baseWithHead: base[index],
-                        normalized: own[index] > 0 ? merged / own[index] : 0))
+                        method: name, task: task.name, merged: merged.accuracy ?? 0, own: own[index].accuracy ?? 0,
+                        baseWithHead: base[index].accuracy ?? 0,
+                        normalized: ratio(merged.accuracy, own[index].accuracy) ?? 0, mergedF1: merged.f1,
+                        ownF1: own[index].f1, baseWithHeadF1: base[index].f1,
+                        normalizedF1: ratio(merged.f1, own[index].f1)))
             }
             let normalized = rows.map(\.normalized)
             return MethodResult(
@@ -148,6 +179,7 @@ public enum MergeEvaluation {
             configuration.lambda = options.lambda
             configuration.rank = options.rank
             configuration.seed = options.seed
+            configuration.regmeanAlpha = options.regmeanAlpha
             configuration.peftCompatible = peft
             let merged = try AdapterMerge.merge(inputs, configuration: configuration)
             results.append(
@@ -173,29 +205,39 @@ public enum MergeEvaluation {
         }
         let best = results.max { $0.meanNormalized < $1.meanNormalized }?.method
         return Report(
-            tasks: tasks.map(\.name),
+            tasks: tasks.map(\.name), split: options.split.rawValue,
             testExamples: Dictionary(uniqueKeysWithValues: zip(tasks.map(\.name), tests.map(\.gold.count))),
+            majorityAccuracy: Dictionary(
+                uniqueKeysWithValues: zip(tasks.map(\.name), tests.map { majorityAccuracy($0.gold) })),
             methods: results, best: best)
     }
 
-    /// Test accuracy of `adapter` (with or without its LoRA update) on token sequences with gold labels.
-    static func accuracy(
+    /// The accuracy of always answering the most common of `gold`'s known labels (0 for none).
+    static func majorityAccuracy(_ gold: [Int]) -> Double {
+        let gold = gold.filter { $0 >= 0 }
+        guard !gold.isEmpty else { return 0 }
+        let counts = Dictionary(grouping: gold, by: { $0 }).mapValues(\.count)
+        return Double(counts.values.max() ?? 0) / Double(gold.count)
+    }
+
+    /// Accuracy (and, for two classes, F1 of class 1) of `adapter`, with or without its LoRA update, on token
+    /// sequences with gold labels (rows labelled -1 are not scored).
+    static func score(
         model: BertModel, adapter: LoRAAdapter, test: (sequences: [[Int32]], gold: [Int]), applyLoRA: Bool
-    ) -> Double {
+    ) -> ClassificationScore {
         let sequences = test.sequences
-        guard !sequences.isEmpty else { return 0 }
         let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
         let k = adapter.head.classCount
-        var correct = 0
+        var predicted = [Int](repeating: 0, count: sequences.count)
         for start in stride(from: 0, to: order.count, by: 64) {
             let chunk = Array(order[start..<min(order.count, start + 64)])
             let logits = model.logits(TokenBatch(chunk.map { sequences[$0] }), adapter: adapter, applyLoRA: applyLoRA)
             for (row, index) in chunk.enumerated() {
                 var best = 0
                 for c in 1..<k where logits.scalars[row * k + c] > logits.scalars[row * k + best] { best = c }
-                if best == test.gold[index] { correct += 1 }
+                predicted[index] = best
             }
         }
-        return Double(correct) / Double(sequences.count)
+        return ClassificationScore(gold: test.gold, predicted: predicted, cardinality: k)
     }
 }

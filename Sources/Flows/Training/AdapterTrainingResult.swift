@@ -44,6 +44,9 @@ public struct AdapterTrainingResult: Sendable, Equatable, Codable {
     public var epochLosses: [Double]
     /// Training rows.
     public var nTrain: Int
+    /// Rows of the training source left out because no labeling function voted on them (`nil` in records written
+    /// before Foundry counted them).
+    public var nUncoveredLeftOut: Int?
     /// Validation rows with a known label.
     public var nValid: Int
     /// Test rows.
@@ -99,6 +102,7 @@ public struct AdapterTrainingResult: Sendable, Equatable, Codable {
         validationAccuracies = report.validationAccuracies.map { rounded($0) }
         epochLosses = report.epochLosses.map { rounded($0) }
         nTrain = corpus.texts.count
+        nUncoveredLeftOut = corpus.uncoveredRowsLeftOut
         nValid = corpus.validation?.known.texts.count ?? 0
         nTest = corpus.test?.texts.count ?? 0
         rank = options.rank
@@ -151,7 +155,8 @@ public struct AdapterTrainingResult: Sendable, Equatable, Codable {
     private enum CodingKeys: String, CodingKey {
         case dataset, labelModel, labelModelChoice, labelModelTestAccuracy, labelModelTestF1, testAccuracy, testF1
         case testF1Macro, trainSeconds, examplesPerSecond, epochs, bestEpoch, steps, stoppedEarly, cancelled
-        case validationAccuracies, epochLosses, nTrain, nValid, nTest, rank, alpha, targets, head, maxLength
+        case validationAccuracies, epochLosses, nTrain, nUncoveredLeftOut, nValid, nTest, rank, alpha, targets, head,
+            maxLength
         case trainableParams, fisherSamples, seed, out, fisher, warnings, foundryVersion
     }
 
@@ -176,6 +181,7 @@ public struct AdapterTrainingResult: Sendable, Equatable, Codable {
         try container.encode(validationAccuracies, forKey: .validationAccuracies)
         try container.encode(epochLosses, forKey: .epochLosses)
         try container.encode(nTrain, forKey: .nTrain)
+        try container.encode(nUncoveredLeftOut, forKey: .nUncoveredLeftOut)
         try container.encode(nValid, forKey: .nValid)
         try container.encode(nTest, forKey: .nTest)
         try container.encode(rank, forKey: .rank)

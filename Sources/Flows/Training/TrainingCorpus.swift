@@ -66,6 +66,8 @@ public struct TrainingCorpus: Sendable {
     public var test: LabeledTexts?
     /// The label model behind the soft labels, if known.
     public var labelModel: LabelModelSummary?
+    /// Training rows left out because no labeling function voted on them (0 when every row was kept).
+    public var uncoveredRowsLeftOut = 0
 
     /// Creates a corpus.
     ///
@@ -102,8 +104,10 @@ public struct TrainingCorpus: Sendable {
         var summary = labelModel
         summary?.testAccuracy = nil
         summary?.testF1 = nil
-        return try TrainingCorpus(
+        var corpus = try TrainingCorpus(
             name: name, texts: texts, softLabels: softLabels, validation: validation, test: test, labelModel: summary)
+        corpus.uncoveredRowsLeftOut = uncoveredRowsLeftOut
+        return corpus
     }
 
     /// The corpus restricted to the given training rows (validation and test unchanged).
@@ -111,8 +115,10 @@ public struct TrainingCorpus: Sendable {
     /// - Throws: ``FlowsError/noTrainingRows(_:)`` when `rows` is empty.
     public func keepingRows(_ rows: [Int]) throws -> TrainingCorpus {
         guard !rows.isEmpty else { throw FlowsError.noTrainingRows("\(name): every row was left out") }
-        return try TrainingCorpus(
+        var corpus = try TrainingCorpus(
             name: name, texts: rows.map { texts[$0] }, softLabels: softLabels.rows(rows), validation: validation,
             test: test, labelModel: labelModel)
+        corpus.uncoveredRowsLeftOut = uncoveredRowsLeftOut
+        return corpus
     }
 }

@@ -139,19 +139,49 @@ public final class SafeTensorsStream {
         }
     }
 
-    /// A Float32 tensor's values.
-    /// - Throws: ``MergingError/invalidFile(path:tensor:reason:)`` for another dtype or a failed read.
+    /// The floating-point dtypes a tensor can be read from (as Float32) and written back to.
+    public static let floatingPointDTypes: Set<String> = ["F32", "F16", "BF16", "F64"]
+
+    /// A floating-point tensor's values as Float32 (F16, BF16 and F64 are converted; F64 rounds to nearest).
+    /// - Throws: ``MergingError/invalidFile(path:tensor:reason:)`` for a non-floating-point dtype or a failed read.
     public func floats(_ name: String) throws -> [Float] {
         guard let entry = entry(name) else {
             throw MergingError.invalidFile(path: path, tensor: name, reason: "absent")
         }
-        guard entry.dtype == "F32" else {
+        switch entry.dtype {
+        case "F32":
+            var out = [Float](repeating: 0, count: entry.byteCount / 4)
+            try out.withUnsafeMutableBytes { try read(entry, name: name, into: $0) }
+            return out
+        case "F16", "BF16":
+            var halves = [UInt16](repeating: 0, count: entry.byteCount / 2)
+            try halves.withUnsafeMutableBytes { try read(entry, name: name, into: $0) }
+            return entry.dtype == "F16"
+                ? halves.map { Float(Float16(bitPattern: UInt16(littleEndian: $0))) }
+                : halves.map { BFloat16.float(UInt16(littleEndian: $0)) }
+        case "F64":
+            var doubles = [Double](repeating: 0, count: entry.byteCount / 8)
+            try doubles.withUnsafeMutableBytes { try read(entry, name: name, into: $0) }
+            return doubles.map { Float($0) }
+        default:
             throw MergingError.invalidFile(
-                path: path, tensor: name, reason: "dtype \(entry.dtype); merging reads F32 checkpoints")
+                path: path, tensor: name,
+                reason: "dtype \(entry.dtype); merging reads floating-point tensors (F32, F16, BF16, F64)")
         }
-        var out = [Float](repeating: 0, count: entry.byteCount / 4)
-        try out.withUnsafeMutableBytes { try read(entry, name: name, into: $0) }
-        return out
+    }
+}
+
+/// bfloat16 ⇄ Float32 (the upper 16 bits of a Float32; rounding to nearest even, as PyTorch converts).
+enum BFloat16 {
+    /// The Float32 a bfloat16 bit pattern stands for (exact).
+    static func float(_ bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
+
+    /// The bfloat16 nearest to `value` (ties to even; NaN stays a quiet NaN, overflow becomes ±infinity).
+    static func bits(_ value: Float) -> UInt16 {
+        let bits = value.bitPattern
+        if value.isNaN { return UInt16(truncatingIfNeeded: (bits >> 16) | 0x0040) }
+        let rounding = 0x7FFF + ((bits >> 16) & 1)
+        return UInt16(truncatingIfNeeded: (bits &+ rounding) >> 16)
     }
 }
 
@@ -201,11 +231,20 @@ final class SafeTensorsStreamWriter {
         }
     }
 
-    /// Appends the next tensor's Float32 values.
+    /// Appends the next tensor's values, converted from Float32 to the tensor's dtype (F32, F16, BF16 or F64; F16 and
+    /// BF16 round to nearest even).
     func append(_ values: [Float]) throws {
-        precondition(next < order.count && order[next].byteCount == values.count * 4, "tensor out of order")
+        precondition(next < order.count, "tensor out of order")
+        let dtype = order[next].dtype
+        let width = ["F16": 2, "BF16": 2, "F64": 8][dtype] ?? 4
+        precondition(order[next].byteCount == values.count * width, "tensor out of order")
         next += 1
-        try values.withUnsafeBytes { try write(Data($0)) }
+        switch dtype {
+        case "F16": try values.map { Float16($0).bitPattern.littleEndian }.withUnsafeBytes { try write(Data($0)) }
+        case "BF16": try values.map { BFloat16.bits($0).littleEndian }.withUnsafeBytes { try write(Data($0)) }
+        case "F64": try values.map { Double($0) }.withUnsafeBytes { try write(Data($0)) }
+        default: try values.withUnsafeBytes { try write(Data($0)) }
+        }
     }
 
     /// Appends the next tensor's raw bytes.

@@ -158,13 +158,14 @@ public struct ConflictReport: Codable, Sendable, Equatable {
         let files = try models.map { try CheckpointMerge.open($0) }
         let tasks = names ?? models.map(\.lastPathComponent)
         var tensors: [TensorConflict] = []
-        for entry in baseFile.entries where entry.dtype == "F32" {
+        for entry in baseFile.entries where SafeTensorsStream.floatingPointDTypes.contains(entry.dtype) {
             let baseValues = try CheckpointMerge.finiteValues(baseFile, entry.name)
             var vectors: [[Float]] = []
             for file in files {
                 guard let other = file.entry(entry.name), other.shape == entry.shape else {
                     throw MergingError.incompatible(
-                        path: file.path, tensor: entry.name, reason: "absent or shaped differently from the base")
+                        path: file.path(of: entry.name), tensor: entry.name,
+                        reason: "absent or shaped differently from the base")
                 }
                 vectors.append(
                     TaskVectorMerge.difference(try CheckpointMerge.finiteValues(file, entry.name), baseValues))

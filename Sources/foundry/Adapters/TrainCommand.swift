@@ -16,7 +16,8 @@ struct TrainCommand: ParsableCommand {
         abstract:
             "Train a LoRA adapter on a label model's soft labels (WRENCH folder, CSV/JSONL table, or stored version) and score it.",
         discussion: """
-            Three sources: --wrench DIR (the label model is fitted on train.json's weak labels; valid.json stops \
+            Three sources: --wrench DIR (the label model is fitted on train.json's weak labels and the adapter trained \
+            on the rows they cover, as WRENCH trains end models; valid.json stops \
             training early and test.json scores the adapter next to the label model); --input FILE --text-field F \
             with --soft-labels P.npy or --matrix L.npy (a label model is fitted on it), optionally --valid and --test \
             tables with --gold-field; --store PATH --dataset NAME[@VERSION] (the version's texts and the soft labels \
@@ -103,8 +104,14 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Epochs without validation improvement before stopping.")
     var patience = 2
 
-    @Flag(help: "Train only on rows at least one labeling function voted on (with --wrench or --matrix).")
-    var coveredOnly = false
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Train only on rows at least one labeling function voted on (default with --wrench or --matrix).",
+            discussion:
+                "The label model is fitted on every row either way; --no-covered-only also trains on the uncovered rows, whose soft label is the label model's class prior."
+        ))
+    var coveredOnly: Bool?
 
     @Option(help: "Training examples used for the diagonal Fisher information (0 = skip).")
     var fisherSamples = 128
@@ -145,8 +152,8 @@ struct TrainCommand: ParsableCommand {
         if labelModelOptions.devMetric != nil {
             throw ValidationError("--dev-metric ranks auto's models on a dev set, which train does not take")
         }
-        if softLabels != nil || storeFlow.isGiven, coveredOnly {
-            throw ValidationError("--covered-only needs the label matrix (--wrench or --matrix)")
+        if softLabels != nil || storeFlow.isGiven, coveredOnly != nil {
+            throw ValidationError("--covered-only and --no-covered-only need the label matrix (--wrench or --matrix)")
         }
         _ = try parsedTargets()
         try options().validate()
@@ -189,7 +196,7 @@ struct TrainCommand: ParsableCommand {
         if let wrench {
             corpus = try TrainingCorpus.wrench(
                 folder: URL(fileURLWithPath: wrench), labelModel: try labelModelOptions.configuration(labelModel),
-                seed: seed, coveredOnly: coveredOnly
+                seed: seed, coveredOnly: coveredOnly ?? true
             ).corpus
         } else if let session {
             let artifact = try StoredFlows.artifact(
@@ -202,6 +209,11 @@ struct TrainCommand: ParsableCommand {
         }
         if let summary = corpus.labelModel, let accuracy = summary.testAccuracy {
             log(String(format: "label model %@: test accuracy %.4f", summary.method, accuracy))
+        }
+        if corpus.uncoveredRowsLeftOut > 0 {
+            log(
+                "left out \(corpus.uncoveredRowsLeftOut) rows no labeling function voted on (--no-covered-only keeps them)"
+            )
         }
         log(
             "training on \(corpus.texts.count) rows of \(corpus.name)"
@@ -280,7 +292,7 @@ struct TrainCommand: ParsableCommand {
         let testTexts = try labelled(test, classNames: classes)
         return try TrainingCorpus.weaklyLabelled(
             name: inputURL.lastPathComponent, texts: texts, matrix: labels,
-            labelModel: try labelModelOptions.configuration(labelModel), seed: seed, coveredOnly: coveredOnly,
+            labelModel: try labelModelOptions.configuration(labelModel), seed: seed, coveredOnly: coveredOnly ?? true,
             validation: validation, test: nil
         ).corpus.withTest(testTexts)
     }

@@ -12,9 +12,12 @@ struct MergeCommand: ParsableCommand {
         discussion: """
             `foundry merge --adapters A,B --method ties --out DIR` merges adapters (PEFT layout) in exact ΔW space \
             (--peft-compatible reproduces PEFT's add_weighted_adapter); `foundry merge --models T1,T2 --base DIR \
-            --method ties --out DIR` merges full checkpoints (Hugging Face layout) with mergekit's methods.
+            --method ties --out DIR` merges full checkpoints (Hugging Face layout, single-file or sharded; F32, F16, \
+            BF16 or F64, computed in Float32 and written in the base's dtype and layout) with mergekit's methods.
             """,
-        subcommands: [MergeApplyCommand.self, MergeConflictsCommand.self, MergeEvaluateCommand.self],
+        subcommands: [
+            MergeApplyCommand.self, MergeConflictsCommand.self, MergeEvaluateCommand.self, MergeGramCommand.self,
+        ],
         defaultSubcommand: MergeApplyCommand.self)
 }
 
@@ -136,12 +139,14 @@ struct MergeApplyCommand: ParsableCommand {
         guard lambda.isFinite else { throw ValidationError("--lambda must be a finite number") }
         guard (0...1).contains(regmeanAlpha) else { throw ValidationError("--regmean-alpha must be in [0, 1]") }
         if sources.models != nil {
-            guard MergeMethod.checkpointMethods.contains(parsedMethod) else {
+            guard MergeMethod.allCheckpointMethods.contains(parsedMethod) else {
                 throw ValidationError(
-                    "--models merges with \(MergeMethod.checkpointMethods.map(\.rawValue).joined(separator: ", ")); \(method) applies to adapters"
+                    "--models merges with \(MergeMethod.allCheckpointMethods.map(\.rawValue).joined(separator: ", ")); \(method) applies to adapters"
                 )
             }
-            if parsedMethod != .linear, sources.base == nil { throw ValidationError("--method \(method) needs --base") }
+            if ![.linear, .regmean].contains(parsedMethod), sources.base == nil {
+                throw ValidationError("--method \(method) needs --base")
+            }
             if peftCompatible || averageHeads || rank != nil || head != nil {
                 throw ValidationError("--peft-compatible, --average-heads, --head and --rank apply to --adapters")
             }
@@ -218,6 +223,7 @@ struct MergeApplyCommand: ParsableCommand {
             configuration.gamma = gamma
             configuration.lambda = lambda
             configuration.seed = seed
+            configuration.regmeanAlpha = regmeanAlpha
             let report = try CheckpointMerge.merge(
                 models: MergeCLI.namedFolders(models).map(\.url), base: sources.base.map { URL(fileURLWithPath: $0) },
                 output: output, configuration: configuration)
@@ -319,7 +325,10 @@ struct MergeInputOptions: ParsableArguments {
     @Option(help: "Adapter folders (PEFT layout), comma-separated; `name=DIR` names a task (default: the folder name).")
     var adapters: String?
 
-    @Option(help: "Full checkpoint folders (Hugging Face layout, model.safetensors), comma-separated.")
+    @Option(
+        help:
+            "Full checkpoint folders (Hugging Face layout: model.safetensors or shards with model.safetensors.index.json; F32, F16, BF16 or F64), comma-separated."
+    )
     var models: String?
 
     @Option(help: "The base checkpoint folder (with --models; `merge` needs it for every method except linear).")

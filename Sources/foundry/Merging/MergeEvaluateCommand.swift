@@ -2,6 +2,7 @@ import Adapters
 import ArgumentParser
 import Flows
 import Foundation
+import Labeling
 import Merging
 
 /// `foundry merge evaluate`: per method and task, test accuracy of the merge, of the task's own adapter and of the
@@ -12,7 +13,10 @@ struct MergeEvaluateCommand: ParsableCommand {
         abstract: "Evaluate merge methods on several tasks: merged vs own adapter vs base with head.",
         discussion: """
             --tasks youtube=ADAPTER_DIR:WRENCH_DIR,sms=…: each task's adapter (trained by foundry train) and its WRENCH \
-            folder (the test split is scored). Normalized accuracy = merged / own.
+            folder (the test split is scored; --split valid scores the valid split, where merge settings such as \
+            --density or --regmean-alpha should be chosen). Normalized accuracy = merged / own. "Base with head" is \
+            the base encoder under the task's own head, LoRA off; binary tasks also report F1 of class 1, and every \
+            task the accuracy of always answering its most common class.
             """)
 
     @Option(help: "The base encoder (Hugging Face layout).")
@@ -44,6 +48,12 @@ struct MergeEvaluateCommand: ParsableCommand {
 
     @Option(help: "Seed of DARE's masks.")
     var seed: UInt64 = 0
+
+    @Option(help: "RegMean's scaling of off-diagonal Gram entries, in [0, 1].")
+    var regmeanAlpha: Float = 0.9
+
+    @Option(help: "The WRENCH split scored: test, or valid (to choose merge settings on).")
+    var split: String = "test"
 
     @Option(help: "Maximum tokens per text.")
     var maxLength = 128
@@ -89,8 +99,21 @@ struct MergeEvaluateCommand: ParsableCommand {
                 throw ValidationError("--weights needs one value per task")
             }
         }
+        // Every row of the report names its method: a --merged name may not repeat another one.
+        var names =
+            try parsedMethods(methods).map(\.rawValue) + parsedMethods(peftMethods).map { "peft_\($0.rawValue)" }
+        for name in merged.map({ MergeCLI.namedFolders($0).map(\.name) }) ?? [] {
+            guard !names.contains(name) else {
+                throw ValidationError("--merged: the name \(name) is already a method of this run; rename it")
+            }
+            names.append(name)
+        }
         guard density > 0, density <= 1 else { throw ValidationError("--density must be in (0, 1]") }
         guard maxLength >= 2 else { throw ValidationError("--max-length must be at least 2") }
+        guard (0...1).contains(regmeanAlpha) else { throw ValidationError("--regmean-alpha must be in [0, 1]") }
+        guard [WrenchDataset.Split.test, .valid].map(\.rawValue).contains(split) else {
+            throw ValidationError("--split must be test or valid, got \(split)")
+        }
     }
 
     func run() throws {
@@ -101,7 +124,9 @@ struct MergeEvaluateCommand: ParsableCommand {
         options.lambda = lambda
         options.rank = rank
         options.seed = seed
+        options.regmeanAlpha = regmeanAlpha
         options.maxLength = maxLength
+        options.split = WrenchDataset.Split(rawValue: split) ?? .test
         let report = try MergeEvaluation.run(
             tasks: try parsedTasks(), methods: try parsedMethods(methods), peftMethods: try parsedMethods(peftMethods),
             external: merged.map { MergeCLI.namedFolders($0).map { ($0.name, $0.url) } } ?? [], encoder: encoder,
@@ -110,14 +135,21 @@ struct MergeEvaluateCommand: ParsableCommand {
             try printJSON(report)
             return
         }
-        print("method\ttask\tmerged\town\tbase_with_head\tnormalized")
+        func format(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "—" }
+        print("accuracy on the \(report.split) split; F1 of class 1 for binary tasks")
+        print("method\ttask\tmerged\town\tbase_with_head\tnormalized\tmerged_f1\town_f1\tbase_with_head_f1")
         for method in report.methods {
             for row in method.rows {
                 print(
-                    "\(row.method)\t\(row.task)\t\(String(format: "%.4f", row.merged))\t\(String(format: "%.4f", row.own))\t\(String(format: "%.4f", row.baseWithHead))\t\(String(format: "%.4f", row.normalized))"
-                )
+                    [
+                        row.method, row.task, format(row.merged), format(row.own), format(row.baseWithHead),
+                        format(row.normalized), format(row.mergedF1), format(row.ownF1), format(row.baseWithHeadF1),
+                    ].joined(separator: "\t"))
             }
-            print("\(method.method)\tmean\t\t\t\t\(String(format: "%.4f", method.meanNormalized))")
+            print("\(method.method)\tmean\t\t\t\t\(format(method.meanNormalized))")
+        }
+        for task in report.tasks {
+            print("\(task): always the most common class \(format(report.majorityAccuracy[task]))")
         }
         if let best = report.best { print("best: \(best)") }
     }
