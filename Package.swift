@@ -93,7 +93,7 @@ let package = Package(
             name: "MergingTests", dependencies: ["Merging", "Adapters", "Tensors", "FoundryCore", "FoundryTestSupport"]),
         .testTarget(
             name: "ModelRepositoryTests",
-            dependencies: ["ModelRepository", "Merging", "FoundryCore", "FoundryTestSupport"]),
+            dependencies: ["ModelRepository", "Merging", "Tensors", "FoundryCore", "FoundryTestSupport"]),
         .testTarget(name: "FoundryCLITests", dependencies: ["FoundryTestSupport", "Labeling", "FoundryCore"]),
         .testTarget(name: "ArchitectureTests"),
     ],
