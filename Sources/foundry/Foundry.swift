@@ -20,6 +20,7 @@ struct Foundry: AsyncParsableCommand {
             TrainCommand.self,
             PredictCommand.self,
             MergeCommand.self,
+            ModelCommand.self,
             BenchCommand.self,
             DoctorCommand.self,
         ]

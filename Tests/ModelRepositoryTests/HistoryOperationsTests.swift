@@ -23,7 +23,8 @@ import Testing
         left[query] = Tensor(shape: [8, 8], scalars: q)
         var options = CommitOptions(message: "left")
         options.branch = "left"
-        let l = try fixture.repository.commit(directory: try fixture.writeModel("left", tensors: left), options: options)
+        let l = try fixture.repository.commit(
+            directory: try fixture.writeModel("left", tensors: left), options: options)
         var right = base
         let target = rightChangesQuery ? query : value
         var v = try #require(base[target]).scalars
@@ -31,7 +32,8 @@ import Testing
         right[target] = Tensor(shape: [8, 8], scalars: v)
         options.message = "right"
         options.branch = "right"
-        let r = try fixture.repository.commit(directory: try fixture.writeModel("right", tensors: right), options: options)
+        let r = try fixture.repository.commit(
+            directory: try fixture.writeModel("right", tensors: right), options: options)
         return (l.commit, r.commit)
     }
 
@@ -77,12 +79,16 @@ import Testing
         #expect(reported?.tensors.map(\.tensor) == ["model.safetensors:\(Self.query)"])
         let key = "model.safetensors:\(Self.query)"
         let values = try fixture.repository.objects.tensor(
-            try #require(fixture.repository.tree(fixture.repository.commit(merged.result.commit).tree).tensorsByKey[key]).object
+            try #require(
+                fixture.repository.tree(fixture.repository.commit(merged.result.commit).tree).tensorsByKey[key]
+            ).object
         ).floats
         let l = try fixture.repository.objects.tensor(
-            try #require(fixture.repository.tree(fixture.repository.commit(left).tree).tensorsByKey[key]).object).floats
+            try #require(fixture.repository.tree(fixture.repository.commit(left).tree).tensorsByKey[key]).object
+        ).floats
         let r = try fixture.repository.objects.tensor(
-            try #require(fixture.repository.tree(fixture.repository.commit(right).tree).tensorsByKey[key]).object).floats
+            try #require(fixture.repository.tree(fixture.repository.commit(right).tree).tensorsByKey[key]).object
+        ).floats
         let (got, a, b) = (try #require(values), try #require(l), try #require(r))
         for i in got.indices { #expect(got[i] == (a[i] + b[i]) / 2) }
 
@@ -117,9 +123,11 @@ import Testing
         let (left, _) = try Self.branches(fixture)
         try fixture.repository.setHead("left")
         #expect(throws: ModelRepositoryError.self) {
-            _ = try fixture.repository.merge("right", gate: { _, _, _ in
-                throw ModelRepositoryError.checkFailed(report: "accuracy 0.5 < 0.9")
-            })
+            _ = try fixture.repository.merge(
+                "right",
+                gate: { _, _, _ in
+                    throw ModelRepositoryError.checkFailed(report: "accuracy 0.5 < 0.9")
+                })
         }
         #expect(try fixture.repository.branchCommit("left") == left)
         #expect(try fixture.repository.fsck().isClean)

@@ -47,10 +47,12 @@ struct RepositoryFixture {
         for module in ["query", "value"] {
             let prefix = "base_model.model.encoder.layer.0.attention.self.\(module)"
             tensors["\(prefix).lora_A.weight"] = Tensor(shape: [rank, 8], scalars: Self.values(rank * 8, seed: seed))
-            tensors["\(prefix).lora_B.weight"] = Tensor(shape: [8, rank], scalars: Self.values(rank * 8, seed: seed + 1))
+            tensors["\(prefix).lora_B.weight"] = Tensor(
+                shape: [8, rank], scalars: Self.values(rank * 8, seed: seed + 1))
         }
         try SafeTensors(tensors: tensors).write(to: folder.appendingPathComponent("adapter_model.safetensors"))
-        let config = #"{"peft_type": "LORA", "r": \#(rank), "lora_alpha": \#(alpha), "target_modules": ["query", "value"]}"#
+        let config =
+            #"{"peft_type": "LORA", "r": \#(rank), "lora_alpha": \#(alpha), "target_modules": ["query", "value"]}"#
         try Data(config.utf8).write(to: folder.appendingPathComponent("adapter_config.json"))
         return folder
     }

@@ -72,4 +72,10 @@ public struct CommitRecord: Codable, Sendable, Equatable {
     public var id: String
     /// The commit.
     public var commit: Commit
+
+    /// Pairs a commit with its address.
+    public init(id: String, commit: Commit) {
+        self.id = id
+        self.commit = commit
+    }
 }

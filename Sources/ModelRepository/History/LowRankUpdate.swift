@@ -66,7 +66,8 @@ public struct LowRankUpdate: Sendable, Equatable {
                 up.shape.count == 2, up.shape[1] == down.shape[0]
             else {
                 throw ModelRepositoryError.invalidInput(
-                    path: "adapter_model.safetensors", reason: "module \(module) needs lora_A [r, in] and lora_B [out, r]")
+                    path: "adapter_model.safetensors",
+                    reason: "module \(module) needs lora_A [r, in] and lora_B [out, r]")
             }
             return LowRankUpdate(weight: module + ".weight", down: down, up: up, scaling: scaling)
         }

@@ -50,7 +50,9 @@ extension ModelRepository {
 
     /// A branch's commit, nil when the branch does not exist.
     public func branchCommit(_ name: String) throws -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT target FROM refs WHERE name = ?", arguments: ["refs/heads/\(name)"]) }
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT target FROM refs WHERE name = ?", arguments: ["refs/heads/\(name)"])
+        }
     }
 
     /// The branches, sorted by name.
@@ -183,7 +185,9 @@ extension ModelRepository {
         try Self.checkRefName(name)
         let target = try resolve(start ?? "HEAD")
         try write { db in
-            try moveRef(db, "refs/heads/\(name)", expected: .some(nil), to: target, action: "branch: created from \(start ?? "HEAD")")
+            try moveRef(
+                db, "refs/heads/\(name)", expected: .some(nil), to: target,
+                action: "branch: created from \(start ?? "HEAD")")
         }
     }
 
@@ -193,7 +197,9 @@ extension ModelRepository {
             throw ModelRepositoryError.refConflict(ref: name, reason: "HEAD is on it; check out another branch first")
         }
         guard let old = try branchCommit(name) else { throw ModelRepositoryError.unknownRef(name) }
-        try write { db in try moveRef(db, "refs/heads/\(name)", expected: .some(old), to: nil, action: "branch: deleted") }
+        try write { db in
+            try moveRef(db, "refs/heads/\(name)", expected: .some(old), to: nil, action: "branch: deleted")
+        }
     }
 
     /// Creates a tag at `target` (default HEAD's commit).
@@ -207,8 +213,14 @@ extension ModelRepository {
     public func setHead(_ name: String) throws {
         if try branchCommit(name) != nil || (try head() == .branch(name)) {
             try write { db in
-                try db.execute(sql: "INSERT OR REPLACE INTO settings (key, value) VALUES ('HEAD', ?)", arguments: ["ref: refs/heads/\(name)"])
-                try appendReflog(db, ref: "HEAD", old: nil, new: try String.fetchOne(db, sql: "SELECT target FROM refs WHERE name = ?", arguments: ["refs/heads/\(name)"]), action: "checkout: moving to \(name)")
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO settings (key, value) VALUES ('HEAD', ?)",
+                    arguments: ["ref: refs/heads/\(name)"])
+                try appendReflog(
+                    db, ref: "HEAD", old: nil,
+                    new: try String.fetchOne(
+                        db, sql: "SELECT target FROM refs WHERE name = ?", arguments: ["refs/heads/\(name)"]),
+                    action: "checkout: moving to \(name)")
             }
             return
         }
@@ -225,11 +237,14 @@ extension ModelRepository {
             let rows: [Row]
             if let ref {
                 let full = ref == "HEAD" || ref.hasPrefix("refs/") ? ref : "refs/heads/\(ref)"
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM reflog WHERE ref = ? ORDER BY seq DESC", arguments: [full])
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM reflog WHERE ref = ? ORDER BY seq DESC", arguments: [full])
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM reflog ORDER BY seq DESC")
             }
-            return rows.map { ReflogEntry(ref: $0["ref"], old: $0["old"], new: $0["new"], action: $0["action"], time: $0["time"]) }
+            return rows.map {
+                ReflogEntry(ref: $0["ref"], old: $0["old"], new: $0["new"], action: $0["action"], time: $0["time"])
+            }
         }
     }
 
@@ -245,7 +260,8 @@ extension ModelRepository {
             throw ModelRepositoryError.refConflict(ref: ref, reason: reason)
         }
         if let target {
-            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM commits WHERE id = ?", arguments: [target]) == 1 else {
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM commits WHERE id = ?", arguments: [target]) == 1
+            else {
                 throw ModelRepositoryError.unknownRef(target)
             }
             try db.execute(sql: "INSERT OR REPLACE INTO refs (name, target) VALUES (?, ?)", arguments: [ref, target])

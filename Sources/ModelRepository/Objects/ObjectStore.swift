@@ -43,7 +43,8 @@ public struct ObjectStore: Sendable {
         do {
             return try Data(contentsOf: url(id), options: .alwaysMapped)
         } catch {
-            throw ModelRepositoryError.corruptObject(id: id, reason: "its file \(url(id).path) is missing or unreadable")
+            throw ModelRepositoryError.corruptObject(
+                id: id, reason: "its file \(url(id).path) is missing or unreadable")
         }
     }
 
@@ -58,7 +59,8 @@ public struct ObjectStore: Sendable {
     static func bytes(_ id: String, kind: ObjectKind, file data: Data) throws -> Data {
         let (header, payload) = try ObjectHeader.parse(data, id: id)
         guard header.kind == kind else {
-            throw ModelRepositoryError.corruptObject(id: id, reason: "expected a \(kind.rawValue), found a \(header.kind)")
+            throw ModelRepositoryError.corruptObject(
+                id: id, reason: "expected a \(kind.rawValue), found a \(header.kind)")
         }
         let content = Data(data[payload])
         guard ObjectAddress.object(kind, data: content) == id else {

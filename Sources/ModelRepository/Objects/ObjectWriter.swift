@@ -68,9 +68,12 @@ final class ObjectWriter {
             base.bytes.count == bytes.count
         {
             let changed = Self.changedEntries(base.bytes, bytes, width: width)
-            if Double(changed.count * (4 + width)) <= sparseLimit * Double(bytes.count), changed.count < Int(UInt32.max) {
+            if Double(changed.count * (4 + width)) <= sparseLimit * Double(bytes.count), changed.count < Int(UInt32.max)
+            {
                 var payload = Data(capacity: changed.count * (4 + width))
-                for index in changed { withUnsafeBytes(of: UInt32(index).littleEndian) { payload.append(contentsOf: $0) } }
+                for index in changed {
+                    withUnsafeBytes(of: UInt32(index).littleEndian) { payload.append(contentsOf: $0) }
+                }
                 let start = bytes.startIndex
                 for index in changed { payload.append(bytes[(start + index * width)..<(start + (index + 1) * width)]) }
                 let header = ObjectHeader(
@@ -88,7 +91,8 @@ final class ObjectWriter {
         let header = ObjectHeader(kind: .tensor, encoding: .dense, dtype: dtype, shape: shape)
         let file = try header.fileBytes(payload: bytes)
         try repository.objects.write(id, bytes: file)
-        rows[id] = Row(id: id, kind: .tensor, encoding: .dense, base: nil, depth: 0, size: bytes.count, stored: file.count)
+        rows[id] = Row(
+            id: id, kind: .tensor, encoding: .dense, base: nil, depth: 0, size: bytes.count, stored: file.count)
         bytesWritten += file.count
         encodings[TensorEncoding.dense.rawValue, default: 0] += 1
         return (id, .dense)
@@ -132,7 +136,9 @@ final class ObjectWriter {
                     INSERT OR IGNORE INTO objects (id, kind, encoding, base, depth, size, stored)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [row.id, row.kind.rawValue, row.encoding?.rawValue, row.base, row.depth, row.size, row.stored])
+                arguments: [
+                    row.id, row.kind.rawValue, row.encoding?.rawValue, row.base, row.depth, row.size, row.stored,
+                ])
         }
     }
 }

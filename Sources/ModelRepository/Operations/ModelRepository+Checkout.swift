@@ -39,7 +39,15 @@ extension ModelRepository {
     ///   folder is not empty.
     public func checkout(_ ref: String, to output: URL, format: CheckoutFormat = .files) throws -> CheckoutResult {
         let id = try resolve(ref)
-        let record = try commit(id)
+        return try materialize(CommitRecord(id: id, commit: try commit(id)), to: output, format: format)
+    }
+
+    /// Writes a commit's model to a new folder (the commit may be a candidate whose objects are not listed yet).
+    public func materialize(_ commitRecord: CommitRecord, to output: URL, format: CheckoutFormat) throws
+        -> CheckoutResult
+    {
+        let id = commitRecord.id
+        let record = commitRecord.commit
         let committed = try tree(record.tree)
         var files = committed.files
         var updates: [LowRankUpdate] = []
@@ -66,7 +74,8 @@ extension ModelRepository {
         if manager.fileExists(atPath: output.path, isDirectory: &isDirectory) {
             let contents = (try? manager.contentsOfDirectory(atPath: output.path)) ?? ["?"]
             guard isDirectory.boolValue, contents.isEmpty else {
-                throw ModelRepositoryError.invalidInput(path: output.path, reason: "the output exists and is not an empty folder")
+                throw ModelRepositoryError.invalidInput(
+                    path: output.path, reason: "the output exists and is not an empty folder")
             }
         }
         let parent = output.standardizedFileURL.deletingLastPathComponent()
@@ -91,7 +100,8 @@ extension ModelRepository {
                             throw ModelRepositoryError.corruptObject(
                                 id: entry.object, reason: "the tree lists it as \(entry.dtype) \(entry.shape)")
                         }
-                        if let update = updates.first(where: { $0.applies(to: entry.name) }), var values = tensor.floats,
+                        if let update = updates.first(where: { $0.applies(to: entry.name) }),
+                            var values = tensor.floats,
                             update.shape == entry.shape
                         {
                             let delta = try update.delta(objects)
@@ -109,7 +119,9 @@ extension ModelRepository {
             if format == .hf, applied != updates.count {
                 throw ModelRepositoryError.invalidInput(
                     path: output.path,
-                    reason: "only \(applied) of the adapter's \(updates.count) updates matched a base weight of the same shape")
+                    reason:
+                        "only \(applied) of the adapter's \(updates.count) updates matched a base weight of the same shape"
+                )
             }
             if manager.fileExists(atPath: output.path) { try manager.removeItem(at: output) }
             try manager.moveItem(at: staging, to: output)

@@ -45,7 +45,8 @@ public struct CommitResult: Codable, Sendable, Equatable {
 }
 
 /// A check run on a candidate commit before its branch moves; throwing blocks the change.
-public typealias CommitGate = @Sendable (_ repository: ModelRepository, _ candidate: CommitRecord, _ branch: String) throws
+public typealias CommitGate =
+    @Sendable (_ repository: ModelRepository, _ candidate: CommitRecord, _ branch: String) throws
     -> Void
 
 extension ModelRepository {
@@ -78,7 +79,8 @@ extension ModelRepository {
                 }
             }
             return try record(
-                tree: snapshotTree, writer: writer, parents: parent.map { [$0] } ?? [], branch: branch, expected: parent,
+                tree: snapshotTree, writer: writer, parents: parent.map { [$0] } ?? [], branch: branch,
+                expected: parent,
                 options: options, base: base, action: "commit", gate: gate)
         }
     }
@@ -113,10 +115,14 @@ extension ModelRepository {
             try writer.list(in: db)
             let parentsJSON = String(decoding: try JSONEncoder().encode(parents), as: UTF8.self)
             try db.execute(
-                sql: "INSERT OR IGNORE INTO commits (id, tree, parents, time, author, message) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [commitID, treeID, parentsJSON, commitRecord.time, commitRecord.author, commitRecord.message])
+                sql:
+                    "INSERT OR IGNORE INTO commits (id, tree, parents, time, author, message) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    commitID, treeID, parentsJSON, commitRecord.time, commitRecord.author, commitRecord.message,
+                ])
             let summary = options.message.split(separator: "\n").first.map(String.init) ?? ""
-            try moveRef(db, "refs/heads/\(branch)", expected: .some(expected), to: commitID, action: "\(action): \(summary)")
+            try moveRef(
+                db, "refs/heads/\(branch)", expected: .some(expected), to: commitID, action: "\(action): \(summary)")
         }
         return CommitResult(
             commit: commitID, branch: branch, parent: expected, tree: treeID, objectsWritten: writer.rows.count,
@@ -129,7 +135,9 @@ extension ModelRepository {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
         else { throw ModelRepositoryError.invalidInput(path: directory.path, reason: "not a folder") }
         let paths = try Self.listFiles(directory)
-        guard !paths.isEmpty else { throw ModelRepositoryError.invalidInput(path: directory.path, reason: "the folder is empty") }
+        guard !paths.isEmpty else {
+            throw ModelRepositoryError.invalidInput(path: directory.path, reason: "the folder is empty")
+        }
         let parentTensors = parent?.tensorsByKey ?? [:]
         var files: [Tree.File] = []
         for relative in paths {
@@ -150,8 +158,9 @@ extension ModelRepository {
 
     /// Files under `directory` (relative, `/`-separated, sorted), hidden names skipped.
     static func listFiles(_ directory: URL) throws -> [String] {
-        guard let enumerator = FileManager.default.enumerator(
-            at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
         else { throw ModelRepositoryError.invalidInput(path: directory.path, reason: "cannot list the folder") }
         var out: [String] = []
         let prefix = directory.standardizedFileURL.path
@@ -200,7 +209,8 @@ extension ModelRepository {
             expected += entry.byteCount
         }
         guard expected == fileSize else {
-            throw ModelRepositoryError.invalidInput(path: url.path, reason: "\(fileSize - expected) bytes follow the last tensor's data")
+            throw ModelRepositoryError.invalidInput(
+                path: url.path, reason: "\(fileSize - expected) bytes follow the last tensor's data")
         }
         let header: Data
         do {

@@ -112,7 +112,8 @@ extension ModelRepository {
             let key = "delta:\(weight)"
             if x == y {
                 if includeUnchanged, let y {
-                    out.append(TensorDiff(key: key, status: .unchanged, encoding: "low_rank", dtype: "F32", shape: y.shape))
+                    out.append(
+                        TensorDiff(key: key, status: .unchanged, encoding: "low_rank", dtype: "F32", shape: y.shape))
                 }
                 continue
             }
@@ -134,7 +135,8 @@ extension ModelRepository {
         var summary: [String: Int] = [:]
         for entry in out { summary[entry.status.rawValue, default: 0] += 1 }
         summary["unchanged", default: 0] +=
-            includeUnchanged ? 0 : Set(viewA.keys).intersection(viewB.keys).filter { viewA[$0]?.object == viewB[$0]?.object }.count
+            includeUnchanged
+            ? 0 : Set(viewA.keys).intersection(viewB.keys).filter { viewA[$0]?.object == viewB[$0]?.object }.count
         return ModelDiff(from: a, to: b, tensors: out, files: filesChanged, summary: summary)
     }
 

@@ -31,7 +31,9 @@ extension ModelRepository {
         let listed = try read { db in try String.fetchAll(db, sql: "SELECT id FROM objects ORDER BY id") }
         let kinds = try read { db in
             Dictionary(
-                try Row.fetchAll(db, sql: "SELECT id, kind FROM objects").map { ($0["id"] as String, $0["kind"] as String) },
+                try Row.fetchAll(db, sql: "SELECT id, kind FROM objects").map {
+                    ($0["id"] as String, $0["kind"] as String)
+                },
                 uniquingKeysWith: { a, _ in a })
         }
         for id in listed {
@@ -145,8 +147,10 @@ extension ModelRepository {
         try read { db in
             var out: [String: Int] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT kind, COALESCE(encoding, '') AS encoding, COUNT(*) AS n, SUM(stored) AS bytes FROM objects GROUP BY kind, encoding")
-            {
+                db,
+                sql:
+                    "SELECT kind, COALESCE(encoding, '') AS encoding, COUNT(*) AS n, SUM(stored) AS bytes FROM objects GROUP BY kind, encoding"
+            ) {
                 let kind: String = row["kind"]
                 let encoding: String = row["encoding"]
                 let key = encoding.isEmpty ? kind : "\(kind)_\(encoding)"

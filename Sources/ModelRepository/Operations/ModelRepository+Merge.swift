@@ -109,7 +109,8 @@ extension ModelRepository {
             commitOptions.allowEmpty = true
             let result = try record(
                 tree: mergedTree, writer: writer, parents: [ours, theirs], branch: branch, expected: ours,
-                options: commitOptions, base: oursCommit.base ?? theirsCommit.base, action: "merge \(other)", gate: gate)
+                options: commitOptions, base: oursCommit.base ?? theirsCommit.base, action: "merge \(other)", gate: gate
+            )
             return MergeResult(result: result, base: base, resolutions: resolutions, conflicts: conflicts)
         }
     }
@@ -162,8 +163,13 @@ extension ModelRepository {
             }
             let layout = { (file: Tree.File) in (file.tensors ?? []).map { "\($0.name) \($0.dtype) \($0.shape)" } }
             guard o.object == t.object, layout(o) == layout(t) else {
-                let differing = zip(o.tensors ?? [], t.tensors ?? []).first { $0.dtype != $1.dtype || $0.shape != $1.shape || $0.name != $1.name }
-                let detail = differing.map { "tensor \($0.name) is \($0.dtype) \($0.shape) on ours, \($1.name) \($1.dtype) \($1.shape) on theirs" }
+                let differing = zip(o.tensors ?? [], t.tensors ?? []).first {
+                    $0.dtype != $1.dtype || $0.shape != $1.shape || $0.name != $1.name
+                }
+                let detail =
+                    differing.map {
+                        "tensor \($0.name) is \($0.dtype) \($0.shape) on ours, \($1.name) \($1.dtype) \($1.shape) on theirs"
+                    }
                     ?? "the two sides hold different tensors (\(o.tensors?.count ?? 0) and \(t.tensors?.count ?? 0))"
                 throw ModelRepositoryError.mergeConflict(
                     reason: "\(path) has different architectures or shapes on the two sides: \(detail)")
@@ -196,7 +202,8 @@ extension ModelRepository {
                     else {
                         throw ModelRepositoryError.mergeConflict(
                             reason:
-                                "\(key) changed on both sides and is not an F32 tensor present in the merge base; resolve it with --ours or --theirs")
+                                "\(key) changed on both sides and is not an F32 tensor present in the merge base; resolve it with --ours or --theirs"
+                        )
                     }
                     let deltas = [
                         TaskVectorMerge.difference(oursValues, baseValues),
@@ -204,7 +211,8 @@ extension ModelRepository {
                     ]
                     conflicts.append(ConflictReport.compare(name: key, vectors: deltas, tasks: names, top: options.top))
                     let values = try Self.mergeTensor(
-                        base: baseValues, models: [oursValues, theirsValues], deltas: deltas, options: options, key: key)
+                        base: baseValues, models: [oursValues, theirsValues], deltas: deltas, options: options, key: key
+                    )
                     let bytes = values.withUnsafeBytes { Data($0) }
                     let (id, _) = try writer.writeTensor(dtype: x.dtype, shape: x.shape, bytes: bytes, parent: x.object)
                     merged.append(Tree.TensorEntry(name: x.name, object: id, dtype: x.dtype, shape: x.shape))
@@ -218,7 +226,8 @@ extension ModelRepository {
         guard unresolved.isEmpty else {
             throw ModelRepositoryError.mergeConflict(
                 reason:
-                    "changed on both sides: \(unresolved.joined(separator: ", ")); resolve with --ours PATTERN or --theirs PATTERN")
+                    "changed on both sides: \(unresolved.joined(separator: ", ")); resolve with --ours PATTERN or --theirs PATTERN"
+            )
         }
         return Tree(files: files)
     }
@@ -241,9 +250,12 @@ extension ModelRepository {
             return TaskVectorMerge.linear(models, weights: weights)
         case .taskArithmetic:
             return TaskVectorMerge.combine(
-                base: base, deltas: deltas, weights: weights, consensus: false, normalize: false, lambda: options.lambda)
+                base: base, deltas: deltas, weights: weights, consensus: false, normalize: false, lambda: options.lambda
+            )
         case .ties:
-            let pruned = deltas.map { TaskVectorMerge.sparsified($0, .magnitude(density: options.density), generator: &generator) }
+            let pruned = deltas.map {
+                TaskVectorMerge.sparsified($0, .magnitude(density: options.density), generator: &generator)
+            }
             return TaskVectorMerge.combine(
                 base: base, deltas: pruned, weights: weights, consensus: true, normalize: true, lambda: options.lambda)
         case .dareLinear, .dareTies:
@@ -258,7 +270,8 @@ extension ModelRepository {
                 TaskVectorMerge.sparsified($0, .outliers(density: options.density, gamma: 0.01), generator: &generator)
             }
             return TaskVectorMerge.combine(
-                base: base, deltas: pruned, weights: weights, consensus: false, normalize: false, lambda: options.lambda)
+                base: base, deltas: pruned, weights: weights, consensus: false, normalize: false, lambda: options.lambda
+            )
         case .modelStock:
             return TaskVectorMerge.modelStock(base: base, models: models).merged
         default:
@@ -284,7 +297,8 @@ extension ModelRepository {
             throw ModelRepositoryError.mergeConflict(
                 reason: "the two adapters adapt different base models (\(mine.prefix(12)) and \(other.prefix(12)))")
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("foundry-merge-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "foundry-merge-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         do {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

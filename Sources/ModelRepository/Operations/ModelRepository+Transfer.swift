@@ -112,11 +112,14 @@ extension ModelRepository {
                 for (id, record) in commits {
                     let parents = String(decoding: try JSONEncoder().encode(record.parents), as: UTF8.self)
                     try db.execute(
-                        sql: "INSERT OR IGNORE INTO commits (id, tree, parents, time, author, message) VALUES (?, ?, ?, ?, ?, ?)",
+                        sql:
+                            "INSERT OR IGNORE INTO commits (id, tree, parents, time, author, message) VALUES (?, ?, ?, ?, ?, ?)",
                         arguments: [id, record.tree, parents, record.time, record.author, record.message])
                 }
                 for update in updates {
-                    try moveRef(db, update.ref, expected: .some(update.expected), to: update.new, action: "update from \(source)")
+                    try moveRef(
+                        db, update.ref, expected: .some(update.expected), to: update.new,
+                        action: "update from \(source)")
                     moved[update.ref] = update.new
                 }
             }
@@ -136,7 +139,8 @@ extension ModelRepository {
         if let old, !force {
             guard try destination.isListed(old), (try ancestors(of: tip)).contains(old) else {
                 throw ModelRepositoryError.refConflict(
-                    ref: branch, reason: "the remote's \(branch) (\(old.prefix(12))) is not an ancestor of ours; pull first")
+                    ref: branch,
+                    reason: "the remote's \(branch) (\(old.prefix(12))) is not an ancestor of ours; pull first")
             }
         }
         let ids = try missingObjects(from: [tip], has: destination.isListed)
@@ -148,9 +152,13 @@ extension ModelRepository {
     /// Receives a branch of another repository as `refs/remotes/NAME/BRANCH`.
     public func fetch(from remote: URL, name: String, branch: String) throws -> TransferResult {
         let source = try ModelRepository(root: remote)
-        guard let tip = try source.branchCommit(branch) else { throw ModelRepositoryError.unknownRef("\(name)/\(branch)") }
+        guard let tip = try source.branchCommit(branch) else {
+            throw ModelRepositoryError.unknownRef("\(name)/\(branch)")
+        }
         let ref = "refs/remotes/\(name)/\(branch)"
-        let old = try read { db in try String.fetchOne(db, sql: "SELECT target FROM refs WHERE name = ?", arguments: [ref]) }
+        let old = try read { db in
+            try String.fetchOne(db, sql: "SELECT target FROM refs WHERE name = ?", arguments: [ref])
+        }
         let ids = try source.missingObjects(from: [tip], has: isListed)
         let files = try ids.map { ($0, try source.objects.rawBytes($0)) }
         return try receive(files, updates: old == tip ? [] : [(ref, old, tip)], source: remote.path)
@@ -189,7 +197,9 @@ extension ModelRepository {
     public func remotes() throws -> [String: String] {
         try read { db in
             Dictionary(
-                try Row.fetchAll(db, sql: "SELECT name, url FROM remotes").map { ($0["name"] as String, $0["url"] as String) },
+                try Row.fetchAll(db, sql: "SELECT name, url FROM remotes").map {
+                    ($0["name"] as String, $0["url"] as String)
+                },
                 uniquingKeysWith: { a, _ in a })
         }
     }
