@@ -20,7 +20,7 @@ struct ModelCommand: ParsableCommand {
             ModelDiffCommand.self, ModelBranchCommand.self, ModelTagCommand.self, ModelCheckoutCommand.self,
             ModelMergeCommand.self, ModelRemoteCommand.self, ModelPushCommand.self, ModelFetchCommand.self,
             ModelPullCommand.self, ModelCheckCommand.self, ModelFsckCommand.self, ModelGCCommand.self,
-            ModelReflogCommand.self,
+            ModelReflogCommand.self, ModelBundleCommand.self,
         ]
     )
 }

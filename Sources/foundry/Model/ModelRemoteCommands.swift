@@ -125,3 +125,86 @@ struct ModelPullCommand: ParsableCommand {
         }
     }
 }
+
+struct ModelBundleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bundle", abstract: "Carry commits in one file: create, verify, unbundle.",
+        subcommands: [ModelBundleCreateCommand.self, ModelBundleVerifyCommand.self, ModelBundleUnbundleCommand.self])
+}
+
+struct ModelBundleCreateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Write the commits reachable from REFS but not from --since to FILE.")
+
+    @Argument(help: "The bundle file.")
+    var file: String
+
+    @Argument(help: "Branches or tags to carry (default: HEAD's branch).")
+    var refs: [String] = []
+
+    @Option(parsing: .singleValue, help: "A ref the receiver has already (repeatable): the start of the range.")
+    var since: [String] = []
+
+    @OptionGroup var options: ModelRepositoryOptions
+
+    func run() throws {
+        let repository = try options.open()
+        let summary = try withRepositoryErrors {
+            try repository.createBundle(
+                at: URL(fileURLWithPath: file), refs: refs.isEmpty ? [repository.currentBranch()] : refs,
+                since: since)
+        }
+        if options.json {
+            try printJSON(summary)
+        } else {
+            print("wrote \(file): \(summary.objects) objects, \(summary.bytes) bytes")
+        }
+    }
+}
+
+struct ModelBundleVerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Check a bundle's objects and checksum, and that this repository can take it.")
+
+    @Argument(help: "The bundle file.")
+    var file: String
+
+    @OptionGroup var options: ModelRepositoryOptions
+
+    func run() throws {
+        let repository = try options.open()
+        let summary = try withRepositoryErrors { try repository.verifyBundle(URL(fileURLWithPath: file)) }
+        if options.json {
+            try printJSON(summary)
+        } else {
+            print(
+                "\(file) is valid: \(summary.objects) objects; refs \(summary.refs.keys.sorted().joined(separator: ", "))"
+            )
+        }
+    }
+}
+
+struct ModelBundleUnbundleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unbundle", abstract: "Verify a bundle and receive its commits; its branches move forward.")
+
+    @Argument(help: "The bundle file.")
+    var file: String
+
+    @Flag(help: "Move branches even when they do not move forward.")
+    var force = false
+
+    @OptionGroup var options: ModelRepositoryOptions
+
+    func run() throws {
+        let repository = try options.open()
+        let result = try withRepositoryErrors { try repository.unbundle(URL(fileURLWithPath: file), force: force) }
+        if options.json {
+            try printJSON(result)
+        } else {
+            print(
+                "received \(result.objects) objects; \(result.refs.map { "\($0.key) → \($0.value.prefix(12))" }.joined(separator: ", "))"
+            )
+        }
+    }
+}
