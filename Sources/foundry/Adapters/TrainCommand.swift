@@ -82,6 +82,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output adapter directory (PEFT layout, plus fisher.safetensors and training.json).")
     var out: String?
 
+    @Option(help: "Commit the adapter to a model repository, REPO[:BRANCH], with its provenance (foundry model).")
+    var commit: String?
+
     @Option(
         help:
             "Head: cls (BERT [CLS] pooler + linear, as AutoModelForSequenceClassification) or mean (mean pooling + linear)."
@@ -219,6 +222,9 @@ struct TrainCommand: ParsableCommand {
             var saved = outcome
             saved.result = result
             try saved.save(to: folder)
+        }
+        if let commit {
+            try commitTrained(outcome, result: result, to: commit, dataset: session.map { "\($0.dataset)" })
         }
         var stored: Artifact?
         if let session, let softLabelsArtifact {
