@@ -58,6 +58,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchTrainCommand.self,
             BenchEmbedCommand.self,
             BenchMergeCommand.self,
+            BenchModelRepositoryCommand.self,
         ]
     )
 }

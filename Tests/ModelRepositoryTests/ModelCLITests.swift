@@ -17,16 +17,21 @@ struct ModelCLITests {
         let id = try #require(try commit.json()["commit"] as? String)
         #expect(try FoundryCLI.run(["model", "branch", "tuned", "--repo", repo]).status == 0)
         var tensors = RepositoryFixture.baseTensors()
-        tensors["encoder.layer.0.attention.self.query.bias"] = Tensor(shape: [8], scalars: [Float](repeating: 1, count: 8))
+        tensors["encoder.layer.0.attention.self.query.bias"] = Tensor(
+            shape: [8], scalars: [Float](repeating: 1, count: 8))
         let tuned = try fixture.writeModel("tuned", tensors: tensors)
         let second = try FoundryCLI.run([
-            "model", "commit", tuned.path, "-m", "tune", "--branch", "tuned", "--metric", "accuracy=0.9", "--repo", repo,
+            "model", "commit", tuned.path, "-m", "tune", "--branch", "tuned", "--metric", "accuracy=0.9", "--repo",
+            repo,
         ])
         #expect(second.status == 0, "\(second.standardError)")
         let diff = try FoundryCLI.run(["model", "diff", "main", "tuned", "--repo", repo, "--json"])
         #expect(diff.status == 0, "\(diff.standardError)")
         let tensorsChanged = try #require(try diff.json()["tensors"] as? [[String: Any]])
-        #expect(tensorsChanged.map { $0["key"] as? String } == ["model.safetensors:encoder.layer.0.attention.self.query.bias"])
+        #expect(
+            tensorsChanged.map { $0["key"] as? String } == [
+                "model.safetensors:encoder.layer.0.attention.self.query.bias"
+            ])
         let log = try FoundryCLI.run(["model", "log", "tuned", "--repo", repo, "--json"])
         #expect((try log.json()["commits"] as? [Any])?.count == 2)
         let out = fixture.root.appendingPathComponent("out").path
@@ -37,7 +42,9 @@ struct ModelCLITests {
         #expect(unknown.status != 0)
         #expect(unknown.standardError.contains("unknown ref"))
         #expect(!FileManager.default.fileExists(atPath: out + "2"))
-        let badMetric = try FoundryCLI.run(["model", "commit", tuned.path, "-m", "x", "--metric", "acc", "--repo", repo])
+        let badMetric = try FoundryCLI.run([
+            "model", "commit", tuned.path, "-m", "x", "--metric", "acc", "--repo", repo,
+        ])
         #expect(badMetric.status != 0)
         #expect(badMetric.standardError.contains("NAME=NUMBER"))
         #expect(try FoundryCLI.run(["model", "fsck", "--repo", repo]).status == 0)

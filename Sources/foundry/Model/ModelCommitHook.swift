@@ -58,11 +58,14 @@ enum ModelCommitHook {
 
 extension TrainCommand {
     /// `--commit`: the adapter (in `--out`, else a temporary folder) committed with the training's provenance.
-    func commitTrained(_ outcome: AdapterTraining.Outcome, result: AdapterTrainingResult, to spec: String, dataset: String?)
+    func commitTrained(
+        _ outcome: AdapterTraining.Outcome, result: AdapterTrainingResult, to spec: String, dataset: String?
+    )
         throws
     {
         var folder = out.map { URL(fileURLWithPath: $0) }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("foundry-train-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "foundry-train-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         if folder == nil {
             var saved = outcome
