@@ -65,7 +65,8 @@ let package = Package(
             name: "foundry",
             dependencies: [
                 "FoundryCore", "Tabular", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Adapters", "Flows",
-                "Merging", "ModelRepository", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Merging", "ModelRepository", "Tensors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "spam-labeling", dependencies: ["Tabular", "Labeling", "LabelModels", "FoundryCore"],

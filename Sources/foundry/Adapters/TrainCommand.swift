@@ -142,8 +142,9 @@ struct TrainCommand: ParsableCommand {
         if !storeFlow.isGiven, softLabelsName != nil || name != nil {
             throw ValidationError("--soft-labels-name and --name go with --dataset")
         }
-        guard out != nil || storeFlow.isGiven else {
-            throw ValidationError("nothing would be kept: pass --out DIR (or --dataset to store it)")
+        guard out != nil || storeFlow.isGiven || commit != nil else {
+            throw ValidationError(
+                "nothing would be kept: pass --out DIR, --commit REPO[:BRANCH] (or --dataset to store it)")
         }
         if labelModelOptions.devMetric != nil {
             throw ValidationError("--dev-metric ranks auto's models on a dev set, which train does not take")
