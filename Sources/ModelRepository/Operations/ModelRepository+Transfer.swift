@@ -146,7 +146,8 @@ extension ModelRepository {
         let ids = try missingObjects(from: [tip], has: destination.isListed)
         let files = try ids.map { ($0, try objects.rawBytes($0)) }
         return try destination.receive(
-            files, updates: [("refs/heads/\(branch)", old, tip)], source: root.path, interruptAfter: interruptAfter)
+            files, updates: old == tip ? [] : [("refs/heads/\(branch)", old, tip)], source: root.path,
+            interruptAfter: interruptAfter)
     }
 
     /// Receives a branch of another repository as `refs/remotes/NAME/BRANCH`.
