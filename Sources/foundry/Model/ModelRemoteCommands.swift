@@ -98,6 +98,12 @@ func remoteName(_ remote: String) -> String {
     remote.contains("/") ? URL(fileURLWithPath: remote).lastPathComponent : remote
 }
 
+/// What `pull --json` prints: what was fetched and the merge commit, when the branch did not fast-forward.
+struct PullOutput: Encodable {
+    var fetched: TransferResult
+    var merge: CommitResult?
+}
+
 struct ModelPullCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull", abstract: "Fetch a remote branch, then fast-forward or merge HEAD's branch.")
@@ -117,7 +123,7 @@ struct ModelPullCommand: ParsableCommand {
             try repository.pull(from: repository.remoteURL(remote), name: remoteName(remote), branch: branch)
         }
         if options.json {
-            try printJSON(["fetched_objects": fetched.objects, "merge_commit": merged.map { $0.commit.count } ?? 0])
+            try printJSON(PullOutput(fetched: fetched, merge: merged))
         } else {
             print(
                 "received \(fetched.objects) objects; \(merged.map { "merged as \($0.commit.prefix(12))" } ?? "fast-forward")"
