@@ -54,6 +54,35 @@ import Testing
         #expect(try fixture.repository.diff(left, left).tensors.isEmpty)
     }
 
+    @Test func diffOfAnAdapterCommitShowsEachLowRankUpdateWithItsRank() throws {
+        let fixture = try RepositoryFixture()
+        _ = try fixture.repository.commit(
+            directory: try fixture.writeModel("base", tensors: RepositoryFixture.baseTensors()),
+            options: CommitOptions(message: "base"))
+        _ = try fixture.repository.commit(
+            directory: try fixture.writeAdapter("one", seed: 5, random: true), options: CommitOptions(message: "one"))
+        _ = try fixture.repository.commit(
+            directory: try fixture.writeAdapter("two", seed: 7, rank: 3, random: true),
+            options: CommitOptions(message: "two"))
+        // From the base, each update is new and has the adapter's rank.
+        let first = try fixture.repository.diff("main~2", "main~1").tensors.filter { $0.key.hasPrefix("delta:") }
+        #expect(first.map(\.status) == [.added, .added])
+        #expect(first.map(\.effectiveRank) == [2, 2])
+        let diff = try fixture.repository.diff("main~1", "main")
+        let deltas = diff.tensors.filter { $0.key.hasPrefix("delta:") }
+        #expect(
+            deltas.map(\.key) == [
+                "delta:encoder.layer.0.attention.self.query.weight",
+                "delta:encoder.layer.0.attention.self.value.weight",
+            ])
+        for entry in deltas {
+            #expect(entry.encoding == "low_rank")
+            // The change of ΔW from a rank-2 to a rank-3 update has rank at most 5 (here exactly 5 of 8).
+            #expect(entry.effectiveRank == 5)
+            #expect((entry.l2 ?? 0) > 0)
+        }
+    }
+
     @Test func threeWayMergeTakesEachSidesChangeAndHasTwoParents() throws {
         let fixture = try RepositoryFixture()
         let (left, right) = try Self.branches(fixture)

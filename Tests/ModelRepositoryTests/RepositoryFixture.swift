@@ -1,4 +1,5 @@
 import Foundation
+import FoundryCore
 import FoundryTestSupport
 import Tensors
 
@@ -40,15 +41,18 @@ struct RepositoryFixture {
 
     /// A PEFT adapter folder with rank-`rank` factors on query and value.
     @discardableResult
-    func writeAdapter(_ name: String, seed: Int, rank: Int = 2, alpha: Float = 4) throws -> URL {
+    func writeAdapter(_ name: String, seed: Int, rank: Int = 2, alpha: Float = 4, random: Bool = false) throws -> URL {
+        var generator = SeededGenerator(seed: UInt64(seed))
+        func factor(_ count: Int, _ seed: Int) -> [Float] {
+            random ? (0..<count).map { _ in Float(generator.nextGaussian()) } : Self.values(count, seed: seed)
+        }
         let folder = root.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var tensors: [String: Tensor] = [:]
         for module in ["query", "value"] {
             let prefix = "base_model.model.encoder.layer.0.attention.self.\(module)"
-            tensors["\(prefix).lora_A.weight"] = Tensor(shape: [rank, 8], scalars: Self.values(rank * 8, seed: seed))
-            tensors["\(prefix).lora_B.weight"] = Tensor(
-                shape: [8, rank], scalars: Self.values(rank * 8, seed: seed + 1))
+            tensors["\(prefix).lora_A.weight"] = Tensor(shape: [rank, 8], scalars: factor(rank * 8, seed))
+            tensors["\(prefix).lora_B.weight"] = Tensor(shape: [8, rank], scalars: factor(rank * 8, seed + 1))
         }
         try SafeTensors(tensors: tensors).write(to: folder.appendingPathComponent("adapter_model.safetensors"))
         let config =
