@@ -77,8 +77,16 @@ public struct ObjectStore: Sendable {
         return try Self.tensor(id, depth: &visited, lookup: rawBytes)
     }
 
+    /// A tensor whose sparse base may be one of `resolved` (tensors already read and checked by the caller).
+    func tensor(_ id: String, resolved: [String: StoredTensor]) throws -> StoredTensor {
+        var visited = 0
+        return try Self.tensor(id, depth: &visited, lookup: rawBytes, resolved: resolved)
+    }
+
     /// Decodes and verifies a tensor whose object files come from `lookup` (the store, or objects received in memory).
-    static func tensor(_ id: String, depth: inout Int, lookup: (String) throws -> Data) throws -> StoredTensor {
+    static func tensor(
+        _ id: String, depth: inout Int, lookup: (String) throws -> Data, resolved: [String: StoredTensor] = [:]
+    ) throws -> StoredTensor {
         func fail(_ reason: String) -> ModelRepositoryError { .corruptObject(id: id, reason: reason) }
         depth += 1
         guard depth <= 64 else { throw fail("its chain of sparse bases is longer than 64 (a cycle?)") }
@@ -105,7 +113,7 @@ public struct ObjectStore: Sendable {
             guard let baseID = header.base, let entries = header.count, entries >= 0,
                 payload.count == entries * (4 + width)
             else { throw fail("its sparse payload does not match its header") }
-            let base = try tensor(baseID, depth: &depth, lookup: lookup)
+            let base = try resolved[baseID] ?? tensor(baseID, depth: &depth, lookup: lookup, resolved: resolved)
             guard base.dtype == dtype, base.shape == shape else {
                 throw fail("its sparse base \(baseID) is a \(base.dtype) \(base.shape) tensor, not \(dtype) \(shape)")
             }

@@ -76,6 +76,7 @@ extension ModelRepository {
         }
         let viewA = treeA.tensorsByKey, viewB = treeB.tensorsByKey
         var out: [TensorDiff] = []
+        var work: [(String, Tree.TensorEntry?, Tree.TensorEntry?)] = []
         for key in Set(viewA.keys).union(viewB.keys).sorted() {
             let (x, y) = (viewA[key], viewB[key])
             if let x, let y, x.object == y.object {
@@ -87,22 +88,20 @@ extension ModelRepository {
                 }
                 continue
             }
-            let status: TensorDiff.Status = x == nil ? .added : y == nil ? .removed : .changed
-            let old = try x.map { try objects.tensor($0.object) }
-            let new = try y.map { try objects.tensor($0.object) }
-            var entry = TensorDiff(
-                key: key, status: status, encoding: new?.header.encoding?.rawValue, dtype: (y ?? x)?.dtype ?? "",
-                shape: (y ?? x)?.shape ?? [])
-            if let old, let new, old.dtype == new.dtype, old.shape == new.shape {
-                let width = dtypeWidth(new.dtype) ?? 1
-                let changed = ObjectWriter.changedEntries(old.bytes, new.bytes, width: width).count
-                entry.fractionChanged = Double(changed) / Double(max(1, new.bytes.count / width))
-            }
-            if let stats = Self.changeStatistics(old?.floats, new?.floats, shape: entry.shape, ranks: ranks) {
-                (entry.l2, entry.relativeChange, entry.effectiveRank) = stats
-            }
-            out.append(entry)
+            work.append((key, x, y))
         }
+        // The changed tensors are read, checked and measured two at a time (disjoint slots, same results in any order).
+        var computed = [Result<TensorDiff, Error>?](repeating: nil, count: work.count)
+        computed.withUnsafeMutableBufferPointer { slots in
+            ParallelChunks.forEach(count: work.count, chunkSize: 1) { index, _ in
+                let (key, x, y) = work[index]
+                slots[index] = Result { try tensorDiff(key: key, old: x, new: y, ranks: ranks) }
+            }
+        }
+        for result in computed {
+            if let result { out.append(try result.get()) }
+        }
+        out.sort { $0.key < $1.key }
         let updatesA = try LowRankUpdate.updates(of: treeA, store: objects) ?? []
         let updatesB = try LowRankUpdate.updates(of: treeB, store: objects) ?? []
         let byWeightA = Dictionary(updatesA.map { ($0.weight, $0) }, uniquingKeysWith: { x, _ in x })
@@ -138,6 +137,30 @@ extension ModelRepository {
             includeUnchanged
             ? 0 : Set(viewA.keys).intersection(viewB.keys).filter { viewA[$0]?.object == viewB[$0]?.object }.count
         return ModelDiff(from: a, to: b, tensors: out, files: filesChanged, summary: summary)
+    }
+
+    /// One stored tensor's change.
+    private func tensorDiff(key: String, old x: Tree.TensorEntry?, new y: Tree.TensorEntry?, ranks: Bool) throws
+        -> TensorDiff
+    {
+        let status: TensorDiff.Status = x == nil ? .added : y == nil ? .removed : .changed
+        let old = try x.map { try objects.tensor($0.object) }
+        // A sparse tensor whose base is the old one is rebuilt on the bytes just read and checked.
+        let new = try y.map { entry in
+            try objects.tensor(entry.object, resolved: old.map { [x?.object ?? "": $0] } ?? [:])
+        }
+        var entry = TensorDiff(
+            key: key, status: status, encoding: new?.header.encoding?.rawValue, dtype: (y ?? x)?.dtype ?? "",
+            shape: (y ?? x)?.shape ?? [])
+        if let old, let new, old.dtype == new.dtype, old.shape == new.shape {
+            let width = dtypeWidth(new.dtype) ?? 1
+            let changed = ObjectWriter.changedEntries(old.bytes, new.bytes, width: width).count
+            entry.fractionChanged = Double(changed) / Double(max(1, new.bytes.count / width))
+        }
+        if let stats = Self.changeStatistics(old?.floats, new?.floats, shape: entry.shape, ranks: ranks) {
+            (entry.l2, entry.relativeChange, entry.effectiveRank) = stats
+        }
+        return entry
     }
 
     /// L2 of the change, its norm relative to the old tensor and its numerical rank (2-D only); nil when neither side
@@ -190,9 +213,11 @@ extension ModelRepository {
         for i in 0..<n {
             for j in 0..<n { symmetric[i * n + j] = 0.5 * (Double(gram[i * n + j]) + Double(gram[j * n + i])) }
         }
-        guard let eigen = try? Matrix(rows: n, columns: n, values: symmetric).symmetricEigen() else { return nil }
-        let largest = eigen.values.max() ?? 0
+        guard let values = try? Matrix(rows: n, columns: n, values: symmetric).symmetricEigenvalues() else {
+            return nil
+        }
+        let largest = values.max() ?? 0
         guard largest > 0 else { return 0 }
-        return eigen.values.filter { $0 > largest * 1e-6 }.count
+        return values.filter { $0 > largest * 1e-6 }.count
     }
 }
