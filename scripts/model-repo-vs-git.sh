@@ -9,7 +9,7 @@
 # .models/all-MiniLM-L6-v2) into model/; adapter-01…10 (LoRA r = 8, q+v) in turn into adapter/; the merged adapter;
 # then finetune (the base with 1 % of every F32 tensor's entries changed) into model/. Each tool commits after each
 # step. Checkout: switching between the base commit and the fine-tune commit (git checkout rewrites model.safetensors
-# through its filters; foundry model checkout writes the commit's folder), REPEATS times each way; medians.
+# through its filters, -f because Git-Theta's re-serialized file reads as modified; foundry model checkout writes the commit's folder), REPEATS times each way; medians.
 # git and Git-Theta run with HOME set to a scratch folder, so `git lfs install` and `git theta install` do not touch
 # your ~/.gitconfig. Git-Theta comes from the peers' venv (THETA_BIN, default ~/.foundry-peers/bin); git-lfs from
 # Debian (apt-get install git-lfs). Prints one JSON object.
@@ -60,7 +60,7 @@ run_git() { # $1 = lfs | theta
   for _ in $(seq "$repeats"); do
     for target in base finetune; do
       local start; start=$(now)
-      git checkout -q "$(cat "$work/$tool-$target.txt")" > /dev/null 2>&1
+      git checkout -q -f "$(cat "$work/$tool-$target.txt")" > /dev/null 2>&1
       echo "$(now) - $start" | bc >> "$work/$tool-checkout.txt"
     done
   done
