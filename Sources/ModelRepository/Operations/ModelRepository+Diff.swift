@@ -90,17 +90,9 @@ extension ModelRepository {
             }
             work.append((key, x, y))
         }
-        // The changed tensors are read, checked and measured two at a time (disjoint slots, same results in any order).
-        var computed = [Result<TensorDiff, Error>?](repeating: nil, count: work.count)
-        computed.withUnsafeMutableBufferPointer { slots in
-            ParallelChunks.forEach(count: work.count, chunkSize: 1) { index, _ in
-                let (key, x, y) = work[index]
-                slots[index] = Result { try tensorDiff(key: key, old: x, new: y, ranks: ranks) }
-            }
-        }
-        for result in computed {
-            if let result { out.append(try result.get()) }
-        }
+        // One tensor at a time: the Gram products already use every core through the BLAS, and running two tensors at
+        // once made OpenBLAS's threads contend (10× slower on a loaded machine).
+        for (key, x, y) in work { out.append(try tensorDiff(key: key, old: x, new: y, ranks: ranks)) }
         out.sort { $0.key < $1.key }
         let updatesA = try LowRankUpdate.updates(of: treeA, store: objects) ?? []
         let updatesB = try LowRankUpdate.updates(of: treeB, store: objects) ?? []
