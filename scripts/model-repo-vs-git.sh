@@ -8,8 +8,9 @@
 # The sequence (linear, one working tree of model/ and adapter/): the base model (--model, default
 # .models/all-MiniLM-L6-v2) into model/; adapter-01…10 (LoRA r = 8, q+v) in turn into adapter/; the merged adapter;
 # then finetune (the base with 1 % of every F32 tensor's entries changed) into model/. Each tool commits after each
-# step. Checkout: switching between the base commit and the fine-tune commit (git checkout rewrites model.safetensors
-# through its filters, -f because Git-Theta's re-serialized file reads as modified; foundry model checkout writes the commit's folder), REPEATS times each way; medians.
+# step. Checkout: switching between the base commit and the fine-tune commit (git checkout -f rewrites
+# model.safetensors through its filters; -f because Git-Theta's re-serialized file reads as locally modified;
+# foundry model checkout writes the commit's folder), REPEATS times each way; medians.
 # git and Git-Theta run with HOME set to a scratch folder, so `git lfs install` and `git theta install` do not touch
 # your ~/.gitconfig. Git-Theta comes from the peers' venv (THETA_BIN, default ~/.foundry-peers/bin); git-lfs from
 # Debian (apt-get install git-lfs). Prints one JSON object.
@@ -27,6 +28,7 @@ git config --global init.defaultBranch main
 git lfs install --skip-repo > /dev/null
 git theta install > /dev/null
 now() { date +%s.%N; }
+elapsed() { awk -v end="$(now)" -v start="$1" 'BEGIN { printf "%.6f\n", end - start }'; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 steps=(base); for i in 01 02 03 04 05 06 07 08 09 10; do steps+=("adapter-$i"); done; steps+=(merged finetune)
 
@@ -51,7 +53,7 @@ run_git() { # $1 = lfs | theta
     stage "$step" "$tree"
     local start; start=$(now)
     git add -A > /dev/null 2>&1; git commit -qm "$step" > /dev/null 2>&1
-    echo "$(now) - $start" | bc >> "$work/$tool-commit.txt"
+    elapsed "$start" >> "$work/$tool-commit.txt"
     [ "$step" = base ] && git rev-parse HEAD > "$work/$tool-base.txt"
   done
   git rev-parse HEAD > "$work/$tool-finetune.txt"
@@ -61,7 +63,7 @@ run_git() { # $1 = lfs | theta
     for target in base finetune; do
       local start; start=$(now)
       git checkout -q -f "$(cat "$work/$tool-$target.txt")" > /dev/null 2>&1
-      echo "$(now) - $start" | bc >> "$work/$tool-checkout.txt"
+      elapsed "$start" >> "$work/$tool-checkout.txt"
     done
   done
   cd "$work"
@@ -75,7 +77,7 @@ run_foundry() {
     stage "$step" "$tree"
     local start; start=$(now)
     "$foundry" model commit "$tree" -m "$step" --repo "$repo" > /dev/null
-    echo "$(now) - $start" | bc >> "$work/foundry-commit.txt"
+    elapsed "$start" >> "$work/foundry-commit.txt"
   done
   du -sb "$repo" | cut -f1 > "$work/foundry-bytes.txt"
   : > "$work/foundry-checkout.txt"
@@ -83,7 +85,7 @@ run_foundry() {
     for target in "main~$((${#steps[@]} - 1))" main; do
       local start; start=$(now)
       "$foundry" model checkout "$target" -o "$work/foundry-out-$i-${target//\~/-}" --repo "$repo" > /dev/null
-      echo "$(now) - $start" | bc >> "$work/foundry-checkout.txt"
+      elapsed "$start" >> "$work/foundry-checkout.txt"
     done
   done
 }
