@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Adapters", targets: ["Adapters"]),
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "Merging", targets: ["Merging"]),
+        .library(name: "ModelRepository", targets: ["ModelRepository"]),
         .executable(name: "foundry", targets: ["foundry"]),
         .executable(name: "spam-labeling", targets: ["spam-labeling"]),
         .executable(name: "spam-adapter", targets: ["spam-adapter"]),
@@ -49,6 +50,13 @@ let package = Package(
         .target(name: "Adapters", dependencies: ["Tensors", "FoundryCore"]),
         .target(name: "Merging", dependencies: ["Adapters", "Tensors", "FoundryCore"]),
         .target(
+            name: "ModelRepository",
+            dependencies: [
+                "FoundryCore", "Tabular", "Tensors", "Adapters", "Merging",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
             name: "Flows",
             dependencies: [
                 "FoundryCore", "Tabular", "Labeling", "LabelModels", "DatasetStore", "Tensors", "Adapters", "Merging",
@@ -57,7 +65,8 @@ let package = Package(
             name: "foundry",
             dependencies: [
                 "FoundryCore", "Tabular", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Adapters", "Flows",
-                "Merging", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Merging", "ModelRepository", "Tensors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "spam-labeling", dependencies: ["Tabular", "Labeling", "LabelModels", "FoundryCore"],
@@ -83,6 +92,9 @@ let package = Package(
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Tensors", "FoundryTestSupport"]),
         .testTarget(
             name: "MergingTests", dependencies: ["Merging", "Adapters", "Tensors", "FoundryCore", "FoundryTestSupport"]),
+        .testTarget(
+            name: "ModelRepositoryTests",
+            dependencies: ["ModelRepository", "Merging", "Tensors", "FoundryCore", "FoundryTestSupport"]),
         .testTarget(name: "FoundryCLITests", dependencies: ["FoundryTestSupport", "Labeling", "FoundryCore"]),
         .testTarget(name: "ArchitectureTests"),
     ],

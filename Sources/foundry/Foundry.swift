@@ -20,6 +20,7 @@ struct Foundry: AsyncParsableCommand {
             TrainCommand.self,
             PredictCommand.self,
             MergeCommand.self,
+            ModelCommand.self,
             BenchCommand.self,
             DoctorCommand.self,
         ]
@@ -57,6 +58,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchTrainCommand.self,
             BenchEmbedCommand.self,
             BenchMergeCommand.self,
+            BenchModelRepositoryCommand.self,
         ]
     )
 }

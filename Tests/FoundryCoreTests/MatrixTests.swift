@@ -53,6 +53,17 @@ import Testing
         #expect(rebuilt.maxAbsoluteDifference(to: symmetric) < 1e-10)
     }
 
+    @Test func symmetricEigenvaluesMatchKnownValuesAndTheFullDecomposition() throws {
+        // [[2, 1], [1, 2]] has eigenvalues 1 and 3.
+        let known = try Matrix([[2, 1], [1, 2]]).symmetricEigenvalues()
+        #expect(abs(known[0] - 1) < 1e-12 && abs(known[1] - 3) < 1e-12)
+        let base = random(5, 5, seed: 6)
+        let symmetric = base + base.transposed
+        let values = try symmetric.symmetricEigenvalues()
+        let full = try symmetric.symmetricEigen().values
+        for (a, b) in zip(values, full) { #expect(abs(a - b) < 1e-10) }
+    }
+
     @Test func codableRoundTripIsExact() throws {
         let a = random(3, 4, seed: 5)
         let data = try JSONEncoder().encode(a)

@@ -83,6 +83,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output adapter directory (PEFT layout, plus fisher.safetensors and training.json).")
     var out: String?
 
+    @Option(help: "Commit the adapter to a model repository, REPO[:BRANCH], with its provenance (foundry model).")
+    var commit: String?
+
     @Option(
         help:
             "Head: cls (BERT [CLS] pooler + linear, as AutoModelForSequenceClassification) or mean (mean pooling + linear)."
@@ -146,8 +149,9 @@ struct TrainCommand: ParsableCommand {
         if !storeFlow.isGiven, softLabelsName != nil || name != nil {
             throw ValidationError("--soft-labels-name and --name go with --dataset")
         }
-        guard out != nil || storeFlow.isGiven else {
-            throw ValidationError("nothing would be kept: pass --out DIR (or --dataset to store it)")
+        guard out != nil || storeFlow.isGiven || commit != nil else {
+            throw ValidationError(
+                "nothing would be kept: pass --out DIR, --commit REPO[:BRANCH] (or --dataset to store it)")
         }
         if labelModelOptions.devMetric != nil {
             throw ValidationError("--dev-metric ranks auto's models on a dev set, which train does not take")
@@ -231,6 +235,9 @@ struct TrainCommand: ParsableCommand {
             var saved = outcome
             saved.result = result
             try saved.save(to: folder)
+        }
+        if let commit {
+            try commitTrained(outcome, result: result, to: commit, dataset: session.map { "\($0.dataset)" })
         }
         var stored: Artifact?
         if let session, let softLabelsArtifact {

@@ -111,6 +111,9 @@ struct MergeApplyCommand: ParsableCommand {
     @Option(help: "Output folder (written to a temporary folder, then renamed into place).")
     var out: String
 
+    @Option(help: "Commit the merged folder to a model repository, REPO[:BRANCH], with its provenance.")
+    var commit: String?
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -239,6 +242,7 @@ struct MergeApplyCommand: ParsableCommand {
                 )
             }
         }
+        if let commit { try commitMerged(to: commit, output: output) }
     }
 }
 
