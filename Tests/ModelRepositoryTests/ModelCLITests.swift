@@ -50,6 +50,50 @@ struct ModelCLITests {
         #expect(try FoundryCLI.run(["model", "fsck", "--repo", repo]).status == 0)
     }
 
+    @Test func theAuthorIsTheDatasetStorePrincipalWhenAStoreIsConfigured() throws {
+        let fixture = try RepositoryFixture()
+        let repo = fixture.root.appendingPathComponent("authored").path
+        let store = fixture.root.appendingPathComponent("store.sqlite").path
+        let created = try FoundryCLI.run(["store", "init", "--store", store, "--owner", "alice", "--json"])
+        try #require(created.status == 0, "\(created.standardError)")
+        let token = try #require(try created.json()["token"] as? String)
+        let tokenFile = fixture.root.appendingPathComponent("token")
+        try Data(token.utf8).write(to: tokenFile)
+        let base = try fixture.writeModel("base", tensors: RepositoryFixture.baseTensors())
+        #expect(try FoundryCLI.run(["model", "init", repo]).status == 0)
+        // --store and --token-file: the token's principal.
+        let first = try FoundryCLI.run([
+            "model", "commit", base.path, "-m", "base", "--store", store, "--token-file", tokenFile.path, "--repo",
+            repo,
+        ])
+        #expect(first.status == 0, "\(first.standardError)")
+        // $FOUNDRY_STORE with $FOUNDRY_TOKEN: the same, with no flag.
+        var tensors = RepositoryFixture.baseTensors()
+        tensors["encoder.layer.0.attention.self.query.bias"] = Tensor(
+            shape: [8], scalars: [Float](repeating: 2, count: 8))
+        let tuned = try fixture.writeModel("tuned", tensors: tensors)
+        let second = try FoundryCLI.run(
+            ["model", "commit", tuned.path, "-m", "tune", "--repo", repo],
+            environment: ["FOUNDRY_STORE": store, "FOUNDRY_TOKEN": token])
+        #expect(second.status == 0, "\(second.standardError)")
+        let log = try FoundryCLI.run(["model", "log", "--repo", repo, "--json"])
+        let authors = try #require(try log.json()["commits"] as? [[String: Any]]).compactMap {
+            ($0["commit"] as? [String: Any])?["author"] as? String ?? $0["author"] as? String
+        }
+        #expect(authors == ["alice", "alice"], "\(log.standardOutput)")
+        // A wrong token is a clear error and commits nothing; --author with --store is an argument error.
+        let wrong = try FoundryCLI.run(
+            ["model", "commit", base.path, "-m", "x", "--allow-empty", "--repo", repo],
+            environment: ["FOUNDRY_STORE": store, "FOUNDRY_TOKEN": "not-a-token"])
+        #expect(wrong.status != 0)
+        let both = try FoundryCLI.run([
+            "model", "commit", base.path, "-m", "x", "--author", "bob", "--store", store, "--repo", repo,
+        ])
+        #expect(both.status != 0 && both.standardError.contains("give one"))
+        let after = try FoundryCLI.run(["model", "log", "--repo", repo, "--json"])
+        #expect((try after.json()["commits"] as? [Any])?.count == 2)
+    }
+
     @Test func aCheckSuiteNamingAMissingDatasetIsAClearErrorAndNothingMoves() throws {
         let fixture = try RepositoryFixture()
         _ = try HistoryOperationsTests.branches(fixture)

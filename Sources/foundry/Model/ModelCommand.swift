@@ -87,8 +87,7 @@ struct ModelCommitCommand: ParsableCommand {
     @Option(name: .long, help: "The branch (default: HEAD's branch).")
     var branch: String?
 
-    @Option(name: .long, help: "The author (default: $USER).")
-    var author: String?
+    @OptionGroup var author: ModelAuthorOptions
 
     @Option(name: .long, help: "For an adapter: the commit holding its base model (default: the parent's base).")
     var base: String?
@@ -117,7 +116,7 @@ struct ModelCommitCommand: ParsableCommand {
         let repository = try options.open()
         var commitOptions = CommitOptions(message: message)
         commitOptions.branch = branch
-        if let author { commitOptions.author = author }
+        if let name = try author.resolved() { commitOptions.author = name }
         commitOptions.base = base
         commitOptions.allowEmpty = allowEmpty
         for entry in metric {

@@ -46,6 +46,8 @@ enum ModelCommitHook {
                 try repository.createBranch(branch)
             }
             var options = CommitOptions(message: message)
+            // The dataset store's principal when a store is configured ($FOUNDRY_STORE with $FOUNDRY_TOKEN).
+            if let name = try modelAuthor(explicit: nil, store: nil, tokenFile: nil) { options.author = name }
             options.branch = branch
             options.metrics = metrics
             options.provenance = provenance

@@ -45,8 +45,7 @@ struct ModelMergeCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "The merge commit's message.")
     var message: String?
 
-    @Option(help: "The author (default: $USER).")
-    var author: String?
+    @OptionGroup var author: ModelAuthorOptions
 
     @Flag(help: "Skip the check suite.")
     var noCheck = false
@@ -78,7 +77,7 @@ struct ModelMergeCommand: ParsableCommand {
         mergeOptions.density = density
         mergeOptions.seed = seed
         if let message { mergeOptions.commit.message = message }
-        if let author { mergeOptions.commit.author = author }
+        if let name = try author.resolved() { mergeOptions.commit.author = name }
         let gate = try checkGate(repository, skip: noCheck, json: options.json)
         let json = options.json
         let result = try withRepositoryErrors {
