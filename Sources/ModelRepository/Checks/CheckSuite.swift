@@ -25,7 +25,7 @@ public struct CheckSuite: Sendable, Equatable {
         public var name: String
         /// The WRENCH folder, resolved.
         public var folder: URL
-        /// The metric (`accuracy`).
+        /// The metric: `accuracy`, `f1` (of class 1, as WRENCH scores rare-positive binary tasks) or `macro_f1`.
         public var metric: String
         /// The lowest accepted value.
         public var threshold: Double
@@ -36,7 +36,7 @@ public struct CheckSuite: Sendable, Equatable {
     }
 
     /// The metrics the suite knows.
-    public static let metrics = ["accuracy"]
+    public static let metrics = ["accuracy", "f1", "macro_f1"]
 
     /// The tasks.
     public var tasks: [Task]

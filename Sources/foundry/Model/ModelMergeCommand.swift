@@ -2,6 +2,7 @@ import Adapters
 import ArgumentParser
 import Foundation
 import FoundryCore
+import LabelModels
 import Labeling
 import Merging
 import ModelRepository
@@ -118,8 +119,8 @@ func checkGate(_ repository: ModelRepository, skip: Bool, json: Bool) throws -> 
     }
 }
 
-/// Scores an adapter commit on a WRENCH task: test-split accuracy with the task's head (a merged adapter's
-/// `heads.safetensors` holds one per task).
+/// Scores an adapter commit on a WRENCH task: the task's metric (accuracy, class-1 F1 or macro-F1) on the test split,
+/// with the task's head (a merged adapter's `heads.safetensors` holds one per task).
 let adapterEvaluator: CheckSuite.Evaluator = { model, task in
     guard let base = model.base else {
         throw ModelRepositoryError.invalidCheckSuite(
@@ -137,12 +138,23 @@ let adapterEvaluator: CheckSuite.Evaluator = { model, task in
                     pooling: pooling ?? adapter.head.pooling, weight: weight, bias: bias.scalars)
             }
         }
-        let split = try WrenchDataset(directory: task.folder).split(.test).requiringExamples()
+        let dataset = try WrenchDataset(directory: task.folder)
+        let split = try dataset.split(.test).requiringExamples()
         let count = min(split.texts.count, task.maxRows ?? Int.max)
         let predicted = LoRAPredictor(model: encoder.model, adapter: adapter).predictLabels(
             encoder.tokenize(Array(split.texts.prefix(count))))
-        let correct = zip(predicted, split.goldLabels.prefix(count)).filter { $0 == $1 }.count
-        return Double(correct) / Double(max(1, count))
+        let gold = Array(split.goldLabels.prefix(count))
+        let cardinality = max(
+            dataset.classNames?.count ?? 2, (gold.max() ?? 0) + 1, (predicted.max() ?? 0) + 1)
+        let score = ClassificationScore(gold: gold, predicted: predicted, cardinality: cardinality)
+        // accuracy; f1 of class 1 (WRENCH's score for rare-positive binary tasks such as sms); macro-F1.
+        let value: Double? =
+            switch task.metric {
+            case "f1": score.f1
+            case "macro_f1": score.macroF1
+            default: score.accuracy
+            }
+        return value ?? 0
     } catch let error as ModelRepositoryError {
         throw error
     } catch {
