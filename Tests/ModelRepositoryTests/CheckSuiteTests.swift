@@ -40,4 +40,27 @@ import Testing
             "\(error)".contains("auc") && "\(error)".contains("macro_f1")
         }
     }
+
+    @Test("a dataset task names NAME[@VERSION] and its label field; folder and dataset are one or the other")
+    func datasetTasks() throws {
+        let directory = TemporaryDirectory()
+        let url = try directory.write(
+            "checks.yaml",
+            "tasks:\n  - name: spam\n    dataset: comments@v2\n    label_field: CLASS\n    metric: f1\n    threshold: 0.7\n"
+        )
+        let task = try #require(try CheckSuite.load(url, relativeTo: directory.url, environment: [:]).tasks.first)
+        #expect(task.dataset == "comments@v2" && task.labelField == "CLASS" && task.folder == nil)
+        for (file, text, expected) in [
+            ("none.yaml", "tasks:\n  - name: a\n    threshold: 0.5\n", "either folder"),
+            ("both.yaml", "tasks:\n  - name: a\n    folder: x\n    dataset: d\n    threshold: 0.5\n", "either folder"),
+            ("field.yaml", "tasks:\n  - name: a\n    dataset: d\n    threshold: 0.5\n", "label_field"),
+        ] {
+            let bad = try directory.write(file, text)
+            #expect {
+                try CheckSuite.load(bad, relativeTo: directory.url, environment: [:])
+            } throws: { error in
+                "\(error)".contains(expected)
+            }
+        }
+    }
 }

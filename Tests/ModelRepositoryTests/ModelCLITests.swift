@@ -109,6 +109,30 @@ struct ModelCLITests {
         #expect(try fixture.repository.branchCommit("left") == before)
     }
 
+    @Test func aCheckSuiteReadingAStoreDatasetNamesAMissingStoreOrDatasetAndNothingMoves() throws {
+        let fixture = try RepositoryFixture()
+        _ = try HistoryOperationsTests.branches(fixture)
+        let repo = fixture.repository.root
+        try Data("tasks:\n  - name: spam\n    dataset: comments@v9\n    label_field: CLASS\n    threshold: 0.5\n".utf8)
+            .write(to: repo.appendingPathComponent("checks.yaml"))
+        try fixture.repository.setHead("left")
+        let before = try fixture.repository.branchCommit("left")
+        let noStore = try FoundryCLI.run(
+            ["model", "merge", "right", "--repo", repo.path], environment: ["FOUNDRY_STORE": nil])
+        #expect(noStore.status != 0)
+        #expect(noStore.standardError.contains("comments@v9") && noStore.standardError.contains("--store"))
+        let store = fixture.root.appendingPathComponent("store.sqlite").path
+        let created = try FoundryCLI.run(["store", "init", "--store", store, "--owner", "alice", "--json"])
+        try #require(created.status == 0, "\(created.standardError)")
+        let token = try #require(try created.json()["token"] as? String)
+        let missing = try FoundryCLI.run(
+            ["model", "merge", "right", "--repo", repo.path, "--store", store],
+            environment: ["FOUNDRY_TOKEN": token])
+        #expect(missing.status != 0)
+        #expect(missing.standardError.contains("comments"), "\(missing.standardError)")
+        #expect(try fixture.repository.branchCommit("left") == before)
+    }
+
     /// SIGKILL at many moments of a commit: the branch is always at a complete commit (the previous or the new one)
     /// and fsck is clean; gc then removes what the killed commit left behind.
     @Test func aCommitKilledAnywhereLeavesTheRepositoryAtACompleteCommit() throws {

@@ -13,6 +13,7 @@ import Tabular
 /// tasks:
 ///   - name: youtube
 ///     folder: youtube        # a WRENCH folder: absolute, relative to the repository, or under $FOUNDRY_DATA
+///                            # (or dataset: NAME[@VERSION] with label_field: FIELD, read from the dataset store)
 ///     metric: accuracy
 ///     threshold: 0.80
 ///     branch: youtube        # the branch whose model owns this task (for the regression rule)
@@ -23,8 +24,12 @@ public struct CheckSuite: Sendable, Equatable {
     public struct Task: Sendable, Equatable {
         /// The task's name (also the head's name in a merged adapter).
         public var name: String
-        /// The WRENCH folder, resolved.
-        public var folder: URL
+        /// The WRENCH folder, resolved (`nil` for a dataset-store task).
+        public var folder: URL?
+        /// A dataset-store dataset as `NAME` or `NAME@VERSION` (`nil` for a WRENCH task); its rows are scored.
+        public var dataset: String? = nil
+        /// With ``dataset``: the field holding each row's gold class (an index, or one of the adapter's class names).
+        public var labelField: String? = nil
         /// The metric: `accuracy`, `f1` (of class 1, as WRENCH scores rare-positive binary tasks) or `macro_f1`.
         public var metric: String
         /// The lowest accepted value.
@@ -68,24 +73,46 @@ public struct CheckSuite: Sendable, Equatable {
             let maxRegression = try root.optional("max_regression")?.double()
             var tasks: [Task] = []
             for node in try root.required("tasks").list() {
-                try node.checkKeys(["name", "folder", "metric", "threshold", "branch", "max_rows"])
+                try node.checkKeys(
+                    ["name", "folder", "dataset", "label_field", "metric", "threshold", "branch", "max_rows"])
                 let name = try node.required("name").nonEmptyString()
-                let folderName = try node.required("folder").nonEmptyString()
                 let metric = try node.optional("metric")?.choice(of: metrics) ?? "accuracy"
                 let threshold = try node.required("threshold").double()
                 let branch = try node.optional("branch")?.nonEmptyString()
                 let maxRows = try node.optional("max_rows")?.int()
-                guard let resolved = resolveFolder(folderName, relativeTo: folder, environment: environment) else {
+                let folderName = try node.optional("folder")?.nonEmptyString()
+                let dataset = try node.optional("dataset")?.nonEmptyString()
+                let labelField = try node.optional("label_field")?.nonEmptyString()
+                switch (folderName, dataset) {
+                case (nil, nil), (.some, .some):
                     throw ModelRepositoryError.invalidCheckSuite(
                         path: url.path,
                         reason:
-                            "task \(name): dataset folder \"\(folderName)\" does not exist (absolute, relative to \(folder.path), or under $FOUNDRY_DATA)"
+                            "task \(name): give either folder (a WRENCH folder) or dataset (NAME[@VERSION] in the store)"
                     )
+                case (nil, .some):
+                    guard labelField != nil else {
+                        throw ModelRepositoryError.invalidCheckSuite(
+                            path: url.path, reason: "task \(name): a dataset task needs label_field (the gold class)")
+                    }
+                    tasks.append(
+                        Task(
+                            name: name, folder: nil, dataset: dataset, labelField: labelField, metric: metric,
+                            threshold: threshold, branch: branch, maxRows: maxRows))
+                case let (.some(folderName), nil):
+                    guard let resolved = resolveFolder(folderName, relativeTo: folder, environment: environment)
+                    else {
+                        throw ModelRepositoryError.invalidCheckSuite(
+                            path: url.path,
+                            reason:
+                                "task \(name): dataset folder \"\(folderName)\" does not exist (absolute, relative to \(folder.path), or under $FOUNDRY_DATA)"
+                        )
+                    }
+                    tasks.append(
+                        Task(
+                            name: name, folder: resolved, metric: metric, threshold: threshold, branch: branch,
+                            maxRows: maxRows))
                 }
-                tasks.append(
-                    Task(
-                        name: name, folder: resolved, metric: metric, threshold: threshold, branch: branch,
-                        maxRows: maxRows))
             }
             guard !tasks.isEmpty else {
                 throw ModelRepositoryError.invalidCheckSuite(path: url.path, reason: "tasks is empty")

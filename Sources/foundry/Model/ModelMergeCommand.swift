@@ -79,7 +79,8 @@ struct ModelMergeCommand: ParsableCommand {
         mergeOptions.seed = seed
         if let message { mergeOptions.commit.message = message }
         if let name = try author.resolved() { mergeOptions.commit.author = name }
-        let gate = try checkGate(repository, skip: noCheck, json: options.json)
+        let gate = try checkGate(
+            repository, skip: noCheck, json: options.json, store: author.store, tokenFile: author.tokenFile)
         let json = options.json
         let result = try withRepositoryErrors {
             try repository.merge(
@@ -110,56 +111,99 @@ func printConflicts(_ report: ConflictReport) {
 }
 
 /// The check-suite gate of a repository (nil without `checks.yaml` or with `skip`); the report is printed.
-func checkGate(_ repository: ModelRepository, skip: Bool, json: Bool) throws -> CommitGate? {
+func checkGate(_ repository: ModelRepository, skip: Bool, json: Bool, store: String?, tokenFile: String?) throws
+    -> CommitGate?
+{
     let url = CheckSuite.url(in: repository)
     guard !skip, FileManager.default.fileExists(atPath: url.path) else { return nil }
     let suite = try withRepositoryErrors { try CheckSuite.load(url, relativeTo: repository.root) }
-    return suite.gate(evaluator: adapterEvaluator) { report in
+    return suite.gate(evaluator: adapterEvaluator(store: store, tokenFile: tokenFile)) { report in
         if !json { print("Checks on \(report.commit.prefix(12)):\n\(report.text)") }
     }
 }
 
-/// Scores an adapter commit on a WRENCH task: the task's metric (accuracy, class-1 F1 or macro-F1) on the test split,
-/// with the task's head (a merged adapter's `heads.safetensors` holds one per task).
-let adapterEvaluator: CheckSuite.Evaluator = { model, task in
-    guard let base = model.base else {
-        throw ModelRepositoryError.invalidCheckSuite(
-            path: "checks.yaml", reason: "commit \(model.commit.prefix(12)) is not an adapter on a base model")
-    }
-    do {
-        let encoder = try SentenceEncoder(directory: base)
-        var adapter = try LoRAAdapter(peftDirectory: model.folder, model: encoder.model)
-        let heads = model.folder.appendingPathComponent("heads.safetensors")
-        if FileManager.default.fileExists(atPath: heads.path) {
-            let file = try SafeTensors(contentsOf: heads)
-            if let weight = file.tensors["\(task.name).weight"], let bias = file.tensors["\(task.name).bias"] {
-                let pooling = HeadPooling(rawValue: file.metadata["foundry.head_pooling.\(task.name)"] ?? "")
-                adapter.head = ClassificationHead(
-                    pooling: pooling ?? adapter.head.pooling, weight: weight, bias: bias.scalars)
+/// Scores an adapter commit on a check-suite task: the task's metric (accuracy, class-1 F1 or macro-F1) on a WRENCH
+/// folder's test split or on a dataset-store version's rows, with the task's head (a merged adapter's
+/// `heads.safetensors` holds one per task). A dataset task reads the store at `store` (else `$FOUNDRY_STORE`) as the
+/// principal of the token in `tokenFile` (else `$FOUNDRY_TOKEN`).
+func adapterEvaluator(store: String?, tokenFile: String?) -> CheckSuite.Evaluator {
+    { model, task in
+        let source = task.folder?.path ?? task.dataset ?? task.name
+        do {
+            // The rows first: a missing dataset or store is reported before the model is looked at.
+            let (texts, gold, classes) = try checkRows(task, store: store, tokenFile: tokenFile)
+            guard let base = model.base else {
+                throw ModelRepositoryError.invalidCheckSuite(
+                    path: "checks.yaml", reason: "commit \(model.commit.prefix(12)) is not an adapter on a base model")
             }
+            let encoder = try SentenceEncoder(directory: base)
+            var adapter = try LoRAAdapter(peftDirectory: model.folder, model: encoder.model)
+            let heads = model.folder.appendingPathComponent("heads.safetensors")
+            if FileManager.default.fileExists(atPath: heads.path) {
+                let file = try SafeTensors(contentsOf: heads)
+                if let weight = file.tensors["\(task.name).weight"], let bias = file.tensors["\(task.name).bias"] {
+                    let pooling = HeadPooling(rawValue: file.metadata["foundry.head_pooling.\(task.name)"] ?? "")
+                    adapter.head = ClassificationHead(
+                        pooling: pooling ?? adapter.head.pooling, weight: weight, bias: bias.scalars)
+                }
+            }
+            let count = min(texts.count, task.maxRows ?? Int.max)
+            let predicted = LoRAPredictor(model: encoder.model, adapter: adapter).predictLabels(
+                encoder.tokenize(Array(texts.prefix(count))))
+            let scored = Array(gold.prefix(count))
+            let cardinality = max(classes ?? 2, (scored.max() ?? 0) + 1, (predicted.max() ?? 0) + 1)
+            let score = ClassificationScore(gold: scored, predicted: predicted, cardinality: cardinality)
+            // accuracy; f1 of class 1 (WRENCH's score for rare-positive binary tasks such as sms); macro-F1.
+            let value: Double? =
+                switch task.metric {
+                case "f1": score.f1
+                case "macro_f1": score.macroF1
+                default: score.accuracy
+                }
+            return value ?? 0
+        } catch let error as ModelRepositoryError {
+            throw error
+        } catch let error as CommandFailure {
+            throw ModelRepositoryError.invalidCheckSuite(
+                path: source, reason: "task \(task.name): \(error.description)")
+        } catch {
+            throw ModelRepositoryError.invalidCheckSuite(path: source, reason: "task \(task.name): \(error)")
         }
-        let dataset = try WrenchDataset(directory: task.folder)
-        let split = try dataset.split(.test).requiringExamples()
-        let count = min(split.texts.count, task.maxRows ?? Int.max)
-        let predicted = LoRAPredictor(model: encoder.model, adapter: adapter).predictLabels(
-            encoder.tokenize(Array(split.texts.prefix(count))))
-        let gold = Array(split.goldLabels.prefix(count))
-        let cardinality = max(
-            dataset.classNames?.count ?? 2, (gold.max() ?? 0) + 1, (predicted.max() ?? 0) + 1)
-        let score = ClassificationScore(gold: gold, predicted: predicted, cardinality: cardinality)
-        // accuracy; f1 of class 1 (WRENCH's score for rare-positive binary tasks such as sms); macro-F1.
-        let value: Double? =
-            switch task.metric {
-            case "f1": score.f1
-            case "macro_f1": score.macroF1
-            default: score.accuracy
-            }
-        return value ?? 0
-    } catch let error as ModelRepositoryError {
-        throw error
-    } catch {
-        throw ModelRepositoryError.invalidCheckSuite(path: task.folder.path, reason: "task \(task.name): \(error)")
     }
+}
+
+/// The texts, gold classes and class count (when known) a check-suite task is scored on.
+private func checkRows(_ task: CheckSuite.Task, store: String?, tokenFile: String?) throws -> (
+    [String], [Int], Int?
+) {
+    if let folder = task.folder {
+        let dataset = try WrenchDataset(directory: folder)
+        let split = try dataset.split(.test).requiringExamples()
+        return (split.texts, split.goldLabels, dataset.classNames?.count)
+    }
+    guard let reference = task.dataset, let field = task.labelField else {
+        throw CommandFailure("task \(task.name) names neither a folder nor a dataset")
+    }
+    guard let path = store ?? ProcessInfo.processInfo.environment["FOUNDRY_STORE"] else {
+        throw CommandFailure(
+            "it reads dataset \(reference) from the dataset store: pass --store (or set FOUNDRY_STORE) and a token")
+    }
+    let (datasetStore, principal) = try openStore(path: path, tokenFile: tokenFile)
+    let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
+    let examples = try datasetStore.examples(
+        of: parts[0], version: parts.count > 1 ? parts[1] : nil, as: principal)
+    guard !examples.isEmpty else { throw CommandFailure("dataset \(reference) has no rows") }
+    let gold = try examples.map { example -> Int in
+        guard let value = example.fields[field], let label = Int(value.trimmingCharacters(in: .whitespaces)),
+            label >= 0
+        else {
+            throw CommandFailure(
+                "dataset \(reference), row \(example.id): field \(field) must hold a class index (0, 1, …), got "
+                    + (example.fields[field].map { "\"\($0)\"" } ?? "nothing"))
+        }
+        return label
+    }
+    return (examples.map(\.text), gold, nil)
 }
 
 struct ModelCheckCommand: ParsableCommand {
@@ -172,6 +216,12 @@ struct ModelCheckCommand: ParsableCommand {
     @Option(help: "The suite file (default: checks.yaml in the repository).")
     var suite: String?
 
+    @Option(help: "The dataset store that dataset tasks read (default: $FOUNDRY_STORE).")
+    var store: String?
+
+    @Option(help: "The file holding that store's token (default: $FOUNDRY_TOKEN).")
+    var tokenFile: String?
+
     @OptionGroup var options: ModelRepositoryOptions
 
     func run() throws {
@@ -183,7 +233,7 @@ struct ModelCheckCommand: ParsableCommand {
             let id = try repository.resolve(ref)
             return try loaded.run(
                 repository: repository, candidate: CommitRecord(id: id, commit: repository.commit(id)),
-                evaluator: adapterEvaluator)
+                evaluator: adapterEvaluator(store: store, tokenFile: tokenFile))
         }
         if options.json { try printJSON(report) } else { print(report.text) }
         if !report.passed { throw ExitCode(1) }
