@@ -542,6 +542,10 @@ extension BertModel {
         return mask
     }
 
+    /// The longest sequence whose attention runs without BLAS (``Kernels/attentionHead(query:key:value:rowStride:length:headSize:scale:probabilities:keyScratch:context:contextStride:)``):
+    /// below it, a BLAS call's packing and dispatch cost more than the products.
+    static let directAttentionLength = 128
+
     /// Offsets of each sequence's `heads × L × L` probability block.
     func probabilityOffsets(_ batch: TokenBatch) -> [Int] {
         var offsets = [0]
@@ -593,10 +597,29 @@ extension BertModel {
                                     else { return }
                                     let mp = maskValues.isEmpty ? nil : mb.baseAddress
                                     let dp = maskValues.isEmpty ? nil : db.baseAddress
+                                    // Without attention dropout, short sequences skip BLAS (see Kernels.attentionHead).
+                                    let direct = mp == nil && d % 8 == 0
                                     ParallelChunks.forEach(
                                         count: batch.count, chunkSize: 1, maxThreads: loopThreads
                                     ) { b, _ in
                                         let start = batch.offsets[b], length = batch.length(b)
+                                        if direct && length <= Self.directAttentionLength {
+                                            let rounded = (length + 7) / 8 * 8
+                                            withUnsafeTemporaryAllocation(of: Float.self, capacity: d * rounded) {
+                                                guard let scratch = $0.baseAddress else { return }
+                                                for head in 0..<heads {
+                                                    let column = start * rowStride + head * d
+                                                    Kernels.attentionHead(
+                                                        query: qp + column, key: kp + column, value: vp + column,
+                                                        rowStride: rowStride, length: length, headSize: d,
+                                                        scale: scale,
+                                                        probabilities: pp + blockOffsets[b] + head * length * length,
+                                                        keyScratch: scratch, context: cp + start * h + head * d,
+                                                        contextStride: h)
+                                                }
+                                            }
+                                            return
+                                        }
                                         for head in 0..<heads {
                                             let offset = blockOffsets[b] + head * length * length
                                             let p = pp + offset
