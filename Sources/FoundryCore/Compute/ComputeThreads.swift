@@ -115,7 +115,7 @@ extension ComputeThreads {
 ///
 /// Invariant (`@unchecked Sendable`): `depth` is read and written only while holding `lock`, and the BLAS thread count
 /// is set under the same lock, so the first scope in and the last scope out decide it.
-private final class BLASThreadScope: @unchecked Sendable {
+final class BLASThreadScope: @unchecked Sendable {
     static let shared = BLASThreadScope()
     private let lock = NSLock()
     private var depth = 0
