@@ -277,4 +277,100 @@ public enum Kernels {
             i += 1
         }
     }
+
+    /// Scaled dot-product attention of one head over one sequence, without BLAS: `P = softmax(scale · Q Kᵀ)` row by
+    /// row into `probabilities`, then `context = P V`.
+    ///
+    /// For the short sequences of sentence encoders (tens of tokens, heads of 32 values) the two products are too small
+    /// for a BLAS call to pay for its packing and dispatch; here they run on eight lanes at a time: the keys are
+    /// transposed once into `keyScratch` (`headSize × roundedLength`, zero-padded to a multiple of 8), so that each
+    /// score row is a sum of broadcast query values times key rows, and each context row a sum of probability-scaled
+    /// value rows. Sums run in a fixed order, so results repeat exactly; they differ from a BLAS product only by
+    /// rounding.
+    /// - Parameters:
+    ///   - query: the sequence's first query row; row `i` at `query + i · rowStride`, `headSize` values.
+    ///   - key: the first key row, same layout.
+    ///   - value: the first value row, same layout.
+    ///   - rowStride: distance between consecutive tokens' rows in `query`, `key` and `value`.
+    ///   - length: tokens in the sequence.
+    ///   - headSize: values per head; a multiple of 8.
+    ///   - scale: the score scale (`1 / √headSize`).
+    ///   - probabilities: receives the `length × length` softmax probabilities (row distance `length`).
+    ///   - keyScratch: `headSize × roundedLength` values of scratch, `roundedLength` being `length` rounded up to 8.
+    ///   - context: receives row `i` of `P V` at `context + i · contextStride` (`headSize` values).
+    ///   - contextStride: distance between the context rows.
+    /// - Complexity: O(length² · headSize).
+    public static func attentionHead(
+        query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, rowStride: Int,
+        length: Int, headSize: Int, scale: Float, probabilities: UnsafeMutablePointer<Float>,
+        keyScratch: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>, contextStride: Int
+    ) {
+        precondition(headSize % 8 == 0, "head size \(headSize) is not a multiple of 8")
+        let rounded = (length + 7) / 8 * 8
+        // Kᵀ, zero-padded: column j of row c is key j's value c.
+        for c in 0..<headSize {
+            let row = keyScratch + c * rounded
+            for j in 0..<length { row[j] = key[j * rowStride + c] }
+            for j in length..<rounded { row[j] = 0 }
+        }
+        // Scores, four query rows at a time (four independent sums share each load of the keys).
+        var i = 0
+        while i < length {
+            let rows = min(4, length - i)
+            let q0 = query + i * rowStride
+            let q1 = rows > 1 ? q0 + rowStride : q0, q2 = rows > 2 ? q0 + 2 * rowStride : q0
+            let q3 = rows > 3 ? q0 + 3 * rowStride : q0
+            var block = 0
+            while block < rounded {
+                var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+                for c in 0..<headSize {
+                    let k = VectorMath.load(keyScratch + c * rounded + block)
+                    s0 += q0[c] * k
+                    s1 += q1[c] * k
+                    s2 += q2[c] * k
+                    s3 += q3[c] * k
+                }
+                let width = min(8, length - block)
+                @inline(__always) func store(_ sum: SIMD8<Float>, row r: Int) {
+                    let target = probabilities + (i + r) * length + block
+                    if width == 8 {
+                        VectorMath.store(sum * scale, target)
+                    } else {
+                        VectorMath.store(sum * scale, target, count: width)
+                    }
+                }
+                store(s0, row: 0)
+                if rows > 1 { store(s1, row: 1) }
+                if rows > 2 { store(s2, row: 2) }
+                if rows > 3 { store(s3, row: 3) }
+                block += 8
+            }
+            i += rows
+        }
+        softmaxRows(probabilities, rows: length, width: length, stride: length)
+        // Context rows, up to four column blocks at a time (independent sums sharing each probability).
+        for i in 0..<length {
+            let p = probabilities + i * length
+            let out = context + i * contextStride
+            var column = 0
+            while column < headSize {
+                let blocks = min(4, (headSize - column) / 8)
+                let v1 = blocks > 1 ? 8 : 0, v2 = blocks > 2 ? 16 : 0, v3 = blocks > 3 ? 24 : 0
+                var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+                for j in 0..<length {
+                    let row = value + j * rowStride + column
+                    let weight = p[j]
+                    s0 += weight * VectorMath.load(row)
+                    s1 += weight * VectorMath.load(row + v1)
+                    s2 += weight * VectorMath.load(row + v2)
+                    s3 += weight * VectorMath.load(row + v3)
+                }
+                VectorMath.store(s0, out + column)
+                if blocks > 1 { VectorMath.store(s1, out + column + 8) }
+                if blocks > 2 { VectorMath.store(s2, out + column + 16) }
+                if blocks > 3 { VectorMath.store(s3, out + column + 24) }
+                column += 8 * blocks
+            }
+        }
+    }
 }

@@ -143,4 +143,42 @@ import Testing
         let product = Matrix([[1, 2], [3, 4]]).multiplied(by: Matrix([[5, 6], [7, 8]]))
         #expect(product == Matrix([[19, 22], [43, 50]]))
     }
+
+    @Test func perWorkerScopesSetOneBLASThreadOnEntryAndTheDecidedCountWhenTheLastCloses() {
+        /// The thread counts a scope asked for, in order.
+        final class Recorder: @unchecked Sendable {
+            // Invariant: `calls` is touched only under `lock`.
+            let lock = NSLock()
+            var calls: [Int] = []
+            func set(_ threads: Int) {
+                lock.lock()
+                calls.append(threads)
+                lock.unlock()
+            }
+        }
+        let recorder = Recorder()
+        let scope = BLASThreadScope()
+        scope.enter(recorder.set)
+        scope.enter(recorder.set)  // nested: already single-threaded
+        scope.leave(recorder.set, restoring: 2)
+        #expect(recorder.calls == [1])
+        scope.leave(recorder.set, restoring: 2)
+        #expect(recorder.calls == [1, 2])
+        // Scopes that overlap across threads: one switch to 1 per time the count leaves 0, one restore per return.
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            scope.enter(recorder.set)
+            scope.leave(recorder.set, restoring: 2)
+        }
+        let calls = recorder.calls.dropFirst(2)
+        #expect(!calls.isEmpty && calls.count % 2 == 0)
+        #expect(calls.enumerated().allSatisfy { $0.element == ($0.offset % 2 == 0 ? 1 : 2) })
+    }
+
+    @Test func perWorkerScopesOfferEveryLoopThreadOnlyWhenFoundryDecidesTheBLASThreads() throws {
+        let library = try BLASLibrary.shared()
+        let decided = library.threadPolicy.blasThreads
+        let controllable = (decided ?? 1) > 1 && library.vendor != .other
+        let workers = ComputeThreads.withBLASPerWorker { $0 }
+        #expect(workers == (controllable ? library.threadPolicy.loopThreads : 1))
+    }
 }

@@ -189,4 +189,47 @@ final class FloatBuffer {
         Kernels.addBias(x.pointer, rows: 2, bias: [10, 20, 30])
         #expect(x.values == [10, 24, 33, 12, 15, 48])
     }
+
+    @Test func attentionHeadMatchesTheFloat64Reference() {
+        // Lengths around the 8-lane blocks and the 4-row groups; head sizes with 1, 4 and 5 blocks of 8 values.
+        for (length, headSize) in [(1, 8), (3, 32), (8, 16), (13, 40), (37, 32), (64, 32)] {
+            let rowStride = 3 * headSize + 5  // the rows of a fused query/key/value buffer, with a gap
+            let source = values(length * rowStride, seed: UInt64(length * 100 + headSize), scale: 1.5)
+            let q = FloatBuffer(source),
+                k = FloatBuffer(Array(source[headSize...]) + [Float](repeating: 0, count: headSize))
+            let v = FloatBuffer(Array(source[(2 * headSize)...]) + [Float](repeating: 0, count: 2 * headSize))
+            let rounded = (length + 7) / 8 * 8, contextStride = headSize + 3
+            let probabilities = FloatBuffer(count: length * length), scratch = FloatBuffer(count: headSize * rounded)
+            let context = FloatBuffer([Float](repeating: 9, count: length * contextStride))
+            let scale = 1 / Float(headSize).squareRoot()
+            Kernels.attentionHead(
+                query: q.pointer, key: k.pointer, value: v.pointer, rowStride: rowStride, length: length,
+                headSize: headSize, scale: scale, probabilities: probabilities.pointer, keyScratch: scratch.pointer,
+                context: context.pointer, contextStride: contextStride)
+            func element(_ row: Int, _ offset: Int, _ c: Int) -> Double { Double(source[row * rowStride + offset + c]) }
+            var worstProbability = 0.0, worstContext = 0.0
+            for i in 0..<length {
+                let scores = (0..<length).map { j in
+                    (0..<headSize).reduce(0.0) { $0 + element(i, 0, $1) * element(j, headSize, $1) } * Double(scale)
+                }
+                let largest = scores.max() ?? 0
+                let exponentials = scores.map { exp($0 - largest) }
+                let total = exponentials.reduce(0, +)
+                let expected = exponentials.map { $0 / total }
+                for j in 0..<length {
+                    worstProbability = max(
+                        worstProbability, abs(Double(probabilities.pointer[i * length + j]) - expected[j]))
+                }
+                for c in 0..<headSize {
+                    let value = (0..<length).reduce(0.0) { $0 + expected[$1] * element($1, 2 * headSize, c) }
+                    worstContext = max(worstContext, abs(Double(context.pointer[i * contextStride + c]) - value))
+                }
+                // The gap between context rows is left alone.
+                for c in headSize..<contextStride { #expect(context.pointer[i * contextStride + c] == 9) }
+            }
+            #expect(
+                worstProbability < 1e-6, "length \(length), head \(headSize): probabilities off by \(worstProbability)")
+            #expect(worstContext < 1e-5, "length \(length), head \(headSize): context off by \(worstContext)")
+        }
+    }
 }

@@ -36,6 +36,9 @@ struct ForwardMode {
     var loraDropout: Float = 0
     var generator: SeededGenerator?
     var record = false
+    /// Workers for the pass's own parallel loops (nil: ``ComputeThreads/loopThreadCount``); 1 when the caller already
+    /// runs one pass per core.
+    var loopThreads: Int?
 
     static let inference = ForwardMode()
 }
@@ -70,8 +73,11 @@ extension BertModel {
     }
 
     /// ``hiddenStates(_:assignment:)`` with scratch buffers kept across calls (for a loop over batches).
-    func hiddenStates(_ batch: TokenBatch, assignment: AdapterAssignment, workspace: inout EncoderWorkspace) -> Tensor {
+    func hiddenStates(
+        _ batch: TokenBatch, assignment: AdapterAssignment, workspace: inout EncoderWorkspace, loopThreads: Int? = nil
+    ) -> Tensor {
         var mode = ForwardMode.inference
+        mode.loopThreads = loopThreads
         var traces: [LayerTrace] = []
         let hidden = forward(batch, assignment: assignment, mode: &mode, traces: &traces, workspace: &workspace)
         return Tensor(shape: [batch.tokenCount, configuration.hiddenSize], scalars: hidden)
@@ -95,8 +101,10 @@ extension BertModel {
     }
 
     /// ``meanPooled(_:assignment:)`` with scratch buffers kept across calls (for a loop over batches).
-    func meanPooled(_ batch: TokenBatch, assignment: AdapterAssignment, workspace: inout EncoderWorkspace) -> Tensor {
-        let hidden = hiddenStates(batch, assignment: assignment, workspace: &workspace)
+    func meanPooled(
+        _ batch: TokenBatch, assignment: AdapterAssignment, workspace: inout EncoderWorkspace, loopThreads: Int? = nil
+    ) -> Tensor {
+        let hidden = hiddenStates(batch, assignment: assignment, workspace: &workspace, loopThreads: loopThreads)
         return Tensor(
             shape: [batch.count, configuration.hiddenSize],
             scalars: Self.meanPool(hidden.scalars, batch: batch, width: configuration.hiddenSize))
@@ -217,6 +225,11 @@ extension BertModel {
         var next = workspace.next
         workspace.next = []
         EncoderWorkspace.reserve(&next, count)
+        // Stacked projections when the caller prepared them (a workspace that serves many batches).
+        let stacked = mode.record || workspace.attentionInputs.isEmpty ? nil : workspace.attentionInputs
+        precondition(
+            stacked.map { $0.count == layers.count && zip($0, layers).allSatisfy(EncoderWorkspace.stacks) } ?? true,
+            "an encoder workspace serves one model")
         for (index, layer) in layers.enumerated() {
             let branches = { (target: LoRATarget) -> [LoRABranch] in
                 groups.compactMap { group in
@@ -230,16 +243,16 @@ extension BertModel {
             if mode.record {
                 var buffers = LayerBuffers()
                 layerForward(
-                    layer, branches: branches, input: x, output: &next, batch: batch, mode: &mode, buffers: &buffers,
-                    trace: &trace)
+                    layer, fusedInputs: nil, branches: branches, input: x, output: &next, batch: batch, mode: &mode,
+                    buffers: &buffers, trace: &trace)
                 traces.append(trace)
                 // The trace holds the input: the next layer writes into a new array.
                 x = next
                 next = [Float](repeating: 0, count: count)
             } else {
                 layerForward(
-                    layer, branches: branches, input: x, output: &next, batch: batch, mode: &mode,
-                    buffers: &workspace.layer, trace: &trace)
+                    layer, fusedInputs: stacked?[index] ?? nil, branches: branches, input: x, output: &next,
+                    batch: batch, mode: &mode, buffers: &workspace.layer, trace: &trace)
                 swap(&x, &next)
             }
         }
@@ -280,6 +293,15 @@ extension BertModel {
                 }
             }
         }
+        addBranches(branches, x, rows: rows, inputs: inputs, outputs: outputs, mode: &mode, trace: &trace, into: &y)
+    }
+
+    /// Adds each branch's `scaling · (dropout(x) Aᵀ) Bᵀ` to its rows of `y` (`rows × outputs`, row distance
+    /// `outputs`); records the trace of a single branch covering all rows when `mode.record` is set.
+    func addBranches(
+        _ branches: [LoRABranch], _ x: [Float], rows: Int, inputs: Int, outputs: Int, mode: inout ForwardMode,
+        trace: inout LoRATrace?, into y: inout [Float]
+    ) {
         for branch in branches {
             if branch.tokenRuns.count == 1, let run = branch.tokenRuns.first {
                 // Consecutive rows: work on them in place.
@@ -362,22 +384,48 @@ extension BertModel {
 
     /// One transformer layer: `x1 = LN(dropout(attention(x) Wₒᵀ) + x)`, `output = LN(dropout(GELU(x1 Wᵢᵀ) Wₒᵤₜᵀ) + x1)`,
     /// each projection with its LoRA branches; `buffers` is scratch (and, when recording, becomes the trace).
+    ///
+    /// With `fusedInputs` (the query, key and value weights stacked, inference only) the three projections run as one
+    /// product into `buffers.queryKeyValue` (`n × 3h`), their LoRA updates added to its column blocks.
     private func layerForward(
-        _ layer: BertLayerWeights, branches: (LoRATarget) -> [LoRABranch], input x: [Float], output: inout [Float],
-        batch: TokenBatch, mode: inout ForwardMode, buffers: inout LayerBuffers, trace: inout LayerTrace
+        _ layer: BertLayerWeights, fusedInputs: LinearWeights?, branches: (LoRATarget) -> [LoRABranch],
+        input x: [Float], output: inout [Float], batch: TokenBatch, mode: inout ForwardMode,
+        buffers: inout LayerBuffers, trace: inout LayerTrace
     ) {
-        let n = batch.tokenCount, inner = configuration.intermediateSize
+        let n = batch.tokenCount, inner = configuration.intermediateSize, h = configuration.hiddenSize
         func project(_ target: LoRATarget, _ input: [Float], into out: inout [Float]) {
             var loraTrace: LoRATrace?
             linear(
                 input, rows: n, layer[target], branches: branches(target), mode: &mode, trace: &loraTrace, into: &out)
             if let loraTrace { trace.lora[target] = loraTrace }
         }
-        project(.query, x, into: &buffers.query)
-        project(.key, x, into: &buffers.key)
-        project(.value, x, into: &buffers.value)
+        if let fusedInputs, !mode.record {
+            var noTrace: LoRATrace?
+            linear(x, rows: n, fusedInputs, branches: [], mode: &mode, trace: &noTrace, into: &buffers.queryKeyValue)
+            for (block, target) in [LoRATarget.query, .key, .value].enumerated() {
+                let targetBranches = branches(target)
+                guard !targetBranches.isEmpty else { continue }
+                EncoderWorkspace.reserve(&buffers.update, n * h)
+                buffers.update.withUnsafeMutableBufferPointer { u in u.baseAddress?.update(repeating: 0, count: n * h) }
+                addBranches(
+                    targetBranches, x, rows: n, inputs: h, outputs: h, mode: &mode, trace: &noTrace,
+                    into: &buffers.update)
+                buffers.update.withUnsafeBufferPointer { u in
+                    buffers.queryKeyValue.withUnsafeMutableBufferPointer { f in
+                        guard let up = u.baseAddress, let fp = f.baseAddress else { return }
+                        for row in 0..<n { Kernels.add(up + row * h, to: fp + row * 3 * h + block * h, count: h) }
+                    }
+                }
+            }
+        } else {
+            project(.query, x, into: &buffers.query)
+            project(.key, x, into: &buffers.key)
+            project(.value, x, into: &buffers.value)
+        }
         var attentionMask: [Float]?
-        attention(batch: batch, mode: &mode, buffers: &buffers, dropoutMask: &attentionMask)
+        attention(
+            batch: batch, fused: fusedInputs != nil && !mode.record, mode: &mode, buffers: &buffers,
+            dropoutMask: &attentionMask)
         project(.attentionOutput, buffers.context, into: &buffers.attended)
         let attentionOutputMask = addAndNormalize(
             &buffers.attended, residual: x, rows: n, layer.attentionNorm, mode: &mode,
@@ -387,11 +435,11 @@ extension BertModel {
         project(.intermediate, buffers.attentionNormOutput, into: &buffers.preActivation)
         if mode.record {
             buffers.activation = Array(buffers.preActivation.prefix(n * inner))
-            Self.gelu(&buffers.activation, count: n * inner)
+            Self.gelu(&buffers.activation, count: n * inner, maxThreads: mode.loopThreads)
             project(.output, buffers.activation, into: &buffers.output)
         } else {
             // Inference keeps no pre-activation: GELU in place.
-            Self.gelu(&buffers.preActivation, count: n * inner)
+            Self.gelu(&buffers.preActivation, count: n * inner, maxThreads: mode.loopThreads)
             project(.output, buffers.preActivation, into: &buffers.output)
         }
         let outputMask = addAndNormalize(
@@ -418,11 +466,11 @@ extension BertModel {
         }
     }
 
-    /// GELU in place on the first `count` values, in parallel chunks.
-    static func gelu(_ values: inout [Float], count: Int) {
+    /// GELU in place on the first `count` values, in parallel chunks on at most `maxThreads` workers.
+    static func gelu(_ values: inout [Float], count: Int, maxThreads: Int? = nil) {
         values.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            ParallelChunks.forEach(count: count, chunkSize: 16_384) { _, range in
+            ParallelChunks.forEach(count: count, chunkSize: 16_384, maxThreads: maxThreads) { _, range in
                 Kernels.gelu(base + range.lowerBound, count: range.count)
             }
         }
@@ -465,7 +513,7 @@ extension BertModel {
             mask = drawn
         }
         EncoderWorkspace.reserve(&output, n * h)
-        let record = mode.record
+        let record = mode.record, loopThreads = mode.loopThreads
         if record {
             EncoderWorkspace.reserve(&normalized, n * h)
             EncoderWorkspace.reserve(&inverse, n)
@@ -479,7 +527,7 @@ extension BertModel {
                                 return
                             }
                             let np = record ? nb.baseAddress : nil, ip = record ? ib.baseAddress : nil
-                            ParallelChunks.forEach(count: n, chunkSize: 64) { _, rows in
+                            ParallelChunks.forEach(count: n, chunkSize: 64, maxThreads: loopThreads) { _, rows in
                                 let start = rows.lowerBound
                                 Kernels.layerNorm(
                                     vp + start * h, residual: rp + start * h, rows: rows.count, width: h, norm: norm,
@@ -494,6 +542,10 @@ extension BertModel {
         return mask
     }
 
+    /// The longest sequence whose attention runs without BLAS (``Kernels/attentionHead(query:key:value:rowStride:length:headSize:scale:probabilities:keyScratch:context:contextStride:)``):
+    /// below it, a BLAS call's packing and dispatch cost more than the products.
+    static let directAttentionLength = 128
+
     /// Offsets of each sequence's `heads × L × L` probability block.
     func probabilityOffsets(_ batch: TokenBatch) -> [Int] {
         var offsets = [0]
@@ -504,12 +556,14 @@ extension BertModel {
     }
 
     /// Multi-head scaled dot-product attention within each packed sequence: `buffers.context` from `buffers.query`,
-    /// `.key` and `.value`, the softmax probabilities (before dropout) in `buffers.probabilities`.
+    /// `.key` and `.value` (or, when `fused`, from the column blocks of `buffers.queryKeyValue`), the softmax
+    /// probabilities (before dropout) in `buffers.probabilities`.
     ///
     /// One task per sequence runs its heads (scores through `sgemm`, softmax, dropout, products with the values);
     /// tasks write disjoint blocks, and run on Foundry's loop threads.
     private func attention(
-        batch: TokenBatch, mode: inout ForwardMode, buffers: inout LayerBuffers, dropoutMask: inout [Float]?
+        batch: TokenBatch, fused: Bool, mode: inout ForwardMode, buffers: inout LayerBuffers,
+        dropoutMask: inout [Float]?
     ) {
         let h = configuration.hiddenSize, heads = configuration.headCount, d = configuration.headSize
         let scale = 1 / Float(d).squareRoot()
@@ -525,28 +579,56 @@ extension BertModel {
             EncoderWorkspace.reserve(&buffers.dropped, total)
         }
         let maskValues = mask ?? []
-        buffers.query.withUnsafeBufferPointer { qb in
-            buffers.key.withUnsafeBufferPointer { kb in
-                buffers.value.withUnsafeBufferPointer { vb in
+        let loopThreads = mode.loopThreads
+        // Where the projections are: three `n × h` buffers, or the blocks of one `n × 3h` buffer.
+        let rowStride = fused ? 3 * h : h
+        let (keyOffset, valueOffset) = fused ? (h, 2 * h) : (0, 0)
+        let empty: [Float] = []
+        (fused ? buffers.queryKeyValue : buffers.query).withUnsafeBufferPointer { qb in
+            (fused ? empty : buffers.key).withUnsafeBufferPointer { kb in
+                (fused ? empty : buffers.value).withUnsafeBufferPointer { vb in
                     maskValues.withUnsafeBufferPointer { mb in
                         buffers.probabilities.withUnsafeMutableBufferPointer { pb in
                             buffers.dropped.withUnsafeMutableBufferPointer { db in
                                 buffers.context.withUnsafeMutableBufferPointer { cb in
-                                    guard let qp = qb.baseAddress, let kp = kb.baseAddress, let vp = vb.baseAddress,
-                                        let pp = pb.baseAddress, let cp = cb.baseAddress
+                                    guard let qp = qb.baseAddress, let pp = pb.baseAddress, let cp = cb.baseAddress,
+                                        let kp = fused ? qp + keyOffset : kb.baseAddress,
+                                        let vp = fused ? qp + valueOffset : vb.baseAddress
                                     else { return }
                                     let mp = maskValues.isEmpty ? nil : mb.baseAddress
                                     let dp = maskValues.isEmpty ? nil : db.baseAddress
-                                    ParallelChunks.forEach(count: batch.count, chunkSize: 1) { b, _ in
+                                    // Without attention dropout, short sequences skip BLAS (see Kernels.attentionHead).
+                                    let direct = mp == nil && d % 8 == 0
+                                    ParallelChunks.forEach(
+                                        count: batch.count, chunkSize: 1, maxThreads: loopThreads
+                                    ) { b, _ in
                                         let start = batch.offsets[b], length = batch.length(b)
+                                        if direct && length <= Self.directAttentionLength {
+                                            let rounded = (length + 7) / 8 * 8
+                                            withUnsafeTemporaryAllocation(of: Float.self, capacity: d * rounded) {
+                                                guard let scratch = $0.baseAddress else { return }
+                                                for head in 0..<heads {
+                                                    let column = start * rowStride + head * d
+                                                    Kernels.attentionHead(
+                                                        query: qp + column, key: kp + column, value: vp + column,
+                                                        rowStride: rowStride, length: length, headSize: d,
+                                                        scale: scale,
+                                                        probabilities: pp + blockOffsets[b] + head * length * length,
+                                                        keyScratch: scratch, context: cp + start * h + head * d,
+                                                        contextStride: h)
+                                                }
+                                            }
+                                            return
+                                        }
                                         for head in 0..<heads {
                                             let offset = blockOffsets[b] + head * length * length
                                             let p = pp + offset
-                                            let column = start * h + head * d
+                                            let column = start * rowStride + head * d
                                             BLAS.gemm(
                                                 transposeA: false, transposeB: true, m: length, n: length, k: d,
-                                                alpha: scale, a: qp + column, lda: h, b: kp + column, ldb: h, beta: 0,
-                                                c: p, ldc: length)
+                                                alpha: scale, a: qp + column, lda: rowStride, b: kp + column,
+                                                ldb: rowStride,
+                                                beta: 0, c: p, ldc: length)
                                             Kernels.softmaxRows(p, rows: length, width: length, stride: length)
                                             var used = UnsafePointer(p)
                                             if let mp, let dp {
@@ -557,8 +639,8 @@ extension BertModel {
                                             }
                                             BLAS.gemm(
                                                 transposeA: false, transposeB: false, m: length, n: d, k: length,
-                                                alpha: 1, a: used, lda: length, b: vp + column, ldb: h, beta: 0,
-                                                c: cp + column, ldc: h)
+                                                alpha: 1, a: used, lda: length, b: vp + column, ldb: rowStride,
+                                                beta: 0, c: cp + start * h + head * d, ldc: h)
                                         }
                                     }
                                 }
@@ -577,6 +659,8 @@ extension BertModel {
 /// batch needs: every use names its count.
 struct LayerBuffers {
     var query: [Float] = [], key: [Float] = [], value: [Float] = []
+    /// The fused projections (inference), `n × 3h`, and a LoRA update of one of them, `n × h`.
+    var queryKeyValue: [Float] = [], update: [Float] = []
     var probabilities: [Float] = [], dropped: [Float] = [], context: [Float] = []
     var attended: [Float] = [], attentionNormOutput: [Float] = []
     var attentionNormalized: [Float] = [], attentionInverse: [Float] = []
@@ -586,10 +670,38 @@ struct LayerBuffers {
 
 /// The buffers an inference forward pass reuses across layers and batches (see
 /// ``SentenceEncoder/embed(_:batchSize:normalize:assignment:progress:)``).
+///
+/// A workspace serves one model: it keeps that model's query, key and value weights stacked per layer.
 struct EncoderWorkspace {
     var layer = LayerBuffers()
     var embeddingSum: [Float] = []
     var next: [Float] = []
+    /// Per layer, the query, key and value projections stacked into one `3h × h` layer (``prepareAttentionInputs(for:)``);
+    /// empty: the projections run one by one.
+    var attentionInputs: [LinearWeights?] = []
+
+    /// Stacks each layer's query, key and value weights and biases (once per workspace), so that an inference pass
+    /// computes the three projections as one product: one pass over the layer input instead of three, and a wider
+    /// product, which BLAS runs closer to its peak.
+    mutating func prepareAttentionInputs(for layers: [BertLayerWeights]) {
+        attentionInputs = layers.map { layer in
+            let parts = [layer.query, layer.key, layer.value]
+            let inputs = layer.query.inputs
+            guard parts.allSatisfy({ $0.inputs == inputs && $0.outputs == inputs }) else { return nil }
+            var weight: [Float] = []
+            weight.reserveCapacity(parts.reduce(0) { $0 + $1.weight.scalars.count })
+            for part in parts { weight.append(contentsOf: part.weight.scalars) }
+            return LinearWeights(
+                weight: Tensor(shape: [weight.count / inputs, inputs], scalars: weight),
+                bias: parts.flatMap(\.bias))
+        }
+    }
+
+    /// Whether `fused` holds `layer`'s query, key and value (compared by their biases: a cheap check that a workspace
+    /// is used with the model it was prepared for).
+    static func stacks(_ fused: LinearWeights?, _ layer: BertLayerWeights) -> Bool {
+        fused.map { $0.bias == layer.query.bias + layer.key.bias + layer.value.bias } ?? true
+    }
 
     /// Grows `buffer` to at least `count` values (contents unspecified); never shrinks it.
     static func reserve(_ buffer: inout [Float], _ count: Int) {

@@ -1,4 +1,5 @@
 import Foundation
+import FoundryCore
 import Tensors
 
 /// A tokenizer and an encoder loaded from one Hugging Face model directory, producing sentence embeddings
@@ -90,8 +91,12 @@ public struct SentenceEncoder: Sendable {
     ///   - batchSize: texts per forward pass.
     ///   - normalize: divide each row by its L2 norm (`max(‖x‖, 1e-12)`).
     ///   - assignment: one entry per text; the adapters must fit ``model``.
-    ///   - progress: called after each batch with the number of texts done.
+    ///   - progress: called after each batch with the number of texts done (from the computing threads, one call at a
+    ///     time, with growing counts).
     /// - Returns: the embeddings.
+    /// - Complexity: the batches run one per core when Foundry decides the BLAS threads
+    ///   (``ComputeThreads/withBLASPerWorker(_:)``), each batch on one core; else one after another, each on every
+    ///   core. The result does not depend on which: a batch's embeddings do not depend on the thread that computes it.
     public func embed(
         _ texts: [String], batchSize: Int = 32, normalize: Bool = false, assignment: AdapterAssignment,
         progress: ((Int) -> Void)? = nil
@@ -102,24 +107,131 @@ public struct SentenceEncoder: Sendable {
         let h = model.configuration.hiddenSize
         let ids = tokenize(texts)
         let order = ids.indices.sorted { (ids[$0].count, $0) > (ids[$1].count, $1) }
+        let size = max(1, batchSize)
+        let batches = stride(from: 0, to: order.count, by: size).map { Array(order[$0..<min(order.count, $0 + size)]) }
         var out = Tensor(shape: [texts.count, h])
-        var done = 0
-        var workspace = EncoderWorkspace()  // scratch buffers shared by every batch
-        for start in stride(from: 0, to: order.count, by: max(1, batchSize)) {
-            let chunk = Array(order[start..<min(order.count, start + max(1, batchSize))])
-            let pooled = model.meanPooled(
-                TokenBatch(chunk.map { ids[$0] }), assignment: assignment.selecting(chunk), workspace: &workspace)
-            for (row, index) in chunk.enumerated() {
-                var vector = Array(pooled.scalars[(row * h)..<((row + 1) * h)])
-                if normalize {
-                    let norm = max(vector.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
-                    vector = vector.map { $0 / norm }
+        // The stacked projection weights, made once and shared (copy on write) by every worker's workspace.
+        var prepared = EncoderWorkspace()
+        prepared.prepareAttentionInputs(for: model.layers)
+        let template = prepared
+        func run(workers: Int) {
+            let progressCounter = ProgressCounter(progress)
+            out.scalars.withUnsafeMutableBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                let output = SendablePointer(base)
+                /// Runs batches `next()` hands out with one workspace; each batch writes only its own texts' rows.
+                func work(loopThreads: Int?, next: () -> Int?) {
+                    var workspace = template  // scratch buffers shared by this worker's batches
+                    while let index = next() {
+                        let chunk = batches[index]
+                        let pooled = model.meanPooled(
+                            TokenBatch(chunk.map { ids[$0] }), assignment: assignment.selecting(chunk),
+                            workspace: &workspace, loopThreads: loopThreads)
+                        pooled.scalars.withUnsafeBufferPointer { rows in
+                            guard let rows = rows.baseAddress else { return }
+                            for (row, text) in chunk.enumerated() {
+                                Self.store(
+                                    rows + row * h, width: h, normalize: normalize, at: output.pointer + text * h)
+                            }
+                        }
+                        progressCounter.add(chunk.count)
+                    }
                 }
-                out.scalars.replaceSubrange((index * h)..<((index + 1) * h), with: vector)
+                if workers <= 1 {
+                    // One worker: the batches in order, each product on every BLAS thread.
+                    var next = 0
+                    work(loopThreads: nil) {
+                        defer { next += 1 }
+                        return next < batches.count ? next : nil
+                    }
+                } else {
+                    // One worker per core, each taking the next batch and computing it alone (BLAS on its thread).
+                    let queue = BatchQueue(count: batches.count)
+                    withoutActuallyEscaping(work) { work in
+                        let body = UncheckedSendable(work)
+                        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                            body.value(1) { queue.next() }
+                        }
+                    }
+                }
             }
-            done += chunk.count
-            progress?(done)
+        }
+        if batches.count > 1 {
+            ComputeThreads.withBLASPerWorker { threads in run(workers: min(threads, batches.count)) }
+        } else {
+            run(workers: 1)
         }
         return out
     }
+
+    /// Copies one pooled row to `target`, divided by its L2 norm (`max(‖x‖, 1e-12)`) when `normalize` is set.
+    private static func store(
+        _ row: UnsafePointer<Float>, width: Int, normalize: Bool, at target: UnsafeMutablePointer<Float>
+    ) {
+        guard normalize else {
+            target.update(from: row, count: width)
+            return
+        }
+        var squares: Float = 0
+        for j in 0..<width { squares += row[j] * row[j] }
+        let norm = max(squares.squareRoot(), 1e-12)
+        for j in 0..<width { target[j] = row[j] / norm }
+    }
+}
+
+/// Hands out batch indices `0..<count` in order to whichever worker asks.
+///
+/// Invariant (`@unchecked Sendable`): `nextIndex` is read and written only while holding `lock`.
+private final class BatchQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard nextIndex < count else { return nil }
+        defer { nextIndex += 1 }
+        return nextIndex
+    }
+}
+
+/// Counts texts done and reports each new total to a progress callback, one call at a time.
+///
+/// Invariant (`@unchecked Sendable`): `done` and the callback are used only while holding `lock`, so the callback
+/// (which need not be thread-safe) is never entered twice at once and sees growing totals.
+private final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    private let progress: ((Int) -> Void)?
+
+    init(_ progress: ((Int) -> Void)?) { self.progress = progress }
+
+    func add(_ count: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        done += count
+        progress?(done)
+    }
+}
+
+/// A pointer into the output, shared by the workers.
+///
+/// Invariant (`@unchecked Sendable`): the buffer outlives the workers (they finish inside its
+/// `withUnsafeMutableBufferPointer`), and each worker writes only the rows of its own batches' texts.
+private struct SendablePointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+}
+
+/// Carries a non-`Sendable` closure into `DispatchQueue.concurrentPerform`.
+///
+/// Invariant (`@unchecked Sendable`): `concurrentPerform` returns before the closure's scope ends, and the closure
+/// only reads shared values (the model, the token ids, the batches) and writes through ``SendablePointer``,
+/// ``BatchQueue`` and ``ProgressCounter``.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -151,6 +151,8 @@ package struct BLASEntryPoints: @unchecked Sendable {
     package let dgesdd: DgesddFunction?
     /// What was tried for LAPACKE, for the error when a LAPACK routine is missing.
     package let lapackTried: [String]
+    /// Sets the library's thread count for the calls that follow (nil: the library has no setter Foundry knows).
+    package let setThreads: (@Sendable (Int) -> Void)?
 
     /// The routines of the process-wide library; a precondition failure (naming what was tried) when none loads —
     /// callers that want an error call ``BLASLibrary/shared()`` first.

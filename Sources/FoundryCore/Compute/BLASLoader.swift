@@ -101,7 +101,7 @@ package enum BLASLoader {
             dgesv: dgesv.map { unsafeBitCast($0, to: DgesvFunction.self) },
             dsyevd: dsyevd.map { unsafeBitCast($0, to: DsyevdFunction.self) },
             dgesdd: dgesdd.map { unsafeBitCast($0, to: DgesddFunction.self) },
-            lapackTried: lapack == nil ? lapackTried : [])
+            lapackTried: lapack == nil ? lapackTried : [], setThreads: threadSetter(library, vendor: library.vendor))
 
         let vendor = library.vendor
         let reported = configureThreads(library, vendor: vendor, threads: threadPolicy.blasThreads)
@@ -193,6 +193,25 @@ package enum BLASLoader {
         }
         if let threads, let set = library.symbol(setter) { unsafeBitCast(set, to: SetInt32.self)(Int32(threads)) }
         return library.symbol(getter).map { Int(unsafeBitCast($0, to: GetInt32.self)()) }
+    }
+
+    /// The library's own thread setter (`openblas_set_num_threads`, `MKL_Set_Num_Threads`,
+    /// `bli_thread_set_num_threads`), when it has one.
+    static func threadSetter(_ library: Library, vendor: BLASLibrary.Vendor) -> (@Sendable (Int) -> Void)? {
+        typealias SetInt32 = @convention(c) (Int32) -> Void
+        typealias SetInt64 = @convention(c) (Int64) -> Void
+        switch vendor {
+        case .openBLAS, .mkl:
+            let name = vendor == .openBLAS ? "openblas_set_num_threads" : "MKL_Set_Num_Threads"
+            guard let address = library.symbol(name) else { return nil }
+            let set = unsafeBitCast(address, to: SetInt32.self)
+            return { set(Int32(clamping: $0)) }
+        case .blis:
+            guard let address = library.symbol("bli_thread_set_num_threads") else { return nil }
+            let set = unsafeBitCast(address, to: SetInt64.self)
+            return { set(Int64($0)) }
+        case .other: return nil
+        }
     }
 
     /// The file (symbolic links resolved) of the loaded object that contains `address`.

@@ -86,3 +86,51 @@ public struct ComputeThreads: Sendable, Equatable, Codable {
         return affinity > 0 ? affinity : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 }
+
+extension ComputeThreads {
+    /// Runs `body` in the mode where each of Foundry's loop workers makes its own BLAS calls: the BLAS runs every call
+    /// on its calling thread, and `body` receives how many workers it may run side by side.
+    ///
+    /// This suits a job of many independent medium-sized products (the encoder's batches): one worker per core, each
+    /// with whole products, instead of every product split across the cores — no hand-offs between BLAS threads and
+    /// loop threads, no cores idle during the work between products. The count passed is 1 (call the BLAS as usual,
+    /// from one thread at a time) when Foundry does not decide the BLAS's threads (a BLAS thread variable set by the
+    /// user, a library without a thread setter, no library) or there is one thread.
+    ///
+    /// While any such scope is open, every BLAS call of the process is single-threaded, also those made outside it;
+    /// the decided thread count comes back when the last scope closes. Scopes may nest and overlap across threads.
+    /// - Parameter body: receives the number of workers (≥ 1).
+    /// - Returns: what `body` returns.
+    public static func withBLASPerWorker<T>(_ body: (_ workers: Int) throws -> T) rethrows -> T {
+        guard let threads = try? current.get(), let blasThreads = threads.blasThreads, blasThreads > 1,
+            let setThreads = BLASRuntime.entryPoints?.setThreads
+        else { return try body(1) }
+        BLASThreadScope.shared.enter(setThreads)
+        defer { BLASThreadScope.shared.leave(setThreads, restoring: blasThreads) }
+        return try body(threads.loopThreads)
+    }
+}
+
+/// How many ``ComputeThreads/withBLASPerWorker(_:)`` scopes are open.
+///
+/// Invariant (`@unchecked Sendable`): `depth` is read and written only while holding `lock`, and the BLAS thread count
+/// is set under the same lock, so the first scope in and the last scope out decide it.
+final class BLASThreadScope: @unchecked Sendable {
+    static let shared = BLASThreadScope()
+    private let lock = NSLock()
+    private var depth = 0
+
+    func enter(_ setThreads: (Int) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        if depth == 0 { setThreads(1) }
+        depth += 1
+    }
+
+    func leave(_ setThreads: (Int) -> Void, restoring threads: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        depth -= 1
+        if depth == 0 { setThreads(threads) }
+    }
+}
