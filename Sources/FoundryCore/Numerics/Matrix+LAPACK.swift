@@ -30,6 +30,11 @@ extension Matrix {
     ///   ``FoundryCoreError/lapackUnavailable(tried:)`` when no library provides LAPACKE.
     /// - Complexity: O(n³).
     public func symmetricEigen() throws -> (values: [Double], vectors: Matrix) {
+        try symmetricEigen(job: "V")
+    }
+
+    /// `LAPACKE_dsyevd` with job `V` (eigenvectors in the returned matrix's columns) or `N` (values only).
+    private func symmetricEigen(job: Unicode.Scalar) throws -> (values: [Double], vectors: Matrix) {
         precondition(rows == columns, "eigendecomposition needs a square matrix")
         let entryPoints = BLASEntryPoints.current
         guard let dsyevd = entryPoints.dsyevd else {
@@ -38,7 +43,7 @@ extension Matrix {
         var a = self
         var values = [Double](repeating: 0, count: rows)
         let info = dsyevd(
-            CBLASConstant.rowMajor, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), Int32(rows), &a.storage,
+            CBLASConstant.rowMajor, CChar(UInt8(ascii: job)), CChar(UInt8(ascii: "U")), Int32(rows), &a.storage,
             Int32(rows), &values)
         guard info == 0 else { throw FoundryCoreError.lapackFailure(routine: "dsyevd", info: Int(info)) }
         return (values, a)
@@ -50,20 +55,7 @@ extension Matrix {
     /// - Throws: ``FoundryCoreError/lapackFailure(routine:info:)`` when the iteration fails,
     ///   ``FoundryCoreError/lapackUnavailable(tried:)`` when no library provides LAPACKE.
     /// - Complexity: O(n³), about (4/3)·n³ for the reduction to tridiagonal form.
-    public func symmetricEigenvalues() throws -> [Double] {
-        precondition(rows == columns, "eigenvalues need a square matrix")
-        let entryPoints = BLASEntryPoints.current
-        guard let dsyevd = entryPoints.dsyevd else {
-            throw FoundryCoreError.lapackUnavailable(tried: entryPoints.lapackTried)
-        }
-        var a = self
-        var values = [Double](repeating: 0, count: rows)
-        let info = dsyevd(
-            CBLASConstant.rowMajor, CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "U")), Int32(rows), &a.storage,
-            Int32(rows), &values)
-        guard info == 0 else { throw FoundryCoreError.lapackFailure(routine: "dsyevd", info: Int(info)) }
-        return values
-    }
+    public func symmetricEigenvalues() throws -> [Double] { try symmetricEigen(job: "N").values }
 
     /// The thin singular value decomposition A = U·diag(S)·Vᵀ (`LAPACKE_dgesdd`, divide and conquer).
     ///

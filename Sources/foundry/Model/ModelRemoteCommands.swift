@@ -72,18 +72,14 @@ struct ModelFetchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch", abstract: "Receive a remote branch as refs/remotes/REMOTE/BRANCH (missing objects only).")
 
-    @Argument(help: "The remote (a name or a repository folder).")
-    var remote: String
-
-    @Argument(help: "The branch.")
-    var branch = "main"
-
+    @OptionGroup var source: RemoteBranchArguments
     @OptionGroup var options: ModelRepositoryOptions
 
     func run() throws {
         let repository = try options.open()
         let result = try withRepositoryErrors {
-            try repository.fetch(from: repository.remoteURL(remote), name: remoteName(remote), branch: branch)
+            try repository.fetch(
+                from: repository.remoteURL(source.remote), name: remoteName(source.remote), branch: source.branch)
         }
         if options.json {
             try printJSON(result)
@@ -91,6 +87,15 @@ struct ModelFetchCommand: ParsableCommand {
             print("received \(result.objects) objects (\(result.bytes) bytes)")
         }
     }
+}
+
+/// The remote and branch that `fetch` and `pull` receive.
+struct RemoteBranchArguments: ParsableArguments {
+    @Argument(help: "The remote (a name or a repository folder).")
+    var remote: String
+
+    @Argument(help: "The branch.")
+    var branch = "main"
 }
 
 /// A remote's name for `refs/remotes/NAME/…`: the name itself, or a folder's last component.
@@ -108,19 +113,15 @@ struct ModelPullCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull", abstract: "Fetch a remote branch, then fast-forward or merge HEAD's branch.")
 
-    @Argument(help: "The remote (a name or a repository folder).")
-    var remote: String
-
-    @Argument(help: "The branch.")
-    var branch = "main"
-
+    @OptionGroup var source: RemoteBranchArguments
     @OptionGroup var options: ModelRepositoryOptions
 
     func run() throws {
         try requireBLAS()
         let repository = try options.open()
         let (fetched, merged) = try withRepositoryErrors {
-            try repository.pull(from: repository.remoteURL(remote), name: remoteName(remote), branch: branch)
+            try repository.pull(
+                from: repository.remoteURL(source.remote), name: remoteName(source.remote), branch: source.branch)
         }
         if options.json {
             try printJSON(PullOutput(fetched: fetched, merge: merged))
