@@ -34,8 +34,14 @@ enum BundleFormat {
 }
 
 extension ModelRepository {
-    /// Objects reachable from `commits` (their trees, tensors, sparse bases, parents).
+    /// Objects reachable from `commits` (their trees, tensors, sparse bases, parents), sparse bases read from each
+    /// object's header.
     func objectsReachable(from commits: [String]) throws -> Set<String> {
+        try objectsReachable(from: commits) { try objects.header($0).base }
+    }
+
+    /// Objects reachable from `commits`, with `sparseBase` naming the object a sparse tensor is stored against.
+    func objectsReachable(from commits: [String], sparseBase: (String) throws -> String?) throws -> Set<String> {
         var out: Set<String> = []
         var stack = commits
         while let id = stack.popLast() {
@@ -46,7 +52,7 @@ extension ModelRepository {
             out.insert(record.tree)
             for object in try tree(record.tree).objectIDs {
                 var next: String? = object
-                while let current = next, out.insert(current).inserted { next = try objects.header(current).base }
+                while let current = next, out.insert(current).inserted { next = try sparseBase(current) }
             }
         }
         return out

@@ -84,28 +84,14 @@ extension ModelRepository {
     func reachableObjects() throws -> Set<String> {
         var roots = try read { db in try String.fetchAll(db, sql: "SELECT target FROM refs") }
         if let head = try? headCommit() { roots.append(head) }
-        var reachable: Set<String> = []
-        var stack = roots
-        while let id = stack.popLast() {
-            guard reachable.insert(id).inserted else { continue }
-            let record = try commit(id)
-            stack.append(contentsOf: record.parents)
-            if let base = record.base { stack.append(base) }
-            reachable.insert(record.tree)
-            for object in try tree(record.tree).objectIDs { reachable.insert(object) }
-        }
-        // Sparse tensors need their bases.
+        // Sparse bases from the object listing, so that gc does not depend on reading every object file.
         let bases = try read { db in
             Dictionary(
                 try Row.fetchAll(db, sql: "SELECT id, base FROM objects WHERE base IS NOT NULL").map {
                     ($0["id"] as String, $0["base"] as String)
                 }, uniquingKeysWith: { a, _ in a })
         }
-        var pending = Array(reachable)
-        while let id = pending.popLast() {
-            if let base = bases[id], reachable.insert(base).inserted { pending.append(base) }
-        }
-        return reachable
+        return try objectsReachable(from: roots) { bases[$0] }
     }
 
     /// Removes objects no ref reaches, object files no listing names, and temporary files; holds the repository's
