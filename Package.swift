@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "Merging", targets: ["Merging"]),
         .library(name: "ModelRepository", targets: ["ModelRepository"]),
+        .library(name: "Serving", targets: ["Serving"]),
+        .library(name: "ServingHTTP", targets: ["ServingHTTP"]),
         .executable(name: "foundry", targets: ["foundry"]),
         .executable(name: "spam-labeling", targets: ["spam-labeling"]),
         .executable(name: "spam-adapter", targets: ["spam-adapter"]),
@@ -27,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // CPUID and dladdr for the BLAS seam. No BLAS is linked: FoundryCore opens one at run time (BLASLibrary).
@@ -56,6 +59,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The serving engine, adapter tiers, scheduler and metrics: no network code, testable without a server.
+        .target(
+            name: "Serving",
+            dependencies: ["FoundryCore", "Tensors", "Adapters", "Merging", "ModelRepository"]),
+        // The HTTP API on Hummingbird 2, with the store's principals as bearer tokens.
+        .target(
+            name: "ServingHTTP",
+            dependencies: [
+                "Serving", "DatasetStore", "FoundryCore", "Adapters",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .target(
             name: "Flows",
             dependencies: [
@@ -65,7 +79,7 @@ let package = Package(
             name: "foundry",
             dependencies: [
                 "FoundryCore", "Tabular", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Adapters", "Flows",
-                "Merging", "ModelRepository", "Tensors",
+                "Merging", "ModelRepository", "Tensors", "Serving", "ServingHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -95,6 +109,11 @@ let package = Package(
         .testTarget(
             name: "ModelRepositoryTests",
             dependencies: ["ModelRepository", "Merging", "Tensors", "FoundryCore", "FoundryTestSupport"]),
+        .testTarget(
+            name: "ServingTests", dependencies: ["Serving", "Adapters", "Tensors", "FoundryCore", "FoundryTestSupport"]),
+        .testTarget(
+            name: "ServingHTTPTests",
+            dependencies: ["ServingHTTP", "Serving", "DatasetStore", "Adapters", "Tensors", "FoundryTestSupport"]),
         .testTarget(name: "FoundryCLITests", dependencies: ["FoundryTestSupport", "Labeling", "FoundryCore"]),
         .testTarget(name: "ArchitectureTests"),
     ],

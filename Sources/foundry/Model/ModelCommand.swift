@@ -69,10 +69,6 @@ struct ModelInitCommand: ParsableCommand {
     }
 }
 
-extension ModelRepository {
-    static func withRepositoryErrors<T>(_ body: () throws -> T) throws -> T { try withRepositoryErrors(body) }
-}
-
 struct ModelCommitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "commit",
