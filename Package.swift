@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // CPUID and dladdr for the BLAS seam. No BLAS is linked: FoundryCore opens one at run time (BLASLibrary).
@@ -69,6 +70,7 @@ let package = Package(
             dependencies: [
                 "Serving", "DatasetStore", "FoundryCore", "Adapters",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(
             name: "Flows",

@@ -29,6 +29,10 @@ public enum ServingError: Error, Equatable, Sendable, CustomStringConvertible {
     case unauthenticated(reason: String)
     /// The principal may not do this.
     case forbidden(reason: String)
+    /// No endpoint at this path.
+    case routeNotFound(path: String)
+    /// The endpoint exists but not for this method.
+    case methodNotAllowed(method: String, path: String, allowed: [String])
     /// Something failed inside the server.
     case internalFailure(reason: String)
 
@@ -49,6 +53,8 @@ public enum ServingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noClassificationHead: "no_classification_head"
         case .unauthenticated: "unauthenticated"
         case .forbidden: "forbidden"
+        case .routeNotFound: "not_found"
+        case .methodNotAllowed: "method_not_allowed"
         case .internalFailure: "internal_error"
         }
     }
@@ -56,7 +62,8 @@ public enum ServingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The HTTP status the API answers with.
     public var httpStatus: Int {
         switch self {
-        case .unknownAdapter: 404
+        case .unknownAdapter, .routeNotFound: 404
+        case .methodNotAllowed: 405
         case .adapterIncompatible, .adapterLoadFailed, .adapterTooLarge, .noClassificationHead: 422
         case .adapterExists: 409
         case .invalidRequest, .inputTooLong: 400
@@ -88,6 +95,9 @@ public enum ServingError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .noClassificationHead(id, reason): "adapter '\(id)' cannot classify: \(reason)"
         case let .unauthenticated(reason): "authentication failed: \(reason)"
         case let .forbidden(reason): "forbidden: \(reason)"
+        case let .routeNotFound(path): "no endpoint at \(path)"
+        case let .methodNotAllowed(method, path, allowed):
+            "\(path) does not take \(method); it takes \(allowed.joined(separator: ", "))"
         case let .internalFailure(reason): "internal error: \(reason)"
         }
     }

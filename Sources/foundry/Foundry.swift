@@ -21,6 +21,7 @@ struct Foundry: AsyncParsableCommand {
             PredictCommand.self,
             MergeCommand.self,
             ModelCommand.self,
+            ServeCommand.self,
             BenchCommand.self,
             DoctorCommand.self,
         ]
@@ -58,6 +59,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchTrainCommand.self,
             BenchEmbedCommand.self,
             BenchMergeCommand.self,
+            BenchServeCommand.self,
             BenchModelRepositoryCommand.self,
         ]
     )

@@ -8,7 +8,7 @@ let commandsComputingWithBLAS: [any ParsableCommand.Type] = [
     LabelModelEvaluateCommand.self, LabelModelFitCommand.self, LabelModelPredictCommand.self, TrainCommand.self,
     EmbedCommand.self, PredictCommand.self, BenchApplyCommand.self, BenchLabelModelsCommand.self,
     BenchLabelModelScaleCommand.self, BenchLabelModelRobustnessCommand.self, BenchCleanCommand.self,
-    BenchStoreCommand.self, BenchTrainCommand.self, BenchEmbedCommand.self,
+    BenchStoreCommand.self, BenchTrainCommand.self, BenchEmbedCommand.self, ServeCommand.self, BenchServeCommand.self,
 ]
 
 /// Whether `command` is one of ``commandsComputingWithBLAS``.

@@ -1,0 +1,128 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Serving
+import ServiceLifecycle
+
+/// The HTTP server: the API of ``ServingResponder`` on Hummingbird, with a drain on SIGTERM.
+///
+/// ```swift
+/// let server = try ServingServer(runtime: runtime, access: .store(gate), host: "127.0.0.1", port: 8080)
+/// try await server.run()   // until SIGTERM or SIGINT; then drains and returns
+/// ```
+///
+/// On SIGTERM (or SIGINT) the runtime stops taking requests (`/ready` answers 503, new requests `shutting_down`),
+/// finishes what is queued within ``drainGrace``, and then the server closes its connections; ``run(onListening:)``
+/// returns normally, so the process exits 0.
+public struct ServingServer: Sendable {
+    /// The engine behind the API.
+    public let runtime: ServingRuntime
+    /// Who may call it.
+    public let access: ServingAccess
+    /// Address to bind (default loopback).
+    public let host: String
+    /// Port to bind (0: any free port, reported to `onListening`).
+    public let port: Int
+    /// Largest request body accepted (413 above it).
+    public let maxBodyBytes: Int
+    /// How long a drain may take before the server stops anyway.
+    public let drainGrace: Duration
+
+    /// Creates a server.
+    ///
+    /// - Throws: ``ServingError/invalidRequest(field:reason:)`` when `access` is ``ServingAccess/insecureNoAuth`` and
+    ///   `host` is not a loopback address.
+    public init(
+        runtime: ServingRuntime, access: ServingAccess, host: String = "127.0.0.1", port: Int = 8080,
+        maxBodyBytes: Int = 1 << 20, drainGrace: Duration = .seconds(20)
+    ) throws {
+        if case .insecureNoAuth = access, !Self.isLoopback(host) {
+            throw ServingError.invalidRequest(
+                field: "host", reason: "--insecure-no-auth serves only on a loopback address, not on \(host)")
+        }
+        self.runtime = runtime
+        self.access = access
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.drainGrace = drainGrace
+    }
+
+    /// Whether `host` names this machine only.
+    public static func isLoopback(_ host: String) -> Bool {
+        ["127.0.0.1", "::1", "localhost"].contains(host.lowercased()) || host.hasPrefix("127.")
+    }
+
+    /// Starts the runtime's workers and serves until SIGTERM/SIGINT or until the calling task is cancelled; drains
+    /// before returning.
+    ///
+    /// - Parameter onListening: called once with the bound port (useful with port 0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        runtime.start()
+        var logger = Logger(label: "foundry.serve")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init) ?? .warning
+        let responder = ServingResponder(runtime: runtime, access: access, maxBodyBytes: maxBodyBytes)
+        let application = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "foundry"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        // Graceful shutdown runs services in reverse order: first the drain, then the HTTP server.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: application), .init(service: DrainService(runtime: runtime, grace: drainGrace))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
+
+/// Waits for the graceful shutdown, then drains the runtime (stops taking requests, finishes the queue).
+struct DrainService: Service {
+    let runtime: ServingRuntime
+    let grace: Duration
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await runtime.drain(grace: grace)
+    }
+}
+
+extension ServingServer {
+    /// A server running in this process (see ``start()``).
+    public struct Running: Sendable {
+        /// The bound port.
+        public let port: Int
+        /// The server's task.
+        public let task: Task<Void, any Error>
+
+        /// The server's base URL.
+        public var url: URL {
+            URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
+        }
+
+        /// Stops the server (cancels its task; the runtime stops taking requests) and waits until it has.
+        public func stop() async {
+            task.cancel()
+            _ = await task.result
+        }
+    }
+
+    /// Runs the server in a task and returns once it listens (for tests, benchmarks and apps that embed it).
+    ///
+    /// - Throws: the error that stopped the server before it listened (e.g. the port is in use).
+    public func start() async throws -> Running {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task {
+            defer { continuation.finish() }
+            try await run { port in continuation.yield(port) }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            _ = try await task.value
+            throw ServingError.internalFailure(reason: "the server stopped before it listened")
+        }
+        return Running(port: port, task: task)
+    }
+}
