@@ -54,7 +54,7 @@ struct ServingFixture {
         var configuration = ServingConfiguration()
         configure(&configuration)
         let cache = try AdapterCache(
-            model: encoder.model, sources: [try DirectoryAdapterSource(directory: adapterFolder)],
+            model: encoder.model, sources: [DirectoryAdapterSource(directory: adapterFolder)],
             budgets: configuration.budgets)
         return ServingRuntime(encoder: encoder, cache: cache, configuration: configuration, baseName: "tiny")
     }

@@ -180,7 +180,8 @@ public final class ServingRuntime: Sendable {
     /// tier occupancy and counters, active adapters, resident memory).
     public func prometheusText() -> String {
         let statistics = cache.statistics()
-        for (tier, tierStatistics) in statistics.byTier {
+        for tier in AdapterTier.allCases {
+            let tierStatistics = statistics[tier]
             let labels = ["tier": tier.rawValue]
             metrics.setGauge("foundry_adapters", help: "Adapters per tier.", labels: labels, value: Double(tierStatistics.adapters))
             metrics.setGauge(

@@ -148,7 +148,7 @@ struct BenchServeCommand: AsyncParsableCommand {
             for naive in naiveSwap ? [false, true] : [false] {
                 var configuration = tuning.configuration(maxInputTokens: maxLength, refuseLongInputs: false)
                 configuration.naiveSwap = naive
-                let source = try DirectoryAdapterSource(directory: folder)
+                let source = DirectoryAdapterSource(directory: folder)
                 let cache = try AdapterCache(model: encoder.model, sources: [source], budgets: configuration.budgets)
                 let runtime = ServingRuntime(encoder: encoder, cache: cache, configuration: configuration)
                 let server = try ServingServer(runtime: runtime, access: .store(try ModelAccessGate(store: store)))
@@ -208,7 +208,8 @@ struct BenchServeCommand: AsyncParsableCommand {
 
     static func tiers(_ statistics: AdapterCacheStatistics) -> [String: TierFigures] {
         var out: [String: TierFigures] = [:]
-        for (tier, figures) in statistics.byTier {
+        for tier in AdapterTier.allCases {
+            let figures = statistics[tier]
             out[tier.rawValue] = TierFigures(
                 adapters: figures.adapters, residentBytes: figures.residentBytes, budgetBytes: figures.budgetBytes,
                 hits: figures.hits, misses: figures.misses, evictions: figures.evictions)

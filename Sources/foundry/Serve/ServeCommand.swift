@@ -83,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
         var sources: [any AdapterSource] = []
-        if let adapters { sources.append(try DirectoryAdapterSource(directory: URL(fileURLWithPath: adapters))) }
+        if let adapters { sources.append(DirectoryAdapterSource(directory: URL(fileURLWithPath: adapters))) }
         if let repo { sources.append(try RepositoryAdapterSource(repository: URL(fileURLWithPath: repo))) }
         let configuration = tuning.configuration(maxInputTokens: maxLength, refuseLongInputs: refuseLongInputs)
         let cache = try AdapterCache(model: encoder.model, sources: sources, budgets: configuration.budgets)

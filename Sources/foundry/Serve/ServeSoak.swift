@@ -59,7 +59,7 @@ struct ServeSoak {
         let outsiderToken = try store.issueToken(for: "outsider", as: owner).token
         let configuration = command.tuning.configuration(maxInputTokens: command.maxLength, refuseLongInputs: false)
         let cache = try AdapterCache(
-            model: encoder.model, sources: [try DirectoryAdapterSource(directory: folder)],
+            model: encoder.model, sources: [DirectoryAdapterSource(directory: folder)],
             budgets: configuration.budgets)
         let runtime = ServingRuntime(encoder: encoder, cache: cache, configuration: configuration)
         let maxBody = 1 << 20
