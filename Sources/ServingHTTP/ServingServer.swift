@@ -61,7 +61,7 @@ public struct ServingServer: Sendable {
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         runtime.start()
         var logger = Logger(label: "foundry.serve")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init) ?? .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         let responder = ServingResponder(runtime: runtime, access: access, maxBodyBytes: maxBodyBytes)
         let application = Application(
             responder: responder,
