@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import Serving
 import ServiceLifecycle
+import UnixSignals
 
 /// The HTTP server: the API of ``ServingResponder`` on Hummingbird, with a drain on SIGTERM.
 ///
@@ -60,6 +61,12 @@ public struct ServingServer: Sendable {
     /// - Parameter onListening: called once with the bound port (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         runtime.start()
+        try await serviceGroup(onListening: onListening, signals: [.sigterm, .sigint]).run()
+    }
+
+    /// The HTTP server and the drain as one service group: a graceful shutdown (a signal, or
+    /// ``Running/stop()``) runs services in reverse order — first the drain, then the HTTP server.
+    func serviceGroup(onListening: @escaping @Sendable (Int) async -> Void, signals: [UnixSignal]) -> ServiceGroup {
         var logger = Logger(label: "foundry.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         let responder = ServingResponder(runtime: runtime, access: access, maxBodyBytes: maxBodyBytes)
@@ -68,13 +75,11 @@ public struct ServingServer: Sendable {
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "foundry"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        // Graceful shutdown runs services in reverse order: first the drain, then the HTTP server.
-        let group = ServiceGroup(
+        return ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: application), .init(service: DrainService(runtime: runtime, grace: drainGrace))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                gracefulShutdownSignals: signals,
                 logger: logger))
-        try await group.run()
     }
 }
 
@@ -94,35 +99,38 @@ extension ServingServer {
     public struct Running: Sendable {
         /// The bound port.
         public let port: Int
-        /// The server's task.
-        public let task: Task<Void, any Error>
+        let group: ServiceGroup
+        let task: Task<Void, any Error>
 
         /// The server's base URL.
         public var url: URL {
             URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
         }
 
-        /// Stops the server (cancels its task; the runtime stops taking requests) and waits until it has.
+        /// Stops the server as SIGTERM would (drain, then close) and waits until it has.
         public func stop() async {
-            task.cancel()
+            await group.triggerGracefulShutdown()
             _ = await task.result
         }
     }
 
-    /// Runs the server in a task and returns once it listens (for tests, benchmarks and apps that embed it).
+    /// Runs the server in a task and returns once it listens (for tests, benchmarks and apps that embed it); it
+    /// does not install signal handlers — stop it with ``Running/stop()``.
     ///
     /// - Throws: the error that stopped the server before it listened (e.g. the port is in use).
     public func start() async throws -> Running {
+        runtime.start()
         let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let group = serviceGroup(onListening: { continuation.yield($0) }, signals: [])
         let task = Task {
             defer { continuation.finish() }
-            try await run { port in continuation.yield(port) }
+            try await group.run()
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
             _ = try await task.value
             throw ServingError.internalFailure(reason: "the server stopped before it listened")
         }
-        return Running(port: port, task: task)
+        return Running(port: port, group: group, task: task)
     }
 }

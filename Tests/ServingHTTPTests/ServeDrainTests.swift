@@ -15,7 +15,7 @@ struct ServeDrainTests {
         process.executableURL = try #require(FoundryCLI.executable)
         process.arguments = [
             "serve", "--model", try #require(TestData.model).path, "--insecure-no-auth", "--port", "0", "--drain-seconds", "60",
-            "--max-batch-tokens", "256",
+            "--max-batch-tokens", "128", "--request-timeout-ms", "300000",
         ]
         let output = Pipe()
         process.standardOutput = output
@@ -24,10 +24,10 @@ struct ServeDrainTests {
         defer { if process.isRunning { process.terminate() } }
         let port = try #require(try Self.listeningPort(output.fileHandleForReading))
         let client = ServingClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")), token: nil)
-        let texts = (0..<16).map { "request text number \($0) about a great video, please subscribe to my channel" }
+        let texts = (0..<4).map { "request text number \($0) about a great video, please subscribe to my channel" }
         let statuses = Task {
             await withTaskGroup(of: Int.self) { group in
-                for index in 0..<12 {
+                for index in 0..<8 {
                     group.addTask {
                         (try? await client.post("/v1/embeddings", json: ["input": texts.map { "\(index) \($0)" }]))?
                             .status ?? -1

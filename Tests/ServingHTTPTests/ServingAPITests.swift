@@ -14,7 +14,6 @@ struct ServingAPITests {
         let server = try ServingServer(
             runtime: try fixture.runtime(), access: .store(try ModelAccessGate(store: store)), port: 0)
         let running = try await server.start()
-        defer { running.task.cancel() }
         let client = ServingClient(baseURL: running.url, token: token)
         let texts = ["win a free prize now", "i love this song", "click the link"]
         for id in ["spam", "topic"] {
@@ -132,9 +131,11 @@ extension LoRAAdapter {
     /// The adapter with its update scaled by `weight` (B scaled; the head unchanged).
     fileprivate func scaled(_ weight: Float) -> LoRAAdapter {
         var copy = self
-        for layer in copy.factors.indices {
-            for target in copy.factors[layer].keys {
-                copy.factors[layer][target]?.up.scalars = copy.factors[layer][target]?.up.scalars.map { $0 * weight } ?? []
+        copy.factors = factors.map { layer in
+            layer.mapValues { factor in
+                var scaled = factor
+                scaled.up.scalars = factor.up.scalars.map { $0 * weight }
+                return scaled
             }
         }
         return copy

@@ -39,7 +39,7 @@ struct ServingAuthTests {
         let denials = log.filter { $0.outcome == .denied && $0.principal == "alice" }
         #expect(denials.contains { "\($0.detail) \($0.operation)".contains("topic") && $0.operation == "invoke-model" })
         #expect(denials.contains { $0.operation == "register-model" })
-        #expect(try store.verifyAuditLog(as: owner).isValid)
+        #expect(try store.verifyAuditLog(as: owner).ok)
 
         // The owner (store-wide) may register; the new adapter serves at once.
         let ownerClient = ServingClient(baseURL: running.url, token: ownerToken)

@@ -106,15 +106,16 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime = ServingRuntime(
             encoder: encoder, cache: cache, configuration: configuration,
             baseName: URL(fileURLWithPath: model).lastPathComponent,
-            classNames: AdapterClassNames(folders: adapters.map { URL(fileURLWithPath: $0) }).reader)
+            classNames: AdapterClassNames(folders: [adapters.map { URL(fileURLWithPath: $0) }]).reader)
         let server = try ServingServer(
             runtime: runtime, access: access, host: host, port: port, maxBodyBytes: maxBodyBytes,
             drainGrace: .seconds(drainSeconds))
         let count = cache.entries().count
         let auth = insecureNoAuth ? "none (--insecure-no-auth)" : "store \(storePath ?? "")"
         try await server.run { port in
-            print("foundry serve: listening on http://\(host):\(port) — \(count) adapters, auth: \(auth)")
-            fflush(stdout)
+            // Written unbuffered: scripts and tests wait for this line to learn the port.
+            FileHandle.standardOutput.write(
+                Data("foundry serve: listening on http://\(host):\(port) — \(count) adapters, auth: \(auth)\n".utf8))
         }
         print("foundry serve: drained, exiting")
     }

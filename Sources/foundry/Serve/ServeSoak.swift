@@ -102,12 +102,13 @@ struct ServeSoak {
                 var step = 0
                 while monotonicSeconds() < deadline {
                     let source = folder.appendingPathComponent(ids[step % ids.count]).path
+                    let current = step
                     await tally.record("register", expected: [201]) {
-                        try await client.post("/v1/adapters", json: ["id": "churn-\(step)", "path": source])
+                        try await client.post("/v1/adapters", json: ["id": "churn-\(current)", "path": source])
                     }
-                    if step >= 5 {
+                    if current >= 5 {
                         await tally.record("unregister", expected: [200]) {
-                            try await client.delete("/v1/adapters/churn-\(step - 5)")
+                            try await client.delete("/v1/adapters/churn-\(current - 5)")
                         }
                     }
                     step += 1
