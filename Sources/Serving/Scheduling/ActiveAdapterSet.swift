@@ -13,9 +13,9 @@
 ///    `active_adapters` once it has been active longer than `max_active_time`). An adapter activated at the current
 ///    instant is never swapped out at that same instant, so each admitted adapter gets at least one batch.
 ///
-/// Consequence (the fairness guarantee the tests check): an adapter that starts waiting at instant `t` is active at
-/// the first update at or after `t + cycleTime` when `maxActiveAdapters` is 1, since the adapter it waits behind was
-/// activated no later than `t`; with free slots it is active at once.
+/// Consequence (the fairness guarantee the tests check): an adapter that starts waiting at instant `t` while no other
+/// adapter waits is active at the first exchange at or after `t + cycleTime` (for a positive cycle time), since the
+/// longest-active adapter was activated no later than `t`; with a free slot it is active at once.
 struct ActiveAdapterSet {
     /// How many adapters may be active at once (at least 1).
     let capacity: Int
@@ -73,6 +73,10 @@ struct ActiveAdapterSet {
         for adapter in swappedOutAt.keys where oldest(adapter) == nil {
             swappedOutAt[adapter] = nil
         }
+        // Nothing to admit unless a slot is free or the longest-active adapter's turn is over (this keeps an enqueue
+        // under load at O(k) instead of ordering every waiting adapter).
+        let turnOver = members.first.flatMap { activatedAt[$0] }.map { $0 < now && $0 + cycleTime <= now } ?? false
+        guard members.count < capacity || (exchange && turnOver) else { return }
         // 2–3. Free slots are filled in waiting order.
         var queue = waiting(queued: queued, oldest: oldest)[...]
         while members.count < capacity, let next = queue.popFirst() {

@@ -7,8 +7,9 @@ import Foundation
 /// The exchange rule is LoRAX's adapter-exchange scheduler (predibase/lorax, `router/src/queue.rs`,
 /// `AdapterQueuesState::update_adapters` and `next_entry`; launcher flags `--max-active-adapters` and
 /// `--adapter-cycle-time-s`), described step by step on ``nextBatch(now:)``. One busy adapter therefore cannot starve
-/// the others: with `maxActiveAdapters = 1`, an adapter that starts waiting at `t` is batched by the first
-/// `nextBatch(now:)` at or after `t + cycleTime`; with a free slot, by the very next one.
+/// the others: an adapter that starts waiting at `t` while no other adapter waits is batched by the first
+/// `nextBatch(now:)` at or after `t + cycleTime` (for a positive cycle time) even when the set is full; with a free
+/// slot, by the very next one. Each adapter waiting ahead of it adds at most one cycle time.
 ///
 /// Usage: HTTP handlers ``enqueue(_:)`` items (a request with the continuation that answers it, as `Payload`); one
 /// engine thread loops on ``waitForBatch()``, runs `items` in one forward pass and answers `expired` with HTTP 504.
