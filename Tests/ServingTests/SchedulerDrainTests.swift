@@ -62,6 +62,8 @@ struct SchedulerDrainTests {
         #expect(seen.last.map { $0 == nil } == true, "the worker ends with nil")
         #expect(seen.compactMap { $0 }.flatMap(\.items).map(\.payload).sorted() == [0, 1, 2])
         #expect(queue.queueDepth == 0)
+        #expect(queue.statistics.rejectedDraining == 1)
+        #expect(queue.statistics.dispatched == 3)
     }
 
     @Test("a worker blocked on an empty queue is woken by beginDrain and gets nil")

@@ -24,6 +24,7 @@ struct SchedulerPropertyTests {
         var outCount: [Int: Int] = [:]
         var lastRunPerAdapter: [String?: Int] = [:]
         var nextID = 0
+        var refused = 0
 
         func check(_ batch: ScheduledBatch<Int>, at instant: ContinuousClock.Instant) {
             #expect(!batch.items.isEmpty || !batch.expired.isEmpty)
@@ -68,6 +69,7 @@ struct SchedulerPropertyTests {
                             Issue.record("unexpected \(error)")
                             continue
                         }
+                        refused += 1
                         #expect(retryAfter >= 1)
                         #expect(depth == configuration.queueCapacity)
                         #expect(queue.queueDepth == depth, "a refused item must not be queued")
@@ -98,5 +100,11 @@ struct SchedulerPropertyTests {
         #expect(queue.activeAdapters.isEmpty)
         #expect(Set(outCount.keys) == Set(enqueued.keys), "every enqueued item comes out")
         #expect(outCount.values.allSatisfy { $0 == 1 }, "no item comes out twice")
+        let statistics = queue.statistics
+        #expect(statistics.enqueued == enqueued.count)
+        #expect(statistics.dispatched + statistics.expired + statistics.removed == enqueued.count)
+        #expect(statistics.rejectedFull == refused)
+        #expect(statistics.rejectedDraining == 0)
+        #expect(statistics.exchanges <= statistics.activations)
     }
 }

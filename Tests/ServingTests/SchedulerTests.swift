@@ -164,6 +164,8 @@ struct SchedulerTests {
         #expect(queue.queueDepth == 3)
         #expect(queue.queueDepths() == ["A": 3])
         #expect(queue.waitingAdapters.isEmpty)
+        #expect(queue.statistics.rejectedFull == 1)
+        #expect(queue.statistics.enqueued == 3)
     }
 
     @Test("Retry-After is the queued tokens over the measured tokens per second, rounded up")
@@ -175,6 +177,7 @@ struct SchedulerTests {
         #expect(queue.nextBatch(now: at(1000))?.tokens == 200)
         for index in 4..<8 { try queue.enqueue(item("A", id: index, tokens: 100, at: at(1001))) }
         #expect(queue.queuedTokens == 400)
+        #expect(queue.statistics.tokensPerSecond == 200)
         #expect(throws: ServingError.queueFull(retryAfterSeconds: 2)) {
             try queue.enqueue(item("A", id: 8, tokens: 100, at: at(1002)))
         }
@@ -207,6 +210,9 @@ struct SchedulerTests {
             now += .milliseconds(10)
         }
         #expect(order == ["A", "B", "C", "A"])
+        let statistics = queue.statistics
+        #expect(statistics.exchanges == 1, "only A was swapped out; B and C left because their queues emptied")
+        #expect(statistics.activations == 4)
     }
 
     @Test("the active set never exceeds maxActiveAdapters and idle adapters leave it at once")

@@ -27,6 +27,10 @@ struct ActiveAdapterSet {
     private var activatedAt: [String?: ContinuousClock.Instant] = [:]
     /// Adapters the cycle rule swapped out, with the instant; cleared when they re-enter or their queue empties.
     private var swappedOutAt: [String?: ContinuousClock.Instant] = [:]
+    /// How many times an adapter entered the set.
+    private(set) var activations = 0
+    /// How many times the cycle rule swapped an adapter out for a waiting one.
+    private(set) var exchanges = 0
 
     /// An empty set.
     init(capacity: Int, cycleTime: Duration) {
@@ -90,6 +94,7 @@ struct ActiveAdapterSet {
             queue.removeFirst()
             remove(longest)
             swappedOutAt[longest] = now
+            exchanges += 1
             activate(next, now: now)
         }
     }
@@ -107,6 +112,7 @@ struct ActiveAdapterSet {
     }
 
     private mutating func activate(_ adapter: String?, now: ContinuousClock.Instant) {
+        activations += 1
         members.append(adapter)
         activatedAt[adapter] = now
         swappedOutAt[adapter] = nil

@@ -49,8 +49,14 @@ public final class AdapterScheduler<Payload: Sendable>: @unchecked Sendable {
     public func enqueue(_ item: ScheduledItem<Payload>) throws(ServingError) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        if draining { throw .draining }
-        if state.isFull { throw .queueFull(retryAfterSeconds: state.retryAfterSeconds) }
+        if draining {
+            state.recordRejection(full: false)
+            throw .draining
+        }
+        if state.isFull {
+            state.recordRejection(full: true)
+            throw .queueFull(retryAfterSeconds: state.retryAfterSeconds)
+        }
         let wasIdle = state.append(item)
         condition.signal()
         return wasIdle
@@ -133,6 +139,14 @@ public final class AdapterScheduler<Payload: Sendable>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return state.depths
+    }
+
+    /// Running totals since creation: items accepted, refused, dispatched, expired and removed, batches, adapter
+    /// activations and cycle-time exchanges, and the measured tokens per second.
+    public var statistics: SchedulerStatistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return state.statistics
     }
 
     /// The active adapters in activation order, the longest-active first (`nil` = base model).

@@ -15,6 +15,8 @@ struct SchedulerQueues<Payload: Sendable> {
     /// The latest instant seen (from enqueued items and `nextBatch` calls).
     private(set) var latestInstant: ContinuousClock.Instant?
     private var throughput = ThroughputEstimate()
+    /// Running totals (the active set's counts and the speed are filled in by ``statistics``).
+    private var totals = SchedulerStatistics()
     private var nextSequence: UInt64 = 0
     /// No queued item has a deadline before this (it may be earlier than the true minimum, never later).
     private var earliestDeadline: ContinuousClock.Instant?
@@ -37,6 +39,7 @@ struct SchedulerQueues<Payload: Sendable> {
         let wasIdle = queues[item.adapter] == nil
         queues[item.adapter, default: AdapterQueue()].append(Entry(item: item, sequence: nextSequence))
         nextSequence &+= 1
+        totals.enqueued += 1
         count += 1
         tokens += item.tokens
         if let deadline = item.deadline {
@@ -57,7 +60,10 @@ struct SchedulerQueues<Payload: Sendable> {
         updateActiveSet(now: now, exchange: false)
         if !items.isEmpty {
             throughput.recordDispatch(at: now, tokens: items.reduce(0) { $0 + $1.tokens }, backlogRemains: count > 0)
+            totals.batches += 1
+            totals.dispatched += items.count
         }
+        totals.expired += expired.count
         if items.isEmpty, expired.isEmpty { return nil }
         return ScheduledBatch(items: items, expired: expired)
     }
@@ -69,6 +75,7 @@ struct SchedulerQueues<Payload: Sendable> {
             return []
         }
         let entries = queue.removeAll()
+        totals.removed += entries.count
         count -= entries.count
         tokens -= entries.reduce(0) { $0 + $1.item.tokens }
         active.forget(adapter)
@@ -76,6 +83,20 @@ struct SchedulerQueues<Payload: Sendable> {
             updateActiveSet(now: now, exchange: false)
         }
         return entries.map(\.item)
+    }
+
+    /// Counts an item turned away (`full`: the queue was full; otherwise the scheduler was draining).
+    mutating func recordRejection(full: Bool) {
+        if full { totals.rejectedFull += 1 } else { totals.rejectedDraining += 1 }
+    }
+
+    /// The running totals.
+    var statistics: SchedulerStatistics {
+        var statistics = totals
+        statistics.activations = active.activations
+        statistics.exchanges = active.exchanges
+        statistics.tokensPerSecond = throughput.tokensPerSecond
+        return statistics
     }
 
     /// The number of queued items per adapter with queued work.
