@@ -134,6 +134,28 @@ struct AdapterCacheTests {
         #expect(statistics.cold.hits == 1)
     }
 
+    @Test("an acquire does not wait for a prefetch still queued behind other reads: it loads at once")
+    func acquireOvertakesQueuedPrefetch() throws {
+        let directory = TemporaryDirectory(prefix: "adapter-cache")
+        let ids = ["a", "b", "c", "d", "e"]
+        let adapters = try TiersFixtures.writeAdapters(ids, in: directory.url)
+        let source = CountingSource(directory: directory.url, holding: ["a", "b"])
+        let cache = try AdapterCache(model: TiersFixtures.model, sources: [source])
+        for id in ["a", "b", "c"] { cache.prefetch(id) }  // a and b hold both lanes; c queues behind a
+        #expect(TiersFixtures.eventually { source.readCount("a") == 1 && source.readCount("b") == 1 })
+        let c = try cache.acquire("c")
+        #expect(c.flattened() == adapters["c"]?.flattened())
+        #expect(cache.tier(of: "c") == .hot)
+        #expect(cache.tier(of: "a") == .cold)
+        source.release()
+        #expect(TiersFixtures.eventually { cache.tier(of: "a") == .warm && cache.tier(of: "b") == .warm })
+        for id in ["d", "e"] { cache.prefetch(id) }  // queued after c's superseded prefetch on each lane
+        #expect(TiersFixtures.eventually { cache.tier(of: "d") == .warm && cache.tier(of: "e") == .warm })
+        #expect(source.readCount("c") == 1)
+        #expect(cache.statistics().prefetches == 5)
+        #expect(cache.statistics().misses == 1)
+    }
+
     @Test("concurrent acquires of one cold adapter read it once and all get the same numbers")
     func concurrentAcquiresReadOnce() throws {
         let directory = TemporaryDirectory(prefix: "adapter-cache")

@@ -52,18 +52,24 @@ enum TiersFixtures {
     }
 }
 
-/// A source over a folder that counts reads per id and can hold every read until ``release()``.
+/// A source over a folder that counts reads per id and can hold reads (of every id, or of some) until ``release()``.
 ///
-/// `@unchecked Sendable` invariant: `reads` and `isOpen` are only read or written while holding `condition`.
+/// `@unchecked Sendable` invariant: `reads`, `holdsAll` and `heldIDs` are only read or written while holding
+/// `condition`.
 final class CountingSource: AdapterSource, @unchecked Sendable {
     let inner: DirectoryAdapterSource
     private let condition = NSCondition()
     private var reads: [String: Int] = [:]
-    private var isOpen: Bool
+    private var holdsAll: Bool
+    private var heldIDs: Set<String>
 
-    init(directory: URL, held: Bool = false) {
+    /// - Parameters:
+    ///   - held: hold every read until ``release()``.
+    ///   - holding: hold the reads of these ids until ``release()``.
+    init(directory: URL, held: Bool = false, holding: Set<String> = []) {
         inner = DirectoryAdapterSource(directory: directory)
-        isOpen = !held
+        holdsAll = held
+        heldIDs = holding
     }
 
     func adapterIDs() throws -> [String] { try inner.adapterIDs() }
@@ -71,7 +77,7 @@ final class CountingSource: AdapterSource, @unchecked Sendable {
     func read(_ id: String) throws -> SerializedAdapter {
         condition.lock()
         reads[id, default: 0] += 1
-        while !isOpen { condition.wait() }
+        while holdsAll || heldIDs.contains(id) { condition.wait() }
         condition.unlock()
         return try inner.read(id)
     }
@@ -79,7 +85,8 @@ final class CountingSource: AdapterSource, @unchecked Sendable {
     /// Lets held reads (and every later one) proceed.
     func release() {
         condition.lock()
-        isOpen = true
+        holdsAll = false
+        heldIDs = []
         condition.broadcast()
         condition.unlock()
     }

@@ -45,6 +45,8 @@ public final class AdapterCache: @unchecked Sendable {
         var pinned = false
         var lastUsed: UInt64 = 0
         var loading: PendingLoad?
+        /// `loading` is a prefetch waiting for its turn on a lane: an acquire takes the load over instead of waiting.
+        var prefetchQueued = false
         /// An error met by a prefetch, thrown by the next acquire.
         var failure: ServingError?
 
@@ -257,18 +259,24 @@ public final class AdapterCache: @unchecked Sendable {
     }
 
     /// Starts reading a cold adapter into the warm tier in the background (for a request queued for it). No-op when
-    /// the adapter is unknown, warm, hot, derived or already loading. An error the read meets is thrown by the next
-    /// ``acquire(_:)`` of the adapter; a serialized adapter larger than the warm budget is not kept.
+    /// the adapter is unknown, warm, hot, derived or already loading, or when the warm budget is zero. An error the
+    /// read meets is thrown by the next ``acquire(_:)`` of the adapter; a serialized adapter larger than the warm
+    /// budget is not kept.
+    ///
+    /// Prefetches run in order on two background lanes (bounded disk concurrency). An ``acquire(_:)`` of an adapter
+    /// whose prefetch has not started yet loads it at once rather than waiting for its turn; one whose prefetch is
+    /// reading waits for that read instead of reading again.
     public func prefetch(_ id: String) {
         lock.lock()
-        guard let entry = registry[id], entry.hot == nil, entry.warm == nil, entry.loading == nil,
-            case let .source(source) = entry.origin
+        guard budgets.warmBytes > 0, let entry = registry[id], entry.hot == nil, entry.warm == nil,
+            entry.loading == nil, case let .source(source) = entry.origin
         else {
             lock.unlock()
             return
         }
         let pending = PendingLoad()
         registry[id]?.loading = pending
+        registry[id]?.prefetchQueued = true
         registry[id]?.failure = nil
         counters.prefetches += 1
         let lane = lanes[nextLane % lanes.count]
@@ -276,6 +284,16 @@ public final class AdapterCache: @unchecked Sendable {
         let serial = entry.serial
         lock.unlock()
         lane.async { [self] in
+            lock.lock()
+            guard let current = registry[id], current.serial == serial, current.loading === pending,
+                current.prefetchQueued
+            else {
+                // Unregistered, or an acquire took the load over while this waited for its turn.
+                lock.unlock()
+                return
+            }
+            registry[id]?.prefetchQueued = false
+            lock.unlock()
             let outcome = Result { try source.read(id) }.mapError { Self.loadError($0, id: id) }
             lock.lock()
             defer { lock.unlock() }
@@ -359,7 +377,7 @@ public final class AdapterCache: @unchecked Sendable {
                 if entry.warm != nil { counters.warmHits += 1 } else { counters.coldAcquires += 1 }
                 counted = true
             }
-            if let pending = entry.loading {
+            if let pending = entry.loading, !entry.prefetchQueued {
                 lock.unlock()
                 switch pending.wait() {
                 case let .success(adapter?) where !pin:
@@ -373,8 +391,11 @@ public final class AdapterCache: @unchecked Sendable {
                     throw error
                 }
             }
+            // Not loading, or a prefetch still queued behind others: this call loads it now (the prefetch, when its
+            // turn comes, sees it was superseded and does nothing).
             let pending = PendingLoad()
             registry[id]?.loading = pending
+            registry[id]?.prefetchQueued = false
             lock.unlock()
             return try promote(id, entry: entry, pending: pending, pin: pin)
         }
@@ -511,8 +532,8 @@ public final class AdapterCache: @unchecked Sendable {
         }
     }
 
-    /// Keeps `bytes` as the warm copy of `id`, evicting least recently used warm copies to make room; false (nothing
-    /// stored) when it is larger than the warm budget or the room cannot be made.
+    /// Keeps `bytes` as the warm copy of `id`, evicting warm copies of pinned adapters, then least recently used warm
+    /// copies, to make room; false (nothing stored) when it is larger than the warm budget or the room cannot be made.
     @discardableResult
     private func storeWarm(_ id: String, _ bytes: SerializedAdapter) -> Bool {
         guard registry[id] != nil, bytes.byteCount <= budgets.warmBytes else { return false }
@@ -521,7 +542,11 @@ public final class AdapterCache: @unchecked Sendable {
             registry[id]?.warm = nil
         }
         while warmResident + bytes.byteCount > budgets.warmBytes {
-            guard let victim = leastRecentlyUsed(except: id, { $0.warm != nil && $0.loading == nil }) else { break }
+            // The warm copy of a pinned adapter is of no use until it is unpinned: those go first.
+            guard
+                let victim = leastRecentlyUsed(except: id, { $0.warm != nil && $0.pinned && $0.hot != nil })
+                    ?? leastRecentlyUsed(except: id, { $0.warm != nil && $0.loading == nil })
+            else { break }
             evictWarm(victim)
         }
         guard warmResident + bytes.byteCount <= budgets.warmBytes else { return false }
