@@ -108,8 +108,10 @@ struct AdapterCacheTests {
         let cache = setup.cache
         try cache.pin("a")
         try cache.pin("b")
-        #expect(throws: ServingError.self) { try cache.pin("c") }
+        let hot = try TiersFixtures.hotBytes
+        #expect(throws: ServingError.adapterTooLarge(id: "c", bytes: hot, hotBudget: 0)) { try cache.pin("c") }
         #expect(cache.tier(of: "a") == .hot && cache.tier(of: "b") == .hot)
+        #expect(cache.tier(of: "c") == .warm)  // read once, kept warm
         // With the hot tier full of pinned adapters, an acquire still answers, without keeping the adapter hot.
         let c = try cache.acquire("c")
         #expect(c == (try setup.fromFiles("c")))
@@ -236,6 +238,19 @@ struct AdapterCacheTests {
         #expect(throws: ServingError.adapterExists(id: "a")) {
             try setup.cache.register(id: "a", directory: extra.url.appendingPathComponent("x"))
         }
+    }
+
+    @Test("refresh registers adapters that appeared in the source since, cold, and leaves the others alone")
+    func refreshing() throws {
+        let setup = try Setup(ids: ["a", "b"])
+        _ = try setup.cache.acquire("a")
+        #expect(try setup.cache.refresh() == [])
+        try TiersFixtures.writeAdapters(["c", "d"], in: setup.directory.url)
+        #expect(try setup.cache.refresh() == ["c", "d"])
+        #expect(setup.cache.entries().map(\.id) == ["a", "b", "c", "d"])
+        #expect(setup.cache.tier(of: "a") == .hot && setup.cache.tier(of: "c") == .cold)
+        #expect(setup.source.readCount("c") == 0)
+        #expect(try setup.cache.acquire("d").flattened() == (try setup.fromFiles("d")).flattened())
     }
 
     @Test("unregister forgets an adapter in every tier and frees its bytes")

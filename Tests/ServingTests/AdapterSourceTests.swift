@@ -152,6 +152,10 @@ struct AdapterSourceTests {
             spam
                 == (try LoRAAdapter(
                     peftDirectory: try #require(setup.adapterFolders["spam"]), model: TiersFixtures.model)))
+        // A branch created later (from an adapter commit) appears on refresh.
+        try setup.repository.createBranch("spam-v2", at: "spam")
+        #expect(try cache.refresh() == ["spam-v2"])
+        #expect(try cache.acquire("spam-v2") == spam)
         // No checkout folder was written into the repository.
         let contents = try FileManager.default.contentsOfDirectory(atPath: setup.repository.root.path)
         #expect(

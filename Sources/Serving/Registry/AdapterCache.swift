@@ -19,7 +19,8 @@ import Foundation
 /// warm = ``SerializedAdapter/byteCount``.
 ///
 /// Thread-safe. Disk reads and decoding happen outside the lock; concurrent acquires of one adapter share one load
-/// (the later callers block their thread until it finishes).
+/// (the later callers block their thread until it finishes). ``acquire(_:)`` is synchronous and may block for a read
+/// and decode (milliseconds): call it from a worker thread (the engine's), not from many tasks of the cooperative pool.
 ///
 /// `@unchecked Sendable` invariant: `registry`, `clock`, `serials`, `hotResident`, `warmResident`, `counters` and
 /// `nextLane` are only read or written while holding `lock`; `hotResident` and `warmResident` always equal the sums of
@@ -84,6 +85,8 @@ public final class AdapterCache: @unchecked Sendable {
     private var nextLane = 0
     /// Serial queues the prefetches run on (bounded concurrency for disk reads).
     private let lanes: [DispatchQueue]
+    /// The sources given at creation (listed again by ``refresh()``).
+    private let sources: [any AdapterSource]
 
     /// Creates a cache over the adapters the sources list (all cold; nothing is read).
     /// - Parameters:
@@ -104,6 +107,7 @@ public final class AdapterCache: @unchecked Sendable {
         }
         self.model = model
         self.budgets = budgets
+        self.sources = sources
         lanes = (0..<2).map { DispatchQueue(label: "foundry.adapter-cache.prefetch.\($0)", qos: .utility) }
         for source in sources {
             for id in try source.adapterIDs() {
@@ -192,6 +196,28 @@ public final class AdapterCache: @unchecked Sendable {
                 throw ServingError.adapterTooLarge(id: id, bytes: size, hotBudget: budgets.hotBytes - pinnedBytes())
             }
         }
+    }
+
+    /// Lists the sources again and registers, cold, the adapters that appeared since (a new adapter folder, a new
+    /// adapter branch). Adapters already registered are left as they are, including ones a source no longer lists
+    /// (their next load fails with ``ServingError/adapterLoadFailed(id:reason:)``; ``unregister(_:)`` them).
+    /// - Returns: the ids added, sorted.
+    /// - Throws: ``ServingError/invalidRequest(field:reason:)`` when a source cannot be listed (nothing is added).
+    @discardableResult
+    public func refresh() throws -> [String] {
+        var listed: [(String, any AdapterSource)] = []
+        for source in sources {
+            for id in try source.adapterIDs() { listed.append((id, source)) }
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        var added: [String] = []
+        for (id, source) in listed where registry[id] == nil {
+            serials += 1
+            registry[id] = Entry(serial: serials, origin: .source(source))
+            added.append(id)
+        }
+        return added.sorted()
     }
 
     /// Forgets an adapter in every tier (its files on disk are left alone). A load of it in flight finishes with
@@ -432,16 +458,17 @@ public final class AdapterCache: @unchecked Sendable {
         guard size <= budgets.hotBytes else {
             throw fail(.adapterTooLarge(id: id, bytes: size, hotBudget: budgets.hotBytes))
         }
-        if pin {
-            let others = pinnedBytes()
-            guard others + size <= budgets.hotBytes else {
-                throw fail(.adapterTooLarge(id: id, bytes: size, hotBudget: budgets.hotBytes - others))
-            }
-        }
         touch(id)
         if warm == nil { storeWarm(id, bytes) }
-        storeHot(id, adapter, bytes: size, pin: pin)
+        // A pin the hot budget cannot hold beside the other pinned adapters fails for the caller that pins only:
+        // callers waiting for the same load still get the adapter.
+        let others = pinnedBytes()
+        let pinFits = others + size <= budgets.hotBytes
+        storeHot(id, adapter, bytes: size, pin: pin && pinFits)
         pending.finish(.success(adapter))
+        if pin && !pinFits {
+            throw ServingError.adapterTooLarge(id: id, bytes: size, hotBudget: budgets.hotBytes - others)
+        }
         return adapter
     }
 
