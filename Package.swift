@@ -115,7 +115,8 @@ let package = Package(
             name: "ModelRepositoryTests",
             dependencies: ["ModelRepository", "Merging", "Tensors", "FoundryCore", "FoundryTestSupport"]),
         .testTarget(
-            name: "ServingTests", dependencies: ["Serving", "Adapters", "Tensors", "FoundryCore", "FoundryTestSupport"]),
+            name: "ServingTests",
+            dependencies: ["Serving", "Adapters", "Tensors", "FoundryCore", "ModelRepository", "FoundryTestSupport"]),
         .testTarget(
             name: "ServingHTTPTests",
             dependencies: ["ServingHTTP", "Serving", "DatasetStore", "Adapters", "Tensors", "FoundryTestSupport"]),

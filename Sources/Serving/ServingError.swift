@@ -77,6 +77,7 @@ public enum ServingError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// A one-line message naming the adapter, field or limit concerned.
     public var description: String {
         switch self {
         case let .unknownAdapter(id): "no adapter named '\(id)' is registered"

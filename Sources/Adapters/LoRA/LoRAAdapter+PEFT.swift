@@ -24,16 +24,47 @@ extension LoRAAdapter {
     ///   ``AdaptersError/io(path:reason:)`` for unreadable files.
     public init(peftDirectory directory: URL, model: BertModel) throws {
         let path = directory.path
-        func fail(_ reason: String) -> AdaptersError { .invalidAdapter(path: path, reason: reason) }
         let configURL = directory.appendingPathComponent("adapter_config.json")
         let weightsURL = directory.appendingPathComponent("adapter_model.safetensors")
         for url in [configURL, weightsURL] where !FileManager.default.fileExists(atPath: url.path) {
-            throw fail("missing \(url.lastPathComponent)")
+            throw AdaptersError.invalidAdapter(path: path, reason: "missing \(url.lastPathComponent)")
         }
         let data: Data
         do { data = try Data(contentsOf: configURL) } catch {
             throw AdaptersError.io(path: configURL.path, reason: error.localizedDescription)
         }
+        let file = try AdaptersError.readSafeTensors(weightsURL)
+        try self.init(peftConfiguration: data, weights: file, layerCount: model.layers.count, path: path)
+        try validate(against: model, path: path)
+    }
+
+    /// Parses an adapter from the bytes of its two PEFT files (`adapter_config.json` and
+    /// `adapter_model.safetensors`) held in memory, without checking it against a base model: call
+    /// ``validate(against:path:)`` before using it.
+    ///
+    /// The adapter has one entry in ``factors`` per layer up to the highest layer its keys name (layers without
+    /// tensors have no factors); pad ``factors`` with empty entries to the base model's layer count before validating
+    /// an adapter that adapts only the first layers.
+    /// - Parameters:
+    ///   - configuration: the bytes of `adapter_config.json`.
+    ///   - weights: the bytes of `adapter_model.safetensors`.
+    ///   - path: the adapter's name in error messages (its folder, or an id).
+    /// - Throws: ``AdaptersError/invalidAdapter(path:reason:)`` for unsupported options, unknown keys or factors whose
+    ///   rank is not the configured one; ``AdaptersError/invalidSafeTensors(path:reason:)`` for malformed weights.
+    public init(peftConfiguration configuration: Data, weights: Data, path: String) throws {
+        let file: SafeTensors
+        do { file = try SafeTensors(data: weights, path: "\(path)/adapter_model.safetensors") } catch let error
+            as TensorsError
+        {
+            throw AdaptersError(error)
+        }
+        try self.init(peftConfiguration: configuration, weights: file, layerCount: nil, path: path)
+    }
+
+    /// Parses the configuration and tensors of a PEFT adapter; `layerCount`, when given, is the base model's layer
+    /// count (a key naming a layer beyond it throws) and the number of entries of ``factors``.
+    init(peftConfiguration data: Data, weights file: SafeTensors, layerCount: Int?, path: String) throws {
+        func fail(_ reason: String) -> AdaptersError { .invalidAdapter(path: path, reason: reason) }
         guard let config = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw fail("adapter_config.json is not a JSON object")
         }
@@ -58,11 +89,10 @@ extension LoRAAdapter {
             throw fail("alpha_pattern is not supported")
         }
 
-        let file = try AdaptersError.readSafeTensors(weightsURL)
-        var factors = [[LoRATarget: LoRAFactors]](repeating: [:], count: model.layers.count)
         var pending: [String: (down: Tensor?, up: Tensor?)] = [:]
         var classifierWeight: Tensor?
         var classifierBias: Tensor?
+        var layers = layerCount ?? 0
         for (key, tensor) in file.tensors {
             if key == Self.classifierWeightKey || key == "base_model.model.classifier.modules_to_save.default.weight" {
                 classifierWeight = tensor
@@ -73,14 +103,19 @@ extension LoRAAdapter {
                 continue
             }
             guard let parsed = Self.parseFactorKey(key) else { throw fail("unsupported tensor \(key)") }
-            guard parsed.layer < model.layers.count else {
-                throw fail("tensor \(key) names layer \(parsed.layer); the base model has \(model.layers.count) layers")
+            if let layerCount {
+                guard parsed.layer < layerCount else {
+                    throw fail("tensor \(key) names layer \(parsed.layer); the base model has \(layerCount) layers")
+                }
+            } else {
+                layers = max(layers, parsed.layer + 1)
             }
             let slot = "\(parsed.layer)|\(parsed.target.rawValue)"
             var entry = pending[slot] ?? (nil, nil)
             if parsed.isDown { entry.down = tensor } else { entry.up = tensor }
             pending[slot] = entry
         }
+        var factors = [[LoRATarget: LoRAFactors]](repeating: [:], count: layers)
         var targets = Set<LoRATarget>()
         for (slot, entry) in pending {
             let parts = slot.split(separator: "|")
@@ -111,7 +146,6 @@ extension LoRAAdapter {
         if rsLoRA { configuration.alpha = alpha * Float(rank).squareRoot() }
         let head = ClassificationHead(pooling: pooling, weight: classifierWeight, bias: classifierBias.scalars)
         self.init(configuration: configuration, factors: factors, head: head)
-        try validate(against: model, path: path)
     }
 
     /// Parses `base_model.model.[bert.]encoder.layer.{L}.{module}.lora_{A|B}[.default].weight`.
