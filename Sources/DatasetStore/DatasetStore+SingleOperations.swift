@@ -204,6 +204,28 @@ extension DatasetStore {
         return first
     }
 
+    /// Grants `role` to a principal on the model called `model` (a served adapter, by name; the store keeps no
+    /// registry of models).
+    ///
+    /// Requires `grant` on that model (or store-wide) and every action of the role there (no escalation). Audited as
+    /// `grant-model`; `audit verify` replays it.
+    /// - Throws: ``DatasetStoreError/privilegeEscalation(principal:role:missing:)``, ``DatasetStoreError/unknownRole(_:)``,
+    ///   ``DatasetStoreError/unknownPrincipal(_:)``, ``DatasetStoreError/modelPermissionDenied(principal:operation:model:)``,
+    ///   ``DatasetStoreError/invalidName(kind:name:reason:)`` when `model` is not a model name.
+    public func grant(role: String, to grantee: String, model: String, as principal: Principal) throws -> Grant {
+        let granted = try grantMany([GrantRequest(principal: grantee, role: role, model: model)], as: principal)
+        guard let first = granted.first else { throw DatasetStoreError.storage("the grant returned no record") }
+        return first
+    }
+
+    /// Revokes `role` from a principal on the model called `model`. Requires `grant` and the role's actions on that
+    /// model (or store-wide). Audited as `revoke-model`.
+    ///
+    /// - Returns: whether a grant was removed.
+    public func revoke(role: String, from grantee: String, model: String, as principal: Principal) throws -> Bool {
+        try write(as: principal) { try $0.revoke(role: role, from: grantee, model: model) }
+    }
+
     /// Grants several roles in one transaction (all or nothing); each item is checked like
     /// ``grant(role:to:dataset:as:)``. Granting a role the grantee already holds on that scope is a no-op.
     public func grantMany(_ requests: [GrantRequest], as principal: Principal) throws -> [Grant] {

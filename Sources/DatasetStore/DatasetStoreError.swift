@@ -4,6 +4,13 @@ import Foundation
 public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, LocalizedError {
     /// The acting principal lacks `action` on the scope (`dataset` nil = store-wide). The denial is audited.
     case permissionDenied(principal: String, action: Action, dataset: String?)
+    /// The acting principal may not do `operation` (`invoke-model`, `register-model`, `grant-model`, …) on the model
+    /// called `model`. The denial is audited, naming the model.
+    case modelPermissionDenied(principal: String, operation: String, model: String)
+    /// A grant or revoke named both a dataset and a model: a grant is on a dataset, on a model, or store-wide.
+    case conflictingScope(dataset: String, model: String)
+    /// An operation name that is not a model operation of ``AccessPolicy/operations``.
+    case unknownOperation(String)
     /// A token was missing, malformed, unknown or revoked.
     case unauthenticated(reason: String)
     /// `bootstrapOwner` was called on a store that already has principals.
@@ -76,6 +83,16 @@ public enum DatasetStoreError: Error, Equatable, CustomStringConvertible, Locali
             // right cannot tell them apart.
             return "permission denied: '\(DisplayText.escaped(principal))' may not \(action.rawValue) "
                 + (dataset.map { "dataset '\(DisplayText.escaped($0))' (or it does not exist)" } ?? "store-wide")
+        case let .modelPermissionDenied(principal, operation, model):
+            // The store keeps no registry of models: one message whether or not a server serves the model.
+            return "permission denied: '\(DisplayText.escaped(principal))' may not \(DisplayText.escaped(operation)) "
+                + "on model '\(DisplayText.escaped(model))'"
+        case let .conflictingScope(dataset, model):
+            return "a grant is on a dataset, on a model or store-wide: dataset '\(DisplayText.escaped(dataset))' and "
+                + "model '\(DisplayText.escaped(model))' were both given"
+        case let .unknownOperation(name):
+            return "'\(DisplayText.escaped(name))' is not a model operation (known: "
+                + ModelOperation.allCases.map(\.rawValue).joined(separator: ", ") + ")"
         case let .unauthenticated(reason): return "not authenticated: \(DisplayText.escaped(reason))"
         case let .alreadyInitialized(path): return "\(path): the store already has an owner"
         case let .notInitialized(path): return "\(path): the store has no principals yet (run `foundry store init`)"

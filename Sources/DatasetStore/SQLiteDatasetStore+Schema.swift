@@ -5,14 +5,49 @@ extension SQLiteDatasetStore {
     static func migrator(key: StoreKey) -> DatabaseMigrator {
         var migrator = migrator
         migrator.registerMigration(keyedMigration) { db in try keyChain(db, key: key) }
+        migrator.registerMigration(modelGrantsMigration) { db in try addModelGrants(db) }
         return migrator
     }
 
     /// The migration that keys the store (see ``keyChain(_:key:)``).
     static let keyedMigration = "v6-keyed-audit-opaque-ids-columns"
 
+    /// The migration that adds models as a scope of grants and the token epoch (see ``addModelGrants(_:)``).
+    static let modelGrantsMigration = "v7-model-grants-token-epoch"
+
+    /// The `v7` migration (after the keyed one, so it runs on every store once it is keyed):
+    ///
+    /// - `model_grant`: a role held on one model (a served adapter, by name). A table of its own rather than a column
+    ///   of `role_grant`, so that a grant holds a dataset, a model or neither (store-wide) and never both by
+    ///   construction, and so that a Foundry from before models, opening this file, sees no model grant at all rather
+    ///   than mistaking one for a store-wide grant (its `role_grant` query knows only datasets): it fails safe.
+    /// - `token_epoch` in `store_meta`, bumped by triggers whenever a token is issued, revoked or deleted, by any code
+    ///   path and any process, so that a server's cached authenticator (``ModelAccessGate``) can tell with one indexed
+    ///   read per call whether any token it remembers may have changed.
+    static func addModelGrants(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE model_grant(
+                    id INTEGER PRIMARY KEY,
+                    principalId INTEGER NOT NULL REFERENCES principal(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL,
+                    model TEXT NOT NULL CHECK (length(model) > 0),
+                    grantedBy INTEGER NOT NULL REFERENCES principal(id),
+                    grantedAt INTEGER NOT NULL);
+                CREATE UNIQUE INDEX model_grant_unique ON model_grant(principalId, role, model);
+                INSERT OR IGNORE INTO store_meta(key, value) VALUES ('token_epoch', 0);
+                CREATE TRIGGER api_token_epoch_insert AFTER INSERT ON api_token
+                BEGIN UPDATE store_meta SET value = value + 1 WHERE key = 'token_epoch'; END;
+                CREATE TRIGGER api_token_epoch_update AFTER UPDATE ON api_token
+                BEGIN UPDATE store_meta SET value = value + 1 WHERE key = 'token_epoch'; END;
+                CREATE TRIGGER api_token_epoch_delete AFTER DELETE ON api_token
+                BEGIN UPDATE store_meta SET value = value + 1 WHERE key = 'token_epoch'; END;
+                """)
+    }
+
     /// The store's unkeyed schema as ordered, named migrations (v1–v5, as shipped). Never edit a shipped migration:
-    /// append a new one (to ``migrator(key:)`` when it needs the key).
+    /// append a new one (to ``migrator(key:)``
+    /// when it needs the key or must run after the keyed migration).
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-core") { db in

@@ -116,7 +116,8 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
 
     /// Decides whether `principal` may do `action` on the dataset with id `datasetID` (nil = store-wide).
     ///
-    /// This is the only place permissions are decided. It reads the grant epoch in the caller's
+    /// This is the only place permissions are decided (models: ``PermissionSnapshot/allows(_:model:)`` on the same
+    /// snapshot). It reads the grant epoch in the caller's
     /// transaction and answers from the in-memory ``PermissionSnapshot`` of the principal, reloading
     /// it when any grant, revoke or role change (from any process) bumped the epoch.
     ///
@@ -154,7 +155,16 @@ public final class SQLiteDatasetStore: DatasetStore, Sendable {
                 storeWide = storeWide.union(actions)
             }
         }
-        return PermissionSnapshot(exists: true, storeWide: storeWide, perDataset: perDataset)
+        var perModel: [String: ActionSet] = [:]
+        let models = try Row.fetchCursor(
+            db, sql: "SELECT role, model FROM model_grant WHERE principalId = ?", arguments: [principalID])
+        while let row = try models.next() {
+            let role: String = row["role"]
+            let actions = AccessPolicy.builtInRole(named: role)?.actionSet ?? custom[role] ?? .none
+            let model: String = row["model"]
+            perModel[model] = (perModel[model] ?? .none).union(actions)
+        }
+        return PermissionSnapshot(exists: true, storeWide: storeWide, perDataset: perDataset, perModel: perModel)
     }
 
     func bumpGrantEpoch(_ db: Database) throws {

@@ -53,11 +53,13 @@ public final class SQLiteStoreTransaction: StoreTransaction {
 
     /// Runs one operation of the unit: resolve the dataset, authorize, run `body` in a savepoint, audit.
     ///
-    /// A refusal (the authorization check, or a refusal found by `body` such as a privilege escalation) is audited
+    /// With `model`, `action` is checked on that model (a store-wide grant counts, a dataset grant does not), and the
+    /// audit entry of a refusal or failure names the model in its detail (an allowed one names it through `body`'s
+    /// note). A refusal (the authorization check, or a refusal found by `body` such as a privilege escalation) is audited
     /// as `denied`, any other error as `failed`; both roll back the operation's savepoint first and are rethrown,
     /// GRDB errors as ``DatasetStoreError/storage(_:)``.
     func perform<T>(
-        _ operation: String, action: Action?, dataset: String?, version: String? = nil,
+        _ operation: String, action: Action?, dataset: String?, model: String? = nil, version: String? = nil,
         _ body: (Database, DatasetRow?) throws -> (T, SQLiteDatasetStore.AuditNote)
     ) throws -> T {
         precondition(isOpen, "a store transaction was used outside the write(as:) closure that received it")
@@ -66,10 +68,21 @@ public final class SQLiteStoreTransaction: StoreTransaction {
         do {
             try db.inSavepoint {
                 let row = try dataset.map { try store.resolveDataset($0, for: principal, action, db: db) }
-                let allowed =
-                    try action.map { try store.authorize(principal, $0, datasetID: row?.id, db: db) }
-                    ?? store.permissionSnapshot(principal, db: db).exists
-                guard allowed else { throw store.denial(principal, action, dataset) }
+                let allowed: Bool
+                if let model, let action {
+                    allowed = try store.permissionSnapshot(principal, db: db).allows(action, model: model)
+                } else {
+                    allowed =
+                        try action.map { try store.authorize(principal, $0, datasetID: row?.id, db: db) }
+                        ?? store.permissionSnapshot(principal, db: db).exists
+                }
+                guard allowed else {
+                    if let model, action != nil {
+                        throw DatasetStoreError.modelPermissionDenied(
+                            principal: principal.name, operation: operation, model: model)
+                    }
+                    throw store.denial(principal, action, dataset)
+                }
                 let (value, note) = try body(db, row)
                 try store.appendAudit(
                     db, principal: principal.name, operation: operation, action: actionName,
@@ -87,12 +100,17 @@ public final class SQLiteStoreTransaction: StoreTransaction {
             }
             let outcome: AuditOutcome
             switch thrown as? DatasetStoreError {
-            case .permissionDenied?, .privilegeEscalation?, .unauthenticated?: outcome = .denied
+            case .permissionDenied?, .modelPermissionDenied?, .privilegeEscalation?, .unauthenticated?:
+                outcome = .denied
             default: outcome = .failed
+            }
+            var detail = SQLiteDatasetStore.describe(thrown)
+            if let model, !detail.contains("model '\(DisplayText.escaped(model))'") {
+                detail = "model '\(DisplayText.escaped(model))': " + detail
             }
             let failure = Failure(
                 operation: operation, action: actionName, dataset: dataset, version: version, outcome: outcome,
-                detail: SQLiteDatasetStore.describe(thrown), error: thrown)
+                detail: detail, error: thrown)
             lastFailure = failure
             // Audited inside the unit: kept if the caller handles the error and the unit commits, rolled back
             // (and audited again by `write(as:)`) if the error leaves the unit.

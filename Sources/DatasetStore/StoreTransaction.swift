@@ -103,8 +103,10 @@ public protocol StoreTransaction {
     func revokeTokens(of name: String) throws -> Int
     /// Defines a custom role (store-wide `admin`).
     func defineRole(name: String, actions: [Action]) throws -> Role
-    /// Grants roles (`grant` on each scope, no escalation).
+    /// Grants roles (`grant` on each scope — a dataset, a model or store-wide — no escalation).
     func grantMany(_ requests: [GrantRequest]) throws -> [Grant]
     /// Revokes a role (`grant`); returns whether one was held.
     func revoke(role: String, from grantee: String, dataset: String?) throws -> Bool
+    /// Revokes a role on a model (`grant` and the role's actions on the model); returns whether one was held.
+    func revoke(role: String, from grantee: String, model: String) throws -> Bool
 }

@@ -7,7 +7,29 @@ enum Validation {
     static let maximumNameBytes = 1024
 
     /// The form a name is stored and looked up in: Unicode NFC, so that two spellings of one name are one name.
-    static func normalized(_ name: String) -> String { name.precomposedStringWithCanonicalMapping }
+    ///
+    /// ASCII text is its own NFC, so it is returned as is (the common case, and on a server's path per request).
+    static func normalized(_ name: String) -> String {
+        if name.utf8.allSatisfy({ $0 < 0x80 }) { return name }
+        return name.precomposedStringWithCanonicalMapping
+    }
+
+    /// Longest accepted model name, in UTF-8 bytes (a folder name, the longest adapter id a directory can hold, is at
+    /// most 255).
+    static let maximumModelNameBytes = 256
+
+    /// Checks a model name (a served adapter's id, as grants name it) and returns it in NFC: the rules of
+    /// ``name(_:kind:)``, at most 256 bytes.
+    ///
+    /// - Throws: ``DatasetStoreError/invalidName(kind:name:reason:)`` with kind `model`.
+    static func modelName(_ name: String) throws -> String {
+        if name.utf8.count > maximumModelNameBytes {
+            throw DatasetStoreError.invalidName(
+                kind: "model", name: name,
+                reason: "is \(name.utf8.count) bytes long; at most \(maximumModelNameBytes) are allowed")
+        }
+        return try self.name(name, kind: "model")
+    }
 
     /// Checks a new name and returns it in NFC: names are identifiers, so no control characters (line breaks,
     /// escapes, bidirectional overrides), no leading or trailing whitespace, not empty, at most 1,024 bytes.

@@ -6,25 +6,54 @@ import Testing
 @testable import DatasetStore
 
 /// The role × operation matrix, generated from ``AccessPolicy/operations``: every built-in role, granted on the
-/// dataset and store-wide, runs every operation of the table, and the outcome must be what the table says — refused
-/// with `permissionDenied` when the role lacks an action on that scope, completed otherwise.
+/// dataset, store-wide, on the model and on another model, runs every operation of the table (dataset operations on
+/// dataset `d`, model operations on model `m`), and the outcome must be what the table says — refused with
+/// `permissionDenied` (`modelPermissionDenied` on a model) when the role lacks an action on that scope, completed
+/// otherwise.
 @Suite("Role × operation matrix (generated from the policy table)")
 struct AccessMatrixTests {
+    /// Where a cell's role is granted.
+    enum GrantScope: String, CaseIterable, Sendable {
+        case dataset = "on the dataset"
+        case storeWide = "store-wide"
+        case model = "on the model"
+        case otherModel = "on another model"
+    }
+
     /// One cell: a role granted on a scope.
     struct Grantee: CustomTestStringConvertible, Sendable {
         let role: Role
-        let storeWide: Bool
-        var testDescription: String { "\(role.name) \(storeWide ? "store-wide" : "on the dataset")" }
+        let scope: GrantScope
+        var testDescription: String { "\(role.name) \(scope.rawValue)" }
     }
 
-    static let grantees: [Grantee] = AccessPolicy.builtInRoles.flatMap {
-        [Grantee(role: $0, storeWide: false), Grantee(role: $0, storeWide: true)]
+    static let grantees: [Grantee] = AccessPolicy.builtInRoles.flatMap { role in
+        GrantScope.allCases.map { Grantee(role: role, scope: $0) }
     }
 
-    /// What the table expects of `requirement` for `grantee`.
+    /// What the table expects of `requirement` for `grantee`: the role's actions, held on the operation's scope (a
+    /// store-wide grant counts on every dataset and model; a grant on one model says nothing about another model or
+    /// any dataset).
     static func expectsAllowed(_ requirement: OperationRequirement, _ grantee: Grantee) -> Bool {
         guard requirement.isSatisfied(by: grantee.role.actions) else { return false }
-        return requirement.scope == .dataset || grantee.storeWide
+        switch requirement.scope {
+        case .dataset: return grantee.scope == .dataset || grantee.scope == .storeWide
+        case .store: return grantee.scope == .storeWide
+        case .model: return grantee.scope == .model || grantee.scope == .storeWide
+        }
+    }
+
+    /// Creates principal `actor` holding the cell's role on its scope (dataset `d`, model `m` or model `m2`).
+    static func actor(_ grantee: Grantee, in fixture: TemporaryStore) throws -> Principal {
+        switch grantee.scope {
+        case .dataset: return try fixture.principal("actor", role: grantee.role.name, dataset: "d")
+        case .storeWide: return try fixture.principal("actor", role: grantee.role.name, dataset: nil)
+        case .model, .otherModel:
+            let actor = try fixture.principal("actor", role: nil, dataset: nil)
+            _ = try fixture.store.grant(
+                role: grantee.role.name, to: "actor", model: grantee.scope == .model ? "m" : "m2", as: fixture.owner)
+            return actor
+        }
     }
 
     /// A fresh store with dataset `d` (5 rows) and one of each artifact on its version: label matrix `m0`, soft
@@ -52,26 +81,43 @@ struct AccessMatrixTests {
             let (fixture, version, matrix) = try Self.populatedStore()
             try fixture.store.setGoldLabels(["e0": 1], dataset: "d", version: version, as: fixture.owner)
             _ = try fixture.principal("victim", role: "viewer", dataset: "d")
+            _ = try fixture.store.grant(role: "viewer", to: "victim", model: "m", as: fixture.owner)
             _ = try fixture.store.issueToken(for: "victim", as: fixture.owner)
-            let actor = try fixture.principal("actor", role: grantee.role.name, dataset: grantee.storeWide ? nil : "d")
+            let actor = try Self.actor(grantee, in: fixture)
             let expected = Self.expectsAllowed(requirement, grantee)
+            var allowed = false
             do {
                 try Self.run(requirement.operation, fixture: fixture, as: actor, matrixID: matrix.id)
+                allowed = true
                 #expect(expected, "\(grantee.testDescription) was allowed \(requirement.operation)")
             } catch let error as DatasetStoreError {
-                if case .permissionDenied = error {
+                switch error {
+                case .permissionDenied, .privilegeEscalation:
+                    #expect(
+                        !expected && requirement.scope != .model,
+                        "\(grantee.testDescription) was refused \(requirement.operation): \(error)")
+                case .unknownArtifactID(matrix.id):
+                    // An artifact id answers a principal without read on its dataset exactly as a missing id does.
                     #expect(!expected, "\(grantee.testDescription) was refused \(requirement.operation): \(error)")
-                } else if case .privilegeEscalation = error {
+                case let .modelPermissionDenied(principal, operation, model):
                     #expect(!expected, "\(grantee.testDescription) was refused \(requirement.operation): \(error)")
-                } else {
+                    #expect(principal == "actor" && operation == requirement.operation && model == "m")
+                default:
                     Issue.record("\(grantee.testDescription), \(requirement.operation): unexpected \(error)")
                 }
             }
-            // The outcome is in the audit log under the operation's name.
+            // The outcome is in the audit log under the operation's name — except an allowed call of an operation
+            // the table says is not audited when allowed (a server's check per request).
             let last = try fixture.store.auditLog(limit: 3, as: fixture.owner)
-            #expect(
-                last.contains { $0.operation == requirement.operation && $0.principal == "actor" },
-                "no audit entry for \(requirement.operation)")
+            let audited = last.contains { $0.operation == requirement.operation && $0.principal == "actor" }
+            if allowed && !requirement.auditsAllowed {
+                #expect(!audited, "an allowed \(requirement.operation) was audited")
+            } else {
+                #expect(audited, "no audit entry for \(requirement.operation)")
+            }
+            if requirement.scope == .model, let entry = last.last(where: { $0.principal == "actor" }), audited {
+                #expect(entry.detail.contains("model 'm'"), "the entry does not name the model: \(entry.detail)")
+            }
             checked += 1
         }
         #expect(checked == AccessPolicy.operations.count)
@@ -129,6 +175,11 @@ struct AccessMatrixTests {
         case "audit-log": _ = try store.auditLog(limit: 5, as: actor)
         case "audit-verify": _ = try store.verifyAuditLog(as: actor)
         case "audit-checkpoint": _ = try store.auditCheckpoint(as: actor)
+        case "invoke-model": try store.authorizeModel(actor, operation: .invoke, model: "m")
+        case "register-model": try store.authorizeModel(actor, operation: .register, model: "m")
+        case "unregister-model": try store.authorizeModel(actor, operation: .unregister, model: "m")
+        case "grant-model": _ = try store.grant(role: "viewer", to: "actor", model: "m", as: actor)
+        case "revoke-model": _ = try store.revoke(role: "viewer", from: "victim", model: "m", as: actor)
         default: Issue.record("the matrix test does not know how to run '\(operation)': add it")
         }
     }
@@ -169,9 +220,14 @@ struct AccessMatrixTests {
     func tableCoversTheStore() throws {
         let (fixture, _, matrix) = try Self.populatedStore()
         _ = try fixture.principal("victim", role: "viewer", dataset: "d")
-        _ = try fixture.principal("actor", role: "viewer", dataset: "d")
+        _ = try fixture.store.grant(role: "viewer", to: "victim", model: "m", as: fixture.owner)
+        let actor = try fixture.principal("actor", role: "viewer", dataset: "d")
         for requirement in AccessPolicy.operations {
             try? Self.run(requirement.operation, fixture: fixture, as: fixture.owner, matrixID: matrix.id)
+            // An operation not audited when allowed shows up through a refusal.
+            if !requirement.auditsAllowed {
+                try? Self.run(requirement.operation, fixture: fixture, as: actor, matrixID: matrix.id)
+            }
         }
         let free: Set = [
             "authenticate", "init", "list-datasets", "list-roles", "grant-item", SQLiteDatasetStore.sealOperation,

@@ -31,7 +31,7 @@ struct MigrationTests {
             #expect(try old.read { db in try db.columns(in: "version").map(\.name) }.contains("erasedCount") == false)
         }
         let store = try SQLiteDatasetStore(path: path)
-        #expect(try store.appliedMigrations().last == SQLiteDatasetStore.keyedMigration)
+        #expect(try store.appliedMigrations().last == SQLiteDatasetStore.modelGrantsMigration)
         let count = try store.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT erasedCount FROM version WHERE key = 1")
         }
@@ -72,7 +72,7 @@ struct MigrationTests {
             }
         }
         let store = try SQLiteDatasetStore(path: path)
-        #expect(try store.appliedMigrations().last == SQLiteDatasetStore.keyedMigration)
+        #expect(try store.appliedMigrations().last == SQLiteDatasetStore.modelGrantsMigration)
         let owner = try store.pool.read { db in try store.principalRow(named: "root", db: db) }
         let stored = try store.softLabels(named: "old", dataset: "d", version: "abcd", as: owner)
         #expect(stored.softLabels.classNames == ["class_0", "class_1"])

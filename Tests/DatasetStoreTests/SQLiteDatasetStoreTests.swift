@@ -15,6 +15,7 @@ struct SQLiteDatasetStoreTests {
             try fixture.store.appliedMigrations() == [
                 "v1-core", "v2-audit-append-only", "v3-grant-lookup", "v4-version-erased-count",
                 "v5-soft-labels-lineage-files", SQLiteDatasetStore.keyedMigration,
+                SQLiteDatasetStore.modelGrantsMigration,
             ])
         let (journal, foreignKeys) = try fixture.store.pool.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
@@ -24,7 +25,7 @@ struct SQLiteDatasetStoreTests {
         #expect(try fixture.store.integrityCheck() == ["ok"])
         // Reopening is idempotent.
         let again = try SQLiteDatasetStore(path: fixture.path)
-        #expect(try again.appliedMigrations().count == 6)
+        #expect(try again.appliedMigrations().count == 7)
     }
 
     @Test("a labeling workflow through the backend-independent DatasetStore protocol")

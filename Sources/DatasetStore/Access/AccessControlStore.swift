@@ -1,4 +1,4 @@
-/// Principals, API tokens, roles and grants: who may do what.
+/// Principals, API tokens, roles and grants (store-wide, per dataset, per model): who may do what.
 ///
 /// Part of ``DatasetStore``. Only ``bootstrapOwner(name:kind:)`` runs unchecked (on an empty store);
 /// ``authenticate(token:)`` is audited; everything else takes the acting principal.
@@ -25,6 +25,14 @@ public protocol AccessControlStore: Sendable {
     func grantMany(_ requests: [GrantRequest], as principal: Principal) throws -> [Grant]
     /// Revokes a role (`grant`); returns whether one was held.
     func revoke(role: String, from grantee: String, dataset: String?, as principal: Principal) throws -> Bool
+    /// Grants a role on a model (a served adapter, by name) (`grant` on the model or store-wide, no escalation).
+    func grant(role: String, to grantee: String, model: String, as principal: Principal) throws -> Grant
+    /// Revokes a role on a model (`grant` on the model or store-wide); returns whether one was held.
+    func revoke(role: String, from grantee: String, model: String, as principal: Principal) throws -> Bool
+    /// Whether the principal may do `action` on the model, without doing anything.
+    func isAllowed(_ principal: Principal, _ action: Action, model: String) throws -> Bool
+    /// Checks a model operation for a server; a refusal is audited (naming the model) and thrown.
+    func authorizeModel(_ principal: Principal, operation: ModelOperation, model: String) throws
     /// A principal's grants (own, or store-wide `admin`).
     func grants(of name: String, as principal: Principal) throws -> [Grant]
     /// All principals (store-wide `admin`).

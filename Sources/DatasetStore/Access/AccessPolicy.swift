@@ -9,11 +9,14 @@
 /// | labeler | ✓ | | | ✓ | | | | |
 /// | viewer | ✓ | | | | | | | |
 ///
-/// Scopes (RBAC with domains, as in Casbin): a grant is either store-wide or scoped to one
-/// dataset. A check on dataset D passes when a store-wide grant or a grant on D allows the action;
-/// a store-wide check (creating datasets, administering principals and the audit log) passes only
-/// through store-wide grants. Granting a role additionally requires holding every action of that
-/// role on the same scope, so nobody can hand out more than they have.
+/// Scopes (RBAC with domains, as in Casbin): a grant is store-wide, scoped to one dataset, or scoped to
+/// one model (a served adapter, named by its id: the store keeps no registry of models, a grant names
+/// one). A check on dataset D (model M) passes when a store-wide grant or a grant on D (on M) allows
+/// the action; a dataset grant never counts on a model, nor a model grant on a dataset; a store-wide
+/// check (creating datasets, administering principals and the audit log) passes only through
+/// store-wide grants. On a model, `read` allows invoking it, `admin` registering and unregistering
+/// it, `grant` handing out roles on it. Granting a role additionally requires holding every action
+/// of that role on the same scope, so nobody can hand out more than they have.
 public enum AccessPolicy {
     /// The built-in roles, in decreasing order of power. This table IS the policy: the store reads it.
     public static let builtInRoles: [Role] = [
@@ -29,7 +32,9 @@ public enum AccessPolicy {
     /// matrix test runs every cell of it (each built-in role, granted on the dataset and store-wide).
     ///
     /// Listing datasets and roles, reading one's own grants and authenticating need no action (the list shows only
-    /// datasets the principal may read).
+    /// datasets the principal may read). The model operations are what a server asks before it serves a request
+    /// (``SQLiteDatasetStore/authorizeModel(_:operation:model:)``, ``ModelAccessGate``), and granting or revoking a
+    /// role on a model.
     public static let operations: [OperationRequirement] = [
         OperationRequirement("show-dataset", [.read], .dataset),
         OperationRequirement("list-versions", [.read], .dataset),
@@ -67,12 +72,26 @@ public enum AccessPolicy {
         OperationRequirement("audit-log", [.admin], .store),
         OperationRequirement("audit-verify", [.admin], .store),
         OperationRequirement("audit-checkpoint", [.admin], .store),
+        OperationRequirement(
+            "invoke-model", [.read], .model, note: "a server's check per request: refusals are audited, not calls",
+            auditsAllowed: false),
+        OperationRequirement("register-model", [.admin], .model),
+        OperationRequirement("unregister-model", [.admin], .model),
+        OperationRequirement("grant-model", [.grant], .model, note: "and every action of the role granted"),
+        OperationRequirement("revoke-model", [.grant], .model, note: "and every action of the role revoked"),
     ]
 
     /// The requirement of `operation`, or nil for an operation that needs no action.
     public static func requirement(of operation: String) -> OperationRequirement? {
         operations.first { $0.operation == operation }
     }
+
+    /// Checks a model name as grants and checks take it: not empty, no control characters (line breaks, escapes,
+    /// bidirectional overrides), no leading or trailing whitespace, at most 256 UTF-8 bytes.
+    ///
+    /// - Returns: the name in Unicode NFC (the form grants are stored and compared in).
+    /// - Throws: ``DatasetStoreError/invalidName(kind:name:reason:)`` (kind `model`) naming the rule broken.
+    public static func validatedModelName(_ name: String) throws -> String { try Validation.modelName(name) }
 
     /// The built-in role called `name`, or nil.
     public static func builtInRole(named name: String) -> Role? { builtInRoles.first { $0.name == name } }

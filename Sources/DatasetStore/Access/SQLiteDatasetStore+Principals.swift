@@ -79,18 +79,28 @@ extension SQLiteStoreTransaction {
         }
     }
 
-    /// Grants several roles (all or nothing within the unit); each is checked on its own scope: `grant` there and
-    /// every action of the role there (no escalation).
+    /// Grants several roles (all or nothing within the unit); each is checked on its own scope (a dataset, a model or
+    /// store-wide): `grant` there and every action of the role there (no escalation).
     ///
-    /// Audited as one entry, plus one per item when there are several. Granting a role the grantee already holds on
-    /// that scope is a no-op.
+    /// Audited as one entry (operation `grant`, or `grant-model` when the first request names a model), plus one per
+    /// item when there are several. Granting a role the grantee already holds on that scope is a no-op.
     /// - Throws: ``DatasetStoreError/privilegeEscalation(principal:role:missing:)``, ``DatasetStoreError/unknownRole(_:)``,
     ///   ``DatasetStoreError/unknownPrincipal(_:)``, ``DatasetStoreError/unknownDataset(_:)``,
-    ///   ``DatasetStoreError/permissionDenied(principal:action:dataset:)``.
+    ///   ``DatasetStoreError/permissionDenied(principal:action:dataset:)``,
+    ///   ``DatasetStoreError/modelPermissionDenied(principal:operation:model:)``,
+    ///   ``DatasetStoreError/conflictingScope(dataset:model:)``, ``DatasetStoreError/invalidName(kind:name:reason:)``
+    ///   for a model name that is not one.
     public func grantMany(_ requests: [GrantRequest]) throws -> [Grant] {
         guard let first = requests.first else { return [] }
         let store = self.store
-        return try perform("grant", action: .grant, dataset: first.dataset) { db, _ in
+        let models = try requests.map { request in
+            if let dataset = request.dataset, let model = request.model {
+                throw DatasetStoreError.conflictingScope(dataset: dataset, model: model)
+            }
+            return try request.model.map(Validation.modelName)
+        }
+        let operation = models[0] == nil ? "grant" : "grant-model"
+        return try perform(operation, action: .grant, dataset: first.dataset, model: models[0]) { db, _ in
             var granted: [Grant] = []
             granted.reserveCapacity(requests.count)
             var changes: [AuditChange] = []
@@ -105,8 +115,13 @@ extension SQLiteStoreTransaction {
                     INSERT INTO role_grant(principalId, role, datasetId, grantedBy, grantedAt) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT DO NOTHING
                     """)
+            let insertOnModel = try db.cachedStatement(
+                sql: """
+                    INSERT INTO model_grant(principalId, role, model, grantedBy, grantedAt) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT DO NOTHING
+                    """)
             let now = SQLiteDatasetStore.now()
-            for request in requests {
+            for (request, model) in zip(requests, models) {
                 guard
                     let role = AccessPolicy.builtInRole(named: request.role)
                         ?? custom.first(where: { $0.name == request.role })
@@ -122,8 +137,12 @@ extension SQLiteStoreTransaction {
                         datasetID = found.id
                     }
                 }
-                let held = snapshot.actions(datasetID: datasetID)
+                let held = model.map { snapshot.actions(model: $0) } ?? snapshot.actions(datasetID: datasetID)
                 guard held.contains(.grant) else {
+                    if let model {
+                        throw DatasetStoreError.modelPermissionDenied(
+                            principal: principal.name, operation: "grant-model", model: model)
+                    }
                     throw DatasetStoreError.permissionDenied(
                         principal: principal.name, action: .grant, dataset: request.dataset)
                 }
@@ -141,26 +160,32 @@ extension SQLiteStoreTransaction {
                     (granteeID, granteeName) = (found.id, found.name)
                     principalIDs[request.principal] = (granteeID, granteeName)
                 }
-                try insert.execute(arguments: [granteeID, role.name, datasetID, principal.id, now])
+                if let model {
+                    try insertOnModel.execute(arguments: [granteeID, role.name, model, principal.id, now])
+                } else {
+                    try insert.execute(arguments: [granteeID, role.name, datasetID, principal.id, now])
+                }
                 changes.append(
                     AuditChange(
                         kind: .grant, name: granteeName, value: role.name,
-                        dataset: datasetID.flatMap { datasetNames[$0] }))
+                        dataset: datasetID.flatMap { datasetNames[$0] }, model: model))
                 if requests.count > 1 {
                     try store.appendAudit(
                         db, principal: principal.name, operation: "grant-item", action: Action.grant.rawValue,
                         dataset: request.dataset, version: nil, outcome: .allowed,
-                        detail: "role '\(role.name)' to '\(request.principal)'")
+                        detail: "role '\(role.name)' to '\(request.principal)'"
+                            + (model.map { " on model '\($0)'" } ?? ""))
                 }
                 granted.append(
                     Grant(
-                        principal: request.principal, role: role.name, dataset: request.dataset,
+                        principal: request.principal, role: role.name, dataset: request.dataset, model: model,
                         grantedBy: principal.name, grantedAt: SQLiteDatasetStore.date(now)))
             }
             try store.bumpGrantEpoch(db)
             let detail =
                 requests.count == 1
-                ? "role '\(first.role)' to '\(first.principal)'" : "\(requests.count) grants"
+                ? "role '\(first.role)' to '\(first.principal)'" + (models[0].map { " on model '\($0)'" } ?? "")
+                : "\(requests.count) grants"
             return (granted, SQLiteDatasetStore.AuditNote(detail: detail, change: changes))
         }
     }
@@ -301,7 +326,8 @@ extension SQLiteDatasetStore {
         }
     }
 
-    /// The grants held by `name`. A principal may always list its own; others need store-wide `admin`.
+    /// The grants held by `name`: store-wide and dataset grants in the order they were made, then model grants in the
+    /// order they were made. A principal may always list its own; others need store-wide `admin`.
     public func grants(of name: String, as principal: Principal) throws -> [Grant] {
         try performRead(
             principal, operation: "list-grants", action: name == principal.name ? nil : .admin, dataset: nil
@@ -314,9 +340,20 @@ extension SQLiteDatasetStore {
                     LEFT JOIN dataset d ON d.id = g.datasetId JOIN principal p ON p.id = g.grantedBy
                     WHERE g.principalId = ? ORDER BY g.id
                     """, arguments: [target.id])
-            let list = rows.map {
+            var list = rows.map {
                 Grant(
                     principal: name, role: $0["role"], dataset: $0["dataset"], grantedBy: $0["grantedBy"],
+                    grantedAt: Self.date($0["grantedAt"]))
+            }
+            let modelRows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT g.role, g.model, p.name AS grantedBy, g.grantedAt FROM model_grant g
+                    JOIN principal p ON p.id = g.grantedBy WHERE g.principalId = ? ORDER BY g.id
+                    """, arguments: [target.id])
+            list += modelRows.map {
+                Grant(
+                    principal: name, role: $0["role"], dataset: nil, model: $0["model"], grantedBy: $0["grantedBy"],
                     grantedAt: Self.date($0["grantedAt"]))
             }
             return (list, AuditNote(detail: "\(list.count) grants of '\(name)'"))

@@ -16,8 +16,19 @@ struct AuditChange: Sendable, Hashable {
     /// `principal`: its kind; `token`, `revoke-token`: the lookup id; `role`: the action bit mask; grant, revoke:
     /// the role.
     let value: String
-    /// Grant and revoke: the dataset (nil = store-wide).
+    /// Grant and revoke: the dataset (nil = store-wide, or on the model).
     let dataset: String?
+    /// Grant and revoke: the model (nil = store-wide, or on the dataset). Encoded only when set, so entries written
+    /// before models were a scope keep their canonical text.
+    let model: String?
+
+    init(kind: Kind, name: String, value: String, dataset: String?, model: String? = nil) {
+        self.kind = kind
+        self.name = name
+        self.value = value
+        self.dataset = dataset
+        self.model = model
+    }
 
     /// The JSON text of a list of changes (canonical: fixed key order, minimal escaping).
     static func encode(_ changes: [AuditChange]) -> String {
@@ -25,6 +36,7 @@ struct AuditChange: Sendable, Hashable {
             + changes.map { change in
                 var object = ["op": change.kind.rawValue, "name": change.name, "value": change.value]
                 if let dataset = change.dataset { object["dataset"] = dataset }
+                if let model = change.model { object["model"] = model }
                 return CanonicalEncoding.fieldsJSON(object)
             }.joined(separator: ",") + "]"
     }
@@ -39,7 +51,8 @@ struct AuditChange: Sendable, Hashable {
             guard let op = object["op"], let kind = Kind(rawValue: op), let name = object["name"],
                 let value = object["value"]
             else { return nil }
-            changes.append(AuditChange(kind: kind, name: name, value: value, dataset: object["dataset"]))
+            changes.append(
+                AuditChange(kind: kind, name: name, value: value, dataset: object["dataset"], model: object["model"]))
         }
         return changes
     }
@@ -53,7 +66,7 @@ struct AccessState: Equatable {
     var tokens: [String: TokenState] = [:]
     /// Custom role name → action bit mask.
     var roles: [String: String] = [:]
-    /// Grants as principal, role and dataset (empty = store-wide).
+    /// Grants as principal, role, dataset and model (both empty = store-wide; never both set).
     var grants: Set<[String]> = []
 
     struct TokenState: Equatable {
@@ -74,8 +87,8 @@ struct AccessState: Equatable {
         case .role: roles[change.name] = change.value
         case .grant:
             guard principals[change.name] != nil else { return "a grant to unknown principal '\(change.name)'" }
-            grants.insert([change.name, change.value, change.dataset ?? ""])
-        case .revoke: grants.remove([change.name, change.value, change.dataset ?? ""])
+            grants.insert([change.name, change.value, change.dataset ?? "", change.model ?? ""])
+        case .revoke: grants.remove([change.name, change.value, change.dataset ?? "", change.model ?? ""])
         }
         return nil
     }
@@ -97,12 +110,15 @@ struct AccessState: Equatable {
         }
         for grant in grants.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             changes.append(
-                AuditChange(kind: .grant, name: grant[0], value: grant[1], dataset: grant[2].isEmpty ? nil : grant[2]))
+                AuditChange(
+                    kind: .grant, name: grant[0], value: grant[1], dataset: grant[2].isEmpty ? nil : grant[2],
+                    model: grant[3].isEmpty ? nil : grant[3]))
         }
         return changes
     }
 
-    /// The first difference from `other`, described, or nil when equal.
+    /// The first difference between this state (the audit log's replay) and `other` (the tables), described, or nil
+    /// when equal.
     func difference(from other: AccessState) -> String? {
         for name in Set(principals.keys).union(other.principals.keys).sorted()
         where principals[name] != other.principals[name] {
@@ -117,14 +133,18 @@ struct AccessState: Equatable {
         }
         if let grant = other.grants.subtracting(grants).sorted(by: { $0.lexicographicallyPrecedes($1) }).first {
             return "the grant of '\(DisplayText.escaped(grant[1]))' to '\(DisplayText.escaped(grant[0]))' "
-                + (grant[2].isEmpty ? "store-wide" : "on '\(DisplayText.escaped(grant[2]))'")
-                + " is in the table but no audit entry made it"
+                + Self.scope(of: grant) + " is in the table but no audit entry made it"
         }
         if let grant = grants.subtracting(other.grants).sorted(by: { $0.lexicographicallyPrecedes($1) }).first {
             return "the grant of '\(DisplayText.escaped(grant[1]))' to '\(DisplayText.escaped(grant[0]))' "
-                + (grant[2].isEmpty ? "store-wide" : "on '\(DisplayText.escaped(grant[2]))'")
-                + " was made in the audit log but is missing from the table"
+                + Self.scope(of: grant) + " was made in the audit log but is missing from the table"
         }
         return nil
+    }
+
+    /// A grant's scope in words: `store-wide`, `on 'dataset'` or `on model 'name'`.
+    static func scope(of grant: [String]) -> String {
+        if grant.count > 3, !grant[3].isEmpty { return "on model '\(DisplayText.escaped(grant[3]))'" }
+        return grant[2].isEmpty ? "store-wide" : "on '\(DisplayText.escaped(grant[2]))'"
     }
 }

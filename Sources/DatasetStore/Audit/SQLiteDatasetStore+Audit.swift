@@ -413,7 +413,7 @@ extension SQLiteDatasetStore {
             }
         }
         let tables = try accessState(db)
-        if let difference = tables.difference(from: replay) {
+        if let difference = replay.difference(from: tables) {
             return AuditVerification(
                 ok: false, entryCount: count, firstBadEntry: nil,
                 reason: "the access tables differ from the audit log's replay: \(difference)",
@@ -423,7 +423,7 @@ extension SQLiteDatasetStore {
             ok: true, entryCount: count, firstBadEntry: nil, reason: nil, checkpointEntries: checkpoint?.entryCount)
     }
 
-    /// The principals, tokens, custom roles and grants as the tables hold them.
+    /// The principals, tokens, custom roles and grants (on datasets, on models, store-wide) as the tables hold them.
     static func accessState(_ db: Database) throws -> AccessState {
         var state = AccessState()
         for row in try Row.fetchAll(db, sql: "SELECT name, kind FROM principal") {
@@ -445,7 +445,19 @@ extension SQLiteDatasetStore {
                 JOIN principal p ON p.id = g.principalId LEFT JOIN dataset d ON d.id = g.datasetId
                 """)
         while let row = try grants.next() {
-            state.grants.insert([row["principal"], row["role"], row["dataset"] as String? ?? ""])
+            state.grants.insert([row["principal"], row["role"], row["dataset"] as String? ?? "", ""])
+        }
+        // Model grants exist from migration v7 on (the keyed migration, v6, reads this state before that table).
+        if try db.tableExists("model_grant") {
+            let modelGrants = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT p.name AS principal, g.role, g.model FROM model_grant g
+                    JOIN principal p ON p.id = g.principalId
+                    """)
+            while let row = try modelGrants.next() {
+                state.grants.insert([row["principal"], row["role"], "", row["model"]])
+            }
         }
         return state
     }

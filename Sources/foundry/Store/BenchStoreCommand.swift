@@ -14,7 +14,9 @@ struct BenchStoreCommand: ParsableCommand {
             version back through the audited, authorized API. Authorization = `isAllowed` (a pooled read connection, \
             the grant-epoch check and the cached decision), the authorization function as operations run \
             it inside their transaction (`areAllowed`, batches of 1,000), and the cached decision alone; \
-            medians over many calls. Build with -c release.
+            medians over many calls. Gate = a server's check per request through a warm `ModelAccessGate`: \
+            `authorize(token:operation:model:)` (one read of the store's epochs), and `authenticate` then \
+            `authorize` (two reads). Build with -c release.
             """)
 
     @Option(help: "Rows in the imported version.")
@@ -56,6 +58,9 @@ struct BenchStoreCommand: ParsableCommand {
         let authorizationCheckInTransactionMedianUs: Double
         let authorizationCachedDecisionMedianNs: Double
         let authorizationChecksTimed: Int
+        let gateAuthorizeTokenMedianUs: Double
+        let gateAuthenticateThenAuthorizeMedianUs: Double
+        let gateCallsTimed: Int
         let integrityCheck: String
         let auditVerified: Bool
         let goals: [String: String]
@@ -182,6 +187,33 @@ struct BenchStoreCommand: ParsableCommand {
         }
         printError("bench store: \(allowedCount) of \(checks) checks allowed, \(sink) cached decisions allowed")
 
+        // 4. What a server does per request (issue 20): authenticate a bearer token and authorize invoking a model
+        // through a warm `ModelAccessGate` (each token verified once), which reads the store's epochs on every call.
+        // Timed in batches of 100 calls.
+        let holders = Array(principals.prefix(100))
+        _ = try store.grantMany(
+            holders.enumerated().map {
+                GrantRequest(principal: $0.element.name, role: "viewer", model: "model-\($0.offset % 10)")
+            }, as: owner)
+        let tokens = try holders.map { try store.issueToken(for: $0.name, as: owner).token }
+        let gate = ModelAccessGate(store: store)
+        for (index, token) in tokens.enumerated() {
+            _ = try gate.authorize(token: token, operation: .invoke, model: "model-\(index % 10)")
+        }
+        var gateCombined: [Double] = [], gateSeparate: [Double] = []
+        for batch in 0..<1_000 {
+            let token = tokens[batch % tokens.count], model = "model-\(batch % tokens.count % 10)"
+            var start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<100 { _ = try gate.authorize(token: token, operation: .invoke, model: model) }
+            gateCombined.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 100_000)
+            start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<100 {
+                let caller = try gate.authenticate(token: token)
+                try gate.authorize(caller, operation: .invoke, model: model)
+            }
+            gateSeparate.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 100_000)
+        }
+
         let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.int64Value) ?? 0
         let wal =
             ((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)??.int64Value) ?? 0
@@ -194,6 +226,8 @@ struct BenchStoreCommand: ParsableCommand {
             authorizationIsAllowedMedianUs: Self.median(isAllowedTimes),
             authorizationCheckInTransactionMedianUs: Self.median(inTransactionTimes),
             authorizationCachedDecisionMedianNs: Self.median(decisionTimes), authorizationChecksTimed: checks,
+            gateAuthorizeTokenMedianUs: Self.median(gateCombined),
+            gateAuthenticateThenAuthorizeMedianUs: Self.median(gateSeparate), gateCallsTimed: 200_000,
             integrityCheck: try store.integrityCheck().joined(separator: ","),
             auditVerified: try store.verifyAuditLog(as: owner).ok,
             goals: ["import_seconds": "< 10 for 1,000,000 rows", "authorization_us": "< 10 with 100,000 grants"])

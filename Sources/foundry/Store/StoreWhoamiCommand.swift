@@ -18,7 +18,7 @@ struct StoreWhoamiCommand: ParsableCommand {
         let grants = try store.grants(of: principal.name, as: principal)
         try options.emit(Output(principal: principal, grants: grants)) {
             (["\(shown(principal.name)) (\(principal.kind.rawValue))"]
-                + grants.map { "  \(shown($0.role)) " + ($0.dataset.map { "on '\(shown($0))'" } ?? "store-wide") })
+                + grants.map { "  \(shown($0.role)) " + scopeText($0) })
                 .joined(
                     separator: "\n")
         }
