@@ -24,8 +24,9 @@ runs with `adapter_names=`, then the script mean-pools and applies each row's ow
 
 Output: one JSON object on stdout (texts per second per run, their median, versions, threads, CPU).
 
-`--foundry-predictions FILE` (with N = 1) also compares the first requests' probabilities with `foundry predict --json`
-output on the same texts and reports the largest absolute difference (`foundry_max_abs_diff`).
+`--foundry-predictions FILE,...` (one `foundry predict --json` output per adapter, in adapter order, on the same texts
+file) compares every request's probabilities from the first run with Foundry's for that text and adapter, and reports
+the largest absolute difference (`foundry_max_abs_diff`); with N > 1 this checks the mixed batches row by row.
 
 `--make-adapters DIR --count N --seed S` writes N random but deterministic adapters in Foundry's PEFT layout
 (`adapter-000`, `adapter-001`, ...; rank 8, alpha 16, query + value, a 2-class `cls` head, small random non-zero
@@ -216,18 +217,23 @@ def run_once(classify, tokenizer, requests, row_adapters, batch_size, max_length
     return time.perf_counter() - start, probabilities
 
 
-def compare_with_foundry(path, probabilities):
-    with open(path) as handle:
-        predictions = json.load(handle)["predictions"]
-    count = min(len(predictions), len(probabilities))
-    if count == 0:
-        raise SystemExit(f"{path}: no predictions to compare")
+def compare_with_foundry(paths, probabilities, text_count):
+    """Largest absolute difference from `foundry predict --json` outputs, one per adapter (in adapter order) on the
+    same texts: request i (text i % texts, adapter i % N) is compared with row i % texts of file i % N."""
+    predictions = []
+    for path in paths:
+        with open(path) as handle:
+            rows = json.load(handle)["predictions"]
+        if len(rows) < min(text_count, len(probabilities)):
+            raise SystemExit(f"{path}: {len(rows)} predictions, fewer than the {text_count} texts")
+        predictions.append(rows)
     worst = 0.0
-    for ours, theirs in zip(probabilities[:count], predictions[:count]):
-        if len(ours) != len(theirs["probabilities"]):
-            raise SystemExit(f"{path}: class counts differ ({len(theirs['probabilities'])} vs {len(ours)})")
-        worst = max(worst, max(abs(a - b) for a, b in zip(ours, theirs["probabilities"])))
-    return {"foundry_predictions": path, "foundry_compared_rows": count, "foundry_max_abs_diff": worst}
+    for index, ours in enumerate(probabilities):
+        theirs = predictions[index % len(paths)][index % text_count]["probabilities"]
+        if len(ours) != len(theirs):
+            raise SystemExit(f"{paths[index % len(paths)]}: class counts differ ({len(theirs)} vs {len(ours)})")
+        worst = max(worst, max(abs(a - b) for a, b in zip(ours, theirs)))
+    return {"foundry_predictions": paths, "foundry_compared_rows": len(probabilities), "foundry_max_abs_diff": worst}
 
 
 def main():
@@ -246,7 +252,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--head-mode", choices=["auto", "peft", "manual"], default="auto",
                         help="auto: PEFT switches heads per row when every adapter has the cls head")
-    parser.add_argument("--foundry-predictions", help="`foundry predict --json` output to compare with (N = 1)")
+    parser.add_argument("--foundry-predictions", metavar="FILE[,FILE...]",
+                        help="`foundry predict --json` outputs on the same texts, one per adapter: compare")
     parser.add_argument("--make-adapters", metavar="DIR", help="write --count random adapters here and exit")
     args = parser.parse_args()
     if args.count < 1 or args.requests < 1 or args.batch_size < 1 or args.threads < 1 or args.repeats < 1:
@@ -262,8 +269,8 @@ def main():
         parser.error("--model and --adapters are required (or --make-adapters DIR)")
     if bool(args.texts) == bool(args.wrench):
         parser.error("give exactly one of --texts FILE and --wrench DIR")
-    if args.foundry_predictions and args.count != 1:
-        parser.error("--foundry-predictions compares one adapter: use --count 1")
+    if args.foundry_predictions and len(args.foundry_predictions.split(",")) != args.count:
+        parser.error("--foundry-predictions needs one file per adapter (--count of them)")
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -323,7 +330,7 @@ def main():
         "python": platform.python_version(),
     }
     if args.foundry_predictions:
-        report.update(compare_with_foundry(args.foundry_predictions, probabilities))
+        report.update(compare_with_foundry(args.foundry_predictions.split(","), probabilities, len(texts)))
     print(json.dumps(report))
 
 
