@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "ServingHTTP",
             dependencies: [
-                "Serving", "DatasetStore", "FoundryCore", "Adapters",
+                "Serving", "DatasetStore", "FoundryCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -27,11 +27,10 @@ public enum ServingAccess: Sendable {
         }
     }
 
-    /// Checks that `principal` may run `operation` (`invoke-model`, `register-model`, `unregister-model`) on `model`;
-    /// a denial is audited in the store's hash chain.
+    /// Checks that `principal` may run `operation` on `model`; a denial is audited in the store's hash chain.
     ///
     /// - Throws: ``ServingError/forbidden(reason:)``.
-    func authorize(_ principal: Principal?, operation: String, model: String) throws {
+    func authorize(_ principal: Principal?, operation: ModelOperation, model: String) throws {
         guard case let .store(gate) = self, let principal else { return }
         do {
             try gate.authorize(principal, operation: operation, model: model)
@@ -43,6 +42,6 @@ public enum ServingAccess: Sendable {
     /// Whether `principal` may invoke `model`, without auditing (to filter `GET /v1/models`).
     func mayInvoke(_ principal: Principal?, model: String) -> Bool {
         guard case let .store(gate) = self, let principal else { return true }
-        return (try? gate.isAllowed(principal, operation: "invoke-model", model: model)) ?? false
+        return (try? gate.store.isAllowed(principal, .read, model: model)) ?? false
     }
 }

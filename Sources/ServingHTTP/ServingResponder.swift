@@ -37,7 +37,8 @@ struct ServingResponder: HTTPResponder {
         } catch {
             response = Self.error(.internalFailure(reason: "\(error)"))
         }
-        let seconds = Double(start.duration(to: .now).components.attoseconds) / 1e18
+        let seconds =
+            Double(start.duration(to: .now).components.attoseconds) / 1e18
             + Double(start.duration(to: .now).components.seconds)
         runtime.metrics.recordRequest(
             endpoint: endpoint, adapter: model, status: Int(response.status.code), seconds: seconds)
@@ -85,7 +86,7 @@ struct ServingResponder: HTTPResponder {
             let body: InferenceRequestBody = try await decode(request)
             let selector = try ModelSelector(parsing: body.model, baseName: runtime.baseName)
             for id in Self.modelNames(selector, baseName: runtime.baseName) {
-                try access.authorize(principal, operation: "invoke-model", model: id)
+                try access.authorize(principal, operation: .invoke, model: id)
             }
             if endpoint == "classify" {
                 let result = try await runtime.classify(model: selector, texts: body.input)
@@ -101,7 +102,7 @@ struct ServingResponder: HTTPResponder {
             try only(.post)
             let principal = try access.principal(authorization: request.headers[.authorization])
             let body: AdapterRegistrationBody = try await decode(request)
-            try access.authorize(principal, operation: "register-model", model: body.id)
+            try access.authorize(principal, operation: .register, model: body.id)
             if let path = body.path {
                 try runtime.register(id: body.id, directory: URL(fileURLWithPath: path))
             } else if !runtime.cache.contains(body.id) {
@@ -120,11 +121,14 @@ struct ServingResponder: HTTPResponder {
             )
         default:
             let prefix = "/v1/adapters/"
-            guard path.hasPrefix(prefix), path.count > prefix.count else { throw ServingError.routeNotFound(path: path) }
+            guard path.hasPrefix(prefix), path.count > prefix.count else {
+                throw ServingError.routeNotFound(path: path)
+            }
             try only(.delete)
-            let id = String(path.dropFirst(prefix.count)).removingPercentEncoding ?? String(path.dropFirst(prefix.count))
+            let id =
+                String(path.dropFirst(prefix.count)).removingPercentEncoding ?? String(path.dropFirst(prefix.count))
             let principal = try access.principal(authorization: request.headers[.authorization])
-            try access.authorize(principal, operation: "unregister-model", model: id)
+            try access.authorize(principal, operation: .unregister, model: id)
             guard runtime.unregister(id: id) else { throw ServingError.unknownAdapter(id: id) }
             return ("adapters", id, Self.jsonObject(["id": id, "status": "unregistered"]))
         }
@@ -168,7 +172,8 @@ struct ServingResponder: HTTPResponder {
             throw ServingError.invalidRequest(
                 field: Self.fieldPath(context.codingPath), reason: "expected \(Self.jsonType(type)), got null")
         } catch let DecodingError.dataCorrupted(context) {
-            throw ServingError.invalidRequest(field: Self.fieldPath(context.codingPath), reason: context.debugDescription)
+            throw ServingError.invalidRequest(
+                field: Self.fieldPath(context.codingPath), reason: context.debugDescription)
         } catch {
             throw ServingError.invalidRequest(field: "body", reason: "\(error)")
         }

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
 import Serving
 import ServiceLifecycle
 import UnixSignals
@@ -68,7 +67,8 @@ public struct ServingServer: Sendable {
     /// ``Running/stop()``) runs services in reverse order — first the drain, then the HTTP server.
     func serviceGroup(onListening: @escaping @Sendable (Int) async -> Void, signals: [UnixSignal]) -> ServiceGroup {
         var logger = Logger(label: "foundry.serve")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         let responder = ServingResponder(runtime: runtime, access: access, maxBodyBytes: maxBodyBytes)
         let application = Application(
             responder: responder,
@@ -77,7 +77,9 @@ public struct ServingServer: Sendable {
             logger: logger)
         return ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: application), .init(service: DrainService(runtime: runtime, grace: drainGrace))],
+                services: [
+                    .init(service: application), .init(service: DrainService(runtime: runtime, grace: drainGrace)),
+                ],
                 gracefulShutdownSignals: signals,
                 logger: logger))
     }

@@ -14,7 +14,8 @@ struct ServeDrainTests {
         let process = Process()
         process.executableURL = try #require(FoundryCLI.executable)
         process.arguments = [
-            "serve", "--model", try #require(TestData.model).path, "--insecure-no-auth", "--port", "0", "--drain-seconds", "60",
+            "serve", "--model", try #require(TestData.model).path, "--insecure-no-auth", "--port", "0",
+            "--drain-seconds", "60",
             "--max-batch-tokens", "128", "--request-timeout-ms", "300000",
         ]
         let output = Pipe()

@@ -1,3 +1,4 @@
+import DatasetStore
 import Foundation
 import Adapters
 import Serving
@@ -12,7 +13,7 @@ struct ServingAPITests {
         let fixture = try ServingFixture()
         let (store, _, token) = try fixture.store()
         let server = try ServingServer(
-            runtime: try fixture.runtime(), access: .store(try ModelAccessGate(store: store)), port: 0)
+            runtime: try fixture.runtime(), access: .store(ModelAccessGate(store: store)), port: 0)
         let running = try await server.start()
         let client = ServingClient(baseURL: running.url, token: token)
         let texts = ["win a free prize now", "i love this song", "click the link"]

@@ -15,7 +15,7 @@ struct ServingAuthTests {
         let aliceToken = try store.issueToken(for: "alice", as: owner).token
         _ = try store.grant(role: "viewer", to: "alice", model: "spam", as: owner)
         let server = try ServingServer(
-            runtime: try fixture.runtime(), access: .store(try ModelAccessGate(store: store)), port: 0)
+            runtime: try fixture.runtime(), access: .store(ModelAccessGate(store: store)), port: 0)
         let running = try await server.start()
         let alice = ServingClient(baseURL: running.url, token: aliceToken)
 
@@ -60,7 +60,7 @@ struct ServingAuthTests {
         let bobToken = try store.issueToken(for: "bob", as: owner).token
         _ = try store.grant(role: "viewer", to: "bob", model: "spam", as: owner)
         let server = try ServingServer(
-            runtime: try fixture.runtime(), access: .store(try ModelAccessGate(store: store)), port: 0)
+            runtime: try fixture.runtime(), access: .store(ModelAccessGate(store: store)), port: 0)
         let running = try await server.start()
         let body: [String: Any] = ["model": "spam", "input": ["hi"]]
         for token in [nil, "not-a-token", "fdy_0123456789abcdef_" + String(repeating: "a", count: 64)] {

@@ -16,23 +16,63 @@ struct ServingBadInputTests {
         let running = try await server.start()
         let client = ServingClient(baseURL: running.url, token: nil)
         let cases: [(String, ServingClient.Reply, Int, String)] = [
-            ("malformed", try await client.send("POST", "/v1/classify", body: Data("{\"input\": [".utf8)), 400, "invalid_request"),
-            ("not an object", try await client.send("POST", "/v1/classify", body: Data("[1,2]".utf8)), 400, "invalid_request"),
+            (
+                "malformed", try await client.send("POST", "/v1/classify", body: Data("{\"input\": [".utf8)), 400,
+                "invalid_request"
+            ),
+            (
+                "not an object", try await client.send("POST", "/v1/classify", body: Data("[1,2]".utf8)), 400,
+                "invalid_request"
+            ),
             ("empty body", try await client.send("POST", "/v1/classify", body: Data()), 400, "invalid_request"),
-            ("wrong type", try await client.post("/v1/classify", json: ["model": "spam", "input": 42]), 400, "invalid_request"),
-            ("array of numbers", try await client.post("/v1/classify", json: ["model": "spam", "input": [1, 2]]), 400, "invalid_request"),
+            (
+                "wrong type", try await client.post("/v1/classify", json: ["model": "spam", "input": 42]), 400,
+                "invalid_request"
+            ),
+            (
+                "array of numbers", try await client.post("/v1/classify", json: ["model": "spam", "input": [1, 2]]),
+                400, "invalid_request"
+            ),
             ("missing input", try await client.post("/v1/embeddings", json: ["model": "spam"]), 400, "invalid_request"),
-            ("no texts", try await client.post("/v1/classify", json: ["model": "spam", "input": []]), 400, "invalid_request"),
-            ("empty text", try await client.post("/v1/classify", json: ["model": "spam", "input": ["ok", ""]]), 400, "invalid_request"),
-            ("model not a string", try await client.post("/v1/classify", json: ["model": 3, "input": ["hi"]]), 400, "invalid_request"),
-            ("bad merge weight", try await client.post("/v1/classify", json: ["model": "spam:x,topic:1", "input": ["hi"]]), 400, "invalid_request"),
-            ("base cannot classify", try await client.post("/v1/classify", json: ["model": "base", "input": ["hi"]]), 422, "no_classification_head"),
-            ("unknown adapter", try await client.post("/v1/classify", json: ["model": "nope", "input": ["hi"]]), 404, "unknown_adapter"),
-            ("too large", try await client.post("/v1/embeddings", json: ["input": [String(repeating: "a ", count: 4000)]]), 413, "payload_too_large"),
+            (
+                "no texts", try await client.post("/v1/classify", json: ["model": "spam", "input": []]), 400,
+                "invalid_request"
+            ),
+            (
+                "empty text", try await client.post("/v1/classify", json: ["model": "spam", "input": ["ok", ""]]), 400,
+                "invalid_request"
+            ),
+            (
+                "model not a string", try await client.post("/v1/classify", json: ["model": 3, "input": ["hi"]]), 400,
+                "invalid_request"
+            ),
+            (
+                "bad merge weight",
+                try await client.post("/v1/classify", json: ["model": "spam:x,topic:1", "input": ["hi"]]), 400,
+                "invalid_request"
+            ),
+            (
+                "base cannot classify",
+                try await client.post("/v1/classify", json: ["model": "base", "input": ["hi"]]), 422,
+                "no_classification_head"
+            ),
+            (
+                "unknown adapter", try await client.post("/v1/classify", json: ["model": "nope", "input": ["hi"]]), 404,
+                "unknown_adapter"
+            ),
+            (
+                "too large",
+                try await client.post("/v1/embeddings", json: ["input": [String(repeating: "a ", count: 4000)]]), 413,
+                "payload_too_large"
+            ),
             ("wrong method", try await client.get("/v1/classify"), 405, "method_not_allowed"),
             ("unknown route", try await client.get("/v1/nothing"), 404, "not_found"),
             ("unregister unknown", try await client.delete("/v1/adapters/nope"), 404, "unknown_adapter"),
-            ("base64 embeddings", try await client.post("/v1/embeddings", json: ["input": ["hi"], "encoding_format": "base64"]), 400, "invalid_request"),
+            (
+                "base64 embeddings",
+                try await client.post("/v1/embeddings", json: ["input": ["hi"], "encoding_format": "base64"]), 400,
+                "invalid_request"
+            ),
         ]
         for (name, reply, status, code) in cases {
             #expect(reply.status == status, "\(name): \(String(decoding: reply.body, as: UTF8.self))")
@@ -42,7 +82,8 @@ struct ServingBadInputTests {
         // The field is named: input[1] is the empty one.
         let empty = try await client.post("/v1/classify", json: ["model": "spam", "input": ["ok", ""]])
         #expect(((empty.json?["error"] as? [String: Any])?["message"] as? String)?.contains("input[1]") == true)
-        #expect(try await client.post("/v1/classify", json: ["model": "spam", "input": ["still serving"]]).status == 200)
+        #expect(
+            try await client.post("/v1/classify", json: ["model": "spam", "input": ["still serving"]]).status == 200)
         await running.stop()
     }
 

@@ -57,7 +57,9 @@ public final class ServingRuntime: Sendable {
 
     /// The token limit inputs are truncated to or refused at.
     public var maxInputTokens: Int {
-        min(configuration.maxInputTokens ?? encoder.model.configuration.maxPositions, encoder.model.configuration.maxPositions)
+        min(
+            configuration.maxInputTokens ?? encoder.model.configuration.maxPositions,
+            encoder.model.configuration.maxPositions)
     }
 
     /// Whether the runtime takes requests: started and not draining.
@@ -183,7 +185,8 @@ public final class ServingRuntime: Sendable {
         for tier in AdapterTier.allCases {
             let tierStatistics = statistics[tier]
             let labels = ["tier": tier.rawValue]
-            metrics.setGauge("foundry_adapters", help: "Adapters per tier.", labels: labels, value: Double(tierStatistics.adapters))
+            metrics.setGauge(
+                "foundry_adapters", help: "Adapters per tier.", labels: labels, value: Double(tierStatistics.adapters))
             metrics.setGauge(
                 "foundry_adapter_resident_bytes", help: "Bytes of adapters held per tier.", labels: labels,
                 value: Double(tierStatistics.residentBytes))
@@ -254,7 +257,8 @@ public final class ServingRuntime: Sendable {
                 kind: kind, adapterID: adapterID, sequences: sequences, continuation: continuation)
             do {
                 try scheduler.enqueue(
-                    ScheduledItem(adapter: adapterID, tokens: tokens, enqueuedAt: now, deadline: deadline, payload: request))
+                    ScheduledItem(
+                        adapter: adapterID, tokens: tokens, enqueuedAt: now, deadline: deadline, payload: request))
                 if let adapterID, cache.tier(of: adapterID) == .cold { cache.prefetch(adapterID) }
             } catch {
                 continuation.resume(throwing: error)
@@ -323,10 +327,13 @@ public final class ServingRuntime: Sendable {
 
     static func validateID(_ id: String) throws {
         guard !id.isEmpty, id.count <= 200, id != "base",
-            id.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) && $0 != ":" && $0 != "," && $0 != "/" })
+            id.unicodeScalars.allSatisfy({
+                !CharacterSet.controlCharacters.contains($0) && $0 != ":" && $0 != "," && $0 != "/"
+            })
         else {
             throw ServingError.invalidRequest(
-                field: "id", reason: "an adapter id is 1–200 characters without ':', ',', '/' or control characters, and not 'base'")
+                field: "id",
+                reason: "an adapter id is 1–200 characters without ':', ',', '/' or control characters, and not 'base'")
         }
     }
 
@@ -448,7 +455,8 @@ public final class ServingRuntime: Sendable {
         let seconds = Double(start.duration(to: .now).milliseconds) / 1000
         state.recordBatch(sequences: sequences.count)
         metrics.recordBatch(
-            sequences: sequences.count, tokens: sequences.reduce(0) { $0 + $1.count }, adapters: adapters.count + (indices.contains(nil) ? 1 : 0),
+            sequences: sequences.count, tokens: sequences.reduce(0) { $0 + $1.count },
+            adapters: adapters.count + (indices.contains(nil) ? 1 : 0),
             seconds: seconds)
     }
 }

@@ -151,7 +151,7 @@ struct BenchServeCommand: AsyncParsableCommand {
                 let source = DirectoryAdapterSource(directory: folder)
                 let cache = try AdapterCache(model: encoder.model, sources: [source], budgets: configuration.budgets)
                 let runtime = ServingRuntime(encoder: encoder, cache: cache, configuration: configuration)
-                let server = try ServingServer(runtime: runtime, access: .store(try ModelAccessGate(store: store)))
+                let server = try ServingServer(runtime: runtime, access: .store(ModelAccessGate(store: store)))
                 let running = try await server.start()
                 let client = ServingClient(baseURL: running.url, token: token)
                 let generator = LoadGenerator(client: client, concurrency: concurrency)

@@ -69,7 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
         if insecureNoAuth {
             guard ServingServer.isLoopback(host) else {
-                throw ValidationError("--insecure-no-auth serves only on a loopback --host (127.0.0.1, ::1), not \(host)")
+                throw ValidationError(
+                    "--insecure-no-auth serves only on a loopback --host (127.0.0.1, ::1), not \(host)")
             }
             if store != nil { throw ValidationError("--insecure-no-auth and --store exclude each other") }
         } else if storePath == nil {
@@ -101,7 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard let storePath, FileManager.default.fileExists(atPath: storePath) else {
                 throw CommandFailure("no store at \(storePath ?? "-") (create one with `foundry store init`)")
             }
-            access = .store(try ModelAccessGate(store: try SQLiteDatasetStore(path: storePath, create: false)))
+            access = .store(ModelAccessGate(store: try SQLiteDatasetStore(path: storePath, create: false)))
         }
         let runtime = ServingRuntime(
             encoder: encoder, cache: cache, configuration: configuration,

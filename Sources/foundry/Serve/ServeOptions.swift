@@ -29,7 +29,9 @@ struct ServingTuningOptions: ParsableArguments {
     var workers: Int?
 
     func validate() throws {
-        guard hotBytes > 0, warmBytes >= 0 else { throw ValidationError("--hot-bytes must be positive, --warm-bytes ≥ 0") }
+        guard hotBytes > 0, warmBytes >= 0 else {
+            throw ValidationError("--hot-bytes must be positive, --warm-bytes ≥ 0")
+        }
         guard maxActiveAdapters > 0 else { throw ValidationError("--max-active-adapters must be positive") }
         guard cycleTimeMs > 0 else { throw ValidationError("--cycle-time-ms must be positive") }
         guard maxBatchTokens >= 2 else { throw ValidationError("--max-batch-tokens must be at least 2") }

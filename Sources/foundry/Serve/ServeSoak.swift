@@ -64,11 +64,12 @@ struct ServeSoak {
         let runtime = ServingRuntime(encoder: encoder, cache: cache, configuration: configuration)
         let maxBody = 1 << 20
         let server = try ServingServer(
-            runtime: runtime, access: .store(try ModelAccessGate(store: store)), maxBodyBytes: maxBody)
+            runtime: runtime, access: .store(ModelAccessGate(store: store)), maxBodyBytes: maxBody)
         let running = try await server.start()
         let client = ServingClient(baseURL: running.url, token: token)
         let outsider = ServingClient(baseURL: running.url, token: outsiderToken)
-        let stranger = ServingClient(baseURL: running.url, token: "fdy_0000000000000000_" + String(repeating: "0", count: 64))
+        let stranger = ServingClient(
+            baseURL: running.url, token: "fdy_0000000000000000_" + String(repeating: "0", count: 64))
         let texts = try AdaptersCLI.youtubeComments(count: 500).texts
         let tally = SoakTally()
         let deadline = monotonicSeconds() + Double(seconds)
@@ -149,7 +150,9 @@ struct ServeSoak {
                 seconds: seconds, adapters: ids.count, requests: summary.requests, statuses: summary.statuses,
                 unexpected: Array(summary.unexpected.prefix(20)), transportErrors: summary.transportErrors,
                 healthyAtEnd: healthy, rssMb: rss, rssGrowthPercent: growth, passed: passed))
-        if !passed { throw CommandFailure("the soak failed: see `unexpected`, `transport_errors` and `rss_growth_percent`") }
+        if !passed {
+            throw CommandFailure("the soak failed: see `unexpected`, `transport_errors` and `rss_growth_percent`")
+        }
     }
 
     /// Every bad input the API must answer with a proper error.
@@ -160,16 +163,23 @@ struct ServeSoak {
             Probe(name: "malformed-json", expected: [400]) {
                 try await $0.send("POST", "/v1/classify", body: Data("{\"model\": \"x\", \"input\": [".utf8))
             },
-            Probe(name: "wrong-type", expected: [400]) { try await $0.post("/v1/classify", json: ["model": id, "input": 42]) },
+            Probe(name: "wrong-type", expected: [400]) {
+                try await $0.post("/v1/classify", json: ["model": id, "input": 42])
+            },
             Probe(name: "missing-input", expected: [400]) { try await $0.post("/v1/embeddings", json: ["model": id]) },
-            Probe(name: "empty-input", expected: [400]) { try await $0.post("/v1/classify", json: ["model": id, "input": []]) },
-            Probe(name: "empty-text", expected: [400]) { try await $0.post("/v1/classify", json: ["model": id, "input": [""]]) },
+            Probe(name: "empty-input", expected: [400]) {
+                try await $0.post("/v1/classify", json: ["model": id, "input": []])
+            },
+            Probe(name: "empty-text", expected: [400]) {
+                try await $0.post("/v1/classify", json: ["model": id, "input": [""]])
+            },
             Probe(name: "too-large", expected: [413]) {
                 try await $0.post(
                     "/v1/classify", json: ["model": id, "input": [String(repeating: "spam ", count: maxBody / 4)]])
             },
             Probe(name: "long-input", expected: [200]) {
-                try await $0.post("/v1/classify", json: ["model": id, "input": [String(repeating: "free prize ", count: 2000)]])
+                try await $0.post(
+                    "/v1/classify", json: ["model": id, "input": [String(repeating: "free prize ", count: 2000)]])
             },
             Probe(name: "unknown-adapter", expected: [404]) {
                 try await $0.post("/v1/classify", json: ["model": "no-such-adapter", "input": ["hi"]])

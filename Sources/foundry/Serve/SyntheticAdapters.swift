@@ -18,7 +18,8 @@ enum SyntheticAdapters {
             let id = id(index)
             ids.append(id)
             let directory = folder.appendingPathComponent(id, isDirectory: true)
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("adapter_model.safetensors").path)
+            if FileManager.default.fileExists(
+                atPath: directory.appendingPathComponent("adapter_model.safetensors").path)
             {
                 continue
             }
