@@ -16,7 +16,8 @@ enum SourceTree {
 
     /// Modules that come with the toolchain or the operating system; importing them needs no declared edge.
     static let systemModules: Set<String> = [
-        "Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "Glibc", "Darwin", "Musl", "Testing", "XCTest", "os",
+        "Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "Glibc", "Darwin", "Musl", "Testing",
+        "XCTest", "os",
         "Synchronization",
     ]
 

@@ -72,6 +72,7 @@ public enum ModelSelector: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The selector as a request names it: `base`, `spam`, or the canonical `a:0.7,b:0.3`.
     public var description: String {
         switch self {
         case .base: "base"
