@@ -15,7 +15,8 @@ struct SchedulerPropertyTests {
             maxActiveAdapters: Int.random(in: 1...6, using: &random),
             cycleTime: .milliseconds(Int.random(in: 0...40, using: &random)),
             maxBatchTokens: Int.random(in: 32...512, using: &random),
-            queueCapacity: Int.random(in: 20...400, using: &random))
+            queueCapacity: Int.random(in: 20...400, using: &random),
+            maxQueuedPerAdapter: Bool.random(using: &random) ? Int.random(in: 3...60, using: &random) : nil)
         let queue = AdapterScheduler<Int>(configuration: configuration)
         let origin = ContinuousClock.now
         var now = origin
@@ -61,6 +62,7 @@ struct SchedulerPropertyTests {
                     let item = ScheduledItem(
                         adapter: adapter, tokens: tokens, enqueuedAt: now, deadline: deadline, payload: nextID)
                     let depth = queue.queueDepth
+                    let adapterDepth = queue.queueDepths()[adapter] ?? 0
                     do throws(ServingError) {
                         try queue.enqueue(item)
                         enqueued[nextID] = item
@@ -71,7 +73,9 @@ struct SchedulerPropertyTests {
                         }
                         refused += 1
                         #expect(retryAfter >= 1)
-                        #expect(depth == configuration.queueCapacity)
+                        #expect(
+                            depth == configuration.queueCapacity
+                                || adapterDepth == configuration.maxQueuedPerAdapter)
                         #expect(queue.queueDepth == depth, "a refused item must not be queued")
                     }
                     nextID += 1
@@ -88,6 +92,9 @@ struct SchedulerPropertyTests {
             #expect(queue.activeAdapters.count <= configuration.maxActiveAdapters)
             #expect(queue.queueDepth == enqueued.count - outCount.values.reduce(0, +))
             #expect(Set(queue.activeAdapters).isDisjoint(with: queue.waitingAdapters))
+            if let limit = configuration.maxQueuedPerAdapter {
+                #expect(queue.queueDepths().values.allSatisfy { $0 <= limit })
+            }
         }
 
         var rounds = 0

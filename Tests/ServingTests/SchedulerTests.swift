@@ -168,6 +168,24 @@ struct SchedulerTests {
         #expect(queue.statistics.enqueued == 3)
     }
 
+    @Test("a per-adapter limit turns away only the flooded adapter, so the others still get in")
+    func perAdapterLimit() throws {
+        let queue = AdapterScheduler<Int>(
+            configuration: SchedulerConfiguration(maxActiveAdapters: 1, queueCapacity: 100, maxQueuedPerAdapter: 5))
+        for index in 0..<5 { try queue.enqueue(item("A", id: index, at: at(index))) }
+        #expect(throws: ServingError.queueFull(retryAfterSeconds: 1)) {
+            try queue.enqueue(item("A", id: 5, at: at(5)))
+        }
+        #expect(try queue.enqueue(item("B", id: 6, at: at(6))))
+        try queue.enqueue(item(nil, id: 7, at: at(7)))
+        #expect(queue.queueDepths() == ["A": 5, "B": 1, nil: 1])
+        _ = queue.nextBatch(now: at(8))
+        #expect(throws: Never.self) { try queue.enqueue(item("A", id: 8, at: at(9))) }
+        #expect(throws: ServingError.self) {
+            try SchedulerConfiguration(maxQueuedPerAdapter: 0).validate()
+        }
+    }
+
     @Test("Retry-After is the queued tokens over the measured tokens per second, rounded up")
     func retryAfterFromThroughput() throws {
         let queue = scheduler(maxActive: 1, maxBatchTokens: 200, capacity: 4)

@@ -27,8 +27,12 @@ struct SchedulerQueues<Payload: Sendable> {
             capacity: self.configuration.maxActiveAdapters, cycleTime: self.configuration.cycleTime)
     }
 
-    /// Whether the queues hold `queueCapacity` items.
-    var isFull: Bool { count >= configuration.queueCapacity }
+    /// Whether one more item for `adapter` would pass `queueCapacity` or `maxQueuedPerAdapter`.
+    func isFull(for adapter: String?) -> Bool {
+        if count >= configuration.queueCapacity { return true }
+        guard let limit = configuration.maxQueuedPerAdapter else { return false }
+        return (queues[adapter]?.count ?? 0) >= limit
+    }
 
     /// The `Retry-After` estimate for a client turned away now.
     var retryAfterSeconds: Int { throughput.retryAfterSeconds(queuedTokens: tokens) }
