@@ -201,6 +201,23 @@ struct SchedulerTests {
         }
     }
 
+    @Test("the speed behind Retry-After ignores intervals in which the worker sat idle")
+    func idleIntervalsAreNotMeasured() throws {
+        let queue = scheduler(maxActive: 1, maxBatchTokens: 100, capacity: 3)
+        for index in 0..<2 { try queue.enqueue(item("A", id: index, tokens: 100, at: at(0))) }
+        _ = queue.nextBatch(now: at(0))  // work left after it: the next second is measured (100 tokens/s)
+        _ = queue.nextBatch(now: at(1000))  // the queue runs empty: the idle minute after it is not measured
+        for index in 2..<5 { try queue.enqueue(item("A", id: index, tokens: 100, at: at(61_000))) }
+        _ = queue.nextBatch(now: at(61_000))
+        _ = queue.nextBatch(now: at(61_500))  // 100 tokens in 0.5 s: 200 tokens took 1.5 s in all
+        #expect(queue.statistics.tokensPerSecond.map { abs($0 - 200.0 / 1.5) < 1e-9 } == true)
+        for index in 5..<7 { try queue.enqueue(item("A", id: index, tokens: 100, at: at(61_600))) }
+        // 300 tokens queued at 133.3 tokens/s: 2.25 s, rounded up.
+        #expect(throws: ServingError.queueFull(retryAfterSeconds: 3)) {
+            try queue.enqueue(item("A", id: 7, tokens: 100, at: at(61_700)))
+        }
+    }
+
     @Test("enqueue reports whether the adapter was idle (the moment to prefetch) and waiting adapters are ordered")
     func prefetchHints() throws {
         let queue = scheduler(maxActive: 1)

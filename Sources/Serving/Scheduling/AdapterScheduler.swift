@@ -175,4 +175,15 @@ public final class AdapterScheduler<Payload: Sendable>: @unchecked Sendable {
         defer { condition.unlock() }
         return state.removeAll(for: adapter)
     }
+
+    /// Takes every queued item of every adapter out (oldest first), as when the drain's grace period ends with work
+    /// still queued; the caller fails the returned items (e.g. with ``ServingError/draining``). After
+    /// ``beginDrain()``, the worker's next ``waitForBatch()`` then returns `nil`.
+    /// - Returns: the items that were queued.
+    @discardableResult
+    public func removeAll() -> [ScheduledItem<Payload>] {
+        condition.lock()
+        defer { condition.unlock() }
+        return state.removeEverything()
+    }
 }

@@ -89,6 +89,23 @@ struct SchedulerQueues<Payload: Sendable> {
         return entries.map(\.item)
     }
 
+    /// Takes every queued item of every adapter out, oldest first, and empties the active set.
+    mutating func removeEverything() -> [ScheduledItem<Payload>] {
+        var entries: [Entry] = []
+        for adapter in Array(queues.keys) {
+            guard var queue = queues.removeValue(forKey: adapter) else { continue }
+            entries += queue.removeAll()
+            active.forget(adapter)
+        }
+        for adapter in active.members { active.forget(adapter) }
+        totals.removed += entries.count
+        count = 0
+        tokens = 0
+        earliestDeadline = nil
+        entries.sort { $0.precedes($1) }
+        return entries.map(\.item)
+    }
+
     /// Counts an item turned away (`full`: the queue was full; otherwise the scheduler was draining).
     mutating func recordRejection(full: Bool) {
         if full { totals.rejectedFull += 1 } else { totals.rejectedDraining += 1 }
