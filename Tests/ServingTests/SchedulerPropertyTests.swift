@@ -43,6 +43,31 @@ struct SchedulerPropertyTests {
             }
         }
 
+        // The adapter first in line to enter the active set, and since when it has been first without a break.
+        var firstInLine: (adapter: String?, since: ContinuousClock.Instant)?
+        func noteFirstInLine(at instant: ContinuousClock.Instant) {
+            guard let first = queue.waitingAdapters.first else {
+                firstInLine = nil
+                return
+            }
+            if firstInLine.map({ $0.adapter != first }) ?? true { firstInLine = (first, instant) }
+        }
+        // Takes a batch and checks LoRAX's guarantee: the adapter first in line since `t` is no longer waiting after
+        // the first batch at or after `t + cycleTime` (strictly after `t`).
+        func takeBatch(at instant: ContinuousClock.Instant) -> Bool {
+            var due: String?? = nil
+            if let line = firstInLine, instant > line.since, instant >= line.since + configuration.cycleTime {
+                due = .some(line.adapter)
+            }
+            let batch = queue.nextBatch(now: instant)
+            if let batch { check(batch, at: instant) }
+            if let adapter = due {
+                #expect(queue.waitingAdapters.first != .some(adapter), "first in line for a whole cycle, still waiting")
+            }
+            noteFirstInLine(at: instant)
+            return batch != nil
+        }
+
         for _ in 0..<600 {
             now += .microseconds(Int.random(in: 0...5000, using: &random))
             let action = Int.random(in: 0..<100, using: &random)
@@ -80,14 +105,16 @@ struct SchedulerPropertyTests {
                     }
                     nextID += 1
                 }
+                noteFirstInLine(at: now)
             } else if action < 98 {
-                if let batch = queue.nextBatch(now: now) { check(batch, at: now) }
+                _ = takeBatch(at: now)
             } else if let adapter = adapters.randomElement(using: &random) {
                 for item in queue.removeAll(for: adapter) {
                     #expect(item.adapter == adapter)
                     outCount[item.payload, default: 0] += 1
                 }
                 #expect(queue.queueDepths()[adapter] == nil)
+                noteFirstInLine(at: now)
             }
             #expect(queue.activeAdapters.count <= configuration.maxActiveAdapters)
             #expect(queue.queueDepth == enqueued.count - outCount.values.reduce(0, +))
@@ -98,8 +125,7 @@ struct SchedulerPropertyTests {
         }
 
         var rounds = 0
-        while let batch = queue.nextBatch(now: now), rounds < 100_000 {
-            check(batch, at: now)
+        while rounds < 100_000, takeBatch(at: now) {
             now += .milliseconds(1)
             rounds += 1
         }
