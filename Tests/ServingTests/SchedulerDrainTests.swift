@@ -66,6 +66,24 @@ struct SchedulerDrainTests {
         #expect(queue.statistics.dispatched == 3)
     }
 
+    @Test("when the grace period ends, removeAll() hands back what is still queued and the worker gets nil")
+    func drainGraceEnds() throws {
+        let queue = AdapterScheduler<Int>(
+            configuration: SchedulerConfiguration(maxActiveAdapters: 1, maxBatchTokens: 8))
+        for (id, adapter) in ["A", "B", "A", nil, "B"].enumerated() { try queue.enqueue(item(adapter, id: id)) }
+        queue.beginDrain()
+        let first = try #require(queue.waitForBatch())
+        #expect(first.items.map(\.payload) == [0])
+        let left = queue.removeAll()
+        #expect(left.map(\.payload) == [1, 2, 3, 4])
+        #expect(queue.queueDepth == 0)
+        #expect(queue.queuedTokens == 0)
+        #expect(queue.activeAdapters.isEmpty)
+        #expect(queue.waitingAdapters.isEmpty)
+        #expect(queue.waitForBatch() == nil)
+        #expect(queue.statistics.removed == 4)
+    }
+
     @Test("a worker blocked on an empty queue is woken by beginDrain and gets nil")
     func drainWakesIdleWorker() {
         let queue = AdapterScheduler<Int>()

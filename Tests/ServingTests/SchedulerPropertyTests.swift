@@ -15,7 +15,8 @@ struct SchedulerPropertyTests {
             maxActiveAdapters: Int.random(in: 1...6, using: &random),
             cycleTime: .milliseconds(Int.random(in: 0...40, using: &random)),
             maxBatchTokens: Int.random(in: 32...512, using: &random),
-            queueCapacity: Int.random(in: 20...400, using: &random))
+            queueCapacity: Int.random(in: 20...400, using: &random),
+            maxQueuedPerAdapter: Bool.random(using: &random) ? Int.random(in: 3...60, using: &random) : nil)
         let queue = AdapterScheduler<Int>(configuration: configuration)
         let origin = ContinuousClock.now
         var now = origin
@@ -42,6 +43,31 @@ struct SchedulerPropertyTests {
             }
         }
 
+        // The adapter first in line to enter the active set, and since when it has been first without a break.
+        var firstInLine: (adapter: String?, since: ContinuousClock.Instant)?
+        func noteFirstInLine(at instant: ContinuousClock.Instant) {
+            guard let first = queue.waitingAdapters.first else {
+                firstInLine = nil
+                return
+            }
+            if firstInLine.map({ $0.adapter != first }) ?? true { firstInLine = (first, instant) }
+        }
+        // Takes a batch and checks LoRAX's guarantee: the adapter first in line since `t` is no longer waiting after
+        // the first batch at or after `t + cycleTime` (strictly after `t`).
+        func takeBatch(at instant: ContinuousClock.Instant) -> Bool {
+            var due: String?? = nil
+            if let line = firstInLine, instant > line.since, instant >= line.since + configuration.cycleTime {
+                due = .some(line.adapter)
+            }
+            let batch = queue.nextBatch(now: instant)
+            if let batch { check(batch, at: instant) }
+            if let adapter = due {
+                #expect(queue.waitingAdapters.first != .some(adapter), "first in line for a whole cycle, still waiting")
+            }
+            noteFirstInLine(at: instant)
+            return batch != nil
+        }
+
         for _ in 0..<600 {
             now += .microseconds(Int.random(in: 0...5000, using: &random))
             let action = Int.random(in: 0..<100, using: &random)
@@ -61,6 +87,7 @@ struct SchedulerPropertyTests {
                     let item = ScheduledItem(
                         adapter: adapter, tokens: tokens, enqueuedAt: now, deadline: deadline, payload: nextID)
                     let depth = queue.queueDepth
+                    let adapterDepth = queue.queueDepths()[adapter] ?? 0
                     do throws(ServingError) {
                         try queue.enqueue(item)
                         enqueued[nextID] = item
@@ -71,28 +98,34 @@ struct SchedulerPropertyTests {
                         }
                         refused += 1
                         #expect(retryAfter >= 1)
-                        #expect(depth == configuration.queueCapacity)
+                        #expect(
+                            depth == configuration.queueCapacity
+                                || adapterDepth == configuration.maxQueuedPerAdapter)
                         #expect(queue.queueDepth == depth, "a refused item must not be queued")
                     }
                     nextID += 1
                 }
+                noteFirstInLine(at: now)
             } else if action < 98 {
-                if let batch = queue.nextBatch(now: now) { check(batch, at: now) }
+                _ = takeBatch(at: now)
             } else if let adapter = adapters.randomElement(using: &random) {
                 for item in queue.removeAll(for: adapter) {
                     #expect(item.adapter == adapter)
                     outCount[item.payload, default: 0] += 1
                 }
                 #expect(queue.queueDepths()[adapter] == nil)
+                noteFirstInLine(at: now)
             }
             #expect(queue.activeAdapters.count <= configuration.maxActiveAdapters)
             #expect(queue.queueDepth == enqueued.count - outCount.values.reduce(0, +))
             #expect(Set(queue.activeAdapters).isDisjoint(with: queue.waitingAdapters))
+            if let limit = configuration.maxQueuedPerAdapter {
+                #expect(queue.queueDepths().values.allSatisfy { $0 <= limit })
+            }
         }
 
         var rounds = 0
-        while let batch = queue.nextBatch(now: now), rounds < 100_000 {
-            check(batch, at: now)
+        while rounds < 100_000, takeBatch(at: now) {
             now += .milliseconds(1)
             rounds += 1
         }

@@ -168,6 +168,24 @@ struct SchedulerTests {
         #expect(queue.statistics.enqueued == 3)
     }
 
+    @Test("a per-adapter limit turns away only the flooded adapter, so the others still get in")
+    func perAdapterLimit() throws {
+        let queue = AdapterScheduler<Int>(
+            configuration: SchedulerConfiguration(maxActiveAdapters: 1, queueCapacity: 100, maxQueuedPerAdapter: 5))
+        for index in 0..<5 { try queue.enqueue(item("A", id: index, at: at(index))) }
+        #expect(throws: ServingError.queueFull(retryAfterSeconds: 1)) {
+            try queue.enqueue(item("A", id: 5, at: at(5)))
+        }
+        #expect(try queue.enqueue(item("B", id: 6, at: at(6))))
+        try queue.enqueue(item(nil, id: 7, at: at(7)))
+        #expect(queue.queueDepths() == ["A": 5, "B": 1, nil: 1])
+        _ = queue.nextBatch(now: at(8))
+        #expect(throws: Never.self) { try queue.enqueue(item("A", id: 8, at: at(9))) }
+        #expect(throws: ServingError.self) {
+            try SchedulerConfiguration(maxQueuedPerAdapter: 0).validate()
+        }
+    }
+
     @Test("Retry-After is the queued tokens over the measured tokens per second, rounded up")
     func retryAfterFromThroughput() throws {
         let queue = scheduler(maxActive: 1, maxBatchTokens: 200, capacity: 4)
@@ -180,6 +198,23 @@ struct SchedulerTests {
         #expect(queue.statistics.tokensPerSecond == 200)
         #expect(throws: ServingError.queueFull(retryAfterSeconds: 2)) {
             try queue.enqueue(item("A", id: 8, tokens: 100, at: at(1002)))
+        }
+    }
+
+    @Test("the speed behind Retry-After ignores intervals in which the worker sat idle")
+    func idleIntervalsAreNotMeasured() throws {
+        let queue = scheduler(maxActive: 1, maxBatchTokens: 100, capacity: 3)
+        for index in 0..<2 { try queue.enqueue(item("A", id: index, tokens: 100, at: at(0))) }
+        _ = queue.nextBatch(now: at(0))  // work left after it: the next second is measured (100 tokens/s)
+        _ = queue.nextBatch(now: at(1000))  // the queue runs empty: the idle minute after it is not measured
+        for index in 2..<5 { try queue.enqueue(item("A", id: index, tokens: 100, at: at(61_000))) }
+        _ = queue.nextBatch(now: at(61_000))
+        _ = queue.nextBatch(now: at(61_500))  // 100 tokens in 0.5 s: 200 tokens took 1.5 s in all
+        #expect(queue.statistics.tokensPerSecond.map { abs($0 - 200.0 / 1.5) < 1e-9 } == true)
+        for index in 5..<7 { try queue.enqueue(item("A", id: index, tokens: 100, at: at(61_600))) }
+        // 300 tokens queued at 133.3 tokens/s: 2.25 s, rounded up.
+        #expect(throws: ServingError.queueFull(retryAfterSeconds: 3)) {
+            try queue.enqueue(item("A", id: 7, tokens: 100, at: at(61_700)))
         }
     }
 

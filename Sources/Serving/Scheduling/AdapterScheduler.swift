@@ -41,7 +41,8 @@ public final class AdapterScheduler<Payload: Sendable>: @unchecked Sendable {
     /// - Parameter item: the work to queue.
     /// - Returns: `true` when the adapter had no queued work before this item — the moment to prefetch its weights.
     /// - Throws: ``ServingError/draining`` after ``beginDrain()``; ``ServingError/queueFull(retryAfterSeconds:)``
-    ///   when ``SchedulerConfiguration/queueCapacity`` items are queued (nothing is enqueued). The retry estimate is
+    ///   when ``SchedulerConfiguration/queueCapacity`` items are queued, or
+    ///   ``SchedulerConfiguration/maxQueuedPerAdapter`` for this adapter (nothing is enqueued). The retry estimate is
     ///   the queued tokens divided by the engine's recent tokens per second (measured over the last 64 batch
     ///   intervals in which the worker was busy), rounded up and kept within 1…120 s; 1 s before anything has been
     ///   measured.
@@ -53,7 +54,7 @@ public final class AdapterScheduler<Payload: Sendable>: @unchecked Sendable {
             state.recordRejection(full: false)
             throw .draining
         }
-        if state.isFull {
+        if state.isFull(for: item.adapter) {
             state.recordRejection(full: true)
             throw .queueFull(retryAfterSeconds: state.retryAfterSeconds)
         }
@@ -173,5 +174,16 @@ public final class AdapterScheduler<Payload: Sendable>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return state.removeAll(for: adapter)
+    }
+
+    /// Takes every queued item of every adapter out (oldest first), as when the drain's grace period ends with work
+    /// still queued; the caller fails the returned items (e.g. with ``ServingError/draining``). After
+    /// ``beginDrain()``, the worker's next ``waitForBatch()`` then returns `nil`.
+    /// - Returns: the items that were queued.
+    @discardableResult
+    public func removeAll() -> [ScheduledItem<Payload>] {
+        condition.lock()
+        defer { condition.unlock() }
+        return state.removeEverything()
     }
 }

@@ -19,6 +19,11 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     /// The most items queued at once over all adapters; one more makes ``AdapterScheduler/enqueue(_:)`` throw
     /// ``ServingError/queueFull(retryAfterSeconds:)``. At least 1.
     public var queueCapacity = 4096
+    /// The most items one adapter (or the base model) may have queued; one more makes
+    /// ``AdapterScheduler/enqueue(_:)`` throw ``ServingError/queueFull(retryAfterSeconds:)`` for that adapter only, so
+    /// a flood to one adapter cannot fill the shared queue and turn everyone else away. `nil` (the default): only
+    /// ``queueCapacity`` applies. At least 1 when set.
+    public var maxQueuedPerAdapter: Int?
 
     /// A configuration; every argument defaults to the value documented on its property.
     /// - Parameters:
@@ -26,19 +31,21 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     ///   - cycleTime: how long an adapter stays active while others wait.
     ///   - maxBatchTokens: the token cap of one batch.
     ///   - queueCapacity: the most items queued over all adapters.
+    ///   - maxQueuedPerAdapter: the most items queued for one adapter, or `nil` for no per-adapter limit.
     public init(
         maxActiveAdapters: Int = 8, cycleTime: Duration = .milliseconds(50), maxBatchTokens: Int = 4096,
-        queueCapacity: Int = 4096
+        queueCapacity: Int = 4096, maxQueuedPerAdapter: Int? = nil
     ) {
         self.maxActiveAdapters = maxActiveAdapters
         self.cycleTime = cycleTime
         self.maxBatchTokens = maxBatchTokens
         self.queueCapacity = queueCapacity
+        self.maxQueuedPerAdapter = maxQueuedPerAdapter
     }
 
     /// Checks the values a user supplied.
     /// - Throws: ``ServingError/invalidRequest(field:reason:)`` naming the first bad field (in `foundry serve`'s
-    ///   flag spelling): a count below 1 or a negative cycle time.
+    ///   flag spelling, e.g. `max-active-adapters`): a count below 1 or a negative cycle time.
     public func validate() throws(ServingError) {
         if maxActiveAdapters < 1 {
             throw .invalidRequest(field: "max-active-adapters", reason: "must be at least 1, got \(maxActiveAdapters)")
@@ -52,12 +59,16 @@ public struct SchedulerConfiguration: Sendable, Equatable {
         if queueCapacity < 1 {
             throw .invalidRequest(field: "queue-capacity", reason: "must be at least 1, got \(queueCapacity)")
         }
+        if let perAdapter = maxQueuedPerAdapter, perAdapter < 1 {
+            throw .invalidRequest(field: "max-queued-per-adapter", reason: "must be at least 1, got \(perAdapter)")
+        }
     }
 
     /// This configuration with every value moved into its valid range (counts at least 1, cycle time at least zero).
     var clamped: SchedulerConfiguration {
         SchedulerConfiguration(
             maxActiveAdapters: max(1, maxActiveAdapters), cycleTime: max(.zero, cycleTime),
-            maxBatchTokens: max(1, maxBatchTokens), queueCapacity: max(1, queueCapacity))
+            maxBatchTokens: max(1, maxBatchTokens), queueCapacity: max(1, queueCapacity),
+            maxQueuedPerAdapter: maxQueuedPerAdapter.map { max(1, $0) })
     }
 }

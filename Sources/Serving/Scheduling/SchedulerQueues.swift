@@ -27,8 +27,12 @@ struct SchedulerQueues<Payload: Sendable> {
             capacity: self.configuration.maxActiveAdapters, cycleTime: self.configuration.cycleTime)
     }
 
-    /// Whether the queues hold `queueCapacity` items.
-    var isFull: Bool { count >= configuration.queueCapacity }
+    /// Whether one more item for `adapter` would pass `queueCapacity` or `maxQueuedPerAdapter`.
+    func isFull(for adapter: String?) -> Bool {
+        if count >= configuration.queueCapacity { return true }
+        guard let limit = configuration.maxQueuedPerAdapter else { return false }
+        return (queues[adapter]?.count ?? 0) >= limit
+    }
 
     /// The `Retry-After` estimate for a client turned away now.
     var retryAfterSeconds: Int { throughput.retryAfterSeconds(queuedTokens: tokens) }
@@ -82,6 +86,23 @@ struct SchedulerQueues<Payload: Sendable> {
         if let now = latestInstant {
             updateActiveSet(now: now, exchange: false)
         }
+        return entries.map(\.item)
+    }
+
+    /// Takes every queued item of every adapter out, oldest first, and empties the active set.
+    mutating func removeEverything() -> [ScheduledItem<Payload>] {
+        var entries: [Entry] = []
+        for adapter in Array(queues.keys) {
+            guard var queue = queues.removeValue(forKey: adapter) else { continue }
+            entries += queue.removeAll()
+            active.forget(adapter)
+        }
+        for adapter in active.members { active.forget(adapter) }
+        totals.removed += entries.count
+        count = 0
+        tokens = 0
+        earliestDeadline = nil
+        entries.sort { $0.precedes($1) }
         return entries.map(\.item)
     }
 

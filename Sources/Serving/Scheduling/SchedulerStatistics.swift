@@ -13,7 +13,7 @@ public struct SchedulerStatistics: Sendable, Equatable, Codable {
     public var dispatched = 0
     /// Items handed out as expired (past their deadline).
     public var expired = 0
-    /// Items taken out by ``AdapterScheduler/removeAll(for:)``.
+    /// Items taken out by ``AdapterScheduler/removeAll(for:)`` and ``AdapterScheduler/removeAll()``.
     public var removed = 0
     /// Times an adapter entered the active set.
     public var activations = 0
