@@ -16,6 +16,12 @@ public enum ModelSelector: Sendable, Hashable, CustomStringConvertible {
         public var id: String
         /// Its weight.
         public var weight: Double
+
+        /// One part of a merge.
+        public init(id: String, weight: Double) {
+            self.id = id
+            self.weight = weight
+        }
     }
 
     /// Parses a `model` field.

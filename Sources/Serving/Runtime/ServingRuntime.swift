@@ -172,6 +172,8 @@ public final class ServingRuntime: Sendable {
             if state.phase == .stopped || !state.hasStarted { return true }
             try? await Task.sleep(for: .milliseconds(10))
         }
+        // Out of time: what is still queued is answered, never dropped.
+        for item in scheduler.removeAll() { item.payload.continuation.resume(throwing: ServingError.draining) }
         return state.phase == .stopped
     }
 
@@ -203,12 +205,10 @@ public final class ServingRuntime: Sendable {
                 "foundry_adapter_tier_evictions_total", help: "Adapters evicted from this tier.", labels: labels,
                 value: Double(tierStatistics.evictions))
         }
-        metrics.setGauge(
-            "foundry_queue_depth", help: "Requests waiting in the scheduler's queues.", labels: [:],
-            value: Double(scheduler.queueDepth))
-        metrics.setGauge(
-            "foundry_active_adapters", help: "Adapters in the scheduler's active set.", labels: [:],
-            value: Double(scheduler.activeAdapters.count))
+        metrics.setCounter(
+            "foundry_adapter_prefetches_total", help: "Cold adapters read ahead because a request for them was queued.",
+            labels: [:], value: Double(statistics.prefetches))
+        metrics.mirror(scheduler)
         if let resident = ProcessMemory.residentBytes() {
             metrics.setGauge(
                 "foundry_process_resident_bytes", help: "Resident memory of the server process (VmRSS).", labels: [:],
