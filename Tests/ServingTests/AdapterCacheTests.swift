@@ -220,6 +220,69 @@ struct AdapterCacheTests {
         #expect(statistics.hot.hits + statistics.hot.misses > 0)
     }
 
+    @Test(
+        "threads acquiring, prefetching, pinning, unregistering and registering at once keep the budgets and the numbers"
+    )
+    func concurrentMixedOperations() throws {
+        let ids = (0..<8).map { "adapter-\($0)" }
+        let directory = TemporaryDirectory(prefix: "adapter-cache")
+        let adapters = try TiersFixtures.writeAdapters(ids, in: directory.url)
+        let serialized = try DirectoryAdapterSource(directory: directory.url).read("adapter-0").byteCount
+        let budgets = AdapterTierBudgets(hotBytes: 3 * (try TiersFixtures.hotBytes), warmBytes: 3 * serialized)
+        let cache = try AdapterCache(
+            model: TiersFixtures.model, sources: [DirectoryAdapterSource(directory: directory.url)], budgets: budgets)
+        let failures = ErrorBox()
+        let group = DispatchGroup()
+        for thread in 0..<4 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                var generator = SeededGenerator(seed: UInt64(thread) + 7)
+                for _ in 0..<150 {
+                    let id = ids[Int(generator.next() % UInt64(ids.count))]
+                    do {
+                        switch generator.next() % 8 {
+                        case 0: cache.prefetch(id)
+                        case 1: try cache.pin(id)
+                        case 2: cache.unpin(id)
+                        case 3:
+                            if cache.unregister(id) {
+                                try cache.register(id: id, directory: directory.url.appendingPathComponent(id))
+                            }
+                        default:
+                            let adapter = try cache.acquire(id)
+                            if adapter.flattened() != adapters[id]?.flattened() {
+                                failures.append("\(id): wrong numbers")
+                            }
+                        }
+                    } catch ServingError.unknownAdapter, ServingError.adapterExists, ServingError.adapterTooLarge {
+                        // Expected races: another thread unregistered or re-registered it; pins fill the hot tier.
+                    } catch {
+                        failures.append("\(id): \(error)")
+                    }
+                    let statistics = cache.statistics()
+                    if statistics.hot.residentBytes > budgets.hotBytes
+                        || statistics.warm.residentBytes > budgets.warmBytes
+                    {
+                        failures.append("over budget: \(statistics)")
+                    }
+                }
+            }.start()
+        }
+        #expect(group.wait(timeout: .now() + 300) == .success)
+        #expect(failures.values == [])
+        for id in ids where !cache.contains(id) {
+            try cache.register(id: id, directory: directory.url.appendingPathComponent(id))
+        }
+        for id in ids {
+            cache.unpin(id)
+            #expect(try cache.acquire(id).flattened() == adapters[id]?.flattened())
+        }
+        let statistics = cache.statistics()
+        #expect(statistics.adapters == ids.count)
+        #expect(statistics.hot.residentBytes <= budgets.hotBytes && statistics.warm.residentBytes <= budgets.warmBytes)
+    }
+
     @Test("register(id:directory:) lands hot and is read back from the folder after eviction")
     func runtimeRegistration() throws {
         let setup = try Setup(ids: ["a", "b"], hotAdapters: 1, warmBytes: 0)
@@ -308,6 +371,26 @@ final class ResultBox: @unchecked Sendable {
     }
 
     var values: [Result<LoRAAdapter, any Error>] {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+}
+
+/// Messages collected from several threads.
+///
+/// `@unchecked Sendable` invariant: `stored` is only read or written while holding `lock`.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+
+    func append(_ message: String) {
+        lock.lock()
+        stored.append(message)
+        lock.unlock()
+    }
+
+    var values: [String] {
         lock.lock()
         defer { lock.unlock() }
         return stored

@@ -129,7 +129,8 @@ public final class AdapterCache: @unchecked Sendable {
 
     // MARK: Registration
 
-    /// Loads the adapter folder `directory` now and registers it as `id`, hot.
+    /// Loads the adapter folder `directory` now and registers it as `id`, hot (warm when pinned adapters fill the hot
+    /// tier).
     ///
     /// The files are read and decoded before anything changes: on any error the registry is as it was. Afterwards
     /// the folder is the adapter's cold copy (read again after eviction).

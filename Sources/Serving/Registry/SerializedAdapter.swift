@@ -1,6 +1,5 @@
 import Adapters
 import Foundation
-import Tensors
 
 /// An adapter's files as stored — the bytes of PEFT's `adapter_config.json` and `adapter_model.safetensors` — held in
 /// memory: the warm tier's unit.
