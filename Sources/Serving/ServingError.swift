@@ -70,6 +70,8 @@ public enum ServingError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// A one-line message naming the adapter, field or limit concerned.
+    /// What went wrong, in words (the `message` of an error body).
     public var description: String {
         switch self {
         case let .unknownAdapter(id): "no adapter named '\(id)' is registered"
