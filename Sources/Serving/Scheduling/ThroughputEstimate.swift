@@ -4,7 +4,8 @@
 /// A batch's tokens are credited to the interval until the next batch is taken, but only when work was still queued
 /// after the batch was taken: then the worker came back as soon as it had finished, so the interval is the batch's
 /// processing time. Intervals that may contain idle waiting (the queue ran empty) are not measured. The estimate is
-/// the sum of tokens over the sum of seconds of the last ``window`` measured intervals.
+/// the sum of tokens over the sum of seconds of the last ``window`` measured intervals; with several workers taking
+/// batches, the intervals interleave and the same sum measures their combined speed.
 struct ThroughputEstimate {
     /// How many measured intervals the estimate remembers.
     static let window = 64
