@@ -48,3 +48,32 @@ import Testing
         }
     }
 }
+
+/// Folding an adapter into the weights in place equals ``BertModel/merging(_:)``, and unfolding restores the base.
+@Suite struct FoldInPlaceTests {
+    @Test("foldInPlace(+1) equals merging(_:); foldInPlace(−1) restores the base weights")
+    func foldAndUnfold() throws {
+        let base = TinyModel.model
+        var adapter = try LoRAAdapter(
+            model: base, configuration: .init(rank: 2, alpha: 4, targets: [.query, .value, .output], seed: 3))
+        var generator = SeededGenerator(seed: 9)
+        adapter.assign(flattened: adapter.flattened().map { $0 + Float(generator.nextGaussian()) * 0.1 })
+        var folded = base
+        folded.foldInPlace(adapter)
+        let merged = base.merging(adapter)
+        for (index, layer) in folded.layers.enumerated() {
+            for target in LoRATarget.allCases {
+                #expect(
+                    maxAbsDifference(layer[target].weight.scalars, merged.layers[index][target].weight.scalars) < 1e-6)
+            }
+        }
+        #expect(maxAbsDifference(folded.layers[0].query.weight.scalars, base.layers[0].query.weight.scalars) > 1e-3)
+        folded.foldInPlace(adapter, sign: -1)
+        for (index, layer) in folded.layers.enumerated() {
+            for target in LoRATarget.allCases {
+                #expect(
+                    maxAbsDifference(layer[target].weight.scalars, base.layers[index][target].weight.scalars) < 1e-6)
+            }
+        }
+    }
+}

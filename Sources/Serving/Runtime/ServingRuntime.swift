@@ -377,7 +377,7 @@ public final class ServingRuntime: Sendable {
             let tokens = TokenBatch(item.payload.sequences)
             do {
                 let adapter = try item.payload.adapterID.map { try cache.acquire($0) }
-                if let adapter { model = model.merging(adapter) }
+                if let adapter { model.foldInPlace(adapter, sign: 1) }
                 let pooled = model.meanPooled(tokens)
                 let h = model.configuration.hiddenSize
                 var logits = [[Float]?](repeating: nil, count: tokens.count)
@@ -386,7 +386,7 @@ public final class ServingRuntime: Sendable {
                     let k = adapter.head.classCount
                     logits = (0..<tokens.count).map { Array(all.scalars[($0 * k)..<(($0 + 1) * k)]) }
                 }
-                if let adapter { model = model.unmerging(adapter) }
+                if let adapter { model.foldInPlace(adapter, sign: -1) }
                 item.payload.continuation.resume(
                     returning: EngineOutput(
                         meanPooled: (0..<tokens.count).map { Array(pooled.scalars[($0 * h)..<(($0 + 1) * h)]) },

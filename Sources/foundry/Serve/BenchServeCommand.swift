@@ -47,6 +47,9 @@ struct BenchServeCommand: AsyncParsableCommand {
     @Flag(help: "Also run every count in the naive mode: merge and unmerge one adapter per request.")
     var naiveSwap = false
 
+    @Flag(help: "Send requests to the runtime in process instead of over HTTP (what the engine sustains alone).")
+    var inProcess = false
+
     @Option(help: "Cold-start probes: requests sent one at a time to adapters that are cold (after the last count).")
     var coldProbes = 10
 
@@ -112,6 +115,7 @@ struct BenchServeCommand: AsyncParsableCommand {
 
     struct Record: Codable {
         var workload: String
+        var transport: String
         var model: String
         var requests: Int
         var concurrency: Int
@@ -154,7 +158,10 @@ struct BenchServeCommand: AsyncParsableCommand {
                 let server = try ServingServer(runtime: runtime, access: .store(ModelAccessGate(store: store)))
                 let running = try await server.start()
                 let client = ServingClient(baseURL: running.url, token: token)
-                let generator = LoadGenerator(client: client, concurrency: concurrency)
+                let generator =
+                    inProcess
+                    ? LoadGenerator(runtime: runtime, concurrency: concurrency)
+                    : LoadGenerator(client: client, concurrency: concurrency)
                 let workload = (0..<requests).map { index in
                     LoadGenerator.Request(
                         path: "/v1/classify",
@@ -197,6 +204,7 @@ struct BenchServeCommand: AsyncParsableCommand {
                 workload:
                     "closed loop: request i → adapter i mod N (uniform), classification of YouTube comments "
                     + "(cycled), bearer-token auth on every request",
+                transport: inProcess ? "in-process (no HTTP)" : "HTTP/1.1 over loopback, URLSession clients",
                 model: model, requests: requests, concurrency: concurrency, textsPerRequest: textsPerRequest,
                 maxLength: maxLength, meanTokensPerText: (meanTokens * 10).rounded() / 10,
                 hotBytes: tuning.hotBytes, warmBytes: tuning.warmBytes, maxActiveAdapters: tuning.maxActiveAdapters,

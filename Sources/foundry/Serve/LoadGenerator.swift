@@ -1,4 +1,5 @@
 import Foundation
+import Serving
 import ServingHTTP
 
 /// Drives a server with `concurrency` clients, each sending the next request of a fixed list as soon as its previous
@@ -18,8 +19,35 @@ struct LoadGenerator {
         var transportErrors: Int
     }
 
-    let client: ServingClient
+    /// Sends one request and returns its HTTP status (-1: no answer).
+    let send: @Sendable (Request) async -> Int
     let concurrency: Int
+
+    /// Over HTTP with `client`.
+    init(client: ServingClient, concurrency: Int) {
+        self.concurrency = concurrency
+        send = { request in
+            (try? await client.post(request.path, json: request.body))?.status ?? -1
+        }
+    }
+
+    /// In process, straight to the runtime (no HTTP): what the engine and scheduler sustain by themselves.
+    init(runtime: ServingRuntime, concurrency: Int) {
+        self.concurrency = concurrency
+        send = { request in
+            let model = request.body["model"] as? String
+            let texts = request.body["input"] as? [String] ?? []
+            do {
+                _ = try await runtime.classify(
+                    model: try ModelSelector(parsing: model, baseName: runtime.baseName), texts: texts)
+                return 200
+            } catch let error as ServingError {
+                return error.httpStatus
+            } catch {
+                return 500
+            }
+        }
+    }
 
     func run(_ requests: [Request]) async -> Outcome {
         let next = Counter()
@@ -31,12 +59,7 @@ struct LoadGenerator {
                     while let index = next.take(below: requests.count) {
                         let request = requests[index]
                         let start = monotonicSeconds()
-                        let status: Int
-                        do {
-                            status = try await client.post(request.path, json: request.body).status
-                        } catch {
-                            status = -1
-                        }
+                        let status = await send(request)
                         mine.append((status, monotonicSeconds() - start))
                     }
                     return mine
