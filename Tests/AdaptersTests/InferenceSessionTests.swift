@@ -77,3 +77,37 @@ import Testing
         }
     }
 }
+
+/// A session with an adapter folded in answers like the adapter applied per row; unfolding restores the base.
+@Suite struct InferenceSessionFoldTests {
+    @Test("fold, run with the head, unfold: equal to the per-row adapter pass and then to the base")
+    func foldedSessionMatchesPerRowAdapter() throws {
+        let model = TinyModel.model
+        var adapter = try LoRAAdapter(
+            model: model, configuration: .init(rank: 2, alpha: 4, targets: [.query, .value, .output], seed: 5))
+        var generator = SeededGenerator(seed: 11)
+        adapter.assign(flattened: adapter.flattened().map { $0 + Float(generator.nextGaussian()) * 0.1 })
+        let batch = TokenBatch(TinyModel.sequences([6, 4, 9]))
+        var session = InferenceSession(model: model)
+        let base = session.run(batch, head: nil)
+        session.fold(adapter)
+        let folded = session.run(batch, head: adapter.head)
+        let perRow = InferenceSession(model: model).runAll(batch, adapter: adapter)
+        for row in 0..<batch.count {
+            #expect(maxAbsDifference(folded.meanPooled[row], perRow.meanPooled[row]) < 1e-4)
+            #expect(maxAbsDifference(try #require(folded.logits[row]), try #require(perRow.logits[row])) < 1e-4)
+        }
+        session.fold(adapter, sign: -1)
+        let restored = session.run(batch, head: nil)
+        for row in 0..<batch.count { #expect(maxAbsDifference(restored.meanPooled[row], base.meanPooled[row]) < 1e-5) }
+    }
+}
+
+extension InferenceSession {
+    fileprivate func runAll(_ batch: TokenBatch, adapter: LoRAAdapter) -> InferenceOutput {
+        var copy = self
+        return copy.run(
+            batch, assignment: AdapterAssignment(adapter: adapter, sequenceCount: batch.count),
+            classify: Array(repeating: true, count: batch.count))
+    }
+}

@@ -24,8 +24,8 @@ public struct InferenceOutput: Sendable, Equatable {
 /// // out.logits[0] is `spam`'s head on the first text; out.meanPooled[1] the base model's embedding of the second.
 /// ```
 public struct InferenceSession: Sendable {
-    /// The frozen base encoder.
-    public let model: BertModel
+    /// The base encoder (with any adapters folded in by ``fold(_:sign:)``).
+    public private(set) var model: BertModel
     private var workspace = EncoderWorkspace()
 
     /// Creates a session for `model` (stacks its attention projections once).
@@ -76,5 +76,70 @@ public struct InferenceSession: Sendable {
             }
         }
         return output
+    }
+
+    /// One forward pass of ``model`` alone over `batch` (no per-row adapters), mean pooling, and — when `head` is
+    /// given — every sequence's logits from it: the pass of a server that folds one adapter into the weights at a time.
+    public mutating func run(_ batch: TokenBatch, head: ClassificationHead?, loopThreads: Int? = nil) -> InferenceOutput
+    {
+        let h = model.configuration.hiddenSize
+        var mode = ForwardMode.inference
+        mode.loopThreads = loopThreads
+        var traces: [LayerTrace] = []
+        let hidden = model.forward(
+            batch, assignment: AdapterAssignment(adapter: nil, sequenceCount: batch.count), mode: &mode,
+            traces: &traces, workspace: &workspace)
+        let pooled = BertModel.meanPool(hidden, batch: batch, width: h)
+        var output = InferenceOutput(
+            meanPooled: (0..<batch.count).map { Array(pooled[($0 * h)..<(($0 + 1) * h)]) },
+            logits: Array(repeating: nil, count: batch.count))
+        if let head {
+            let k = head.classCount
+            var trace = HeadTrace()
+            let logits = model.headForward(hidden, batch: batch, head: head, mode: &mode, trace: &trace)
+            for row in 0..<batch.count { output.logits[row] = Array(logits[(row * k)..<((row + 1) * k)]) }
+        }
+        return output
+    }
+
+    /// Folds an adapter into the session's weights in place, `W += sign · (alpha / r) · B · A` — one GEMM per target,
+    /// into the stacked query/key/value weights the pass reads or into the layer's own weights — as PEFT's
+    /// `merge_adapter` does; `sign` −1 unfolds it again (exact up to Float32 rounding).
+    ///
+    /// - Parameters:
+    ///   - adapter: an adapter that fits ``model``.
+    ///   - sign: 1 to fold in, −1 to take out.
+    public mutating func fold(_ adapter: LoRAAdapter, sign: Float = 1) {
+        precondition(adapter.factors.count == model.layers.count, "adapter does not fit the model")
+        let h = model.configuration.hiddenSize
+        var unstacked = adapter
+        for (index, perLayer) in adapter.factors.enumerated() {
+            guard index < workspace.attentionInputs.count, workspace.attentionInputs[index] != nil else { continue }
+            for (target, factor) in perLayer {
+                let block: Int
+                switch target {
+                case .query: block = 0
+                case .key: block = 1
+                case .value: block = 2
+                default: continue
+                }
+                let rank = factor.down.rows, inputs = factor.down.columns
+                precondition(factor.up.rows == h && inputs == h, "adapter does not fit the model")
+                factor.up.scalars.withUnsafeBufferPointer { up in
+                    factor.down.scalars.withUnsafeBufferPointer { down in
+                        workspace.attentionInputs[index]?.weight.scalars.withUnsafeMutableBufferPointer { weight in
+                            guard let up = up.baseAddress, let down = down.baseAddress, let weight = weight.baseAddress
+                            else { return }
+                            BLAS.gemm(
+                                transposeA: false, transposeB: false, m: h, n: inputs, k: rank,
+                                alpha: sign * adapter.configuration.scaling, a: up, lda: rank, b: down, ldb: inputs,
+                                beta: 1, c: weight + block * h * inputs, ldc: inputs)
+                        }
+                    }
+                }
+                unstacked.factors[index][target] = nil
+            }
+        }
+        model.foldInPlace(unstacked, sign: sign)
     }
 }

@@ -345,14 +345,11 @@ public final class ServingRuntime: Sendable {
             let workers = max(1, requested ?? cores)
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 let loopThreads = workers > 1 ? 1 : nil
-                if configuration.naiveSwap {
-                    var working = encoder.model
-                    while let batch = scheduler.waitForBatch() {
-                        processSwapping(batch, model: &working, loopThreads: loopThreads)
-                    }
-                } else {
-                    var session = InferenceSession(model: encoder.model)
-                    while let batch = scheduler.waitForBatch() {
+                var session = InferenceSession(model: encoder.model)
+                while let batch = scheduler.waitForBatch() {
+                    if configuration.naiveSwap {
+                        processSwapping(batch, session: &session, loopThreads: loopThreads)
+                    } else {
                         process(batch, session: &session, loopThreads: loopThreads)
                     }
                 }
@@ -369,28 +366,22 @@ public final class ServingRuntime: Sendable {
         }
     }
 
-    /// The naive baseline: each request alone, its adapter merged into `model` before and unmerged after.
-    private func processSwapping(_ batch: ScheduledBatch<PendingRequest>, model: inout BertModel, loopThreads: Int?) {
+    /// The naive baseline: each request alone, its adapter folded into the weights before and taken out after.
+    private func processSwapping(
+        _ batch: ScheduledBatch<PendingRequest>, session: inout InferenceSession, loopThreads: Int?
+    ) {
         answerExpired(batch)
         for item in batch.items {
             let start = ContinuousClock.now
             let tokens = TokenBatch(item.payload.sequences)
             do {
                 let adapter = try item.payload.adapterID.map { try cache.acquire($0) }
-                if let adapter { model.foldInPlace(adapter, sign: 1) }
-                let pooled = model.meanPooled(tokens)
-                let h = model.configuration.hiddenSize
-                var logits = [[Float]?](repeating: nil, count: tokens.count)
-                if item.payload.kind == .classify, let adapter {
-                    let all = model.logits(tokens, adapter: adapter, applyLoRA: false)
-                    let k = adapter.head.classCount
-                    logits = (0..<tokens.count).map { Array(all.scalars[($0 * k)..<(($0 + 1) * k)]) }
-                }
-                if let adapter { model.foldInPlace(adapter, sign: -1) }
+                if let adapter { session.fold(adapter, sign: 1) }
+                let output = session.run(
+                    tokens, head: item.payload.kind == .classify ? adapter?.head : nil, loopThreads: loopThreads)
+                if let adapter { session.fold(adapter, sign: -1) }
                 item.payload.continuation.resume(
-                    returning: EngineOutput(
-                        meanPooled: (0..<tokens.count).map { Array(pooled.scalars[($0 * h)..<(($0 + 1) * h)]) },
-                        logits: logits))
+                    returning: EngineOutput(meanPooled: output.meanPooled, logits: output.logits))
             } catch {
                 item.payload.continuation.resume(throwing: error)
             }
