@@ -12,6 +12,19 @@ struct ModelAccessTests {
     static let roles: [Role] =
         AccessPolicy.builtInRoles + [Role(name: "runner", actions: [.read], isBuiltIn: false)]
 
+    @Test("every model operation is a row of the policy table, on the model scope")
+    func operationsAreInTheTable() throws {
+        for operation in ModelOperation.allCases {
+            let row = try #require(AccessPolicy.requirement(of: operation.rawValue))
+            #expect(row == operation.requirement && row.scope == .model)
+        }
+        #expect(
+            ModelOperation.invoke.requirement.actions == [.read] && !ModelOperation.invoke.requirement.auditsAllowed)
+        #expect(ModelOperation.register.requirement.actions == [.admin])
+        #expect(ModelOperation.unregister.requirement.actions == [.admin])
+        #expect(AccessPolicy.operations.filter { $0.scope == .model }.count == 5)
+    }
+
     @Test("each role on a model allows exactly its actions on that model, nothing on another model or on datasets")
     func rolesOnAModel() throws {
         let fixture = try TemporaryStore()

@@ -8,25 +8,22 @@ public enum ModelOperation: String, CaseIterable, Sendable, Codable, Hashable {
     /// Unload the model from the server (`admin` on it).
     case unregister = "unregister-model"
 
-    /// The policy table's row for the operation.
-    public var requirement: OperationRequirement {
-        // Every case is a row of the table (the access-policy tests check it); the fallback only keeps this total.
-        AccessPolicy.requirement(of: rawValue)
-            ?? OperationRequirement(rawValue, [.admin], .model)
-    }
+    /// The policy table's row for the operation (looked up once per case: a server asks per request).
+    public var requirement: OperationRequirement { Self.rows[self]?.requirement ?? Self.fallback(self) }
 
-    /// The actions the operation needs on the model, as a set (computed once per case).
-    var requiredActions: ActionSet {
-        switch self {
-        case .invoke: Self.actionSets.invoke
-        case .register: Self.actionSets.register
-        case .unregister: Self.actionSets.unregister
-        }
-    }
+    /// The actions the operation needs on the model, as a set.
+    var requiredActions: ActionSet { Self.rows[self]?.actions ?? .all }
 
-    private static let actionSets = (
-        invoke: ActionSet(ModelOperation.invoke.requirement.actions),
-        register: ActionSet(ModelOperation.register.requirement.actions),
-        unregister: ActionSet(ModelOperation.unregister.requirement.actions)
-    )
+    private static let rows: [ModelOperation: (requirement: OperationRequirement, actions: ActionSet)] =
+        Dictionary(
+            uniqueKeysWithValues: allCases.map { operation in
+                let requirement = AccessPolicy.requirement(of: operation.rawValue) ?? fallback(operation)
+                return (operation, (requirement, ActionSet(requirement.actions)))
+            })
+
+    /// What an operation missing from the table would require: every action, so that it fails closed. Every case is
+    /// a row of the table (the model-access tests check it), so this is never used.
+    private static func fallback(_ operation: ModelOperation) -> OperationRequirement {
+        OperationRequirement(operation.rawValue, Action.allCases, .model)
+    }
 }

@@ -96,14 +96,13 @@ extension SQLiteDatasetStore {
         _ principal: Principal, _ operation: ModelOperation, model: String, snapshot: PermissionSnapshot
     ) throws {
         let required = operation.requiredActions
-        let held = snapshot.actions(model: model)
-        let action = operation.requirement.actions.first?.rawValue ?? "authenticated"
-        if held.rawValue & required.rawValue == required.rawValue {
-            if operation.requirement.auditsAllowed {
-                try auditOutcome(principal.name, operation.rawValue, action, nil, nil, .allowed, "model '\(model)'")
-            }
+        if snapshot.actions(model: model).rawValue & required.rawValue == required.rawValue {
+            guard operation.requirement.auditsAllowed else { return }
+            let action = operation.requirement.actions.first?.rawValue ?? "authenticated"
+            try auditOutcome(principal.name, operation.rawValue, action, nil, nil, .allowed, "model '\(model)'")
             return
         }
+        let action = operation.requirement.actions.first?.rawValue ?? "authenticated"
         let error = DatasetStoreError.modelPermissionDenied(
             principal: principal.name, operation: operation.rawValue, model: model)
         try auditOutcome(principal.name, operation.rawValue, action, nil, nil, .denied, "model '\(model)': \(error)")

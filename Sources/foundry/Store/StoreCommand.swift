@@ -15,7 +15,9 @@ struct StoreCommand: ParsableCommand {
             a copy of it apart from the store. Both are created readable by their owner only (mode 0600).
             Every command but `init` authenticates with an API token from $FOUNDRY_TOKEN or --token-file.
             A dataset is named NAME, or NAME@VERSION where VERSION is `latest`, a version id or a unique prefix \
-            of at least 4 hex digits. Times are ISO 8601 (UTC); --json prints one object with snake_case keys.
+            of at least 4 hex digits. Roles are granted store-wide, on a dataset (--dataset) or on a served model \
+            (--model: an adapter id that `foundry serve` authorizes requests against). Times are ISO 8601 (UTC); \
+            --json prints one object with snake_case keys.
             """,
         subcommands: [
             StoreInitCommand.self, StoreImportCommand.self, StoreListCommand.self, StoreShowCommand.self,
