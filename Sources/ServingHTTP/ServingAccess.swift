@@ -34,14 +34,26 @@ public enum ServingAccess: Sendable {
         guard case let .store(gate) = self, let principal else { return }
         do {
             try gate.authorize(principal, operation: operation, model: model)
+        } catch let DatasetStoreError.invalidName(_, name, reason) {
+            throw ServingError.invalidRequest(field: "model", reason: "'\(name)' is not a model name: \(reason)")
         } catch let error as DatasetStoreError {
             throw ServingError.forbidden(reason: "\(error)")
         }
     }
 
-    /// Whether `principal` may invoke `model`, without auditing (to filter `GET /v1/models`).
-    func mayInvoke(_ principal: Principal?, model: String) -> Bool {
-        guard case let .store(gate) = self, let principal else { return true }
-        return (try? gate.store.isAllowed(principal, .read, model: model)) ?? false
+    /// Which of `models` `principal` may invoke, without auditing (to filter `GET /v1/models`): one read of its
+    /// permissions, then a lookup per model.
+    func invocable(_ models: [String], by principal: Principal?) -> Set<String> {
+        guard case let .store(gate) = self, let principal else { return Set(models) }
+        guard let snapshot = try? gate.store.permissions(of: principal) else { return [] }
+        return Set(
+            models.filter { id in
+                // A cached merge is visible when every adapter in it is.
+                let parts =
+                    (try? ModelSelector(parsing: id, baseName: "")).map {
+                        ServingResponder.modelNames($0, baseName: id)
+                    } ?? [id]
+                return parts.allSatisfy { snapshot.allows(.read, model: $0) }
+            })
     }
 }

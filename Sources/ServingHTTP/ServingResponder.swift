@@ -75,8 +75,9 @@ struct ServingResponder: HTTPResponder {
         case "/v1/models":
             try only(.get)
             let principal = try access.principal(authorization: request.headers[.authorization])
-            let items = runtime.models()
-                .filter { access.mayInvoke(principal, model: $0.id) }
+            let all = runtime.models()
+            let visible = access.invocable(all.map(\.id), by: principal)
+            let items = all.filter { visible.contains($0.id) }
                 .map { ModelsResponseBody.Item(id: $0.id, kind: $0.kind, tier: $0.tier?.rawValue, pinned: $0.pinned) }
             return ("models", "-", try Self.json(ModelsResponseBody(data: items)))
         case "/v1/classify", "/v1/embeddings":

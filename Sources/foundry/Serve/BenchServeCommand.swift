@@ -82,8 +82,13 @@ struct BenchServeCommand: AsyncParsableCommand {
         var latencyMs: Latency
         var statuses: [String: Int]
         var transportErrors: Int
+        /// Resident memory with the server up and no adapter loaded yet (the base model and the runtime).
+        var rssBaseMb: Double?
         var rssBeforeMb: Double?
         var rssAfterMb: Double?
+        /// The bound: base + hot budget + warm budget + 64 MiB, and whether the run stayed within it.
+        var rssBoundMb: Double?
+        var withinMemoryBound: Bool?
         var tiers: [String: TierFigures]
         var meanBatchSequences: Double?
     }
@@ -170,6 +175,7 @@ struct BenchServeCommand: AsyncParsableCommand {
                             "input": (0..<textsPerRequest).map { texts[(index * textsPerRequest + $0) % texts.count] },
                         ])
                 }
+                let base = ProcessMemory.residentBytes()
                 // Warm-up: every adapter once at most (up to 2 × concurrency requests), not measured.
                 _ = await generator.run(Array(workload.prefix(min(workload.count, 2 * concurrency))))
                 let before = ProcessMemory.residentBytes()
@@ -187,8 +193,13 @@ struct BenchServeCommand: AsyncParsableCommand {
                         tokensPerSecond: (tokens / outcome.seconds).rounded(),
                         latencyMs: Latency(outcome.latencies),
                         statuses: Dictionary(uniqueKeysWithValues: outcome.statuses.map { (String($0), $1) }),
-                        transportErrors: outcome.transportErrors, rssBeforeMb: before.map(Self.megabytes),
-                        rssAfterMb: after.map(Self.megabytes), tiers: Self.tiers(cache.statistics()),
+                        transportErrors: outcome.transportErrors, rssBaseMb: base.map(Self.megabytes),
+                        rssBeforeMb: before.map(Self.megabytes), rssAfterMb: after.map(Self.megabytes),
+                        rssBoundMb: base.map { Self.megabytes($0 + tuning.hotBytes + tuning.warmBytes + (64 << 20)) },
+                        withinMemoryBound: base.flatMap { base in
+                            after.map { $0 <= base + tuning.hotBytes + tuning.warmBytes + (64 << 20) }
+                        },
+                        tiers: Self.tiers(cache.statistics()),
                         meanBatchSequences: batches > 0
                             ? ((batchesAfter.sequences - batchesBefore.sequences) / batches * 10).rounded() / 10 : nil))
                 if !naive, position == counts.count - 1, coldProbes > 0 {
