@@ -23,9 +23,10 @@ public struct ServingConfiguration: Sendable {
     /// Engine workers (each computes whole batches on one core); nil: one per core Foundry computes on.
     public var workers: Int?
 
-    /// The baseline multi-adapter batching is measured against (`foundry bench serve --naive-swap`): each request
-    /// runs alone, its adapter merged into the base weights before and unmerged after (`W ± s·B·A`), as a server
-    /// without per-row adapters would. Never faster; for benchmarks.
+    /// The baseline multi-adapter batching is measured against (`foundry bench serve --naive-swap`): one copy of the
+    /// base, as in the batched mode, whose weights can hold one adapter at a time — so requests run one after another
+    /// (each on every core), the adapter folded into the weights before (`W += s·B·A`, one GEMM per target, in place)
+    /// and taken out after, as PEFT's `merge_adapter`/`unmerge_adapter` do. For benchmarks.
     public var naiveSwap = false
 
     /// The defaults.

@@ -340,18 +340,21 @@ public final class ServingRuntime: Sendable {
     // MARK: - Workers
 
     private func runWorkers() {
+        if configuration.naiveSwap {
+            // One copy of the base holds one adapter at a time: requests run one after another, each on every core.
+            var session = InferenceSession(model: encoder.model)
+            while let batch = scheduler.waitForBatch() {
+                processSwapping(batch, session: &session, loopThreads: nil)
+            }
+            return
+        }
         let requested = configuration.workers
         ComputeThreads.withBLASPerWorker { cores in
             let workers = max(1, requested ?? cores)
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                let loopThreads = workers > 1 ? 1 : nil
                 var session = InferenceSession(model: encoder.model)
                 while let batch = scheduler.waitForBatch() {
-                    if configuration.naiveSwap {
-                        processSwapping(batch, session: &session, loopThreads: loopThreads)
-                    } else {
-                        process(batch, session: &session, loopThreads: loopThreads)
-                    }
+                    process(batch, session: &session, loopThreads: workers > 1 ? 1 : nil)
                 }
             }
         }

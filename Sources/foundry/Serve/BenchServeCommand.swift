@@ -47,6 +47,9 @@ struct BenchServeCommand: AsyncParsableCommand {
     @Flag(help: "Also run every count in the naive mode: merge and unmerge one adapter per request.")
     var naiveSwap = false
 
+    @Flag(help: "Only the JSON object (otherwise a line per measured run also goes to stderr).")
+    var json = false
+
     @Flag(help: "Send requests to the runtime in process instead of over HTTP (what the engine sustains alone).")
     var inProcess = false
 
@@ -202,6 +205,12 @@ struct BenchServeCommand: AsyncParsableCommand {
                         tiers: Self.tiers(cache.statistics()),
                         meanBatchSequences: batches > 0
                             ? ((batchesAfter.sequences - batchesBefore.sequences) / batches * 10).rounded() / 10 : nil))
+                if !json, let run = runs.last {
+                    FileHandle.standardError.write(
+                        Data(
+                            ("bench serve: \(run.adapters) adapters, \(run.mode): \(run.requestsPerSecond) requests/s, "
+                                + "p50 \(run.latencyMs.p50) ms, p99 \(run.latencyMs.p99) ms\n").utf8))
+                }
                 if !naive, position == counts.count - 1, coldProbes > 0 {
                     coldStart = await Self.probeColdStarts(
                         client: client, cache: cache, ids: Array(ids.prefix(count)), probes: coldProbes,
