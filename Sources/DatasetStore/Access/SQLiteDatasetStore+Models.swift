@@ -17,14 +17,7 @@ extension SQLiteStoreTransaction {
         let model = try Validation.modelName(model)
         return try perform("revoke-model", action: .grant, dataset: nil, model: model) { db, _ in
             let held = try store.permissionSnapshot(principal, db: db).actions(model: model)
-            let custom = try store.customRoles(db)
-            let roleActions =
-                AccessPolicy.builtInRole(named: role)?.actions ?? custom.first { $0.name == role }?.actions
-            guard let roleActions else { throw DatasetStoreError.unknownRole(role) }
-            let missing = roleActions.filter { !held.contains($0) }
-            guard missing.isEmpty else {
-                throw DatasetStoreError.privilegeEscalation(principal: principal.name, role: role, missing: missing)
-            }
+            try store.requireHolding(role: role, held: held, principal: principal, db: db)
             let target = try store.principalRow(named: grantee, db: db)
             try db.execute(
                 sql: "DELETE FROM model_grant WHERE principalId = ? AND role = ? AND model = ?",

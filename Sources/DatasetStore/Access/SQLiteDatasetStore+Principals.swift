@@ -199,14 +199,7 @@ extension SQLiteStoreTransaction {
         return try perform("revoke", action: .grant, dataset: dataset) { db, datasetRow in
             let snapshot = try store.permissionSnapshot(principal, db: db)
             let held = snapshot.actions(datasetID: datasetRow?.id)
-            let custom = try store.customRoles(db)
-            let roleActions =
-                AccessPolicy.builtInRole(named: role)?.actions ?? custom.first { $0.name == role }?.actions
-            guard let roleActions else { throw DatasetStoreError.unknownRole(role) }
-            let missing = roleActions.filter { !held.contains($0) }
-            guard missing.isEmpty else {
-                throw DatasetStoreError.privilegeEscalation(principal: principal.name, role: role, missing: missing)
-            }
+            try store.requireHolding(role: role, held: held, principal: principal, db: db)
             let target = try store.principalRow(named: grantee, db: db)
             try db.execute(
                 sql: "DELETE FROM role_grant WHERE principalId = ? AND role = ? AND datasetId IS ?",
@@ -416,6 +409,18 @@ extension SQLiteDatasetStore {
             throw DatasetStoreError.unknownPrincipal(name)
         }
         return Principal(id: row["id"], name: row["name"], kind: PrincipalKind(rawValue: row["kind"]) ?? .person)
+    }
+
+    /// Revoking needs every action of the role on the scope, as granting does (nobody can take away more than they
+    /// hold); throws for an unknown role or a missing action.
+    func requireHolding(role: String, held: ActionSet, principal: Principal, db: Database) throws {
+        let custom = try customRoles(db)
+        let roleActions = AccessPolicy.builtInRole(named: role)?.actions ?? custom.first { $0.name == role }?.actions
+        guard let roleActions else { throw DatasetStoreError.unknownRole(role) }
+        let missing = roleActions.filter { !held.contains($0) }
+        guard missing.isEmpty else {
+            throw DatasetStoreError.privilegeEscalation(principal: principal.name, role: role, missing: missing)
+        }
     }
 
     func customRoles(_ db: Database) throws -> [Role] {
