@@ -24,8 +24,8 @@ import Foundation
 ///
 /// `@unchecked Sendable` invariant: `registry`, `clock`, `serials`, `hotResident`, `warmResident`, `counters` and
 /// `nextLane` are only read or written while holding `lock`; `hotResident` and `warmResident` always equal the sums of
-/// the hot and warm bytes of `registry`, and are within the budgets whenever the lock is released. `model`, `budgets`
-/// and `lanes` are immutable.
+/// the hot and warm bytes of `registry`, and are within the budgets whenever the lock is released. `model`, `budgets`,
+/// `sources` and `lanes` are immutable.
 public final class AdapterCache: @unchecked Sendable {
     /// Where an entry's cold copy lives.
     private enum Origin {
