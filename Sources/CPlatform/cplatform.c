@@ -63,3 +63,13 @@ int foundry_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t registers[4]) {
 uint64_t foundry_xcr0(void) { return 0; }
 
 #endif
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+int foundry_fix_mmap_threshold(unsigned long bytes) { return mallopt(M_MMAP_THRESHOLD, (int)bytes) == 1 ? 1 : 0; }
+#else
+int foundry_fix_mmap_threshold(unsigned long bytes) {
+    (void)bytes;
+    return 0;
+}
+#endif

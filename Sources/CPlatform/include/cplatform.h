@@ -24,4 +24,9 @@ int foundry_object_path(const void *address, char *buffer, unsigned long size);
 /// The number of CPUs in this process's scheduler affinity mask (sched_getaffinity), or 0 where unavailable.
 int foundry_affinity_cpu_count(void);
 
+/// Fixes glibc's mmap threshold at `bytes` (mallopt M_MMAP_THRESHOLD), which also stops glibc from raising it each
+/// time a large buffer is freed: allocations of at least `bytes` are then mapped and returned to the system when freed.
+/// Returns 1 on success, 0 where the C library has no such setting.
+int foundry_fix_mmap_threshold(unsigned long bytes);
+
 #endif

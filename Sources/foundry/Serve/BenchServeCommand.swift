@@ -163,7 +163,8 @@ struct BenchServeCommand: AsyncParsableCommand {
                 let source = DirectoryAdapterSource(directory: folder)
                 let cache = try AdapterCache(model: encoder.model, sources: [source], budgets: configuration.budgets)
                 let runtime = ServingRuntime(encoder: encoder, cache: cache, configuration: configuration)
-                let server = try ServingServer(runtime: runtime, access: .store(ModelAccessGate(store: store)))
+                let server = try ServingServer(
+                    runtime: runtime, access: .store(ModelAccessGate(store: store)), host: "127.0.0.1", port: 0)
                 let running = try await server.start()
                 let client = ServingClient(baseURL: running.url, token: token)
                 let generator =

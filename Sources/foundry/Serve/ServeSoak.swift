@@ -67,7 +67,8 @@ struct ServeSoak {
         let runtime = ServingRuntime(encoder: encoder, cache: cache, configuration: configuration)
         let maxBody = 1 << 20
         let server = try ServingServer(
-            runtime: runtime, access: .store(ModelAccessGate(store: store)), maxBodyBytes: maxBody)
+            runtime: runtime, access: .store(ModelAccessGate(store: store)), host: "127.0.0.1", port: 0,
+            maxBodyBytes: maxBody)
         let running = try await server.start()
         let client = ServingClient(baseURL: running.url, token: token)
         let outsider = ServingClient(baseURL: running.url, token: outsiderToken)
