@@ -95,7 +95,7 @@ public final class ServingRuntime: Sendable {
                 id: id, reason: "its adapters' heads differ in classes or pooling; use /v1/embeddings")
         }
         let (sequences, truncated) = try tokenize(texts)
-        let output = try await submit(kind: .classify, adapterID: id, sequences: sequences)
+        let output = try await submitRebuildingMerges(model, kind: .classify, adapterID: id, sequences: sequences)
         var results: [TextClassification] = []
         var classCount = 0
         for (index, logits) in output.logits.enumerated() {
@@ -118,7 +118,7 @@ public final class ServingRuntime: Sendable {
     public func embed(model: ModelSelector, texts: [String]) async throws -> EmbeddingResult {
         let id = try await resolve(model)
         let (sequences, truncated) = try tokenize(texts)
-        let output = try await submit(kind: .embed, adapterID: id, sequences: sequences)
+        let output = try await submitRebuildingMerges(model, kind: .embed, adapterID: id, sequences: sequences)
         let embeddings = output.meanPooled.map { row -> [Float] in
             let norm = max(row.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
             return row.map { $0 / norm }
@@ -250,6 +250,19 @@ public final class ServingRuntime: Sendable {
                 [encoder.tokenizer.classifierTokenID] + pieces.prefix(limit - 2) + [encoder.tokenizer.separatorTokenID])
         }
         return (sequences, truncated)
+    }
+
+    /// ``submit(kind:adapterID:sequences:)``; a merge the cache dropped (evicted from warm) between resolving it and
+    /// running it is built again once, rather than answered as unknown.
+    private func submitRebuildingMerges(
+        _ selector: ModelSelector, kind: RequestKind, adapterID: String?, sequences: [[Int32]]
+    ) async throws -> EngineOutput {
+        do {
+            return try await submit(kind: kind, adapterID: adapterID, sequences: sequences)
+        } catch ServingError.unknownAdapter(let missing) where missing == adapterID && state.isDerived(missing) {
+            let rebuilt = try await resolve(selector)
+            return try await submit(kind: kind, adapterID: rebuilt, sequences: sequences)
+        }
     }
 
     private func submit(kind: RequestKind, adapterID: String?, sequences: [[Int32]]) async throws -> EngineOutput {
