@@ -85,7 +85,10 @@ struct BenchServeCommand: AsyncParsableCommand {
         var latencyMs: Latency
         var statuses: [String: Int]
         var transportErrors: Int
-        /// Resident memory with the server up and no adapter loaded yet (the base model and the runtime).
+        /// Resident memory with the server up and no request served yet (the base model and the runtime).
+        var rssEngineMb: Double?
+        /// Resident memory after the same traffic to a single adapter: the engine at its working size (batch
+        /// buffers, connections) with one adapter — the base the adapters' memory is counted from.
         var rssBaseMb: Double?
         var rssBeforeMb: Double?
         var rssAfterMb: Double?
@@ -179,8 +182,17 @@ struct BenchServeCommand: AsyncParsableCommand {
                             "input": (0..<textsPerRequest).map { texts[(index * textsPerRequest + $0) % texts.count] },
                         ])
                 }
+                let engineBase = ProcessMemory.residentBytes()
+                // Warm-up, not measured: the same traffic to one adapter, so the engine's batch buffers, the
+                // connections and the allocator reach their working size before the base is read; then the real
+                // workload's first requests (up to 2 × concurrency).
+                let warmUp = workload.prefix(min(workload.count, 4 * concurrency)).map { request in
+                    var single = request
+                    single.body["model"] = ids[0]
+                    return single
+                }
+                _ = await generator.run(warmUp)
                 let base = ProcessMemory.residentBytes()
-                // Warm-up: every adapter once at most (up to 2 × concurrency requests), not measured.
                 _ = await generator.run(Array(workload.prefix(min(workload.count, 2 * concurrency))))
                 let before = ProcessMemory.residentBytes()
                 let batchesBefore = runtime.batchTotals()
@@ -197,7 +209,8 @@ struct BenchServeCommand: AsyncParsableCommand {
                         tokensPerSecond: (tokens / outcome.seconds).rounded(),
                         latencyMs: Latency(outcome.latencies),
                         statuses: Dictionary(uniqueKeysWithValues: outcome.statuses.map { (String($0), $1) }),
-                        transportErrors: outcome.transportErrors, rssBaseMb: base.map(Self.megabytes),
+                        transportErrors: outcome.transportErrors, rssEngineMb: engineBase.map(Self.megabytes),
+                        rssBaseMb: base.map(Self.megabytes),
                         rssBeforeMb: before.map(Self.megabytes), rssAfterMb: after.map(Self.megabytes),
                         rssBoundMb: base.map { Self.megabytes($0 + tuning.hotBytes + tuning.warmBytes + (64 << 20)) },
                         withinMemoryBound: base.flatMap { base in
