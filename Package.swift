@@ -64,7 +64,7 @@ let package = Package(
         // The serving engine, adapter tiers, scheduler and metrics: no network code, testable without a server.
         .target(
             name: "Serving",
-            dependencies: ["FoundryCore", "Tensors", "Adapters", "Merging", "ModelRepository"]),
+            dependencies: ["FoundryCore", "Adapters", "Merging", "ModelRepository"]),
         // The HTTP API on Hummingbird 2, with the store's principals as bearer tokens.
         .target(
             name: "ServingHTTP",
