@@ -114,7 +114,8 @@ struct ServingResponder: HTTPResponder {
             }
             let entry = runtime.models().first { $0.id == body.id }
             return (
-                "adapters", body.id,
+                // Administration is counted without the adapter label: ids that come and go must not leave series.
+                "adapters", "-",
                 try Self.json(
                     ModelsResponseBody.Item(
                         id: body.id, kind: entry?.kind ?? "adapter", tier: entry?.tier?.rawValue,
@@ -131,7 +132,8 @@ struct ServingResponder: HTTPResponder {
             let principal = try access.principal(authorization: request.headers[.authorization])
             try access.authorize(principal, operation: .unregister, model: id)
             guard runtime.unregister(id: id) else { throw ServingError.unknownAdapter(id: id) }
-            return ("adapters", id, Self.jsonObject(["id": id, "status": "unregistered"]))
+            runtime.metrics.removeSeries(adapter: id)
+            return ("adapters", "-", Self.jsonObject(["id": id, "status": "unregistered"]))
         }
     }
 
