@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
             adapters share batches. Adapters live in three tiers: hot (ready to compute), warm (file bytes in \
             memory), cold (--adapters folder or --repo on disk).
             Bearer tokens are the dataset store's API tokens (--store or $FOUNDRY_STORE): calling a model needs \
-            read on it (grant with `foundry store grant viewer --to NAME --model ID`), registering and \
+            read on it (grant with `foundry store grant viewer NAME --model ID`), registering and \
             unregistering need admin on it. --insecure-no-auth turns authentication off, on a loopback address only.
             Inputs longer than --max-length tokens are truncated (the answer lists them in `truncated`) unless \
             --refuse-long-inputs is set. SIGTERM or SIGINT drains: no new requests, the queue finishes within \
