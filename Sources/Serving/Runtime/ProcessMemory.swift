@@ -5,9 +5,6 @@ public enum ProcessMemory {
     /// Resident set size in bytes (`VmRSS`), or nil where `/proc` is not available.
     public static func residentBytes() -> Int? { status("VmRSS") }
 
-    /// Peak resident set size in bytes (`VmHWM`), or nil where `/proc` is not available.
-    public static func peakResidentBytes() -> Int? { status("VmHWM") }
-
     private static func status(_ key: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
