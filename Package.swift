@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ModelRepository", targets: ["ModelRepository"]),
         .library(name: "Serving", targets: ["Serving"]),
         .library(name: "ServingHTTP", targets: ["ServingHTTP"]),
+        .library(name: "Pipelines", targets: ["Pipelines"]),
         .executable(name: "foundry", targets: ["foundry"]),
         .executable(name: "spam-labeling", targets: ["spam-labeling"]),
         .executable(name: "spam-adapter", targets: ["spam-adapter"]),
@@ -80,11 +81,18 @@ let package = Package(
             dependencies: [
                 "FoundryCore", "Tabular", "Labeling", "LabelModels", "DatasetStore", "Tensors", "Adapters", "Merging",
             ]),
+        // Declarative pipelines: one spec from a raw corpus to a served adapter, synthesis, selection, run reports.
+        .target(
+            name: "Pipelines",
+            dependencies: [
+                "FoundryCore", "Tabular", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Tensors", "Adapters",
+                "Merging", "ModelRepository", "Serving", "Flows",
+            ]),
         .executableTarget(
             name: "foundry",
             dependencies: [
                 "FoundryCore", "Tabular", "Labeling", "LabelModels", "Cleaning", "DatasetStore", "Adapters", "Flows",
-                "Merging", "ModelRepository", "Tensors", "Serving", "ServingHTTP",
+                "Merging", "ModelRepository", "Tensors", "Serving", "ServingHTTP", "Pipelines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -120,6 +128,12 @@ let package = Package(
         .testTarget(
             name: "ServingHTTPTests",
             dependencies: ["ServingHTTP", "Serving", "DatasetStore", "Adapters", "Tensors", "FoundryTestSupport"]),
+        .testTarget(
+            name: "PipelinesTests",
+            dependencies: [
+                "Pipelines", "Labeling", "LabelModels", "Cleaning", "Tabular", "Adapters", "Tensors", "FoundryCore",
+                "FoundryTestSupport",
+            ]),
         .testTarget(name: "FoundryCLITests", dependencies: ["FoundryTestSupport", "Labeling", "FoundryCore"]),
         .testTarget(name: "ArchitectureTests"),
     ],
