@@ -3,7 +3,8 @@ import FoundryTestSupport
 import Testing
 
 /// The soak of `foundry bench serve`, in its 20-second CI version: mixed traffic, adapter churn and every bad input
-/// against a real server; every answer must be a proper, expected HTTP status and the server must stay up.
+/// against a real `foundry serve` child process; every answer must be a proper, expected HTTP status, the server must
+/// stay up and exit 0 after SIGTERM.
 @Suite("foundry bench serve --soak")
 struct ServeSoakCLITests {
     @Test(
@@ -22,6 +23,9 @@ struct ServeSoakCLITests {
         #expect(json["transport_errors"] as? Int == 0)
         #expect((json["unexpected"] as? [Any])?.isEmpty == true, "\(json["unexpected"] ?? "")")
         #expect(json["healthy_at_end"] as? Bool == true)
+        // The server ran as a child `foundry serve`, drained on SIGTERM and exited 0; its memory was sampled.
+        #expect(json["server_exit_status"] as? Int == 0)
+        #expect(((json["rss_mb"] as? [Double]) ?? []).count >= 5)
         let requests = try #require(json["requests"] as? [String: Int])
         // Every kind of traffic ran: good requests, churn and each bad input.
         for kind in ["classify", "embeddings", "register", "malformed-json", "too-large", "no-grant", "misfit-adapter"]

@@ -309,11 +309,18 @@ struct BenchServeCommand: AsyncParsableCommand {
 /// A temporary store with one owner, whose token the benchmark's clients send.
 enum BenchStore {
     static func make() throws -> (SQLiteDatasetStore, String) {
+        let (store, token, _) = try makeFile()
+        return (store, token)
+    }
+
+    /// The same, with the store file's path (for a server started as a child process).
+    static func makeFile() throws -> (store: SQLiteDatasetStore, token: String, path: String) {
         let directory = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("foundry-bench-serve-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try SQLiteDatasetStore(path: directory.appendingPathComponent("store.sqlite").path, create: true)
+        let path = directory.appendingPathComponent("store.sqlite").path
+        let store = try SQLiteDatasetStore(path: path, create: true)
         let owner = try store.bootstrapOwner(name: "bench", kind: .service)
-        return (store, owner.token)
+        return (store, owner.token, path)
     }
 }

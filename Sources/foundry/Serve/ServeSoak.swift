@@ -12,7 +12,7 @@ struct ServeSoak {
     let command: BenchServeCommand
     let seconds: Int
 
-    /// What the soak prints.
+    /// What the soak prints. The server runs as a child process (`foundry serve`), so memory figures are the server's.
     struct Record: Codable {
         var seconds: Int
         var adapters: Int
@@ -21,7 +21,9 @@ struct ServeSoak {
         var unexpected: [String]
         var transportErrors: Int
         var healthyAtEnd: Bool
-        /// Resident memory (MB) sampled once a second.
+        /// The server's exit status after SIGTERM at the end (0: it drained and exited cleanly).
+        var serverExitStatus: Int32
+        /// The server process's resident memory (MB), sampled once a second.
         var rssMb: [Double]
         /// RSS growth between 20 % of the run (minute 2 of 10) and its end, in percent.
         var rssGrowthPercent: Double?
@@ -56,24 +58,28 @@ struct ServeSoak {
         try SyntheticAdapters.make(model: tiny, seed: 1).save(to: misfit)
         defer { try? FileManager.default.removeItem(at: misfit) }
 
-        let (store, token) = try BenchStore.make()
+        let (store, token, storePath) = try BenchStore.makeFile()
         let owner = try store.authenticate(token: token)
         _ = try store.createPrincipal(name: "outsider", kind: .person, as: owner)
         let outsiderToken = try store.issueToken(for: "outsider", as: owner).token
-        let configuration = command.tuning.configuration(maxInputTokens: command.maxLength, refuseLongInputs: false)
-        let cache = try AdapterCache(
-            model: encoder.model, sources: [DirectoryAdapterSource(directory: folder)],
-            budgets: configuration.budgets)
-        let runtime = ServingRuntime(encoder: encoder, cache: cache, configuration: configuration)
         let maxBody = 1 << 20
-        let server = try ServingServer(
-            runtime: runtime, access: .store(ModelAccessGate(store: store)), host: "127.0.0.1", port: 0,
-            maxBodyBytes: maxBody)
-        let running = try await server.start()
-        let client = ServingClient(baseURL: running.url, token: token)
-        let outsider = ServingClient(baseURL: running.url, token: outsiderToken)
+        // The server is `foundry serve` in a child process, as users run it: the memory sampled is the server's alone
+        // (not the load generator's HTTP client), and its exit status after SIGTERM shows that it drained.
+        let tuning = command.tuning
+        var arguments = [
+            "--model", command.model, "--adapters", folder.path, "--store", storePath,
+            "--max-length", String(command.maxLength), "--max-body-bytes", String(maxBody),
+            "--hot-bytes", String(tuning.hotBytes), "--warm-bytes", String(tuning.warmBytes),
+            "--max-active-adapters", String(tuning.maxActiveAdapters), "--cycle-time-ms", String(tuning.cycleTimeMs),
+            "--max-batch-tokens", String(tuning.maxBatchTokens), "--queue-capacity", String(tuning.queueCapacity),
+            "--request-timeout-ms", String(tuning.requestTimeoutMs),
+        ]
+        if let workers = tuning.workers { arguments += ["--workers", String(workers)] }
+        let server = try ServerProcess(arguments: arguments)
+        let client = ServingClient(baseURL: server.url, token: token)
+        let outsider = ServingClient(baseURL: server.url, token: outsiderToken)
         let stranger = ServingClient(
-            baseURL: running.url, token: "fdy_0000000000000000_" + String(repeating: "0", count: 64))
+            baseURL: server.url, token: "fdy_0000000000000000_" + String(repeating: "0", count: 64))
         let texts = try AdaptersCLI.youtubeComments(count: 500).texts
         let tally = SoakTally()
         let deadline = monotonicSeconds() + Double(seconds)
@@ -133,13 +139,13 @@ struct ServeSoak {
             // Memory, once a second.
             group.addTask {
                 while monotonicSeconds() < deadline {
-                    if let bytes = ProcessMemory.residentBytes() { await tally.sample(bytes) }
+                    if let bytes = server.residentBytes { await tally.sample(bytes) }
                     try? await Task.sleep(for: .seconds(1))
                 }
             }
         }
         let healthy = (try? await client.get("/health").status) == 200
-        await running.stop()
+        let exitStatus = server.terminate()
         let summary = await tally.summary()
         let rss = summary.rss.map(BenchServeCommand.megabytes)
         let growth: Double? = {
@@ -150,13 +156,13 @@ struct ServeSoak {
         }()
         let memoryCounts = seconds >= 300
         let passed =
-            summary.unexpected.isEmpty && summary.transportErrors == 0 && healthy
+            summary.unexpected.isEmpty && summary.transportErrors == 0 && healthy && exitStatus == 0
             && (!memoryCounts || (growth ?? 0) < 5)
         try printBenchJSON(
             Record(
                 seconds: seconds, adapters: ids.count, requests: summary.requests, statuses: summary.statuses,
                 unexpected: Array(summary.unexpected.prefix(20)), transportErrors: summary.transportErrors,
-                healthyAtEnd: healthy, rssMb: rss, rssGrowthPercent: growth,
+                healthyAtEnd: healthy, serverExitStatus: exitStatus, rssMb: rss, rssGrowthPercent: growth,
                 rssCriterionApplied: memoryCounts, passed: passed))
         if !passed {
             throw CommandFailure("the soak failed: see `unexpected`, `transport_errors` and `rss_growth_percent`")
