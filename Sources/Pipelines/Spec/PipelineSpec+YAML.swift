@@ -47,13 +47,14 @@ extension PipelineSpec {
     /// - Returns: the spec.
     /// - Throws: ``PipelinesError/invalidSpec(path:line:key:reason:)`` naming the file, line and key and listing the
     ///   valid choices; ``PipelinesError/cycle(steps:)``; ``PipelinesError/inputTypeMismatch(step:input:expected:found:)``;
-    ///   ``PipelinesError/missingFile(step:key:path:)`` for an unreadable spec file.
+    ///   ``PipelinesError/invalidSpec(path:line:key:reason:)`` for an unreadable spec file too.
     public static func load(_ url: URL) throws -> PipelineSpec {
         let document: SpecDocument
         do {
             document = try SpecDocument.load(url)
-        } catch TabularError.fileUnreadable(let path, _) {
-            throw PipelinesError.missingFile(step: "-", key: "spec", path: path)
+        } catch TabularError.fileUnreadable(let path, let reason) {
+            throw PipelinesError.invalidSpec(
+                path: path, line: nil, key: "-", reason: "cannot read the pipeline spec (\(reason))")
         } catch {
             throw PipelineSpecReader.converted(error)
         }
@@ -152,7 +153,11 @@ enum PipelineSpecReader {
             action = .apply(
                 ApplyStep(
                     input: try node.required("input").nonEmptyString(),
-                    labelingFunctions: try source(node.required("lfs")) { try LFSpec.decode($0) }))
+                    labelingFunctions: try source(node.required("lfs")) { node in
+                        // The source is not part of what the functions do: equal to the same functions built in Swift.
+                        let read = try LFSpec.decode(node)
+                        return LFSpec(classNames: read.classNames, labelingFunctions: read.labelingFunctions)
+                    }))
         case .labelModel:
             let methodNode = try node.optional("method")
             let method = try methodNode?.choice(LabelModelMethod.self).rawValue ?? "auto"
@@ -199,7 +204,9 @@ enum PipelineSpecReader {
         }
         var locations: [String: SpecLocation] = [:]
         for key in node.keys { locations[key] = node.location(ofKey: key) }
-        return PipelineStep(name: name, action: action, location: node.location, keyLocations: locations)
+        return PipelineStep(
+            name: name, action: action, location: stepsNode.location(ofKey: name) ?? node.location,
+            keyLocations: locations)
     }
 
     static func data(_ node: SpecNode) throws -> DataStep {
