@@ -21,14 +21,16 @@ struct RunContext {
     let spec: PipelineSpec
     let options: PipelineRunner.Options
     let paths: SpecPaths
+    let runDirectory: URL
     var fileHashes: FileHashes
     /// Per `apply` step: its functions.
     var labelingFunctions: [String: LFSpec] = [:]
     /// Per `clean` step: its constraints.
     var constraints: [String: ConstraintSet] = [:]
 
-    init(spec: PipelineSpec, options: PipelineRunner.Options, fileHashes: FileHashes) throws {
+    init(spec: PipelineSpec, options: PipelineRunner.Options, fileHashes: FileHashes, runDirectory: URL) throws {
         self.spec = spec
+        self.runDirectory = runDirectory
         self.options = options
         self.paths = SpecPaths(baseDirectory: spec.baseDirectory, environment: options.environment)
         self.fileHashes = fileHashes
@@ -128,6 +130,19 @@ struct RunContext {
             inputKeys: inputKeys, files: files)
     }
 
+    /// The base model of an adapter step: the `model` of the first `train` step found upstream.
+    func baseModel(of name: String) -> String? {
+        var queue = [name]
+        var seen = Set<String>()
+        while !queue.isEmpty {
+            let next = queue.removeFirst()
+            guard seen.insert(next).inserted, let step = spec.step(named: next) else { continue }
+            if case .train(let train) = step.action { return train.model }
+            queue += step.action.inputs
+        }
+        return nil
+    }
+
     /// Runs one step on its inputs' cache entries.
     func execute(
         _ step: PipelineStep, fingerprint: StepFingerprint, inputs: [String: URL], cache: PipelineCache,
@@ -174,7 +189,30 @@ struct RunContext {
             return try LabelModelStepRunner.run(
                 votes: votes, table: table, tableKey: tableKey, step: model, classes: spec.classes,
                 progress: progress)
-        case .train, .merge, .select, .register, .deploy:
+        case .train(let train):
+            let (tableKey, tableURL) = try tableEntry(train.input)
+            var outcome = try TrainStepRunner.run(
+                softLabelsEntry: try entry(train.input), table: TableArtifact.read(from: tableURL), step: train,
+                model: url(train.model), classes: spec.classes, name: step.name, progress: progress,
+                cancellation: options.cancellation)
+            outcome.tableKey = tableKey
+            return outcome
+        case .register(let register):
+            var outcome = try RegisterStepRunner.run(
+                adapter: try entry(register.input), step: register, repository: url(register.repository),
+                pipeline: spec.name, name: step.name)
+            outcome.tableKey = try? tableEntry(register.input).key
+            return outcome
+        case .deploy(let deploy):
+            guard let model = baseModel(of: deploy.input) else {
+                throw PipelinesError.stepFailed(
+                    step: step.name, reason: "no train step upstream of '\(deploy.input)' names the base model")
+            }
+            let table = try? tableEntry(deploy.input)
+            return try DeployStepRunner.run(
+                adapter: try entry(deploy.input), table: table.map { try TableArtifact.read(from: $0.url) },
+                step: deploy, model: url(model), pipeline: spec.name, runDirectory: runDirectory)
+        case .merge, .select:
             throw PipelinesError.stepFailed(
                 step: step.name,
                 reason: "'\(step.action.kind.rawValue)' steps are validated but not built in this branch yet")
