@@ -36,7 +36,10 @@ struct LFSpecReferenceTests {
         for (line, code) in yaml {
             let spec = try LFSpec.parse(code, format: .yaml, source: "lf-spec.md:\(line)")
             #expect(!spec.labelingFunctions.isEmpty)
-            _ = try spec.compile(classNames: spec.classNames ?? ["HAM", "SPAM"], defaultField: "text")
+            // The page's similarity examples use 4-number centroids.
+            _ = try spec.compile(
+                classNames: spec.classNames ?? ["HAM", "SPAM"], defaultField: "text",
+                embeddings: EmbeddingLookup(dimension: 4, vectors: [:]))
         }
         for (line, code) in json {
             let spec = try LFSpec.parse(code, format: .json, source: "lf-spec.md:\(line)")

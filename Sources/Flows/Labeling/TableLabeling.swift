@@ -19,13 +19,19 @@ public enum TableLabeling {
         public var goldColumn: String?
         /// Stop at the first function error instead of abstaining on that row.
         public var failFast: Bool
+        /// The encoder for `similarity` functions: the distinct texts they read are embedded once, in one batch.
+        public var embedder: (any TextEmbedder)?
 
         /// Creates options.
-        public init(textField: String, classNames: [String]? = nil, goldColumn: String? = nil, failFast: Bool = false) {
+        public init(
+            textField: String, classNames: [String]? = nil, goldColumn: String? = nil, failFast: Bool = false,
+            embedder: (any TextEmbedder)? = nil
+        ) {
             self.textField = textField
             self.classNames = classNames
             self.goldColumn = goldColumn
             self.failFast = failFast
+            self.embedder = embedder
         }
     }
 
@@ -79,8 +85,14 @@ public enum TableLabeling {
                 "no class names: add 'classes: [...]' to \(spec.source) or pass them (at least two)")
         }
         let gold = try options.goldColumn.map { try table.classIndices(column: $0, classNames: classNames) }
+        var embeddings: EmbeddingLookup?
+        if spec.needsEmbeddings, let embedder = options.embedder {
+            let fields = spec.embeddingFields(defaultField: options.textField).filter(table.columnNames.contains)
+            embeddings = try EmbeddingLookup(texts: try fields.flatMap { try table.column($0) }, embedder: embedder)
+        }
         let functions = try spec.compile(
-            classNames: classNames, defaultField: options.textField, columns: table.columnNames)
+            classNames: classNames, defaultField: options.textField, columns: table.columnNames,
+            embeddings: embeddings)
         let applier = LFApplier(functions, classNames: classNames, configuration: .init(failFast: options.failFast))
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try applier.apply(table.records, progress: progress, cancellation: cancellation)

@@ -11,19 +11,22 @@ import Tabular
 ///   - {name: lexicon_praise, kind: lexicon, words: [love, great, beautiful], label: HAM}
 ///   - {name: short_comment, kind: threshold, measure: word_count, less_than: 5, label: HAM}
 ///   - {name: low_score, kind: threshold, field: score, at_most: 0.2, label: HAM}
+///   - {name: near_spam, kind: similarity, centroid: [0.12, -0.03, …], min_cosine: 0.42, label: SPAM}
 /// ```
 ///
-/// Keys: `name`, `kind` (keyword / regex / lexicon / threshold), `label` (a class name or index),
+/// Keys: `name`, `kind` (keyword / regex / lexicon / threshold / similarity), `label` (a class name or index),
 /// optional `field` (the text column; defaults to the one given when compiling) and `description`. Kind-specific:
 /// `keywords` (any-of substrings, case-insensitive); `pattern` and `ignore_case` (default true);
 /// `words` (matched against lowercased word tokens); for thresholds exactly one of `less_than`,
 /// `at_most`, `greater_than`, `at_least`, and `measure`: `value` (the field parsed as a number,
-/// the default) or `word_count` (whitespace-separated tokens, Python `len(text.split())`).
+/// the default) or `word_count` (whitespace-separated tokens, Python `len(text.split())`); for similarity `centroid`
+/// (the vector the text's embedding is compared with), `min_cosine` and optionally `encoder` (the encoder folder,
+/// relative to the spec file) — compiling one needs an ``EmbeddingLookup``.
 /// The reference page `docs/reference/lf-spec.md` lists every key with its type and default.
 public struct LabelingFunctionSpec: Sendable, Equatable {
     /// The kinds of declarative labeling functions.
     public enum Kind: String, Sendable, CaseIterable, Codable {
-        case keyword, regex, lexicon, threshold
+        case keyword, regex, lexicon, threshold, similarity
     }
 
     /// What a threshold compares.
@@ -54,6 +57,12 @@ public struct LabelingFunctionSpec: Sendable, Equatable {
     public var comparison: ThresholdComparison?
     /// `threshold`: what is compared.
     public var measure: Measure = .value
+    /// `similarity`: the vector each text's embedding is compared with (usually L2-normalised).
+    public var centroid: [Float] = []
+    /// `similarity`: the smallest cosine between a text's embedding and ``centroid`` that votes.
+    public var minCosine: Double?
+    /// `similarity`: the encoder folder the centroid was computed with (as written, relative to the spec file).
+    public var encoder: String?
     /// Where the function was declared in its spec file (nil when built in code); errors from
     /// ``LFSpec/compile(classNames:defaultField:columns:)`` point there. Not part of equality.
     public var location: SpecLocation?
@@ -73,6 +82,7 @@ public struct LabelingFunctionSpec: Sendable, Equatable {
         lhs.name == rhs.name && lhs.kind == rhs.kind && lhs.field == rhs.field && lhs.label == rhs.label
             && lhs.keywords == rhs.keywords && lhs.pattern == rhs.pattern && lhs.ignoreCase == rhs.ignoreCase
             && lhs.words == rhs.words && lhs.comparison == rhs.comparison && lhs.measure == rhs.measure
+            && lhs.centroid == rhs.centroid && lhs.minCosine == rhs.minCosine && lhs.encoder == rhs.encoder
     }
 }
 
@@ -108,6 +118,7 @@ public struct LFSpec: Sendable, Equatable {
     public static let kindKeys: [LabelingFunctionSpec.Kind: [String]] = [
         .keyword: ["keywords"], .regex: ["pattern", "ignore_case"], .lexicon: ["words"],
         .threshold: ["less_than", "at_most", "greater_than", "at_least", "measure"],
+        .similarity: ["centroid", "min_cosine", "encoder"],
     ]
 
     /// Reads a `.yaml`/`.yml` or `.json` spec file (other extensions are read as YAML, which includes JSON).
@@ -229,11 +240,44 @@ public struct LFSpec: Sendable, Equatable {
             if let measure = try function.optional("measure") {
                 spec.measure = try measure.choice(LabelingFunctionSpec.Measure.self)
             }
+        case .similarity:
+            let centroid = try function.required("centroid")
+            let values = try centroid.list().map { try $0.double() }
+            guard !values.isEmpty, values.allSatisfy({ Float($0).isFinite }) else {
+                throw centroid.error("expected a non-empty list of finite numbers (the centroid's coordinates)")
+            }
+            guard values.contains(where: { $0 != 0 }) else {
+                throw centroid.error("the centroid is all zeros: its cosine with any text is undefined")
+            }
+            spec.centroid = values.map { Float($0) }
+            let bound = try function.required("min_cosine")
+            let minCosine = try bound.double()
+            guard minCosine >= -1, minCosine <= 1 else {
+                throw bound.error("expected a cosine between -1 and 1, found \(minCosine)")
+            }
+            spec.minCosine = minCosine
+            spec.encoder = try function.optional("encoder")?.nonEmptyString()
         }
         return spec
     }
 
     // MARK: Compiling
+
+    /// The fields whose texts `similarity` functions embed (in first-use order; empty when there are none): the
+    /// caller embeds the distinct texts of these columns once and passes the ``EmbeddingLookup`` to
+    /// ``compile(classNames:defaultField:columns:embeddings:)``.
+    ///
+    /// - Parameter defaultField: the column functions without `field` read.
+    public func embeddingFields(defaultField: String?) -> [String] {
+        var fields: [String] = []
+        for spec in labelingFunctions where spec.kind == .similarity {
+            if let field = spec.field ?? defaultField, !fields.contains(field) { fields.append(field) }
+        }
+        return fields
+    }
+
+    /// Whether any function is of kind `similarity` (and so compiling needs an ``EmbeddingLookup``).
+    public var needsEmbeddings: Bool { labelingFunctions.contains { $0.kind == .similarity } }
 
     /// Compiles the specs into labeling functions over the rows of a table.
     ///
@@ -242,10 +286,16 @@ public struct LFSpec: Sendable, Equatable {
     ///     Defaults to the file's `classes`.
     ///   - defaultField: the column used by functions without `field`.
     ///   - columns: when given (the table's columns), every field is checked to exist.
+    ///   - embeddings: text → vector for the texts of ``embeddingFields(defaultField:)``; required when the spec has
+    ///     `similarity` functions.
     /// - Returns: the functions, in file order.
     /// - Throws: ``TabularError/invalidSpec(path:line:key:reason:)`` for an unknown class, a missing field or column,
-    ///   at the line of the function's `label` or `field` key.
-    public func compile(classNames: [String]? = nil, defaultField: String?, columns: [String]? = nil) throws
+    ///   at the line of the function's `label` or `field` key; for a similarity function compiled without
+    ///   `embeddings`, or whose centroid's length is not the embeddings' dimension.
+    public func compile(
+        classNames: [String]? = nil, defaultField: String?, columns: [String]? = nil,
+        embeddings: EmbeddingLookup? = nil
+    ) throws
         -> [LabelingFunction<Record>]
     {
         guard let classes = classNames ?? self.classNames else {
@@ -302,6 +352,23 @@ public struct LFSpec: Sendable, Equatable {
                 case .wordCount:
                     return .threshold(name: spec.name, value: text.whitespaceTokenCount(), comparison, label: label)
                 }
+            case .similarity:
+                guard let embeddings else {
+                    throw fail(
+                        "kind",
+                        "a similarity function needs text embeddings: give the encoder (--model DIR) or pass an "
+                            + "EmbeddingLookup when compiling")
+                }
+                guard spec.centroid.count == embeddings.dimension else {
+                    throw fail(
+                        "centroid",
+                        "the centroid has \(spec.centroid.count) numbers but the encoder's embeddings have "
+                            + "\(embeddings.dimension)")
+                }
+                guard let minCosine = spec.minCosine else { throw fail("min_cosine", "missing") }
+                return .similarity(
+                    name: spec.name, text: text, centroid: spec.centroid, minCosine: minCosine,
+                    embeddings: embeddings, label: label)
             }
         }
     }

@@ -4,6 +4,7 @@ import Flows
 import Foundation
 import FoundryCore
 import Labeling
+import Pipelines
 import Tabular
 
 /// `foundry apply`: apply declarative labeling functions to a table (a file, or a version in the dataset store) and
@@ -44,6 +45,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "A column with gold class names or indices, for accuracies in the summary.")
     var goldField: String?
 
+    @Option(help: "The encoder folder for similarity functions (default: the spec's 'encoder', relative to the spec).")
+    var model: String?
+
     @Flag(help: "Stop at the first labeling-function error instead of abstaining on that row.")
     var failFast = false
 
@@ -82,7 +86,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let spec = try LFSpec.load(URL(fileURLWithPath: lfs))
         let options = TableLabeling.Options(
             textField: textField ?? "text", classNames: classes.map(splitList), goldColumn: goldField,
-            failFast: failFast)
+            failFast: failFast, embedder: try similarityEmbedder(for: spec))
         let bar = ProgressBar(
             label: "applying \(spec.labelingFunctions.count) LFs", enabled: !json && ProgressBar.standardErrorIsTerminal
         )
@@ -117,6 +121,20 @@ struct ApplyCommand: AsyncParsableCommand {
                 "! \(fault.lf): \(fault.count) faults (abstained); first on row \(fault.firstRow ?? 0) (0-based): \(fault.firstError ?? "")"
             )
         }
+    }
+}
+
+extension ApplyCommand {
+    /// The encoder for the spec's similarity functions: `--model`, else the first similarity function's `encoder`
+    /// (relative to the spec file); nil when the spec has none (compiling then names the function that needs one).
+    func similarityEmbedder(for spec: LFSpec) throws -> SentenceEmbedder? {
+        guard spec.needsEmbeddings else { return nil }
+        try requireBLAS()
+        if let model { return try SentenceEmbedder(directory: URL(fileURLWithPath: model)) }
+        guard let encoder = spec.labelingFunctions.lazy.compactMap(\.encoder).first else { return nil }
+        let folder = URL(fileURLWithPath: lfs).deletingLastPathComponent()
+        let directory = encoder.hasPrefix("/") ? URL(fileURLWithPath: encoder) : folder.appendingPathComponent(encoder)
+        return try SentenceEmbedder(directory: directory)
     }
 }
 
