@@ -22,6 +22,7 @@ struct Foundry: AsyncParsableCommand {
             MergeCommand.self,
             ModelCommand.self,
             ServeCommand.self,
+            SynthesizeCommand.self,
             BenchCommand.self,
             DoctorCommand.self,
             RunCommand.self,
@@ -62,6 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchMergeCommand.self,
             BenchServeCommand.self,
             BenchModelRepositoryCommand.self,
+            BenchSynthesizeConstraintsCommand.self,
         ]
     )
 }

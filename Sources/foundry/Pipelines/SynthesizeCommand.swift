@@ -1,12 +1,14 @@
 import ArgumentParser
 
-/// `foundry synthesize …`: propose labeling functions (and constraints) from a few examples.
+/// `foundry synthesize …`: propose specs from data instead of writing them by hand.
 struct SynthesizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthesize",
-        abstract: "Propose labeling functions from exemplars, written in the existing spec formats.",
+        abstract:
+            "Propose specs from data: labeling functions from exemplars, constraints from a clean sample, both in the existing spec formats.",
         subcommands: [
-            SynthesizeLFsCommand.self
+            SynthesizeLFsCommand.self,
+            SynthesizeConstraintsCommand.self,
         ]
     )
 }
