@@ -133,7 +133,8 @@ let package = Package(
             dependencies: [
                 "Pipelines", "Labeling", "LabelModels", "Cleaning", "Tabular", "Adapters", "Tensors", "FoundryCore",
                 "FoundryTestSupport",
-            ]),
+            ],
+            exclude: ["ExecutionFixtures"]),
         .testTarget(name: "FoundryCLITests", dependencies: ["FoundryTestSupport", "Labeling", "FoundryCore"]),
         .testTarget(name: "ArchitectureTests"),
     ],

@@ -24,6 +24,7 @@ struct Foundry: AsyncParsableCommand {
             ServeCommand.self,
             BenchCommand.self,
             DoctorCommand.self,
+            RunCommand.self,
         ]
     )
 

@@ -48,12 +48,18 @@ public struct PipelineStep: Sendable, Equatable {
     public var action: StepAction
     /// Where the step was declared (nil for the DSL); not part of equality.
     public var location: SpecLocation?
+    /// Where each of the step's keys was written (empty for the DSL), so validation errors point at the key; not part
+    /// of equality.
+    public var keyLocations: [String: SpecLocation]
 
     /// Creates a step.
-    public init(name: String, action: StepAction, location: SpecLocation? = nil) {
+    public init(
+        name: String, action: StepAction, location: SpecLocation? = nil, keyLocations: [String: SpecLocation] = [:]
+    ) {
         self.name = name
         self.action = action
         self.location = location
+        self.keyLocations = keyLocations
     }
 
     /// Equality of name and action.

@@ -1,0 +1,219 @@
+import Cleaning
+import Foundation
+import FoundryCore
+import LabelModels
+import Labeling
+import Tabular
+
+/// Runs a `clean` step: validates the table against the constraints (the `Cleaning` module's evaluation), drops the
+/// rows failing an error-severity constraint (and later exact duplicates of the text, when asked).
+enum CleanStepRunner {
+    static func run(table: TableArtifact, step: CleanStep, constraints: ConstraintSet, name: String) throws
+        -> StepOutcome
+    {
+        let cleaningTable = CleaningTable(table.table)
+        let report = try constraints.validate(cleaningTable, options: ValidationOptions(maxFailuresListed: nil))
+        var dropped = Set<Int>()
+        var findings: [CleaningSection.Finding] = []
+        for result in report.results {
+            findings.append(
+                CleaningSection.Finding(
+                    constraint: result.name, severity: result.severity.rawValue, failures: result.rowsFailed,
+                    examples: Array(result.sampleValues.prefix(5))))
+            if step.dropFailing, result.severity == .error {
+                for failure in result.failures { dropped.insert(failure.row) }
+            }
+        }
+        if step.dropDuplicates {
+            var seen = Set<String>()
+            for (row, text) in try table.texts().enumerated() where !seen.insert(text).inserted { dropped.insert(row) }
+        }
+        let kept = (0..<table.rowCount).filter { !dropped.contains($0) }
+        let cleaned = table.keeping(kept)
+        let section = CleaningSection(rows: table.rowCount, droppedRows: dropped.count, findings: findings)
+        let figures: [String: Double] = [
+            "rows": Double(table.rowCount), "dropped_rows": Double(dropped.count), "kept_rows": Double(kept.count),
+            "constraints": Double(report.results.count),
+            "failed_constraints": Double(report.results.filter { !$0.passed }.count),
+        ]
+        return StepOutcome(figures: figures) { directory in
+            try cleaned.write(to: directory)
+            try AtomicFile.write(
+                Data(try FoundryJSON.string(section, pretty: true).utf8),
+                to: directory.appendingPathComponent("cleaning.json"))
+            try AtomicFile.write(
+                Data(try FoundryJSON.string(report, pretty: true).utf8),
+                to: directory.appendingPathComponent("validation.json"))
+        }
+    }
+}
+
+/// Runs an `apply` step one labeling function at a time: each function's votes are cached under the key of (the
+/// input table, the function's canonical spec, the class names), so editing one function re-applies that column
+/// only, and the label matrix is assembled from the columns — equal, vote for vote, to applying all functions at
+/// once with ``LFApplier``.
+struct ApplyStepRunner {
+    let table: TableArtifact
+    let tableKey: String
+    let spec: LFSpec
+    let classes: [String]
+    let cache: PipelineCache
+    let progress: ProgressHandler?
+    let cancellation: CancellationFlag?
+
+    /// The cache key of one function's column.
+    static func columnKey(tableKey: String, function: LabelingFunctionSpec, classes: [String]) -> String {
+        let text =
+            "foundry-pipeline-column \(PipelineCache.formatVersion)\ntable \(tableKey)\n"
+            + "classes \(CanonicalText.of(classes))\nfunction \(CanonicalText.of(function))\n"
+        return Digest.sha256Hex(Array(text.utf8))
+    }
+
+    func run() throws -> StepOutcome {
+        let records = table.table.records
+        let n = table.rowCount
+        var columns: [[Int16]] = []
+        var cached = 0
+        var computed = 0
+        var faults: [LFFaultReport] = []
+        for (index, function) in spec.labelingFunctions.enumerated() {
+            if cancellation?.isCancelled == true { throw LabelingError.cancelled }
+            let key = Self.columnKey(tableKey: tableKey, function: function, classes: classes)
+            if let column = cache.column(key, rows: n) {
+                columns.append(column)
+                cached += 1
+            } else {
+                let single = LFSpec(source: spec.source, classNames: classes, labelingFunctions: [function])
+                let compiled = try single.compile(
+                    classNames: classes, defaultField: table.textField, columns: table.table.columnNames)
+                let applier = LFApplier(compiled, classNames: classes)
+                let result = try applier.apply(records, cancellation: cancellation)
+                var column = [Int16](repeating: -1, count: n)
+                result.labelMatrix.forEachVote { row, _, classIndex in column[row] = Int16(classIndex) }
+                faults += result.faults.filter { $0.count > 0 }
+                try cache.storeColumn(key, votes: column)
+                columns.append(column)
+                computed += 1
+            }
+            progress?(
+                FoundryCore.Progress(completed: index + 1, total: spec.labelingFunctions.count, message: function.name))
+        }
+        let matrix = Self.assemble(
+            columns, rows: n, lfNames: spec.labelingFunctions.map(\.name), classNames: classes)
+        let analysis = try LFAnalysis(matrix, goldLabels: table.gold)
+        let figures: [String: Double] = [
+            "rows": Double(n), "labeling_functions": Double(matrix.lfCount), "coverage": analysis.coverage,
+            "overlap": analysis.overlap, "conflict": analysis.conflict, "votes": Double(matrix.voteCount),
+        ]
+        return StepOutcome(figures: figures, partsCached: cached, partsComputed: computed, tableKey: tableKey) {
+            directory in
+            try MatrixFiles.write(matrix, to: directory)
+            try AtomicFile.write(
+                Data(try FoundryJSON.string(analysis, pretty: true).utf8),
+                to: directory.appendingPathComponent("analysis.json"))
+            if !faults.isEmpty {
+                try AtomicFile.write(
+                    Data(try FoundryJSON.string(faults, pretty: true).utf8),
+                    to: directory.appendingPathComponent("faults.json"))
+            }
+        }
+    }
+
+    /// The label matrix of per-function columns (−1 = abstain), votes in function order within each row.
+    static func assemble(_ columns: [[Int16]], rows: Int, lfNames: [String], classNames: [String]) -> LabelMatrix {
+        var builder = LabelMatrix.Builder(lfNames: lfNames, classNames: classNames)
+        for row in 0..<rows {
+            for (lf, column) in columns.enumerated() where column[row] >= 0 {
+                builder.appendVote(lf: lf, classIndex: Int(column[row]))
+            }
+            builder.finishRow()
+        }
+        return builder.build()
+    }
+}
+
+/// What a `label_model` step chose and scored, in `summary.json`.
+struct LabelModelSummary: Codable, Sendable, Equatable {
+    var method: String
+    var choice: String?
+    var reason: String?
+    var trainRows: Int
+    var devRows: Int?
+    var evaluatedRows: Int
+    var accuracy: Double?
+    var f1: Double?
+    var macroF1: Double?
+}
+
+/// Runs a `label_model` step: fits the label model on the train rows' votes (with the valid rows' gold as the dev
+/// set when asked), predicts soft labels for every row and scores them on the test rows' gold.
+enum LabelModelStepRunner {
+    static func run(
+        votes: URL, table: TableArtifact, tableKey: String, step: LabelModelStep, classes: [String],
+        progress: ProgressHandler?
+    ) throws -> StepOutcome {
+        let matrix = try MatrixFiles.read(from: votes)
+        guard matrix.rowCount == table.rowCount else {
+            throw PipelinesError.cacheCorrupted(
+                path: votes.path, reason: "\(matrix.rowCount) rows of votes for a table of \(table.rowCount)")
+        }
+        let method = try LabelModelMethod(name: step.method)
+        var model = try LabelModelConfiguration(method: method).makeModel()
+        let trainRows = table.rows(in: .train)
+        guard !trainRows.isEmpty else {
+            throw PipelinesError.invalidData(
+                source: table.table.source, row: nil, field: nil, reason: "no train rows to fit the label model on")
+        }
+        var options = FitOptions(seed: step.seed, progress: progress)
+        var devRows: Int?
+        if step.useDevSet {
+            guard let gold = table.gold else {
+                throw PipelinesError.invalidData(
+                    source: table.table.source, row: nil, field: table.labelField,
+                    reason: "use_dev_set needs gold labels (a label_field on the data step)")
+            }
+            let valid = table.rows(in: .valid).filter { gold[$0] >= 0 }
+            guard !valid.isEmpty else {
+                throw PipelinesError.invalidData(
+                    source: table.table.source, row: nil, field: table.labelField,
+                    reason: "use_dev_set needs valid rows with gold labels (add split: {valid: …} to the data step)")
+            }
+            options.devMatrix = matrix.rows(valid)
+            options.devLabels = valid.map { gold[$0] }
+            devRows = valid.count
+        }
+        try model.fit(matrix.rows(trainRows), options: options)
+        let probabilities = try model.predictProbabilities(matrix)
+        let softLabels = try SoftLabels(probabilities, classNames: classes, source: "label model")
+        let auto = model as? AutoLabelModel
+        var summary = LabelModelSummary(
+            method: step.method, choice: auto?.choice?.rawValue, reason: auto?.reason, trainRows: trainRows.count,
+            devRows: devRows, evaluatedRows: 0)
+        var figures: [String: Double] = ["train_rows": Double(trainRows.count)]
+        if let gold = table.gold {
+            let test = table.rows(in: .test)
+            let rows = (test.isEmpty ? Array(0..<table.rowCount) : test).filter { gold[$0] >= 0 }
+            if !rows.isEmpty {
+                let predicted = try model.predict(matrix.rows(rows)).map(\.rawValue)
+                let score = ClassificationScore(
+                    gold: rows.map { gold[$0] }, predicted: predicted, cardinality: classes.count)
+                summary.evaluatedRows = rows.count
+                summary.accuracy = score.accuracy
+                summary.f1 = classes.count == 2 ? score.f1 : nil
+                summary.macroF1 = score.macroF1
+                figures["accuracy"] = score.accuracy
+                figures["f1"] = classes.count == 2 ? score.f1 : nil
+                figures["macro_f1"] = score.macroF1
+                figures["evaluated_rows"] = Double(rows.count)
+            }
+        }
+        let file = LabelModelFile(model)
+        return StepOutcome(figures: figures, tableKey: tableKey) { directory in
+            try softLabels.writeNumPy(to: directory.appendingPathComponent("soft_labels.npy"))
+            try file.write(to: directory.appendingPathComponent("label_model.json"))
+            try AtomicFile.write(
+                Data(try FoundryJSON.string(summary, pretty: true).utf8),
+                to: directory.appendingPathComponent("summary.json"))
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Cleaning
+import Foundation
+import FoundryCore
+import Labeling
+import Tabular
+
+/// What one step produced, ready to be written into its cache entry.
+struct StepOutcome {
+    var figures: [String: Double] = [:]
+    var partsCached = 0
+    var partsComputed = 0
+    /// The entry holding the table the output is about (nil: the step's own entry holds it).
+    var tableKey: String?
+    /// Writes the output's files into the (temporary) entry folder.
+    var write: (URL) throws -> Void
+}
+
+/// The state of one run: resolved paths, the labeling functions and constraints read from their files, and the
+/// file-hash memo.
+struct RunContext {
+    let spec: PipelineSpec
+    let options: PipelineRunner.Options
+    let paths: SpecPaths
+    var fileHashes: FileHashes
+    /// Per `apply` step: its functions.
+    var labelingFunctions: [String: LFSpec] = [:]
+    /// Per `clean` step: its constraints.
+    var constraints: [String: ConstraintSet] = [:]
+
+    init(spec: PipelineSpec, options: PipelineRunner.Options, fileHashes: FileHashes) throws {
+        self.spec = spec
+        self.options = options
+        self.paths = SpecPaths(baseDirectory: spec.baseDirectory, environment: options.environment)
+        self.fileHashes = fileHashes
+    }
+
+    func url(_ path: String) throws -> URL {
+        do {
+            return try paths.url(path)
+        } catch let unset as SpecPaths.UnsetVariable {
+            throw PipelinesError.invalidSpec(
+                path: spec.source, line: nil, key: path, reason: "the environment variable '\(unset.name)' is not set")
+        }
+    }
+
+    /// Reads a spec file a step names, with its errors as ``PipelinesError/invalidSpec(path:line:key:reason:)``.
+    func readSpecFile<Value>(_ step: PipelineStep, key: String, _ path: String, _ read: (URL) throws -> Value) throws
+        -> Value
+    {
+        let file = try url(path)
+        do {
+            return try read(file)
+        } catch TabularError.fileUnreadable(let path, _) {
+            throw PipelinesError.missingFile(step: step.name, key: key, path: path)
+        } catch {
+            throw PipelineSpecReader.converted(error)
+        }
+    }
+
+    /// The step's fingerprint: its parameters, its inputs' keys and the hashes of the files it reads. Reads (and
+    /// checks) the labeling functions and constraints the step names.
+    mutating func fingerprint(_ step: PipelineStep, inputKeys: [String]) throws -> StepFingerprint {
+        var parameters: [String: String] = ["classes": CanonicalText.of(spec.classes)]
+        var files: [String: String] = [:]
+        func hash(_ label: String, _ path: String) throws {
+            let file = try url(path)
+            do {
+                files[label] = try fileHashes.hash(file)
+            } catch {
+                throw PipelinesError.missingFile(step: step.name, key: label, path: file.path)
+            }
+        }
+        /// Every field of `value` except the inputs and the file paths (whose contents are hashed instead).
+        func fields(of value: Any, except skipped: Set<String>) {
+            for child in Mirror(reflecting: value).children {
+                guard let label = child.label, !skipped.contains(label) else { continue }
+                parameters[FoundryJSON.snakeCase(label)] = CanonicalText.of(child.value)
+            }
+        }
+        switch step.action {
+        case .data(let data):
+            fields(of: data, except: ["paths", "store", "goldPath"])
+            for (index, path) in data.paths.enumerated() { try hash("paths[\(index)]", path) }
+            if let store = data.store { try hash("store", store) }
+            if let gold = data.goldPath { try hash("gold_path", gold) }
+        case .clean(let clean):
+            fields(of: clean, except: ["input", "constraints"])
+            let set: ConstraintSet
+            switch clean.constraints {
+            case .inline(let value): set = value
+            case .file(let path): set = try readSpecFile(step, key: "constraints", path) { try ConstraintSpec.load($0) }
+            }
+            constraints[step.name] = set
+            parameters["constraints"] = String(decoding: try PipelineJSON.encode(set), as: UTF8.self)
+        case .apply(let apply):
+            let lfs: LFSpec
+            switch apply.labelingFunctions {
+            case .inline(let value): lfs = value
+            case .file(let path): lfs = try readSpecFile(step, key: "lfs", path) { try LFSpec.load($0) }
+            }
+            do {
+                _ = try lfs.compile(classNames: spec.classes, defaultField: "text")
+            } catch {
+                throw PipelineSpecReader.converted(error)
+            }
+            labelingFunctions[step.name] = lfs
+            parameters["lfs"] = CanonicalText.of(lfs.labelingFunctions.map(\.name))
+            for function in lfs.labelingFunctions {
+                parameters["lf.\(function.name)"] = CanonicalText.of(function)
+            }
+        case .labelModel(let model):
+            fields(of: model, except: ["input"])
+        case .train(let train):
+            fields(of: train, except: ["input", "model"])
+            try hash("model", train.model)
+        case .merge(let merge):
+            fields(of: merge, except: ["inputs", "adapters"])
+            for (index, adapter) in merge.adapters.enumerated() { try hash("adapters[\(index)]", adapter) }
+        case .select(let select):
+            fields(of: select, except: ["inputs", "evaluation"])
+        case .register(let register):
+            fields(of: register, except: ["input"])
+        case .deploy(let deploy):
+            fields(of: deploy, except: ["input"])
+        }
+        return StepFingerprint(
+            kind: step.action.kind.rawValue, parameters: parameters, inputNames: step.action.inputs,
+            inputKeys: inputKeys, files: files)
+    }
+
+    /// Runs one step on its inputs' cache entries.
+    func execute(
+        _ step: PipelineStep, fingerprint: StepFingerprint, inputs: [String: URL], cache: PipelineCache,
+        inputKeys: [String: String]
+    ) throws -> StepOutcome {
+        func entry(_ name: String) throws -> URL {
+            guard let url = inputs[name] else {
+                throw PipelinesError.stepFailed(step: step.name, reason: "its input '\(name)' has no output")
+            }
+            return url
+        }
+        /// The entry holding the table an input's output is about.
+        func tableEntry(_ name: String) throws -> (key: String, url: URL) {
+            let inputEntry = try entry(name)
+            let key = cache.manifest(inputEntry.lastPathComponent)?.tableKey ?? inputEntry.lastPathComponent
+            guard let url = cache.entry(key) else {
+                throw PipelinesError.cacheCorrupted(path: inputEntry.path, reason: "the table entry \(key) is missing")
+            }
+            return (key, url)
+        }
+        var progress: ProgressHandler?
+        if let report = options.progress {
+            let name = step.name
+            progress = { @Sendable value in report(name, value) }
+        }
+        switch step.action {
+        case .data(let data):
+            return try DataStepRunner(context: self, step: step, data: data).run()
+        case .clean(let clean):
+            let table = try TableArtifact.read(from: tableEntry(clean.input).url)
+            return try CleanStepRunner.run(
+                table: table, step: clean, constraints: constraints[step.name] ?? ConstraintSet([]), name: step.name)
+        case .apply(let apply):
+            let (tableKey, tableURL) = try tableEntry(apply.input)
+            let table = try TableArtifact.read(from: tableURL)
+            return try ApplyStepRunner(
+                table: table, tableKey: tableKey, spec: labelingFunctions[step.name] ?? LFSpec(labelingFunctions: []),
+                classes: spec.classes, cache: cache, progress: progress, cancellation: options.cancellation
+            ).run()
+        case .labelModel(let model):
+            let votes = try entry(model.input)
+            let (tableKey, tableURL) = try tableEntry(model.input)
+            let table = try TableArtifact.read(from: tableURL)
+            return try LabelModelStepRunner.run(
+                votes: votes, table: table, tableKey: tableKey, step: model, classes: spec.classes,
+                progress: progress)
+        case .train, .merge, .select, .register, .deploy:
+            throw PipelinesError.stepFailed(
+                step: step.name,
+                reason: "'\(step.action.kind.rawValue)' steps are validated but not built in this branch yet")
+        }
+    }
+}

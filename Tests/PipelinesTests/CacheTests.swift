@@ -1,0 +1,122 @@
+import Foundation
+import FoundryTestSupport
+import Labeling
+import Testing
+
+@testable import Pipelines
+
+@Suite("Pipeline cache and keys")
+struct CacheTests {
+    func fingerprint(
+        parameters: [String: String] = ["method": "mv"], inputs: [String] = ["k1"], files: [String: String] = [:]
+    ) -> StepFingerprint {
+        StepFingerprint(
+            kind: "label_model", parameters: parameters, inputNames: ["votes"], inputKeys: inputs, files: files)
+    }
+
+    @Test("the key depends on parameters, inputs and files, not on dictionary order")
+    func keys() {
+        let base = fingerprint(parameters: ["a": "1", "b": "2"])
+        #expect(base.key == fingerprint(parameters: ["b": "2", "a": "1"]).key)
+        #expect(base.key.count == 64)
+        #expect(base.key != fingerprint(parameters: ["a": "1", "b": "3"]).key)
+        #expect(base.key != fingerprint(parameters: ["a": "1", "b": "2"], inputs: ["k2"]).key)
+        #expect(base.key != fingerprint(parameters: ["a": "1", "b": "2"], files: ["paths[0]": "x"]).key)
+    }
+
+    @Test("reasons name what changed")
+    func reasons() {
+        let old = fingerprint(parameters: ["method": "mv", "lf.a": "x", "lf.b": "y"], files: ["paths[0]": "h"])
+        #expect(fingerprint().reason(since: nil) == "not in the cache")
+        #expect(old.reason(since: old) == "not in the cache")
+        var edited = old
+        edited.parameters["lf.a"] = "z"
+        edited.parameters["lf.c"] = "w"
+        edited.parameters["lf.b"] = nil
+        edited.parameters["method"] = "ds"
+        edited.inputKeys = ["k9"]
+        edited.files["paths[0]"] = "h2"
+        #expect(
+            edited.reason(since: old)
+                == "input 'votes' changed; labeling functions changed: a, b (removed), c (added); parameters changed: method; file changed: paths[0]"
+        )
+    }
+
+    @Test("canonical text: field order, sorted dictionaries, locations left out")
+    func canonical() throws {
+        let spec = try LFSpec.parse(
+            "lfs: [{name: f, kind: keyword, keywords: [a, b], label: SPAM}]", format: .yaml, source: "one.yaml")
+        let moved = try LFSpec.parse(
+            "\n\n\nlfs:\n  - {name: f, kind: keyword, keywords: [a, b], label: SPAM}", format: .yaml, source: "two.yaml"
+        )
+        let function = try #require(spec.labelingFunctions.first)
+        #expect(CanonicalText.of(function) == CanonicalText.of(try #require(moved.labelingFunctions.first)))
+        var edited = function
+        edited.keywords = ["a", "c"]
+        #expect(CanonicalText.of(function) != CanonicalText.of(edited))
+        #expect(CanonicalText.of(["b": 1, "a": 2]) == CanonicalText.of(["a": 2, "b": 1]))
+        #expect(CanonicalText.of(0.1) == "0.1")
+        #expect(CanonicalText.of(Optional<Int>.none) == "nil")
+    }
+
+    @Test("an entry is complete or absent: a failure while writing leaves nothing; leftovers are removed")
+    func atomicEntries() throws {
+        let directory = TemporaryDirectory()
+        let cache = try PipelineCache(directory: directory.file("cache"))
+        let manifest = PipelineCache.Manifest(
+            formatVersion: 1, step: "s", kind: "data", key: String(repeating: "a", count: 64), figures: ["rows": 2],
+            parts: 0, tableKey: nil)
+        struct Interrupted: Error {}
+        #expect(throws: Interrupted.self) {
+            try cache.store(manifest) { folder in
+                try Data("half".utf8).write(to: folder.appendingPathComponent("table.csv"))
+                throw Interrupted()
+            }
+        }
+        #expect(cache.entry(manifest.key) == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.directory.path) == ["columns"])
+        let entry = try cache.store(manifest) { folder in
+            try Data("done".utf8).write(to: folder.appendingPathComponent("table.csv"))
+        }
+        #expect(cache.entry(manifest.key)?.path == entry.path)
+        #expect(cache.manifest(manifest.key) == manifest)
+        // A folder without a manifest (a crash between the two writes of an older layout) is not an entry.
+        let stray = cache.directory.appendingPathComponent(String(repeating: "b", count: 64))
+        try FileManager.default.createDirectory(at: stray, withIntermediateDirectories: true)
+        #expect(cache.entry(stray.lastPathComponent) == nil)
+        // Temporary folders of an interrupted run are removed by the next.
+        try FileManager.default.createDirectory(
+            at: cache.directory.appendingPathComponent(".tmp-left-over"), withIntermediateDirectories: true)
+        let reopened = try PipelineCache(directory: cache.directory)
+        #expect(
+            !FileManager.default.fileExists(atPath: reopened.directory.appendingPathComponent(".tmp-left-over").path))
+    }
+
+    @Test("labeling-function columns round-trip; a truncated column is a miss")
+    func columns() throws {
+        let directory = TemporaryDirectory()
+        let cache = try PipelineCache(directory: directory.file("cache"))
+        try cache.storeColumn("k", votes: [-1, 0, 1, 3])
+        #expect(cache.column("k", rows: 4) == [-1, 0, 1, 3])
+        #expect(cache.column("k", rows: 5) == nil)
+        #expect(cache.column("other", rows: 4) == nil)
+        let matrix = ApplyStepRunner.assemble(
+            [[-1, 0, 1], [1, -1, 1]], rows: 3, lfNames: ["a", "b"], classNames: ["x", "y"])
+        #expect(
+            matrix
+                == (try LabelMatrix(
+                    denseVotes: [-1, 1, 0, -1, 1, 1], rowCount: 3, lfNames: ["a", "b"], classNames: ["x", "y"])))
+    }
+
+    @Test("the column key changes with the table, the function and the classes")
+    func columnKeys() throws {
+        var function = LabelingFunctionSpec(name: "f", kind: .keyword, label: "SPAM")
+        function.keywords = ["a"]
+        let key = ApplyStepRunner.columnKey(tableKey: "t", function: function, classes: ["HAM", "SPAM"])
+        #expect(key == ApplyStepRunner.columnKey(tableKey: "t", function: function, classes: ["HAM", "SPAM"]))
+        #expect(key != ApplyStepRunner.columnKey(tableKey: "u", function: function, classes: ["HAM", "SPAM"]))
+        #expect(key != ApplyStepRunner.columnKey(tableKey: "t", function: function, classes: ["SPAM", "HAM"]))
+        function.keywords = ["b"]
+        #expect(key != ApplyStepRunner.columnKey(tableKey: "t", function: function, classes: ["HAM", "SPAM"]))
+    }
+}
