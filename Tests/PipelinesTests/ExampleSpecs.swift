@@ -64,7 +64,11 @@ enum ExampleSpecs {
     }
 
     static let crowdsourcing = Pipeline(
-        "weather-sentiment", classes: ["Negative", "Positive"], baseDirectory: folder("crowdsourcing")
+        "weather-sentiment",
+        classes: [
+            "Negative", "Neutral / author is just sharing information", "Positive",
+            "Tweet not related to weather condition", "I can't tell",
+        ], baseDirectory: folder("crowdsourcing")
     ) {
         Corpus(
             "answers", crowd: "${FOUNDRY_DATA}/crowdsourcing_weather_sentiment/weather-non-agg-DFE.csv",
@@ -78,7 +82,7 @@ enum ExampleSpecs {
 
     static let twoTasks = Pipeline("two-tasks", classes: ["HAM", "SPAM"], baseDirectory: folder("two-tasks")) {
         Corpus("comments", csv: youtubeFiles, textField: "CONTENT", labelField: "CLASS", split: split)
-        Corpus("messages", tsv: [sms], textField: "text", labelField: "label", split: split)
+        Corpus("messages", wrench: "${FOUNDRY_DATA}/wrench_sms", textField: "text")
         // One chain per task, in the YAML file's order: votes, then label models, then adapters.
         for (task, input) in [("youtube", "comments"), ("sms", "messages")] {
             Apply("\(task)-votes", input: input, lfs: .file("../\(task)/lfs.yaml"))
