@@ -62,6 +62,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchMergeCommand.self,
             BenchServeCommand.self,
             BenchModelRepositoryCommand.self,
+            BenchPipelineCommand.self,
         ]
     )
 }
