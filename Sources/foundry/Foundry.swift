@@ -64,6 +64,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchServeCommand.self,
             BenchModelRepositoryCommand.self,
             BenchSynthesizeConstraintsCommand.self,
+            BenchPipelineCommand.self,
         ]
     )
 }
