@@ -203,7 +203,7 @@ struct BenchPipelineCommand: ParsableCommand {
             guard let index = lfs.labelingFunctions.firstIndex(where: { $0.name == editLF }) else { continue }
             var functions = lfs.labelingFunctions
             let description = Self.edit(&functions[index], adding: add)
-            let text = try LFSpecJSON.text(LFSpec(classNames: lfs.classNames, labelingFunctions: functions))
+            let text = LFSpecWriter.yaml(LFSpec(classNames: lfs.classNames, labelingFunctions: functions))
             try AtomicFile.write(Data(text.utf8), to: url)
             return description
         }
@@ -234,6 +234,9 @@ struct BenchPipelineCommand: ParsableCommand {
             case nil: break
             }
             return "threshold of \(function.name) moved by one"
+        case .similarity:
+            function.minCosine = (function.minCosine ?? 0.5) - 0.01
+            return "min_cosine of \(function.name) lowered by 0.01"
         }
     }
 
@@ -336,50 +339,3 @@ struct BenchPipelineCommand: ParsableCommand {
     }
 }
 
-/// Writes an LF spec as JSON (which the YAML reader reads), with the spec format's keys.
-enum LFSpecJSON {
-    struct Function: Encodable {
-        var name: String
-        var kind: String
-        var field: String?
-        var label: String
-        var keywords: [String]?
-        var pattern: String?
-        var ignoreCase: Bool?
-        var words: [String]?
-        var measure: String?
-        var lessThan: Double?
-        var atMost: Double?
-        var greaterThan: Double?
-        var atLeast: Double?
-    }
-
-    struct File: Encodable {
-        var classes: [String]?
-        var labelingFunctions: [Function]
-    }
-
-    static func text(_ spec: LFSpec) throws -> String {
-        let functions = spec.labelingFunctions.map { lf -> Function in
-            var function = Function(name: lf.name, kind: lf.kind.rawValue, field: lf.field, label: lf.label)
-            switch lf.kind {
-            case .keyword: function.keywords = lf.keywords
-            case .regex:
-                function.pattern = lf.pattern
-                function.ignoreCase = lf.ignoreCase
-            case .lexicon: function.words = lf.words
-            case .threshold:
-                function.measure = lf.measure.rawValue
-                switch lf.comparison {
-                case .lessThan(let bound): function.lessThan = bound
-                case .atMost(let bound): function.atMost = bound
-                case .greaterThan(let bound): function.greaterThan = bound
-                case .atLeast(let bound): function.atLeast = bound
-                case nil: break
-                }
-            }
-            return function
-        }
-        return try FoundryJSON.string(File(classes: spec.classNames, labelingFunctions: functions), pretty: true)
-    }
-}
