@@ -158,7 +158,9 @@ struct RunContext {
         func tableEntry(_ name: String) throws -> (key: String, url: URL) {
             let inputEntry = try entry(name)
             let key = cache.manifest(inputEntry.lastPathComponent)?.tableKey ?? inputEntry.lastPathComponent
-            guard let url = cache.entry(key) else {
+            guard let url = cache.entry(key),
+                FileManager.default.fileExists(atPath: url.appendingPathComponent("table.json").path)
+            else {
                 throw PipelinesError.cacheCorrupted(path: inputEntry.path, reason: "the table entry \(key) is missing")
             }
             return (key, url)
@@ -212,7 +214,20 @@ struct RunContext {
             return try DeployStepRunner.run(
                 adapter: try entry(deploy.input), table: table.map { try TableArtifact.read(from: $0.url) },
                 step: deploy, model: url(model), pipeline: spec.name, runDirectory: runDirectory)
-        case .merge, .select:
+        case .merge(let merge):
+            guard let model = merge.inputs.lazy.compactMap({ baseModel(of: $0) }).first else {
+                throw PipelinesError.stepFailed(
+                    step: step.name, reason: "no train step upstream of the merge's inputs names the base model")
+            }
+            var adapters = try merge.inputs.map { (name: $0, directory: try entry($0)) }
+            for path in merge.adapters {
+                let folder = try url(path)
+                adapters.append((name: folder.lastPathComponent, directory: folder))
+            }
+            var outcome = try MergeStepRunner.run(inputs: adapters, step: merge, model: url(model), name: step.name)
+            outcome.tableKey = merge.inputs.lazy.compactMap { try? tableEntry($0).key }.first
+            return outcome
+        case .select:
             throw PipelinesError.stepFailed(
                 step: step.name,
                 reason: "'\(step.action.kind.rawValue)' steps are validated but not built in this branch yet")
