@@ -27,6 +27,8 @@ struct RunContext {
     var labelingFunctions: [String: LFSpec] = [:]
     /// Per `clean` step: its constraints.
     var constraints: [String: ConstraintSet] = [:]
+    /// Per `store` data step: the version id it reads.
+    var storeVersions: [String: String] = [:]
 
     init(spec: PipelineSpec, options: PipelineRunner.Options, fileHashes: FileHashes, runDirectory: URL) throws {
         self.spec = spec
@@ -83,7 +85,13 @@ struct RunContext {
         case .data(let data):
             fields(of: data, except: ["paths", "store", "goldPath"])
             for (index, path) in data.paths.enumerated() { try hash("paths[\(index)]", path) }
-            if let store = data.store { try hash("store", store) }
+            if data.format == .store, let store = data.store, let dataset = data.dataset {
+                let source = try StoreSource(
+                    path: url(store), dataset: dataset, version: data.version, environment: options.environment)
+                let id = try source.versionID()
+                parameters["version_id"] = id
+                storeVersions[step.name] = id
+            }
             if let gold = data.goldPath { try hash("gold_path", gold) }
         case .clean(let clean):
             fields(of: clean, except: ["input", "constraints"])
