@@ -131,4 +131,39 @@ struct RunCommandCLITests {
         let missing = try FoundryCLI.run(["run", cycleDirectory.file("nope.yaml").path])
         #expect(missing.status != 0 && missing.standardError.contains("nope.yaml: -: cannot read the pipeline spec"))
     }
+
+    @Test("a store source reads a dataset version as the token's principal; its key is the version, not the file")
+    func storeSource() throws {
+        let directory = TemporaryDirectory()
+        let store = directory.file("store.sqlite").path
+        let created = try FoundryCLI.run(["store", "init", "--store", store, "--owner", "alice", "--json"])
+        try #require(created.status == 0, "\(created.standardError)")
+        let token = try #require(created.json()["token"] as? String)
+        let tokenFile = try directory.write("token", token)
+        let imported = try FoundryCLI.run([
+            "store", "import", "--dataset", "yt", "--id-field", "COMMENT_ID", "--text-field", "CONTENT",
+            TestData.packageFile("Datasets/samples/youtube_spam_sample.csv").path, "--store", store, "--token-file",
+            tokenFile.path,
+        ])
+        try #require(imported.status == 0, "\(imported.standardError)")
+        try directory.write("lfs.yaml", Self.lfs)
+        let spec = try directory.write(
+            "pipeline.yaml",
+            """
+            pipeline: stored
+            classes: [HAM, SPAM]
+            steps:
+              comments: {kind: data, store: store.sqlite, dataset: yt, text_field: text}
+              votes: {kind: apply, input: comments, lfs: lfs.yaml}
+            """)
+        let withoutToken = try FoundryCLI.run(["run", spec.path], environment: ["FOUNDRY_TOKEN": nil])
+        #expect(withoutToken.status != 0 && withoutToken.standardError.contains("set FOUNDRY_TOKEN"))
+        let first = try FoundryCLI.run(["run", spec.path, "--json"], environment: ["FOUNDRY_TOKEN": token])
+        #expect(first.status == 0, "\(first.standardError)")
+        let rows = try #require(try steps(first).first?["figures"] as? [String: Any])["rows"] as? Double
+        #expect((rows ?? 0) > 0)
+        // The store file changed (audited reads), the version did not: cached.
+        let second = try FoundryCLI.run(["run", spec.path, "--json"], environment: ["FOUNDRY_TOKEN": token])
+        #expect(try steps(second).map { $0["status"] as? String } == ["cached", "cached"])
+    }
 }

@@ -15,10 +15,28 @@ struct DataStepRunner {
         case .csv, .tsv, .jsonl: return try tableOutcome(readTables())
         case .wrench: return try wrench()
         case .crowd: return try crowd()
-        case .store:
-            throw PipelinesError.stepFailed(
-                step: step.name, reason: "'store' data sources are validated but not built in this branch yet")
+        case .store: return try tableOutcome(storeTable())
         }
+    }
+
+    func storeTable() throws -> TableArtifact {
+        guard let path = data.store, let dataset = data.dataset else {
+            throw PipelinesError.stepFailed(step: step.name, reason: "a store source needs 'store' and 'dataset'")
+        }
+        let source = try StoreSource(
+            path: context.url(path), dataset: dataset, version: data.version, environment: context.options.environment)
+        let version = try context.storeVersions[step.name] ?? source.versionID()
+        var table = try source.table(version: version)
+        if let limit = data.limit, table.rowCount > limit {
+            table = TextTable(
+                source: table.source, columnNames: table.columnNames, rows: Array(table.rows.prefix(limit)),
+                lineNumbers: Array(table.lineNumbers.prefix(limit)))
+        }
+        _ = try table.columnIndex(data.textField)
+        let gold = try data.labelField.map { try table.classIndices(column: $0, classNames: classes) }
+        return TableArtifact(
+            table: table, textField: data.textField, labelField: data.labelField,
+            splits: Self.splits(count: table.rowCount, data.split), gold: gold)
     }
 
     var classes: [String] { context.spec.classes }

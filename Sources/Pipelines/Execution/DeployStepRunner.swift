@@ -13,6 +13,8 @@ struct ServeManifest: Codable, Sendable, Equatable {
     var model: String
     var url: String
     var command: String
+    /// The arguments of `foundry serve` (after `serve`), for `foundry run --serve`.
+    var arguments: [String]
     var curl: String
     var smokeRequests: Int
     var smokeAccuracy: Double?
@@ -78,7 +80,7 @@ enum DeployStepRunner {
         if let tokens = step.maxBatchTokens { command += ["--max-batch-tokens", String(tokens)] }
         let manifest = ServeManifest(
             adapter: id, adapterDirectory: adapter.path, adaptersFolder: adaptersFolder.path, model: model.path,
-            url: url, command: command.map(shellQuoted).joined(separator: " "),
+            url: url, command: command.map(shellQuoted).joined(separator: " "), arguments: Array(command.dropFirst(2)),
             curl:
                 "curl -s \(url) -H 'content-type: application/json' -d '{\"model\": \"\(id)\", \"input\": [\"check out my channel\"]}'",
             smokeRequests: texts.count, smokeAccuracy: accuracy)

@@ -70,7 +70,7 @@ struct ApplyStepRunner {
     }
 
     func run() throws -> StepOutcome {
-        let records = table.table.records
+        var records: [Record]?  // built once, when the first column has to be computed
         let n = table.rowCount
         var columns: [[Int16]] = []
         var cached = 0
@@ -87,7 +87,9 @@ struct ApplyStepRunner {
                 let compiled = try single.compile(
                     classNames: classes, defaultField: table.textField, columns: table.table.columnNames)
                 let applier = LFApplier(compiled, classNames: classes)
-                let result = try applier.apply(records, cancellation: cancellation)
+                let rows = records ?? table.table.records
+                records = rows
+                let result = try applier.apply(rows, cancellation: cancellation)
                 var column = [Int16](repeating: -1, count: n)
                 result.labelMatrix.forEachVote { row, _, classIndex in column[row] = Int16(classIndex) }
                 faults += result.faults.filter { $0.count > 0 }

@@ -3,6 +3,7 @@ import Flows
 import Foundation
 import FoundryCore
 import LabelModels
+import Merging
 import ModelRepository
 
 /// Runs a `train` step: a LoRA adapter and head trained with `Flows.AdapterTraining` (the flow behind
@@ -52,6 +53,8 @@ enum TrainStepRunner {
         options.alpha = Float(step.alpha)
         options.maxLength = step.maxLength
         options.seed = step.seed
+        options.fisherSamples = step.fisherSamples
+        options.gramSamples = step.gramSamples
         options.trainer = LoRATrainer.Configuration(
             epochs: step.epochs, batchSize: step.batchSize, learningRate: Float(step.learningRate), seed: step.seed)
         let encoder = try SentenceEncoder(directory: model)
@@ -129,6 +132,49 @@ enum RegisterStepRunner {
             try AtomicFile.write(
                 Data(try FoundryJSON.string(result, pretty: true).utf8),
                 to: directory.appendingPathComponent("commit.json"))
+        }
+    }
+}
+
+/// Runs a `merge` step with `Merging.AdapterMerge` (the flow behind `foundry merge`): the steps' adapters, then the
+/// folders on disk, merged into one adapter (with the first task's head), after the per-layer conflict report of
+/// the inputs.
+enum MergeStepRunner {
+    /// The share of largest-magnitude entries the conflict report compares (as `foundry merge conflicts`).
+    static let conflictTop = 0.2
+
+    static func run(
+        inputs: [(name: String, directory: URL)], step: MergeStep, model: URL, name: String
+    ) throws -> StepOutcome {
+        guard let method = MergeMethod(rawValue: step.method) else {
+            throw PipelinesError.stepFailed(step: name, reason: "unknown merge method '\(step.method)'")
+        }
+        let encoder = try SentenceEncoder(directory: model)
+        let adapters = try inputs.map {
+            try AdapterMergeInput.load(
+                directory: $0.directory, name: $0.name, model: encoder.model, fisher: method == .fisher,
+                grams: method == .regmean)
+        }
+        var configuration = AdapterMerge.Configuration(method: method)
+        configuration.weights = step.weights
+        if let density = step.density { configuration.density = density }
+        configuration.seed = step.seed
+        let conflicts = try ConflictReport.adapters(adapters, top: conflictTop)
+        let merged = try AdapterMerge.merge(adapters, configuration: configuration)
+        let section = MergeSection(step: name, method: step.method, tasks: inputs.map(\.name), conflicts: conflicts)
+        let classes = inputs.first.flatMap {
+            try? PipelineJSON.decode([String].self, from: $0.directory.appendingPathComponent("labels.json"))
+        }
+        return StepOutcome(figures: ["adapters": Double(inputs.count)]) { directory in
+            try merged.save(
+                to: directory, baseModel: adapters.first?.baseModel ?? "sentence-transformers/all-MiniLM-L6-v2")
+            if let classes {
+                try AtomicFile.write(
+                    try PipelineJSON.encode(classes), to: directory.appendingPathComponent("labels.json"))
+            }
+            try AtomicFile.write(
+                Data(try FoundryJSON.string(section, pretty: true).utf8),
+                to: directory.appendingPathComponent("merge_section.json"))
         }
     }
 }

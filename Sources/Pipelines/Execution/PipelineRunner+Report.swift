@@ -34,6 +34,12 @@ extension PipelineRunner {
                 {
                     report.training.append(section)
                 }
+            case .merge:
+                if let section = try? PipelineReportFiles.decode(
+                    MergeSection.self, entry.appendingPathComponent("merge_section.json"))
+                {
+                    report.merges.append(section)
+                }
             case .deploy:
                 if let serve = try? PipelineReportFiles.decode(
                     ServeManifest.self, entry.appendingPathComponent("serve.json"))

@@ -78,7 +78,14 @@ public struct PipelineRunner: Sendable {
     public func run() throws -> RunRecord {
         let startedAt = Date()
         let clock = Stopwatch()
+        let trace = options.environment["FOUNDRY_PIPELINE_TRACE"] != nil
+        func mark(_ what: String) {
+            if trace {
+                FileHandle.standardError.write(Data((String(format: "%.4f ", clock.seconds) + what + "\n").utf8))
+            }
+        }
         try spec.validate(environment: options.environment)
+        mark("validated")
         let graph = try PipelineGraph(spec)
         for name in [options.until].compactMap({ $0 }) + options.force.sorted() where spec.step(named: name) == nil {
             throw PipelinesError.invalidSpec(
@@ -103,6 +110,7 @@ public struct PipelineRunner: Sendable {
             fingerprints[name] = try context.fingerprint(step, inputKeys: inputKeys)
         }
         state.fileHashes = context.fileHashes
+        mark("fingerprinted")
 
         var records: [StepRecord] = []
         if options.dryRun {
@@ -201,13 +209,16 @@ public struct PipelineRunner: Sendable {
             }
         }
         state.fileHashes = context.fileHashes
+        mark("steps done")
         try AtomicFile.write(try PipelineJSON.encode(state), to: stateURL)
+        mark("state written")
         var record = RunRecord(
             pipeline: spec.name, spec: spec.source, startedAt: startedAt, seconds: clock.seconds, steps: records,
             cacheHits: records.filter { $0.status == .cached }.count, runDirectory: runDirectory.path, report: nil)
         if failure == nil {
             record.report = try writeReport(record, entries: entries)
         }
+        mark("report written")
         record.seconds = clock.seconds
         try AtomicFile.write(
             Data(try FoundryJSON.string(record, pretty: true).utf8), to: runDirectory.appendingPathComponent("run.json")

@@ -27,6 +27,8 @@ struct RunContext {
     var labelingFunctions: [String: LFSpec] = [:]
     /// Per `clean` step: its constraints.
     var constraints: [String: ConstraintSet] = [:]
+    /// Per `store` data step: the version id it reads.
+    var storeVersions: [String: String] = [:]
 
     init(spec: PipelineSpec, options: PipelineRunner.Options, fileHashes: FileHashes, runDirectory: URL) throws {
         self.spec = spec
@@ -83,7 +85,13 @@ struct RunContext {
         case .data(let data):
             fields(of: data, except: ["paths", "store", "goldPath"])
             for (index, path) in data.paths.enumerated() { try hash("paths[\(index)]", path) }
-            if let store = data.store { try hash("store", store) }
+            if data.format == .store, let store = data.store, let dataset = data.dataset {
+                let source = try StoreSource(
+                    path: url(store), dataset: dataset, version: data.version, environment: options.environment)
+                let id = try source.versionID()
+                parameters["version_id"] = id
+                storeVersions[step.name] = id
+            }
             if let gold = data.goldPath { try hash("gold_path", gold) }
         case .clean(let clean):
             fields(of: clean, except: ["input", "constraints"])
@@ -158,7 +166,9 @@ struct RunContext {
         func tableEntry(_ name: String) throws -> (key: String, url: URL) {
             let inputEntry = try entry(name)
             let key = cache.manifest(inputEntry.lastPathComponent)?.tableKey ?? inputEntry.lastPathComponent
-            guard let url = cache.entry(key) else {
+            guard let url = cache.entry(key),
+                FileManager.default.fileExists(atPath: url.appendingPathComponent("table.json").path)
+            else {
                 throw PipelinesError.cacheCorrupted(path: inputEntry.path, reason: "the table entry \(key) is missing")
             }
             return (key, url)
@@ -212,7 +222,20 @@ struct RunContext {
             return try DeployStepRunner.run(
                 adapter: try entry(deploy.input), table: table.map { try TableArtifact.read(from: $0.url) },
                 step: deploy, model: url(model), pipeline: spec.name, runDirectory: runDirectory)
-        case .merge, .select:
+        case .merge(let merge):
+            guard let model = merge.inputs.lazy.compactMap({ baseModel(of: $0) }).first else {
+                throw PipelinesError.stepFailed(
+                    step: step.name, reason: "no train step upstream of the merge's inputs names the base model")
+            }
+            var adapters = try merge.inputs.map { (name: $0, directory: try entry($0)) }
+            for path in merge.adapters {
+                let folder = try url(path)
+                adapters.append((name: folder.lastPathComponent, directory: folder))
+            }
+            var outcome = try MergeStepRunner.run(inputs: adapters, step: merge, model: url(model), name: step.name)
+            outcome.tableKey = merge.inputs.lazy.compactMap { try? tableEntry($0).key }.first
+            return outcome
+        case .select:
             throw PipelinesError.stepFailed(
                 step: step.name,
                 reason: "'\(step.action.kind.rawValue)' steps are validated but not built in this branch yet")
