@@ -316,8 +316,10 @@ extension RunReportRenderer {
         page.fact("URL", code: section.url)
         page.fact(
             "smoke test",
-            "\(section.smokeRequests) text\(section.smokeRequests == 1 ? "" : "s") classified"
-                + (section.smokeAccuracy.map { ", accuracy \(percent($0))" } ?? ""))
+            section.smokeRequests == 0
+                ? "not run"
+                : "\(section.smokeRequests) text\(section.smokeRequests == 1 ? "" : "s") classified"
+                    + (section.smokeAccuracy.map { ", accuracy \(percent($0))" } ?? ""))
         page.raw("</dl>\n")
         page.raw("<h3>Serve it</h3>\n")
         page.preformatted(section.command)

@@ -68,7 +68,8 @@ public enum SVGPlot {
                 let x = x0 + tick * (panelWidth - 46)
                 canvas.line(x1: x, y1: top - 4, x2: x, y2: height - bottom + 2, stroke: grid)
                 canvas.text(
-                    format(tick * full, percent: percent), x: x, y: height - 6, anchor: .middle, size: 10,
+                    format(tick * full, percent: percent, compact: true), x: x, y: height - 6, anchor: .middle,
+                    size: 10,
                     fill: muted)
             }
             for row in labels.indices {
@@ -260,7 +261,8 @@ public enum SVGPlot {
         for tick in ticks {
             canvas.line(x1: left, y1: py(tick), x2: width - 10, y2: py(tick), stroke: grid)
             canvas.text(
-                format(tick, percent: percent), x: left - 6, y: py(tick) + 4, anchor: .end, size: 10, fill: muted)
+                format(tick, percent: percent, compact: true), x: left - 6, y: py(tick) + 4, anchor: .end, size: 10,
+                fill: muted)
         }
         let bars = max(1, series.count)
         let barWidth = min(36, (groupWidth - 20) / Double(bars))
@@ -384,18 +386,18 @@ public enum SVGPlot {
 
     static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
 
-    /// A value as plot text: a percentage with one decimal (none when `compact`), or a number with up to three
-    /// significant decimals.
+    /// A value as plot text: a percentage with one decimal (none when `compact`, for ticks), or a number with up to three
+    /// decimals (trailing zeros dropped).
     static func format(_ value: Double, percent: Bool, compact: Bool = false) -> String {
         guard value.isFinite else { return "n/a" }
         if percent {
-            let scaled = value * 100
-            if compact || scaled == scaled.rounded() { return String(format: "%.0f%%", scaled) }
-            return String(format: "%.1f%%", scaled)
+            return String(format: compact ? "%.0f%%" : "%.1f%%", value * 100)
         }
         if value == value.rounded() && abs(value) < 1e6 { return String(Int(value)) }
         let magnitude = abs(value)
-        return String(format: magnitude >= 10 ? "%.1f" : magnitude >= 1 ? "%.2f" : "%.3f", value)
+        var text = String(format: magnitude >= 10 ? "%.1f" : magnitude >= 1 ? "%.2f" : "%.3f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
     }
 
     /// About `count` evenly spaced round tick values (steps of 1, 2, 2.5 or 5 × 10ⁿ) covering [lower, upper].
@@ -404,13 +406,12 @@ public enum SVGPlot {
         let raw = (upper - lower) / Double(count)
         let power = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
-        let first = floor(lower / step) * step
+        let first = floor(lower / step)
         var ticks: [Double] = []
-        var value = first
-        while value < upper + step * 0.5 && ticks.count < 50 {
-            ticks.append((value / step).rounded() * step)
+        for index in 0..<50 {
+            let value = (first + Double(index)) * step
+            ticks.append(value)
             if value >= upper - step * 1e-9 { break }
-            value += step
         }
         return ticks
     }
