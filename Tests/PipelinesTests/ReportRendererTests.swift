@@ -205,7 +205,10 @@ struct ReportRendererTests {
         #expect(distinct > 50)
         #expect(dominant < 0.95)
         if let keep = ProcessInfo.processInfo.environment["FOUNDRY_REPORT_KEEP"], !keep.isEmpty {
-            try RunReportRenderer.write(try #require(try ReportFixtures.youtube()), to: URL(fileURLWithPath: keep))
+            // The README's sample: real figures only; `all/` holds the page with every section.
+            let target = URL(fileURLWithPath: keep)
+            try RunReportRenderer.write(try #require(try ReportFixtures.youtube()), to: target)
+            try RunReportRenderer.write(report, to: target.appendingPathComponent("all"))
         }
     }
 }

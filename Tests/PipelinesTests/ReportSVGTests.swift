@@ -101,7 +101,15 @@ struct ReportSVGTests {
         let svg = SVGPlot.reliabilityDiagram(title: "calibration", bins: bins)
         Self.checkStandalone(svg)
         #expect(svg.contains("confidence 0.5–0.75: 2 rows, accuracy 50.0%"))
-        #expect(svg.components(separatedBy: ">0</text>").count - 1 >= 2)
+        // Two classes: the axis starts at 0.5, so the bins below it are not drawn.
+        #expect(!svg.contains("confidence 0–0.25"))
+        #expect(svg.contains(">0.5</text>"))
+        // Ten bins: bin 0.7–0.8 is empty inside the axis and shows a 0 count (beside the y axis's 0).
+        let (tenBins, _) = try LabelModelSection.calibration(
+            probabilities: ReportSectionTests.probabilities, gold: ReportSectionTests.gold)
+        let ten = SVGPlot.reliabilityDiagram(title: "ten", bins: tenBins)
+        Self.checkStandalone(ten)
+        #expect(ten.components(separatedBy: ">0</text>").count - 1 == 2)
         let none = SVGPlot.reliabilityDiagram(
             title: "none",
             bins: (0..<10).map {

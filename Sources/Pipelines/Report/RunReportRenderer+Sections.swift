@@ -27,7 +27,9 @@ extension RunReportRenderer {
         page.table(
             header: ["constraint", "severity", "failing rows", "examples"], numeric: [2],
             rows: ordered.map { finding in
-                let examples = finding.examples.prefix(3).map { SVGCanvas.truncate($0, width: 480, size: 10) }
+                let examples = finding.examples.prefix(3).map {
+                    "“" + SVGCanvas.truncate($0, width: 480, size: 10) + "”"
+                }
                 return [
                     .text(finding.constraint), .text(finding.severity), .text(String(finding.failures)),
                     .text(examples.joined(separator: " · ")),
@@ -136,11 +138,13 @@ extension RunReportRenderer {
             SVGPlot.reliabilityDiagram(
                 title: "Reliability diagram of the label model", bins: section.calibration))
         page.table(
-            header: ["confidence", "rows", "mean confidence", "accuracy", "gap"], numeric: [1, 2, 3, 4],
+            header: ["confidence", "rows", "mean confidence", "accuracy", "accuracy − confidence"],
+            numeric: [1, 2, 3, 4],
             rows: section.calibration.map { bin in
                 let empty = bin.count == 0
                 return [
-                    .text("\(number(bin.lower))–\(number(bin.upper))"), .text(String(bin.count)),
+                    .text("\(SVGPlot.format(bin.lower, percent: false))–\(SVGPlot.format(bin.upper, percent: false))"),
+                    .text(String(bin.count)),
                     .text(empty ? "—" : percent(bin.meanConfidence)), .text(empty ? "—" : percent(bin.accuracy)),
                     .text(empty ? "—" : percent(bin.accuracy - bin.meanConfidence)),
                 ]
