@@ -119,6 +119,25 @@ struct ReportRendererTests {
         #expect(html.contains("p &lt;b&gt;&quot;&amp;&#39;"))
     }
 
+    @Test("with many labeling functions the plots show the busiest forty and the table lists all")
+    func manyFunctions() throws {
+        let matrix = randomLabelMatrix(rows: 300, lfs: 120, cardinality: 2, coverage: 0.05, seed: 4)
+        var report = RunReport(
+            pipeline: "many", spec: "many.yaml", startedAt: Date(timeIntervalSince1970: 0), seconds: 1,
+            classes: ["a", "b"], steps: [])
+        let section = try LabelingFunctionSection.build(matrix: matrix, gold: nil)
+        report.labelingFunctions = section
+        let html = RunReportRenderer.html(report)
+        Self.checkPage(html, plots: 2)
+        let shown = RunReportRenderer.plottedFunctions(section)
+        #expect(shown.count == 40 && shown == shown.sorted())
+        let leastShown = shown.map { section.analysis.lfs[$0].votes }.min() ?? 0
+        let mostHidden = Set(0..<120).subtracting(shown).map { section.analysis.lfs[$0].votes }.max() ?? 0
+        #expect(leastShown >= mostHidden)
+        #expect(html.contains("The plots show the 40 functions with the most votes (of 120)"))
+        #expect(ReportPageStructure(html).tableBodyRows == [120])
+    }
+
     @Test(
         "write puts report.html and report.json in a new folder, the JSON in Foundry's snake_case",
         .enabled(if: TestData.has("wrench_youtube")))
