@@ -22,6 +22,7 @@ struct Foundry: AsyncParsableCommand {
             MergeCommand.self,
             ModelCommand.self,
             ServeCommand.self,
+            SelectCommand.self,
             BenchCommand.self,
             DoctorCommand.self,
         ]
