@@ -101,6 +101,30 @@ struct SelectCLITests {
         let chosen = try #require(record["chosen"] as? String)
         #expect(chosen == (accuracies[1] > accuracies[0] ? "second" : "first"))
 
+        // A committed adapter of a model repository is a candidate too, by ref; an unknown ref is named.
+        let repo = directory.file("repo").path
+        let initialized = try FoundryCLI.run(["model", "init", "--repo", repo])
+        try #require(initialized.status == 0, "\(initialized.standardError)")
+        let committed = try FoundryCLI.run([
+            "model", "commit", directory.file("first").path, "-m", "first adapter", "--repo", repo,
+        ])
+        try #require(committed.status == 0, "\(committed.standardError)")
+        let fromRepository = try FoundryCLI.run([
+            "select", "--model", model, "--max-length", "8", "--repo", repo, "--adapters",
+            "committed=main,second=\(directory.file("second").path)", "--eval",
+            wrench.appendingPathComponent("test.json").path, "--json",
+        ])
+        #expect(fromRepository.status == 0, "\(fromRepository.standardError)")
+        let repositoryCandidates = try #require(try fromRepository.json()["candidates"] as? [[String: Any]])
+        #expect(repositoryCandidates.first?["name"] as? String == "committed")
+        #expect(
+            (repositoryCandidates.first?["scores"] as? [String: Any])?["accuracy"] as? Double == accuracies[0])
+        let unknownRef = try FoundryCLI.run([
+            "select", "--model", model, "--repo", repo, "--adapters", "nosuchbranch,main", "--eval",
+            wrench.appendingPathComponent("test.json").path,
+        ])
+        #expect(unknownRef.status != 0 && unknownRef.standardError.contains("'nosuchbranch'"))
+
         // The same rows as a table, with the metric spelled out, routing on exemplars and the task column.
         let routed = try FoundryCLI.run([
             "select", "--model", model, "--max-length", "8", "--adapters", adapters, "--eval", eval.path,

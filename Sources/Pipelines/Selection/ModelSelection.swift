@@ -1,6 +1,7 @@
 import Adapters
 import Foundation
 import FoundryCore
+import ModelRepository
 import Tensors
 
 /// A trained adapter to choose among: a folder as `foundry train` writes it (PEFT files with the head, and
@@ -20,6 +21,38 @@ public struct SelectionCandidate: Sendable, Equatable, Codable {
     /// A candidate named after its folder.
     public init(adapterDirectory: URL) {
         self.init(name: adapterDirectory.standardizedFileURL.lastPathComponent, adapterDirectory: adapterDirectory)
+    }
+}
+
+extension SelectionCandidate {
+    /// A committed adapter of a model repository, checked out (the commit's files, a PEFT folder with whatever
+    /// records were committed beside it) into `checkoutDirectory/<name>`.
+    ///
+    /// - Parameters:
+    ///   - ref: a branch, tag or commit address of the repository.
+    ///   - name: the candidate's name (default: the ref).
+    ///   - repository: the repository folder.
+    ///   - checkoutDirectory: an existing folder for the checkouts (the caller removes it when done).
+    /// - Returns: the candidate, pointing at the checked-out folder.
+    /// - Throws: ``PipelinesError/selectionFailed(reason:)`` naming the ref when the repository cannot be opened, the
+    ///   ref is unknown, or the commit is not an adapter.
+    public static func committed(
+        ref: String, name: String? = nil, repository: URL, checkoutDirectory: URL
+    ) throws -> SelectionCandidate {
+        let label = name ?? ref
+        let safe = String(label.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+        let folder = checkoutDirectory.appendingPathComponent(
+            "\(safe)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        do {
+            let opened = try ModelRepository(root: repository)
+            _ = try opened.checkout(ref, to: folder, format: .files)
+        } catch {
+            throw PipelinesError.selectionFailed(
+                reason:
+                    "candidate '\(label)': cannot check out '\(ref)' of the model repository \(repository.path): \(error)"
+            )
+        }
+        return SelectionCandidate(name: label, adapterDirectory: folder)
     }
 }
 

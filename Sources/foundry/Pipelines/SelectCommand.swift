@@ -29,9 +29,15 @@ struct SelectCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Comma-separated adapter folders, each DIR or NAME=DIR (the name defaults to the folder's name).",
+            "Comma-separated adapters, each DIR or NAME=DIR (the name defaults to the folder's name), or with --repo a REF or NAME=REF.",
             valueName: "A,B,…"))
     var adapters: String
+
+    @Option(
+        help:
+            "A model repository (`foundry model init`): --adapters entries that are not folders are its refs (branch, tag, commit)."
+    )
+    var repo: String?
 
     @Option(help: "Evaluation set: .csv, .tsv or .jsonl table, or a WRENCH split (.json).")
     var eval: String
@@ -101,21 +107,35 @@ struct SelectCommand: ParsableCommand {
 
     func run() throws {
         try requireBLAS()
-        let candidates = Self.splitList(adapters).map { entry -> SelectionCandidate in
+        let checkouts = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "foundry-select-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: checkouts) }
+        var candidates: [SelectionCandidate] = []
+        for entry in Self.splitList(adapters) {
+            var name: String?
+            var location = entry
             if let equals = entry.firstIndex(of: "=") {
-                return SelectionCandidate(
-                    name: String(entry[..<equals]),
-                    adapterDirectory: URL(fileURLWithPath: String(entry[entry.index(after: equals)...])))
+                name = String(entry[..<equals])
+                location = String(entry[entry.index(after: equals)...])
             }
-            return SelectionCandidate(adapterDirectory: URL(fileURLWithPath: entry))
-        }
-        for candidate in candidates {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: candidate.adapterDirectory.path, isDirectory: &isDirectory),
-                isDirectory.boolValue
-            else {
-                throw CommandFailure(
-                    "--adapters: '\(candidate.name)': no adapter folder at \(candidate.adapterDirectory.path)")
+            if FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory), isDirectory.boolValue {
+                let folder = URL(fileURLWithPath: location)
+                candidates.append(
+                    name.map { SelectionCandidate(name: $0, adapterDirectory: folder) }
+                        ?? SelectionCandidate(adapterDirectory: folder))
+            } else if let repo {
+                do {
+                    try FileManager.default.createDirectory(at: checkouts, withIntermediateDirectories: true)
+                    candidates.append(
+                        try SelectionCandidate.committed(
+                            ref: location, name: name, repository: URL(fileURLWithPath: repo),
+                            checkoutDirectory: checkouts))
+                } catch let error as PipelinesError {
+                    throw CommandFailure(error.description)
+                }
+            } else {
+                throw CommandFailure("--adapters: '\(name ?? location)': no adapter folder at \(location)")
             }
         }
         let encoder = try encoderOptions.load(defaultLength: 256)
