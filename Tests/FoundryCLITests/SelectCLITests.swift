@@ -19,6 +19,7 @@ struct SelectCLITests {
             (["--adapters", "a,=b", "--eval", eval.path], "NAME=DIR"),
             (["--adapters", "a", "--eval", eval.path, "--metric", "precision"], "f1_macro"),
             (["--adapters", "a", "--eval", eval.path, "--classes", "only"], "at least two"),
+            (["--adapters", "a,b", "--eval", eval.path, "--router-out", "r.json"], "--router-out saves the router"),
         ]
         for (arguments, message) in cases {
             let output = try FoundryCLI.run(["select"] + arguments)
@@ -129,6 +130,7 @@ struct SelectCLITests {
         let routed = try FoundryCLI.run([
             "select", "--model", model, "--max-length", "8", "--adapters", adapters, "--eval", eval.path,
             "--classes", "ham,spam", "--metric", "f1_macro", "--route", "--exemplars", exemplars.path, "--json",
+            "--router-out", directory.file("router.json").path,
         ])
         #expect(routed.status == 0, "\(routed.standardError)")
         let routing = try #require(try routed.json()["routing"] as? [String: Any])
@@ -138,6 +140,9 @@ struct SelectCLITests {
         let routingAccuracy = try #require(routing["routing_accuracy"] as? Double)
         #expect(routingAccuracy >= 0 && routingAccuracy <= 1)
         #expect(try routed.json()["metric"] as? String == "f1_macro")
+        let savedRouter = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: directory.file("router.json")))
+        #expect((savedRouter as? [String: Any])?["candidates"] as? [String] == ["first", "second"])
 
         // Cross-fitted routing, and the table output.
         let table = try FoundryCLI.run([

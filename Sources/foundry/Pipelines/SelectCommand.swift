@@ -66,6 +66,9 @@ struct SelectCommand: ParsableCommand {
     @Option(help: "The column naming the adapter a text belongs to (in --exemplars and, optionally, in --eval).")
     var taskField: String = "task"
 
+    @Option(help: "Write the trained router (JSON: candidates and the gate's weights) to this file (with --route).")
+    var routerOut: String?
+
     @Option(help: "Folds for cross-fitted routing on the evaluation rows (without --exemplars).")
     var folds = 5
 
@@ -82,6 +85,7 @@ struct SelectCommand: ParsableCommand {
             throw ValidationError("--adapters entries are DIR or NAME=DIR, each part non-empty")
         }
         if exemplars != nil && !route { throw ValidationError("--exemplars trains the router: add --route") }
+        if routerOut != nil && !route { throw ValidationError("--router-out saves the router: add --route") }
         if route && entries.count < 2 { throw ValidationError("--route needs at least two adapters") }
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
         if let classes, Self.splitList(classes).count < 2 {
@@ -151,6 +155,11 @@ struct SelectCommand: ParsableCommand {
                 expectedCandidates: route ? evaluation.tasks : nil)
         } catch let error as PipelinesError {
             throw CommandFailure(error.description)
+        }
+        if let routerOut, let router = result.router {
+            do { try router.write(to: URL(fileURLWithPath: routerOut)) } catch {
+                throw CommandFailure("--router-out \(routerOut): \(error)")
+            }
         }
         if json {
             try printJSON(Record(eval: eval, model: encoderOptions.model, result: result))
