@@ -23,6 +23,7 @@ struct Foundry: AsyncParsableCommand {
             ModelCommand.self,
             ServeCommand.self,
             SynthesizeCommand.self,
+            SelectCommand.self,
             BenchCommand.self,
             DoctorCommand.self,
             RunCommand.self,

@@ -129,6 +129,26 @@ struct SelectionModelSelectionTests {
         #expect(routing.scores.score > routing.bestSingleScore)
         #expect(routing.oracleScore == 1)
         #expect(result.section.mode == "route" && result.section.routedScore == 1 && result.section.chosen == nil)
+
+        // The router survives a file round trip and routes as before; a damaged file is named.
+        let router = try #require(result.router)
+        let file = fixture.directory.file("router.json")
+        try router.write(to: file)
+        let read = try ExpertRouter(contentsOf: file)
+        #expect(read == router)
+        let embeddings = ModelSelection.baseEmbeddings(texts, encoder: fixture.encoder)
+        #expect(try read.route(embeddings: embeddings) == router.route(embeddings: embeddings))
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "\"music\"", with: "\"music\", \"extra\"").utf8).write(to: file)
+        #expect(throws: PipelinesError.self) { try ExpertRouter(contentsOf: file) }
+        try Data("{}".utf8).write(to: file)
+        do {
+            _ = try ExpertRouter(contentsOf: file)
+            Issue.record("an empty object is not a router")
+        } catch let error as PipelinesError {
+            #expect(error.description.contains("router.json"))
+        }
+        #expect(throws: PipelinesError.self) { try ExpertRouter(contentsOf: fixture.directory.file("absent.json")) }
     }
 
     @Test("cross-fitted routing labels rows by the expert that is right and never routes a row by a gate that saw it")

@@ -1,3 +1,4 @@
+import Foundation
 import FoundryCore
 
 /// A text paired with the candidate (expert) that should handle texts like it.
@@ -143,5 +144,43 @@ public struct ExpertRouter: Sendable, Equatable, Codable {
             throw PipelinesError.selectionFailed(
                 reason: "candidate names repeat: \(candidates.joined(separator: ", "))")
         }
+    }
+}
+
+extension ExpertRouter {
+    /// Writes the router (candidates, gate parameters, exemplar counts) as JSON, atomically.
+    ///
+    /// - Throws: ``FoundryCoreError`` when the file cannot be written (nothing is left behind).
+    public func write(to url: URL) throws {
+        try AtomicFile.write(Data(try FoundryJSON.string(self, pretty: true).utf8), to: url)
+    }
+
+    /// Reads a router written by ``write(to:)``.
+    ///
+    /// - Throws: ``PipelinesError/invalidData(source:row:field:reason:)`` naming the file when it cannot be read, is
+    ///   not a router, or its parts do not fit together.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw PipelinesError.invalidData(
+                source: url.path, row: nil, field: nil, reason: "cannot be read: \(error.localizedDescription)")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let router: ExpertRouter
+        do { router = try decoder.decode(ExpertRouter.self, from: data) } catch {
+            throw PipelinesError.invalidData(
+                source: url.path, row: nil, field: nil, reason: "not a router written by Foundry: \(error)")
+        }
+        let gate = router.classifier
+        guard router.candidates.count == gate.classes, gate.weights.count == gate.dimension * gate.classes,
+            gate.intercepts.count == gate.classes, router.exemplarCounts.count == gate.classes,
+            gate.weights.allSatisfy(\.isFinite), gate.intercepts.allSatisfy(\.isFinite)
+        else {
+            throw PipelinesError.invalidData(
+                source: url.path, row: nil, field: "classifier",
+                reason: "the gate's weights do not fit its \(router.candidates.count) candidates or are not finite")
+        }
+        self = router
     }
 }

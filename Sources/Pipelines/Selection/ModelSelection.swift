@@ -1,6 +1,7 @@
 import Adapters
 import Foundation
 import FoundryCore
+import ModelRepository
 import Tensors
 
 /// A trained adapter to choose among: a folder as `foundry train` writes it (PEFT files with the head, and
@@ -20,6 +21,38 @@ public struct SelectionCandidate: Sendable, Equatable, Codable {
     /// A candidate named after its folder.
     public init(adapterDirectory: URL) {
         self.init(name: adapterDirectory.standardizedFileURL.lastPathComponent, adapterDirectory: adapterDirectory)
+    }
+}
+
+extension SelectionCandidate {
+    /// A committed adapter of a model repository, checked out (the commit's files, a PEFT folder with whatever
+    /// records were committed beside it) into `checkoutDirectory/<name>`.
+    ///
+    /// - Parameters:
+    ///   - ref: a branch, tag or commit address of the repository.
+    ///   - name: the candidate's name (default: the ref).
+    ///   - repository: the repository folder.
+    ///   - checkoutDirectory: an existing folder for the checkouts (the caller removes it when done).
+    /// - Returns: the candidate, pointing at the checked-out folder.
+    /// - Throws: ``PipelinesError/selectionFailed(reason:)`` naming the ref when the repository cannot be opened, the
+    ///   ref is unknown, or the commit is not an adapter.
+    public static func committed(
+        ref: String, name: String? = nil, repository: URL, checkoutDirectory: URL
+    ) throws -> SelectionCandidate {
+        let label = name ?? ref
+        let safe = String(label.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+        let folder = checkoutDirectory.appendingPathComponent(
+            "\(safe)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        do {
+            let opened = try ModelRepository(root: repository)
+            _ = try opened.checkout(ref, to: folder, format: .files)
+        } catch {
+            throw PipelinesError.selectionFailed(
+                reason:
+                    "candidate '\(label)': cannot check out '\(ref)' of the model repository \(repository.path): \(error)"
+            )
+        }
+        return SelectionCandidate(name: label, adapterDirectory: folder)
     }
 }
 
@@ -91,6 +124,13 @@ public struct SelectionResult: Sendable, Equatable, Codable {
     public var chosenScore: Double
     /// Routing's outcome, when routing was asked for.
     public var routing: RoutingEvaluation?
+    /// The router, when routing was asked for (trained on the exemplars, or on every labeled evaluation row after
+    /// cross-fitting), to route new inputs with; not part of the JSON form (``ExpertRouter/write(to:)`` saves it).
+    public var router: ExpertRouter?
+
+    private enum CodingKeys: String, CodingKey {
+        case metric, rows, classes, candidates, chosen, chosenScore, routing
+    }
 
     /// The run report's section for this selection.
     public var section: SelectionSection {
@@ -224,7 +264,7 @@ public enum ModelSelection {
             metric: metric, rows: texts.count, classes: classes, candidates: evaluations,
             chosen: evaluations[best].name, chosenScore: evaluations[best].scores.score)
         if let routing {
-            result.routing = try route(
+            (result.routing, result.router) = try route(
                 routing, loaded: loaded, encoder: encoder, texts: texts, gold: gold, classes: classes.count,
                 probabilities: probabilities, predictions: predictions, metric: metric,
                 expectedCandidates: expectedCandidates, best: evaluations[best])
@@ -248,16 +288,17 @@ public enum ModelSelection {
         _ training: RouterTraining, loaded: [LoadedCandidate], encoder: SentenceEncoder, texts: [String], gold: [Int],
         classes: Int, probabilities: [[[Double]]], predictions: [[Int]], metric: SelectionMetric,
         expectedCandidates: [String?]?, best: CandidateEvaluation
-    ) throws -> RoutingEvaluation {
+    ) throws -> (RoutingEvaluation, ExpertRouter) {
         let names = loaded.map(\.candidate.name)
         let embeddings = baseEmbeddings(texts, encoder: encoder)
         let embed: ([String]) throws -> [[Float]] = { baseEmbeddings($0, encoder: encoder) }
         var routedTo: [Int]
+        let router: ExpertRouter
         var exemplarCounts = [Int](repeating: 0, count: names.count)
         let trainingName: String
         switch training {
         case .exemplars(let exemplars):
-            let router = try ExpertRouter.train(exemplars: exemplars, candidates: names, embed: embed)
+            router = try ExpertRouter.train(exemplars: exemplars, candidates: names, embed: embed)
             exemplarCounts = router.exemplarCounts
             routedTo = try router.route(embeddings: embeddings)
             trainingName = "exemplars"
@@ -270,6 +311,10 @@ public enum ModelSelection {
             for label in labels.compactMap({ $0 }) { exemplarCounts[label] += 1 }
             routedTo = try crossFittedRoutes(
                 embeddings: embeddings, labels: labels, names: names, folds: folds, seed: seed)
+            let labeled = labels.indices.filter { labels[$0] != nil }
+            router = try ExpertRouter.train(
+                embeddings: labeled.map { embeddings[$0] }, labels: labeled.compactMap { labels[$0] }, candidates: names
+            )
             trainingName = "cross_fitted"
         }
         let routedPredictions = routedTo.enumerated().map { row, candidate in predictions[candidate][row] }
@@ -300,11 +345,12 @@ public enum ModelSelection {
             }
             routingAccuracy = judged == 0 ? nil : Double(agreeing) / Double(judged)
         }
-        return RoutingEvaluation(
+        let evaluation = RoutingEvaluation(
             training: trainingName,
             exemplars: Dictionary(uniqueKeysWithValues: zip(names, exemplarCounts)),
             scores: scores, routed: routedCounts, routingAccuracy: routingAccuracy, oracleScore: oracle.score,
             bestSingle: best.name, bestSingleScore: best.scores.score)
+        return (evaluation, router)
     }
 
     /// Routes each row by a gate trained on the other folds' labeled rows (rows are shuffled into folds by `seed`).
