@@ -22,6 +22,7 @@ struct Foundry: AsyncParsableCommand {
             MergeCommand.self,
             ModelCommand.self,
             ServeCommand.self,
+            SynthesizeCommand.self,
             BenchCommand.self,
             DoctorCommand.self,
         ]
@@ -61,6 +62,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchMergeCommand.self,
             BenchServeCommand.self,
             BenchModelRepositoryCommand.self,
+            BenchSynthesizeLFsCommand.self,
         ]
     )
 }
