@@ -64,6 +64,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchMergeCommand.self,
             BenchServeCommand.self,
             BenchModelRepositoryCommand.self,
+            BenchSynthesizeLFsCommand.self,
             BenchSynthesizeConstraintsCommand.self,
             BenchPipelineCommand.self,
         ]

@@ -64,7 +64,7 @@ public struct LabelingFunctionSpec: Sendable, Equatable {
     /// `similarity`: the encoder folder the centroid was computed with (as written, relative to the spec file).
     public var encoder: String?
     /// Where the function was declared in its spec file (nil when built in code); errors from
-    /// ``LFSpec/compile(classNames:defaultField:columns:)`` point there. Not part of equality.
+    /// ``LFSpec/compile(classNames:defaultField:columns:embeddings:)`` point there. Not part of equality.
     public var location: SpecLocation?
     /// Where each key was written, for errors about a key's value (empty when built in code).
     var keyLocations: [String: SpecLocation] = [:]

@@ -66,6 +66,14 @@ public struct LFSynthesizer: Sendable {
         public var encoder: String?
         /// The seed of the pool sample.
         public var seed: UInt64 = 0
+        /// Weight of the pool's nearest-centroid labels in keyword and shape precisions (0 = exemplars only).
+        ///
+        /// With an embedder and a weight w > 0, each pool row is labeled with the class whose exemplar centroid is
+        /// nearest (cosine), and counts as w of an exemplar of that class when terms are ranked and candidates
+        /// scored: terms need not occur in the exemplars (the pool's evidence can give them support), and
+        /// precisions rest on more rows than the few exemplars. Similarity candidates keep exemplar-only
+        /// (leave-one-out) precision, since the pool's labels come from the same centroids.
+        public var poolEvidence: Double = 0
 
         /// The default configuration.
         public init() {}
@@ -83,6 +91,9 @@ public struct LFSynthesizer: Sendable {
                 (0...1).contains(diversityWeight)
             else { throw fail("min precision, min coverage, max overlap and diversity weight lie in [0, 1]") }
             guard maxPoolRows >= 1 else { throw fail("max pool rows must be at least 1") }
+            guard poolEvidence >= 0, poolEvidence.isFinite else {
+                throw fail("pool evidence must be a finite weight ≥ 0")
+            }
         }
     }
 
@@ -132,18 +143,24 @@ public struct LFSynthesizer: Sendable {
         let scoredPool = sample(pool)
         let exemplarLabels = exemplars.map(\.label)
 
+        var lookup: EmbeddingLookup?
+        if let embedder, configuration.families.contains(.similarity) || configuration.poolEvidence > 0 {
+            lookup = try EmbeddingLookup(texts: scoredPool + exemplars.map(\.text), embedder: embedder)
+        }
+        var poolLabels: [Int]?
+        if configuration.poolEvidence > 0, let lookup {
+            poolLabels = try nearestCentroidLabels(
+                scoredPool, exemplars: exemplars, classCount: k, lookup: lookup)
+        }
         var specs: [(spec: LabelingFunctionSpec, family: LFCandidate.Family, classIndex: Int)] = []
         if configuration.families.contains(.keyword) {
-            specs += try keywordSpecs(pool: scoredPool, exemplars: exemplars, classes: classes)
+            specs += try keywordSpecs(pool: scoredPool, exemplars: exemplars, classes: classes, poolLabels: poolLabels)
         }
         if configuration.families.contains(.shape) {
             specs += try shapeSpecs(exemplars: exemplars, classes: classes)
         }
-        var lookup: EmbeddingLookup?
         var looVotes: [String: [Bool]] = [:]
-        if configuration.families.contains(.similarity), let embedder {
-            let built = try EmbeddingLookup(texts: scoredPool + exemplars.map(\.text), embedder: embedder)
-            lookup = built
+        if configuration.families.contains(.similarity), let built = lookup {
             for proposal in try similaritySpecs(exemplars: exemplars, classes: classes, lookup: built) {
                 specs.append((proposal.spec, .similarity, proposal.classIndex))
                 looVotes[proposal.spec.name] = proposal.exemplarVotes
@@ -169,12 +186,25 @@ public struct LFSynthesizer: Sendable {
         exemplarVotes.forEachVote { row, lf, _ in exemplarHits[lf].append(row) }
 
         let alpha = configuration.smoothing
+        let weight = configuration.poolEvidence
+        let poolPerClass = (0..<k).map { c in poolLabels?.filter { $0 == c }.count ?? 0 }
         var candidates: [LFCandidate] = specs.enumerated().map { index, proposal in
             var hits = exemplarHits[index]
-            if let loo = looVotes[proposal.spec.name] { hits = loo.indices.filter { loo[$0] } }
-            let ofClass = hits.filter { exemplarLabels[$0] == proposal.classIndex }.count
-            let precision = (Double(ofClass) + alpha) / (Double(hits.count) + alpha * Double(k))
-            let prior = Double(perClass[proposal.classIndex]) / Double(exemplars.count)
+            let c = proposal.classIndex
+            var ofClassWeighted = 0.0, hitsWeighted = 0.0
+            var prior = Double(perClass[c]) / Double(exemplars.count)
+            if let loo = looVotes[proposal.spec.name] {
+                hits = loo.indices.filter { loo[$0] }
+            } else if let poolLabels {
+                hitsWeighted = weight * Double(poolHits[index].count)
+                ofClassWeighted = weight * Double(poolHits[index].filter { poolLabels[$0] == c }.count)
+                prior =
+                    (Double(perClass[c]) + weight * Double(poolPerClass[c]))
+                    / (Double(exemplars.count) + weight * Double(poolLabels.count))
+            }
+            let ofClass = hits.filter { exemplarLabels[$0] == c }.count
+            let precision =
+                (Double(ofClass) + ofClassWeighted + alpha) / (Double(hits.count) + hitsWeighted + alpha * Double(k))
             return LFCandidate(
                 spec: proposal.spec, family: proposal.family, classIndex: proposal.classIndex, precision: precision,
                 coverage: Double(poolHits[index].count) / Double(scoredPool.count), overlap: 0, lift: precision / prior,
@@ -305,10 +335,13 @@ public struct LFSynthesizer: Sendable {
     }
 
     /// Ranked keyword and phrase candidates per class.
-    func keywordSpecs(pool: [String], exemplars: [(text: String, label: Int)], classes: [String]) throws
+    func keywordSpecs(
+        pool: [String], exemplars: [(text: String, label: Int)], classes: [String], poolLabels: [Int]? = nil
+    ) throws
         -> [(spec: LabelingFunctionSpec, family: LFCandidate.Family, classIndex: Int)]
     {
-        let ranking = try rankTerms(pool: pool, exemplars: exemplars, classCount: classes.count)
+        let ranking = try rankTerms(
+            pool: pool, exemplars: exemplars, classCount: classes.count, poolLabels: poolLabels)
         var result: [(spec: LabelingFunctionSpec, family: LFCandidate.Family, classIndex: Int)] = []
         var names = Set<String>()
         for classIndex in classes.indices {
@@ -341,10 +374,13 @@ public struct LFSynthesizer: Sendable {
     ///
     /// Lift of term t for class c: `((n(c, t) + α) / (n(t) + α·k)) / (n(c) / n)` where n(c, t) counts the exemplars
     /// of class c containing t, n(t) all exemplars containing t, n(c) the exemplars of class c and n all exemplars.
-    func rankTerms(pool: [String], exemplars: [(text: String, label: Int)], classCount k: Int) throws
+    func rankTerms(
+        pool: [String], exemplars: [(text: String, label: Int)], classCount k: Int, poolLabels: [Int]? = nil
+    ) throws
         -> [[RankedTerm]]
     {
         let alpha = configuration.smoothing
+        let weight = poolLabels == nil ? 0 : configuration.poolEvidence
         var counts: [String: [Int]] = [:]
         for exemplar in exemplars {
             for term in try terms(exemplar.text) {
@@ -352,18 +388,34 @@ public struct LFSynthesizer: Sendable {
             }
         }
         var poolCounts: [String: Int] = [:]
-        for text in pool {
-            for term in try terms(text) where counts[term] != nil { poolCounts[term, default: 0] += 1 }
+        var poolByClass: [String: [Int]] = [:]
+        for (row, text) in pool.enumerated() {
+            for term in try terms(text) {
+                if let poolLabels {
+                    poolByClass[term, default: [Int](repeating: 0, count: k)][poolLabels[row]] += 1
+                    poolCounts[term, default: 0] += 1
+                } else if counts[term] != nil {
+                    poolCounts[term, default: 0] += 1
+                }
+            }
+        }
+        if poolLabels != nil {
+            for term in poolByClass.keys where counts[term] == nil { counts[term] = [Int](repeating: 0, count: k) }
         }
         let perClass = (0..<k).map { c in exemplars.filter { $0.label == c }.count }
+        let poolPerClass = (0..<k).map { c in poolLabels?.filter { $0 == c }.count ?? 0 }
         var ranking = [[RankedTerm]](repeating: [], count: k)
         for (term, byClass) in counts {
-            let total = byClass.reduce(0, +)
             let poolSupport = poolCounts[term, default: 0]
             guard poolSupport >= configuration.minPoolSupport else { continue }
-            for c in 0..<k where byClass[c] >= configuration.minExemplarSupport {
-                let precision = (Double(byClass[c]) + alpha) / (Double(total) + alpha * Double(k))
-                let prior = Double(perClass[c]) / Double(exemplars.count)
+            let fromPool = poolByClass[term] ?? [Int](repeating: 0, count: k)
+            let combined = (0..<k).map { Double(byClass[$0]) + weight * Double(fromPool[$0]) }
+            let total = combined.reduce(0, +)
+            for c in 0..<k where combined[c] >= Double(configuration.minExemplarSupport) {
+                let precision = (combined[c] + alpha) / (total + alpha * Double(k))
+                let prior =
+                    (Double(perClass[c]) + weight * Double(poolPerClass[c]))
+                    / (Double(exemplars.count) + weight * Double(pool.count))
                 ranking[c].append(
                     RankedTerm(
                         term: term, lift: precision / prior, exemplarSupport: byClass[c], poolSupport: poolSupport))
@@ -398,6 +450,36 @@ public struct LFSynthesizer: Sendable {
             result.append((spec, .shape, classIndex))
         }
         return result
+    }
+
+    /// The class of each text whose exemplar centroid (normalised mean of normalised embeddings) is nearest by
+    /// cosine (ties: the lower class index).
+    func nearestCentroidLabels(
+        _ texts: [String], exemplars: [(text: String, label: Int)], classCount k: Int, lookup: EmbeddingLookup
+    ) throws -> [Int] {
+        let d = lookup.dimension
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: d), count: k)
+        for (row, exemplar) in exemplars.enumerated() {
+            guard let vector = lookup.vector(for: exemplar.text) else {
+                throw PipelinesError.invalidData(
+                    source: "exemplars", row: row, field: nil, reason: "no embedding for this exemplar")
+            }
+            let unit = Self.normalized(vector.map(Double.init))
+            for j in 0..<d { sums[exemplar.label][j] += unit[j] }
+        }
+        let centroids = sums.map(Self.normalized)
+        return try texts.map { text in
+            guard let vector = lookup.vector(for: text) else {
+                throw PipelinesError.synthesisFailed(reason: "no embedding for a pool text")
+            }
+            let unit = vector.map(Double.init)
+            var best = 0, bestCosine = -Double.infinity
+            for c in 0..<k {
+                let cosine = Self.dot(unit, centroids[c])
+                if cosine > bestCosine { (best, bestCosine) = (c, cosine) }
+            }
+            return best
+        }
     }
 
     /// A similarity proposal: the spec and its leave-one-out votes on the exemplars.

@@ -15,8 +15,9 @@ struct ApplyCommand: AsyncParsableCommand {
         abstract:
             "Apply labeling functions declared in a YAML/JSON spec to a CSV, TSV or JSONL file or a stored dataset version; write the label matrix.",
         discussion: """
-            The spec lists keyword / regex / lexicon / threshold functions with the class each votes for; every key is \
-            described in docs/reference/lf-spec.md. Functions without 'field' read --text-field. The summary printed \
+            The spec lists keyword / regex / lexicon / threshold / similarity functions with the class each votes for; \
+            every key is described in docs/reference/lf-spec.md. Similarity functions need the encoder: --model DIR, \
+            or the spec's 'encoder' key. Functions without 'field' read --text-field. The summary printed \
             afterwards uses --gold-field for accuracies when given. With --dataset (and --store) the rows come from a \
             stored version (fields id, text and the imported ones) and the label matrix is stored on that version \
             (see `foundry store lineage`). A failed run writes nothing.

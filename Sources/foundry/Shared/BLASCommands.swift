@@ -9,6 +9,7 @@ let commandsComputingWithBLAS: [any ParsableCommand.Type] = [
     EmbedCommand.self, PredictCommand.self, BenchApplyCommand.self, BenchLabelModelsCommand.self,
     BenchLabelModelScaleCommand.self, BenchLabelModelRobustnessCommand.self, BenchCleanCommand.self,
     BenchStoreCommand.self, BenchTrainCommand.self, BenchEmbedCommand.self, ServeCommand.self, BenchServeCommand.self,
+    BenchSynthesizeLFsCommand.self,
 ]
 
 /// Whether `command` is one of ``commandsComputingWithBLAS``.
