@@ -34,7 +34,8 @@ struct SuggestionRulesTests {
                 // Span 9.5: margin 0.95 each side, rounded outward to 2 decimals; no value was negative.
                 Constraint(.range(column: "score", minimum: 0, maximum: 10.95)),
                 Constraint(.notNull(column: "code")),
-                Constraint(.matches(column: "code", pattern: ConstraintSuggester.nonEmptyPattern), name: "not_empty(code)"),
+                Constraint(
+                    .matches(column: "code", pattern: ConstraintSuggester.nonEmptyPattern), name: "not_empty(code)"),
                 // Lengths 5 (19 values) and 6: both quartiles are 5, so the fence is 5; max 2 × 6.
                 Constraint(.length(column: "code", minimum: 5, maximum: 12)),
                 Constraint(.validText(column: "code", rejectC1Controls: true)),
@@ -42,7 +43,8 @@ struct SuggestionRulesTests {
                 Constraint(.unique(columns: ["code"])),
                 // 80 % non-null: 0.8 − 1.96 · sqrt(0.8 · 0.2 / 20) = 0.6247, rounded down to 0.62.
                 Constraint(.notNull(column: "note"), mostly: 0.62),
-                Constraint(.matches(column: "note", pattern: ConstraintSuggester.nonEmptyPattern), name: "not_empty(note)"),
+                Constraint(
+                    .matches(column: "note", pattern: ConstraintSuggester.nonEmptyPattern), name: "not_empty(note)"),
                 Constraint(.length(column: "note", minimum: nil, maximum: 28)),
                 Constraint(.validText(column: "note", rejectC1Controls: true)),
                 Constraint(.unique(columns: ["note"])),
@@ -100,13 +102,15 @@ struct SuggestionRulesTests {
         #expect(constraint(few, .textLength) == .length(column: "t", minimum: nil, maximum: 80))
         // A different factor and fence.
         let strict = ConstraintSuggester(configuration: .init(lengthFence: 0, maxLengthFactor: 3))
-        let strictLength = strict.suggest(profile: TableProfile.profile(CleaningTable(columnNames: ["t"], columns: [texts])))
+        let strictLength = strict.suggest(
+            profile: TableProfile.profile(CleaningTable(columnNames: ["t"], columns: [texts])))
         #expect(constraint(strictLength, .textLength) == .length(column: "t", minimum: 40, maximum: 240))
     }
 
     @Test func validTextFollowsTheControlsSeen() throws {
         func rule(_ texts: [String]) -> ConstraintKind? {
-            constraint(suggestions(CleaningTable(columnNames: ["t"], columns: [texts.map { Optional($0) }])), .validText)
+            constraint(
+                suggestions(CleaningTable(columnNames: ["t"], columns: [texts.map { Optional($0) }])), .validText)
         }
         let clean = (0..<30).map { "message number \($0)" }
         #expect(rule(clean) == .validText(column: "t", rejectC1Controls: true))
@@ -124,10 +128,13 @@ struct SuggestionRulesTests {
         #expect(constraint(repeated, .unique) == nil)
         #expect(constraint(repeated, .nonEmpty) == nil)
         // Fewer than 10 values prove nothing about uniqueness.
-        #expect(constraint(suggestions(CleaningTable(columnNames: ["t"], columns: [Array(texts.prefix(9))])), .unique) == nil)
+        #expect(
+            constraint(suggestions(CleaningTable(columnNames: ["t"], columns: [Array(texts.prefix(9))])), .unique)
+                == nil)
         // The non-empty pattern accepts any text with a visible character and rejects blanks.
         let set = ConstraintSet([Constraint(.matches(column: "t", pattern: ConstraintSuggester.nonEmptyPattern))])
-        let report = try set.validate(CleaningTable(columnNames: ["t"], rows: [["a"], [" x\n"], [""], [" \t"], ["\n\ny"]]))
+        let report = try set.validate(
+            CleaningTable(columnNames: ["t"], rows: [["a"], [" x\n"], [""], [" \t"], ["\n\ny"]]))
         #expect(report.results[0].failures.map(\.row) == [2, 3])
     }
 
@@ -144,7 +151,8 @@ struct SuggestionRulesTests {
         #expect(
             constraint(suggestions(CleaningTable(columnNames: ["c"], columns: [codes])), .pattern)
                 == .matches(column: "c", pattern: "[A-Z]{2}-[0-9]{4}"))
-        #expect(constraint(suggestions(CleaningTable(columnNames: ["c"], columns: [codes + ["zx-1"]])), .pattern) == nil)
+        #expect(
+            constraint(suggestions(CleaningTable(columnNames: ["c"], columns: [codes + ["zx-1"]])), .pattern) == nil)
     }
 
     @Test func literalCharactersOfShapesAreEscaped() throws {

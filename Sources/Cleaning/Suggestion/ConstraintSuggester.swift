@@ -104,7 +104,8 @@ public struct ConstraintSuggester: Sendable {
         var out: [SuggestedConstraint] = []
         let name = profile.name
         let nonNull = profile.nonNullCount
-        func add(_ kind: ConstraintKind, _ rule: SuggestionRule, named: String? = nil, mostly: Double? = nil,
+        func add(
+            _ kind: ConstraintKind, _ rule: SuggestionRule, named: String? = nil, mostly: Double? = nil,
             _ reason: String, _ figures: [(String, Double)]
         ) {
             out.append(
@@ -127,7 +128,10 @@ public struct ConstraintSuggester: Sendable {
                 .notNull(column: name), .retainCompleteness, mostly: mostly,
                 "\(Self.percent(completeness)) of the \(profile.rows) profiled rows are non-null; at least "
                     + "\(Self.percent(mostly)) (the 95 % lower confidence bound, rounded down) must stay so",
-                [("rows", Double(profile.rows)), ("null_count", Double(profile.nullCount)), ("completeness", completeness)])
+                [
+                    ("rows", Double(profile.rows)), ("null_count", Double(profile.nullCount)),
+                    ("completeness", completeness),
+                ])
         }
         guard nonNull > 0 else { return out }
 
@@ -191,7 +195,10 @@ public struct ConstraintSuggester: Sendable {
                         + (rejectC1
                             ? ", and no C1 control either"
                             : "; \(characters.valuesWithC1Controls) values have C1 controls, so those stay allowed"),
-                    [("non_null_count", Double(nonNull)), ("values_with_c1_controls", Double(characters.valuesWithC1Controls))])
+                    [
+                        ("non_null_count", Double(nonNull)),
+                        ("values_with_c1_controls", Double(characters.valuesWithC1Controls)),
+                    ])
             }
             if nonNull >= configuration.minimumValuesForPattern, profile.valuesWithoutPattern == 0,
                 profile.distinctPatternCount == 1, let shape = profile.patterns.first
@@ -230,7 +237,8 @@ public struct ConstraintSuggester: Sendable {
             SuggestionFigure("upper_quartile", lengths.upperQuartile),
             SuggestionFigure("max_length_factor", configuration.maxLengthFactor),
         ]
-        var reason = "lengths \(Self.number(lengths.minimum))…\(Self.number(longest)) (quartiles "
+        var reason =
+            "lengths \(Self.number(lengths.minimum))…\(Self.number(longest)) (quartiles "
             + "\(Self.number(lengths.lowerQuartile)), \(Self.number(lengths.upperQuartile))); max is "
             + "\(Self.number(configuration.maxLengthFactor)) × the longest seen"
         if lengths.count >= configuration.minimumValuesForLengthFence {
@@ -242,7 +250,8 @@ public struct ConstraintSuggester: Sendable {
                 minimum = candidate
                 let below = profile.lengthsBelow(candidate)
                 figures.append(SuggestionFigure("sample_values_below_min", Double(below)))
-                reason += "; min is Tukey's fence on the log-length, Q1 · (Q1/Q3)^\(Self.number(configuration.lengthFence))"
+                reason +=
+                    "; min is Tukey's fence on the log-length, Q1 · (Q1/Q3)^\(Self.number(configuration.lengthFence))"
                     + " = \(String(format: "%.2f", fence)), rounded down"
                     + (below > 0
                         ? " — \(below) sampled value\(below == 1 ? " is" : "s are") shorter and would be flagged"

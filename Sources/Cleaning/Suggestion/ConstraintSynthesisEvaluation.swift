@@ -14,6 +14,8 @@ public enum ConstraintSynthesisEvaluation {
         public var seed: UInt64
         /// The names of the synthesized constraints, in order.
         public var constraints: [String]
+        /// The synthesized constraints as spec text (``ConstraintSpecWriter/yaml(_:)-(ConstraintSet)``).
+        public var spec: String
         /// Recall for each kind of damage.
         public var kinds: [KindRecall]
         /// Damaged rows.
@@ -130,6 +132,7 @@ public enum ConstraintSynthesisEvaluation {
         let undamagedFlagged = damaged.damage.indices.filter { damaged.damage[$0] == nil && flagged[$0] }.count
         return Result(
             rows: table.rowCount, sampleRows: sampleRows, seed: seed, constraints: constraints.constraints.map(\.name),
+            spec: ConstraintSpecWriter.yaml(constraints),
             kinds: kinds, damagedRows: damagedCount, damagedRowsFlagged: damagedFlagged,
             recall: damagedCount == 0 ? 1 : Double(damagedFlagged) / Double(damagedCount),
             undamagedRows: undamagedCount, undamagedRowsFlagged: undamagedFlagged,

@@ -64,8 +64,7 @@ public struct TableProfile: Sendable, Equatable, Codable {
     ///   - configuration: what counts as categorical; how shapes are collected.
     /// - Returns: the profile.
     /// - Complexity: O(cells · value length), plus a sort of each numeric column.
-    public static func profile(_ table: CleaningTable, configuration: Configuration = Configuration()) -> TableProfile
-    {
+    public static func profile(_ table: CleaningTable, configuration: Configuration = Configuration()) -> TableProfile {
         var index = DuplicateIndex(columns: table.columns, capacity: table.rowCount)
         var duplicateRows = 0
         for row in 0..<table.rowCount where index.firstOccurrence(of: row) != nil { duplicateRows += 1 }
@@ -141,7 +140,8 @@ public struct TableProfile: Sendable, Equatable, Codable {
             distinctRatio: nonNull == 0 ? 0 : Double(distinct) / Double(nonNull), duplicateCount: duplicateCount,
             isUnique: nonNull > 0 && duplicateCount == 0, inferredType: inferred, typeCounts: types,
             numeric: inferred.isNumeric ? ColumnProfile.NumericSummary(numbers) : nil,
-            lengths: ColumnProfile.NumericSummary(lengths), shortLengthCounts: shortLengths, isCategorical: categorical, values: values,
+            lengths: ColumnProfile.NumericSummary(lengths), shortLengthCounts: shortLengths, isCategorical: categorical,
+            values: values,
             characters: characters, patterns: Array(patterns.prefix(configuration.topPatterns)),
             distinctPatternCount: shapes.count, valuesWithoutPattern: withoutPattern)
     }

@@ -147,7 +147,8 @@ struct SynthesizeConstraintsCommand: AsyncParsableCommand {
             log(
                 "suggestions since the last run: \(diff.new.count) new, \(diff.gone.count) gone, "
                     + "\(diff.kept.count) kept; \(state.pending(in: suggestions).count) without a decision"
-                    + (state.fingerprint == fingerprint ? "" : " (the profiled data changed; decisions re-apply by name)"))
+                    + (state.fingerprint == fingerprint
+                        ? "" : " (the profiled data changed; decisions re-apply by name)"))
         }
         if review {
             var session = SuggestionReview(suggestions: suggestions, decisions: state)
