@@ -115,6 +115,8 @@ struct SuggestionRulesTests {
         let clean = (0..<30).map { "message number \($0)" }
         #expect(rule(clean) == .validText(column: "t", rejectC1Controls: true))
         #expect(rule(clean + ["it\u{92}s"]) == .validText(column: "t", rejectC1Controls: false))
+        // Non-ASCII text without C1 controls: mis-decoded punctuation may still appear, so C1 stays allowed.
+        #expect(rule(clean + ["café"]) == .validText(column: "t", rejectC1Controls: false))
         #expect(rule(clean + ["bell\u{7}"]) == nil)
         #expect(rule(clean + ["bad \u{FFFD}"]) == nil)
     }
