@@ -140,6 +140,35 @@ struct SuggestionRulesTests {
         #expect(report.results[0].failures.map(\.row) == [2, 3])
     }
 
+    @Test func uniquenessOfASampleNeedsEvidenceForTheWholeTable() throws {
+        // 200 distinct ids from a table of 5,574 (ids 0…5573): 200 values drawn independently from a span of about
+        // 5,500 would repeat about 3.6 times, so distinct ids are a key.
+        let ids = (0..<200).map { String($0 * 27 + 13) }
+        let texts = (0..<200).map { "message number \($0)" }
+        let table = CleaningTable(columnNames: ["id", "text"], columns: [ids, texts])
+        let sampled = suggester.suggest(profile: TableProfile.profile(table, populationRows: 5574))
+        let id = try #require(sampled.first { $0.rule == .unique && $0.column == "id" })
+        #expect(id.reason.contains("a key") && (id.figure("expected_repeats_if_independent") ?? 0) > 3)
+        #expect(constraint(sampled, .nonNegative, column: "id") == .range(column: "id", minimum: 0, maximum: nil))
+        // The texts: a unique sample of 200 from 5,574 rows can hide 3 · (5574/200)² ≈ 2,330 duplicate pairs.
+        #expect(!sampled.contains { $0.rule == .unique && $0.column == "text" })
+        // Profiled whole, both are unique.
+        let whole = suggestions(table)
+        #expect(constraint(whole, .unique, column: "text") == .unique(columns: ["text"]))
+        // From a table of 250,000 rows a 200-row sample says nothing about ids spread over a span of millions.
+        let sparseIDs = CleaningTable(columnNames: ["id"], columns: [(0..<200).map { String($0 * 12_345) }])
+        let sparse = suggester.suggest(profile: TableProfile.profile(sparseIDs, populationRows: 250_000))
+        #expect(constraint(sparse, .unique) == nil && constraint(sparse, .nonNegative) == nil)
+        #expect(constraint(sparse, .numericRange) != nil)
+        // A sample large enough for the bound: 3 · (N/n)² ≤ 1 % of N when n² ≥ 300 N (N = 1,000: n ≥ 548).
+        let many = CleaningTable(columnNames: ["t"], columns: [(0..<600).map { "message number \($0)" }])
+        let large = suggester.suggest(profile: TableProfile.profile(many, populationRows: 1000))
+        #expect(constraint(large, .unique) == .unique(columns: ["t"]))
+        let small = suggester.suggest(
+            profile: TableProfile.profile(try many.sample(rows: 500, seed: 1), populationRows: 1000))
+        #expect(constraint(small, .unique) == nil)
+    }
+
     @Test func uniqueRowsWhenNoColumnIsUnique() throws {
         let rows = (0..<30).map { ["g\($0 % 10)", "v\($0 % 3)"] as [String?] }
         let all = suggestions(CleaningTable(columnNames: ["a", "b"], rows: rows))

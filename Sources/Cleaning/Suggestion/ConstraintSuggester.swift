@@ -13,9 +13,15 @@ import Foundation
 ///   ``Configuration/rangeMargin`` of the span (never below 0 when no value is negative), rounded outward.
 ///   `non_negative`: a unique integer key (ids grow past any sample) → `range` with `min: 0` only, and no rule at all
 ///   when it has negative values.
-/// - `unique`: every value distinct (integer and text columns, at least ``Configuration/minimumValuesForUniqueness``
-///   values) → `unique`. Uniqueness seen in a sample is weak evidence: in a sample of n rows from N, a pair of
-///   duplicates survives with probability (n/N)², so a table with duplicates often yields a unique sample. Review it.
+/// - `unique`: every value distinct (integer and text-like columns, at least
+///   ``Configuration/minimumValuesForUniqueness`` values) → `unique`, when the evidence carries to the whole table.
+///   Uniqueness seen in a sample of n rows from N is weak evidence: a duplicate pair of the table survives into the
+///   sample with probability about (n/N)², so a table with duplicates often yields a unique sample (the SMS
+///   collection has 984 duplicate pairs, and a 200-row sample of it is unique 28 % of the time). So `unique` is
+///   suggested when the whole table was profiled; for an integer column when n values drawn independently from
+///   their span (max − min + 1) would repeat at least 3 times on average (the birthday test: distinct anyway means a
+///   key, not luck); otherwise only when the 95 % bound on duplicate pairs a unique sample can hide, 3 · (N/n)², is
+///   at most ``Configuration/maxUnseenDuplicateShare`` of the N rows. The same holds for `unique_rows`.
 /// - For text columns (not categorical): `non_empty` → a `regex` requiring a non-whitespace character when no value
 ///   is empty; `text_length` → `length` (below); `valid_text` when no C0 control character, DEL or U+FFFD is seen (C1
 ///   controls are rejected too only when the sample is pure ASCII: C1 controls are how Windows-1252 punctuation looks
@@ -49,6 +55,9 @@ public struct ConstraintSuggester: Sendable {
         public var minimumValuesForPattern: Int
         /// The non-null share from which `retain_completeness` suggests a lower bound (Deequ: 0.2).
         public var retainCompletenessAbove: Double
+        /// Uniqueness seen in a sample is suggested only when the duplicate pairs it may hide (95 % bound) are at most
+        /// this share of the table's rows.
+        public var maxUnseenDuplicateShare: Double
 
         /// Creates a configuration (defaults: margin 10 % of the span, fence k = 1.5, maximum length 2 × the
         /// longest seen, at least 20 values for a minimum length, 10 for uniqueness and shapes, completeness kept
@@ -56,8 +65,10 @@ public struct ConstraintSuggester: Sendable {
         public init(
             rangeMargin: Double = 0.1, lengthFence: Double = 1.5, maxLengthFactor: Double = 2,
             minimumValuesForLengthFence: Int = 20, minimumValuesForUniqueness: Int = 10,
-            minimumValuesForPattern: Int = 10, retainCompletenessAbove: Double = 0.2
+            minimumValuesForPattern: Int = 10, retainCompletenessAbove: Double = 0.2,
+            maxUnseenDuplicateShare: Double = 0.01
         ) {
+            self.maxUnseenDuplicateShare = maxUnseenDuplicateShare
             self.rangeMargin = rangeMargin
             self.lengthFence = lengthFence
             self.maxLengthFactor = maxLengthFactor
@@ -86,9 +97,10 @@ public struct ConstraintSuggester: Sendable {
     /// - Complexity: O(columns).
     public func suggest(profile: TableProfile) -> [SuggestedConstraint] {
         var suggestions: [SuggestedConstraint] = []
-        for column in profile.columns { suggestions += suggest(column: column) }
+        for column in profile.columns { suggestions += suggest(column: column, populationRows: profile.populationRows) }
         if profile.rows >= configuration.minimumValuesForUniqueness, profile.duplicateRows == 0,
-            profile.columns.count > 1, !suggestions.contains(where: { $0.rule == .unique })
+            profile.columns.count > 1, !suggestions.contains(where: { $0.rule == .unique }),
+            sampleUniquenessHolds(rows: profile.rows, population: profile.populationRows)
         {
             suggestions.append(
                 SuggestedConstraint(
@@ -102,7 +114,11 @@ public struct ConstraintSuggester: Sendable {
     }
 
     /// The suggestions about one column, in rule order.
-    public func suggest(column profile: ColumnProfile) -> [SuggestedConstraint] {
+    ///
+    /// - Parameters:
+    ///   - profile: the column's profile.
+    ///   - populationRows: the rows of the table the profiled rows were drawn from (`nil`: the whole table).
+    public func suggest(column profile: ColumnProfile, populationRows: Int? = nil) -> [SuggestedConstraint] {
         var out: [SuggestedConstraint] = []
         let name = profile.name
         let nonNull = profile.nonNullCount
@@ -139,6 +155,7 @@ public struct ConstraintSuggester: Sendable {
 
         let type = profile.inferredType
         let categoricalValues = profile.isCategorical && !type.isNumeric ? profile.values : nil
+        let uniqueness = uniquenessEvidence(profile, population: max(populationRows ?? profile.rows, profile.rows))
 
         // Type and categorical range.
         if let values = categoricalValues, !values.isEmpty {
@@ -157,8 +174,7 @@ public struct ConstraintSuggester: Sendable {
 
         // Numeric range.
         if type.isNumeric, let numeric = profile.numeric {
-            let keyLike =
-                type == .integer && profile.isUnique && nonNull >= configuration.minimumValuesForUniqueness
+            let keyLike = type == .integer && uniqueness != nil
             if keyLike {
                 if numeric.minimum >= 0 {
                     add(
@@ -220,15 +236,52 @@ public struct ConstraintSuggester: Sendable {
         }
 
         // Uniqueness.
-        if profile.isUnique, nonNull >= configuration.minimumValuesForUniqueness,
+        if let uniqueness,
             type == .integer || type == .text || type == .email || type == .url || type == .date,
             categoricalValues == nil
         {
-            add(
-                .unique(columns: [name]), .unique, "all \(nonNull) non-null values are distinct",
-                [("non_null_count", Double(nonNull)), ("distinct_count", Double(profile.distinctCount))])
+            add(.unique(columns: [name]), .unique, uniqueness.0, uniqueness.1)
         }
         return out
+    }
+
+    /// Why uniqueness seen in `profile` carries to the whole table, or `nil` when it does not (or was not seen).
+    private func uniquenessEvidence(_ profile: ColumnProfile, population: Int) -> (String, [(String, Double)])? {
+        let n = profile.nonNullCount
+        guard profile.isUnique, n >= configuration.minimumValuesForUniqueness else { return nil }
+        var figures: [(String, Double)] = [("non_null_count", Double(n)), ("population_rows", Double(population))]
+        if population <= profile.rows {
+            return ("all \(n) non-null values are distinct (the whole table was profiled)", figures)
+        }
+        if profile.inferredType == .integer, let numeric = profile.numeric {
+            let span = numeric.maximum - numeric.minimum + 1
+            let repeats = Double(n) * Double(n - 1) / (2 * span)
+            figures.append(("expected_repeats_if_independent", repeats))
+            if repeats >= 3 {
+                return (
+                    "all \(n) sampled values are distinct, though \(n) values drawn independently from their span of "
+                        + "\(Self.number(span)) would repeat about \(String(format: "%.1f", repeats)) times: a key",
+                    figures
+                )
+            }
+        }
+        let hidden = 3 * pow(Double(population) / Double(n), 2)
+        figures.append(("hidden_duplicate_pairs_bound", hidden))
+        guard sampleUniquenessHolds(rows: n, population: population) else { return nil }
+        return (
+            "all \(n) sampled values are distinct; a unique sample of \(n) from \(population) rows hides at most "
+                + "\(String(format: "%.0f", hidden)) duplicate pairs (95 %), within "
+                + "\(Self.percent(configuration.maxUnseenDuplicateShare)) of the rows",
+            figures
+        )
+    }
+
+    /// Whether a sample of `rows` without duplicates bounds the table's duplicates (95 %: 3 · (N/n)² pairs) within
+    /// ``Configuration/maxUnseenDuplicateShare`` of its `population` rows.
+    private func sampleUniquenessHolds(rows: Int, population: Int) -> Bool {
+        guard population > rows else { return true }
+        let hidden = 3 * pow(Double(population) / Double(rows), 2)
+        return hidden <= configuration.maxUnseenDuplicateShare * Double(population)
     }
 
     /// Any text with a non-whitespace character (the `regex` of `non_empty`; matched against the whole cell).

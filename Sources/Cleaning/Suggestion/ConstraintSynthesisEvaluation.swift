@@ -88,7 +88,8 @@ public enum ConstraintSynthesisEvaluation {
         corruption: TableCorrupter.Configuration? = nil
     ) throws -> Result {
         let sample = try table.sample(rows: sampleRows, seed: seed)
-        let suggestions = suggester.suggest(profile: TableProfile.profile(sample, configuration: profiling))
+        let suggestions = suggester.suggest(
+            profile: TableProfile.profile(sample, configuration: profiling, populationRows: table.rowCount))
         let constraints = ConstraintSet(suggestions.map(\.constraint))
         var damageConfiguration =
             corruption ?? TableCorrupter.Configuration(textColumn: textColumn, labelColumn: labelColumn, seed: 0)

@@ -133,7 +133,8 @@ struct SynthesizeConstraintsCommand: AsyncParsableCommand {
         let rows = table.rowCount
         let profiled = try sample.map { try table.sample(rows: $0, seed: seed) } ?? table
         let profile = TableProfile.profile(
-            profiled, configuration: TableProfile.Configuration(maxCategoricalValues: maxCategoricalValues))
+            profiled, configuration: TableProfile.Configuration(maxCategoricalValues: maxCategoricalValues),
+            populationRows: rows)
         let suggester = ConstraintSuggester(
             configuration: ConstraintSuggester.Configuration(
                 rangeMargin: rangeMargin, lengthFence: lengthFence, maxLengthFactor: maxLengthFactor))
