@@ -59,7 +59,8 @@ struct SuggestionCorrupterTests {
     @Test func eachKindDamagesAsDocumented() throws {
         let table = Self.cleanTable(rows: 1000)
         let result = try corrupt(table)
-        let text = try #require(result.table.columnIndex("text")), label = try #require(result.table.columnIndex("label"))
+        let text = try #require(result.table.columnIndex("text")),
+            label = try #require(result.table.columnIndex("label"))
         let longest = table.columns[text].compactMap { $0?.unicodeScalars.count }.max() ?? 0
         for row in result.rows(.nullOrEmpty) {
             let value = result.table.columns[text][row]
@@ -93,9 +94,10 @@ struct SuggestionCorrupterTests {
 
     @Test func badInputsAreNamed() throws {
         let table = Self.cleanTable(rows: 100)
-        #expect(throws: CleaningError.unknownColumn(
-            source: "clean", constraint: "corrupter", field: "label_column", column: "class",
-            available: ["id", "label", "text"])
+        #expect(
+            throws: CleaningError.unknownColumn(
+                source: "clean", constraint: "corrupter", field: "label_column", column: "class",
+                available: ["id", "label", "text"])
         ) {
             try TableCorrupter(configuration: .init(textColumn: "text", labelColumn: "class", seed: 1)).corrupt(table)
         }

@@ -51,7 +51,9 @@ struct SuggestionReviewTests {
         #expect(output.contains("0 suggested constraints to review."))
         // Everything after the edit was rejected: only the accepted and the edited constraints are written.
         #expect(try loaded.resolve(Self.suggestions).map(\.0.id) == ["not_null(id)", "range(id)"])
-        #expect(loaded.diff(Self.suggestions).new.isEmpty && loaded.diff(Array(Self.suggestions.dropFirst())).gone == ["not_null(id)"])
+        #expect(
+            loaded.diff(Self.suggestions).new.isEmpty
+                && loaded.diff(Array(Self.suggestions.dropFirst())).gone == ["not_null(id)"])
     }
 
     @Test func anAcceptanceOfOtherBoundsIsAskedAgain() throws {
@@ -73,8 +75,12 @@ struct SuggestionReviewTests {
         let directory = TemporaryDirectory(prefix: "suggestion-review")
         let bad = try directory.write("bad.json", "{\"fingerprint\": 3}")
         #expect(throws: CleaningError.self) { try SuggestionDecisions.load(bad) }
-        do { _ = try SuggestionDecisions.load(bad) } catch { #expect("\(error)".contains("bad.json: invalid decisions file")) }
-        #expect(throws: CleaningError.self) { try SuggestionDecisions.load(directory.url.appendingPathComponent("none.json")) }
+        do { _ = try SuggestionDecisions.load(bad) } catch {
+            #expect("\(error)".contains("bad.json: invalid decisions file"))
+        }
+        #expect(throws: CleaningError.self) {
+            try SuggestionDecisions.load(directory.url.appendingPathComponent("none.json"))
+        }
         // An edit whose spec text no longer reads is an error naming the suggestion, not a silent drop.
         var decisions = SuggestionDecisions(fingerprint: "f")
         let suggestion = Self.suggestions[0]
@@ -94,7 +100,8 @@ struct SuggestionReviewTests {
         #expect(throws: CleaningError.self) { try length.editing("pattern=x") }
         #expect(throws: CleaningError.self) { try length.editing("just words") }
         let values = Constraint(.allowedValues(column: "l", values: ["a"]))
-        #expect(try values.editing("values=ham, spam ,x").kind == .allowedValues(column: "l", values: ["ham", "spam", "x"]))
+        #expect(
+            try values.editing("values=ham, spam ,x").kind == .allowedValues(column: "l", values: ["ham", "spam", "x"]))
         let regex = Constraint(.matches(column: "z", pattern: "[0-9]{5}"))
         #expect(try regex.editing("pattern=[0-9]{5} ?").kind == .matches(column: "z", pattern: "[0-9]{5} ?"))
         #expect(throws: CleaningError.self) { try regex.editing("pattern=[0-9") }

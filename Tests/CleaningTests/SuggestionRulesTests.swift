@@ -34,7 +34,8 @@ struct SuggestionRulesTests {
                 // Span 9.5: margin 0.95 each side, rounded outward to 2 decimals; no value was negative.
                 Constraint(.range(column: "score", minimum: 0, maximum: 10.95)),
                 Constraint(.notNull(column: "code")),
-                Constraint(.matches(column: "code", pattern: ConstraintSuggester.nonEmptyPattern), name: "not_empty(code)"),
+                Constraint(
+                    .matches(column: "code", pattern: ConstraintSuggester.nonEmptyPattern), name: "not_empty(code)"),
                 // Lengths 5 (19 values) and 6: both quartiles are 5, so the fence is 5; max 2 × 6.
                 Constraint(.length(column: "code", minimum: 5, maximum: 12)),
                 Constraint(.validText(column: "code", rejectC1Controls: true)),
@@ -42,7 +43,8 @@ struct SuggestionRulesTests {
                 Constraint(.unique(columns: ["code"])),
                 // 80 % non-null: 0.8 − 1.96 · sqrt(0.8 · 0.2 / 20) = 0.6247, rounded down to 0.62.
                 Constraint(.notNull(column: "note"), mostly: 0.62),
-                Constraint(.matches(column: "note", pattern: ConstraintSuggester.nonEmptyPattern), name: "not_empty(note)"),
+                Constraint(
+                    .matches(column: "note", pattern: ConstraintSuggester.nonEmptyPattern), name: "not_empty(note)"),
                 Constraint(.length(column: "note", minimum: nil, maximum: 28)),
                 Constraint(.validText(column: "note", rejectC1Controls: true)),
                 Constraint(.unique(columns: ["note"])),
@@ -100,17 +102,21 @@ struct SuggestionRulesTests {
         #expect(constraint(few, .textLength) == .length(column: "t", minimum: nil, maximum: 80))
         // A different factor and fence.
         let strict = ConstraintSuggester(configuration: .init(lengthFence: 0, maxLengthFactor: 3))
-        let strictLength = strict.suggest(profile: TableProfile.profile(CleaningTable(columnNames: ["t"], columns: [texts])))
+        let strictLength = strict.suggest(
+            profile: TableProfile.profile(CleaningTable(columnNames: ["t"], columns: [texts])))
         #expect(constraint(strictLength, .textLength) == .length(column: "t", minimum: 40, maximum: 240))
     }
 
     @Test func validTextFollowsTheControlsSeen() throws {
         func rule(_ texts: [String]) -> ConstraintKind? {
-            constraint(suggestions(CleaningTable(columnNames: ["t"], columns: [texts.map { Optional($0) }])), .validText)
+            constraint(
+                suggestions(CleaningTable(columnNames: ["t"], columns: [texts.map { Optional($0) }])), .validText)
         }
         let clean = (0..<30).map { "message number \($0)" }
         #expect(rule(clean) == .validText(column: "t", rejectC1Controls: true))
         #expect(rule(clean + ["it\u{92}s"]) == .validText(column: "t", rejectC1Controls: false))
+        // Non-ASCII text without C1 controls: mis-decoded punctuation may still appear, so C1 stays allowed.
+        #expect(rule(clean + ["café"]) == .validText(column: "t", rejectC1Controls: false))
         #expect(rule(clean + ["bell\u{7}"]) == nil)
         #expect(rule(clean + ["bad \u{FFFD}"]) == nil)
     }
@@ -124,11 +130,43 @@ struct SuggestionRulesTests {
         #expect(constraint(repeated, .unique) == nil)
         #expect(constraint(repeated, .nonEmpty) == nil)
         // Fewer than 10 values prove nothing about uniqueness.
-        #expect(constraint(suggestions(CleaningTable(columnNames: ["t"], columns: [Array(texts.prefix(9))])), .unique) == nil)
+        #expect(
+            constraint(suggestions(CleaningTable(columnNames: ["t"], columns: [Array(texts.prefix(9))])), .unique)
+                == nil)
         // The non-empty pattern accepts any text with a visible character and rejects blanks.
         let set = ConstraintSet([Constraint(.matches(column: "t", pattern: ConstraintSuggester.nonEmptyPattern))])
-        let report = try set.validate(CleaningTable(columnNames: ["t"], rows: [["a"], [" x\n"], [""], [" \t"], ["\n\ny"]]))
+        let report = try set.validate(
+            CleaningTable(columnNames: ["t"], rows: [["a"], [" x\n"], [""], [" \t"], ["\n\ny"]]))
         #expect(report.results[0].failures.map(\.row) == [2, 3])
+    }
+
+    @Test func uniquenessOfASampleNeedsEvidenceForTheWholeTable() throws {
+        // 200 distinct ids from a table of 5,574 (ids 0…5573): 200 values drawn independently from a span of about
+        // 5,500 would repeat about 3.6 times, so distinct ids are a key.
+        let ids = (0..<200).map { String($0 * 27 + 13) }
+        let texts = (0..<200).map { "message number \($0)" }
+        let table = CleaningTable(columnNames: ["id", "text"], columns: [ids, texts])
+        let sampled = suggester.suggest(profile: TableProfile.profile(table, populationRows: 5574))
+        let id = try #require(sampled.first { $0.rule == .unique && $0.column == "id" })
+        #expect(id.reason.contains("a key") && (id.figure("expected_repeats_if_independent") ?? 0) > 3)
+        #expect(constraint(sampled, .nonNegative, column: "id") == .range(column: "id", minimum: 0, maximum: nil))
+        // The texts: a unique sample of 200 from 5,574 rows can hide 3 · (5574/200)² ≈ 2,330 duplicate pairs.
+        #expect(!sampled.contains { $0.rule == .unique && $0.column == "text" })
+        // Profiled whole, both are unique.
+        let whole = suggestions(table)
+        #expect(constraint(whole, .unique, column: "text") == .unique(columns: ["text"]))
+        // From a table of 250,000 rows a 200-row sample says nothing about ids spread over a span of millions.
+        let sparseIDs = CleaningTable(columnNames: ["id"], columns: [(0..<200).map { String($0 * 12_345) }])
+        let sparse = suggester.suggest(profile: TableProfile.profile(sparseIDs, populationRows: 250_000))
+        #expect(constraint(sparse, .unique) == nil && constraint(sparse, .nonNegative) == nil)
+        #expect(constraint(sparse, .numericRange) != nil)
+        // A sample large enough for the bound: 3 · (N/n)² ≤ 1 % of N when n² ≥ 300 N (N = 1,000: n ≥ 548).
+        let many = CleaningTable(columnNames: ["t"], columns: [(0..<600).map { "message number \($0)" }])
+        let large = suggester.suggest(profile: TableProfile.profile(many, populationRows: 1000))
+        #expect(constraint(large, .unique) == .unique(columns: ["t"]))
+        let small = suggester.suggest(
+            profile: TableProfile.profile(try many.sample(rows: 500, seed: 1), populationRows: 1000))
+        #expect(constraint(small, .unique) == nil)
     }
 
     @Test func uniqueRowsWhenNoColumnIsUnique() throws {
@@ -144,7 +182,8 @@ struct SuggestionRulesTests {
         #expect(
             constraint(suggestions(CleaningTable(columnNames: ["c"], columns: [codes])), .pattern)
                 == .matches(column: "c", pattern: "[A-Z]{2}-[0-9]{4}"))
-        #expect(constraint(suggestions(CleaningTable(columnNames: ["c"], columns: [codes + ["zx-1"]])), .pattern) == nil)
+        #expect(
+            constraint(suggestions(CleaningTable(columnNames: ["c"], columns: [codes + ["zx-1"]])), .pattern) == nil)
     }
 
     @Test func literalCharactersOfShapesAreEscaped() throws {

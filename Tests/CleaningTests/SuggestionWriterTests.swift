@@ -15,23 +15,35 @@ struct SuggestionWriterTests {
         Constraint(.range(column: "age", minimum: -0.5, maximum: 1e-7), repair: .impute(.median)),
         Constraint(.range(column: "n", minimum: nil, maximum: 120)),
         Constraint(.length(column: "text", minimum: 5, maximum: nil), repair: .impute(.mode)),
-        Constraint(.matches(column: "zip", pattern: "[0-9]{5}(-[0-9]{4})?\\s*\"#"), repair: .impute(.constant("00000"))),
+        Constraint(
+            .matches(column: "zip", pattern: "[0-9]{5}(-[0-9]{4})?\\s*\"#"), repair: .impute(.constant("00000"))),
         Constraint(.matches(column: "t", pattern: ConstraintSuggester.nonEmptyPattern), name: "not_empty(t)"),
         Constraint(
-            .allowedValues(column: "label", values: ["ham", "spam", "0", "true", "null", "~", "", "a: b", "# c", "x\u{7}y", "é\u{92}", "\u{2028}"]),
+            .allowedValues(
+                column: "label",
+                values: ["ham", "spam", "0", "true", "null", "~", "", "a: b", "# c", "x\u{7}y", "é\u{92}", "\u{2028}"]),
             repair: .standardize([.trim, .lowercase, .collapseWhitespace, .nfc])),
         Constraint(.functionalDependency(determinant: ["zip"], dependent: ["city", "state"])),
-        Constraint(.denial(predicates: [PairPredicate("id", .equal), PairPredicate("label", .notEqual)]), name: "one label"),
-        Constraint(.rowPredicate(condition: [Comparison("label", .equal, "spam")], requirement: [Comparison("text", .isNotNull)])),
-        Constraint(.rowPredicate(condition: [], requirement: [Comparison("n", .greaterOrEqual, "3"), Comparison("t", .contains, "\"q\"")]), name: "rp2"),
+        Constraint(
+            .denial(predicates: [PairPredicate("id", .equal), PairPredicate("label", .notEqual)]), name: "one label"),
+        Constraint(
+            .rowPredicate(
+                condition: [Comparison("label", .equal, "spam")], requirement: [Comparison("text", .isNotNull)])),
+        Constraint(
+            .rowPredicate(
+                condition: [],
+                requirement: [Comparison("n", .greaterOrEqual, "3"), Comparison("t", .contains, "\"q\"")]), name: "rp2"),
         Constraint(.rowCount(minimum: 100, maximum: nil)),
-        Constraint(.classDistribution(column: "label", bounds: [ClassBound("spam", minimum: 0.05, maximum: 0.5), ClassBound("ham")])),
+        Constraint(
+            .classDistribution(
+                column: "label", bounds: [ClassBound("spam", minimum: 0.05, maximum: 0.5), ClassBound("ham")])),
         Constraint(.labeledFraction(column: "label", minimum: 0.9, unlabeled: ["?", "unknown"]), repair: .dropRow),
         Constraint(.labeledFraction(column: "label2", minimum: 0.5, unlabeled: [])),
         Constraint(.validText(column: "text", rejectC1Controls: true)),
         Constraint(.validText(column: "body", rejectC1Controls: false)),
         Constraint(
-            .nearDuplicates(column: "text", configuration: .init(threshold: 0.85, shingleSize: 4, permutations: 64, seed: 7)),
+            .nearDuplicates(
+                column: "text", configuration: .init(threshold: 0.85, shingleSize: 4, permutations: 64, seed: 7)),
             severity: .warning, repair: .keepFirst),
         Constraint(.noPII(column: "text", kinds: [.email, .creditCard]), repair: .redactPII(.mask)),
         Constraint(.noPII(column: "body", kinds: PIIKind.allCases), repair: .redactPII(.redact)),

@@ -55,10 +55,12 @@ struct SynthesizeConstraintsCLITests {
         let output = try run(
             ["synthesize", "constraints", "--input", "in.csv", "--out", "c.yaml", "--json"], in: directory.url)
         #expect(output.status == 0, "\(output.standardError)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
         let suggestions = try #require(json["suggestions"] as? [[String: Any]])
         let names = suggestions.compactMap { $0["name"] as? String }
-        #expect(names.contains("unique(id)") && names.contains("allowed_values(label)") && names.contains("length(text)"))
+        #expect(
+            names.contains("unique(id)") && names.contains("allowed_values(label)") && names.contains("length(text)"))
         #expect(json["written"] as? Int == suggestions.count && json["rows"] as? Int == 40)
         let profile = try #require(json["profile"] as? [String: Any])
         let columns = try #require(profile["columns"] as? [[String: Any]])
@@ -100,8 +102,10 @@ struct SynthesizeConstraintsCLITests {
     @Test func sampleAndSeedChooseTheRowsProfiled() throws {
         let directory = try fixture()
         let a = try run(
-            ["synthesize", "constraints", "--input", "in.csv", "--out", "a.yaml", "--sample", "20", "--seed", "3",
-             "--json"], in: directory.url)
+            [
+                "synthesize", "constraints", "--input", "in.csv", "--out", "a.yaml", "--sample", "20", "--seed", "3",
+                "--json",
+            ], in: directory.url)
         let b = try run(
             ["synthesize", "constraints", "--input", "in.csv", "--out", "b.yaml", "--sample", "20", "--seed", "3"],
             in: directory.url)
@@ -122,18 +126,19 @@ struct SynthesizeConstraintsCLITests {
             try run(["synthesize", "constraints", "--out", "c.yaml"] + extra, in: directory.url)
         }
         let empty = try synthesize(["--input", "empty.csv"])
-        #expect(empty.status != 0 && empty.standardError.contains("empty.csv") && !empty.standardError.contains("USAGE"))
+        #expect(
+            empty.status != 0 && empty.standardError.contains("empty.csv") && !empty.standardError.contains("Usage:"))
         let header = try synthesize(["--input", "header.csv"])
         #expect(header.status != 0 && header.standardError.contains("header.csv"))
         let large = try synthesize(["--input", "in.csv", "--sample", "41"])
         #expect(large.status != 0 && large.standardError.contains("41 rows was asked for, but the table has only 40"))
-        #expect(!large.standardError.contains("USAGE"))
+        #expect(!large.standardError.contains("Usage:"))
         let column = try synthesize(["--input", "in.csv", "--columns", "id,txt"])
         #expect(column.status != 0 && column.standardError.contains("no column named 'txt'"))
         #expect(column.standardError.contains("columns: id, label, text"))
         let zero = try synthesize(["--input", "in.csv", "--sample", "0"])
         #expect(zero.status != 0 && zero.standardError.contains("--sample must be at least 1"))
-        #expect(zero.standardError.contains("USAGE"))
+        #expect(zero.standardError.contains("Usage:"))
         let same = try run(
             ["synthesize", "constraints", "--input", "in.csv", "--out", "in.csv"], in: directory.url)
         #expect(same.status != 0 && same.standardError.contains("the input is never modified"))

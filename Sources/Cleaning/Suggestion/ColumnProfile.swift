@@ -111,8 +111,9 @@ public struct ColumnProfile: Sendable, Equatable, Codable {
         public var email: Int
 
         /// Creates counts.
-        public init(integer: Int = 0, fractional: Int = 0, boolean: Int = 0, date: Int = 0, url: Int = 0, email: Int = 0)
-        {
+        public init(
+            integer: Int = 0, fractional: Int = 0, boolean: Int = 0, date: Int = 0, url: Int = 0, email: Int = 0
+        ) {
             self.integer = integer
             self.fractional = fractional
             self.boolean = boolean
@@ -161,7 +162,8 @@ public struct ColumnProfile: Sendable, Equatable, Codable {
             maximum = sorted[sorted.count - 1]
             mean = sorted.reduce(0, +) / Double(sorted.count)
             let mean = self.mean
-            standardDeviation = (sorted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(sorted.count)).squareRoot()
+            standardDeviation = (sorted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(sorted.count))
+                .squareRoot()
             percentile1 = quantile(0.01)
             lowerQuartile = quantile(0.25)
             median = quantile(0.5)

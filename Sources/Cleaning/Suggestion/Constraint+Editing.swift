@@ -44,15 +44,22 @@ extension Constraint {
                 rest = afterEquals[end...].drop(while: \.isWhitespace)
             }
         }
-        guard !pairs.isEmpty else { throw fail(nil, "nothing to change; keys: \(editableKeys.joined(separator: ", "))") }
+        guard !pairs.isEmpty else {
+            throw fail(nil, "nothing to change; keys: \(editableKeys.joined(separator: ", "))")
+        }
         var edited = self
         for (key, value) in pairs {
             guard editableKeys.contains(key) else {
-                throw fail(key, "cannot edit '\(key)' of a \(kind.keyword) constraint; keys: \(editableKeys.joined(separator: ", "))")
+                throw fail(
+                    key,
+                    "cannot edit '\(key)' of a \(kind.keyword) constraint; keys: \(editableKeys.joined(separator: ", "))"
+                )
             }
             func number() throws -> Double? {
                 if value.isEmpty { return nil }
-                guard let number = Double(value), number.isFinite else { throw fail(key, "expected a number, found '\(value)'") }
+                guard let number = Double(value), number.isFinite else {
+                    throw fail(key, "expected a number, found '\(value)'")
+                }
                 return number
             }
             func whole() throws -> Int? {
@@ -67,10 +74,14 @@ extension Constraint {
                     throw fail(key, "expected error or warning, found '\(value)'")
                 }
                 edited.severity = severity
-            case let ("min", .range(column, _, maximum)): edited.kind = .range(column: column, minimum: try number(), maximum: maximum)
-            case let ("max", .range(column, minimum, _)): edited.kind = .range(column: column, minimum: minimum, maximum: try number())
-            case let ("min", .length(column, _, maximum)): edited.kind = .length(column: column, minimum: try whole(), maximum: maximum)
-            case let ("max", .length(column, minimum, _)): edited.kind = .length(column: column, minimum: minimum, maximum: try whole())
+            case let ("min", .range(column, _, maximum)):
+                edited.kind = .range(column: column, minimum: try number(), maximum: maximum)
+            case let ("max", .range(column, minimum, _)):
+                edited.kind = .range(column: column, minimum: minimum, maximum: try number())
+            case let ("min", .length(column, _, maximum)):
+                edited.kind = .length(column: column, minimum: try whole(), maximum: maximum)
+            case let ("max", .length(column, minimum, _)):
+                edited.kind = .length(column: column, minimum: minimum, maximum: try whole())
             case let ("min", .rowCount(_, maximum)): edited.kind = .rowCount(minimum: try whole(), maximum: maximum)
             case let ("max", .rowCount(minimum, _)): edited.kind = .rowCount(minimum: minimum, maximum: try whole())
             case let ("min", .labeledFraction(column, _, unlabeled)):

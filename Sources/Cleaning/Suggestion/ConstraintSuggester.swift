@@ -13,12 +13,20 @@ import Foundation
 ///   ``Configuration/rangeMargin`` of the span (never below 0 when no value is negative), rounded outward.
 ///   `non_negative`: a unique integer key (ids grow past any sample) → `range` with `min: 0` only, and no rule at all
 ///   when it has negative values.
-/// - `unique`: every value distinct (integer and text columns, at least ``Configuration/minimumValuesForUniqueness``
-///   values) → `unique`. Uniqueness seen in a sample is weak evidence: in a sample of n rows from N, a pair of
-///   duplicates survives with probability (n/N)², so a table with duplicates often yields a unique sample. Review it.
+/// - `unique`: every value distinct (integer and text-like columns, at least
+///   ``Configuration/minimumValuesForUniqueness`` values) → `unique`, when the evidence carries to the whole table.
+///   Uniqueness seen in a sample of n rows from N is weak evidence: a duplicate pair of the table survives into the
+///   sample with probability about (n/N)², so a table with duplicates often yields a unique sample (the SMS
+///   collection has 984 duplicate pairs, and a 200-row sample of it is unique 28 % of the time). So `unique` is
+///   suggested when the whole table was profiled; for an integer column when n values drawn independently from
+///   their span (max − min + 1) would repeat at least 3 times on average (the birthday test: distinct anyway means a
+///   key, not luck); otherwise only when the 95 % bound on duplicate pairs a unique sample can hide, 3 · (N/n)², is
+///   at most ``Configuration/maxUnseenDuplicateShare`` of the N rows. The same holds for `unique_rows`.
 /// - For text columns (not categorical): `non_empty` → a `regex` requiring a non-whitespace character when no value
 ///   is empty; `text_length` → `length` (below); `valid_text` when no C0 control character, DEL or U+FFFD is seen (C1
-///   controls are rejected too when none is seen); `pattern` → `regex` when every value has the same shape.
+///   controls are rejected too only when the sample is pure ASCII: C1 controls are how Windows-1252 punctuation looks
+///   when mis-decoded, which comes with non-ASCII text — 35 of the 5,574 SMS messages have one, so a 500-row sample
+///   without any proves little); `pattern` → `regex` when every value has the same shape.
 /// - `unique_rows`: no row repeats another and no column got `unique` → `unique` over all columns.
 ///
 /// **Text length.** The maximum is ``Configuration/maxLengthFactor`` × the longest text seen (2× by default): a
@@ -47,6 +55,9 @@ public struct ConstraintSuggester: Sendable {
         public var minimumValuesForPattern: Int
         /// The non-null share from which `retain_completeness` suggests a lower bound (Deequ: 0.2).
         public var retainCompletenessAbove: Double
+        /// Uniqueness seen in a sample is suggested only when the duplicate pairs it may hide (95 % bound) are at most
+        /// this share of the table's rows.
+        public var maxUnseenDuplicateShare: Double
 
         /// Creates a configuration (defaults: margin 10 % of the span, fence k = 1.5, maximum length 2 × the
         /// longest seen, at least 20 values for a minimum length, 10 for uniqueness and shapes, completeness kept
@@ -54,8 +65,10 @@ public struct ConstraintSuggester: Sendable {
         public init(
             rangeMargin: Double = 0.1, lengthFence: Double = 1.5, maxLengthFactor: Double = 2,
             minimumValuesForLengthFence: Int = 20, minimumValuesForUniqueness: Int = 10,
-            minimumValuesForPattern: Int = 10, retainCompletenessAbove: Double = 0.2
+            minimumValuesForPattern: Int = 10, retainCompletenessAbove: Double = 0.2,
+            maxUnseenDuplicateShare: Double = 0.01
         ) {
+            self.maxUnseenDuplicateShare = maxUnseenDuplicateShare
             self.rangeMargin = rangeMargin
             self.lengthFence = lengthFence
             self.maxLengthFactor = maxLengthFactor
@@ -84,9 +97,10 @@ public struct ConstraintSuggester: Sendable {
     /// - Complexity: O(columns).
     public func suggest(profile: TableProfile) -> [SuggestedConstraint] {
         var suggestions: [SuggestedConstraint] = []
-        for column in profile.columns { suggestions += suggest(column: column) }
+        for column in profile.columns { suggestions += suggest(column: column, populationRows: profile.populationRows) }
         if profile.rows >= configuration.minimumValuesForUniqueness, profile.duplicateRows == 0,
-            profile.columns.count > 1, !suggestions.contains(where: { $0.rule == .unique })
+            profile.columns.count > 1, !suggestions.contains(where: { $0.rule == .unique }),
+            sampleUniquenessHolds(rows: profile.rows, population: profile.populationRows)
         {
             suggestions.append(
                 SuggestedConstraint(
@@ -100,11 +114,16 @@ public struct ConstraintSuggester: Sendable {
     }
 
     /// The suggestions about one column, in rule order.
-    public func suggest(column profile: ColumnProfile) -> [SuggestedConstraint] {
+    ///
+    /// - Parameters:
+    ///   - profile: the column's profile.
+    ///   - populationRows: the rows of the table the profiled rows were drawn from (`nil`: the whole table).
+    public func suggest(column profile: ColumnProfile, populationRows: Int? = nil) -> [SuggestedConstraint] {
         var out: [SuggestedConstraint] = []
         let name = profile.name
         let nonNull = profile.nonNullCount
-        func add(_ kind: ConstraintKind, _ rule: SuggestionRule, named: String? = nil, mostly: Double? = nil,
+        func add(
+            _ kind: ConstraintKind, _ rule: SuggestionRule, named: String? = nil, mostly: Double? = nil,
             _ reason: String, _ figures: [(String, Double)]
         ) {
             out.append(
@@ -127,12 +146,16 @@ public struct ConstraintSuggester: Sendable {
                 .notNull(column: name), .retainCompleteness, mostly: mostly,
                 "\(Self.percent(completeness)) of the \(profile.rows) profiled rows are non-null; at least "
                     + "\(Self.percent(mostly)) (the 95 % lower confidence bound, rounded down) must stay so",
-                [("rows", Double(profile.rows)), ("null_count", Double(profile.nullCount)), ("completeness", completeness)])
+                [
+                    ("rows", Double(profile.rows)), ("null_count", Double(profile.nullCount)),
+                    ("completeness", completeness),
+                ])
         }
         guard nonNull > 0 else { return out }
 
         let type = profile.inferredType
         let categoricalValues = profile.isCategorical && !type.isNumeric ? profile.values : nil
+        let uniqueness = uniquenessEvidence(profile, population: max(populationRows ?? profile.rows, profile.rows))
 
         // Type and categorical range.
         if let values = categoricalValues, !values.isEmpty {
@@ -151,8 +174,7 @@ public struct ConstraintSuggester: Sendable {
 
         // Numeric range.
         if type.isNumeric, let numeric = profile.numeric {
-            let keyLike =
-                type == .integer && profile.isUnique && nonNull >= configuration.minimumValuesForUniqueness
+            let keyLike = type == .integer && uniqueness != nil
             if keyLike {
                 if numeric.minimum >= 0 {
                     add(
@@ -184,14 +206,25 @@ public struct ConstraintSuggester: Sendable {
             if let lengths = profile.lengths { out += lengthSuggestion(profile, lengths) }
             let characters = profile.characters
             if characters.valuesWithControlCharacters == 0, characters.valuesWithReplacementCharacter == 0 {
-                let rejectC1 = characters.valuesWithC1Controls == 0
+                let c1 = characters.valuesWithC1Controls, nonASCII = characters.valuesWithNonASCII
+                let rejectC1 = c1 == 0 && nonASCII == 0
+                let c1Reason: String
+                if rejectC1 {
+                    c1Reason = "; the values are pure ASCII, so C1 controls are rejected too"
+                } else if c1 > 0 {
+                    c1Reason = "; \(c1) values have C1 controls, so those stay allowed"
+                } else {
+                    c1Reason =
+                        "; \(nonASCII) values have non-ASCII characters, so C1 controls (mis-decoded Windows-1252) "
+                        + "stay allowed"
+                }
                 add(
                     .validText(column: name, rejectC1Controls: rejectC1), .validText,
-                    "no control character (C0 other than tab, LF, CR; DEL) or U+FFFD in \(nonNull) values"
-                        + (rejectC1
-                            ? ", and no C1 control either"
-                            : "; \(characters.valuesWithC1Controls) values have C1 controls, so those stay allowed"),
-                    [("non_null_count", Double(nonNull)), ("values_with_c1_controls", Double(characters.valuesWithC1Controls))])
+                    "no control character (C0 other than tab, LF, CR; DEL) or U+FFFD in \(nonNull) values" + c1Reason,
+                    [
+                        ("non_null_count", Double(nonNull)), ("values_with_c1_controls", Double(c1)),
+                        ("values_with_non_ascii", Double(nonASCII)),
+                    ])
             }
             if nonNull >= configuration.minimumValuesForPattern, profile.valuesWithoutPattern == 0,
                 profile.distinctPatternCount == 1, let shape = profile.patterns.first
@@ -203,15 +236,52 @@ public struct ConstraintSuggester: Sendable {
         }
 
         // Uniqueness.
-        if profile.isUnique, nonNull >= configuration.minimumValuesForUniqueness,
+        if let uniqueness,
             type == .integer || type == .text || type == .email || type == .url || type == .date,
             categoricalValues == nil
         {
-            add(
-                .unique(columns: [name]), .unique, "all \(nonNull) non-null values are distinct",
-                [("non_null_count", Double(nonNull)), ("distinct_count", Double(profile.distinctCount))])
+            add(.unique(columns: [name]), .unique, uniqueness.0, uniqueness.1)
         }
         return out
+    }
+
+    /// Why uniqueness seen in `profile` carries to the whole table, or `nil` when it does not (or was not seen).
+    private func uniquenessEvidence(_ profile: ColumnProfile, population: Int) -> (String, [(String, Double)])? {
+        let n = profile.nonNullCount
+        guard profile.isUnique, n >= configuration.minimumValuesForUniqueness else { return nil }
+        var figures: [(String, Double)] = [("non_null_count", Double(n)), ("population_rows", Double(population))]
+        if population <= profile.rows {
+            return ("all \(n) non-null values are distinct (the whole table was profiled)", figures)
+        }
+        if profile.inferredType == .integer, let numeric = profile.numeric {
+            let span = numeric.maximum - numeric.minimum + 1
+            let repeats = Double(n) * Double(n - 1) / (2 * span)
+            figures.append(("expected_repeats_if_independent", repeats))
+            if repeats >= 3 {
+                return (
+                    "all \(n) sampled values are distinct, though \(n) values drawn independently from their span of "
+                        + "\(Self.number(span)) would repeat about \(String(format: "%.1f", repeats)) times: a key",
+                    figures
+                )
+            }
+        }
+        let hidden = 3 * pow(Double(population) / Double(n), 2)
+        figures.append(("hidden_duplicate_pairs_bound", hidden))
+        guard sampleUniquenessHolds(rows: n, population: population) else { return nil }
+        return (
+            "all \(n) sampled values are distinct; a unique sample of \(n) from \(population) rows hides at most "
+                + "\(String(format: "%.0f", hidden)) duplicate pairs (95 %), within "
+                + "\(Self.percent(configuration.maxUnseenDuplicateShare)) of the rows",
+            figures
+        )
+    }
+
+    /// Whether a sample of `rows` without duplicates bounds the table's duplicates (95 %: 3 · (N/n)² pairs) within
+    /// ``Configuration/maxUnseenDuplicateShare`` of its `population` rows.
+    private func sampleUniquenessHolds(rows: Int, population: Int) -> Bool {
+        guard population > rows else { return true }
+        let hidden = 3 * pow(Double(population) / Double(rows), 2)
+        return hidden <= configuration.maxUnseenDuplicateShare * Double(population)
     }
 
     /// Any text with a non-whitespace character (the `regex` of `non_empty`; matched against the whole cell).
@@ -230,7 +300,8 @@ public struct ConstraintSuggester: Sendable {
             SuggestionFigure("upper_quartile", lengths.upperQuartile),
             SuggestionFigure("max_length_factor", configuration.maxLengthFactor),
         ]
-        var reason = "lengths \(Self.number(lengths.minimum))…\(Self.number(longest)) (quartiles "
+        var reason =
+            "lengths \(Self.number(lengths.minimum))…\(Self.number(longest)) (quartiles "
             + "\(Self.number(lengths.lowerQuartile)), \(Self.number(lengths.upperQuartile))); max is "
             + "\(Self.number(configuration.maxLengthFactor)) × the longest seen"
         if lengths.count >= configuration.minimumValuesForLengthFence {
@@ -242,7 +313,8 @@ public struct ConstraintSuggester: Sendable {
                 minimum = candidate
                 let below = profile.lengthsBelow(candidate)
                 figures.append(SuggestionFigure("sample_values_below_min", Double(below)))
-                reason += "; min is Tukey's fence on the log-length, Q1 · (Q1/Q3)^\(Self.number(configuration.lengthFence))"
+                reason +=
+                    "; min is Tukey's fence on the log-length, Q1 · (Q1/Q3)^\(Self.number(configuration.lengthFence))"
                     + " = \(String(format: "%.2f", fence)), rounded down"
                     + (below > 0
                         ? " — \(below) sampled value\(below == 1 ? " is" : "s are") shorter and would be flagged"

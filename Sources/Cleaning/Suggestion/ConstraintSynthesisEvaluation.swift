@@ -14,6 +14,8 @@ public enum ConstraintSynthesisEvaluation {
         public var seed: UInt64
         /// The names of the synthesized constraints, in order.
         public var constraints: [String]
+        /// The synthesized constraints as spec text (``ConstraintSpecWriter/yaml(_:)-(ConstraintSet)``).
+        public var spec: String
         /// Recall for each kind of damage.
         public var kinds: [KindRecall]
         /// Damaged rows.
@@ -86,7 +88,8 @@ public enum ConstraintSynthesisEvaluation {
         corruption: TableCorrupter.Configuration? = nil
     ) throws -> Result {
         let sample = try table.sample(rows: sampleRows, seed: seed)
-        let suggestions = suggester.suggest(profile: TableProfile.profile(sample, configuration: profiling))
+        let suggestions = suggester.suggest(
+            profile: TableProfile.profile(sample, configuration: profiling, populationRows: table.rowCount))
         let constraints = ConstraintSet(suggestions.map(\.constraint))
         var damageConfiguration =
             corruption ?? TableCorrupter.Configuration(textColumn: textColumn, labelColumn: labelColumn, seed: 0)
@@ -130,6 +133,7 @@ public enum ConstraintSynthesisEvaluation {
         let undamagedFlagged = damaged.damage.indices.filter { damaged.damage[$0] == nil && flagged[$0] }.count
         return Result(
             rows: table.rowCount, sampleRows: sampleRows, seed: seed, constraints: constraints.constraints.map(\.name),
+            spec: ConstraintSpecWriter.yaml(constraints),
             kinds: kinds, damagedRows: damagedCount, damagedRowsFlagged: damagedFlagged,
             recall: damagedCount == 0 ? 1 : Double(damagedFlagged) / Double(damagedCount),
             undamagedRows: undamagedCount, undamagedRowsFlagged: undamagedFlagged,

@@ -92,7 +92,9 @@ public struct SuggestionDecisions: Sendable, Equatable, Codable {
     /// - Returns: the suggestions to write (edited ones carry the edited constraint), and the decision of each
     ///   (`nil` when undecided, which writes the suggestion).
     /// - Throws: ``CleaningError/invalidDecisions(path:reason:)`` when an edit's spec text does not read back.
-    public func resolve(_ suggestions: [SuggestedConstraint], source: String = "<decisions>") throws -> [(SuggestedConstraint, Decision?)] {
+    public func resolve(_ suggestions: [SuggestedConstraint], source: String = "<decisions>") throws -> [(
+        SuggestedConstraint, Decision?
+    )] {
         let pendingIDs = Set(pending(in: suggestions).map(\.id))
         var out: [(SuggestedConstraint, Decision?)] = []
         for suggestion in suggestions {
@@ -129,7 +131,8 @@ public struct SuggestionDecisions: Sendable, Equatable, Codable {
     public static func load(_ url: URL) throws -> SuggestionDecisions {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw CleaningError.invalidDecisions(path: url.path, reason: "cannot read it (\(error.localizedDescription))")
+            throw CleaningError.invalidDecisions(
+                path: url.path, reason: "cannot read it (\(error.localizedDescription))")
         }
         do { return try JSONDecoder().decode(SuggestionDecisions.self, from: data) } catch {
             throw CleaningError.invalidDecisions(

@@ -181,7 +181,8 @@ public struct TableCorrupter: Sendable {
                 let unknown = candidates.filter { !labels.contains($0) }
                 guard !unknown.isEmpty else {
                     throw CleaningError.invalidInput(
-                        path: source, line: nil, reason: "no unknown label left to write into '\(configuration.labelColumn)'")
+                        path: source, line: nil,
+                        reason: "no unknown label left to write into '\(configuration.labelColumn)'")
                 }
                 for position in try assign(kind, eligible: { _ in true }) {
                     table.setCell(row: position, column: labelIndex, to: unknown[draw(unknown.count)])
@@ -215,7 +216,8 @@ public struct TableCorrupter: Sendable {
                 }
                 let factors = configuration.blowUpFactors
                 for position in try assign(kind, eligible: { scalars($0) > 0 }) {
-                    let factor = factors.lowerBound + generator.nextUnitDouble() * (factors.upperBound - factors.lowerBound)
+                    let factor =
+                        factors.lowerBound + generator.nextUnitDouble() * (factors.upperBound - factors.lowerBound)
                     let target = Int(factor * Double(longest)) + 1
                     let piece = Array(((texts[position] ?? "") + " ").unicodeScalars)
                     var characters: [Unicode.Scalar] = []

@@ -13,6 +13,9 @@ public struct TableProfile: Sendable, Equatable, Codable {
     public var source: String
     /// Rows profiled.
     public var rows: Int
+    /// Rows of the table the profiled rows were drawn from (``rows`` when the whole table was profiled); the
+    /// suggester weighs uniqueness seen in a sample by it.
+    public var populationRows: Int
     /// Rows that repeat an earlier row in every column.
     public var duplicateRows: Int
     /// One profile per column, in column order.
@@ -47,9 +50,10 @@ public struct TableProfile: Sendable, Equatable, Codable {
     }
 
     /// Creates a profile from its parts.
-    public init(source: String, rows: Int, duplicateRows: Int, columns: [ColumnProfile]) {
+    public init(source: String, rows: Int, populationRows: Int? = nil, duplicateRows: Int, columns: [ColumnProfile]) {
         self.source = source
         self.rows = rows
+        self.populationRows = max(rows, populationRows ?? rows)
         self.duplicateRows = duplicateRows
         self.columns = columns
     }
@@ -62,17 +66,21 @@ public struct TableProfile: Sendable, Equatable, Codable {
     /// - Parameters:
     ///   - table: the rows to profile (a sample, see ``CleaningTable/sample(rows:seed:)``, or a whole table).
     ///   - configuration: what counts as categorical; how shapes are collected.
+    ///   - populationRows: the rows of the table `table` is a sample of (`nil`: `table` is the whole table).
     /// - Returns: the profile.
     /// - Complexity: O(cells · value length), plus a sort of each numeric column.
-    public static func profile(_ table: CleaningTable, configuration: Configuration = Configuration()) -> TableProfile
-    {
+    public static func profile(
+        _ table: CleaningTable, configuration: Configuration = Configuration(), populationRows: Int? = nil
+    ) -> TableProfile {
         var index = DuplicateIndex(columns: table.columns, capacity: table.rowCount)
         var duplicateRows = 0
         for row in 0..<table.rowCount where index.firstOccurrence(of: row) != nil { duplicateRows += 1 }
         let columns = table.columnNames.indices.map { c in
             profileColumn(table.columnNames[c], table.columns[c], configuration)
         }
-        return TableProfile(source: table.source, rows: table.rowCount, duplicateRows: duplicateRows, columns: columns)
+        return TableProfile(
+            source: table.source, rows: table.rowCount, populationRows: populationRows, duplicateRows: duplicateRows,
+            columns: columns)
     }
 
     /// Profiles every column of a ``TextTable`` (empty cells are null, as ``CleaningTable/init(_:nullMarkers:)``
@@ -141,7 +149,8 @@ public struct TableProfile: Sendable, Equatable, Codable {
             distinctRatio: nonNull == 0 ? 0 : Double(distinct) / Double(nonNull), duplicateCount: duplicateCount,
             isUnique: nonNull > 0 && duplicateCount == 0, inferredType: inferred, typeCounts: types,
             numeric: inferred.isNumeric ? ColumnProfile.NumericSummary(numbers) : nil,
-            lengths: ColumnProfile.NumericSummary(lengths), shortLengthCounts: shortLengths, isCategorical: categorical, values: values,
+            lengths: ColumnProfile.NumericSummary(lengths), shortLengthCounts: shortLengths, isCategorical: categorical,
+            values: values,
             characters: characters, patterns: Array(patterns.prefix(configuration.topPatterns)),
             distinctPatternCount: shapes.count, valuesWithoutPattern: withoutPattern)
     }

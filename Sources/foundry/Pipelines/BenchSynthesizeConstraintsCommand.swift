@@ -29,6 +29,15 @@ struct BenchSynthesizeConstraintsCommand: AsyncParsableCommand {
     @Option(help: "Seeds run: seed, seed + 1, ….")
     var seeds = 1
 
+    @Option(help: "Tukey's k of the log-length fence that sets the text's minimum length.")
+    var lengthFence = 1.5
+
+    @Option(help: "The text's maximum length is this multiple of the longest text sampled.")
+    var maxLengthFactor = 2.0
+
+    @Option(help: "Truncated texts are cut to 1…N characters.")
+    var truncatedMax = 4
+
     @Flag(help: "Drop the id column before synthesizing.")
     var withoutID = false
 
@@ -42,6 +51,9 @@ struct BenchSynthesizeConstraintsCommand: AsyncParsableCommand {
     func validate() throws {
         guard sample >= 1 else { throw ValidationError("--sample must be at least 1") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
+        guard lengthFence >= 0 else { throw ValidationError("--length-fence must not be negative") }
+        guard maxLengthFactor >= 1 else { throw ValidationError("--max-length-factor must be at least 1") }
+        guard truncatedMax >= 1 else { throw ValidationError("--truncated-max must be at least 1") }
     }
 
     /// Mean figures over the seeds.
@@ -73,6 +85,9 @@ struct BenchSynthesizeConstraintsCommand: AsyncParsableCommand {
         var rows: Int
         var sampleRows: Int
         var columns: [String]
+        var lengthFence: Double
+        var maxLengthFactor: Double
+        var truncatedLengths: String
         var seeds: [UInt64]
         var runs: [ConstraintSynthesisEvaluation.Result]
         var summary: Summary
@@ -97,10 +112,15 @@ struct BenchSynthesizeConstraintsCommand: AsyncParsableCommand {
         let start = monotonicSeconds()
         let seedList = (0..<seeds).map { seed &+ UInt64($0) }
         for runSeed in seedList {
-            FileHandle.standardError.write(Data("seed \(runSeed): sampling \(sample) rows, damaging, validating\n".utf8))
+            FileHandle.standardError.write(
+                Data("seed \(runSeed): sampling \(sample) rows, damaging, validating\n".utf8))
             runs.append(
                 try ConstraintSynthesisEvaluation.run(
-                    table: table, textColumn: "text", labelColumn: "label", sampleRows: sample, seed: runSeed))
+                    table: table, textColumn: "text", labelColumn: "label", sampleRows: sample, seed: runSeed,
+                    suggester: ConstraintSuggester(
+                        configuration: .init(lengthFence: lengthFence, maxLengthFactor: maxLengthFactor)),
+                    corruption: TableCorrupter.Configuration(
+                        textColumn: "text", labelColumn: "label", truncatedLengths: 1...truncatedMax, seed: 0)))
         }
         let seconds = (monotonicSeconds() - start) / Double(seeds)
         let kinds = TableCorrupter.Corruption.allCases.map { kind -> KindMean in
@@ -119,6 +139,7 @@ struct BenchSynthesizeConstraintsCommand: AsyncParsableCommand {
         try printBenchJSON(
             Record(
                 dataset: "uci_sms_spam_collection", rows: table.rowCount, sampleRows: sample, columns: names,
+                lengthFence: lengthFence, maxLengthFactor: maxLengthFactor, truncatedLengths: "1...\(truncatedMax)",
                 seeds: seedList, runs: runs, summary: summary, secondsPerRun: seconds))
     }
 }

@@ -133,7 +133,8 @@ struct SynthesizeConstraintsCommand: AsyncParsableCommand {
         let rows = table.rowCount
         let profiled = try sample.map { try table.sample(rows: $0, seed: seed) } ?? table
         let profile = TableProfile.profile(
-            profiled, configuration: TableProfile.Configuration(maxCategoricalValues: maxCategoricalValues))
+            profiled, configuration: TableProfile.Configuration(maxCategoricalValues: maxCategoricalValues),
+            populationRows: rows)
         let suggester = ConstraintSuggester(
             configuration: ConstraintSuggester.Configuration(
                 rangeMargin: rangeMargin, lengthFence: lengthFence, maxLengthFactor: maxLengthFactor))
@@ -147,7 +148,8 @@ struct SynthesizeConstraintsCommand: AsyncParsableCommand {
             log(
                 "suggestions since the last run: \(diff.new.count) new, \(diff.gone.count) gone, "
                     + "\(diff.kept.count) kept; \(state.pending(in: suggestions).count) without a decision"
-                    + (state.fingerprint == fingerprint ? "" : " (the profiled data changed; decisions re-apply by name)"))
+                    + (state.fingerprint == fingerprint
+                        ? "" : " (the profiled data changed; decisions re-apply by name)"))
         }
         if review {
             var session = SuggestionReview(suggestions: suggestions, decisions: state)
