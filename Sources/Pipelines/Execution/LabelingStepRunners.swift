@@ -207,9 +207,11 @@ enum LabelModelStepRunner {
                 figures["evaluated_rows"] = Double(rows.count)
             }
         }
+        let covered = (0..<matrix.rowCount).map { matrix.rowOffsets[$0 + 1] > matrix.rowOffsets[$0] }
         let file = LabelModelFile(model)
         return StepOutcome(figures: figures, tableKey: tableKey) { directory in
             try softLabels.writeNumPy(to: directory.appendingPathComponent("soft_labels.npy"))
+            try AtomicFile.write(try PipelineJSON.encode(covered), to: directory.appendingPathComponent("covered.json"))
             try file.write(to: directory.appendingPathComponent("label_model.json"))
             try AtomicFile.write(
                 Data(try FoundryJSON.string(summary, pretty: true).utf8),

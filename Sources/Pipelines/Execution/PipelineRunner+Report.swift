@@ -28,6 +28,26 @@ extension PipelineRunner {
             // here with `LabelModelSection.calibration(probabilities:gold:bins:)` and
             // `ClassBalanceSection.build(hardLabels:gold:classes:)` on this entry's `soft_labels.npy` and the
             // table's gold labels (TableArtifact.read(from: the manifest's tableKey entry)).
+            case .train:
+                if let section = try? PipelineReportFiles.decode(
+                    TrainingSection.self, entry.appendingPathComponent("training_section.json"))
+                {
+                    report.training.append(section)
+                }
+            case .merge:
+                if let section = try? PipelineReportFiles.decode(
+                    MergeSection.self, entry.appendingPathComponent("merge_section.json"))
+                {
+                    report.merges.append(section)
+                }
+            case .deploy:
+                if let serve = try? PipelineReportFiles.decode(
+                    ServeManifest.self, entry.appendingPathComponent("serve.json"))
+                {
+                    report.endpoint = EndpointSection(
+                        adapter: serve.adapter, url: serve.url, command: serve.command,
+                        smokeRequests: serve.smokeRequests, smokeAccuracy: serve.smokeAccuracy, curl: serve.curl)
+                }
             case .apply:
                 // LEAD (part D): `report.labelingFunctions = try LabelingFunctionSection.build(matrix:
                 // MatrixFiles.read(from: entry), gold: <the table's gold>)` once part D's builders are merged.

@@ -94,7 +94,8 @@ public struct PipelineRunner: Sendable {
 
         // Everything a step depends on is read and hashed before the first step runs, so a bad LF or constraint
         // file, or an unreadable data file, stops the run here.
-        var context = try RunContext(spec: spec, options: options, fileHashes: state.fileHashes)
+        var context = try RunContext(
+            spec: spec, options: options, fileHashes: state.fileHashes, runDirectory: runDirectory)
         var fingerprints: [String: StepFingerprint] = [:]
         for name in graph.order {
             guard let step = spec.step(named: name) else { continue }

@@ -21,14 +21,16 @@ struct RunContext {
     let spec: PipelineSpec
     let options: PipelineRunner.Options
     let paths: SpecPaths
+    let runDirectory: URL
     var fileHashes: FileHashes
     /// Per `apply` step: its functions.
     var labelingFunctions: [String: LFSpec] = [:]
     /// Per `clean` step: its constraints.
     var constraints: [String: ConstraintSet] = [:]
 
-    init(spec: PipelineSpec, options: PipelineRunner.Options, fileHashes: FileHashes) throws {
+    init(spec: PipelineSpec, options: PipelineRunner.Options, fileHashes: FileHashes, runDirectory: URL) throws {
         self.spec = spec
+        self.runDirectory = runDirectory
         self.options = options
         self.paths = SpecPaths(baseDirectory: spec.baseDirectory, environment: options.environment)
         self.fileHashes = fileHashes
@@ -128,6 +130,19 @@ struct RunContext {
             inputKeys: inputKeys, files: files)
     }
 
+    /// The base model of an adapter step: the `model` of the first `train` step found upstream.
+    func baseModel(of name: String) -> String? {
+        var queue = [name]
+        var seen = Set<String>()
+        while !queue.isEmpty {
+            let next = queue.removeFirst()
+            guard seen.insert(next).inserted, let step = spec.step(named: next) else { continue }
+            if case .train(let train) = step.action { return train.model }
+            queue += step.action.inputs
+        }
+        return nil
+    }
+
     /// Runs one step on its inputs' cache entries.
     func execute(
         _ step: PipelineStep, fingerprint: StepFingerprint, inputs: [String: URL], cache: PipelineCache,
@@ -143,7 +158,9 @@ struct RunContext {
         func tableEntry(_ name: String) throws -> (key: String, url: URL) {
             let inputEntry = try entry(name)
             let key = cache.manifest(inputEntry.lastPathComponent)?.tableKey ?? inputEntry.lastPathComponent
-            guard let url = cache.entry(key) else {
+            guard let url = cache.entry(key),
+                FileManager.default.fileExists(atPath: url.appendingPathComponent("table.json").path)
+            else {
                 throw PipelinesError.cacheCorrupted(path: inputEntry.path, reason: "the table entry \(key) is missing")
             }
             return (key, url)
@@ -174,7 +191,43 @@ struct RunContext {
             return try LabelModelStepRunner.run(
                 votes: votes, table: table, tableKey: tableKey, step: model, classes: spec.classes,
                 progress: progress)
-        case .train, .merge, .select, .register, .deploy:
+        case .train(let train):
+            let (tableKey, tableURL) = try tableEntry(train.input)
+            var outcome = try TrainStepRunner.run(
+                softLabelsEntry: try entry(train.input), table: TableArtifact.read(from: tableURL), step: train,
+                model: url(train.model), classes: spec.classes, name: step.name, progress: progress,
+                cancellation: options.cancellation)
+            outcome.tableKey = tableKey
+            return outcome
+        case .register(let register):
+            var outcome = try RegisterStepRunner.run(
+                adapter: try entry(register.input), step: register, repository: url(register.repository),
+                pipeline: spec.name, name: step.name)
+            outcome.tableKey = try? tableEntry(register.input).key
+            return outcome
+        case .deploy(let deploy):
+            guard let model = baseModel(of: deploy.input) else {
+                throw PipelinesError.stepFailed(
+                    step: step.name, reason: "no train step upstream of '\(deploy.input)' names the base model")
+            }
+            let table = try? tableEntry(deploy.input)
+            return try DeployStepRunner.run(
+                adapter: try entry(deploy.input), table: table.map { try TableArtifact.read(from: $0.url) },
+                step: deploy, model: url(model), pipeline: spec.name, runDirectory: runDirectory)
+        case .merge(let merge):
+            guard let model = merge.inputs.lazy.compactMap({ baseModel(of: $0) }).first else {
+                throw PipelinesError.stepFailed(
+                    step: step.name, reason: "no train step upstream of the merge's inputs names the base model")
+            }
+            var adapters = try merge.inputs.map { (name: $0, directory: try entry($0)) }
+            for path in merge.adapters {
+                let folder = try url(path)
+                adapters.append((name: folder.lastPathComponent, directory: folder))
+            }
+            var outcome = try MergeStepRunner.run(inputs: adapters, step: merge, model: url(model), name: step.name)
+            outcome.tableKey = merge.inputs.lazy.compactMap { try? tableEntry($0).key }.first
+            return outcome
+        case .select:
             throw PipelinesError.stepFailed(
                 step: step.name,
                 reason: "'\(step.action.kind.rawValue)' steps are validated but not built in this branch yet")

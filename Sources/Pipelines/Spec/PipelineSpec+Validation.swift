@@ -108,6 +108,8 @@ extension PipelineSpec {
                 "expected a learning rate > 0, found \(train.learningRate)")
             try check(train.batchSize >= 1, "batch_size", "expected at least 1, found \(train.batchSize)")
             try check(train.maxLength >= 4, "max_length", "expected at least 4 tokens, found \(train.maxLength)")
+            try check(train.fisherSamples >= 0, "fisher_samples", "expected 0 or more, found \(train.fisherSamples)")
+            try check(train.gramSamples >= 0, "gram_samples", "expected 0 or more, found \(train.gramSamples)")
         case .merge(let merge):
             try check(
                 MergeMethod(rawValue: merge.method) != nil, "method",

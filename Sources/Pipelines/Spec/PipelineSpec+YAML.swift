@@ -21,6 +21,7 @@ extension PipelineSpec {
         .labelModel: ["input", "method", "use_dev_set", "seed"],
         .train: [
             "input", "model", "rank", "alpha", "epochs", "learning_rate", "batch_size", "max_length", "seed",
+            "fisher_samples", "gram_samples",
         ],
         .merge: ["inputs", "adapters", "method", "weights", "density", "seed"],
         .select: ["inputs", "evaluation", "split", "metric", "mode"],
@@ -267,7 +268,9 @@ enum PipelineSpecReader {
             learningRate: try node.optional("learning_rate")?.double() ?? defaults.learningRate,
             batchSize: try node.optional("batch_size")?.int() ?? defaults.batchSize,
             maxLength: try node.optional("max_length")?.int() ?? defaults.maxLength,
-            seed: try uint64(node.optional("seed")) ?? defaults.seed)
+            seed: try uint64(node.optional("seed")) ?? defaults.seed,
+            fisherSamples: try node.optional("fisher_samples")?.int() ?? defaults.fisherSamples,
+            gramSamples: try node.optional("gram_samples")?.int() ?? defaults.gramSamples)
     }
 
     /// A file reference (a text value) or an inline value (anything else, read by `decode`).

@@ -307,12 +307,20 @@ public struct TrainStep: Sendable, Equatable {
     public var maxLength: Int
     /// Seed of initialisation, dropout and shuffling.
     public var seed: UInt64
+    /// Training rows sampled for the diagonal Fisher information saved beside the adapter (for `fisher` merges; 0:
+    /// none).
+    public var fisherSamples: Int
+    /// Training rows sampled for the layer-input Gram matrices saved beside the adapter (for `regmean` merges; 0:
+    /// none).
+    public var gramSamples: Int
 
     /// Creates a training step with the defaults of `foundry train`.
     public init(
         input: String, model: String, rank: Int = 8, alpha: Double = 16, epochs: Int = 3, learningRate: Double = 5e-4,
-        batchSize: Int = 16, maxLength: Int = 64, seed: UInt64 = 0
+        batchSize: Int = 16, maxLength: Int = 64, seed: UInt64 = 0, fisherSamples: Int = 128, gramSamples: Int = 128
     ) {
+        self.fisherSamples = fisherSamples
+        self.gramSamples = gramSamples
         self.input = input
         self.model = model
         self.rank = rank

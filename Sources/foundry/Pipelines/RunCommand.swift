@@ -5,7 +5,7 @@ import FoundryCore
 import Pipelines
 
 /// `foundry run SPEC.yaml`: runs a declarative pipeline as a cached, incremental step graph.
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a pipeline spec (data → cleaning → LFs → label model → adapter → …) as a cached step graph.",
@@ -40,7 +40,7 @@ struct RunCommand: ParsableCommand {
         guard Set(force).count == force.count else { throw ValidationError("--force names a step twice") }
     }
 
-    func run() throws {
+    func run() async throws {
         let specURL = URL(fileURLWithPath: spec)
         let pipeline: PipelineSpec
         do {
@@ -72,21 +72,22 @@ struct RunCommand: ParsableCommand {
         if pipeline.steps.contains(where: { $0.action.kind != .data && $0.action.kind != .clean && !dryRun }) {
             try requireBLAS()
         }
+        let runner = PipelineRunner(spec: pipeline, runDirectory: directory, options: options)
         let record: RunRecord
         do {
-            record = try PipelineRunner(spec: pipeline, runDirectory: directory, options: options).run()
+            // On a thread of its own: the steps block while the in-process serving runtime answers the deploy
+            // step's smoke test on the concurrency pool.
+            record = try await withCheckedThrowingContinuation { continuation in
+                Thread { continuation.resume(with: Result { try runner.run() }) }.start()
+            }
         } catch {
             bars.finish()
             throw CommandFailure("\(error)")
         }
         bars.finish()
-        if serve {
-            throw CommandFailure(
-                "--serve: serving from `foundry run` is not built in this branch yet; run the command in steps/<deploy step>/serve.json"
-            )
-        }
         if json {
             try printJSON(record)
+            if serve { try await serveDeployed(record, in: directory) }
             return
         }
         print(
@@ -111,6 +112,27 @@ struct RunCommand: ParsableCommand {
             print(line)
         }
         if let report = record.report { print("report: \(directory.appendingPathComponent(report).path)") }
+        if serve { try await serveDeployed(record, in: directory) }
+    }
+
+    /// Serves the deployed adapter over HTTP with `foundry serve`'s arguments from the deploy step's `serve.json`.
+    func serveDeployed(_ record: RunRecord, in directory: URL) async throws {
+        guard let deploy = record.steps.last(where: { $0.kind == "deploy" }) else {
+            throw CommandFailure("--serve needs a deploy step in \(spec)")
+        }
+        let file = directory.appendingPathComponent("steps/\(deploy.name)/serve.json")
+        struct Manifest: Decodable { var arguments: [String] }
+        let manifest: Manifest
+        do {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            manifest = try decoder.decode(Manifest.self, from: Data(contentsOf: file))
+        } catch {
+            throw CommandFailure("\(file.path): cannot read the serving arguments (\(error))")
+        }
+        var command = try ServeCommand.parse(manifest.arguments)
+        try requireBLAS()
+        try await command.run()
     }
 }
 

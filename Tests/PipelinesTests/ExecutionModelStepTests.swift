@@ -1,0 +1,61 @@
+import Foundation
+import FoundryTestSupport
+import Testing
+
+@testable import Pipelines
+
+/// The model steps on the real encoder with the smallest settings: two adapters trained on the tiny corpus, merged,
+/// committed to a model repository and deployed in-process.
+@Suite("Pipeline model steps", .enabled(if: TestData.model != nil, "the encoder is not fetched (make model)"))
+struct ExecutionModelStepTests {
+    @Test("train, merge, register and deploy")
+    func modelSteps() throws {
+        let directory = TemporaryDirectory()
+        let model = try #require(TestData.model).path
+        let train = "rank: 2, epochs: 1, max_length: 8, batch_size: 8, fisher_samples: 0, gram_samples: 0"
+        let spec = """
+            pipeline: tiny-model
+            classes: [HAM, SPAM]
+            steps:
+              comments: {kind: data, path: comments.csv, text_field: text, label_field: label, split: {valid: 0.25, test: 0.25, seed: 1}}
+              votes: {kind: apply, input: comments, lfs: lfs.yaml}
+              labels: {kind: label_model, input: votes, method: mv}
+              first: {kind: train, input: labels, model: '\(model)', seed: 0, \(train)}
+              second: {kind: train, input: labels, model: '\(model)', seed: 1, \(train)}
+              merged: {kind: merge, inputs: [first, second], method: linear}
+              registry: {kind: register, input: merged, repository: repo, branch: spam}
+              serve: {kind: deploy, input: registry, port: 0}
+            """
+        let url = try ExecutionFixture.write(in: directory, spec: spec)
+        let runDirectory = directory.file("run")
+        let record = try PipelineRunner(spec: PipelineSpec.load(url), runDirectory: runDirectory).run()
+        #expect(record.steps.allSatisfy { $0.status == .ran }, "\(record.steps.map { "\($0.name): \($0.reason)" })")
+        let first = try #require(record.steps.first { $0.name == "first" })
+        // Rows 10 ("so good") has no vote: the covered train rows only.
+        #expect((first.figures["train_rows"] ?? 0) > 0)
+        #expect(first.figures["test_accuracy"] != nil)
+        for file in ["adapter_config.json", "adapter_model.safetensors", "labels.json"] {
+            #expect(
+                FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent("steps/merged/\(file)").path)
+            )
+        }
+        let commit = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: runDirectory.appendingPathComponent("steps/registry/commit.json")))
+        #expect((commit as? [String: Any])?["branch"] as? String == "spam")
+        let serve = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: runDirectory.appendingPathComponent("steps/serve/serve.json")))
+        let manifest = try #require(serve as? [String: Any])
+        #expect(manifest["smoke_requests"] as? Int == 6)  // the 3 test + 3 valid rows
+        #expect((manifest["command"] as? String)?.hasPrefix("foundry serve --model") == true)
+        #expect(FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent("serve/tiny-model").path))
+        let report = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: runDirectory.appendingPathComponent("report.json")))
+        let sections = try #require(report as? [String: Any])
+        #expect((sections["training"] as? [Any])?.count == 2)
+        #expect((sections["merges"] as? [Any])?.count == 1)
+        #expect(sections["endpoint"] != nil)
+        // Nothing changed: everything is cached, nothing trains again.
+        let again = try PipelineRunner(spec: PipelineSpec.load(url), runDirectory: runDirectory).run()
+        #expect(again.cacheHits == 8)
+    }
+}
