@@ -83,7 +83,7 @@ struct BenchPipelineCommand: ParsableCommand {
             medianColdEditedSeconds: Self.median(runs.map(\.coldEditedSeconds)),
             medianRatio: Self.median(ratios),
             goalRatio: 0.15, ratioGoalMet: Self.median(ratios) <= 0.15,
-            softLabelsIdentical: runs.allSatisfy(\.identical),
+            outputsIdentical: runs.allSatisfy(\.identical),
             editChangedSoftLabels: runs.allSatisfy(\.editChangedSoftLabels),
             runs: runs)
         try printJSON(record)
@@ -106,15 +106,22 @@ struct BenchPipelineCommand: ParsableCommand {
         let fresh = root.appendingPathComponent("run-cold-edited")
         let (_, coldEditedSeconds) = try timedRun(after, fresh, options)
 
-        let edited = try Self.files(of: target, in: incremental)
-        let identical = Self.sameFiles(edited, try Self.files(of: target, in: fresh))
-        // The cold run's entry stays in the cache: the edit must have changed what the step wrote.
+        // Every step that ran up to the target: its files after the re-run equal the cold run's of the edited spec.
+        var identicalSteps: [String: Bool] = [:]
+        for step in rerun.steps where step.status != .skipped {
+            identicalSteps[step.name] = Self.sameFiles(
+                try Self.files(of: step.name, in: incremental), try Self.files(of: step.name, in: fresh))
+        }
+        // The cold run's entry stays in the cache: the edit must have changed what the target step wrote.
         let coldKey = cold.steps.first { $0.name == target }?.key ?? ""
         let beforeEdit = try Self.files(in: incremental.appendingPathComponent("cache").appendingPathComponent(coldKey))
-        let changed = !beforeEdit.isEmpty && beforeEdit != edited
+        let afterEdit = try Self.files(of: target, in: incremental)
+        let changed = !beforeEdit.isEmpty && beforeEdit != afterEdit
+        let identical = identicalSteps[target] == true && identicalSteps.values.allSatisfy { $0 }
         return Repeat(
             coldSeconds: coldSeconds, rerunSeconds: rerunSeconds, coldEditedSeconds: coldEditedSeconds,
-            ratio: rerunSeconds / coldSeconds, identical: identical, editChangedSoftLabels: changed, edit: edit,
+            ratio: rerunSeconds / coldSeconds, identical: identical, identicalSteps: identicalSteps,
+            editChangedSoftLabels: changed, edit: edit,
             coldSteps: cold.steps.map(StepSummary.init), rerunSteps: rerun.steps.map(StepSummary.init),
             rerunCacheHits: rerun.cacheHits)
     }
@@ -240,7 +247,7 @@ struct BenchPipelineCommand: ParsableCommand {
         }
     }
 
-    /// The label-model files (`*.npy`, `label_model.json`) a step wrote, by name.
+    /// The files a step wrote (its cache entry's, without `entry.json`, which records timings), by name.
     static func files(of step: String, in runDirectory: URL) throws -> [String: Data] {
         try files(in: runDirectory.appendingPathComponent("steps").appendingPathComponent(step))
     }
@@ -252,7 +259,14 @@ struct BenchPipelineCommand: ParsableCommand {
         do { names = try FileManager.default.contentsOfDirectory(atPath: resolved.path) } catch {
             throw CommandFailure("cannot list \(folder.path): \(error.localizedDescription)")
         }
-        for name in names where name.hasSuffix(".npy") || name == "label_model.json" {
+        for name in names where name != "entry.json" {
+            var isFolder: ObjCBool = false
+            let path = resolved.appendingPathComponent(name).path
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                result[name + "/"] = Data(
+                    try files(in: resolved.appendingPathComponent(name)).keys.sorted().joined().utf8)
+                continue
+            }
             do { result[name] = try Data(contentsOf: resolved.appendingPathComponent(name)) } catch {
                 throw CommandFailure("cannot read \(resolved.appendingPathComponent(name).path)")
             }
@@ -305,8 +319,10 @@ struct BenchPipelineCommand: ParsableCommand {
         var rerunSeconds: Double
         var coldEditedSeconds: Double
         var ratio: Double
-        /// The re-run's label-model files equal the cold run of the edited spec's, byte for byte.
+        /// Every step's files after the re-run equal the cold run of the edited spec's, byte for byte.
         var identical: Bool
+        /// The same, step by step.
+        var identicalSteps: [String: Bool]
         /// The edit changed the soft labels (so the comparison is not trivially true).
         var editChangedSoftLabels: Bool
         var edit: String
@@ -333,7 +349,7 @@ struct BenchPipelineCommand: ParsableCommand {
         var medianRatio: Double
         var goalRatio: Double
         var ratioGoalMet: Bool
-        var softLabelsIdentical: Bool
+        var outputsIdentical: Bool
         var editChangedSoftLabels: Bool
         var runs: [Repeat]
     }
