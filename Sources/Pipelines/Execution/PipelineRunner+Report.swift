@@ -7,6 +7,7 @@ extension PipelineRunner {
     ///
     /// - Returns: the report's path relative to the run directory.
     func writeReport(_ record: RunRecord, entries: [String: URL]) throws -> String {
+        let cache = try? PipelineCache(directory: cacheDirectory)
         var report = RunReport(
             pipeline: record.pipeline, spec: record.spec, startedAt: record.startedAt, seconds: record.seconds,
             classes: spec.classes, steps: record.steps)
@@ -20,14 +21,37 @@ extension PipelineRunner {
                 if let summary = try? PipelineJSON.decode(
                     LabelModelSummary.self, from: entry.appendingPathComponent("summary.json"))
                 {
-                    report.labelModel = LabelModelSection(
+                    var section = LabelModelSection(
                         method: summary.method, choice: summary.choice, reason: summary.reason,
                         accuracy: summary.accuracy, f1: summary.f1)
+                    if let soft = try? SoftLabels(
+                        numPyFile: entry.appendingPathComponent("soft_labels.npy"), classNames: spec.classes)
+                    {
+                        let table = try? TableArtifact.read(from: tableEntry(of: entry, in: cache))
+                        let hard = soft.hardLabels().map(\.rawValue)
+                        let k = soft.classNames.count
+                        if let gold = table?.gold, gold.count == soft.rowCount {
+                            // Calibrated on the rows the summary scores: the test split's gold rows (all gold rows
+                            // without a split).
+                            let test = table?.rows(in: .test) ?? []
+                            let rows = (test.isEmpty ? Array(0..<gold.count) : test).filter { gold[$0] >= 0 }
+                            let probabilities = rows.map { row in
+                                (0..<k).map { Double(soft.probabilities[row * k + $0]) }
+                            }
+                            if let calibration = try? LabelModelSection.calibration(
+                                probabilities: probabilities, gold: rows.map { gold[$0] },
+                                predicted: rows.map { hard[$0] })
+                            {
+                                section.calibration = calibration.bins
+                                section.expectedCalibrationError = calibration.expectedCalibrationError
+                            }
+                        }
+                        report.classBalance = try? ClassBalanceSection.build(
+                            hardLabels: hard, gold: table?.gold.flatMap { $0.count == hard.count ? $0 : nil },
+                            classes: soft.classNames)
+                    }
+                    report.labelModel = section
                 }
-            // LEAD (part D): once `Sources/Pipelines/Report` is merged, fill the calibration and class balance
-            // here with `LabelModelSection.calibration(probabilities:gold:bins:)` and
-            // `ClassBalanceSection.build(hardLabels:gold:classes:)` on this entry's `soft_labels.npy` and the
-            // table's gold labels (TableArtifact.read(from: the manifest's tableKey entry)).
             case .train:
                 if let section = try? PipelineReportFiles.decode(
                     TrainingSection.self, entry.appendingPathComponent("training_section.json"))
@@ -40,6 +64,12 @@ extension PipelineRunner {
                 {
                     report.merges.append(section)
                 }
+            case .select:
+                if let section = try? PipelineReportFiles.decode(
+                    SelectionSection.self, entry.appendingPathComponent("selection_section.json"))
+                {
+                    report.selection = section
+                }
             case .deploy:
                 if let serve = try? PipelineReportFiles.decode(
                     ServeManifest.self, entry.appendingPathComponent("serve.json"))
@@ -48,20 +78,30 @@ extension PipelineRunner {
                         adapter: serve.adapter, url: serve.url, command: serve.command,
                         smokeRequests: serve.smokeRequests, smokeAccuracy: serve.smokeAccuracy, curl: serve.curl)
                 }
-            case .apply:
-                // LEAD (part D): `report.labelingFunctions = try LabelingFunctionSection.build(matrix:
-                // MatrixFiles.read(from: entry), gold: <the table's gold>)` once part D's builders are merged.
-                break
+            case .apply, .data:
+                // Votes: an apply step's, or a WRENCH or crowd folder's (the last such step in the run is shown).
+                guard FileManager.default.fileExists(atPath: entry.appendingPathComponent("label_matrix.npy").path),
+                    let matrix = try? MatrixFiles.read(from: entry)
+                else { continue }
+                let table = try? TableArtifact.read(from: tableEntry(of: entry, in: cache))
+                let gold = table?.gold.flatMap { $0.count == matrix.rowCount ? $0 : nil }
+                if let section = try? LabelingFunctionSection.build(matrix: matrix, gold: gold) {
+                    report.labelingFunctions = section
+                }
             default:
                 break
             }
         }
-        // LEAD (part D): replace the JSON-only write with `try RunReportRenderer.write(report, to: runDirectory)`
-        // (report.html + report.json) and return "report.html".
-        try AtomicFile.write(
-            Data(try FoundryJSON.string(report, pretty: true).utf8),
-            to: runDirectory.appendingPathComponent("report.json"))
-        return "report.json"
+        try RunReportRenderer.write(report, to: runDirectory)
+        return "report.html"
+    }
+
+    /// The cache entry holding the table an entry's output is about (its manifest's table key, else itself).
+    private func tableEntry(of entry: URL, in cache: PipelineCache?) -> URL {
+        guard let key = cache?.manifest(entry.lastPathComponent)?.tableKey, let url = cache?.entry(key) else {
+            return entry
+        }
+        return url
     }
 }
 

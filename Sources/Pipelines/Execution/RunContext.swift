@@ -235,10 +235,16 @@ struct RunContext {
             var outcome = try MergeStepRunner.run(inputs: adapters, step: merge, model: url(model), name: step.name)
             outcome.tableKey = merge.inputs.lazy.compactMap { try? tableEntry($0).key }.first
             return outcome
-        case .select:
-            throw PipelinesError.stepFailed(
-                step: step.name,
-                reason: "'\(step.action.kind.rawValue)' steps are validated but not built in this branch yet")
+        case .select(let select):
+            guard let model = select.inputs.lazy.compactMap({ baseModel(of: $0) }).first else {
+                throw PipelinesError.stepFailed(
+                    step: step.name, reason: "no train step upstream of the selection's inputs names the base model")
+            }
+            let candidates = try select.inputs.map { (name: $0, directory: try entry($0)) }
+            let table = try TableArtifact.read(from: try tableEntry(select.evaluation).url)
+            return try SelectStepRunner.run(
+                candidates: candidates, table: table, step: select, model: url(model), classes: spec.classes,
+                name: step.name)
         }
     }
 }

@@ -1,0 +1,61 @@
+import Adapters
+import Foundation
+import FoundryCore
+
+/// Runs a `select` step: scores each candidate adapter on the gold rows of one split of the evaluation table
+/// (``ModelSelection``), and in `route` mode also trains an ``ExpertRouter`` cross-fitted on the rows each candidate
+/// gets right.
+///
+/// The step's output is an adapter, so `register` and `deploy` may follow it: the best single candidate's files
+/// (in `route` mode too, as the fallback a single endpoint serves), with `selection.json` (every candidate's scores)
+/// and, when routing, `router.json` beside them.
+enum SelectStepRunner {
+    /// Folds of the router's cross-fitting (as `foundry select --route` without exemplars).
+    static let routerFolds = 5
+
+    static func run(
+        candidates: [(name: String, directory: URL)], table: TableArtifact, step: SelectStep, model: URL,
+        classes: [String], name: String
+    ) throws -> StepOutcome {
+        guard let metric = SelectionMetric(rawValue: step.metric) else {
+            throw PipelinesError.stepFailed(step: name, reason: "unknown metric '\(step.metric)'")
+        }
+        guard let split = RowSplit(rawValue: step.split) else {
+            throw PipelinesError.stepFailed(step: name, reason: "unknown split '\(step.split)'")
+        }
+        guard let gold = table.gold else {
+            throw PipelinesError.stepFailed(
+                step: name, reason: "the evaluation table '\(step.evaluation)' has no gold labels (label_field)")
+        }
+        let rows = table.rows(in: split).filter { gold[$0] >= 0 }
+        guard !rows.isEmpty else {
+            throw PipelinesError.stepFailed(
+                step: name, reason: "the '\(step.split)' split of '\(step.evaluation)' has no rows with gold labels")
+        }
+        let texts = try table.texts()
+        let encoder = try SentenceEncoder(directory: model)
+        let result = try ModelSelection.evaluate(
+            candidates: candidates.map { SelectionCandidate(name: $0.name, adapterDirectory: $0.directory) },
+            encoder: encoder, texts: rows.map { texts[$0] }, gold: rows.map { gold[$0] }, classes: classes,
+            metric: metric, routing: step.mode == .route ? .crossFitted(folds: routerFolds, seed: 0) : nil)
+        guard let chosen = candidates.first(where: { $0.name == result.chosen }) else {
+            throw PipelinesError.stepFailed(step: name, reason: "the chosen candidate '\(result.chosen)' is unknown")
+        }
+        var figures = ["rows": Double(rows.count), "chosen_score": result.chosenScore]
+        if let routing = result.routing { figures["routed_score"] = routing.scores.score }
+        return StepOutcome(figures: figures) { directory in
+            let files = try FileManager.default.contentsOfDirectory(
+                at: chosen.directory, includingPropertiesForKeys: [.isRegularFileKey])
+            for file in files where (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                try FileManager.default.copyItem(at: file, to: directory.appendingPathComponent(file.lastPathComponent))
+            }
+            try AtomicFile.write(
+                Data(try FoundryJSON.string(result, pretty: true).utf8),
+                to: directory.appendingPathComponent("selection.json"))
+            try AtomicFile.write(
+                Data(try FoundryJSON.string(result.section, pretty: true).utf8),
+                to: directory.appendingPathComponent("selection_section.json"))
+            try result.router?.write(to: directory.appendingPathComponent("router.json"))
+        }
+    }
+}
