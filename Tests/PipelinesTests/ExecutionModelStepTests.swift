@@ -5,10 +5,10 @@ import Testing
 @testable import Pipelines
 
 /// The model steps on the real encoder with the smallest settings: two adapters trained on the tiny corpus, merged,
-/// committed to a model repository and deployed in-process.
+/// ranked against each other on the gold rows, committed to a model repository and deployed in-process.
 @Suite("Pipeline model steps", .enabled(if: TestData.model != nil, "the encoder is not fetched (make model)"))
 struct ExecutionModelStepTests {
-    @Test("train, merge, register and deploy")
+    @Test("train, merge, select, register and deploy")
     func modelSteps() throws {
         let directory = TemporaryDirectory()
         let model = try #require(TestData.model).path
@@ -23,6 +23,7 @@ struct ExecutionModelStepTests {
               first: {kind: train, input: labels, model: '\(model)', seed: 0, \(train)}
               second: {kind: train, input: labels, model: '\(model)', seed: 1, \(train)}
               merged: {kind: merge, inputs: [first, second], method: linear}
+              best: {kind: select, inputs: [first, second, merged], evaluation: comments, split: valid}
               registry: {kind: register, input: merged, repository: repo, branch: spam}
               serve: {kind: deploy, input: registry, port: 0}
             """
@@ -48,14 +49,30 @@ struct ExecutionModelStepTests {
         #expect(manifest["smoke_requests"] as? Int == 6)  // the 3 test + 3 valid rows
         #expect((manifest["command"] as? String)?.hasPrefix("foundry serve --model") == true)
         #expect(FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent("serve/tiny-model").path))
+        // The select step scored all three candidates on the valid rows and passed the best one's adapter on.
+        let selection = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: runDirectory.appendingPathComponent("steps/best/selection.json")))
+                as? [String: Any])
+        let candidates = try #require(selection["candidates"] as? [[String: Any]])
+        #expect(candidates.map { $0["name"] as? String } == ["first", "second", "merged"])
+        let chosen = try #require(selection["chosen"] as? String)
+        let best = try #require(record.steps.first { $0.name == "best" })
+        #expect(best.figures["rows"] == 3)
+        let chosenAdapter = try Data(
+            contentsOf: runDirectory.appendingPathComponent("steps/\(chosen)/adapter_model.safetensors"))
+        let passedOn = try Data(contentsOf: runDirectory.appendingPathComponent("steps/best/adapter_model.safetensors"))
+        #expect(chosenAdapter == passedOn)
         let report = try JSONSerialization.jsonObject(
             with: Data(contentsOf: runDirectory.appendingPathComponent("report.json")))
         let sections = try #require(report as? [String: Any])
         #expect((sections["training"] as? [Any])?.count == 2)
         #expect((sections["merges"] as? [Any])?.count == 1)
         #expect(sections["endpoint"] != nil)
+        #expect((sections["selection"] as? [String: Any])?["chosen"] as? String == chosen)
+        #expect(FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent("report.html").path))
         // Nothing changed: everything is cached, nothing trains again.
         let again = try PipelineRunner(spec: PipelineSpec.load(url), runDirectory: runDirectory).run()
-        #expect(again.cacheHits == 8)
+        #expect(again.cacheHits == 9)
     }
 }
