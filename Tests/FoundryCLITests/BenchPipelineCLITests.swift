@@ -87,7 +87,7 @@ struct BenchPipelineCLITests {
         ])
         #expect(output.status != 0)
         #expect(output.standardError.contains("'nosuch'"))
-        #expect(!output.standardError.contains("USAGE"))
+        #expect(!output.standardError.contains("Usage:"))
     }
 
     @Test("argument mistakes show the usage; a missing spec names the file")
@@ -98,7 +98,7 @@ struct BenchPipelineCLITests {
         ])
         #expect(repeats.status != 0)
         #expect(repeats.standardError.contains("--repeats"))
-        #expect(repeats.standardError.contains("USAGE"))
+        #expect(repeats.standardError.contains("Usage: foundry bench pipeline"))
         let missing = try FoundryCLI.run([
             "bench", "pipeline", "--spec", directory.file("absent.yaml").path, "--edit-lf", "song",
         ])

@@ -259,14 +259,20 @@ public struct Train: PipelineComponent {
     ///   - model: the base encoder's folder (relative to the spec's folder).
     ///   - rank: LoRA rank; `alpha` its scale (Hu et al. 2021).
     ///   - epochs, learningRate, batchSize, maxLength, seed: as `foundry train` takes them.
+    ///   - fisherSamples: training rows sampled for the diagonal Fisher information saved beside the adapter (for
+    ///     `fisher` merges; 0 = none).
+    ///   - gramSamples: training rows sampled for the input Gram matrices saved beside the adapter (for `regmean`
+    ///     merges; 0 = none).
     public init(
         _ name: String, input: String, model: String, rank: Int = 8, alpha: Double = 16, epochs: Int = 3,
-        learningRate: Double = 5e-4, batchSize: Int = 16, maxLength: Int = 64, seed: UInt64 = 0
+        learningRate: Double = 5e-4, batchSize: Int = 16, maxLength: Int = 64, seed: UInt64 = 0,
+        fisherSamples: Int = 128, gramSamples: Int = 128
     ) {
         self.name = name
         self.parameters = TrainStep(
             input: input, model: model, rank: rank, alpha: alpha, epochs: epochs, learningRate: learningRate,
-            batchSize: batchSize, maxLength: maxLength, seed: seed)
+            batchSize: batchSize, maxLength: maxLength, seed: seed, fisherSamples: fisherSamples,
+            gramSamples: gramSamples)
     }
 
     /// The step.
