@@ -70,6 +70,15 @@ struct ExecutionModelStepTests {
         #expect((sections["merges"] as? [Any])?.count == 1)
         #expect(sections["endpoint"] != nil)
         #expect((sections["selection"] as? [String: Any])?["chosen"] as? String == chosen)
+        // The sections built from the run's own entries: LF summary and conflicts, the label model with its
+        // reliability bins on the gold rows, and the class balance.
+        let lfs = try #require(sections["labeling_functions"] as? [String: Any])
+        #expect((lfs["conflicts"] as? [[Double]])?.count == 3)
+        let labelModel = try #require(sections["label_model"] as? [String: Any])
+        #expect(labelModel["method"] as? String == "mv")
+        #expect(((labelModel["calibration"] as? [Any]) ?? []).count == 10)
+        let balance = try #require(sections["class_balance"] as? [String: Any])
+        #expect((balance["predicted"] as? [Double])?.count == 2)
         #expect(FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent("report.html").path))
         // Nothing changed: everything is cached, nothing trains again.
         let again = try PipelineRunner(spec: PipelineSpec.load(url), runDirectory: runDirectory).run()

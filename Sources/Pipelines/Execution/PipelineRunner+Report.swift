@@ -18,8 +18,8 @@ extension PipelineRunner {
                 report.cleaning = try? PipelineReportFiles.decode(
                     CleaningSection.self, entry.appendingPathComponent("cleaning.json"))
             case .labelModel:
-                if let summary = try? PipelineJSON.decode(
-                    LabelModelSummary.self, from: entry.appendingPathComponent("summary.json"))
+                if let summary = try? PipelineReportFiles.decode(
+                    LabelModelSummary.self, entry.appendingPathComponent("summary.json"))
                 {
                     var section = LabelModelSection(
                         method: summary.method, choice: summary.choice, reason: summary.reason,
