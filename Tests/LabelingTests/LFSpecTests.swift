@@ -93,7 +93,9 @@ struct LFSpecTests {
             reason: "labeling function 'a': expected a list of text values, found 'subscribe'")
         Self.expectSpecError(
             "- {name: a, kind: magic, label: SPAM}", line: 1, key: "[0].kind",
-            reason: "labeling function 'a': unknown value 'magic'; valid values: keyword, regex, lexicon, threshold")
+            reason:
+                "labeling function 'a': unknown value 'magic'; valid values: keyword, regex, lexicon, threshold, "
+                + "similarity")
         Self.expectSpecError(
             "- {name: a, kind: regex, pattern: '(', label: SPAM}", line: 1, key: "[0].pattern",
             reason: "labeling function 'a': '(' is not a valid regular expression")

@@ -52,6 +52,26 @@ struct SynthesisTests {
         #expect(ranking[1][0].exemplarSupport == 2 && ranking[1][1].poolSupport == 3)
     }
 
+    @Test func poolEvidenceCountsPoolRowsByTheirNearestCentroidLabel() throws {
+        var configuration = LFSynthesizer.Configuration()
+        configuration.phrases = false
+        configuration.minPoolSupport = 0
+        configuration.poolEvidence = 1
+        // The first four pool texts labeled SPAM, the other six HAM.
+        let labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+        let ranking = try LFSynthesizer(configuration: configuration).rankTerms(
+            pool: Self.pool, exemplars: Self.exemplars, classCount: 2, poolLabels: labels)
+        // free: 1 SPAM exemplar + 2 SPAM pool rows = 3 of 3 → (3+1)/(3+2) = 0.8; prior (3 + 4)/(6 + 10) = 7/16.
+        let free = try #require(ranking[1].first { $0.term == "free" })
+        #expect(approximatelyEqual(free.lift, 0.8 / (7.0 / 16.0)))
+        // click is in one pool row only: support 1 < 2.
+        #expect(!ranking[1].contains { $0.term == "click" })
+        // Without pool labels, free (one exemplar) lacks support.
+        let plain = try LFSynthesizer(configuration: configuration).rankTerms(
+            pool: Self.pool, exemplars: Self.exemplars, classCount: 2)
+        #expect(!plain[1].contains { $0.term == "free" })
+    }
+
     @Test func poolSupportFiltersTerms() throws {
         var configuration = LFSynthesizer.Configuration()
         configuration.phrases = false

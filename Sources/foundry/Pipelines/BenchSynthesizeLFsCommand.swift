@@ -58,6 +58,9 @@ struct BenchSynthesizeLFsCommand: AsyncParsableCommand {
     @Option(help: "Candidate families, comma-separated: keyword, shape, similarity (default: all).")
     var families: String?
 
+    @Flag(help: "Label model with an estimated class balance, ties broken by it (default: uniform, by row hash).")
+    var estimatedBalance = false
+
     @Option(help: "The encoder folder.")
     var model: String = ".models/all-MiniLM-L6-v2"
 
@@ -165,8 +168,10 @@ struct BenchSynthesizeLFsCommand: AsyncParsableCommand {
             }
             let trainMatrix = try matrix(trainTexts), testMatrix = try matrix(testTexts)
             var labelModel = try LabelModelConfiguration(method: .auto).makeModel()
-            try labelModel.fit(trainMatrix, options: FitOptions(seed: seed))
-            let score = try labelModel.score(testMatrix, gold: testGold)
+            try labelModel.fit(
+                trainMatrix, options: FitOptions(classBalance: estimatedBalance ? .estimated : .uniform, seed: seed))
+            let score = try labelModel.score(
+                testMatrix, gold: testGold, tieBreak: estimatedBalance ? .prior : .rowHash)
             let covered = (0..<trainMatrix.rowCount).filter { !trainMatrix.votes(inRow: $0).isEmpty }.count
             let choice = (labelModel as? AutoLabelModel)?.choice?.rawValue ?? "auto"
             return (
@@ -258,7 +263,8 @@ struct BenchSynthesizeLFsCommand: AsyncParsableCommand {
                     + (minExemplarSupport.map { " --min-exemplar-support \($0)" } ?? "")
                     + (diversityWeight.map { " --diversity-weight \($0)" } ?? "")
                     + (poolEvidence.map { " --pool-evidence \($0)" } ?? "")
-                    + (families.map { " --families \($0)" } ?? "")))
+                    + (families.map { " --families \($0)" } ?? "")
+                    + (estimatedBalance ? " --estimated-balance" : "")))
     }
 
     /// The few-shot baseline: a logistic regression on the exemplars' embeddings alone, scored on the test rows.
