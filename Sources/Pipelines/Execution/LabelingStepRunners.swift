@@ -60,13 +60,23 @@ struct ApplyStepRunner {
     let cache: PipelineCache
     let progress: ProgressHandler?
     let cancellation: CancellationFlag?
+    /// The encoder of each similarity function, by function name.
+    var encoders: [String: SimilarityEncoder] = [:]
 
-    /// The cache key of one function's column.
-    static func columnKey(tableKey: String, function: LabelingFunctionSpec, classes: [String]) -> String {
-        let text =
+    /// The cache key of one function's column (a similarity function's key includes its encoder's content hash).
+    static func columnKey(
+        tableKey: String, function: LabelingFunctionSpec, classes: [String], encoderDigest: String? = nil
+    ) -> String {
+        var text =
             "foundry-pipeline-column \(PipelineCache.formatVersion)\ntable \(tableKey)\n"
             + "classes \(CanonicalText.of(classes))\nfunction \(CanonicalText.of(function))\n"
+        if let encoderDigest { text += "encoder \(encoderDigest)\n" }
         return Digest.sha256Hex(Array(text.utf8))
+    }
+
+    /// Embeddings of the texts a similarity function reads, computed once per encoder and field in a run.
+    private final class EmbeddingMemo {
+        var lookups: [String: EmbeddingLookup] = [:]
     }
 
     func run() throws -> StepOutcome {
@@ -76,16 +86,33 @@ struct ApplyStepRunner {
         var cached = 0
         var computed = 0
         var faults: [LFFaultReport] = []
+        let memo = EmbeddingMemo()
         for (index, function) in spec.labelingFunctions.enumerated() {
             if cancellation?.isCancelled == true { throw LabelingError.cancelled }
-            let key = Self.columnKey(tableKey: tableKey, function: function, classes: classes)
+            let encoder = encoders[function.name]
+            let key = Self.columnKey(
+                tableKey: tableKey, function: function, classes: classes, encoderDigest: encoder?.digest)
             if let column = cache.column(key, rows: n) {
                 columns.append(column)
                 cached += 1
             } else {
                 let single = LFSpec(source: spec.source, classNames: classes, labelingFunctions: [function])
+                var embeddings: EmbeddingLookup?
+                if function.kind == .similarity, let encoder {
+                    let field = function.field ?? table.textField
+                    let memoKey = encoder.digest + "\n" + field
+                    if let known = memo.lookups[memoKey] {
+                        embeddings = known
+                    } else {
+                        let embedder = try SentenceEmbedder(directory: encoder.directory)
+                        let lookup = try EmbeddingLookup(texts: try table.table.column(field), embedder: embedder)
+                        memo.lookups[memoKey] = lookup
+                        embeddings = lookup
+                    }
+                }
                 let compiled = try single.compile(
-                    classNames: classes, defaultField: table.textField, columns: table.table.columnNames)
+                    classNames: classes, defaultField: table.textField, columns: table.table.columnNames,
+                    embeddings: embeddings)
                 let applier = LFApplier(compiled, classNames: classes)
                 let rows = records ?? table.table.records
                 records = rows
@@ -220,4 +247,12 @@ enum LabelModelStepRunner {
                 to: directory.appendingPathComponent("summary.json"))
         }
     }
+}
+
+/// The encoder a similarity labeling function embeds texts with: its folder and the hash of its files.
+struct SimilarityEncoder: Sendable, Equatable {
+    /// The model folder (Hugging Face layout).
+    var directory: URL
+    /// The content hash of its files (part of the column's cache key).
+    var digest: String
 }

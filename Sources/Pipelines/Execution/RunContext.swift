@@ -29,6 +29,8 @@ struct RunContext {
     var constraints: [String: ConstraintSet] = [:]
     /// Per `store` data step: the version id it reads.
     var storeVersions: [String: String] = [:]
+    /// Per `apply` step: the encoder of each similarity function (resolved folder and content hash).
+    var similarityEncoders: [String: [String: SimilarityEncoder]] = [:]
 
     init(spec: PipelineSpec, options: PipelineRunner.Options, fileHashes: FileHashes, runDirectory: URL) throws {
         self.spec = spec
@@ -104,14 +106,40 @@ struct RunContext {
             parameters["constraints"] = String(decoding: try PipelineJSON.encode(set), as: UTF8.self)
         case .apply(let apply):
             let lfs: LFSpec
+            var folder = spec.baseDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             switch apply.labelingFunctions {
             case .inline(let value): lfs = value
-            case .file(let path): lfs = try readSpecFile(step, key: "lfs", path) { try LFSpec.load($0) }
+            case .file(let path):
+                lfs = try readSpecFile(step, key: "lfs", path) { try LFSpec.load($0) }
+                folder = try url(path).deletingLastPathComponent()
             }
+            // Similarity functions compile only with embeddings (computed when the column runs); the others are
+            // checked now. Each similarity function's encoder is hashed into the step's key and its column's key.
+            let plain = lfs.labelingFunctions.filter { $0.kind != .similarity }
             do {
-                _ = try lfs.compile(classNames: spec.classes, defaultField: "text")
+                _ = try LFSpec(source: lfs.source, classNames: lfs.classNames, labelingFunctions: plain)
+                    .compile(classNames: spec.classes, defaultField: "text")
             } catch {
                 throw PipelineSpecReader.converted(error)
+            }
+            for function in lfs.labelingFunctions where function.kind == .similarity {
+                guard let encoder = function.encoder else {
+                    throw PipelinesError.stepFailed(
+                        step: step.name,
+                        reason: "similarity function '\(function.name)' names no encoder (add 'encoder: PATH' to it)")
+                }
+                let directory =
+                    encoder.hasPrefix("/") ? URL(fileURLWithPath: encoder) : folder.appendingPathComponent(encoder)
+                let digest: String
+                do {
+                    digest = try fileHashes.hash(directory)
+                } catch {
+                    throw PipelinesError.missingFile(
+                        step: step.name, key: "lfs.\(function.name).encoder", path: directory.path)
+                }
+                files["encoder.\(function.name)"] = digest
+                similarityEncoders[step.name, default: [:]][function.name] = SimilarityEncoder(
+                    directory: directory, digest: digest)
             }
             labelingFunctions[step.name] = lfs
             parameters["lfs"] = CanonicalText.of(lfs.labelingFunctions.map(\.name))
@@ -190,7 +218,8 @@ struct RunContext {
             let table = try TableArtifact.read(from: tableURL)
             return try ApplyStepRunner(
                 table: table, tableKey: tableKey, spec: labelingFunctions[step.name] ?? LFSpec(labelingFunctions: []),
-                classes: spec.classes, cache: cache, progress: progress, cancellation: options.cancellation
+                classes: spec.classes, cache: cache, progress: progress, cancellation: options.cancellation,
+                encoders: similarityEncoders[step.name] ?? [:]
             ).run()
         case .labelModel(let model):
             let votes = try entry(model.input)
