@@ -74,6 +74,7 @@ struct BenchPipelineCommand: ParsableCommand {
             runs.append(try oneRepeat(index: index, specURL: specURL, until: target, scratch: scratch))
         }
         let ratios = runs.map { $0.rerunSeconds / $0.coldSeconds }
+        let beforeRatios = runs.map { $0.rerunSecondsBeforeTarget / max($0.coldSecondsBeforeTarget, 1e-9) }
         let record = Record(
             spec: spec, editedFunction: editLF, edit: runs.first?.edit ?? "", until: target, repeats: repeats,
             cpu: Self.cpuModel(), cpuCount: ProcessInfo.processInfo.activeProcessorCount,
@@ -82,6 +83,9 @@ struct BenchPipelineCommand: ParsableCommand {
             medianRerunSeconds: Self.median(runs.map(\.rerunSeconds)),
             medianColdEditedSeconds: Self.median(runs.map(\.coldEditedSeconds)),
             medianRatio: Self.median(ratios),
+            medianColdSecondsBeforeTarget: Self.median(runs.map(\.coldSecondsBeforeTarget)),
+            medianRerunSecondsBeforeTarget: Self.median(runs.map(\.rerunSecondsBeforeTarget)),
+            medianRatioBeforeTarget: Self.median(beforeRatios),
             goalRatio: 0.15, ratioGoalMet: Self.median(ratios) <= 0.15,
             outputsIdentical: runs.allSatisfy(\.identical),
             editChangedSoftLabels: runs.allSatisfy(\.editChangedSoftLabels),
@@ -118,8 +122,15 @@ struct BenchPipelineCommand: ParsableCommand {
         let afterEdit = try Self.files(of: target, in: incremental)
         let changed = !beforeEdit.isEmpty && beforeEdit != afterEdit
         let identical = identicalSteps[target] == true && identicalSteps.values.allSatisfy { $0 }
+        // The steps before the target (data, cleaning, votes): the part an edit of one LF can skip, as opposed to the
+        // label model, which every edit must refit.
+        func secondsBeforeTarget(_ record: RunRecord) -> Double {
+            let before = record.steps.prefix { $0.name != target }
+            return before.reduce(0) { $0 + $1.seconds }
+        }
         return Repeat(
             coldSeconds: coldSeconds, rerunSeconds: rerunSeconds, coldEditedSeconds: coldEditedSeconds,
+            coldSecondsBeforeTarget: secondsBeforeTarget(cold), rerunSecondsBeforeTarget: secondsBeforeTarget(rerun),
             ratio: rerunSeconds / coldSeconds, identical: identical, identicalSteps: identicalSteps,
             editChangedSoftLabels: changed, edit: edit,
             coldSteps: cold.steps.map(StepSummary.init), rerunSteps: rerun.steps.map(StepSummary.init),
@@ -318,6 +329,9 @@ struct BenchPipelineCommand: ParsableCommand {
         var coldSeconds: Double
         var rerunSeconds: Double
         var coldEditedSeconds: Double
+        /// Seconds of the steps before the target step (by the steps' own clocks), cold and re-run.
+        var coldSecondsBeforeTarget: Double
+        var rerunSecondsBeforeTarget: Double
         var ratio: Double
         /// Every step's files after the re-run equal the cold run of the edited spec's, byte for byte.
         var identical: Bool
@@ -345,8 +359,12 @@ struct BenchPipelineCommand: ParsableCommand {
         var medianColdSeconds: Double
         var medianRerunSeconds: Double
         var medianColdEditedSeconds: Double
-        /// Median over repeats of re-run seconds / cold seconds.
+        /// Median over repeats of re-run seconds / cold seconds (the whole run up to and including the target).
         var medianRatio: Double
+        /// The same for the steps before the target only (what an LF edit can skip; the target always refits).
+        var medianColdSecondsBeforeTarget: Double
+        var medianRerunSecondsBeforeTarget: Double
+        var medianRatioBeforeTarget: Double
         var goalRatio: Double
         var ratioGoalMet: Bool
         var outputsIdentical: Bool
@@ -354,4 +372,3 @@ struct BenchPipelineCommand: ParsableCommand {
         var runs: [Repeat]
     }
 }
-
