@@ -113,12 +113,9 @@ struct ExamplePipelinesTests {
 
     @Test("sms: the raw SMS collection to a served adapter", .enabled(if: canRun))
     func sms() throws {
-        // The UCI file is `label<TAB>text` without a header row or quoting; the data step has no key to say so yet
-        // (DataStep needs `header: false` and `quoting: false`), so the run fails reading it.
-        try withKnownIssue("DataStep cannot read a TSV without a header row or quoting yet") {
-            let runs = try Self.run("sms", limit: 100)
-            try Self.checkCommon(runs, spec: ExampleSpecs.smsSpam)
-        }
+        // The UCI file is `label<TAB>text` without a header row or quoting: `columns` and `quoting: false` read it.
+        let runs = try Self.run("sms", limit: 100)
+        try Self.checkCommon(runs, spec: ExampleSpecs.smsSpam)
     }
 
     @Test("two tasks: two adapters merged and served from one base", .enabled(if: canRun))

@@ -44,7 +44,9 @@ enum ExampleSpecs {
     }
 
     static let smsSpam = Pipeline("sms-spam", classes: ["ham", "spam"], baseDirectory: folder("sms")) {
-        Corpus("messages", tsv: [sms], textField: "text", labelField: "label", split: split)
+        Corpus(
+            "messages", tsv: [sms], textField: "text", labelField: "label", split: split, columns: ["label", "text"],
+            quoting: false)
         Clean("clean", input: "messages", constraints: .file("constraints.yaml"), dropDuplicates: true)
         Apply("votes", input: "clean", lfs: .file("lfs.yaml"))
         FitLabelModel("labels", input: "votes", method: "auto")

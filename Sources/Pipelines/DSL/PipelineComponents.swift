@@ -56,12 +56,20 @@ public struct Corpus: PipelineComponent {
     }
 
     /// Tab-separated files, concatenated in order.
+    ///
+    /// - Parameters:
+    ///   - columns: the column names of files without a header row (nil: the first row names them).
+    ///   - quoting: false reads `"` as an ordinary character (files that are not RFC 4180, such as the raw UCI SMS
+    ///     collection).
     public init(
         _ name: String, tsv paths: [String], textField: String, labelField: String? = nil,
-        split: DataStep.Split? = nil, limit: Int? = nil
+        split: DataStep.Split? = nil, limit: Int? = nil, columns: [String]? = nil, quoting: Bool = true
     ) {
-        self.init(
-            name, format: .tsv, paths: paths, textField: textField, labelField: labelField, split: split, limit: limit)
+        var step = DataStep(
+            format: .tsv, paths: paths, textField: textField, labelField: labelField, split: split, limit: limit)
+        step.columns = columns
+        step.quoting = quoting
+        self.init(name, step)
     }
 
     /// JSON-lines files (one object per line), concatenated in order.

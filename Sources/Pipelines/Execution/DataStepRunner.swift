@@ -54,7 +54,27 @@ struct DataStepRunner {
         var sources: [String] = []
         for path in data.paths {
             let url = try context.url(path)
-            var table = try format.read(url)
+            var table: TextTable
+            if format == .jsonl || (data.columns == nil && data.quoting) {
+                table = try format.read(url)
+            } else {
+                // Delimited text without a header row and/or without quoting (e.g. the raw UCI SMS collection).
+                let read = try CSVReader.read(
+                    url, delimiter: UInt8(ascii: format == .tsv ? "\t" : ","), hasHeader: data.columns == nil,
+                    quoting: data.quoting)
+                if let names = data.columns {
+                    guard names.count == read.columnNames.count else {
+                        throw PipelinesError.invalidData(
+                            source: url.path, row: nil, field: nil,
+                            reason: "'columns' names \(names.count) columns (\(names.joined(separator: ", "))) but the "
+                                + "file's rows have \(read.columnNames.count)")
+                    }
+                    table = TextTable(
+                        source: read.source, columnNames: names, rows: read.rows, lineNumbers: read.lineNumbers)
+                } else {
+                    table = read
+                }
+            }
             if let limit = data.limit, table.rowCount > limit {
                 table = TextTable(
                     source: table.source, columnNames: table.columnNames, rows: Array(table.rows.prefix(limit)),

@@ -14,7 +14,7 @@ extension PipelineSpec {
     public static let stepKeys: [StepKind: [String]] = [
         .data: [
             "format", "paths", "path", "text_field", "label_field", "split", "limit", "store", "dataset", "version",
-            "crowd", "gold_path",
+            "crowd", "gold_path", "columns", "quoting",
         ],
         .clean: ["input", "constraints", "drop_failing", "drop_duplicates"],
         .apply: ["input", "lfs"],
@@ -249,13 +249,22 @@ enum PipelineSpecReader {
                 worker: try crowdNode.required("worker").nonEmptyString(),
                 answer: try crowdNode.required("answer").nonEmptyString())
         }
-        return DataStep(
+        var step = DataStep(
             format: format, paths: paths, textField: try node.required("text_field").nonEmptyString(),
             labelField: try node.optional("label_field")?.nonEmptyString(), split: split,
             limit: try node.optional("limit")?.int(), store: try node.optional("store")?.nonEmptyString(),
             dataset: try node.optional("dataset")?.nonEmptyString(),
             version: try node.optional("version")?.nonEmptyString(), crowd: crowd,
             goldPath: try node.optional("gold_path")?.nonEmptyString())
+        if let columnsNode = try node.optional("columns") {
+            let names = try columnsNode.strings()
+            guard !names.isEmpty, Set(names).count == names.count, !names.contains("") else {
+                throw node.error(key: "columns", "expected a list of distinct, non-empty column names")
+            }
+            step.columns = names
+        }
+        if let quoting = try node.optional("quoting") { step.quoting = try quoting.bool() }
+        return step
     }
 
     static func train(_ node: SpecNode) throws -> TrainStep {

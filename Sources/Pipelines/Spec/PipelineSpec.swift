@@ -208,6 +208,12 @@ public struct DataStep: Sendable, Equatable {
     public var crowd: CrowdColumns?
     /// For `crowd`: a second file with gold labels per item (`item` column + `label_field`), e.g. the evaluated subset.
     public var goldPath: String?
+    /// For `csv`/`tsv` files without a header row: the names of their columns, in order (nil: the first row names
+    /// them).
+    public var columns: [String]?
+    /// For `csv`/`tsv`: whether `"` starts a quoted field (RFC 4180, the default); false reads quotes as ordinary
+    /// characters, as pandas' `quoting=3` does (the raw UCI SMS collection needs it).
+    public var quoting: Bool = true
 
     /// Creates a data step.
     public init(
