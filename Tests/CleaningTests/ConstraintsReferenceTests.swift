@@ -8,31 +8,11 @@ import Testing
 /// Keeps `docs/reference/constraints.md` honest: every `yaml` and `json` example on the page parses and checks with the
 /// real reader.
 struct ConstraintsReferenceTests {
-    /// The fenced code blocks of a Markdown page whose info string is `language`, with the line each starts on.
-    static func codeBlocks(_ language: String, in text: String) -> [(line: Int, code: String)] {
-        var blocks: [(line: Int, code: String)] = []
-        var current: (line: Int, lines: [String])?
-        for (index, line) in text.components(separatedBy: "\n").enumerated() {
-            if var block = current {
-                if line.hasPrefix("```") {
-                    blocks.append((block.line, block.lines.joined(separator: "\n")))
-                    current = nil
-                } else {
-                    block.lines.append(line)
-                    current = block
-                }
-            } else if line == "```" + language {
-                current = (index + 2, [])
-            }
-        }
-        return blocks
-    }
-
     @Test func everyExampleOnTheReferencePageParses() throws {
         let page = TestData.packageFile("docs/reference/constraints.md")
         let text = try String(contentsOf: page, encoding: .utf8)
-        let yaml = Self.codeBlocks("yaml", in: text)
-        let json = Self.codeBlocks("json", in: text)
+        let yaml = MarkdownCodeBlocks.blocks("yaml", in: text)
+        let json = MarkdownCodeBlocks.blocks("json", in: text)
         #expect(yaml.count >= 1 && json.count >= 1)
         for (line, code) in yaml {
             #expect(try !ConstraintSpec.parse(code, source: "constraints.md:\(line)").constraints.isEmpty)

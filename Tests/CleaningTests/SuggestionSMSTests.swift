@@ -33,7 +33,7 @@ struct SuggestionSMSTests {
             ConstraintSet(ConstraintSuggester().suggest(profile: profile).map(\.constraint)))
         let page = try String(
             contentsOf: TestData.packageFile("docs/reference/constraint-synthesis.md"), encoding: .utf8)
-        let block = try #require(ConstraintsReferenceTests.codeBlocks("yaml", in: page).last)
+        let block = try #require(MarkdownCodeBlocks.blocks("yaml", in: page).last)
         #expect(block.code + "\n" == written)
     }
 

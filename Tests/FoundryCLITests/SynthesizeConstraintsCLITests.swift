@@ -16,32 +16,9 @@ struct SynthesizeConstraintsCLITests {
         return lines.joined(separator: "\n") + "\n"
     }()
 
-    struct Output {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
     /// Runs `foundry arguments…` in `directory` with `stdin` as standard input.
-    func run(_ arguments: [String], stdin: String = "", in directory: URL) throws -> Output {
-        guard let executable = FoundryCLI.executable else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-            standardError: String(decoding: errData, as: UTF8.self))
+    func run(_ arguments: [String], stdin: String = "", in directory: URL) throws -> FoundryCLI.Output {
+        try FoundryCLI.run(arguments, in: directory, stdin: stdin)
     }
 
     func fixture() throws -> TemporaryDirectory {
@@ -122,7 +99,7 @@ struct SynthesizeConstraintsCLITests {
         let directory = try fixture()
         try directory.write("empty.csv", "")
         try directory.write("header.csv", "id,text\n")
-        func synthesize(_ extra: [String]) throws -> Output {
+        func synthesize(_ extra: [String]) throws -> FoundryCLI.Output {
             try run(["synthesize", "constraints", "--out", "c.yaml"] + extra, in: directory.url)
         }
         let empty = try synthesize(["--input", "empty.csv"])

@@ -50,38 +50,9 @@ struct SynthesizeLFsCLITests {
         return directory
     }
 
-    /// What one run printed and returned.
-    struct Output {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-
-        /// Standard output parsed as one JSON object.
-        func json() throws -> [String: Any] {
-            try #require(try JSONSerialization.jsonObject(with: Data(standardOutput.utf8)) as? [String: Any])
-        }
-    }
-
     /// Runs `foundry arguments…` in `directory` with `stdin` as standard input.
-    func run(_ arguments: [String], stdin: String = "", in directory: URL) throws -> Output {
-        guard let executable = FoundryCLI.executable else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, standardOutput: String(decoding: out, as: UTF8.self),
-            standardError: String(decoding: err, as: UTF8.self))
+    func run(_ arguments: [String], stdin: String = "", in directory: URL) throws -> FoundryCLI.Output {
+        try FoundryCLI.run(arguments, in: directory, stdin: stdin)
     }
 
     static let base = [

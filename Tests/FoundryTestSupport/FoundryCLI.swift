@@ -64,10 +64,11 @@ public enum FoundryCLI {
 
     /// Runs `foundry arguments…` (or the `product` executable, or another `executable` such as an older release) in
     /// `directory` (default: the package root) and waits for it; `environment` is added to (and overrides) this
-    /// process's environment, a `nil` value removes a variable.
+    /// process's environment, a `nil` value removes a variable; `stdin`, when given, is written to the process's
+    /// standard input, which is then closed (answers to an interactive review, for example).
     public static func run(
         _ arguments: [String], product: String? = nil, executable other: URL? = nil,
-        in directory: URL = TestData.packageRoot, environment: [String: String?] = [:]
+        in directory: URL = TestData.packageRoot, environment: [String: String?] = [:], stdin: String? = nil
     ) throws -> Output {
         guard let executable = other ?? product.map(Self.product) ?? executable else {
             throw CocoaError(.fileNoSuchFile)
@@ -84,7 +85,13 @@ public enum FoundryCLI {
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
+        let input = stdin.map { _ in Pipe() }
+        if let input { process.standardInput = input }
         try process.run()
+        if let input, let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         let errData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
