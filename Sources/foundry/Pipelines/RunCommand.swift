@@ -130,7 +130,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("\(file.path): cannot read the serving arguments (\(error))")
         }
-        var command = try ServeCommand.parse(manifest.arguments)
+        let command = try ServeCommand.parse(manifest.arguments)
         try requireBLAS()
         try await command.run()
     }
