@@ -136,7 +136,7 @@ struct SelectionModelSelectionTests {
         try router.write(to: file)
         let read = try ExpertRouter(contentsOf: file)
         #expect(read == router)
-        let embeddings = ModelSelection.baseEmbeddings(texts, encoder: fixture.encoder)
+        let embeddings = try SentenceEmbedder(encoder: fixture.encoder).embed(texts)
         #expect(try read.route(embeddings: embeddings) == router.route(embeddings: embeddings))
         let text = try String(contentsOf: file, encoding: .utf8)
         try Data(text.replacingOccurrences(of: "\"music\"", with: "\"music\", \"extra\"").utf8).write(to: file)
@@ -312,7 +312,7 @@ struct SelectionModelSelectionTests {
         #expect(throws: PipelinesError.self) {
             try ExpertRouter.train(
                 exemplars: [RoutingExemplar(text: "win", candidate: "a")], candidates: ["a"],
-                embed: { ModelSelection.baseEmbeddings($0, encoder: fixture.encoder) })
+                embed: { try SentenceEmbedder(encoder: fixture.encoder).embed($0) })
         }
     }
 
@@ -321,7 +321,7 @@ struct SelectionModelSelectionTests {
         .enabled(if: TestData.model != nil, "the encoder is not fetched (make model)"))
     func realEncoderRouting() throws {
         let encoder = try SentenceEncoder(directory: try #require(TestData.model))
-        let embed: ([String]) throws -> [[Float]] = { ModelSelection.baseEmbeddings($0, encoder: encoder) }
+        let embed: ([String]) throws -> [[Float]] = { try SentenceEmbedder(encoder: encoder).embed($0) }
         let exemplars = [
             ("WIN a FREE iPhone, click the link now", "spam"), ("Call now to claim your cash prize", "spam"),
             ("subscribe to my channel for free gift cards", "spam"), ("Urgent: your account won 1000 dollars", "spam"),

@@ -272,16 +272,6 @@ public enum ModelSelection {
         return result
     }
 
-    /// Normalised mean-pooled embeddings of the base encoder (no adapter), one vector per text.
-    ///
-    /// The pipeline's shared embedder (`SentenceEmbedder`) gives the same vectors; this keeps selection usable on its
-    /// own.
-    public static func baseEmbeddings(_ texts: [String], encoder: SentenceEncoder) -> [[Float]] {
-        let tensor = encoder.embed(texts, normalize: true)
-        let width = tensor.columns
-        return (0..<texts.count).map { Array(tensor.scalars[($0 * width)..<(($0 + 1) * width)]) }
-    }
-
     // MARK: - Routing
 
     private static func route(
@@ -290,8 +280,10 @@ public enum ModelSelection {
         expectedCandidates: [String?]?, best: CandidateEvaluation
     ) throws -> (RoutingEvaluation, ExpertRouter) {
         let names = loaded.map(\.candidate.name)
-        let embeddings = baseEmbeddings(texts, encoder: encoder)
-        let embed: ([String]) throws -> [[Float]] = { baseEmbeddings($0, encoder: encoder) }
+        // One embedder for the evaluation texts and the exemplars: normalised base embeddings, each text once.
+        let embedder = SentenceEmbedder(encoder: encoder)
+        let embeddings = try embedder.embed(texts)
+        let embed: ([String]) throws -> [[Float]] = { try embedder.embed($0) }
         var routedTo: [Int]
         let router: ExpertRouter
         var exemplarCounts = [Int](repeating: 0, count: names.count)
