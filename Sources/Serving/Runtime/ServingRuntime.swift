@@ -274,10 +274,12 @@ public final class ServingRuntime: Sendable {
             let request = PendingRequest(
                 kind: kind, adapterID: adapterID, sequences: sequences, continuation: continuation)
             do {
+                // Read-ahead starts before the request is queued: once queued, a worker may take it and load the
+                // adapter itself first, and the prefetch would then race the load (and miss its count).
+                if let adapterID, cache.tier(of: adapterID) == .cold { cache.prefetch(adapterID) }
                 try scheduler.enqueue(
                     ScheduledItem(
                         adapter: adapterID, tokens: tokens, enqueuedAt: now, deadline: deadline, payload: request))
-                if let adapterID, cache.tier(of: adapterID) == .cold { cache.prefetch(adapterID) }
             } catch {
                 continuation.resume(throwing: error)
             }
