@@ -31,7 +31,6 @@ struct LabelMatrixIOTests {
         }
     }
 
-    /// 10^6 rows × 100 LFs at 25 % coverage: the sparse matrix must stay well under 250 MB resident.
     @Test("rows at chosen indices: a dev subset and its complement, in the order asked for")
     func rowsAtIndices() throws {
         let matrix = randomLabelMatrix(rows: 50, lfs: 4, cardinality: 3, coverage: 0.4, seed: 3)
@@ -48,22 +47,21 @@ struct LabelMatrixIOTests {
         #expect(matrix.rows([Int]()).rowCount == 0)
     }
 
+    /// 10^6 rows × 100 LFs at 25 % coverage: the sparse matrix must stay well under 250 MB.
+    ///
+    /// Counted from the matrix's own buffers (their capacities), not from the process's resident
+    /// size: tests run in parallel, so the process's RSS also moves with whatever else is running,
+    /// which made the earlier RSS check fail at random (256 MB once in CI).
     @Test func aMillionRowMatrixIsSmall() throws {
-        let before = residentMegabytes()
         let matrix = randomLabelMatrix(rows: 1_000_000, lfs: 100, cardinality: 2, coverage: 0.25, seed: 11)
-        let after = residentMegabytes()
         #expect(matrix.voteCount > 24_000_000 && matrix.voteCount < 26_000_000)
-        if let before, let after {
-            #expect(after - before < 250, "the matrix added \(after - before) MB")
-        }
-    }
-
-    private func residentMegabytes() -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
-        else { return nil }
-        return kilobytes / 1024
+        let bytes =
+            matrix.rowOffsets.capacity * MemoryLayout<Int>.stride
+            + matrix.voteLFs.capacity * MemoryLayout<UInt16>.stride
+            + matrix.voteClasses.capacity * MemoryLayout<UInt16>.stride
+        let megabytes = Double(bytes) / 1_048_576
+        // 25 M votes × (2 + 2) bytes + 1 M row offsets ≈ 103 MB when the buffers are tight.
+        #expect(megabytes < 150, "the matrix's buffers hold \(megabytes) MB")
     }
 }
 
