@@ -52,6 +52,23 @@ struct LabelMatrixIOTests {
     /// Counted from the matrix's own buffers (their capacities), not from the process's resident
     /// size: tests run in parallel, so the process's RSS also moves with whatever else is running,
     /// which made the earlier RSS check fail at random (256 MB once in CI).
+    @Test("the vote buffers are the compressed rows: each row's votes, in order")
+    func voteBuffersAreTheRows() throws {
+        let matrix = randomLabelMatrix(rows: 40, lfs: 5, cardinality: 3, coverage: 0.5, seed: 8)
+        let dense = matrix.denseVotes()
+        let rebuilt = matrix.withVoteBuffers { offsets, lfs, classes -> [Int] in
+            #expect(offsets.count == matrix.rowCount + 1 && lfs.count == matrix.voteCount && classes.count == lfs.count)
+            var votes = [Int](repeating: -1, count: matrix.rowCount * matrix.lfCount)
+            for row in 0..<matrix.rowCount {
+                for index in offsets[row]..<offsets[row + 1] {
+                    votes[row * matrix.lfCount + Int(lfs[index])] = Int(classes[index])
+                }
+            }
+            return votes
+        }
+        #expect(rebuilt == dense && dense.contains { $0 >= 0 })
+    }
+
     @Test func aMillionRowMatrixIsSmall() throws {
         let matrix = randomLabelMatrix(rows: 1_000_000, lfs: 100, cardinality: 2, coverage: 0.25, seed: 11)
         #expect(matrix.voteCount > 24_000_000 && matrix.voteCount < 26_000_000)

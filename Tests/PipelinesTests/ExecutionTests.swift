@@ -129,6 +129,28 @@ struct ExecutionTests {
         #expect(throws: PipelinesError.self) { try run(spec, in: runDirectory, .init(until: "vote")) }
     }
 
+    @Test("steps after --until are not fingerprinted: the files only they read are not hashed")
+    func untilDoesNotHashLaterSteps() throws {
+        let directory = TemporaryDirectory()
+        let trained =
+            ExecutionFixture.spec() + "\n  adapter: {kind: train, input: labels, model: encoder, epochs: 1}\n"
+        let spec = try ExecutionFixture.write(in: directory, spec: trained)
+        try FileManager.default.createDirectory(at: directory.file("encoder"), withIntermediateDirectories: true)
+        try directory.write("encoder/config.json", "{}")
+        try directory.write("encoder/model.safetensors", String(repeating: "w", count: 4096))
+        let runDirectory = directory.file("run")
+        let partial = try run(spec, in: runDirectory, .init(until: "labels"))
+        #expect(partial.steps.map(\.status) == [.ran, .ran, .ran, .skipped])
+        #expect(partial.steps[3].key == "" && partial.steps[3].reason == "after --until labels")
+        #expect(partial.steps[0..<3].allSatisfy { $0.key.count == 64 })
+        // The run directory's file-hash memo holds the data file the first step read, not the encoder's files.
+        let state = try String(contentsOf: runDirectory.appendingPathComponent("state.json"), encoding: .utf8)
+        #expect(state.contains("comments.csv"))
+        #expect(!state.contains("model.safetensors"))
+        let plan = try run(spec, in: runDirectory, .init(until: "labels", dryRun: true))
+        #expect(plan.steps.map(\.status) == [.cached, .cached, .cached, .skipped] && plan.steps[3].key == "")
+    }
+
     @Test("a cancelled run keeps the finished steps; the next run resumes from them")
     func cancellation() throws {
         let directory = TemporaryDirectory()

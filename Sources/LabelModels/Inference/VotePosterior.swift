@@ -79,32 +79,50 @@ public struct VotePosterior: Sendable, Equatable, Codable {
             // logit_c = bias_c + Σ disagree_j + Σ (agree_j − disagree_j)·[l_j = c]; the middle term is per row.
             voteDelta = zip(agree, disagree).map { $0 - $1 }
         }
+        let fullTable: [Double]
+        let disagreement: [Double]
+        let isFull: Bool
+        switch weights {
+        case let .full(table): (fullTable, disagreement, isFull) = (table, [], true)
+        case let .symmetric(_, disagree): (fullTable, disagreement, isFull) = ([], disagree, false)
+        }
+        let bias = self.bias
+        // Raw buffers hoisted out of the row loop; each row's logits are summed in the same order as before.
         output.withUnsafeMutableBufferPointer { out in
             let outBase = out.baseAddress
-            ParallelChunks.forEach(count: matrix.rowCount, chunkSize: 2048, maxThreads: maxThreads) { _, range in
-                guard let outBase else { return }
-                for row in range {
-                    let logits = outBase + row * k
-                    for c in 0..<k { logits[c] = bias[c] }
-                    let lower = matrix.rowOffsets[row], upper = matrix.rowOffsets[row + 1]
-                    switch weights {
-                    case let .full(table):
-                        table.withUnsafeBufferPointer { w in
-                            for index in lower..<upper {
-                                let base = (Int(matrix.voteLFs[index]) * k + Int(matrix.voteClasses[index])) * k
-                                for c in 0..<k { logits[c] += w[base + c] }
+            fullTable.withUnsafeBufferPointer { w in
+                disagreement.withUnsafeBufferPointer { disagree in
+                    voteDelta.withUnsafeBufferPointer { delta in
+                        bias.withUnsafeBufferPointer { bias in
+                            matrix.withVoteBuffers { offsets, lfs, classes in
+                                ParallelChunks.forEach(
+                                    count: matrix.rowCount, chunkSize: 2048, maxThreads: maxThreads
+                                ) { _, range in
+                                    guard let outBase else { return }
+                                    for row in range {
+                                        let logits = outBase + row * k
+                                        for c in 0..<k { logits[c] = bias[c] }
+                                        let lower = offsets[row], upper = offsets[row + 1]
+                                        if isFull {
+                                            for index in lower..<upper {
+                                                let base = (Int(lfs[index]) * k + Int(classes[index])) * k
+                                                for c in 0..<k { logits[c] += w[base + c] }
+                                            }
+                                        } else {
+                                            var shift = 0.0
+                                            for index in lower..<upper {
+                                                let j = Int(lfs[index])
+                                                shift += disagree[j]
+                                                logits[Int(classes[index])] += delta[j]
+                                            }
+                                            for c in 0..<k { logits[c] += shift }
+                                        }
+                                        Self.softmaxInPlace(logits, k)
+                                    }
+                                }
                             }
                         }
-                    case let .symmetric(_, disagree):
-                        var shift = 0.0
-                        for index in lower..<upper {
-                            let j = Int(matrix.voteLFs[index])
-                            shift += disagree[j]
-                            logits[Int(matrix.voteClasses[index])] += voteDelta[j]
-                        }
-                        for c in 0..<k { logits[c] += shift }
                     }
-                    Self.softmaxInPlace(logits, k)
                 }
             }
         }

@@ -121,13 +121,21 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
                 ParallelChunks.forEach(count: matrix.rowCount, chunkSize: chunk) { index, range in
                     var votes = [Double](repeating: 0, count: m * k * k)  // [(j·k + l)·k + c]
                     var mass = [Double](repeating: 0, count: k)
-                    responsibilities.withUnsafeBufferPointer { t in
-                        for row in range {
-                            let base = row * k
-                            for c in 0..<k { mass[c] += t[base + c] }
-                            for vote in matrix.rowOffsets[row]..<matrix.rowOffsets[row + 1] {
-                                let cell = (Int(matrix.voteLFs[vote]) * k + Int(matrix.voteClasses[vote])) * k
-                                for c in 0..<k { votes[cell + c] += t[base + c] }
+                    // Raw buffers for the hot loop (this runs once per EM iteration); the sums are taken in the same
+                    // order as with indexed arrays, so the fit is bit for bit what it was.
+                    votes.withUnsafeMutableBufferPointer { votes in
+                        mass.withUnsafeMutableBufferPointer { mass in
+                            responsibilities.withUnsafeBufferPointer { t in
+                                matrix.withVoteBuffers { offsets, lfs, classes in
+                                    for row in range {
+                                        let base = row * k
+                                        for c in 0..<k { mass[c] += t[base + c] }
+                                        for vote in offsets[row]..<offsets[row + 1] {
+                                            let cell = (Int(lfs[vote]) * k + Int(classes[vote])) * k
+                                            for c in 0..<k { votes[cell + c] += t[base + c] }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }

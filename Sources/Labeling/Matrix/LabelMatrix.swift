@@ -254,3 +254,21 @@ extension LabelMatrix {
     /// Default class names `"0"`, `"1"`, … for matrices read without names.
     public static func defaultClassNames(_ count: Int) -> [String] { (0..<count).map(String.init) }
 }
+
+extension LabelMatrix {
+    /// Calls `body` with the matrix's compressed-row buffers: the row offsets (`rowCount + 1` of them), and each
+    /// vote's labeling function and class. For hot loops over the votes, which would otherwise pay a bounds check and
+    /// a reference count per access.
+    public func withVoteBuffers<Result>(
+        _ body: (
+            _ rowOffsets: UnsafeBufferPointer<Int>, _ voteLFs: UnsafeBufferPointer<UInt16>,
+            _ voteClasses: UnsafeBufferPointer<UInt16>
+        ) throws -> Result
+    ) rethrows -> Result {
+        try rowOffsets.withUnsafeBufferPointer { offsets in
+            try voteLFs.withUnsafeBufferPointer { lfs in
+                try voteClasses.withUnsafeBufferPointer { classes in try body(offsets, lfs, classes) }
+            }
+        }
+    }
+}

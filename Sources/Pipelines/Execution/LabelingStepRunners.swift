@@ -178,10 +178,10 @@ struct LabelModelSummary: Codable, Sendable, Equatable {
 /// set when asked), predicts soft labels for every row and scores them on the test rows' gold.
 enum LabelModelStepRunner {
     static func run(
-        votes: URL, table: TableArtifact, tableKey: String, step: LabelModelStep, classes: [String],
+        votes: URL, matrix: LabelMatrix, table: TableArtifact, tableKey: String, step: LabelModelStep,
+        classes: [String],
         progress: ProgressHandler?
     ) throws -> StepOutcome {
-        let matrix = try MatrixFiles.read(from: votes)
         guard matrix.rowCount == table.rowCount else {
             throw PipelinesError.cacheCorrupted(
                 path: votes.path, reason: "\(matrix.rowCount) rows of votes for a table of \(table.rowCount)")

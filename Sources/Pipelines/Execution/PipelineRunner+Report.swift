@@ -6,7 +6,7 @@ extension PipelineRunner {
     /// Builds the ``RunReport`` from the steps' entries and writes it into the run directory.
     ///
     /// - Returns: the report's path relative to the run directory.
-    func writeReport(_ record: RunRecord, entries: [String: URL]) throws -> String {
+    func writeReport(_ record: RunRecord, entries: [String: URL], reads: EntryReads) throws -> String {
         let cache = try? PipelineCache(directory: cacheDirectory)
         var report = RunReport(
             pipeline: record.pipeline, spec: record.spec, startedAt: record.startedAt, seconds: record.seconds,
@@ -27,7 +27,7 @@ extension PipelineRunner {
                     if let soft = try? SoftLabels(
                         numPyFile: entry.appendingPathComponent("soft_labels.npy"), classNames: spec.classes)
                     {
-                        let table = try? TableArtifact.read(from: tableEntry(of: entry, in: cache))
+                        let table = try? reads.table(tableEntry(of: entry, in: cache))
                         let hard = soft.hardLabels().map(\.rawValue)
                         let k = soft.classNames.count
                         if let gold = table?.gold, gold.count == soft.rowCount {
@@ -81,9 +81,9 @@ extension PipelineRunner {
             case .apply, .data:
                 // Votes: an apply step's, or a WRENCH or crowd folder's (the last such step in the run is shown).
                 guard FileManager.default.fileExists(atPath: entry.appendingPathComponent("label_matrix.npy").path),
-                    let matrix = try? MatrixFiles.read(from: entry)
+                    let matrix = try? reads.matrix(entry)
                 else { continue }
-                let table = try? TableArtifact.read(from: tableEntry(of: entry, in: cache))
+                let table = try? reads.table(tableEntry(of: entry, in: cache))
                 let gold = table?.gold.flatMap { $0.count == matrix.rowCount ? $0 : nil }
                 if let section = try? LabelingFunctionSection.build(matrix: matrix, gold: gold) {
                     report.labelingFunctions = section

@@ -99,12 +99,13 @@ public struct PipelineRunner: Sendable {
             (try? PipelineJSON.decode(State.self, from: stateURL)) ?? State()
         let previous = state.fingerprints
 
-        // Everything a step depends on is read and hashed before the first step runs, so a bad LF or constraint
-        // file, or an unreadable data file, stops the run here.
+        // Everything a selected step depends on is read and hashed before the first step runs, so a bad LF or
+        // constraint file, or an unreadable data file, stops the run here. Steps after `--until` are not
+        // fingerprinted: hashing what they read (an encoder's 90 MB of weights) would only slow the run down.
         var context = try RunContext(
             spec: spec, options: options, fileHashes: state.fileHashes, runDirectory: runDirectory)
         var fingerprints: [String: StepFingerprint] = [:]
-        for name in graph.order {
+        for name in graph.order where selected.contains(name) {
             guard let step = spec.step(named: name) else { continue }
             let inputKeys = step.action.inputs.map { fingerprints[$0]?.key ?? "" }
             fingerprints[name] = try context.fingerprint(step, inputKeys: inputKeys)
@@ -115,14 +116,16 @@ public struct PipelineRunner: Sendable {
         var records: [StepRecord] = []
         if options.dryRun {
             for name in graph.order {
-                guard let fingerprint = fingerprints[name], let step = spec.step(named: name) else { continue }
+                guard let step = spec.step(named: name) else { continue }
                 let kind = step.action.kind.rawValue
-                if !selected.contains(name) {
+                guard let fingerprint = fingerprints[name] else {
                     records.append(
                         StepRecord(
                             name: name, kind: kind, status: .skipped, reason: "after --until \(options.until ?? "")",
-                            key: fingerprint.key))
-                } else if !options.force.contains(name),
+                            key: ""))
+                    continue
+                }
+                if !options.force.contains(name),
                     let manifest = PipelineCache.manifest(in: cacheDirectory, key: fingerprint.key)
                 {
                     records.append(
@@ -149,14 +152,14 @@ public struct PipelineRunner: Sendable {
         var entries: [String: URL] = [:]
         var failure: (any Error)?
         for name in graph.order {
-            guard let fingerprint = fingerprints[name], let step = spec.step(named: name) else { continue }
+            guard let step = spec.step(named: name) else { continue }
             let kind = step.action.kind.rawValue
-            guard selected.contains(name), failure == nil else {
+            guard let fingerprint = fingerprints[name], failure == nil else {
                 records.append(
                     StepRecord(
                         name: name, kind: kind, status: .skipped,
                         reason: failure == nil ? "after --until \(options.until ?? "")" : "an earlier step failed",
-                        key: fingerprint.key))
+                        key: fingerprints[name]?.key ?? ""))
                 continue
             }
             let stepClock = Stopwatch()
@@ -216,7 +219,7 @@ public struct PipelineRunner: Sendable {
             pipeline: spec.name, spec: spec.source, startedAt: startedAt, seconds: clock.seconds, steps: records,
             cacheHits: records.filter { $0.status == .cached }.count, runDirectory: runDirectory.path, report: nil)
         if failure == nil {
-            record.report = try writeReport(record, entries: entries)
+            record.report = try writeReport(record, entries: entries, reads: context.reads)
         }
         mark("report written")
         record.seconds = clock.seconds

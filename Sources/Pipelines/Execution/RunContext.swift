@@ -31,6 +31,8 @@ struct RunContext {
     var storeVersions: [String: String] = [:]
     /// Per `apply` step: the encoder of each similarity function (resolved folder and content hash).
     var similarityEncoders: [String: [String: SimilarityEncoder]] = [:]
+    /// Tables and label matrices already read from cache entries in this run.
+    let reads = EntryReads()
 
     init(spec: PipelineSpec, options: PipelineRunner.Options, fileHashes: FileHashes, runDirectory: URL) throws {
         self.spec = spec
@@ -210,12 +212,12 @@ struct RunContext {
         case .data(let data):
             return try DataStepRunner(context: self, step: step, data: data).run()
         case .clean(let clean):
-            let table = try TableArtifact.read(from: tableEntry(clean.input).url)
+            let table = try reads.table(tableEntry(clean.input).url)
             return try CleanStepRunner.run(
                 table: table, step: clean, constraints: constraints[step.name] ?? ConstraintSet([]), name: step.name)
         case .apply(let apply):
             let (tableKey, tableURL) = try tableEntry(apply.input)
-            let table = try TableArtifact.read(from: tableURL)
+            let table = try reads.table(tableURL)
             return try ApplyStepRunner(
                 table: table, tableKey: tableKey, spec: labelingFunctions[step.name] ?? LFSpec(labelingFunctions: []),
                 classes: spec.classes, cache: cache, progress: progress, cancellation: options.cancellation,
@@ -224,14 +226,15 @@ struct RunContext {
         case .labelModel(let model):
             let votes = try entry(model.input)
             let (tableKey, tableURL) = try tableEntry(model.input)
-            let table = try TableArtifact.read(from: tableURL)
+            let table = try reads.table(tableURL)
             return try LabelModelStepRunner.run(
-                votes: votes, table: table, tableKey: tableKey, step: model, classes: spec.classes,
+                votes: votes, matrix: try reads.matrix(votes), table: table, tableKey: tableKey, step: model,
+                classes: spec.classes,
                 progress: progress)
         case .train(let train):
             let (tableKey, tableURL) = try tableEntry(train.input)
             var outcome = try TrainStepRunner.run(
-                softLabelsEntry: try entry(train.input), table: TableArtifact.read(from: tableURL), step: train,
+                softLabelsEntry: try entry(train.input), table: reads.table(tableURL), step: train,
                 model: url(train.model), classes: spec.classes, name: step.name, progress: progress,
                 cancellation: options.cancellation)
             outcome.tableKey = tableKey
@@ -249,7 +252,7 @@ struct RunContext {
             }
             let table = try? tableEntry(deploy.input)
             return try DeployStepRunner.run(
-                adapter: try entry(deploy.input), table: table.map { try TableArtifact.read(from: $0.url) },
+                adapter: try entry(deploy.input), table: table.map { try reads.table($0.url) },
                 step: deploy, model: url(model), pipeline: spec.name, runDirectory: runDirectory)
         case .merge(let merge):
             guard let model = merge.inputs.lazy.compactMap({ baseModel(of: $0) }).first else {
@@ -270,7 +273,7 @@ struct RunContext {
                     step: step.name, reason: "no train step upstream of the selection's inputs names the base model")
             }
             let candidates = try select.inputs.map { (name: $0, directory: try entry($0)) }
-            let table = try TableArtifact.read(from: try tableEntry(select.evaluation).url)
+            let table = try reads.table(try tableEntry(select.evaluation).url)
             return try SelectStepRunner.run(
                 candidates: candidates, table: table, step: select, model: url(model), classes: spec.classes,
                 name: step.name)

@@ -24,7 +24,8 @@ public struct StepRecord: Sendable, Codable, Equatable {
     /// Why it ran (`"not in the cache"`, `"input 'votes' changed"`, `"parameters changed: epochs"`, `"forced"`), or why
     /// not.
     public var reason: String
-    /// The content address of its output (hex SHA-256 of its inputs' keys and its own parameters).
+    /// The content address of its output (hex SHA-256 of its inputs' keys and its own parameters); empty for a step
+    /// after `--until`, which is not fingerprinted.
     public var key: String
     /// Wall-clock seconds (0 for a cache hit's lookup is not rounded away: it is the lookup's time).
     public var seconds: Double

@@ -22,7 +22,9 @@ final class ServerProcess: @unchecked Sendable {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         log = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("foundry-serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw CommandFailure("cannot create the server's log file \(log.path)")
+        }
         let logHandle = try FileHandle(forWritingTo: log)
         let output = Pipe()
         process = Process()
