@@ -52,6 +52,12 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
     ///
     /// - Throws: ``LabelModelsError`` for an empty matrix, a bad class balance, or a confusion table over the memory guard.
     public mutating func fit(_ matrix: LabelMatrix, options: FitOptions) throws {
+        try fit(matrix, options: options, usesVotePatterns: true)
+    }
+
+    /// ``fit(_:options:)`` with the E-step run once per distinct vote pattern (`true`, as the public fit does) or once
+    /// per row; the two give the same fit bit for bit, which a test checks with this switch.
+    mutating func fit(_ matrix: LabelMatrix, options: FitOptions, usesVotePatterns: Bool) throws {
         try FitValidation.check(matrix, method: Self.methodName)
         let m = matrix.lfCount, k = matrix.cardinality
         guard m * k * (k + 1) <= configuration.maxParameters else {
@@ -64,6 +70,8 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
         var fitted: VotePosterior?
         var prior = fixedPrior ?? [Double](repeating: 1 / Double(k), count: k)
         var confusion = [Double]()
+        // The E-step evaluated once per distinct vote pattern (the same numbers; see VotePatterns).
+        let patterns = usesVotePatterns ? VotePatterns(matrix) : nil
         iterations = 0
         while iterations < configuration.maxIterations {
             iterations += 1
@@ -71,7 +79,8 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
             prior = step.prior
             confusion = step.confusion
             let next = posterior(prior: prior, confusion: confusion, m: m, k: k)
-            let updated = try next.probabilities(matrix)
+            let updated =
+                try patterns.map { $0.expand(try next.probabilities($0.unique)) } ?? next.probabilities(matrix)
             let change = updated.maxAbsoluteDifference(to: responsibilities)
             responsibilities = updated
             fitted = next
