@@ -66,21 +66,26 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
             )
         }
         let fixedPrior = try options.classBalance.resolve(cardinality: k)
-        var responsibilities = MajorityVote.softVoteFractions(matrix)
+        // The responsibilities are kept once per distinct vote pattern (rows with the same votes have the same ones;
+        // see VotePatterns): the E-step and the convergence check then cost a pattern each, and the M-step still sums
+        // row by row, in row order, so the fit is bit for bit the per-row one.
+        let patterns = usesVotePatterns ? VotePatterns(matrix) : nil
+        let distinct = patterns?.unique ?? matrix
+        let sourceOfRow = patterns?.patternOfRow ?? Array(0..<matrix.rowCount)
+        var responsibilities = MajorityVote.softVoteFractions(distinct)
         var fitted: VotePosterior?
         var prior = fixedPrior ?? [Double](repeating: 1 / Double(k), count: k)
         var confusion = [Double]()
-        // The E-step evaluated once per distinct vote pattern (the same numbers; see VotePatterns).
-        let patterns = usesVotePatterns ? VotePatterns(matrix) : nil
         iterations = 0
         while iterations < configuration.maxIterations {
             iterations += 1
-            let step = mStep(matrix, responsibilities: responsibilities, fixedPrior: fixedPrior)
+            let step = mStep(
+                matrix, responsibilities: responsibilities, sourceOfRow: sourceOfRow, fixedPrior: fixedPrior)
             prior = step.prior
             confusion = step.confusion
             let next = posterior(prior: prior, confusion: confusion, m: m, k: k)
-            let updated =
-                try patterns.map { $0.expand(try next.probabilities($0.unique)) } ?? next.probabilities(matrix)
+            let updated = try next.probabilities(distinct)
+            // The largest change over patterns is the largest over rows: each row's values are its pattern's.
             let change = updated.maxAbsoluteDifference(to: responsibilities)
             responsibilities = updated
             fitted = next
@@ -117,7 +122,10 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
     }
 
     /// Expected answer counts → smoothed confusion matrices (abstain as the last answer) and the class prior.
-    private func mStep(_ matrix: LabelMatrix, responsibilities: Matrix, fixedPrior: [Double]?) -> (
+    /// Row `r`'s responsibilities are row `sourceOfRow[r]` of `responsibilities` (its vote pattern's).
+    private func mStep(
+        _ matrix: LabelMatrix, responsibilities: Matrix, sourceOfRow: [Int], fixedPrior: [Double]?
+    ) -> (
         prior: [Double], confusion: [Double]
     ) {
         let m = matrix.lfCount, k = matrix.cardinality
@@ -135,13 +143,15 @@ public struct DawidSkene: LabelModel, Codable, Equatable {
                     votes.withUnsafeMutableBufferPointer { votes in
                         mass.withUnsafeMutableBufferPointer { mass in
                             responsibilities.withUnsafeBufferPointer { t in
-                                matrix.withVoteBuffers { offsets, lfs, classes in
-                                    for row in range {
-                                        let base = row * k
-                                        for c in 0..<k { mass[c] += t[base + c] }
-                                        for vote in offsets[row]..<offsets[row + 1] {
-                                            let cell = (Int(lfs[vote]) * k + Int(classes[vote])) * k
-                                            for c in 0..<k { votes[cell + c] += t[base + c] }
+                                sourceOfRow.withUnsafeBufferPointer { source in
+                                    matrix.withVoteBuffers { offsets, lfs, classes in
+                                        for row in range {
+                                            let base = source[row] * k
+                                            for c in 0..<k { mass[c] += t[base + c] }
+                                            for vote in offsets[row]..<offsets[row + 1] {
+                                                let cell = (Int(lfs[vote]) * k + Int(classes[vote])) * k
+                                                for c in 0..<k { votes[cell + c] += t[base + c] }
+                                            }
                                         }
                                     }
                                 }
