@@ -240,7 +240,9 @@ enum LabelModelStepRunner {
         let file = LabelModelFile(model)
         return StepOutcome(figures: figures, tableKey: tableKey) { directory in
             try softLabels.writeNumPy(to: directory.appendingPathComponent("soft_labels.npy"))
-            try AtomicFile.write(try PipelineJSON.encode(covered), to: directory.appendingPathComponent("covered.json"))
+            // The JSON array JSONEncoder writes, built directly (the encoder costs ~0.5 ms for 2,000 Booleans).
+            let coveredJSON = "[" + covered.map { $0 ? "true" : "false" }.joined(separator: ",") + "]"
+            try AtomicFile.write(Data(coveredJSON.utf8), to: directory.appendingPathComponent("covered.json"))
             try file.write(to: directory.appendingPathComponent("label_model.json"))
             try AtomicFile.write(
                 Data(try FoundryJSON.string(summary, pretty: true).utf8),

@@ -84,8 +84,16 @@ public enum RunReportRenderer {
     ///   created; ``FoundryCore/FoundryCoreError/fileUnreadable(path:reason:)`` when a file cannot be written.
     @discardableResult
     public static func write(_ report: RunReport, to directory: URL) throws -> (html: URL, json: URL) {
-        let jsonText = try json(report)
-        let htmlText = html(report)
+        // The two renderings are independent: one per core.
+        var jsonText: Result<String, any Error> = .success("")
+        var htmlText = ""
+        ParallelChunks.forEach(count: 2, chunkSize: 1) { index, _ in
+            if index == 0 {
+                jsonText = Result { try json(report) }
+            } else {
+                htmlText = html(report)
+            }
+        }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -94,7 +102,7 @@ public enum RunReportRenderer {
         }
         let jsonURL = directory.appendingPathComponent("report.json")
         let htmlURL = directory.appendingPathComponent("report.html")
-        try AtomicFile.write(Data(jsonText.utf8), to: jsonURL)
+        try AtomicFile.write(Data(try jsonText.get().utf8), to: jsonURL)
         try AtomicFile.write(Data(htmlText.utf8), to: htmlURL)
         return (htmlURL, jsonURL)
     }
