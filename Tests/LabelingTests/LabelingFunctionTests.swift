@@ -58,6 +58,25 @@ struct LabelingFunctionTests {
             TextMatching.wordTokens("Don't stop, it's 2 good_stuff!") == ["don't", "stop", "it's", "2", "good_stuff"])
     }
 
+    @Test("word characters: the ASCII ranges answer as the Unicode properties do, for all 128 and beyond")
+    func wordScalarsMatchUnicodeProperties() {
+        func byProperties(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_"
+        }
+        for value in UInt32(0)..<0x80 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(TextMatching.isWordScalar(scalar) == byProperties(scalar), "U+\(String(value, radix: 16))")
+            #expect(TextMatching.isAlphabetic(scalar) == scalar.properties.isAlphabetic)
+        }
+        for text in ["é", "ß", "中", "٣", "Ⅻ", "½", "\u{2019}", "😀", "\u{00A0}", "ı"] {
+            for scalar in text.unicodeScalars {
+                #expect(TextMatching.isWordScalar(scalar) == byProperties(scalar), "\(text)")
+                #expect(TextMatching.isAlphabetic(scalar) == scalar.properties.isAlphabetic)
+            }
+        }
+        #expect(TextMatching.wordTokens("Café ٣٤ rock’n’roll _x ½") == ["café", "٣٤", "rock’n’roll", "_x", "½"])
+    }
+
     @Test func thresholdOnRecordsAndTokenCounts() throws {
         let table = TextTable(
             source: "t", columnNames: ["text", "score"],
