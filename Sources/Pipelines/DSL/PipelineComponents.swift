@@ -339,12 +339,18 @@ public struct Select: PipelineComponent {
     ///   - split: `valid` or `test`.
     ///   - metric: `accuracy`, `f1` or `f1_macro`.
     ///   - mode: `.best` or `.route`.
+    ///   - exemplars: in `.route` mode, a table of texts naming the input step that should handle each (the router's
+    ///     training data); without it the router is cross-fitted on the evaluation rows.
+    ///   - textField: the exemplars' text column.
+    ///   - taskField: the exemplars' column naming the adapter step.
     public init(
         _ name: String, inputs: [String], evaluation: String, split: String = "valid", metric: String = "accuracy",
-        mode: SelectStep.Mode = .best
+        mode: SelectStep.Mode = .best, exemplars: String? = nil, textField: String = "text", taskField: String = "task"
     ) {
         self.name = name
-        self.parameters = SelectStep(inputs: inputs, evaluation: evaluation, split: split, metric: metric, mode: mode)
+        self.parameters = SelectStep(
+            inputs: inputs, evaluation: evaluation, split: split, metric: metric, mode: mode, exemplars: exemplars,
+            textField: textField, taskField: taskField)
     }
 
     /// The step.

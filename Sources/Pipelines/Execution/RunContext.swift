@@ -157,7 +157,8 @@ struct RunContext {
             fields(of: merge, except: ["inputs", "adapters"])
             for (index, adapter) in merge.adapters.enumerated() { try hash("adapters[\(index)]", adapter) }
         case .select(let select):
-            fields(of: select, except: ["inputs", "evaluation"])
+            fields(of: select, except: ["inputs", "evaluation", "exemplars"])
+            if let exemplars = select.exemplars { try hash("exemplars", exemplars) }
         case .register(let register):
             fields(of: register, except: ["input"])
         case .deploy(let deploy):
@@ -276,7 +277,7 @@ struct RunContext {
             let table = try reads.table(try tableEntry(select.evaluation).url)
             return try SelectStepRunner.run(
                 candidates: candidates, table: table, step: select, model: url(model), classes: spec.classes,
-                name: step.name)
+                name: step.name, exemplars: try select.exemplars.map { try url($0) })
         }
     }
 }

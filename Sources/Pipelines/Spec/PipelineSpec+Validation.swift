@@ -133,6 +133,9 @@ extension PipelineSpec {
             try check(
                 Self.selectionSplits.contains(select.split), "split",
                 "unknown split '\(select.split)'; valid values: \(Self.selectionSplits.joined(separator: ", "))")
+            try check(
+                select.exemplars == nil || select.mode == .route, "exemplars",
+                "exemplars train the router: add mode: route, or remove exemplars")
         case .register(let register):
             try check(!register.branch.isEmpty, "branch", "expected a branch name")
         case .deploy(let deploy):
@@ -187,7 +190,9 @@ extension PipelineSpec {
                 try require(train.model, "model", directory: true)
             case .merge(let merge):
                 for adapter in merge.adapters { try require(adapter, "adapters", directory: true) }
-            case .labelModel, .select, .register, .deploy:
+            case .select(let select):
+                if let exemplars = select.exemplars { try require(exemplars, "exemplars", directory: false) }
+            case .labelModel, .register, .deploy:
                 break
             }
         }

@@ -24,7 +24,7 @@ extension PipelineSpec {
             "fisher_samples", "gram_samples",
         ],
         .merge: ["inputs", "adapters", "method", "weights", "density", "seed"],
-        .select: ["inputs", "evaluation", "split", "metric", "mode"],
+        .select: ["inputs", "evaluation", "split", "metric", "mode", "exemplars", "text_field", "task_field"],
         .register: ["input", "repository", "branch", "message"],
         .deploy: [
             "input", "host", "port", "hot_bytes", "warm_bytes", "max_active_adapters", "cycle_time_ms",
@@ -184,7 +184,10 @@ enum PipelineSpecReader {
                     evaluation: try node.required("evaluation").nonEmptyString(),
                     split: try node.optional("split")?.choice(of: PipelineSpec.selectionSplits) ?? "valid",
                     metric: try node.optional("metric")?.choice(of: PipelineSpec.selectionMetrics) ?? "accuracy",
-                    mode: try node.optional("mode")?.choice(SelectStep.Mode.self) ?? .best))
+                    mode: try node.optional("mode")?.choice(SelectStep.Mode.self) ?? .best,
+                    exemplars: try node.optional("exemplars")?.nonEmptyString(),
+                    textField: try node.optional("text_field")?.nonEmptyString() ?? "text",
+                    taskField: try node.optional("task_field")?.nonEmptyString() ?? "task"))
         case .register:
             action = .register(
                 RegisterStep(

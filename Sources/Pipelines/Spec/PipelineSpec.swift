@@ -387,16 +387,27 @@ public struct SelectStep: Sendable, Equatable {
     public var metric: String
     /// Best-of or routing.
     public var mode: Mode
+    /// In `route` mode: a table (`.csv`, `.tsv`, `.jsonl`) of exemplar texts, each naming the input step whose adapter
+    /// should handle it, to train the router on. Without it the router is cross-fitted on the evaluation rows.
+    public var exemplars: String?
+    /// The exemplars' text column.
+    public var textField: String
+    /// The exemplars' column naming the adapter step.
+    public var taskField: String
 
     /// Creates a selection step.
     public init(
-        inputs: [String], evaluation: String, split: String = "valid", metric: String = "accuracy", mode: Mode = .best
+        inputs: [String], evaluation: String, split: String = "valid", metric: String = "accuracy", mode: Mode = .best,
+        exemplars: String? = nil, textField: String = "text", taskField: String = "task"
     ) {
         self.inputs = inputs
         self.evaluation = evaluation
         self.split = split
         self.metric = metric
         self.mode = mode
+        self.exemplars = exemplars
+        self.textField = textField
+        self.taskField = taskField
     }
 }
 
