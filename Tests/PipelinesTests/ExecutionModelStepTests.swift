@@ -1,5 +1,6 @@
 import Foundation
 import FoundryTestSupport
+import ModelRepository
 import Testing
 
 @testable import Pipelines
@@ -83,5 +84,21 @@ struct ExecutionModelStepTests {
         // Nothing changed: everything is cached, nothing trains again.
         let again = try PipelineRunner(spec: PipelineSpec.load(url), runDirectory: runDirectory).run()
         #expect(again.cacheHits == 9)
+        // The repository is deleted: the cached registration no longer stands, so the dry run says why and the next
+        // run commits again (and only that; the deploy after it is cached).
+        try FileManager.default.removeItem(at: directory.file("repo"))
+        let plan = try PipelineRunner(
+            spec: PipelineSpec.load(url), runDirectory: runDirectory, options: .init(dryRun: true)
+        )
+        .run()
+        let planned = try #require(plan.steps.first { $0.name == "registry" })
+        #expect(planned.status == .skipped && planned.reason.contains("no longer in the repository"))
+        let recommitted = try PipelineRunner(spec: PipelineSpec.load(url), runDirectory: runDirectory).run()
+        #expect(recommitted.steps.filter { $0.status == .ran }.map(\.name) == ["registry"])
+        #expect(
+            FileManager.default.fileExists(
+                atPath: directory.file("repo").appendingPathComponent(ModelRepository.databaseName).path))
+        let third = try PipelineRunner(spec: PipelineSpec.load(url), runDirectory: runDirectory).run()
+        #expect(third.cacheHits == 9)
     }
 }

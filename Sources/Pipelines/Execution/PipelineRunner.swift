@@ -125,7 +125,9 @@ public struct PipelineRunner: Sendable {
                             key: ""))
                     continue
                 }
-                if !options.force.contains(name),
+                let entry = cacheDirectory.appendingPathComponent(fingerprint.key)
+                let missing = context.missingExternalOutput(step, entry: entry)
+                if !options.force.contains(name), missing == nil,
                     let manifest = PipelineCache.manifest(in: cacheDirectory, key: fingerprint.key)
                 {
                     records.append(
@@ -133,7 +135,8 @@ public struct PipelineRunner: Sendable {
                             name: name, kind: kind, status: .cached, reason: "cached", key: fingerprint.key,
                             figures: manifest.figures))
                 } else {
-                    let reason = options.force.contains(name) ? "forced" : fingerprint.reason(since: previous[name])
+                    let reason =
+                        options.force.contains(name) ? "forced" : missing ?? fingerprint.reason(since: previous[name])
                     records.append(
                         StepRecord(
                             name: name, kind: kind, status: .skipped, reason: "would run: \(reason)",
@@ -164,7 +167,9 @@ public struct PipelineRunner: Sendable {
             }
             let stepClock = Stopwatch()
             let forced = options.force.contains(name)
-            if !forced, let entry = cache.entry(fingerprint.key), let manifest = cache.manifest(fingerprint.key) {
+            let cached = cache.entry(fingerprint.key)
+            let missing = cached.flatMap { context.missingExternalOutput(step, entry: $0) }
+            if !forced, missing == nil, let entry = cached, let manifest = cache.manifest(fingerprint.key) {
                 entries[name] = entry
                 try link(stepsDirectory.appendingPathComponent(name), to: entry)
                 state.fingerprints[name] = fingerprint
@@ -175,7 +180,7 @@ public struct PipelineRunner: Sendable {
                         figures: manifest.figures))
                 continue
             }
-            let reason = forced ? "forced" : fingerprint.reason(since: previous[name])
+            let reason = forced ? "forced" : missing ?? fingerprint.reason(since: previous[name])
             do {
                 if options.cancellation?.isCancelled == true { throw PipelinesError.cancelled(step: name) }
                 options.progress?(name, FoundryCore.Progress(completed: 0, total: nil, message: reason))
