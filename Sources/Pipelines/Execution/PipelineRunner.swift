@@ -165,6 +165,7 @@ public struct PipelineRunner: Sendable {
                         key: fingerprints[name]?.key ?? ""))
                 continue
             }
+            mark("start \(name)")
             let stepClock = Stopwatch()
             let forced = options.force.contains(name)
             let cached = cache.entry(fingerprint.key)
@@ -188,12 +189,14 @@ public struct PipelineRunner: Sendable {
                     step, fingerprint: fingerprint, inputs: entries, cache: cache,
                     inputKeys: Dictionary(
                         zip(step.action.inputs, fingerprint.inputKeys), uniquingKeysWith: { first, _ in first }))
+                mark("executed \(name)")
                 let entry = try cache.store(
                     PipelineCache.Manifest(
                         formatVersion: PipelineCache.formatVersion, step: name, kind: kind, key: fingerprint.key,
                         figures: outcome.figures, parts: outcome.partsCached + outcome.partsComputed,
                         tableKey: outcome.tableKey),
                     outcome.write)
+                mark("stored \(name)")
                 entries[name] = entry
                 try link(stepsDirectory.appendingPathComponent(name), to: entry)
                 state.fingerprints[name] = fingerprint
