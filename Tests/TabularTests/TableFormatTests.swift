@@ -21,6 +21,28 @@ struct TableFormatTests {
         }
     }
 
+    @Test("fields are quoted exactly when they must be: delimiter, quote, LF, CR and a CR LF pair")
+    func quotingRules() throws {
+        #expect(CSVWriter.field("plain text é") == "plain text é")
+        #expect(CSVWriter.field("a,b") == "\"a,b\"")
+        #expect(CSVWriter.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSVWriter.field("one\ntwo") == "\"one\ntwo\"")
+        #expect(CSVWriter.field("one\rtwo") == "\"one\rtwo\"")
+        // "\r\n" is one Character, equal to neither "\r" nor "\n": it was once written unquoted, splitting the row.
+        #expect(CSVWriter.field("one\r\ntwo") == "\"one\r\ntwo\"")
+        // A quote carrying a combining mark is one Character too; its quote is still doubled.
+        #expect(CSVWriter.field("\"\u{301}x") == "\"\"\"\u{301}x\"")
+        #expect(
+            CSVWriter.field("a\tb", delimiter: "\t") == "\"a\tb\"" && CSVWriter.field("a,b", delimiter: "\t") == "a,b")
+        #expect(CSVWriter.field("a§b", delimiter: "§") == "\"a§b\"" && CSVWriter.field("ab", delimiter: "§") == "ab")
+        let folder = TemporaryDirectory()
+        let table = TextTable(
+            source: "t", columnNames: ["id", "text"], rows: [["1", "windows\r\nline"], ["2", "x"]])
+        let url = folder.file("crlf.csv")
+        try TableFormat.csv.write(table, to: url)
+        #expect(try TableFormat.read(url).rows == table.rows)
+    }
+
     @Test func overwritingReplacesTheFileAndAFailedWriteLeavesNothing() throws {
         let folder = TemporaryDirectory()
         let url = try folder.write("out.csv", "old,content\n1,2\n")

@@ -63,8 +63,12 @@ public enum CSVWriter {
     /// The table as delimited text with a header row.
     public static func text(of table: TextTable, delimiter: Character = ",") -> String {
         var out = ""
+        let separator = String(delimiter)
         func line(_ cells: [String]) {
-            out += cells.map { field($0, delimiter: delimiter) }.joined(separator: String(delimiter))
+            for (index, cell) in cells.enumerated() {
+                if index > 0 { out += separator }
+                append(cell, delimiter: delimiter, to: &out)
+            }
             out += "\n"
         }
         line(table.columnNames)
@@ -72,10 +76,32 @@ public enum CSVWriter {
         return out
     }
 
-    /// One field, quoted when it has to be.
+    /// One field, quoted when it has to be: when it holds the delimiter, a quote, a line feed or a carriage return
+    /// (a CR LF pair too, which as one `Character` equals neither).
     public static func field(_ text: String, delimiter: Character = ",") -> String {
-        guard text.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var out = ""
+        append(text, delimiter: delimiter, to: &out)
+        return out
+    }
+
+    /// Appends ``field(_:delimiter:)`` of `text` to `out` (decided on the UTF-8 bytes for an ASCII delimiter).
+    static func append(_ text: String, delimiter: Character, to out: inout String) {
+        let needsQuotes: Bool
+        if let byte = delimiter.asciiValue {
+            needsQuotes = text.utf8.contains { $0 == byte || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+        } else {
+            needsQuotes =
+                text.contains(delimiter) || text.unicodeScalars.contains { $0 == "\"" || $0 == "\n" || $0 == "\r" }
+        }
+        guard needsQuotes else {
+            out += text
+            return
+        }
+        out += "\""
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" { out += "\"\"" } else { out.unicodeScalars.append(scalar) }
+        }
+        out += "\""
     }
 }
 
