@@ -87,6 +87,10 @@ struct BenchSynthesizeLFsCommand: AsyncParsableCommand {
     var priorEstimator: ClassPriorEstimator.Method?
 
     @Option(
+        help: "L2 penalty of the few-shot classifier behind the prior estimate and the classifier LFs (default 0.001).")
+    var classifierL2: Double?
+
+    @Option(
         help: "Prior-adjusted probability at which a classifier LF votes, in (0.5, 1) (default: the synthesizer's).")
     var classifierConfidence: Double?
 
@@ -112,6 +116,9 @@ struct BenchSynthesizeLFsCommand: AsyncParsableCommand {
                 throw ValidationError(
                     "--families: unknown family '\(unknown)' (valid: keyword, shape, similarity, classifier)")
             }
+        }
+        if let classifierL2, !(classifierL2 > 0 && classifierL2.isFinite) {
+            throw ValidationError("--classifier-l2 must be a positive number")
         }
         if let classifierConfidence, !(classifierConfidence > 0.5 && classifierConfidence < 1) {
             throw ValidationError("--classifier-confidence must lie strictly between 0.5 and 1")
@@ -287,6 +294,7 @@ struct BenchSynthesizeLFsCommand: AsyncParsableCommand {
             configuration.priorAware = !noPriorAware
             if let classifierConfidence { configuration.classifierConfidence = classifierConfidence }
             if let priorEstimator { configuration.priorEstimation.method = priorEstimator }
+            if let classifierL2 { configuration.priorEstimation.classifier.l2 = classifierL2 }
             let start = monotonicSeconds()
             let proposal = try LFSynthesizer(configuration: configuration).synthesize(
                 pool: trainTexts, exemplars: exemplars, classes: classes, embedder: embedder)
@@ -376,6 +384,7 @@ struct BenchSynthesizeLFsCommand: AsyncParsableCommand {
                     + (families.map { " --families \($0)" } ?? "")
                     + (noPriorAware ? " --no-prior-aware" : "")
                     + (priorEstimator.map { " --prior-estimator \($0.rawValue)" } ?? "")
+                    + (classifierL2.map { " --classifier-l2 \($0)" } ?? "")
                     + (validation ? " --validation" : "")
                     + (classifierConfidence.map { " --classifier-confidence \($0)" } ?? "")))
     }
