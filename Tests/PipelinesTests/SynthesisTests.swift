@@ -153,6 +153,29 @@ struct SynthesisTests {
         }
     }
 
+    @Test func classifierPoolLabelsWeighPoolRowsByTheirAdjustedPosteriors() throws {
+        var configuration = LFSynthesizer.Configuration()
+        configuration.poolLabels = .classifier
+        configuration.phrases = false
+        configuration.minPoolSupport = 0
+        let embedder = WordCountEmbedder()
+        let proposal = try LFSynthesizer(configuration: configuration).synthesize(
+            pool: Self.pool, exemplars: Self.exemplars, classes: Self.classes, embedder: embedder)
+        let estimate = try ClassPriorEstimator(configuration: configuration.priorEstimation).estimate(
+            exemplars: try embedder.embed(Self.exemplars.map(\.text)), labels: Self.exemplars.map(\.label), classes: 2,
+            pool: try embedder.embed(Self.pool))
+        let win = try #require(proposal.candidates.first { $0.spec.words == ["win"] })
+        // win: the 2 SPAM exemplars, each weighing π₁ · 6 / 3; pool rows 0 and 1, each adding 0.2 × its adjusted
+        // SPAM posterior; α = 1, k = 2, smoothing towards the SPAM share of exemplars and pool together,
+        // (π₁ · 6 + 0.2 · Σ posteriors) / (6 + 0.2 · 10).
+        let prior = estimate.prior[1], weight = prior * 6 / 3
+        let pool = 0.2 * (estimate.posteriors[0][1] + estimate.posteriors[1][1])
+        let share = (prior * 6 + 0.2 * estimate.posteriors.reduce(0) { $0 + $1[1] }) / (6 + 0.2 * 10)
+        let expected = (2 * weight + pool + 2 * share) / (2 * weight + 0.2 * 2 + 2)
+        #expect(approximatelyEqual(win.precision, expected))
+        #expect(approximatelyEqual(win.coverage, 0.2))
+    }
+
     @Test func withoutPriorAwarenessNoBalanceIsWritten() throws {
         var configuration = LFSynthesizer.Configuration()
         configuration.priorAware = false

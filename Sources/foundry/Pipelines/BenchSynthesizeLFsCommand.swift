@@ -86,6 +86,9 @@ struct BenchSynthesizeLFsCommand: AsyncParsableCommand {
             "How the pool's prior is estimated: classify_and_count, adjusted_count or em (default: the synthesizer's).")
     var priorEstimator: ClassPriorEstimator.Method?
 
+    @Option(help: "How pool rows are labeled as evidence: nearest_centroid or classifier (default: the synthesizer's).")
+    var poolLabels: LFSynthesizer.PoolLabels?
+
     @Option(
         help: "L2 penalty of the few-shot classifier behind the prior estimate and the classifier LFs (default 0.001).")
     var classifierL2: Double?
@@ -295,6 +298,7 @@ struct BenchSynthesizeLFsCommand: AsyncParsableCommand {
             if let classifierConfidence { configuration.classifierConfidence = classifierConfidence }
             if let priorEstimator { configuration.priorEstimation.method = priorEstimator }
             if let classifierL2 { configuration.priorEstimation.classifier.l2 = classifierL2 }
+            if let poolLabels { configuration.poolLabels = poolLabels }
             let start = monotonicSeconds()
             let proposal = try LFSynthesizer(configuration: configuration).synthesize(
                 pool: trainTexts, exemplars: exemplars, classes: classes, embedder: embedder)
@@ -385,6 +389,7 @@ struct BenchSynthesizeLFsCommand: AsyncParsableCommand {
                     + (noPriorAware ? " --no-prior-aware" : "")
                     + (priorEstimator.map { " --prior-estimator \($0.rawValue)" } ?? "")
                     + (classifierL2.map { " --classifier-l2 \($0)" } ?? "")
+                    + (poolLabels.map { " --pool-labels \($0.rawValue)" } ?? "")
                     + (validation ? " --validation" : "")
                     + (classifierConfidence.map { " --classifier-confidence \($0)" } ?? "")))
     }
@@ -434,3 +439,4 @@ struct BenchSynthesizeLFsCommand: AsyncParsableCommand {
 }
 
 extension ClassPriorEstimator.Method: ExpressibleByArgument {}
+extension LFSynthesizer.PoolLabels: ExpressibleByArgument {}
