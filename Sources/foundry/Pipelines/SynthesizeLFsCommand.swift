@@ -19,10 +19,10 @@ struct SynthesizeLFsCommand: AsyncParsableCommand {
             tokens) and, with --model, one embedding-similarity function per class (cosine to the class's exemplar \
             centroid, threshold tuned leave-one-out) and, for two classes, the few-shot classifier's confident votes \
             (written as similarity functions on its weight direction). With --model the pool's class prior is \
-            estimated first (a logistic regression on the exemplars' embeddings, its pool posteriors adjusted by EM) \
-            and written as the spec's class_balance. Each is scored by precision under that prior on the exemplars \
-            and the pool, coverage of the pool and overlap with those chosen before it; the greedy choice (classes in turn) is written to --out as \
-            an LF spec (docs/reference/lf-spec.md) that `foundry apply --lfs` reads (add --model there for \
+            estimated first (the share of pool rows a logistic regression on the exemplars' embeddings predicts \
+            each class) and written as the spec's class_balance. Each is scored by precision under that prior on \
+            the exemplars and the pool, coverage of the pool and overlap with those chosen before it; the greedy \
+            choice (classes in turn) is written to --out as an LF spec (docs/reference/lf-spec.md) that `foundry apply --lfs` reads (add --model there for \
             similarity functions). --review asks keep / leave out / edit threshold for each candidate (answers from \
             standard input, prompts on standard error); --decisions FILE loads earlier answers, reapplies them and \
             saves the new ones. A failed run writes nothing.
