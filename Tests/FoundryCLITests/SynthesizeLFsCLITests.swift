@@ -110,6 +110,10 @@ struct SynthesizeLFsCLITests {
         let spec = try LFSpec.load(directory.file("lfs.yaml"))
         let similarity = spec.labelingFunctions.filter { $0.kind == .similarity }
         #expect(!similarity.isEmpty && similarity.allSatisfy { $0.centroid.count == 384 && $0.encoder != nil })
+        // The pool's estimated prior is written as the spec's class balance, and printed.
+        let balance = try #require(spec.classBalance)
+        #expect(balance.count == 2 && abs(balance.reduce(0, +) - 1) < 1e-6 && balance.allSatisfy { $0 > 0 })
+        #expect(output.standardOutput.contains("\"class_balance\""))
         let arguments = ["apply", "--input", "pool.csv", "--text-field", "text", "--lfs", "lfs.yaml", "--out", "L.npy"]
         // With --model, and through the spec's `encoder` key.
         let applied = try run(arguments + ["--model", Self.modelDirectory.path, "--json"], in: directory.url)

@@ -84,6 +84,43 @@ struct LFSpecTests {
         }
     }
 
+    @Test func classBalanceIsReadCheckedAndWrittenBack() throws {
+        let text = """
+            classes: [HAM, SPAM]
+            class_balance: [0.8125, 0.1875]
+            labeling_functions:
+              - {name: a, kind: keyword, keywords: [win], label: SPAM}
+            """
+        let spec = try LFSpec.parse(text, format: .yaml, source: "lfs.yaml")
+        #expect(spec.classBalance == [0.8125, 0.1875])
+        let written = LFSpecWriter.yaml(spec)
+        #expect(written.contains("class_balance: [0.8125, 0.1875]"))
+        let back = try LFSpec.parse(written, format: .yaml)
+        #expect(back.classBalance == spec.classBalance && back.labelingFunctions == spec.labelingFunctions)
+        // Without the key there is none, and nothing is written.
+        let plain = try LFSpec.parse("- {name: a, kind: keyword, keywords: [x], label: A}", format: .yaml)
+        #expect(plain.classBalance == nil && !LFSpecWriter.yaml(plain).contains("class_balance"))
+    }
+
+    @Test func badClassBalancesNameTheLineAndKey() {
+        let functions = "labeling_functions:\n  - {name: a, kind: keyword, keywords: [x], label: A}"
+        Self.expectSpecError(
+            "classes: [A, B]\nclass_balance: [0.2, 0.3, 0.5]\n" + functions, line: 2, key: "class_balance",
+            reason: "expected 2 shares (one per class), found 3")
+        Self.expectSpecError(
+            "class_balance: [0.7, 0.7]\n" + functions, line: 1, key: "class_balance",
+            reason: "the shares must sum to 1, found 1.4")
+        Self.expectSpecError(
+            "class_balance: [1, 0]\n" + functions, line: 1, key: "class_balance",
+            reason: "every share must be a positive number, found [1.0, 0.0]")
+        Self.expectSpecError(
+            "class_balance: [1]\n" + functions, line: 1, key: "class_balance",
+            reason: "expected one share per class (at least two)")
+        Self.expectSpecError(
+            "class_balance: [a, b]\n" + functions, line: 1, key: "class_balance[0]",
+            reason: "expected a number, found 'a'")
+    }
+
     @Test func decodingErrorsNameTheFileLineKeyAndFunction() {
         Self.expectSpecError(
             "- {name: a, kind: keyword, label: SPAM}", line: 1, key: "[0].keywords",
@@ -156,7 +193,9 @@ struct LFSpecTests {
                 + "keywords; did you mean 'label'?")
         Self.expectSpecError(
             "clases: [A, B]\nlfs: []\n", line: 1, key: "clases",
-            reason: "unknown key 'clases'; valid keys: classes, labeling_functions, lfs; did you mean 'classes'?")
+            reason:
+                "unknown key 'clases'; valid keys: classes, class_balance, labeling_functions, lfs; did you mean 'classes'?"
+        )
     }
 
     @Test func wrongTypeIsReportedAtItsLine() {

@@ -60,16 +60,141 @@ struct SynthesisTests {
         // The first four pool texts labeled SPAM, the other six HAM.
         let labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
         let ranking = try LFSynthesizer(configuration: configuration).rankTerms(
-            pool: Self.pool, exemplars: Self.exemplars, classCount: 2, poolLabels: labels)
-        // free: 1 SPAM exemplar + 2 SPAM pool rows = 3 of 3 → (3+1)/(3+2) = 0.8; prior (3 + 4)/(6 + 10) = 7/16.
+            pool: Self.pool, exemplars: Self.exemplars, classCount: 2,
+            poolPosteriors: labels.map { $0 == 1 ? [0, 1] : [1, 0] })
+        // free: 1 SPAM exemplar + 2 SPAM pool rows = 3 of 3; prior (3 + 4)/(6 + 10) = 7/16; smoothing pulls towards
+        // the prior: (3 + 2·7/16)/(3 + 2) = 0.775.
         let free = try #require(ranking[1].first { $0.term == "free" })
-        #expect(approximatelyEqual(free.lift, 0.8 / (7.0 / 16.0)))
+        #expect(approximatelyEqual(free.lift, 0.775 / (7.0 / 16.0)))
         // click is in one pool row only: support 1 < 2.
         #expect(!ranking[1].contains { $0.term == "click" })
         // Without pool labels, free (one exemplar) lacks support.
         let plain = try LFSynthesizer(configuration: configuration).rankTerms(
             pool: Self.pool, exemplars: Self.exemplars, classCount: 2)
         #expect(!plain[1].contains { $0.term == "free" })
+    }
+
+    @Test func priorWeightingMeasuresPrecisionUnderThePoolsPrior() throws {
+        var configuration = LFSynthesizer.Configuration()
+        configuration.phrases = false
+        configuration.minPoolSupport = 0
+        // A pool prior of (0.8, 0.2) against balanced exemplars: HAM exemplars weigh 0.8 / 0.5 = 1.6, SPAM 0.4.
+        let weighting = LFSynthesizer.ExemplarWeighting(prior: [0.8, 0.2], classWeights: [1.6, 0.4])
+        let ranking = try LFSynthesizer(configuration: configuration).rankTerms(
+            pool: Self.pool, exemplars: Self.exemplars, classCount: 2, weighting: weighting)
+        // α = 1, k = 2, smoothing towards the prior: win (2 SPAM): (0.8 + 2·0.2) / (0.8 + 2) = 0.4286, lift / 0.2;
+        // cash (2 SPAM, 1 HAM): (0.8 + 0.4) / (2.4 + 2) = 0.2727; song (3 HAM): (4.8 + 1.6) / (4.8 + 2) = 0.9412.
+        let win = try #require(ranking[1].first { $0.term == "win" })
+        let cash = try #require(ranking[1].first { $0.term == "cash" })
+        let song = try #require(ranking[0].first { $0.term == "song" })
+        #expect(approximatelyEqual(win.lift, 1.2 / 2.8 / 0.2))
+        #expect(approximatelyEqual(cash.lift, 1.2 / 4.4 / 0.2))
+        #expect(approximatelyEqual(song.lift, 6.4 / 6.8 / 0.8))
+        // Support still counts exemplars unweighted: win (2 exemplars) qualifies though it weighs 0.8.
+        #expect(win.exemplarSupport == 2)
+    }
+
+    @Test func requiredPrecisionRisesWithTheClassPrior() {
+        let synthesizer = LFSynthesizer()  // min precision 0.6, gain 0.2
+        #expect(approximatelyEqual(synthesizer.requiredPrecision(0.2), 0.6))
+        #expect(approximatelyEqual(synthesizer.requiredPrecision(0.5), 0.6))
+        #expect(approximatelyEqual(synthesizer.requiredPrecision(0.87), 0.87 + 0.2 * 0.13))
+    }
+
+    @Test func thresholdIsTheLowestCutReachingTheRequiredPrecision() {
+        // Cosines 0.9 m, 0.8 m, 0.7 non, 0.6 non, 0.5 m, 0.1 non; the prior 0.8 requires 0.8 + 0.2·0.2 = 0.84.
+        // Weighted (members 1, others 1), α = 1, k = 2: after 0.9: (1 + 1.6) / (1 + 2) = 0.867 (reaches it); after
+        // 0.8: (2 + 1.6) / 4 = 0.9; after 0.5: (3 + 1.6) / 7 = 0.657 (does not). So the cut is after 0.8, midway to
+        // 0.7: 0.75 — although precision × coverage is higher after 0.5 (0.657 · 5/6 = 0.548 > 0.9 · 2/6 = 0.3).
+        let cosines = [0.9, 0.8, 0.7, 0.6, 0.5, 0.1]
+        let members = [true, true, false, false, true, false]
+        let threshold = LFSynthesizer().tuneThreshold(
+            cosines: cosines, isMember: members, classCount: 2, weights: [Double](repeating: 1, count: 6), prior: 0.8)
+        #expect(abs(threshold - 0.75) < 1e-3)
+        // When no cut reaches it, precision × coverage decides: a minimum precision of 0.95 is out of reach
+        // (2/3, 3/4, 4/7 at the prior 0.5), and 4/7 · 5/6 = 0.476 after 0.5 is the best product; midway to 0.1: 0.3.
+        var strict = LFSynthesizer.Configuration()
+        strict.minPrecision = 0.95
+        let fallback = LFSynthesizer(configuration: strict).tuneThreshold(
+            cosines: cosines, isMember: members, classCount: 2, weights: nil, prior: 0.5)
+        #expect(abs(fallback - 0.3) < 1e-3)
+    }
+
+    @Test func classifierFunctionsVoteExactlyWhereTheAdjustedPosteriorIsConfident() throws {
+        var configuration = LFSynthesizer.Configuration()
+        configuration.families = [.classifier]
+        configuration.classifierConfidence = 0.7
+        let synthesizer = LFSynthesizer(configuration: configuration)
+        let exemplars = Self.exemplars.map(\.text), labels = Self.exemplars.map(\.label)
+        let proposal = try synthesizer.synthesize(
+            pool: Self.pool, exemplars: Self.exemplars, classes: Self.classes, embedder: WordCountEmbedder())
+        let balance = try #require(proposal.classBalance)
+        #expect(approximatelyEqual(balance.reduce(0, +), 1))
+        // The same estimate, recomputed: each pool text's posterior adjusted to the prior.
+        let embedder = WordCountEmbedder()
+        let estimate = try ClassPriorEstimator(configuration: configuration.priorEstimation).estimate(
+            exemplars: try embedder.embed(exemplars), labels: labels, classes: 2, pool: try embedder.embed(Self.pool))
+        #expect(estimate.prior == balance)
+        let functions = proposal.candidates.filter { $0.family == .classifier }
+        #expect(!functions.isEmpty)
+        let lookup = try EmbeddingLookup(texts: Self.pool, embedder: embedder)
+        for candidate in functions {
+            #expect(candidate.spec.kind == .similarity && candidate.name.hasPrefix("classifier_"))
+            let bound = try #require(candidate.spec.minCosine)
+            for (row, text) in Self.pool.enumerated() {
+                let vector = try #require(lookup.vector(for: text))
+                let votes = EmbeddingLookup.cosine(vector, candidate.spec.centroid) >= bound
+                let posterior = estimate.posteriors[row][candidate.classIndex]
+                // Votes only where the adjusted posterior reaches 0.7; and everywhere it clearly does (the bound is
+                // rounded up to 4 decimals and the direction stored as Float).
+                if votes { #expect(posterior >= 0.7 - 1e-3, "\(text): \(posterior)") }
+                if posterior >= 0.7 + 1e-2 { #expect(votes, "\(text): \(posterior)") }
+            }
+        }
+    }
+
+    @Test func classifierPoolLabelsWeighPoolRowsByTheirAdjustedPosteriors() throws {
+        var configuration = LFSynthesizer.Configuration()
+        configuration.poolLabels = .classifier
+        configuration.phrases = false
+        configuration.minPoolSupport = 0
+        let embedder = WordCountEmbedder()
+        let proposal = try LFSynthesizer(configuration: configuration).synthesize(
+            pool: Self.pool, exemplars: Self.exemplars, classes: Self.classes, embedder: embedder)
+        let estimate = try ClassPriorEstimator(configuration: configuration.priorEstimation).estimate(
+            exemplars: try embedder.embed(Self.exemplars.map(\.text)), labels: Self.exemplars.map(\.label), classes: 2,
+            pool: try embedder.embed(Self.pool))
+        let win = try #require(proposal.candidates.first { $0.spec.words == ["win"] })
+        // win: the 2 SPAM exemplars, each weighing π₁ · 6 / 3; pool rows 0 and 1, each adding 0.2 × its adjusted
+        // SPAM posterior; α = 1, k = 2, smoothing towards the SPAM share of exemplars and pool together,
+        // (π₁ · 6 + 0.2 · Σ posteriors) / (6 + 0.2 · 10).
+        let prior = estimate.prior[1], weight = prior * 6 / 3
+        let pool = 0.2 * (estimate.posteriors[0][1] + estimate.posteriors[1][1])
+        let share = (prior * 6 + 0.2 * estimate.posteriors.reduce(0) { $0 + $1[1] }) / (6 + 0.2 * 10)
+        let expected = (2 * weight + pool + 2 * share) / (2 * weight + 0.2 * 2 + 2)
+        #expect(approximatelyEqual(win.precision, expected))
+        #expect(approximatelyEqual(win.coverage, 0.2))
+    }
+
+    @Test func withoutPriorAwarenessNoBalanceIsWritten() throws {
+        var configuration = LFSynthesizer.Configuration()
+        configuration.priorAware = false
+        let proposal = try LFSynthesizer(configuration: configuration).synthesize(
+            pool: Self.pool, exemplars: Self.exemplars, classes: Self.classes, embedder: WordCountEmbedder())
+        #expect(proposal.classBalance == nil && !proposal.candidates.isEmpty)
+        // Without an embedder there is no estimate either.
+        let plain = try LFSynthesizer().synthesize(
+            pool: Self.pool, exemplars: Self.exemplars, classes: Self.classes, embedder: nil)
+        #expect(plain.classBalance == nil && !plain.candidates.contains { $0.family == .classifier })
+    }
+
+    @Test func badClassifierConfidenceIsRejected() {
+        var configuration = LFSynthesizer.Configuration()
+        configuration.classifierConfidence = 0.5
+        #expect(throws: PipelinesError.self) {
+            try LFSynthesizer(configuration: configuration).propose(
+                pool: Self.pool, exemplars: Self.exemplars, classes: Self.classes, embedder: nil)
+        }
     }
 
     @Test func poolSupportFiltersTerms() throws {
@@ -146,8 +271,9 @@ struct SynthesisTests {
     @Test func theWrittenSpecReadsBackEqual() throws {
         let candidates = try LFSynthesizer().propose(
             pool: Self.pool, exemplars: Self.exemplars, classes: Self.classes, embedder: WordCountEmbedder())
-        let spec = LFSynthesizer.spec(of: candidates, classes: Self.classes)
+        let spec = LFSynthesizer.spec(of: candidates, classes: Self.classes, classBalance: [0.75, 0.25])
         #expect(spec.labelingFunctions.count == candidates.filter(\.accepted).count)
+        #expect(try LFSpec.parse(LFSpecWriter.yaml(spec), format: .yaml).classBalance == [0.75, 0.25])
         let back = try LFSpec.parse(LFSpecWriter.yaml(spec), format: .yaml)
         #expect(back.labelingFunctions == spec.labelingFunctions && back.classNames == Self.classes)
         // …and applies: the written similarity functions compile with a lookup of the pool.

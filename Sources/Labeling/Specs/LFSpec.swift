@@ -86,10 +86,12 @@ public struct LabelingFunctionSpec: Sendable, Equatable {
     }
 }
 
-/// A spec file: optional class names and a list of ``LabelingFunctionSpec``s.
+/// A spec file: optional class names, an optional class balance and a list of ``LabelingFunctionSpec``s.
 ///
-/// The top level is either a mapping with `labeling_functions` (or `lfs`) and optional `classes`,
-/// or directly the list of functions. Files are read by Tabular's ``SpecDocument`` (YAML, or strict JSON for
+/// The top level is either a mapping with `labeling_functions` (or `lfs`), optional `classes` and optional
+/// `class_balance` (one positive share per class, in class order, summing to 1: the class prior the functions were
+/// written for, for example the one ``LFSynthesizer`` estimates from its exemplars and pool; a label model may be fitted
+/// with it), or directly the list of functions. Files are read by Tabular's ``SpecDocument`` (YAML, or strict JSON for
 /// `.json`) under its ``SpecLimits``; every error is a ``TabularError/invalidSpec(path:line:key:reason:)`` naming
 /// the file, the line, the key path (`labeling_functions[2].label`) and the labeling function.
 public struct LFSpec: Sendable, Equatable {
@@ -99,19 +101,32 @@ public struct LFSpec: Sendable, Equatable {
     public let classNames: [String]?
     /// The labeling functions in file order.
     public let labelingFunctions: [LabelingFunctionSpec]
+    /// The class prior declared in the file (`class_balance`), one share per class in class order, if any.
+    public let classBalance: [Double]?
 
     /// Creates a spec in code.
-    public init(source: String = "<memory>", classNames: [String]? = nil, labelingFunctions: [LabelingFunctionSpec]) {
+    ///
+    /// - Parameters:
+    ///   - source: where the spec came from (for error messages).
+    ///   - classNames: the class names, if declared.
+    ///   - labelingFunctions: the functions.
+    ///   - classBalance: the class prior, one positive share per class summing to 1 (checked when read from a file,
+    ///     not here).
+    public init(
+        source: String = "<memory>", classNames: [String]? = nil, labelingFunctions: [LabelingFunctionSpec],
+        classBalance: [Double]? = nil
+    ) {
         self.source = source
         self.classNames = classNames
         self.labelingFunctions = labelingFunctions
+        self.classBalance = classBalance
     }
 
     /// Spec text formats: `.json` is strict JSON, `.yaml` is YAML (which includes JSON).
     public typealias Format = SpecFormat
 
     /// The keys of the top-level mapping.
-    public static let topLevelKeys = ["classes", "labeling_functions", "lfs"]
+    public static let topLevelKeys = ["classes", "class_balance", "labeling_functions", "lfs"]
     /// The keys every labeling function takes.
     public static let commonKeys = ["name", "kind", "label", "field", "description"]
     /// The keys of each kind, beside ``commonKeys``.
@@ -147,6 +162,7 @@ public struct LFSpec: Sendable, Equatable {
     /// - Throws: ``TabularError/invalidSpec(path:line:key:reason:)`` naming the line, key and labeling function.
     public static func decode(_ root: SpecNode) throws -> LFSpec {
         var classNames: [String]?
+        var classBalance: [Double]?
         let list: SpecNode
         switch root.kind {
         case .list:
@@ -159,6 +175,9 @@ public struct LFSpec: Sendable, Equatable {
                     throw classes.error("expected at least two distinct class names")
                 }
                 classNames = names
+            }
+            if let balance = root["class_balance"] {
+                classBalance = try decodeClassBalance(balance, classCount: classNames?.count)
             }
             if root["labeling_functions"] != nil, let lfs = root["lfs"] {
                 throw lfs.error("give the functions under 'labeling_functions' or 'lfs', not both")
@@ -185,7 +204,26 @@ public struct LFSpec: Sendable, Equatable {
             firstLines[spec.name] = item.line
             specs.append(spec)
         }
-        return LFSpec(source: root.source, classNames: classNames, labelingFunctions: specs)
+        return LFSpec(
+            source: root.source, classNames: classNames, labelingFunctions: specs, classBalance: classBalance)
+    }
+
+    /// Reads `class_balance`: a list of positive finite shares summing to 1 (within 10⁻⁶), one per class when the
+    /// classes are declared.
+    ///
+    /// - Throws: ``TabularError/invalidSpec(path:line:key:reason:)`` at the key's line.
+    static func decodeClassBalance(_ node: SpecNode, classCount: Int?) throws -> [Double] {
+        let shares = try node.list().map { try $0.double() }
+        guard shares.count >= 2 else { throw node.error("expected one share per class (at least two)") }
+        if let classCount, shares.count != classCount {
+            throw node.error("expected \(classCount) shares (one per class), found \(shares.count)")
+        }
+        guard shares.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw node.error("every share must be a positive number, found \(shares)")
+        }
+        let total = shares.reduce(0, +)
+        guard abs(total - 1) <= 1e-6 else { throw node.error("the shares must sum to 1, found \(total)") }
+        return shares
     }
 
     /// Reads one labeling function from its mapping.

@@ -17,6 +17,7 @@ public enum LFSpecWriter {
     public static func yaml(_ spec: LFSpec, header: [String] = []) -> String {
         var lines = header.map { "# " + $0 }
         if let classes = spec.classNames { lines.append("classes: " + flowList(classes.map(quoted))) }
+        if let balance = spec.classBalance { lines.append("class_balance: " + flowList(balance.map { "\($0)" })) }
         lines.append("labeling_functions:")
         for function in spec.labelingFunctions {
             lines.append("  - name: " + quoted(function.name))

@@ -11,6 +11,9 @@ public struct LFCandidate: Sendable, Equatable {
         case shape
         /// Cosine to a class's exemplar centroid, with a threshold tuned on the exemplars.
         case similarity
+        /// The few-shot classifier's vote where its prior-adjusted probability is high (two classes), written as a
+        /// `similarity` function on the classifier's weight direction.
+        case classifier
     }
 
     /// The function, as it is written to the LF spec.
@@ -19,15 +22,15 @@ public struct LFCandidate: Sendable, Equatable {
     public var family: Family
     /// The class index it votes for.
     public var classIndex: Int
-    /// Laplace-smoothed precision on the exemplars it fires on (leave-one-out for similarity functions):
-    /// `(hits of its class + α) / (hits + α·k)`.
+    /// Smoothed precision on the exemplars it fires on (leave-one-out for similarity functions), under the pool's
+    /// estimated class prior when the synthesis is prior-aware: see ``LFSynthesizer``.
     public var precision: Double
     /// The fraction of the pool it votes on.
     public var coverage: Double
     /// The fraction of its pool votes that fall on rows already covered by the functions chosen before it (for a
     /// candidate not chosen: by every chosen function).
     public var overlap: Double
-    /// Smoothed precision divided by the class's share of the exemplars (1 = no better than the prior).
+    /// Smoothed precision divided by the class's prior share (1 = no better than the prior).
     public var lift: Double
     /// The exemplars it fires on, and how many of them are of its class.
     public var exemplarHits: Int

@@ -17,9 +17,12 @@ struct SynthesizeLFsCommand: AsyncParsableCommand {
             ranked by class-conditional lift on the exemplars, regexes of a fixed catalogue of shapes (links, \
             e-mails, long numbers, phone numbers, money, percentages, capitals, '!!', repeated letters, digit-letter \
             tokens) and, with --model, one embedding-similarity function per class (cosine to the class's exemplar \
-            centroid, threshold tuned leave-one-out). Each is scored by precision on the exemplars, coverage of the \
-            pool and overlap with those chosen before it; the greedy choice (classes in turn) is written to --out as \
-            an LF spec (docs/reference/lf-spec.md) that `foundry apply --lfs` reads (add --model there for \
+            centroid, threshold tuned leave-one-out) and, for two classes, the few-shot classifier's confident votes \
+            (written as similarity functions on its weight direction). With --model the pool's class prior is \
+            estimated first (the share of pool rows a logistic regression on the exemplars' embeddings predicts \
+            each class) and written as the spec's class_balance. Each is scored by precision under that prior on \
+            the exemplars and the pool, coverage of the pool and overlap with those chosen before it; the greedy \
+            choice (classes in turn) is written to --out as an LF spec (docs/reference/lf-spec.md) that `foundry apply --lfs` reads (add --model there for \
             similarity functions). --review asks keep / leave out / edit threshold for each candidate (answers from \
             standard input, prompts on standard error); --decisions FILE loads earlier answers, reapplies them and \
             saves the new ones. A failed run writes nothing.
@@ -80,6 +83,7 @@ struct SynthesizeLFsCommand: AsyncParsableCommand {
         var classes: [String]
         var out: String
         var written: Int
+        var classBalance: [Double]?
         var decisions: String?
         var candidates: [LFCandidate]
     }
@@ -110,9 +114,10 @@ struct SynthesizeLFsCommand: AsyncParsableCommand {
         configuration.seed = seed
         configuration.encoder = model.map { Self.relativePath(of: $0, from: URL(fileURLWithPath: out)) }
         let synthesizer = LFSynthesizer(configuration: configuration)
-        var candidates = try synthesizer.propose(
+        let proposal = try synthesizer.synthesize(
             pool: pool, exemplars: zip(exemplarTexts, labels).map { (text: $0, label: $1) }, classes: classNames,
             embedder: embedder)
+        var candidates = proposal.candidates
         guard !candidates.isEmpty else {
             throw CommandFailure(
                 "no labeling function could be proposed from \(exemplars) (no term or shape qualifies)")
@@ -136,7 +141,7 @@ struct SynthesizeLFsCommand: AsyncParsableCommand {
         }
         // Saved first, so that the answers of a review survive a failure below.
         if let decisionsURL { try state.save(to: decisionsURL) }
-        let spec = LFSynthesizer.spec(of: candidates, classes: classNames)
+        let spec = LFSynthesizer.spec(of: candidates, classes: classNames, classBalance: proposal.classBalance)
         guard !spec.labelingFunctions.isEmpty else {
             throw CommandFailure("every candidate was left out; nothing to write to \(out)")
         }
@@ -152,7 +157,8 @@ struct SynthesizeLFsCommand: AsyncParsableCommand {
             try printJSON(
                 Output(
                     input: input, poolRows: pool.count, exemplars: exemplarTexts.count, classes: classNames, out: out,
-                    written: spec.labelingFunctions.count, decisions: decisions, candidates: candidates))
+                    written: spec.labelingFunctions.count, classBalance: spec.classBalance, decisions: decisions,
+                    candidates: candidates))
             return
         }
         print(
