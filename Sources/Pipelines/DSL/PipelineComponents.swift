@@ -240,9 +240,15 @@ public struct FitLabelModel: PipelineComponent {
     ///   - method: as `foundry labelmodel fit --method` spells it (`auto`, `mv`, `wmv`, `ds`, `moments`, `triplet`, …).
     ///   - useDevSet: use the valid split's gold labels as the dev set.
     ///   - seed: the label model's seed.
-    public init(_ name: String, input: String, method: String = "auto", useDevSet: Bool = false, seed: UInt64 = 0) {
+    ///   - classBalance: the class prior: the applied LF spec's `class_balance` when it has one (`.lfs`, the default),
+    ///     `.uniform`, `.estimated` from the votes, or `.given` shares.
+    public init(
+        _ name: String, input: String, method: String = "auto", useDevSet: Bool = false, seed: UInt64 = 0,
+        classBalance: LabelModelStep.ClassBalanceSetting = .lfs
+    ) {
         self.name = name
-        self.parameters = LabelModelStep(input: input, method: method, useDevSet: useDevSet, seed: seed)
+        self.parameters = LabelModelStep(
+            input: input, method: method, useDevSet: useDevSet, seed: seed, classBalance: classBalance)
     }
 
     /// The step.

@@ -172,6 +172,8 @@ struct LabelModelSummary: Codable, Sendable, Equatable {
     var accuracy: Double?
     var f1: Double?
     var macroF1: Double?
+    /// The prior the model was fitted with, when one was given (the LF spec's or the step's).
+    var classBalance: [Double]?
 }
 
 /// Runs a `label_model` step: fits the label model on the train rows' votes (with the valid rows' gold as the dev
@@ -179,7 +181,7 @@ struct LabelModelSummary: Codable, Sendable, Equatable {
 enum LabelModelStepRunner {
     static func run(
         votes: URL, matrix: LabelMatrix, table: TableArtifact, tableKey: String, step: LabelModelStep,
-        classes: [String],
+        classBalance: ClassBalance = .uniform, classes: [String],
         progress: ProgressHandler?
     ) throws -> StepOutcome {
         guard matrix.rowCount == table.rowCount else {
@@ -193,7 +195,7 @@ enum LabelModelStepRunner {
             throw PipelinesError.invalidData(
                 source: table.table.source, row: nil, field: nil, reason: "no train rows to fit the label model on")
         }
-        var options = FitOptions(seed: step.seed, progress: progress)
+        var options = FitOptions(classBalance: classBalance, seed: step.seed, progress: progress)
         var devRows: Int?
         if step.useDevSet {
             guard let gold = table.gold else {
@@ -218,12 +220,16 @@ enum LabelModelStepRunner {
         var summary = LabelModelSummary(
             method: step.method, choice: auto?.choice?.rawValue, reason: auto?.reason, trainRows: trainRows.count,
             devRows: devRows, evaluatedRows: 0)
+        if case .given(let prior) = classBalance { summary.classBalance = prior }
         var figures: [String: Double] = ["train_rows": Double(trainRows.count)]
         if let gold = table.gold {
             let test = table.rows(in: .test)
             let rows = (test.isEmpty ? Array(0..<table.rowCount) : test).filter { gold[$0] >= 0 }
             if !rows.isEmpty {
-                let predicted = try model.predict(matrix.rows(rows)).map(\.rawValue)
+                // Under a prior other than uniform, ties go to the likelier class (as `bench synthesize-lfs` scores).
+                let predicted = try model.predict(
+                    matrix.rows(rows), tieBreak: classBalance == .uniform ? .rowHash : .prior
+                ).map(\.rawValue)
                 let score = ClassificationScore(
                     gold: rows.map { gold[$0] }, predicted: predicted, cardinality: classes.count)
                 summary.evaluatedRows = rows.count

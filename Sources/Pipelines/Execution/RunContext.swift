@@ -149,7 +149,11 @@ struct RunContext {
                 parameters["lf.\(function.name)"] = CanonicalText.of(function)
             }
         case .labelModel(let model):
-            fields(of: model, except: ["input"])
+            fields(of: model, except: ["input", "classBalance"])
+            parameters["class_balance"] = model.classBalance.spelling
+            // The prior the LF spec declares is part of this step's key, not the votes': editing only
+            // `class_balance` refits the label model on cached votes.
+            if let prior = lfClassBalance(model) { parameters["lfs_class_balance"] = CanonicalText.of(prior) }
         case .train(let train):
             fields(of: train, except: ["input", "model"])
             try hash("model", train.model)
@@ -230,7 +234,7 @@ struct RunContext {
             let table = try reads.table(tableURL)
             return try LabelModelStepRunner.run(
                 votes: votes, matrix: try reads.matrix(votes), table: table, tableKey: tableKey, step: model,
-                classes: spec.classes,
+                classBalance: resolvedClassBalance(model), classes: spec.classes,
                 progress: progress)
         case .train(let train):
             let (tableKey, tableURL) = try tableEntry(train.input)

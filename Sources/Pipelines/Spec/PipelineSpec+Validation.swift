@@ -99,6 +99,14 @@ extension PipelineSpec {
                 LabelModelMethod(rawValue: model.method) != nil, "method",
                 "unknown label-model method '\(model.method)'; valid values: "
                     + LabelModelMethod.allCases.map(\.rawValue).joined(separator: ", "))
+            if case .given(let shares) = model.classBalance {
+                try check(
+                    shares.count == classes.count, "class_balance",
+                    "expected one share per class (\(classes.count)), found \(shares.count)")
+                try check(
+                    shares.allSatisfy { $0 > 0 && $0.isFinite } && abs(shares.reduce(0, +) - 1) <= 1e-6,
+                    "class_balance", "expected positive shares summing to 1, found \(model.classBalance.spelling)")
+            }
         case .train(let train):
             try check(train.epochs >= 1, "epochs", "expected at least 1 epoch, found \(train.epochs)")
             try check(train.rank >= 1, "rank", "expected a rank of at least 1, found \(train.rank)")

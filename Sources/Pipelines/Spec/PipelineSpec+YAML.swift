@@ -18,7 +18,7 @@ extension PipelineSpec {
         ],
         .clean: ["input", "constraints", "drop_failing", "drop_duplicates"],
         .apply: ["input", "lfs"],
-        .labelModel: ["input", "method", "use_dev_set", "seed"],
+        .labelModel: ["input", "method", "use_dev_set", "seed", "class_balance"],
         .train: [
             "input", "model", "rank", "alpha", "epochs", "learning_rate", "batch_size", "max_length", "seed",
             "fisher_samples", "gram_samples",
@@ -157,7 +157,9 @@ enum PipelineSpecReader {
                     labelingFunctions: try source(node.required("lfs")) { node in
                         // The source is not part of what the functions do: equal to the same functions built in Swift.
                         let read = try LFSpec.decode(node)
-                        return LFSpec(classNames: read.classNames, labelingFunctions: read.labelingFunctions)
+                        return LFSpec(
+                            classNames: read.classNames, labelingFunctions: read.labelingFunctions,
+                            classBalance: read.classBalance)
                     }))
         case .labelModel:
             let methodNode = try node.optional("method")
@@ -166,7 +168,8 @@ enum PipelineSpecReader {
                 LabelModelStep(
                     input: try node.required("input").nonEmptyString(), method: method,
                     useDevSet: try node.optional("use_dev_set")?.bool() ?? false,
-                    seed: try uint64(node.optional("seed")) ?? 0))
+                    seed: try uint64(node.optional("seed")) ?? 0,
+                    classBalance: try classBalance(node.optional("class_balance"))))
         case .train: action = .train(try train(node))
         case .merge:
             let methodNode = try node.optional("method")
@@ -289,6 +292,21 @@ enum PipelineSpecReader {
     static func source<Value>(_ node: SpecNode, decode: (SpecNode) throws -> Value) throws -> SpecSource<Value> {
         if node.kind == .scalar { return .file(try node.nonEmptyString()) }
         return .inline(try decode(node))
+    }
+
+    /// A label-model step's `class_balance`: `lfs`, `uniform`, `estimated`, or a list of shares (checked against the
+    /// classes by validation).
+    static func classBalance(_ node: SpecNode?) throws -> LabelModelStep.ClassBalanceSetting {
+        guard let node else { return .lfs }
+        if node.kind == .list { return .given(try node.list().map { try $0.double() }) }
+        switch try node.nonEmptyString() {
+        case "lfs": return .lfs
+        case "uniform": return .uniform
+        case "estimated": return .estimated
+        case let other:
+            throw node.error(
+                "unknown class balance '\(other)'; valid values: lfs, uniform, estimated, or a list of shares")
+        }
     }
 
     static func uint64(_ node: SpecNode?) throws -> UInt64? {

@@ -274,6 +274,28 @@ public struct ApplyStep: Sendable, Equatable {
 
 /// Fits a label model on the votes of the train rows and predicts soft labels for every row.
 public struct LabelModelStep: Sendable, Equatable {
+    /// The class prior the label model is fitted with.
+    public enum ClassBalanceSetting: Sendable, Equatable {
+        /// The `class_balance` of the applied LF spec when it declares one (as `foundry synthesize lfs --model`
+        /// writes it), else uniform.
+        case lfs
+        /// Every class equally likely.
+        case uniform
+        /// Estimated by the model from the votes.
+        case estimated
+        /// These shares, one per class in class order.
+        case given([Double])
+
+        /// The YAML spelling: `lfs`, `uniform`, `estimated` or the list.
+        public var spelling: String {
+            switch self {
+            case .lfs: "lfs"
+            case .uniform: "uniform"
+            case .estimated: "estimated"
+            case .given(let shares): "[" + shares.map { "\($0)" }.joined(separator: ", ") + "]"
+            }
+        }
+    }
     /// The votes step (an `apply` step or a `wrench` data step).
     public var input: String
     /// The method as `foundry labelmodel fit --method` spells it (`auto`, `mv`, `wmv`, `ds`, `moments`, `triplet`, …).
@@ -282,13 +304,19 @@ public struct LabelModelStep: Sendable, Equatable {
     public var useDevSet: Bool
     /// Seed for the label model's randomness.
     public var seed: UInt64
+    /// The class prior (default: the LF spec's, else uniform).
+    public var classBalance: ClassBalanceSetting
 
     /// Creates a label-model step.
-    public init(input: String, method: String = "auto", useDevSet: Bool = false, seed: UInt64 = 0) {
+    public init(
+        input: String, method: String = "auto", useDevSet: Bool = false, seed: UInt64 = 0,
+        classBalance: ClassBalanceSetting = .lfs
+    ) {
         self.input = input
         self.method = method
         self.useDevSet = useDevSet
         self.seed = seed
+        self.classBalance = classBalance
     }
 }
 
