@@ -104,21 +104,19 @@ struct LFSpecTests {
 
     @Test func badClassBalancesNameTheLineAndKey() {
         let functions = "labeling_functions:\n  - {name: a, kind: keyword, keywords: [x], label: A}"
-        Self.expectSpecError(
-            "classes: [A, B]\nclass_balance: [0.2, 0.3, 0.5]\n" + functions, line: 2, key: "class_balance",
-            reason: "expected 2 shares (one per class), found 3")
-        Self.expectSpecError(
-            "class_balance: [0.7, 0.7]\n" + functions, line: 1, key: "class_balance",
-            reason: "the shares must sum to 1, found 1.4")
-        Self.expectSpecError(
-            "class_balance: [1, 0]\n" + functions, line: 1, key: "class_balance",
-            reason: "every share must be a positive number, found [1.0, 0.0]")
-        Self.expectSpecError(
-            "class_balance: [1]\n" + functions, line: 1, key: "class_balance",
-            reason: "expected one share per class (at least two)")
-        Self.expectSpecError(
-            "class_balance: [a, b]\n" + functions, line: 1, key: "class_balance[0]",
-            reason: "expected a number, found 'a'")
+        let cases: [(text: String, line: Int, key: String, reason: String)] = [
+            (
+                "classes: [A, B]\nclass_balance: [0.2, 0.3, 0.5]\n", 2, "class_balance",
+                "expected 2 shares (one per class), found 3"
+            ),
+            ("class_balance: [0.7, 0.7]\n", 1, "class_balance", "the shares must sum to 1, found 1.4"),
+            ("class_balance: [1, 0]\n", 1, "class_balance", "every share must be a positive number, found [1.0, 0.0]"),
+            ("class_balance: [1]\n", 1, "class_balance", "expected one share per class (at least two)"),
+            ("class_balance: [a, b]\n", 1, "class_balance[0]", "expected a number, found 'a'"),
+        ]
+        for bad in cases {
+            Self.expectSpecError(bad.text + functions, line: bad.line, key: bad.key, reason: bad.reason)
+        }
     }
 
     @Test func decodingErrorsNameTheFileLineKeyAndFunction() {
