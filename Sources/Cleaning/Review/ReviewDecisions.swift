@@ -63,11 +63,7 @@ public struct ReviewDecisions: Sendable, Equatable, Codable {
     /// - Throws: ``CleaningError/invalidDecisions(path:reason:)`` for an unreadable or malformed file;
     ///   ``CleaningError/decisionsForDifferentData(path:expected:found:)`` when it was made for other data.
     public static func load(_ url: URL, expectedFingerprint: String) throws -> ReviewDecisions {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw CleaningError.invalidDecisions(
-                path: url.path, reason: "cannot read it (\(error.localizedDescription))")
-        }
+        let data = try DecisionsFile.read(url)
         let decoded: ReviewDecisions
         do { decoded = try JSONDecoder().decode(ReviewDecisions.self, from: data) } catch {
             throw CleaningError.invalidDecisions(path: url.path, reason: "not a decisions JSON file (\(error))")
@@ -83,13 +79,5 @@ public struct ReviewDecisions: Sendable, Equatable, Codable {
     /// nothing (``AtomicFile``): a failed save leaves an earlier file as it was.
     ///
     /// - Throws: ``CleaningError/invalidDecisions(path:reason:)`` when the file cannot be written.
-    public func save(to url: URL) throws {
-        do {
-            try AtomicFile.write(try FoundryJSON.encoder(pretty: true).encode(self), to: url)
-        } catch let FoundryCoreError.fileUnreadable(_, reason) {
-            throw CleaningError.invalidDecisions(path: url.path, reason: reason)
-        } catch {
-            throw CleaningError.invalidDecisions(path: url.path, reason: "cannot write it (\(error))")
-        }
-    }
+    public func save(to url: URL) throws { try DecisionsFile.save(self, to: url) }
 }

@@ -129,11 +129,7 @@ public struct SuggestionDecisions: Sendable, Equatable, Codable {
     ///
     /// - Throws: ``CleaningError/invalidDecisions(path:reason:)`` for an unreadable or malformed file.
     public static func load(_ url: URL) throws -> SuggestionDecisions {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw CleaningError.invalidDecisions(
-                path: url.path, reason: "cannot read it (\(error.localizedDescription))")
-        }
+        let data = try DecisionsFile.read(url)
         do { return try JSONDecoder().decode(SuggestionDecisions.self, from: data) } catch {
             throw CleaningError.invalidDecisions(
                 path: url.path, reason: "not a decisions file of `foundry synthesize constraints` (\(error))")
@@ -143,13 +139,5 @@ public struct SuggestionDecisions: Sendable, Equatable, Codable {
     /// Writes the decisions as indented JSON (``FoundryJSON``), all or nothing (``AtomicFile``).
     ///
     /// - Throws: ``CleaningError/invalidDecisions(path:reason:)`` when the file cannot be written.
-    public func save(to url: URL) throws {
-        do {
-            try AtomicFile.write(try FoundryJSON.encoder(pretty: true).encode(self), to: url)
-        } catch let FoundryCoreError.fileUnreadable(_, reason) {
-            throw CleaningError.invalidDecisions(path: url.path, reason: reason)
-        } catch {
-            throw CleaningError.invalidDecisions(path: url.path, reason: "cannot write it (\(error))")
-        }
-    }
+    public func save(to url: URL) throws { try DecisionsFile.save(self, to: url) }
 }
