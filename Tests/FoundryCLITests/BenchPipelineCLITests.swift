@@ -6,40 +6,14 @@ import Testing
 /// re-run's outputs equal a cold run of the edited spec.
 @Suite(.enabled(if: FoundryCLI.isAvailable, "the foundry binary is not built (swift build --build-tests builds it)"))
 struct BenchPipelineCLITests {
-    static let comments = """
-        id,text,label
-        1,check out my channel,SPAM
-        2,i love this song,HAM
-        3,subscribe to my channel please,SPAM
-        4,great song,HAM
-        5,free money at my page,SPAM
-        6,love the beat of this song,HAM
-        7,check out my video,SPAM
-        8,best song ever,HAM
-        9,what a video,HAM
-        10,my page has a video,SPAM
-        """
-    static let lfs = """
-        classes: [HAM, SPAM]
-        labeling_functions:
-          - {name: my_channel, kind: keyword, keywords: [my channel, my page], label: SPAM}
-          - {name: subscribe, kind: keyword, keywords: [subscribe], label: SPAM}
-          - {name: song, kind: lexicon, words: [song, beat], label: HAM}
-        """
-    static let spec = """
-        pipeline: tiny
-        classes: [HAM, SPAM]
-        steps:
-          comments: {kind: data, path: comments.csv, text_field: text, label_field: label, split: {test: 0.3}}
-          votes: {kind: apply, input: comments, lfs: lfs.yaml}
-          labels: {kind: label_model, input: votes, method: mv}
-        """
+    static let comments = TinyPipeline.comments(
+        rows: 8, extra: ["9,what a video,HAM", "10,my page has a video,SPAM"])
+    static let lfs = TinyPipeline.lfs
+    static let spec = TinyPipeline.spec(split: "{test: 0.3}")
 
     func write() throws -> TemporaryDirectory {
         let directory = TemporaryDirectory()
-        try directory.write("comments.csv", Self.comments + "\n")
-        try directory.write("lfs.yaml", Self.lfs + "\n")
-        try directory.write("pipeline.yaml", Self.spec + "\n")
+        try TinyPipeline.write(in: directory, spec: Self.spec, comments: Self.comments)
         return directory
     }
 

@@ -9,11 +9,7 @@ import Testing
 
 /// A tiny encoder (40 words, 16 wide, 2 layers) and random adapters saved in PEFT's layout.
 struct SelectionFixture {
-    static let vocabulary = [
-        "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "win", "free", "prize", "call", "now", "click", "link", "hello",
-        "world", "great", "video", "love", "this", "song", "is", "good", "bad", "i", "me", "my", "to", "and", "of",
-        "in", "it", "for", "on", "with", "at", "you", "the", "a", "subscribe", "channel", "##s",
-    ]
+    static let vocabulary = TinyVocabulary.words
     static let configuration = BertConfiguration(
         vocabularySize: 40, hiddenSize: 16, layerCount: 2, headCount: 4, intermediateSize: 32, maxPositions: 24,
         typeVocabularySize: 2, layerNormEpsilon: 1e-12)
