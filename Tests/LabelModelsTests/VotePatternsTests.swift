@@ -51,3 +51,19 @@ struct VotePatternsTests {
         #expect(try throughPatterns.predictProbabilities(matrix).storage == perRow.predictProbabilities(matrix).storage)
     }
 }
+
+extension VotePatterns {
+    /// The per-row matrix from per-pattern rows (what the E-step's per-pattern results stand for).
+    func expand(_ perPattern: Matrix) -> Matrix {
+        let k = perPattern.columns
+        var output = Matrix(rows: patternOfRow.count, columns: k)
+        output.withUnsafeMutableBufferPointer { out in
+            perPattern.withUnsafeBufferPointer { source in
+                for (row, pattern) in patternOfRow.enumerated() {
+                    for c in 0..<k { out[row * k + c] = source[pattern * k + c] }
+                }
+            }
+        }
+        return output
+    }
+}

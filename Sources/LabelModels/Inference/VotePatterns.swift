@@ -42,18 +42,4 @@ struct VotePatterns {
         unique = matrix.rows(representatives)
         self.patternOfRow = patternOfRow
     }
-
-    /// The per-row matrix from per-pattern rows (`perPattern` has one row per pattern, any number of columns).
-    func expand(_ perPattern: Matrix) -> Matrix {
-        let k = perPattern.columns
-        var output = Matrix(rows: patternOfRow.count, columns: k)
-        output.withUnsafeMutableBufferPointer { out in
-            perPattern.withUnsafeBufferPointer { source in
-                for (row, pattern) in patternOfRow.enumerated() {
-                    for c in 0..<k { out[row * k + c] = source[pattern * k + c] }
-                }
-            }
-        }
-        return output
-    }
 }

@@ -181,7 +181,7 @@ struct LabelModelSummary: Codable, Sendable, Equatable {
 enum LabelModelStepRunner {
     static func run(
         votes: URL, matrix: LabelMatrix, table: TableArtifact, tableKey: String, step: LabelModelStep,
-        classBalance: ClassBalance = .uniform, classes: [String],
+        classBalance: ClassBalance, classes: [String],
         progress: ProgressHandler?
     ) throws -> StepOutcome {
         guard matrix.rowCount == table.rowCount else {
