@@ -24,20 +24,41 @@ public enum TieBreakPolicy: Sendable, Equatable {
     ///   - probabilities: the row's k class probabilities.
     ///   - prior: the class prior, read by ``prior`` only.
     /// - Complexity: O(k).
-    public func resolve<Value: BinaryFloatingPoint>(
+    public func resolve(row: Int, _ probabilities: UnsafeBufferPointer<Double>, prior: [Double]) -> Vote {
+        resolveAny(row: row, probabilities, prior: prior)
+    }
+
+    /// The hard label of one row of Float32 probabilities (soft labels) under this policy.
+    ///
+    /// - Complexity: O(k).
+    public func resolve(row: Int, _ probabilities: UnsafeBufferPointer<Float>, prior: [Double]) -> Vote {
+        resolveAny(row: row, probabilities, prior: prior)
+    }
+
+    /// The one implementation, specialized for each element type by the two entry points (a generic public entry
+    /// point called from another module ran unspecialized: a generic conversion per element and an array per row).
+    @inline(__always)
+    private func resolveAny<Value: BinaryFloatingPoint>(
         row: Int, _ probabilities: UnsafeBufferPointer<Value>, prior: [Double]
     ) -> Vote {
         let k = probabilities.count
         var best = -Double.infinity
         for c in 0..<k where Double(probabilities[c]) > best { best = Double(probabilities[c]) }
-        var tied: [Int] = []
-        if self == .rowHash {
-            for c in 0..<k where best - Double(probabilities[c]) < Self.rowHashTolerance { tied.append(c) }
-        } else {
-            let tolerance = 1e-9 * max(1, abs(best))
-            for c in 0..<k where best - Double(probabilities[c]) <= tolerance { tied.append(c) }
+        let hashTolerance = self == .rowHash
+        let tolerance = hashTolerance ? Self.rowHashTolerance : 1e-9 * max(1, abs(best))
+        func isTied(_ c: Int) -> Bool {
+            let gap = best - Double(probabilities[c])
+            return hashTolerance ? gap < tolerance : gap <= tolerance
         }
-        if tied.count == 1 { return .class(tied[0]) }
+        // The common case, one class on top, needs no list of the tied classes.
+        var tiedCount = 0
+        var first = 0
+        for c in 0..<k where isTied(c) {
+            if tiedCount == 0 { first = c }
+            tiedCount += 1
+        }
+        if tiedCount == 1 { return .class(first) }
+        let tied = (0..<k).filter(isTied)
         switch self {
         case .abstain:
             return .abstain
