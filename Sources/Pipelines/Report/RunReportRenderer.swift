@@ -159,8 +159,8 @@ public enum RunReportRenderer {
     /// Seconds for people: milliseconds under one second, minutes past two.
     static func seconds(_ value: Double) -> String {
         guard value.isFinite, value >= 0 else { return "n/a" }
-        if value < 1 { return String(format: "%.0f ms", value * 1000) }
-        if value < 120 { return String(format: "%.1f s", value) }
+        if value < 1 { return FixedDecimal.string(value * 1000, digits: 0) + " ms" }
+        if value < 120 { return FixedDecimal.string(value, digits: 1) + " s" }
         return String(format: "%.0f min %.0f s", (value / 60).rounded(.down), value.truncatingRemainder(dividingBy: 60))
     }
 
@@ -168,13 +168,13 @@ public enum RunReportRenderer {
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return "n/a" }
         if value == value.rounded() && abs(value) < 1e12 { return String(Int(value)) }
-        return String(format: abs(value) >= 100 ? "%.1f" : "%.4f", value)
+        return FixedDecimal.string(value, digits: abs(value) >= 100 ? 1 : 4)
     }
 
     /// A fraction as a percentage with one decimal, or "n/a".
     static func percent(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "n/a" }
-        return String(format: "%.1f%%", value * 100)
+        return FixedDecimal.string(value * 100, digits: 1) + "%"
     }
 
     static let stylesheet = """

@@ -172,7 +172,7 @@ public struct SVGCanvas: Sendable {
         guard value.isFinite else { return "0" }
         let rounded = (value * 100).rounded() / 100
         if rounded == rounded.rounded() && abs(rounded) < 1e15 { return String(Int(rounded)) }
-        var text = String(format: "%.2f", rounded)
+        var text = FixedDecimal.string(rounded, digits: 2)
         while text.hasSuffix("0") { text.removeLast() }
         return text
     }

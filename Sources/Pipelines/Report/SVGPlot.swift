@@ -177,7 +177,8 @@ public enum SVGPlot {
         let t = position - Double(index)
         let a = stops[index], b = stops[index + 1]
         func channel(_ x: Double, _ y: Double) -> Int { Int((x + (y - x) * t).rounded()) }
-        return String(format: "#%02x%02x%02x", channel(a.0, b.0), channel(a.1, b.1), channel(a.2, b.2))
+        return "#" + FixedDecimal.hexByte(channel(a.0, b.0)) + FixedDecimal.hexByte(channel(a.1, b.1))
+            + FixedDecimal.hexByte(channel(a.2, b.2))
     }
 
     // MARK: - Reliability diagram
@@ -398,11 +399,11 @@ public enum SVGPlot {
     static func format(_ value: Double, percent: Bool, compact: Bool = false) -> String {
         guard value.isFinite else { return "n/a" }
         if percent {
-            return String(format: compact ? "%.0f%%" : "%.1f%%", value * 100)
+            return FixedDecimal.string(value * 100, digits: compact ? 0 : 1) + "%"
         }
         if value == value.rounded() && abs(value) < 1e6 { return String(Int(value)) }
         let magnitude = abs(value)
-        var text = String(format: magnitude >= 10 ? "%.1f" : magnitude >= 1 ? "%.2f" : "%.3f", value)
+        var text = FixedDecimal.string(value, digits: magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3)
         while text.hasSuffix("0") { text.removeLast() }
         return text
     }
