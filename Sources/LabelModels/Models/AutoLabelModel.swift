@@ -210,23 +210,57 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         var families: [(method: LabelModelMethod, choice: Choice, ties: Choice, model: any LabelModel)] = []
         var notes: [String] = []
         var judgesOnly: Set<LabelModelMethod> = []
-        if let statistics {
-            var model = MomentMatching(configuration: configuration.moments)
-            try model.fit(statistics: statistics, lfNames: matrix.lfNames, options: options)
-            moments = model
-            if let guarded = try guardedMoments(model, matrix: matrix) {
-                moments = guarded.model
-                families.append((.moments, guarded.choice, .majorityVoteTiesByMoments, guarded.model))
+        // Dawid–Skene's EM is the costliest fit: it runs beside the others, on a second core when there is one. Each
+        // fit reads only the matrix and its own options, so the results are those of fitting one after the other.
+        var dsOptions = options
+        // With one-class LFs a fixed uniform prior degenerates (see Identifiability): estimate it unless given.
+        if options.classBalance == .uniform { dsOptions.classBalance = .estimated }
+        var dsFit: Result<DawidSkene, any Error>?
+        var othersFailure: (any Error)?
+        var momentsFamily: (choice: Choice, model: MomentMatching)?
+        var tripletFit: Triplet?
+        var weightedFit: WeightedMajorityVote?
+        ParallelChunks.forEach(count: 2, chunkSize: 1, maxThreads: diagnosis.supports(.ds) ? 2 : 1) { index, _ in
+            if index == 0 {
+                guard diagnosis.supports(.ds) else { return }
+                dsFit = Result {
+                    var model = DawidSkene()
+                    try model.fit(matrix, options: dsOptions)
+                    return model
+                }
+                return
+            }
+            do {
+                if let statistics {
+                    var model = MomentMatching(configuration: configuration.moments)
+                    try model.fit(statistics: statistics, lfNames: matrix.lfNames, options: options)
+                    moments = model
+                    momentsFamily = try guardedMoments(model, matrix: matrix)
+                }
+                if diagnosis.supports(.triplet) {
+                    var model = Triplet()
+                    try model.fit(matrix, options: options)
+                    tripletFit = model
+                }
+                if diagnosis.supports(.wmv) {
+                    var model = WeightedMajorityVote()
+                    try model.fit(matrix, options: options)
+                    weightedFit = model
+                }
+            } catch {
+                othersFailure = error
+            }
+        }
+        if let othersFailure { throw othersFailure }
+        if statistics != nil {
+            if let momentsFamily {
+                moments = momentsFamily.model
+                families.append((.moments, momentsFamily.choice, .majorityVoteTiesByMoments, momentsFamily.model))
             } else {
                 notes.append("moments disagrees with majority votes")
             }
         }
-        if diagnosis.supports(.ds) {
-            var model = DawidSkene()
-            var dsOptions = options
-            // With one-class LFs a fixed uniform prior degenerates (see Identifiability): estimate it unless given.
-            if options.classBalance == .uniform { dsOptions.classBalance = .estimated }
-            try model.fit(matrix, options: dsOptions)
+        if let model = try dsFit?.get() {
             // The abstain-as-response likelihood also has optima where a latent class means "no LF of class c fired"
             // rather than a true class; their estimated prior puts first a class the votes put last. Such a fit is
             // not used (a given prior is the caller's to choose).
@@ -239,15 +273,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             }
             families.append((.ds, .dawidSkene, .majorityVoteTiesByDawidSkene, model))
         }
-        if diagnosis.supports(.triplet) {
-            var model = Triplet()
-            try model.fit(matrix, options: options)
-            families.append((.triplet, .triplet, .majorityVoteTiesByTriplet, model))
-        }
-        if diagnosis.supports(.wmv) {
-            var model = WeightedMajorityVote()
-            try model.fit(matrix, options: options)
-            families.append((.wmv, .weightedMajorityVote, .majorityVoteTiesByWeighted, model))
+        if let tripletFit { families.append((.triplet, .triplet, .majorityVoteTiesByTriplet, tripletFit)) }
+        if let weightedFit {
+            families.append((.wmv, .weightedMajorityVote, .majorityVoteTiesByWeighted, weightedFit))
         }
         let unsupported = diagnosis.verdicts.filter { !$0.supported }.map { "\($0.method.rawValue) (\($0.reason))" }
         if !unsupported.isEmpty { notes.append("not identifiable: " + unsupported.joined(separator: "; ")) }
