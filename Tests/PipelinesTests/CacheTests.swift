@@ -1,4 +1,5 @@
 import Foundation
+import FoundryCore
 import FoundryTestSupport
 import Labeling
 import Testing
@@ -79,7 +80,9 @@ struct CacheTests {
             try Data("done".utf8).write(to: folder.appendingPathComponent("table.csv"))
         }
         #expect(cache.entry(manifest.key)?.path == entry.path)
-        #expect(cache.manifest(manifest.key) == manifest)
+        var withSizes = manifest
+        withSizes.files = ["table.csv": 4]
+        #expect(cache.manifest(manifest.key) == withSizes)
         // A folder without a manifest (a crash between the two writes of an older layout) is not an entry.
         let stray = cache.directory.appendingPathComponent(String(repeating: "b", count: 64))
         try FileManager.default.createDirectory(at: stray, withIntermediateDirectories: true)
@@ -90,6 +93,47 @@ struct CacheTests {
         let reopened = try PipelineCache(directory: cache.directory)
         #expect(
             !FileManager.default.fileExists(atPath: reopened.directory.appendingPathComponent(".tmp-left-over").path))
+    }
+
+    @Test("an entry whose file a power failure emptied or cut (its size is not the manifest's) is a miss")
+    func entrySizesAreChecked() throws {
+        let directory = TemporaryDirectory()
+        let cache = try PipelineCache(directory: directory.file("cache"))
+        let manifest = PipelineCache.Manifest(
+            formatVersion: 1, step: "s", kind: "apply", key: String(repeating: "c", count: 64), figures: [:],
+            parts: 0, tableKey: nil)
+        let entry = try cache.store(manifest) { folder in
+            try AtomicFile.write(Data("0,1\n1,0\n".utf8), to: folder.appendingPathComponent("votes.csv"))
+            let nested = folder.appendingPathComponent("adapter")
+            try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+            try AtomicFile.write(Data("weights".utf8), to: nested.appendingPathComponent("w.bin"))
+            // A copied entry's manifest (as a step passing another entry's files on could copy) is replaced by this
+            // entry's own and is not among the sizes.
+            try AtomicFile.write(Data("{\"copied\": true}".utf8), to: folder.appendingPathComponent("entry.json"))
+        }
+        #expect(cache.manifest(manifest.key)?.files == ["votes.csv": 8, "adapter/w.bin": 7])
+        #expect(cache.entry(manifest.key) != nil)
+        try Data().write(to: entry.appendingPathComponent("adapter/w.bin"))
+        #expect(cache.entry(manifest.key) == nil)
+        try Data("weights".utf8).write(to: entry.appendingPathComponent("adapter/w.bin"))
+        #expect(cache.entry(manifest.key) != nil)
+        try FileManager.default.removeItem(at: entry.appendingPathComponent("votes.csv"))
+        #expect(cache.entry(manifest.key) == nil)
+    }
+
+    @Test("a table's metadata round-trips, its per-row integers as text; a damaged list is an error")
+    func tableMetadata() throws {
+        let metadata = TableArtifact.Metadata(
+            source: "comments.csv", textField: "CONTENT", labelField: "CLASS", splits: "tve", gold: [1, -1, 0],
+            lineNumbers: [2, 3, 17])
+        let data = try PipelineJSON.encode(metadata)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"gold\":\"1,-1,0\""))
+        #expect(try JSONDecoder().decode(TableArtifact.Metadata.self, from: data) == metadata)
+        let empty = TableArtifact.Metadata(
+            source: "empty.csv", textField: "text", labelField: nil, splits: "", gold: nil, lineNumbers: [])
+        #expect(try JSONDecoder().decode(TableArtifact.Metadata.self, from: PipelineJSON.encode(empty)) == empty)
+        let damaged = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "1,-1,0", with: "1,x,0").utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(TableArtifact.Metadata.self, from: damaged) }
     }
 
     @Test("labeling-function columns round-trip; a truncated column is a miss")

@@ -27,10 +27,30 @@ public struct PipelineCache: Sendable {
         public var parts: Int
         /// The entry holding the table this output is about (nil: this entry holds it).
         public var tableKey: String?
+        /// The size in bytes of each file the entry holds (paths relative to the entry), checked on every lookup: the
+        /// files are written without a flush to disk, and an entry a power failure emptied is not an entry (nil in
+        /// entries written before sizes were kept).
+        public var files: [String: Int]?
+
+        /// Creates a manifest.
+        public init(
+            formatVersion: Int, step: String, kind: String, key: String, figures: [String: Double], parts: Int,
+            tableKey: String?, files: [String: Int]? = nil
+        ) {
+            self.formatVersion = formatVersion
+            self.step = step
+            self.kind = kind
+            self.key = key
+            self.figures = figures
+            self.parts = parts
+            self.tableKey = tableKey
+            self.files = files
+        }
     }
 
-    /// The version of the entries' layout; part of every key, so a new layout never reads an old entry.
-    public static let formatVersion = 1
+    /// The version of the entries' layout; part of every key, so a new layout never reads an old entry. (2: a table's
+    /// per-row integers are comma-separated text in `table.json`.)
+    public static let formatVersion = 2
 
     /// Opens (and creates) the cache folder, removing temporary folders an interrupted run left behind.
     ///
@@ -51,18 +71,42 @@ public struct PipelineCache: Sendable {
 
     var columnsDirectory: URL { directory.appendingPathComponent("columns") }
 
-    /// The folder of the complete entry `key`, or nil when there is none (or its manifest is unreadable).
+    /// The manifest's file name in an entry (written last; not among the sizes it records).
+    static let manifestName = "entry.json"
+
+    /// The folder of the complete entry `key`, or nil when there is none (its manifest is unreadable, or a file is
+    /// missing or not the size the manifest records).
     public func entry(_ key: String) -> URL? {
         let folder = directory.appendingPathComponent(key)
         guard let manifest = manifest(key), manifest.key == key else { return nil }
+        for (path, size) in manifest.files ?? [:] {
+            var status = stat()
+            guard stat(folder.appendingPathComponent(path).path, &status) == 0, Int(status.st_size) == size else {
+                return nil
+            }
+        }
         return folder
+    }
+
+    /// The sizes of the regular files under `folder`, by path relative to it.
+    static func fileSizes(in folder: URL) -> [String: Int] {
+        var sizes: [String: Int] = [:]
+        let prefix = folder.standardizedFileURL.path + "/"
+        guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return sizes }
+        while let relative = walker.nextObject() as? String {
+            var status = stat()
+            guard relative != manifestName, stat(prefix + relative, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { continue }
+            sizes[relative] = Int(status.st_size)
+        }
+        return sizes
     }
 
     /// The manifest of entry `key`, if it is complete and readable.
     public func manifest(_ key: String) -> Manifest? { Self.manifest(in: directory, key: key) }
 
-    /// Writes entry `key`: `body` fills a temporary folder, then the manifest is written and the folder renamed
-    /// into place. A failure (or cancellation) inside `body` leaves no entry.
+    /// Writes entry `key`: `body` fills a temporary folder, then the manifest (with the files' sizes) is written and
+    /// the folder renamed into place. A failure (or cancellation) inside `body` leaves no entry. Files are written
+    /// without a flush to disk (``AtomicFile/Durability/unsynced``): an entry is rebuilt, not recovered.
     ///
     /// - Returns: the entry's folder.
     /// - Throws: `body`'s errors; ``FoundryCoreError/fileUnreadable(path:reason:)`` when the entry cannot be written.
@@ -73,9 +117,13 @@ public struct PipelineCache: Sendable {
         let destination = directory.appendingPathComponent(manifest.key)
         do {
             try fileManager.createDirectory(at: temporary, withIntermediateDirectories: true)
-            try body(temporary)
-            try AtomicFile.write(
-                try PipelineJSON.encode(manifest), to: temporary.appendingPathComponent("entry.json"))
+            try AtomicFile.$durability.withValue(.unsynced) {
+                try body(temporary)
+                var manifest = manifest
+                manifest.files = Self.fileSizes(in: temporary)
+                try AtomicFile.write(
+                    try PipelineJSON.encode(manifest), to: temporary.appendingPathComponent(Self.manifestName))
+            }
             if fileManager.fileExists(atPath: destination.path) { try fileManager.removeItem(at: destination) }
             try fileManager.moveItem(at: temporary, to: destination)
         } catch {
@@ -99,6 +147,8 @@ public struct PipelineCache: Sendable {
     func storeColumn(_ key: String, votes: [Int16]) throws {
         var data = Data(capacity: votes.count * 2)
         for vote in votes { withUnsafeBytes(of: vote.littleEndian) { data.append(contentsOf: $0) } }
-        try AtomicFile.write(data, to: columnsDirectory.appendingPathComponent(key))
+        try AtomicFile.$durability.withValue(.unsynced) {
+            try AtomicFile.write(data, to: columnsDirectory.appendingPathComponent(key))
+        }
     }
 }

@@ -47,7 +47,11 @@ enum SelectStepRunner {
         return StepOutcome(figures: figures) { directory in
             let files = try FileManager.default.contentsOfDirectory(
                 at: chosen.directory, includingPropertiesForKeys: [.isRegularFileKey])
-            for file in files where (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            // The chosen adapter's files; not its cache entry's manifest (this entry gets its own).
+            for file in files
+            where file.lastPathComponent != PipelineCache.manifestName
+                && (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+            {
                 try FileManager.default.copyItem(at: file, to: directory.appendingPathComponent(file.lastPathComponent))
             }
             try AtomicFile.write(
