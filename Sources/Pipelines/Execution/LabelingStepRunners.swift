@@ -62,6 +62,8 @@ struct ApplyStepRunner {
     let cancellation: CancellationFlag?
     /// The encoder of each similarity function, by function name.
     var encoders: [String: SimilarityEncoder] = [:]
+    /// Timing marks.
+    var trace: PipelineTrace?
 
     /// The cache key of one function's column (a similarity function's key includes its encoder's content hash).
     static func columnKey(
@@ -127,9 +129,11 @@ struct ApplyStepRunner {
             progress?(
                 FoundryCore.Progress(completed: index + 1, total: spec.labelingFunctions.count, message: function.name))
         }
+        trace?.mark("columns: \(cached) cached, \(computed) computed")
         let matrix = Self.assemble(
             columns, rows: n, lfNames: spec.labelingFunctions.map(\.name), classNames: classes)
         let analysis = try LFAnalysis(matrix, goldLabels: table.gold)
+        trace?.mark("matrix assembled and analysed")
         let figures: [String: Double] = [
             "rows": Double(n), "labeling_functions": Double(matrix.lfCount), "coverage": analysis.coverage,
             "overlap": analysis.overlap, "conflict": analysis.conflict, "votes": Double(matrix.voteCount),
@@ -182,7 +186,7 @@ enum LabelModelStepRunner {
     static func run(
         votes: URL, matrix: LabelMatrix, table: TableArtifact, tableKey: String, step: LabelModelStep,
         classBalance: ClassBalance, classes: [String],
-        progress: ProgressHandler?
+        progress: ProgressHandler?, trace: PipelineTrace? = nil
     ) throws -> StepOutcome {
         guard matrix.rowCount == table.rowCount else {
             throw PipelinesError.cacheCorrupted(
@@ -214,6 +218,7 @@ enum LabelModelStepRunner {
             devRows = valid.count
         }
         try model.fit(matrix.rows(trainRows), options: options)
+        trace?.mark("label model fitted")
         let probabilities = try model.predictProbabilities(matrix)
         let softLabels = try SoftLabels(probabilities, classNames: classes, source: "label model")
         let auto = model as? AutoLabelModel
@@ -242,6 +247,7 @@ enum LabelModelStepRunner {
                 figures["evaluated_rows"] = Double(rows.count)
             }
         }
+        trace?.mark("label model predicted and scored")
         let covered = (0..<matrix.rowCount).map { matrix.rowOffsets[$0 + 1] > matrix.rowOffsets[$0] }
         let file = LabelModelFile(model)
         return StepOutcome(figures: figures, tableKey: tableKey) { directory in

@@ -6,7 +6,9 @@ extension PipelineRunner {
     /// Builds the ``RunReport`` from the steps' entries and writes it into the run directory.
     ///
     /// - Returns: the report's path relative to the run directory.
-    func writeReport(_ record: RunRecord, entries: [String: URL], reads: EntryReads) throws -> String {
+    func writeReport(
+        _ record: RunRecord, entries: [String: URL], reads: EntryReads, trace: PipelineTrace
+    ) throws -> String {
         let cache = try? PipelineCache(directory: cacheDirectory)
         var report = RunReport(
             pipeline: record.pipeline, spec: record.spec, startedAt: record.startedAt, seconds: record.seconds,
@@ -91,6 +93,7 @@ extension PipelineRunner {
             default:
                 break
             }
+            trace.mark("report section \(name)")
         }
         try RunReportRenderer.write(report, to: runDirectory)
         return "report.html"

@@ -78,12 +78,8 @@ public struct PipelineRunner: Sendable {
     public func run() throws -> RunRecord {
         let startedAt = Date()
         let clock = Stopwatch()
-        let trace = options.environment["FOUNDRY_PIPELINE_TRACE"] != nil
-        func mark(_ what: String) {
-            if trace {
-                FileHandle.standardError.write(Data((String(format: "%.4f ", clock.seconds) + what + "\n").utf8))
-            }
-        }
+        let trace = PipelineTrace(environment: options.environment)
+        func mark(_ what: String) { trace.mark(what) }
         try spec.validate(environment: options.environment)
         mark("validated")
         let graph = try PipelineGraph(spec)
@@ -103,7 +99,7 @@ public struct PipelineRunner: Sendable {
         // constraint file, or an unreadable data file, stops the run here. Steps after `--until` are not
         // fingerprinted: hashing what they read (an encoder's 90 MB of weights) would only slow the run down.
         var context = try RunContext(
-            spec: spec, options: options, fileHashes: state.fileHashes, runDirectory: runDirectory)
+            spec: spec, options: options, fileHashes: state.fileHashes, runDirectory: runDirectory, trace: trace)
         var fingerprints: [String: StepFingerprint] = [:]
         for name in graph.order where selected.contains(name) {
             guard let step = spec.step(named: name) else { continue }
@@ -221,19 +217,24 @@ public struct PipelineRunner: Sendable {
         }
         state.fileHashes = context.fileHashes
         mark("steps done")
-        try AtomicFile.write(try PipelineJSON.encode(state), to: stateURL)
-        mark("state written")
-        var record = RunRecord(
-            pipeline: spec.name, spec: spec.source, startedAt: startedAt, seconds: clock.seconds, steps: records,
-            cacheHits: records.filter { $0.status == .cached }.count, runDirectory: runDirectory.path, report: nil)
-        if failure == nil {
-            record.report = try writeReport(record, entries: entries, reads: context.reads)
+        // The run directory's own files are rebuilt by the next run: written without a flush to disk, like the cache.
+        let record = try AtomicFile.$durability.withValue(.unsynced) {
+            try AtomicFile.write(try PipelineJSON.encode(state), to: stateURL)
+            mark("state written")
+            var record = RunRecord(
+                pipeline: spec.name, spec: spec.source, startedAt: startedAt, seconds: clock.seconds, steps: records,
+                cacheHits: records.filter { $0.status == .cached }.count, runDirectory: runDirectory.path,
+                report: nil)
+            if failure == nil {
+                record.report = try writeReport(record, entries: entries, reads: context.reads, trace: trace)
+            }
+            mark("report written")
+            record.seconds = clock.seconds
+            try AtomicFile.write(
+                Data(try FoundryJSON.string(record, pretty: true).utf8),
+                to: runDirectory.appendingPathComponent("run.json"))
+            return record
         }
-        mark("report written")
-        record.seconds = clock.seconds
-        try AtomicFile.write(
-            Data(try FoundryJSON.string(record, pretty: true).utf8), to: runDirectory.appendingPathComponent("run.json")
-        )
         if let failure { throw failure }
         return record
     }

@@ -33,8 +33,14 @@ struct RunContext {
     var similarityEncoders: [String: [String: SimilarityEncoder]] = [:]
     /// Tables and label matrices already read from cache entries in this run.
     let reads = EntryReads()
+    /// Timing marks (with `FOUNDRY_PIPELINE_TRACE` set).
+    var trace: PipelineTrace
 
-    init(spec: PipelineSpec, options: PipelineRunner.Options, fileHashes: FileHashes, runDirectory: URL) throws {
+    init(
+        spec: PipelineSpec, options: PipelineRunner.Options, fileHashes: FileHashes, runDirectory: URL,
+        trace: PipelineTrace? = nil
+    ) throws {
+        self.trace = trace ?? PipelineTrace(environment: options.environment)
         self.spec = spec
         self.runDirectory = runDirectory
         self.options = options
@@ -223,19 +229,22 @@ struct RunContext {
         case .apply(let apply):
             let (tableKey, tableURL) = try tableEntry(apply.input)
             let table = try reads.table(tableURL)
+            trace.mark("apply input read")
             return try ApplyStepRunner(
                 table: table, tableKey: tableKey, spec: labelingFunctions[step.name] ?? LFSpec(labelingFunctions: []),
                 classes: spec.classes, cache: cache, progress: progress, cancellation: options.cancellation,
-                encoders: similarityEncoders[step.name] ?? [:]
+                encoders: similarityEncoders[step.name] ?? [:], trace: trace
             ).run()
         case .labelModel(let model):
             let votes = try entry(model.input)
             let (tableKey, tableURL) = try tableEntry(model.input)
             let table = try reads.table(tableURL)
+            let matrix = try reads.matrix(votes)
+            trace.mark("label model inputs read")
             return try LabelModelStepRunner.run(
-                votes: votes, matrix: try reads.matrix(votes), table: table, tableKey: tableKey, step: model,
+                votes: votes, matrix: matrix, table: table, tableKey: tableKey, step: model,
                 classBalance: resolvedClassBalance(model), classes: spec.classes,
-                progress: progress)
+                progress: progress, trace: trace)
         case .train(let train):
             let (tableKey, tableURL) = try tableEntry(train.input)
             var outcome = try TrainStepRunner.run(

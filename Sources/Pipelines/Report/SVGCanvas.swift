@@ -144,6 +144,12 @@ public struct SVGCanvas: Sendable {
     /// `text` escaped for XML and HTML text or attribute values: `&`, `<`, `>`, quotes, and characters XML 1.0 does
     /// not allow (control characters other than tab and newlines, U+FFFE, U+FFFF) replaced by U+FFFD.
     public static func escape(_ text: String) -> String {
+        // Most text (labels, numbers, class names) is printable ASCII with nothing to replace: returned as it is.
+        let plain = text.utf8.allSatisfy { byte in
+            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<")
+                && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "'")
+        }
+        if plain { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
