@@ -43,6 +43,31 @@ struct TableFormatTests {
         #expect(try TableFormat.read(url).rows == table.rows)
     }
 
+    @Test("random tables of awkward text round-trip through CSV and TSV exactly")
+    func randomTablesRoundTrip() throws {
+        let pieces = [
+            "a", ",", "\"", "\n", "\r", "\r\n", "\t", " ", "é", "\u{301}", "😀", "\u{1}", "§", "''", "sub4sub", "",
+        ]
+        var generator = SeededGenerator(seed: 11)
+        let folder = TemporaryDirectory()
+        for round in 0..<20 {
+            let rows = (0..<50).map { _ in
+                (0..<3).map { _ in
+                    (0..<Int(generator.next() % 6)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }
+                        .joined()
+                }
+            }
+            let table = TextTable(source: "t", columnNames: ["id", "text, quoted", "label"], rows: rows)
+            for name in ["r.csv", "r.tsv"] {
+                let url = folder.file(name)
+                try TableFormat(path: url).write(table, to: url)
+                let read = try TableFormat.read(url, allowEmpty: true)
+                #expect(read.columnNames == table.columnNames, "round \(round), \(name)")
+                #expect(read.rows == table.rows, "round \(round), \(name)")
+            }
+        }
+    }
+
     @Test func overwritingReplacesTheFileAndAFailedWriteLeavesNothing() throws {
         let folder = TemporaryDirectory()
         let url = try folder.write("out.csv", "old,content\n1,2\n")

@@ -62,18 +62,48 @@ public enum TableFormat: String, Sendable, CaseIterable {
 public enum CSVWriter {
     /// The table as delimited text with a header row.
     public static func text(of table: TextTable, delimiter: Character = ",") -> String {
-        var out = ""
-        let separator = String(delimiter)
+        guard let byte = delimiter.asciiValue else {
+            var out = ""
+            func line(_ cells: [String]) {
+                for (index, cell) in cells.enumerated() {
+                    if index > 0 { out.append(delimiter) }
+                    append(cell, delimiter: delimiter, to: &out)
+                }
+                out += "\n"
+            }
+            line(table.columnNames)
+            for row in table.rows { line(row) }
+            return out
+        }
+        // An ASCII delimiter (the usual case) is written byte by byte into one buffer: appending a quoted field to a
+        // String scalar by scalar took most of the time of writing a table.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(table.rows.reduce(64) { $0 + $1.reduce(8) { $0 + $1.utf8.count + 3 } })
         func line(_ cells: [String]) {
             for (index, cell) in cells.enumerated() {
-                if index > 0 { out += separator }
-                append(cell, delimiter: delimiter, to: &out)
+                if index > 0 { bytes.append(byte) }
+                appendBytes(cell, delimiter: byte, to: &bytes)
             }
-            out += "\n"
+            bytes.append(0x0A)
         }
         line(table.columnNames)
         for row in table.rows { line(row) }
-        return out
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends one field's UTF-8 bytes, quoted (quotes doubled) when it holds the delimiter, a quote, LF or CR.
+    static func appendBytes(_ text: String, delimiter: UInt8, to bytes: inout [UInt8]) {
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+            bytes.append(contentsOf: utf8)
+            return
+        }
+        bytes.append(0x22)
+        for unit in utf8 {
+            if unit == 0x22 { bytes.append(0x22) }
+            bytes.append(unit)
+        }
+        bytes.append(0x22)
     }
 
     /// One field, quoted when it has to be: when it holds the delimiter, a quote, a line feed or a carriage return
@@ -86,14 +116,14 @@ public enum CSVWriter {
 
     /// Appends ``field(_:delimiter:)`` of `text` to `out` (decided on the UTF-8 bytes for an ASCII delimiter).
     static func append(_ text: String, delimiter: Character, to out: inout String) {
-        let needsQuotes: Bool
         if let byte = delimiter.asciiValue {
-            needsQuotes = text.utf8.contains { $0 == byte || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-        } else {
-            needsQuotes =
-                text.contains(delimiter) || text.unicodeScalars.contains { $0 == "\"" || $0 == "\n" || $0 == "\r" }
+            var bytes: [UInt8] = []
+            appendBytes(text, delimiter: byte, to: &bytes)
+            out += String(decoding: bytes, as: UTF8.self)
+            return
         }
-        guard needsQuotes else {
+        guard text.contains(delimiter) || text.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        else {
             out += text
             return
         }
