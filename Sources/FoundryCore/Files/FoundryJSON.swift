@@ -36,11 +36,12 @@ public enum FoundryJSON {
 
     /// One formatter for every timestamp (creating one cost ~0.1 ms, more than a small report's JSON), used under a
     /// lock.
-    private static let timestampFormatter = LockedValue<ISO8601DateFormatter>({
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }())
+    private static let timestampFormatter = LockedValue<ISO8601DateFormatter>(
+        {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return formatter
+        }())
 
     /// A time given as milliseconds since 1970 (how the store records it) as ISO 8601.
     public static func isoTimestamp(milliseconds: Int64) -> String {

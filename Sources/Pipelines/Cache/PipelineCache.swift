@@ -95,7 +95,8 @@ public struct PipelineCache: Sendable {
         guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return sizes }
         while let relative = walker.nextObject() as? String {
             var status = stat()
-            guard relative != manifestName, stat(prefix + relative, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { continue }
+            guard relative != manifestName, stat(prefix + relative, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG
+            else { continue }
             sizes[relative] = Int(status.st_size)
         }
         return sizes

@@ -116,7 +116,9 @@ enum RegisterStepRunner {
         let staging = fileManager.temporaryDirectory.appendingPathComponent("foundry-register-\(UUID().uuidString)")
         defer { try? fileManager.removeItem(at: staging) }
         try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
-        let files = try fileManager.contentsOfDirectory(atPath: adapter.path).filter { $0 != PipelineCache.manifestName }
+        let files = try fileManager.contentsOfDirectory(atPath: adapter.path).filter {
+            $0 != PipelineCache.manifestName
+        }
         for file in files {
             try fileManager.copyItem(at: adapter.appendingPathComponent(file), to: staging.appendingPathComponent(file))
         }

@@ -122,8 +122,8 @@ public enum CSVWriter {
             out += String(decoding: bytes, as: UTF8.self)
             return
         }
-        guard text.contains(delimiter) || text.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\n" || $0 == "\r" })
-        else {
+        let special = text.unicodeScalars.contains { $0 == "\"" || $0 == "\n" || $0 == "\r" }
+        guard text.contains(delimiter) || special else {
             out += text
             return
         }
