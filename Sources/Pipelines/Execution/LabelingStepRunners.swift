@@ -48,10 +48,11 @@ enum CleanStepRunner {
     }
 }
 
-/// Runs an `apply` step one labeling function at a time: each function's votes are cached under the key of (the
-/// input table, the function's canonical spec, the class names), so editing one function re-applies that column
-/// only, and the label matrix is assembled from the columns — equal, vote for vote, to applying all functions at
-/// once with ``LFApplier``.
+/// Runs an `apply` step column by column: each function's votes are cached under the key of (the input table, the
+/// function's canonical spec, the class names), so editing one function re-applies that column only, and the label
+/// matrix is assembled from the columns — equal, vote for vote, to applying all functions at once with ``LFApplier``.
+/// The functions whose columns are not cached are applied together in one pass over the rows (sharing tokens and
+/// other preprocessed columns), except similarity functions, each applied with its encoder's embeddings.
 struct ApplyStepRunner {
     let table: TableArtifact
     let tableKey: String
@@ -84,54 +85,86 @@ struct ApplyStepRunner {
     func run() throws -> StepOutcome {
         var records: [Record]?  // built once, when the first column has to be computed
         let n = table.rowCount
-        var columns: [[Int16]] = []
+        var columns = [[Int16]?](repeating: nil, count: spec.labelingFunctions.count)
+        var keys: [String] = []
         var cached = 0
-        var computed = 0
         var faults: [LFFaultReport] = []
-        let memo = EmbeddingMemo()
         for (index, function) in spec.labelingFunctions.enumerated() {
-            if cancellation?.isCancelled == true { throw LabelingError.cancelled }
-            let encoder = encoders[function.name]
             let key = Self.columnKey(
-                tableKey: tableKey, function: function, classes: classes, encoderDigest: encoder?.digest)
+                tableKey: tableKey, function: function, classes: classes, encoderDigest: encoders[function.name]?.digest
+            )
+            keys.append(key)
             if let column = cache.column(key, rows: n) {
-                columns.append(column)
+                columns[index] = column
                 cached += 1
-            } else {
-                let single = LFSpec(source: spec.source, classNames: classes, labelingFunctions: [function])
-                var embeddings: EmbeddingLookup?
-                if function.kind == .similarity, let encoder {
-                    let field = function.field ?? table.textField
-                    let memoKey = encoder.digest + "\n" + field
-                    if let known = memo.lookups[memoKey] {
-                        embeddings = known
-                    } else {
-                        let embedder = try SentenceEmbedder(directory: encoder.directory)
-                        let lookup = try EmbeddingLookup(texts: try table.table.column(field), embedder: embedder)
-                        memo.lookups[memoKey] = lookup
-                        embeddings = lookup
-                    }
-                }
-                let compiled = try single.compile(
-                    classNames: classes, defaultField: table.textField, columns: table.table.columnNames,
-                    embeddings: embeddings)
-                let applier = LFApplier(compiled, classNames: classes)
-                let rows = records ?? table.table.records
-                records = rows
-                let result = try applier.apply(rows, cancellation: cancellation)
-                var column = [Int16](repeating: -1, count: n)
-                result.labelMatrix.forEachVote { row, _, classIndex in column[row] = Int16(classIndex) }
-                faults += result.faults.filter { $0.count > 0 }
-                try cache.storeColumn(key, votes: column)
-                columns.append(column)
-                computed += 1
             }
-            progress?(
-                FoundryCore.Progress(completed: index + 1, total: spec.labelingFunctions.count, message: function.name))
+        }
+        let missing = columns.indices.filter { columns[$0] == nil }
+        var done = cached
+        func report(_ name: String) {
+            progress?(FoundryCore.Progress(completed: done, total: spec.labelingFunctions.count, message: name))
+        }
+        if cached > 0 { report("\(cached) cached") }
+        func rows() -> [Record] {
+            let rows = records ?? table.table.records
+            records = rows
+            return rows
+        }
+        /// Applies `functions` together (one pass over the rows, the tokens and other preprocessed columns shared) and
+        /// caches each one's column.
+        func compute(_ positions: [Int], embeddings: EmbeddingLookup?) throws {
+            let functions = positions.map { spec.labelingFunctions[$0] }
+            let together = LFSpec(source: spec.source, classNames: classes, labelingFunctions: functions)
+            let compiled = try together.compile(
+                classNames: classes, defaultField: table.textField, columns: table.table.columnNames,
+                embeddings: embeddings)
+            let result = try LFApplier(compiled, classNames: classes).apply(rows(), cancellation: cancellation)
+            var computed = [[Int16]](repeating: [Int16](repeating: -1, count: n), count: positions.count)
+            result.labelMatrix.forEachVote { row, lf, classIndex in computed[lf][row] = Int16(classIndex) }
+            faults += result.faults.filter { $0.count > 0 }
+            for (offset, position) in positions.enumerated() {
+                try cache.storeColumn(keys[position], votes: computed[offset])
+                columns[position] = computed[offset]
+                done += 1
+            }
+            report(functions.map(\.name).joined(separator: ", "))
+        }
+        // Every function but the similarity ones in one pass; each similarity function with its encoder's embeddings.
+        func embeds(_ position: Int) -> Bool {
+            spec.labelingFunctions[position].kind == .similarity
+                && encoders[spec.labelingFunctions[position].name] != nil
+        }
+        let plain = missing.filter { !embeds($0) }
+        if !plain.isEmpty {
+            if cancellation?.isCancelled == true { throw LabelingError.cancelled }
+            try compute(plain, embeddings: nil)
+        }
+        let memo = EmbeddingMemo()
+        for position in missing where embeds(position) {
+            if cancellation?.isCancelled == true { throw LabelingError.cancelled }
+            let function = spec.labelingFunctions[position]
+            guard let encoder = encoders[function.name] else { continue }
+            let field = function.field ?? table.textField
+            let memoKey = encoder.digest + "\n" + field
+            let lookup: EmbeddingLookup
+            if let known = memo.lookups[memoKey] {
+                lookup = known
+            } else {
+                let embedder = try SentenceEmbedder(directory: encoder.directory)
+                lookup = try EmbeddingLookup(texts: try table.table.column(field), embedder: embedder)
+                memo.lookups[memoKey] = lookup
+            }
+            try compute([position], embeddings: lookup)
+        }
+        let computed = missing.count
+        let complete = columns.compactMap { $0 }
+        guard complete.count == columns.count else {
+            throw PipelinesError.cacheCorrupted(
+                path: cache.columnsDirectory.path, reason: "a labeling function's votes are missing")
         }
         trace?.mark("columns: \(cached) cached, \(computed) computed")
         let matrix = Self.assemble(
-            columns, rows: n, lfNames: spec.labelingFunctions.map(\.name), classNames: classes)
+            complete, rows: n, lfNames: spec.labelingFunctions.map(\.name), classNames: classes)
         let analysis = try LFAnalysis(matrix, goldLabels: table.gold)
         trace?.mark("matrix assembled and analysed")
         let figures: [String: Double] = [
