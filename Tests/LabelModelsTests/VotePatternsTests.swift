@@ -37,7 +37,7 @@ struct VotePatternsTests {
         #expect(VotePatterns(matrix) == nil)
     }
 
-    @Test("Dawid–Skene fitted through patterns equals the fit with a per-row E-step, bit for bit")
+    @Test("Dawid–Skene fitted through patterns equals the per-row fit up to rounding")
     func dawidSkeneUnchanged() throws {
         let matrix = randomLabelMatrix(rows: 2_500, lfs: 5, cardinality: 2, coverage: 0.4, seed: 12)
         #expect(VotePatterns(matrix) != nil)
@@ -46,9 +46,17 @@ struct VotePatternsTests {
         var perRow = DawidSkene()
         try perRow.fit(matrix, options: FitOptions(classBalance: .estimated), usesVotePatterns: false)
         #expect(throughPatterns.iterations == perRow.iterations && throughPatterns.iterations > 1)
-        #expect(throughPatterns.classBalance == perRow.classBalance)
-        #expect(throughPatterns.lfParameters.map(\.confusion) == perRow.lfParameters.map(\.confusion))
-        #expect(try throughPatterns.predictProbabilities(matrix).storage == perRow.predictProbabilities(matrix).storage)
+        func close(_ a: [Double], _ b: [Double]) -> Bool {
+            a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-12 }
+        }
+        #expect(close(throughPatterns.classBalance, perRow.classBalance))
+        for (a, b) in zip(throughPatterns.lfParameters, perRow.lfParameters) {
+            #expect(close(a.confusion?.storage ?? [], b.confusion?.storage ?? []) && a.confusion != nil)
+        }
+        let patternProbabilities = try throughPatterns.predictProbabilities(matrix).storage
+        #expect(close(patternProbabilities, try perRow.predictProbabilities(matrix).storage))
+        // Hard labels are the same on every row.
+        #expect(try throughPatterns.predict(matrix) == perRow.predict(matrix))
     }
 }
 
