@@ -16,22 +16,32 @@ struct ExecutionSimilarityTests {
         let directory = TemporaryDirectory()
         let model = try #require(TestData.model)
         let embedder = try SentenceEmbedder(directory: model)
-        let exemplars = ["subscribe to my channel", "check out my page"]
-        let vectors = try embedder.embed(exemplars)
-        var centroid = [Float](repeating: 0, count: embedder.dimension)
-        for vector in vectors { for (index, value) in vector.enumerated() { centroid[index] += value } }
-        let norm = centroid.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        centroid = centroid.map { $0 / norm }
-        var function = LabelingFunctionSpec(name: "near_spam", kind: .similarity, label: "SPAM")
-        function.centroid = centroid
-        function.minCosine = 0.5
-        function.encoder = model.path
-        let lfs = LFSpec(classNames: ["HAM", "SPAM"], labelingFunctions: [function])
+        func similarity(_ name: String, _ label: String, near exemplars: [String]) throws -> LabelingFunctionSpec {
+            let vectors = try embedder.embed(exemplars)
+            var centroid = [Float](repeating: 0, count: embedder.dimension)
+            for vector in vectors { for (index, value) in vector.enumerated() { centroid[index] += value } }
+            let norm = centroid.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            var function = LabelingFunctionSpec(name: name, kind: .similarity, label: label)
+            function.centroid = centroid.map { $0 / norm }
+            function.minCosine = 0.5
+            function.encoder = model.path
+            return function
+        }
+        // Two similarity functions on one encoder and field (applied in one pass with one set of embeddings) and a
+        // keyword function (applied in the other pass).
+        var keyword = LabelingFunctionSpec(name: "says_subscribe", kind: .keyword, label: "SPAM")
+        keyword.keywords = ["subscribe"]
+        let lfs = LFSpec(
+            classNames: ["HAM", "SPAM"],
+            labelingFunctions: [
+                try similarity("near_spam", "SPAM", near: ["subscribe to my channel", "check out my page"]), keyword,
+                try similarity("near_ham", "HAM", near: ["great song", "i love this video"]),
+            ])
         let url = try ExecutionFixture.write(in: directory, lfs: LFSpecWriter.yaml(lfs))
         let runDirectory = directory.file("run")
         let record = try PipelineRunner(spec: PipelineSpec.load(url), runDirectory: runDirectory).run()
         let votes = try #require(record.steps.first { $0.name == "votes" })
-        #expect(votes.status == .ran && votes.partsComputed == 1)
+        #expect(votes.status == .ran && votes.partsComputed == 3)
         let matrix = try MatrixFiles.read(from: runDirectory.appendingPathComponent("steps/votes"))
 
         // The same function compiled with an embedding lookup of the table's texts, applied by LFApplier.
@@ -42,7 +52,9 @@ struct ExecutionSimilarityTests {
             classNames: ["HAM", "SPAM"], defaultField: "text", columns: table.table.columnNames, embeddings: lookup)
         let expected = try LFApplier(compiled, classNames: ["HAM", "SPAM"]).apply(table.table.records).labelMatrix
         #expect(matrix.rowOffsets == expected.rowOffsets)
+        #expect(matrix.voteLFs == expected.voteLFs)
         #expect(matrix.voteClasses == expected.voteClasses)
+        #expect(Set(matrix.voteLFs).count == 3, "each function votes somewhere")
         #expect(matrix.voteCount > 0 && matrix.voteCount < texts.count)
 
         // Nothing changed: the column comes from the cache.

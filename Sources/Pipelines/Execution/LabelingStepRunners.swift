@@ -52,7 +52,7 @@ enum CleanStepRunner {
 /// function's canonical spec, the class names), so editing one function re-applies that column only, and the label
 /// matrix is assembled from the columns — equal, vote for vote, to applying all functions at once with ``LFApplier``.
 /// The functions whose columns are not cached are applied together in one pass over the rows (sharing tokens and
-/// other preprocessed columns), except similarity functions, each applied with its encoder's embeddings.
+/// other preprocessed columns); similarity functions in one pass per encoder and text field, with its embeddings.
 struct ApplyStepRunner {
     let table: TableArtifact
     let tableKey: String
@@ -75,11 +75,6 @@ struct ApplyStepRunner {
             + "classes \(CanonicalText.of(classes))\nfunction \(CanonicalText.of(function))\n"
         if let encoderDigest { text += "encoder \(encoderDigest)\n" }
         return Digest.sha256Hex(Array(text.utf8))
-    }
-
-    /// Embeddings of the texts a similarity function reads, computed once per encoder and field in a run.
-    private final class EmbeddingMemo {
-        var lookups: [String: EmbeddingLookup] = [:]
     }
 
     func run() throws -> StepOutcome {
@@ -139,22 +134,24 @@ struct ApplyStepRunner {
             if cancellation?.isCancelled == true { throw LabelingError.cancelled }
             try compute(plain, embeddings: nil)
         }
-        let memo = EmbeddingMemo()
+        // Similarity functions: one pass per encoder and text field, with that field's embeddings computed once.
+        var groups: [(key: String, encoder: SimilarityEncoder, field: String, positions: [Int])] = []
         for position in missing where embeds(position) {
-            if cancellation?.isCancelled == true { throw LabelingError.cancelled }
             let function = spec.labelingFunctions[position]
             guard let encoder = encoders[function.name] else { continue }
             let field = function.field ?? table.textField
-            let memoKey = encoder.digest + "\n" + field
-            let lookup: EmbeddingLookup
-            if let known = memo.lookups[memoKey] {
-                lookup = known
+            let key = encoder.digest + "\n" + field
+            if let group = groups.firstIndex(where: { $0.key == key }) {
+                groups[group].positions.append(position)
             } else {
-                let embedder = try SentenceEmbedder(directory: encoder.directory)
-                lookup = try EmbeddingLookup(texts: try table.table.column(field), embedder: embedder)
-                memo.lookups[memoKey] = lookup
+                groups.append((key, encoder, field, [position]))
             }
-            try compute([position], embeddings: lookup)
+        }
+        for group in groups {
+            if cancellation?.isCancelled == true { throw LabelingError.cancelled }
+            let embedder = try SentenceEmbedder(directory: group.encoder.directory)
+            let lookup = try EmbeddingLookup(texts: try table.table.column(group.field), embedder: embedder)
+            try compute(group.positions, embeddings: lookup)
         }
         let computed = missing.count
         let complete = columns.compactMap { $0 }
