@@ -124,7 +124,7 @@ struct ApplyStepRunner {
             }
             report(functions.map(\.name).joined(separator: ", "))
         }
-        // Every function but the similarity ones in one pass; each similarity function with its encoder's embeddings.
+        // Every function but the similarity ones (those with an encoder) in one pass.
         func embeds(_ position: Int) -> Bool {
             spec.labelingFunctions[position].kind == .similarity
                 && encoders[spec.labelingFunctions[position].name] != nil
