@@ -220,7 +220,8 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         var momentsFamily: (choice: Choice, model: MomentMatching)?
         var tripletFit: Triplet?
         var weightedFit: WeightedMajorityVote?
-        ParallelChunks.forEach(count: 2, chunkSize: 1, maxThreads: diagnosis.supports(.ds) ? 2 : 1) { index, _ in
+        // (At most `ComputeThreads.loopThreadCount` threads: with FOUNDRY_THREADS=1 the fits run one after the other.)
+        ParallelChunks.forEach(count: 2, chunkSize: 1, maxThreads: diagnosis.supports(.ds) ? nil : 1) { index, _ in
             if index == 0 {
                 guard diagnosis.supports(.ds) else { return }
                 dsFit = Result {
