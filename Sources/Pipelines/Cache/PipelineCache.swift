@@ -76,7 +76,10 @@ public struct PipelineCache: Sendable {
 
     /// The folder of the complete entry `key`, or nil when there is none (its manifest is unreadable, or a file is
     /// missing or not the size the manifest records).
-    public func entry(_ key: String) -> URL? {
+    public func entry(_ key: String) -> URL? { completeEntry(key)?.folder }
+
+    /// The folder and manifest of the complete entry `key` (see ``entry(_:)``), read once.
+    public func completeEntry(_ key: String) -> (folder: URL, manifest: Manifest)? {
         let folder = directory.appendingPathComponent(key)
         guard let manifest = manifest(key), manifest.key == key else { return nil }
         for (path, size) in manifest.files ?? [:] {
@@ -85,7 +88,7 @@ public struct PipelineCache: Sendable {
                 return nil
             }
         }
-        return folder
+        return (folder, manifest)
     }
 
     /// The sizes of the regular files under `folder`, by path relative to it.

@@ -164,9 +164,9 @@ public struct PipelineRunner: Sendable {
             mark("start \(name)")
             let stepClock = Stopwatch()
             let forced = options.force.contains(name)
-            let cached = cache.entry(fingerprint.key)
-            let missing = cached.flatMap { context.missingExternalOutput(step, entry: $0) }
-            if !forced, missing == nil, let entry = cached, let manifest = cache.manifest(fingerprint.key) {
+            let cached = cache.completeEntry(fingerprint.key)
+            let missing = cached.flatMap { context.missingExternalOutput(step, entry: $0.folder) }
+            if !forced, missing == nil, let (entry, manifest) = cached {
                 entries[name] = entry
                 try link(stepsDirectory.appendingPathComponent(name), to: entry)
                 state.fingerprints[name] = fingerprint
