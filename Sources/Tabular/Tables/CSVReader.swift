@@ -119,6 +119,7 @@ public enum CSVReader {
         let quoting: Bool
         var position = 0
         var line = 1
+        var fieldsInLastRecord = 0
 
         init(bytes: UnsafeBufferPointer<UInt8>, source: String, delimiter: UInt8, quoting: Bool) {
             self.bytes = bytes
@@ -149,12 +150,15 @@ public enum CSVReader {
             guard position < bytes.count else { return nil }
             let startLine = line
             var fields: [String] = []
+            fields.reserveCapacity(fieldsInLastRecord)  // records almost always have the header's width
             while true {
                 let (field, terminator) = try nextField()
                 fields.append(field)
                 switch terminator {
                 case .delimiter: continue
-                case .endOfRecord, .endOfInput: return (startLine, fields)
+                case .endOfRecord, .endOfInput:
+                    fieldsInLastRecord = fields.count
+                    return (startLine, fields)
                 }
             }
         }
@@ -191,8 +195,12 @@ public enum CSVReader {
         mutating func quotedField() throws -> (String, Terminator) {
             let openingLine = line
             position += 1  // opening quote
-            var content: [UInt8] = []
+            // Bytes are gathered only once a doubled quote is met; a field without one is read straight from the input.
+            var content: [UInt8] = []  // an empty array allocates nothing
+            var escaped = false
+            let contentStart = position
             var segmentStart = position
+            var closing = position
             while true {
                 guard position < bytes.count else {
                     throw TabularError.malformedRow(
@@ -201,19 +209,26 @@ public enum CSVReader {
                 let byte = bytes[position]
                 if byte == Self.quote {
                     if position + 1 < bytes.count, bytes[position + 1] == Self.quote {
+                        escaped = true
                         content.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segmentStart...position]))
                         position += 2
                         segmentStart = position
                         continue
                     }
-                    content.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segmentStart..<position]))
+                    closing = position
                     position += 1  // closing quote
                     break
                 }
                 if byte == Self.newline { line += 1 }
                 position += 1
             }
-            let field = String(decoding: content, as: UTF8.self)
+            let field: String
+            if escaped {
+                content.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segmentStart..<closing]))
+                field = String(decoding: content, as: UTF8.self)
+            } else {
+                field = text(contentStart, closing)
+            }
             guard position < bytes.count else { return (field, .endOfInput) }
             let next = bytes[position]
             if next == delimiter {
