@@ -41,6 +41,28 @@ struct LabelModelAnalyzeCLITests {
         #expect(try dependent.json()["independent_sources"] as? Int == 3)
     }
 
+    @Test("analyze lists an echo of a keyword LF as a suspected dependency, in the table and the JSON")
+    func suspectedDependencies() throws {
+        let directory = TemporaryDirectory()
+        typealias LF = SyntheticLabelingTask.LabelingFunction
+        // Two keyword LFs per class of a balanced binary task, and a fifth that repeats LF 0's vote on 80 % of rows.
+        var functions: [LF] = (0..<2).flatMap { c -> [LF] in
+            (0..<2).map { _ in LF(coverage: 0.15, accuracy: 0.75, votedClass: c) }
+        }
+        functions.append(LF(coverage: 0.15, accuracy: 0.75, votedClass: 0, echo: .init(source: 0, fidelity: 0.8)))
+        let task = SyntheticLabelingTask(classPrior: [0.5, 0.5], labelingFunctions: functions)
+        try task.sample(rows: 10_000, seed: 8).matrix.writeNumPy(to: directory.file("L.npy"))
+        let path = directory.file("L.npy").path
+        let table = try FoundryCLI.run(["labelmodel", "analyze", "--matrix", path, "--cardinality", "2"])
+        #expect(table.status == 0, "\(table.standardError)")
+        #expect(table.standardOutput.contains("suspected dependencies (1 pair co-vote beyond the lift of"))
+        #expect(table.standardOutput.contains("lf_0+lf_4 (0-4, lift "))
+        let json = try FoundryCLI.run(["labelmodel", "analyze", "--matrix", path, "--cardinality", "2", "--json"])
+        let suspected = try #require(try json.json()["suspected_dependencies"] as? [[String: Any]])
+        #expect(suspected.count == 1 && suspected.first?["lfs"] as? [Int] == [0, 4])
+        #expect((suspected.first?["co_vote_lift"] as? Double ?? 0) > 3)
+    }
+
     @Test("analyze refuses a missing input, a matrix without k, and a dependency beyond the matrix's LFs")
     func badInput() throws {
         let directory = try keywordMatrix()

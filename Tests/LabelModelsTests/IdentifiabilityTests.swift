@@ -67,6 +67,47 @@ import Testing
         #expect(analysis.independentSources == 3)
     }
 
+    @Test("an echo that repeats a keyword LF's vote on 70 % of rows co-votes beyond the independence bound; independent keywords do not")
+    func suspectedDependencies() throws {
+        // Four keyword LFs per class, 75 % accurate, coverage 0.15: conditionally independent, so nothing is reported
+        // (their co-vote lift is at most 1 / min π = 2 here).
+        let independent = Identifiability.analyze(Self.keywords(k: 2, perClass: 4, rows: 20_000))
+        #expect(independent.suspectedDependencies.isEmpty)
+        // The same LFs plus a fifth that repeats LF 0's vote on 70 % of rows and otherwise votes on its own (a
+        // paraphrased prompt): its co-votes with LF 0 are ≈ 0.7 · 0.15 + 0.3 · 0.15 · 0.15 of the rows, a lift near
+        // 5; the near-copy rule (85 % of the rarer LF's votes together) does not catch it.
+        var functions: [LF] = (0..<2).flatMap { c -> [LF] in
+            (0..<4).map { _ in LF(coverage: 0.15, accuracy: 0.75, votedClass: c) }
+        }
+        functions.append(
+            LF(coverage: 0.15, accuracy: 0.75, votedClass: 0, echo: SyntheticLabelingTask.Echo(source: 0, fidelity: 0.7)))
+        let task = SyntheticLabelingTask(classPrior: [0.5, 0.5], labelingFunctions: functions)
+        let matrix = task.sample(rows: 20_000, seed: 5).matrix
+        let analysis = Identifiability.analyze(matrix)
+        #expect(analysis.groups.isEmpty)
+        let suspected = try #require(analysis.suspectedDependencies.first)
+        #expect(analysis.suspectedDependencies.map { $0.lfs } == [[0, 8]])
+        #expect(suspected.coVoteLift > 4 && suspected.coVoteLift < 6)
+        // π is read from the classes' shares of all votes, which the echo's extra class-0 votes tilt from ½.
+        let classVotes = (0..<2).map { c in matrix.voteClasses.filter { Int($0) == c }.count }
+        let rarestShare = Double(classVotes.min() ?? 0) / Double(matrix.voteCount)
+        #expect(abs(suspected.independentBound - 1 / rarestShare) < 0.01)
+        // Declaring the pair merges it; it is then no longer reported.
+        let declared = Identifiability.analyze(matrix, dependencies: [[0, 8]])
+        #expect(declared.groups == [[0, 8]] && declared.suspectedDependencies.isEmpty)
+    }
+
+    @Test("an analysis saved before suspected dependencies existed still decodes (with none)")
+    func decodesAnalysesWithoutSuspectedDependencies() throws {
+        let analysis = Identifiability.analyze(Self.keywords(k: 3, perClass: 3))
+        var object = try #require(
+            JSONSerialization.jsonObject(with: JSONEncoder().encode(analysis)) as? [String: Any])
+        #expect(object["suspectedDependencies"] != nil)
+        object["suspectedDependencies"] = nil
+        let old = try JSONSerialization.data(withJSONObject: object)
+        #expect(try JSONDecoder().decode(Identifiability.self, from: old) == analysis)
+    }
+
     @Test("triplet and wmv need three independent two-sided LFs agreeing better than chance")
     func tripletAndWeightedConditions() throws {
         let good = Identifiability.analyze(Self.twoSided([0.85, 0.8, 0.75]))

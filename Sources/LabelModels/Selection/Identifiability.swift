@@ -64,6 +64,66 @@ public struct Identifiability: Sendable, Equatable, Codable {
     public var sourcesPerClass: [Int]
     /// The verdicts, in the order mv, wmv, ds, moments, triplet.
     public var verdicts: [Verdict]
+    /// Pairs of LFs in different groups that vote together more often than any conditionally independent pair can
+    /// (``SuspectedDependency``): a diagnostic for the user, who may declare them; the verdicts do not use them.
+    public var suspectedDependencies: [SuspectedDependency] = []
+
+    /// Two LFs whose co-votes no conditionally independent pair can reach: likely copies or paraphrases of each other.
+    ///
+    /// For conditionally independent LFs a and b, P(a and b vote) = Σ_y π_y P(a votes | y) P(b votes | y) ≤
+    /// P(a votes) · P(b votes) / min_y π_y, whatever their accuracies and voted classes; so their co-vote lift
+    /// P(a and b vote) / (P(a votes) P(b votes)) is at most 1 / min_y π_y. A pair is reported when its co-votes exceed
+    /// that bound's count by more than ``suspicionMargin`` standard deviations, with π taken as the classes' shares of
+    /// all votes. Rules whose coverage overlaps by construction (a regex and a keyword it contains) show up too: they
+    /// are dependent. ``AutoLabelModel`` does not act on these: on WRENCH youtube, treating such pairs as copies cost
+    /// `auto` two points; `--dependencies` declares the ones the user confirms.
+    public struct SuspectedDependency: Sendable, Equatable, Codable {
+        /// The two LF columns.
+        public var lfs: [Int]
+        /// Rows both vote on.
+        public var coVotes: Int
+        /// P(both vote) / (P(a votes) · P(b votes)) on the analysed rows.
+        public var coVoteLift: Double
+        /// The largest lift conditionally independent LFs can have here, 1 / min_y π_y.
+        public var independentBound: Double
+    }
+
+    /// Standard deviations by which a pair's co-votes must exceed the independence bound to be reported.
+    public static let suspicionMargin = 4.0
+
+    private enum CodingKeys: String, CodingKey {
+        case rows, lfCount, cardinality, groups, independentSources, oneClassLFs, sourcesPerClass, verdicts
+        case suspectedDependencies
+    }
+
+    /// Decodes analyses saved before ``suspectedDependencies`` existed too (with none).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rows = try c.decode(Int.self, forKey: .rows)
+        lfCount = try c.decode(Int.self, forKey: .lfCount)
+        cardinality = try c.decode(Int.self, forKey: .cardinality)
+        groups = try c.decode([[Int]].self, forKey: .groups)
+        independentSources = try c.decode(Int.self, forKey: .independentSources)
+        oneClassLFs = try c.decode(Int.self, forKey: .oneClassLFs)
+        sourcesPerClass = try c.decode([Int].self, forKey: .sourcesPerClass)
+        verdicts = try c.decode([Verdict].self, forKey: .verdicts)
+        suspectedDependencies =
+            try c.decodeIfPresent([SuspectedDependency].self, forKey: .suspectedDependencies) ?? []
+    }
+
+    init(
+        rows: Int, lfCount: Int, cardinality: Int, groups: [[Int]], independentSources: Int, oneClassLFs: Int,
+        sourcesPerClass: [Int], verdicts: [Verdict]
+    ) {
+        self.rows = rows
+        self.lfCount = lfCount
+        self.cardinality = cardinality
+        self.groups = groups
+        self.independentSources = independentSources
+        self.oneClassLFs = oneClassLFs
+        self.sourcesPerClass = sourcesPerClass
+        self.verdicts = verdicts
+    }
 
     /// Whether `method`'s condition holds (`auto` always: it uses only supported families).
     public func supports(_ method: LabelModelMethod) -> Bool {
@@ -197,10 +257,38 @@ public struct Identifiability: Sendable, Equatable, Codable {
                 reason: triangle.map { "e.g. LFs \($0.map { matrix.lfNames[$0] }.joined(separator: ", "))" }
                     ?? "\(twoSided.count) LF\(twoSided.count == 1 ? "" : "s") vote two or more classes; no such triple")
         )
-        return Identifiability(
+        var analysis = Identifiability(
             rows: matrix.rowCount, lfCount: m, cardinality: k, groups: sources.filter { $0.count > 1 },
             independentSources: sources.count, oneClassLFs: oneClass, sourcesPerClass: sourcesPerClass,
             verdicts: verdicts)
+        if m <= 3_000 {
+            analysis.suspectedDependencies = suspected(
+                statistics, totals: totals, separate: { sourceOf[$0] != sourceOf[$1] })
+        }
+        return analysis
+    }
+
+    /// The pairs whose co-votes exceed the conditional-independence bound (see ``SuspectedDependency``).
+    private static func suspected(
+        _ statistics: LabelStatistics, totals: [Double], separate: (Int, Int) -> Bool
+    ) -> [SuspectedDependency] {
+        let m = statistics.lfCount, rows = Double(statistics.rowCount)
+        guard rows > 0, let rarest = statistics.voteClassDistribution.min(), rarest > 0 else { return [] }
+        let bound = 1 / rarest
+        var found: [SuspectedDependency] = []
+        for a in 0..<m where totals[a] > 0 {
+            for b in (a + 1)..<max(a + 1, m) where totals[b] > 0 && separate(a, b) {
+                let together = max(statistics.pairCoVotes[a * m + b], statistics.pairCoVotes[b * m + a])
+                guard together >= minimumCoVotes else { continue }
+                let allowed = totals[a] * totals[b] / rows * bound
+                guard together > allowed + suspicionMargin * allowed.squareRoot() else { continue }
+                found.append(
+                    SuspectedDependency(
+                        lfs: [a, b], coVotes: Int(together), coVoteLift: together * rows / (totals[a] * totals[b]),
+                        independentBound: bound))
+            }
+        }
+        return found
     }
 
     /// `matrix`, or at most ``sampleRows`` of its rows in 20 evenly spaced contiguous blocks.

@@ -14,7 +14,9 @@ struct LabelModelAnalyzeCommand: ParsableCommand {
             Checks each family's condition on the training votes: wmv and triplet need three independent LFs voting \
             two or more classes that agree better than chance; moments needs every class voted by three independent \
             LFs; ds needs 2⌈log₂ k⌉ + 1 independent LFs. Declared dependencies (--dependencies) and detected \
-            near-copies count as one LF. auto never uses a family whose condition fails.
+            near-copies count as one LF. auto never uses a family whose condition fails. Pairs that vote together \
+            more often than conditionally independent LFs can are listed as suspected dependencies, to declare if \
+            they are.
             """)
 
     @Option(help: "A WRENCH dataset folder: its train split's weak labels are analysed (no gold labels are read).")
@@ -69,6 +71,19 @@ struct LabelModelAnalyzeCommand: ParsableCommand {
         if !analysis.groups.isEmpty {
             let names = analysis.groups.map { group in group.map { labels.lfNames[$0] }.joined(separator: "+") }
             print("  counted as one: " + names.joined(separator: ", "))
+        }
+        if let bound = analysis.suspectedDependencies.first?.independentBound {
+            let shown = analysis.suspectedDependencies.sorted { $0.coVoteLift > $1.coVoteLift }.prefix(20)
+            print(
+                "  suspected dependencies (\(analysis.suspectedDependencies.count) pair"
+                    + "\(analysis.suspectedDependencies.count == 1 ? "" : "s") co-vote beyond the lift of "
+                    + "\(String(format: "%.2f", bound)) conditionally independent LFs can reach; not used unless declared "
+                    + "with --dependencies): "
+                    + shown.map {
+                        "\(labels.lfNames[$0.lfs[0]])+\(labels.lfNames[$0.lfs[1]]) "
+                            + "(\($0.lfs[0])-\($0.lfs[1]), lift \(String(format: "%.2f", $0.coVoteLift)))"
+                    }.joined(separator: ", ")
+                    + (shown.count < analysis.suspectedDependencies.count ? ", …" : ""))
         }
         print(
             "  independent LFs voting each class: "
