@@ -67,7 +67,7 @@ import Testing
         #expect(analysis.independentSources == 3)
     }
 
-    @Test("an echo that repeats a keyword LF's vote on 70 % of rows co-votes beyond the independence bound; independent keywords do not")
+    @Test("an echo of a keyword LF co-votes beyond the independence bound; independent keywords do not")
     func suspectedDependencies() throws {
         // Four keyword LFs per class, 75 % accurate, coverage 0.15: conditionally independent, so nothing is reported
         // (their co-vote lift is at most 1 / min π = 2 here).
@@ -79,8 +79,8 @@ import Testing
         var functions: [LF] = (0..<2).flatMap { c -> [LF] in
             (0..<4).map { _ in LF(coverage: 0.15, accuracy: 0.75, votedClass: c) }
         }
-        functions.append(
-            LF(coverage: 0.15, accuracy: 0.75, votedClass: 0, echo: SyntheticLabelingTask.Echo(source: 0, fidelity: 0.7)))
+        let echo = SyntheticLabelingTask.Echo(source: 0, fidelity: 0.7)
+        functions.append(LF(coverage: 0.15, accuracy: 0.75, votedClass: 0, echo: echo))
         let task = SyntheticLabelingTask(classPrior: [0.5, 0.5], labelingFunctions: functions)
         let matrix = task.sample(rows: 20_000, seed: 5).matrix
         let analysis = Identifiability.analyze(matrix)
