@@ -18,7 +18,12 @@ import Labeling
 ///   MV; of several, the one that best predicts the votes of LFs hidden from it (``HeldOutAgreement``) is used, as the
 ///   judges' posteriors overrate tie-breaks. Detected correlated LFs (near-copies) break every family's independence
 ///   alike, so then only tie-breaks are considered. A Dawid–Skene
-///   fit whose estimated prior ranks first a class the votes rank in their lower half only judges.
+///   fit whose estimated prior ranks first a class the votes rank in their lower half only judges. On at most
+///   ``Configuration/stabilityRowLimit`` training rows, a choice other than MV stands only when refits on
+///   ``Configuration/stabilityResamples`` bootstrap resamples of the rows depart from MV at least
+///   ``Configuration/minimumStableShare`` of the time (the judges score the rows the models were fitted to, so on a
+///   few hundred rows a lucky fit can pass); otherwise Auto is MV, and the reason says so. A choice every judge expects
+///   to gain ``Configuration/largestGainChecked`` or more is not checked.
 /// - The moment model's guard: on training rows it must agree with at least ``Configuration/minimumAgreementWithMajority``
 ///   of the rows where MV is unambiguous, and ``Configuration/minimumAgreementWithStrongMajority`` of those where the
 ///   majority leads by two or more votes (``Configuration/minimumAgreementWithOneSidedStrongMajority`` when its
@@ -66,6 +71,21 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         public var overrulingPremium: Double = 0.01
         /// Settings of the moment-matching component.
         public var moments = MomentMatching.Configuration()
+        /// Without a dev set, on at most ``stabilityRowLimit`` training rows: bootstrap resamples auto is refitted on
+        /// before it keeps a choice other than majority vote (0 turns the check off). On 500 generated tasks (seeds 17
+        /// and 5, `foundry bench labelmodels --generated 500`) it removed the losses beyond 3 points that small training
+        /// sets caused and kept the mean gain over majority vote above 2 points (docs/label-models.md).
+        public var stabilityResamples: Int = 20
+        /// Training rows above which the bootstrap check is skipped: its sampling noise shrinks as rows grow, and the
+        /// refits cost ``stabilityResamples`` fits.
+        public var stabilityRowLimit: Int = 5_000
+        /// Share of the resamples that must also choose a model other than majority vote.
+        public var minimumStableShare: Double = 0.5
+        /// Least expected gain (a fraction) from which a choice skips the bootstrap check: sampling noise does not
+        /// make gains that large. On the Spouse test LFs (2,701 rows) every judge expects the abstention-aware moment
+        /// fit to gain 36 points (F1 0.452 against majority vote's 0.208), while only 9 of 20 refits choose a model:
+        /// the rest flip on the near-copy and agreement thresholds, as bootstrap duplicates rows.
+        public var largestGainChecked: Double = 0.05
         /// Creates the default settings.
         public init() {}
 
@@ -73,6 +93,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             case minimumAgreementWithMajority, minimumAgreementWithStrongMajority, minimumStrongMajorityRows
             case minimumAgreementWithOneSidedStrongMajority, oneSidedOverruleShare
             case maximumResidualForMomentsAlone, moments, devSelectionMetric, minimumExpectedGain, overrulingPremium
+            case stabilityResamples, stabilityRowLimit, minimumStableShare, largestGainChecked
         }
 
         /// Decodes model files written before the strong-majority check too (its settings then take their defaults).
@@ -100,6 +121,14 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                 try c.decodeIfPresent(Double.self, forKey: .minimumExpectedGain) ?? defaults.minimumExpectedGain
             overrulingPremium =
                 try c.decodeIfPresent(Double.self, forKey: .overrulingPremium) ?? defaults.overrulingPremium
+            stabilityResamples =
+                try c.decodeIfPresent(Int.self, forKey: .stabilityResamples) ?? defaults.stabilityResamples
+            stabilityRowLimit =
+                try c.decodeIfPresent(Int.self, forKey: .stabilityRowLimit) ?? defaults.stabilityRowLimit
+            minimumStableShare =
+                try c.decodeIfPresent(Double.self, forKey: .minimumStableShare) ?? defaults.minimumStableShare
+            largestGainChecked =
+                try c.decodeIfPresent(Double.self, forKey: .largestGainChecked) ?? defaults.largestGainChecked
         }
     }
 
@@ -384,6 +413,10 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                 if worst.gain >= needed { passing.append((choice, worst.gain, worst.judge, heldOutOfThis, self)) }
             }
         }
+        if Self.isStabilityRefit {  // a bootstrap refit: whether any candidate passes is all that is asked
+            keepOnly(passing.first?.choice ?? .majorityVote, reason: "bootstrap refit")
+            return
+        }
         // Several pass: the judges' expected gains are posteriors' opinions and overrate tie-breaks most (on WRENCH
         // YouTube both judges expect Dawid–Skene's tie-break to gain 5 points; it loses 1.2). The one that best
         // predicts the votes of LFs it did not see is used instead (``HeldOutAgreement``).
@@ -418,12 +451,23 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                     + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
             return
         }
+        let passed =
+            "expected to beat majority vote by at least "
+            + "\(String(format: "%.1f", 100 * best.gain)) points under every identifiable model (\(judgeNames); "
+            + "least by \(best.judge)); least expected gains \(considered.joined(separator: ", "))" + heldOutNote
+        let noted = notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")
+        let stability =
+            best.gain < configuration.largestGainChecked ? try choiceStability(matrix, options: options) : nil
+        if let stability, !stability.holds {
+            keepOnly(
+                .majorityVote,
+                reason: "mv: \(best.choice.rawValue) was \(passed), but only \(stability.clause), so its gain may be "
+                    + "the noise of \(matrix.rowCount) training rows" + noted)
+            return
+        }
         keepOnly(
             best.choice,
-            reason: "\(best.choice.rawValue): expected to beat majority vote by at least "
-                + "\(String(format: "%.1f", 100 * best.gain)) points under every identifiable model (\(judgeNames); "
-                + "least by \(best.judge)); least expected gains \(considered.joined(separator: ", "))"
-                + heldOutNote + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
+            reason: "\(best.choice.rawValue): \(passed)" + (stability.map { "; \($0.clause)" } ?? "") + noted)
     }
 
     /// How an estimated class prior contradicts the class distribution of the votes, or `nil` when it does not: it
