@@ -104,6 +104,19 @@ import Testing
         #expect(abs((score.accuracy ?? 0) - 0.864) < 1e-9)
     }
 
+    @Test("a share outside 0…1 in a decoded configuration is clamped, not a crash")
+    func outOfRangeShareIsClamped() throws {
+        let task = try Self.smallMixedTask()
+        for (share, needed) in [(1e300, 20), (-3.0, 1), (Double.nan, 20)] {
+            var configuration = AutoLabelModel.Configuration()
+            configuration.minimumStableShare = share
+            let stability = try #require(
+                try AutoLabelModel(configuration: configuration)
+                    .choiceStability(task.train.matrix, options: FitOptions(seed: 123)))
+            #expect(stability.needed == needed)
+        }
+    }
+
     @Test("auto configurations saved before the bootstrap check decode with its defaults")
     func configurationWithoutStabilityKeysDecodes() throws {
         var object = try #require(

@@ -37,7 +37,9 @@ extension AutoLabelModel {
         guard resamples > 0, matrix.rowCount <= configuration.stabilityRowLimit, matrix.rowCount > 0 else {
             return nil
         }
-        let needed = min(resamples, max(1, Int((configuration.minimumStableShare * Double(resamples)).rounded(.up))))
+        // A share from a decoded file is clamped to 0…1 (NaN counts as 1) before it becomes a count.
+        let share = configuration.minimumStableShare.isNaN ? 1 : min(1, max(0, configuration.minimumStableShare))
+        let needed = max(1, Int((share * Double(resamples)).rounded(.up)))
         var inner = configuration
         inner.stabilityResamples = 0
         var innerOptions = options
