@@ -41,7 +41,7 @@ struct LabelModelAnalyzeCLITests {
         #expect(try dependent.json()["independent_sources"] as? Int == 3)
     }
 
-    @Test("analyze lists an echo of a keyword LF as a suspected dependency, in the table and the JSON")
+    @Test("analyze lists an echo of a keyword LF as a suspected dependency and a copy, in the table and the JSON")
     func suspectedDependencies() throws {
         let directory = TemporaryDirectory()
         typealias LF = SyntheticLabelingTask.LabelingFunction
@@ -57,10 +57,13 @@ struct LabelModelAnalyzeCLITests {
         #expect(table.status == 0, "\(table.standardError)")
         #expect(table.standardOutput.contains("suspected dependencies (1 pair co-vote beyond the lift of"))
         #expect(table.standardOutput.contains("lf_0+lf_4 (0-4, lift "))
+        #expect(table.standardOutput.contains("LFs voting the same classes; auto counts each once where "))
+        #expect(table.standardOutput.contains("silence is evidence): lf_0+lf_4\n"))
         let json = try FoundryCLI.run(["labelmodel", "analyze", "--matrix", path, "--cardinality", "2", "--json"])
         let suspected = try #require(try json.json()["suspected_dependencies"] as? [[String: Any]])
         #expect(suspected.count == 1 && suspected.first?["lfs"] as? [Int] == [0, 4])
         #expect((suspected.first?["co_vote_lift"] as? Double ?? 0) > 3)
+        #expect(try json.json()["suspected_copies"] as? [[Int]] == [[0, 4]])
     }
 
     @Test("analyze refuses a missing input, a matrix without k, and a dependency beyond the matrix's LFs")

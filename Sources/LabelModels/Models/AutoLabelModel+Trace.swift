@@ -79,7 +79,7 @@ extension AutoLabelModel {
             var candidate = copy
             candidate.moments = model
             try record(candidate, alone: .moments, ties: .majorityVoteTiesByMoments)
-            if let aware = model.predictingWithAbstentions() {
+            if let aware = model.predictingWithAbstentions(ignoringSilenceOf: diagnosis.redundantCopies) {
                 candidate.moments = aware
                 try record(candidate, alone: .momentsWithAbstentions, ties: .majorityVoteTiesByMoments)
             }

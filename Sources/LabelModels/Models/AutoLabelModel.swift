@@ -245,6 +245,8 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         // With one-class LFs a fixed uniform prior degenerates (see Identifiability): estimate it unless given.
         if options.classBalance == .uniform { dsOptions.classBalance = .estimated }
         var dsFit: Result<DawidSkene, any Error>?
+        // The extra members of each cluster of suspected copies: where the cluster is silent, it is one LF's silence.
+        let redundantCopies = diagnosis.redundantCopies
         var othersFailure: (any Error)?
         var momentsFamily: (choice: Choice, model: MomentMatching)?
         var tripletFit: Triplet?
@@ -265,7 +267,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                     var model = MomentMatching(configuration: configuration.moments)
                     try model.fit(statistics: statistics, lfNames: matrix.lfNames, options: options)
                     moments = model
-                    momentsFamily = try guardedMoments(model, matrix: matrix)
+                    momentsFamily = try guardedMoments(model, matrix: matrix, copies: redundantCopies)
                 }
                 if diagnosis.supports(.triplet) {
                     var model = Triplet()
@@ -329,14 +331,22 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
             classNames: matrix.classNames)
         // Each family's first class on a silent row (the moment model read with abstentions as evidence, as the
         // plain posterior ignores silence); a family with no clear first class has no opinion.
+        // (Each cluster of suspected copies is silent once: see ``Identifiability/redundantCopies``.)
         let silentFirst = try families.compactMap { family -> Int? in
             var model: any LabelModel = family.model
-            if let fitted = family.model as? MomentMatching, let aware = fitted.predictingWithAbstentions() {
+            if let fitted = family.model as? MomentMatching,
+                let aware = fitted.predictingWithAbstentions(ignoringSilenceOf: redundantCopies)
+            {
                 model = aware
             }
             let p = try model.predictProbabilities(silent).storage
             let top = p.indices.max { p[$0] < p[$1] } ?? 0
             return p.indices.allSatisfy { $0 == top || p[$0] < p[top] - 1e-6 } ? top : nil
+        }
+        if !redundantCopies.isEmpty {
+            let clusters = diagnosis.suspectedCopies.map { $0.map { matrix.lfNames[$0] }.joined(separator: ", ") }
+            notes.append(
+                "suspected copies count as one LF where they are silent: " + clusters.joined(separator: "; "))
         }
         let givenPrior = options.classBalance != .uniform && options.classBalance != .estimated
         tieBreakLabelsRowsWithoutVotes = givenPrior || (silentFirst.count >= 2 && Set(silentFirst).count == 1)
@@ -512,7 +522,10 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
 
     /// The moment fit under the majority-agreement guard: itself (alone or averaged with MV's shares, by its residual),
     /// or the same fit predicting with abstentions, or `nil` when both overrule the majority votes too often.
-    private mutating func guardedMoments(_ fitted: MomentMatching, matrix: LabelMatrix) throws -> (
+    /// The abstention-aware fit reads the silence of `copies` (the extra members of each cluster of suspected copies) as
+    /// no evidence: a cluster of copies falls silent together, and counting each member's silence would count one
+    /// silence several times.
+    private mutating func guardedMoments(_ fitted: MomentMatching, matrix: LabelMatrix, copies: Set<Int>) throws -> (
         choice: Choice, model: MomentMatching
     )? {
         let agreement = try Self.majorityAgreement(probabilities: Self.priorFreeProbabilities(fitted), on: matrix)
@@ -524,7 +537,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         // Distrusted as snorkel predicts (abstentions ignored)? When LFs fire at class-dependent rates — rare
         // positives, LFs that mostly stay silent — the same μ predicting with abstentions as evidence may be
         // consistent with the majority votes; it then replaces the plain posterior, under the same guard.
-        guard let aware = fitted.predictingWithAbstentions() else { return nil }
+        guard let aware = fitted.predictingWithAbstentions(ignoringSilenceOf: copies) else { return nil }
         let awareAgreement = try Self.majorityAgreement(probabilities: Self.priorFreeProbabilities(aware), on: matrix)
         agreementWithAbstentions = awareAgreement.unambiguous
         agreementWithStrongMajorityWithAbstentions = awareAgreement.strong

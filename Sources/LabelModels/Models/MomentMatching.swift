@@ -200,12 +200,16 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
     /// P(abstain | Y = c) = 1 − Σₗ μ[(j, l), c] (see ``Configuration/abstainAware``). Matters when LFs fire at different
     /// rates under different classes — rows without any vote then lean to the class that rarely draws votes, instead
     /// of being coin flips. `nil` before fitting or for files written before ``predictionRates`` was kept.
-    public func predictingWithAbstentions() -> MomentMatching? {
+    ///
+    /// - Parameter ignored: LF columns whose silence is not evidence (their votes still are): the extra members of a
+    ///   cluster of suspected copies, whose silences are one silence counted several times.
+    public func predictingWithAbstentions(ignoringSilenceOf ignored: Set<Int> = []) -> MomentMatching? {
         guard let rates = predictionRates, cardinality >= 2 else { return nil }
         var copy = self
         copy.configuration.abstainAware = true
         copy.posterior = Self.posterior(
-            mu: rates.storage, prior: classBalance, m: rates.rows / cardinality, k: cardinality, abstainAware: true)
+            mu: rates.storage, prior: classBalance, m: rates.rows / cardinality, k: cardinality, abstainAware: true,
+            silenceIgnored: ignored)
         return copy
     }
 
@@ -331,14 +335,16 @@ public struct MomentMatching: LabelModel, Codable, Equatable {
         return result
     }
 
-    static func posterior(mu: [Double], prior: [Double], m: Int, k: Int, abstainAware: Bool) -> VotePosterior {
+    static func posterior(
+        mu: [Double], prior: [Double], m: Int, k: Int, abstainAware: Bool, silenceIgnored: Set<Int> = []
+    ) -> VotePosterior {
         var bias = prior.map { log($0) }
         var weights = [Double](repeating: 0, count: m * k * k)
         for j in 0..<m {
             for c in 0..<k {
                 var voted = 0.0
                 for l in 0..<k { voted += mu[(j * k + l) * k + c] }
-                let abstain = abstainAware ? log(max(1e-6, 1 - voted)) : 0
+                let abstain = abstainAware && !silenceIgnored.contains(j) ? log(max(1e-6, 1 - voted)) : 0
                 bias[c] += abstain
                 for l in 0..<k { weights[(j * k + l) * k + c] = log(mu[(j * k + l) * k + c]) - abstain }
             }

@@ -67,6 +67,16 @@ public struct Identifiability: Sendable, Equatable, Codable {
     /// Pairs of LFs in different groups that vote together more often than any conditionally independent pair can
     /// (``SuspectedDependency``): a diagnostic for the user, who may declare them; the verdicts do not use them.
     public var suspectedDependencies: [SuspectedDependency] = []
+    /// Clusters of suspected dependencies that look like copies: pairs whose co-vote lift is at least
+    /// ``copyLiftRatio`` times the median lift of all pairs of LFs voting the same classes. Rare-class LFs co-vote with
+    /// a high lift by nature (all of them fire on the same few rows), so the bound of ``SuspectedDependency`` flags
+    /// them all; a copy stands out against its own kind. ``AutoLabelModel`` counts each cluster once where it reads
+    /// silence as evidence (``redundantCopies``).
+    public var suspectedCopies: [[Int]] = []
+
+    /// Every member of a cluster of ``suspectedCopies`` but its first: a cluster falls silent together, so where the
+    /// LFs' silence is evidence (the moment model predicting with abstentions) only one member's silence counts.
+    public var redundantCopies: Set<Int> { Set(suspectedCopies.flatMap { $0.dropFirst() }) }
 
     /// Two LFs whose co-votes no conditionally independent pair can reach: likely copies or paraphrases of each other.
     ///
@@ -91,10 +101,13 @@ public struct Identifiability: Sendable, Equatable, Codable {
 
     /// Standard deviations by which a pair's co-votes must exceed the independence bound to be reported.
     public static let suspicionMargin = 4.0
+    /// How many times the median lift of its kind (pairs of LFs voting the same classes) a suspected pair's lift must
+    /// be to count among ``suspectedCopies``.
+    public static let copyLiftRatio = 3.0
 
     private enum CodingKeys: String, CodingKey {
         case rows, lfCount, cardinality, groups, independentSources, oneClassLFs, sourcesPerClass, verdicts
-        case suspectedDependencies
+        case suspectedDependencies, suspectedCopies
     }
 
     /// Decodes analyses saved before ``suspectedDependencies`` existed too (with none).
@@ -110,6 +123,7 @@ public struct Identifiability: Sendable, Equatable, Codable {
         verdicts = try c.decode([Verdict].self, forKey: .verdicts)
         suspectedDependencies =
             try c.decodeIfPresent([SuspectedDependency].self, forKey: .suspectedDependencies) ?? []
+        suspectedCopies = try c.decodeIfPresent([[Int]].self, forKey: .suspectedCopies) ?? []
     }
 
     init(
@@ -265,6 +279,8 @@ public struct Identifiability: Sendable, Equatable, Codable {
         if m <= 3_000 {
             analysis.suspectedDependencies = suspected(
                 statistics, totals: totals, separate: { sourceOf[$0] != sourceOf[$1] })
+            analysis.suspectedCopies = copies(
+                among: analysis.suspectedDependencies, statistics, totals: totals, votedClasses: votedClasses)
         }
         return analysis
     }
@@ -290,6 +306,49 @@ public struct Identifiability: Sendable, Equatable, Codable {
             }
         }
         return found
+    }
+
+    /// The clusters of `suspected` pairs whose lift is at least ``copyLiftRatio`` times the median lift of the pairs
+    /// of LFs that vote the same classes as they do (at least three such pairs; co-vote lift 0 counts).
+    private static func copies(
+        among suspected: [SuspectedDependency], _ statistics: LabelStatistics, totals: [Double],
+        votedClasses: [[Int]]
+    ) -> [[Int]] {
+        let m = statistics.lfCount, rows = Double(statistics.rowCount)
+        guard !suspected.isEmpty, rows > 0 else { return [] }
+        func lift(_ a: Int, _ b: Int) -> Double {
+            let together = max(statistics.pairCoVotes[a * m + b], statistics.pairCoVotes[b * m + a])
+            return together * rows / (totals[a] * totals[b])
+        }
+        var medians: [[Int]: Double] = [:]
+        func medianLift(of kind: [Int]) -> Double? {
+            if let known = medians[kind] { return known.isNaN ? nil : known }
+            let members = (0..<m).filter { totals[$0] > 0 && votedClasses[$0] == kind }
+            var lifts: [Double] = []
+            for (i, a) in members.enumerated() { for b in members[(i + 1)...] { lifts.append(lift(a, b)) } }
+            lifts.sort()
+            let median = lifts.count >= 3 ? lifts[lifts.count / 2] : Double.nan
+            medians[kind] = median
+            return median.isNaN ? nil : median
+        }
+        var parent = Array(0..<m)
+        func root(_ j: Int) -> Int {
+            var j = j
+            while parent[j] != j { j = parent[j] }
+            return j
+        }
+        var flagged = Set<Int>()
+        for pair in suspected {
+            let (a, b) = (pair.lfs[0], pair.lfs[1])
+            guard votedClasses[a] == votedClasses[b], let median = medianLift(of: votedClasses[a]),
+                pair.coVoteLift >= copyLiftRatio * median
+            else { continue }
+            parent[root(a)] = root(b)
+            flagged.formUnion([a, b])
+        }
+        var clusters: [Int: [Int]] = [:]
+        for j in flagged.sorted() { clusters[root(j), default: []].append(j) }
+        return clusters.values.sorted { $0[0] < $1[0] }
     }
 
     /// `matrix`, or at most ``sampleRows`` of its rows in 20 evenly spaced contiguous blocks.

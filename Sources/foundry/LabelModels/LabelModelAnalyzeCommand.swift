@@ -85,6 +85,13 @@ struct LabelModelAnalyzeCommand: ParsableCommand {
                     }.joined(separator: ", ")
                     + (shown.count < analysis.suspectedDependencies.count ? ", …" : ""))
         }
+        if !analysis.suspectedCopies.isEmpty {
+            let clusters = analysis.suspectedCopies.map { $0.map { labels.lfNames[$0] }.joined(separator: "+") }
+            print(
+                "  suspected copies (a lift ≥ \(String(format: "%.0f", Identifiability.copyLiftRatio))× the median of "
+                    + "LFs voting the same classes; auto counts each once where silence is evidence): "
+                    + clusters.joined(separator: ", "))
+        }
         print(
             "  independent LFs voting each class: "
                 + zip(labels.classNames, analysis.sourcesPerClass).map { "\($0) \($1)" }.joined(separator: ", "))
