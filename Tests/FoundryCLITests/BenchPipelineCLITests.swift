@@ -46,7 +46,14 @@ struct BenchPipelineCLITests {
             let rerun = try #require(run["rerun_seconds"] as? Double)
             #expect(cold > 0 && rerun > 0)
             #expect(abs((run["ratio"] as? Double ?? 0) - rerun / cold) < 1e-9)
+            // Up to the label model, wall-clock (checks and fingerprints included) is at least the steps' own clocks.
+            for phase in ["cold", "rerun"] {
+                let wall = try #require(run["\(phase)_seconds_before_target"] as? Double)
+                let steps = try #require(run["\(phase)_step_seconds_before_target"] as? Double)
+                #expect(wall >= steps && steps > 0)
+            }
         }
+        #expect(json["median_ratio_before_target"] is Double && json["median_ratio_steps_before_target"] is Double)
         // The spec's own folder is left as it was: the edit went to a copy.
         #expect(try String(contentsOf: directory.file("lfs.yaml"), encoding: .utf8) == Self.lfs + "\n")
         #expect(!FileManager.default.fileExists(atPath: directory.file("runs").path))

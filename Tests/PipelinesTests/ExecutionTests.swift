@@ -42,6 +42,15 @@ struct ExecutionTests {
         #expect(object["pipeline"] as? String == "tiny")
         #expect((object["steps"] as? [Any])?.count == 3)
         #expect(FileManager.default.fileExists(atPath: directory.file("run/report.json").path))
+        // Each step records when it started after the run's start (the spec's checks and the fingerprints come first):
+        // in order, and each one after the one before it had finished.
+        let starts = record.steps.compactMap(\.startedAfterSeconds)
+        #expect(starts.count == 3 && starts[0] > 0 && starts[0] < record.seconds)
+        for index in 1..<record.steps.count {
+            #expect(starts[index] >= starts[index - 1] + record.steps[index - 1].seconds)
+        }
+        let steps = try #require(object["steps"] as? [[String: Any]])
+        #expect(steps.allSatisfy { ($0["started_after_seconds"] as? Double ?? -1) > 0 })
     }
 
     @Test("the assembled label matrix equals applying every function at once")

@@ -162,6 +162,7 @@ public struct PipelineRunner: Sendable {
                 continue
             }
             mark("start \(name)")
+            let startedAfter = clock.seconds
             let stepClock = Stopwatch()
             let forced = options.force.contains(name)
             let cached = cache.completeEntry(fingerprint.key)
@@ -175,6 +176,7 @@ public struct PipelineRunner: Sendable {
                         name: name, kind: kind, status: .cached, reason: "cached", key: fingerprint.key,
                         seconds: stepClock.seconds, partsCached: manifest.parts, outputs: outputs(name, entry),
                         figures: manifest.figures))
+                records[records.count - 1].startedAfterSeconds = startedAfter
                 continue
             }
             let reason = forced ? "forced" : missing ?? fingerprint.reason(since: previous[name])
@@ -201,6 +203,7 @@ public struct PipelineRunner: Sendable {
                         name: name, kind: kind, status: .ran, reason: reason, key: fingerprint.key,
                         seconds: stepClock.seconds, partsCached: outcome.partsCached,
                         partsComputed: outcome.partsComputed, outputs: outputs(name, entry), figures: outcome.figures))
+                records[records.count - 1].startedAfterSeconds = startedAfter
             } catch {
                 let wrapped: any Error
                 switch error {
@@ -213,6 +216,7 @@ public struct PipelineRunner: Sendable {
                     StepRecord(
                         name: name, kind: kind, status: .failed, reason: "\(wrapped)", key: fingerprint.key,
                         seconds: stepClock.seconds))
+                records[records.count - 1].startedAfterSeconds = startedAfter
             }
         }
         state.fileHashes = context.fileHashes

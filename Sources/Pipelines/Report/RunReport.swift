@@ -37,6 +37,9 @@ public struct StepRecord: Sendable, Codable, Equatable {
     public var outputs: [String: String]
     /// Figures the step measured (accuracies, coverage, rows, …).
     public var figures: [String: Double]
+    /// Wall-clock seconds from the run's start to this step's start: the spec's validation, the fingerprints of every
+    /// selected step and the steps before it (`nil` for a step that did not start, and in records written before).
+    public var startedAfterSeconds: Double?
 
     /// Creates a record.
     public init(
