@@ -85,6 +85,9 @@ import Testing
             classNames: matrix.classNames)
         #expect(
             try once.predictProbabilities(voted).maxAbsoluteDifference(to: aware.predictProbabilities(voted)) < 1e-12)
+        // Saved and read back (as auto's file keeps it), the model still ignores the echo's silence.
+        let decoded = try JSONDecoder().decode(MomentMatching.self, from: JSONEncoder().encode(once))
+        #expect(try decoded.predictProbabilities(silentRow) == once.predictProbabilities(silentRow))
     }
 
     @Test("a cluster of three echoes no longer decides the class of silent rows: auto stops losing to majority vote")

@@ -85,9 +85,10 @@ public struct Identifiability: Sendable, Equatable, Codable {
     /// P(a and b vote) / (P(a votes) P(b votes)) is at most 1 / min_y π_y. A pair is reported when its co-votes exceed
     /// that bound's count by more than ``suspicionMargin`` standard deviations, with π taken as the classes' shares of
     /// all votes. Rules whose coverage overlaps by construction (a regex and a keyword it contains) show up too: they
-    /// are dependent. ``AutoLabelModel`` does not act on these: declaring WRENCH youtube's two reported pairs moves it
-    /// from the moment model (test accuracy 0.864) to MV with Dawid–Skene's tie-breaks (0.828); `--dependencies`
-    /// declares the ones the user confirms.
+    /// are dependent. ``AutoLabelModel`` does not treat these as dependencies: declaring WRENCH youtube's two reported
+    /// pairs moves it from the moment model (test accuracy 0.864) to MV with Dawid–Skene's tie-breaks (0.828);
+    /// `--dependencies` declares the ones the user confirms. (The copies among them, ``suspectedCopies``, have one
+    /// narrower use.)
     public struct SuspectedDependency: Sendable, Equatable, Codable {
         /// The two LF columns.
         public var lfs: [Int]
