@@ -321,16 +321,16 @@ public struct Identifiability: Sendable, Equatable, Codable {
             let together = max(statistics.pairCoVotes[a * m + b], statistics.pairCoVotes[b * m + a])
             return together * rows / (totals[a] * totals[b])
         }
-        var medians: [[Int]: Double] = [:]
+        var medians: [[Int]: Double?] = [:]  // by kind; nil: fewer than three pairs of that kind
         func medianLift(of kind: [Int]) -> Double? {
-            if let known = medians[kind] { return known.isNaN ? nil : known }
+            if let known = medians[kind] { return known }
             let members = (0..<m).filter { totals[$0] > 0 && votedClasses[$0] == kind }
             var lifts: [Double] = []
             for (i, a) in members.enumerated() { for b in members[(i + 1)...] { lifts.append(lift(a, b)) } }
             lifts.sort()
-            let median = lifts.count >= 3 ? lifts[lifts.count / 2] : Double.nan
-            medians[kind] = median
-            return median.isNaN ? nil : median
+            let median = lifts.count >= 3 ? lifts[lifts.count / 2] : nil
+            medians[kind] = .some(median)
+            return median
         }
         var parent = Array(0..<m)
         func root(_ j: Int) -> Int {
