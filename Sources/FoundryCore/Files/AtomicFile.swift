@@ -14,6 +14,11 @@ public enum AtomicFile {
         /// rebuilt, where a flush per file would cost more than the work (a pipeline's re-run writes about twenty small
         /// files; each flush took 0.3–1.3 ms here).
         case unsynced
+        /// The file is written in place: no temporary file, flush or rename. Only for a staging folder that is itself
+        /// renamed into place whole (a pipeline's cache entry), where a rename per file would repeat the folder's
+        /// atomicity at the cost of four system calls per file, and for cache files whose readers recognize a partial
+        /// write by its size. A failed write leaves a partial file, which its owner removes or ignores.
+        case staged
     }
 
     /// The durability of the writes made inside `AtomicFile.$durability.withValue(.unsynced) { … }` (on that task or
@@ -26,6 +31,7 @@ public enum AtomicFile {
     /// - Throws: ``FoundryCoreError/fileUnreadable(path:reason:)`` when the folder is missing or the rename fails, and
     ///   whatever `body` throws.
     public static func write(to url: URL, _ body: (URL) throws -> Void) throws {
+        if Self.durability == .staged { return try body(url) }
         let folder = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue
@@ -58,7 +64,7 @@ public enum AtomicFile {
             do {
                 switch durability {
                 case .synced: try data.write(to: temporary)  // Foundation flushes the file before closing it.
-                case .unsynced: try writeUnsynced(data, to: temporary)
+                case .unsynced, .staged: try writeUnsynced(data, to: temporary)
                 }
             } catch {
                 throw FoundryCoreError.fileUnreadable(
