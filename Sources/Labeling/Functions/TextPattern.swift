@@ -39,7 +39,7 @@ public struct TextPattern: Sendable {
         var options: NSRegularExpression.Options = [.useUnixLineSeparators]
         if ignoresCase { options.insert(.caseInsensitive) }
         do {
-            expression = RegexBox(try NSRegularExpression(pattern: pattern, options: options))
+            expression = RegexBox(try RegexCache.shared.expression(pattern, options: options))
         } catch {
             throw LabelingError.invalidValue(
                 field: "pattern", value: pattern, reason: "is not a valid regular expression")
