@@ -2,6 +2,7 @@ import Foundation
 import FoundryCore
 import FoundryTestSupport
 import Labeling
+import Tabular
 import Testing
 
 @testable import Pipelines
@@ -121,6 +122,32 @@ struct CacheTests {
         #expect(cache.entry(manifest.key) == nil)
     }
 
+    @Test("a labeling function renders its canonical text as reflection does, with every field set, for each kind")
+    func functionCanonicalText() throws {
+        var keyword = LabelingFunctionSpec(name: "k", kind: .keyword, field: "CONTENT", label: "SPAM")
+        keyword.keywords = ["check \"this\"", "sub4sub"]
+        keyword.pattern = "https?://"
+        keyword.ignoreCase = false
+        keyword.words = ["love", "é"]
+        keyword.comparison = .atLeast(2.5)
+        keyword.measure = .wordCount
+        keyword.centroid = [0.25, -1e-3, 3]
+        keyword.minCosine = 0.7
+        keyword.encoder = "../models/m"
+        keyword.location = SpecLocation(source: "lfs.yaml", line: 4, column: 5, keyPath: "labeling_functions[0]")
+        var plain = LabelingFunctionSpec(name: "p", kind: .threshold, label: "HAM")
+        plain.comparison = .lessThan(5)
+        for kind in LabelingFunctionSpec.Kind.allCases {
+            for var function in [keyword, plain] {
+                function.kind = kind
+                #expect(CanonicalText.of(function) == CanonicalText.reflected(function))
+                #expect(!CanonicalText.of(function).contains("location"))
+            }
+        }
+        #expect(CanonicalText.of(keyword).contains("measure:Measure.wordCount"))
+        #expect(CanonicalText.of(plain).contains("comparison:ThresholdComparison(lessThan:5.0)"))
+    }
+
     @Test("a table's metadata round-trips, its per-row integers as text; a damaged list is an error")
     func tableMetadata() throws {
         let metadata = TableArtifact.Metadata(
@@ -132,8 +159,12 @@ struct CacheTests {
         let empty = TableArtifact.Metadata(
             source: "empty.csv", textField: "text", labelField: nil, splits: "", gold: nil, lineNumbers: [])
         #expect(try JSONDecoder().decode(TableArtifact.Metadata.self, from: PipelineJSON.encode(empty)) == empty)
-        let damaged = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "1,-1,0", with: "1,x,0").utf8)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(TableArtifact.Metadata.self, from: damaged) }
+        for bad in ["1,x,0", "1,,0", "1-1,0", "--1,0", "-,1,0", "1,-1,0,"] {
+            let damaged = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "1,-1,0", with: bad).utf8)
+            #expect(throws: DecodingError.self, "\(bad)") {
+                try JSONDecoder().decode(TableArtifact.Metadata.self, from: damaged)
+            }
+        }
     }
 
     @Test("labeling-function columns round-trip; a truncated column is a miss")

@@ -63,16 +63,22 @@ struct ApplyStepRunner {
     let cancellation: CancellationFlag?
     /// The encoder of each similarity function, by function name.
     var encoders: [String: SimilarityEncoder] = [:]
+    /// Each function's ``CanonicalText`` as the step's fingerprint rendered it, by function name (rendered again here
+    /// when missing).
+    var functionTexts: [String: String] = [:]
     /// Timing marks.
     var trace: PipelineTrace?
 
     /// The cache key of one function's column (a similarity function's key includes its encoder's content hash).
+    ///
+    /// - Parameter functionText: the function's ``CanonicalText``, when the caller has it already.
     static func columnKey(
-        tableKey: String, function: LabelingFunctionSpec, classes: [String], encoderDigest: String? = nil
+        tableKey: String, function: LabelingFunctionSpec, classes: [String], encoderDigest: String? = nil,
+        functionText: String? = nil
     ) -> String {
         var text =
             "foundry-pipeline-column \(PipelineCache.formatVersion)\ntable \(tableKey)\n"
-            + "classes \(CanonicalText.of(classes))\nfunction \(CanonicalText.of(function))\n"
+            + "classes \(CanonicalText.of(classes))\nfunction \(functionText ?? CanonicalText.of(function))\n"
         if let encoderDigest { text += "encoder \(encoderDigest)\n" }
         return Digest.sha256Hex(Array(text.utf8))
     }
@@ -86,14 +92,15 @@ struct ApplyStepRunner {
         var faults: [LFFaultReport] = []
         for (index, function) in spec.labelingFunctions.enumerated() {
             let key = Self.columnKey(
-                tableKey: tableKey, function: function, classes: classes, encoderDigest: encoders[function.name]?.digest
-            )
+                tableKey: tableKey, function: function, classes: classes, encoderDigest: encoders[function.name]?.digest,
+                functionText: functionTexts[function.name])
             keys.append(key)
             if let column = cache.column(key, rows: n) {
                 columns[index] = column
                 cached += 1
             }
         }
+        trace?.mark("column keys: \(cached) cached")
         let missing = columns.indices.filter { columns[$0] == nil }
         var done = cached
         func report(_ name: String) {
@@ -117,6 +124,7 @@ struct ApplyStepRunner {
             var computed = [[Int16]](repeating: [Int16](repeating: -1, count: n), count: positions.count)
             result.labelMatrix.forEachVote { row, lf, classIndex in computed[lf][row] = Int16(classIndex) }
             faults += result.faults.filter { $0.count > 0 }
+            trace?.mark("applied \(positions.count)")
             for (offset, position) in positions.enumerated() {
                 try cache.storeColumn(keys[position], votes: computed[offset])
                 columns[position] = computed[offset]
@@ -133,6 +141,7 @@ struct ApplyStepRunner {
         if !plain.isEmpty {
             if cancellation?.isCancelled == true { throw LabelingError.cancelled }
             try compute(plain, embeddings: nil)
+            trace?.mark("computed \(plain.count)")
         }
         // Similarity functions: one pass per encoder and text field, with that field's embeddings computed once.
         var groups: [(key: String, encoder: SimilarityEncoder, field: String, positions: [Int])] = []

@@ -94,6 +94,7 @@ public struct PipelineRunner: Sendable {
         var state =
             (try? PipelineJSON.decode(State.self, from: stateURL)) ?? State()
         let previous = state.fingerprints
+        mark("state read")
 
         // Everything a selected step depends on is read and hashed before the first step runs, so a bad LF or
         // constraint file, or an unreadable data file, stops the run here. Steps after `--until` are not
@@ -105,6 +106,7 @@ public struct PipelineRunner: Sendable {
             guard let step = spec.step(named: name) else { continue }
             let inputKeys = step.action.inputs.map { fingerprints[$0]?.key ?? "" }
             fingerprints[name] = try context.fingerprint(step, inputKeys: inputKeys)
+            mark("fingerprinted \(name)")
         }
         state.fileHashes = context.fileHashes
         mark("fingerprinted")
@@ -246,10 +248,13 @@ public struct PipelineRunner: Sendable {
     /// Points `steps/<step>` at the step's cache entry (a relative symbolic link, replaced atomically).
     func link(_ url: URL, to entry: URL) throws {
         let fileManager = FileManager.default
+        let destination = "../cache/\(entry.lastPathComponent)"
+        // A re-run mostly finds the link it would write: replacing it anyway costs a create and a rename per step.
+        if (try? fileManager.destinationOfSymbolicLink(atPath: url.path)) == destination { return }
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).link")
         try? fileManager.removeItem(at: temporary)
         try fileManager.createSymbolicLink(
-            atPath: temporary.path, withDestinationPath: "../cache/\(entry.lastPathComponent)")
+            atPath: temporary.path, withDestinationPath: destination)
         if rename(temporary.path, url.path) != 0 {
             try? fileManager.removeItem(at: url)
             try fileManager.moveItem(at: temporary, to: url)

@@ -13,6 +13,6 @@ struct PipelineTrace: Sendable {
     func mark(_ what: @autoclosure () -> String) {
         guard enabled else { return }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        FileHandle.standardError.write(Data((String(format: "%.4f ", seconds) + what() + "\n").utf8))
+        FileHandle.standardError.write(Data((String(format: "%.5f ", seconds) + what() + "\n").utf8))
     }
 }

@@ -31,6 +31,8 @@ struct RunContext {
     var storeVersions: [String: String] = [:]
     /// Per `apply` step: the encoder of each similarity function (resolved folder and content hash).
     var similarityEncoders: [String: [String: SimilarityEncoder]] = [:]
+    /// Each apply step's functions rendered by ``CanonicalText`` while fingerprinting, by step and function name.
+    var functionTexts: [String: [String: String]] = [:]
     /// Tables and label matrices already read from cache entries in this run.
     let reads = EntryReads()
     /// Timing marks (with `FOUNDRY_PIPELINE_TRACE` set).
@@ -151,9 +153,13 @@ struct RunContext {
             }
             labelingFunctions[step.name] = lfs
             parameters["lfs"] = CanonicalText.of(lfs.labelingFunctions.map(\.name))
+            var texts: [String: String] = [:]
             for function in lfs.labelingFunctions {
-                parameters["lf.\(function.name)"] = CanonicalText.of(function)
+                let text = CanonicalText.of(function)
+                parameters["lf.\(function.name)"] = text
+                texts[function.name] = text
             }
+            functionTexts[step.name] = texts
         case .labelModel(let model):
             fields(of: model, except: ["input", "classBalance"])
             parameters["class_balance"] = model.classBalance.spelling
@@ -228,12 +234,14 @@ struct RunContext {
                 table: table, step: clean, constraints: constraints[step.name] ?? ConstraintSet([]), name: step.name)
         case .apply(let apply):
             let (tableKey, tableURL) = try tableEntry(apply.input)
+            trace.mark("apply input located")
             let table = try reads.table(tableURL)
             trace.mark("apply input read")
             return try ApplyStepRunner(
                 table: table, tableKey: tableKey, spec: labelingFunctions[step.name] ?? LFSpec(labelingFunctions: []),
                 classes: spec.classes, cache: cache, progress: progress, cancellation: options.cancellation,
-                encoders: similarityEncoders[step.name] ?? [:], trace: trace
+                encoders: similarityEncoders[step.name] ?? [:], functionTexts: functionTexts[step.name] ?? [:],
+                trace: trace
             ).run()
         case .labelModel(let model):
             let votes = try entry(model.input)
