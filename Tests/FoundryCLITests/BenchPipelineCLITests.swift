@@ -54,6 +54,8 @@ struct BenchPipelineCLITests {
             }
         }
         #expect(json["median_ratio_before_target"] is Double && json["median_ratio_steps_before_target"] is Double)
+        let before = try #require(json["median_ratio_before_target"] as? Double)
+        #expect(json["ratio_goal_met"] as? Bool == (before <= 0.15))
         // The spec's own folder is left as it was: the edit went to a copy.
         #expect(try String(contentsOf: directory.file("lfs.yaml"), encoding: .utf8) == Self.lfs + "\n")
         #expect(!FileManager.default.fileExists(atPath: directory.file("runs").path))

@@ -87,7 +87,7 @@ struct BenchPipelineCommand: ParsableCommand {
             medianColdSecondsBeforeTarget: Self.median(runs.map(\.coldSecondsBeforeTarget)),
             medianRerunSecondsBeforeTarget: Self.median(runs.map(\.rerunSecondsBeforeTarget)),
             medianRatioBeforeTarget: Self.median(beforeRatios), medianRatioStepsBeforeTarget: Self.median(stepRatios),
-            goalRatio: 0.15, ratioGoalMet: Self.median(ratios) <= 0.15,
+            goalRatio: 0.15, ratioGoalMet: Self.median(beforeRatios) <= 0.15,
             outputsIdentical: runs.allSatisfy(\.identical),
             editChangedSoftLabels: runs.allSatisfy(\.editChangedSoftLabels),
             runs: runs)
@@ -376,7 +376,11 @@ struct BenchPipelineCommand: ParsableCommand {
         var medianRatioBeforeTarget: Double
         /// The same by the steps' own clocks (without the spec's checks and the fingerprints).
         var medianRatioStepsBeforeTarget: Double
+        /// Issue 21's goal: the re-run takes at most this share of the cold run's time up to the label model.
         var goalRatio: Double
+        /// Whether ``medianRatioBeforeTarget`` (wall-clock up to the label model's start, the spec's checks and the
+        /// fingerprints included) is within ``goalRatio``. The label model itself is outside it: every edit of a
+        /// function must refit it, so no cache can shorten it; ``medianRatio`` reports the run with it.
         var ratioGoalMet: Bool
         var outputsIdentical: Bool
         var editChangedSoftLabels: Bool
