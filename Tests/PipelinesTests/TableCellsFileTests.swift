@@ -41,6 +41,9 @@ struct TableCellsFileTests {
         split[offsetOfNaive] = UInt8(withinCharacter & 0xFF)
         split[offsetOfNaive + 1] = UInt8(withinCharacter >> 8)
         #expect(TableCellsFile.decode(Data(split)) == nil)
+        var huge = bytes  // a damaged header's counts: 2³² − 1 columns and rows must not overflow or allocate
+        for index in 8..<16 { huge[index] = 0xFF }
+        #expect(TableCellsFile.decode(Data(huge)) == nil)
         var invalid = bytes
         invalid[invalid.count - 1] = 0xFF
         #expect(TableCellsFile.decode(Data(invalid)) == nil)

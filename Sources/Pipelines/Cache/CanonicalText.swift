@@ -9,7 +9,9 @@ enum CanonicalText {
     static let locationFields: Set<String> = ["location", "keyLocations", "source"]
 
     static func of(_ value: Any, skipping: Set<String> = locationFields) -> String {
-        if let rendered = value as? any CanonicallyRendered, skipping == locationFields { return rendered.canonicalText }
+        if let rendered = value as? any CanonicallyRendered, skipping == locationFields {
+            return rendered.canonicalText
+        }
         return reflected(value, skipping: skipping)
     }
 
@@ -29,7 +31,8 @@ enum CanonicalText {
         case let numbers as [Float]: return "[" + numbers.map { String(reflecting: $0) }.joined(separator: ",") + "]"
         case let numbers as [Int]: return "[" + numbers.map { String(reflecting: $0) }.joined(separator: ",") + "]"
         // A raw-value enum (a function's kind, a threshold's measure) has no payload, so no children.
-        case let choice as any RawRepresentable & CaseIterable: return "\(type(of: choice)).\(String(describing: choice))"
+        case let choice as any RawRepresentable & CaseIterable:
+            return "\(type(of: choice)).\(String(describing: choice))"
         default: break
         }
         let mirror = Mirror(reflecting: value)

@@ -52,7 +52,8 @@ enum TableCellsFile {
             func read<Value: FixedWidthInteger>(_: Value.Type) -> Value? {
                 guard position + MemoryLayout<Value>.size <= raw.count else { return nil }
                 defer { position += MemoryLayout<Value>.size }
-                return Value(littleEndian: UnsafeRawBufferPointer(raw).loadUnaligned(fromByteOffset: position, as: Value.self))
+                return Value(
+                    littleEndian: UnsafeRawBufferPointer(raw).loadUnaligned(fromByteOffset: position, as: Value.self))
             }
             guard raw.count >= magic.count, raw.prefix(magic.count).elementsEqual(magic) else { return nil }
             position = magic.count
@@ -66,7 +67,9 @@ enum TableCellsFile {
                 names.append(name)
                 position += length
             }
-            let cellCount = rowCount * columns
+            // Counts from a damaged header must not overflow: they are checked against the file's size first.
+            let (cellCount, overflow) = rowCount.multipliedReportingOverflow(by: columns)
+            guard !overflow, cellCount < raw.count / 8 else { return nil }
             let offsetsStart = position
             let cellsStart = offsetsStart + (cellCount + 1) * 8
             guard cellsStart <= raw.count else { return nil }
@@ -77,8 +80,10 @@ enum TableCellsFile {
             var ends = [Int](repeating: 0, count: cellCount + 1)
             var previous = 0
             for index in 0...cellCount {
-                let end = Int(truncatingIfNeeded: UInt64(littleEndian: UnsafeRawBufferPointer(raw).loadUnaligned(
-                    fromByteOffset: offsetsStart + index * 8, as: UInt64.self)))
+                let end = Int(
+                    truncatingIfNeeded: UInt64(
+                        littleEndian: UnsafeRawBufferPointer(raw).loadUnaligned(
+                            fromByteOffset: offsetsStart + index * 8, as: UInt64.self)))
                 guard end >= previous, end <= cellBytes.count,
                     end == cellBytes.count || cellBytes[end] & 0xC0 != 0x80
                 else { return nil }

@@ -92,8 +92,8 @@ struct ApplyStepRunner {
         var faults: [LFFaultReport] = []
         for (index, function) in spec.labelingFunctions.enumerated() {
             let key = Self.columnKey(
-                tableKey: tableKey, function: function, classes: classes, encoderDigest: encoders[function.name]?.digest,
-                functionText: functionTexts[function.name])
+                tableKey: tableKey, function: function, classes: classes,
+                encoderDigest: encoders[function.name]?.digest, functionText: functionTexts[function.name])
             keys.append(key)
             if let column = cache.column(key, rows: n) {
                 columns[index] = column
