@@ -41,7 +41,12 @@ struct FileHashes: Codable, Sendable {
         var status = stat()
         let known = stat(url.path, &status) == 0
         let size = known ? Int(status.st_size) : -1
-        let modified = known ? Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9 : -1
+        #if canImport(Darwin)
+            let time = status.st_mtimespec
+        #else
+            let time = status.st_mtim
+        #endif
+        let modified = known ? Double(time.tv_sec) + Double(time.tv_nsec) / 1e9 : -1
         if let known = entries[url.path], known.size == size, known.modified == modified, size >= 0 {
             return known.hash
         }
