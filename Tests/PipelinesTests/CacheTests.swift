@@ -122,6 +122,24 @@ struct CacheTests {
         #expect(cache.entry(manifest.key) == nil)
     }
 
+    @Test("file hashes are remembered by size and time, rehashed when either changes, also through a link")
+    func fileHashMemo() throws {
+        let directory = TemporaryDirectory()
+        let data = directory.file("comments.csv")
+        let link = directory.file("linked.csv")
+        try Data("text\nhello\n".utf8).write(to: data)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: data)
+        var hashes = FileHashes()
+        let first = try hashes.hash(link)
+        #expect(try hashes.hash(link) == first)
+        #expect(try hashes.hash(data) == first)
+        try Data("text\nhello, world\n".utf8).write(to: data)
+        let edited = try hashes.hash(link)
+        #expect(edited != first)
+        #expect(try hashes.hash(data) == edited)
+        #expect(throws: (any Error).self) { try hashes.hash(directory.file("missing.csv")) }
+    }
+
     @Test("a labeling function renders its canonical text as reflection does, with every field set, for each kind")
     func functionCanonicalText() throws {
         var keyword = LabelingFunctionSpec(name: "k", kind: .keyword, field: "CONTENT", label: "SPAM")
