@@ -75,7 +75,7 @@ enum TableCellsFile {
             guard cellsStart <= raw.count else { return nil }
             // The cells' bytes are checked once, whole; each cell then starts on a character (not inside one), so
             // every cell is well-formed and decodes without repairs.
-            let cellBytes = Array(raw[cellsStart...])
+            let cellBytes = UnsafeBufferPointer(rebasing: raw[cellsStart...])
             guard UTF8Validation.firstInvalidOffset(cellBytes) == nil else { return nil }
             var ends = [Int](repeating: 0, count: cellCount + 1)
             var previous = 0
@@ -91,23 +91,21 @@ enum TableCellsFile {
                 previous = end
             }
             guard ends[0] == 0, ends[cellCount] == cellBytes.count else { return nil }
-            return cellBytes.withUnsafeBufferPointer { cellsBuffer in
-                var rows: [[String]] = []
-                rows.reserveCapacity(rowCount)
-                for row in 0..<rowCount {
-                    var cells: [String] = []
-                    cells.reserveCapacity(columns)
-                    for column in 0..<columns {
-                        let index = row * columns + column
-                        cells.append(
-                            String(
-                                decoding: UnsafeBufferPointer(rebasing: cellsBuffer[ends[index]..<ends[index + 1]]),
-                                as: UTF8.self))
-                    }
-                    rows.append(cells)
+            var rows: [[String]] = []
+            rows.reserveCapacity(rowCount)
+            for row in 0..<rowCount {
+                var cells: [String] = []
+                cells.reserveCapacity(columns)
+                for column in 0..<columns {
+                    let index = row * columns + column
+                    cells.append(
+                        String(
+                            decoding: UnsafeBufferPointer(rebasing: cellBytes[ends[index]..<ends[index + 1]]),
+                            as: UTF8.self))
                 }
-                return (names, rows)
+                rows.append(cells)
             }
+            return (names, rows)
         }
     }
 }

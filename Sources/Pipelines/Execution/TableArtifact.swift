@@ -127,21 +127,23 @@ struct TableArtifact: Sendable, Equatable {
     static func read(from directory: URL) throws -> TableArtifact {
         let metadata = try PipelineJSON.decode(Metadata.self, from: directory.appendingPathComponent("table.json"))
         let csv = directory.appendingPathComponent("table.csv")
-        let read: TextTable
+        let read: (columnNames: [String], rows: [[String]])
         // The binary cells when they are there and whole (entries written before them, or damaged, have the CSV).
         if let data = try? Data(contentsOf: directory.appendingPathComponent(TableCellsFile.fileName)),
             let cells = TableCellsFile.decode(data)
         {
-            read = TextTable(source: csv.path, columnNames: cells.columnNames, rows: cells.rows)
+            read = cells
         } else {
             do {
-                read = try TableFormat.csv.read(csv, allowEmpty: true)
+                let table = try TableFormat.csv.read(csv, allowEmpty: true)
+                read = (table.columnNames, table.rows)
             } catch {
                 throw PipelinesError.cacheCorrupted(path: csv.path, reason: "\(error)")
             }
         }
-        guard read.rowCount == metadata.lineNumbers.count, metadata.splits.count == read.rowCount,
-            metadata.gold.map({ $0.count == read.rowCount }) ?? true
+        let rowCount = read.rows.count
+        guard rowCount == metadata.lineNumbers.count, metadata.splits.count == rowCount,
+            metadata.gold.map({ $0.count == rowCount }) ?? true
         else {
             throw PipelinesError.cacheCorrupted(path: csv.path, reason: "the rows do not match table.json")
         }

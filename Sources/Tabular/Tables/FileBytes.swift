@@ -60,45 +60,48 @@ public enum UTF8Validation {
 
     /// The offset of the first byte that starts an invalid sequence, or nil.
     public static func firstInvalidOffset(_ bytes: [UInt8]) -> Int? {
-        bytes.withUnsafeBufferPointer { buffer -> Int? in
-            guard let base = buffer.baseAddress else { return nil }
-            let count = buffer.count
-            var i = 0
-            while i < count {
-                // ASCII fast path, eight bytes at a time.
-                while i + 8 <= count {
-                    let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                    if word & 0x8080_8080_8080_8080 != 0 { break }
-                    i += 8
-                }
-                guard i < count else { break }
-                let lead = buffer[i]
-                if lead < 0x80 {
-                    i += 1
-                    continue
-                }
-                func continuation(_ k: Int) -> Bool { i + k < count && buffer[i + k] & 0xC0 == 0x80 }
-                switch lead {
-                case 0xC2...0xDF:
-                    guard continuation(1) else { return i }
-                    i += 2
-                case 0xE0...0xEF:
-                    guard continuation(1), continuation(2) else { return i }
-                    let second = buffer[i + 1]
-                    if lead == 0xE0 && second < 0xA0 { return i }  // overlong
-                    if lead == 0xED && second > 0x9F { return i }  // surrogate
-                    i += 3
-                case 0xF0...0xF4:
-                    guard continuation(1), continuation(2), continuation(3) else { return i }
-                    let second = buffer[i + 1]
-                    if lead == 0xF0 && second < 0x90 { return i }  // overlong
-                    if lead == 0xF4 && second > 0x8F { return i }  // above U+10FFFF
-                    i += 4
-                default:
-                    return i
-                }
+        bytes.withUnsafeBufferPointer { firstInvalidOffset($0) }
+    }
+
+    /// The offset (from the buffer's start) of the first byte that starts an invalid sequence, or nil.
+    public static func firstInvalidOffset(_ buffer: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = buffer.baseAddress else { return nil }
+        let count = buffer.count
+        var i = 0
+        while i < count {
+            // ASCII fast path, eight bytes at a time.
+            while i + 8 <= count {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 != 0 { break }
+                i += 8
             }
-            return nil
+            guard i < count else { break }
+            let lead = buffer[i]
+            if lead < 0x80 {
+                i += 1
+                continue
+            }
+            func continuation(_ k: Int) -> Bool { i + k < count && buffer[i + k] & 0xC0 == 0x80 }
+            switch lead {
+            case 0xC2...0xDF:
+                guard continuation(1) else { return i }
+                i += 2
+            case 0xE0...0xEF:
+                guard continuation(1), continuation(2) else { return i }
+                let second = buffer[i + 1]
+                if lead == 0xE0 && second < 0xA0 { return i }  // overlong
+                if lead == 0xED && second > 0x9F { return i }  // surrogate
+                i += 3
+            case 0xF0...0xF4:
+                guard continuation(1), continuation(2), continuation(3) else { return i }
+                let second = buffer[i + 1]
+                if lead == 0xF0 && second < 0x90 { return i }  // overlong
+                if lead == 0xF4 && second > 0x8F { return i }  // above U+10FFFF
+                i += 4
+            default:
+                return i
+            }
         }
+        return nil
     }
 }
