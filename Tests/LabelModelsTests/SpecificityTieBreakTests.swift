@@ -17,17 +17,22 @@ import Testing
         labelingFunctions: [LF(coverage: 0.6, accuracy: 0.35, votedClass: 0)]
             + (1..<4).map { LF(coverage: 0.2, accuracy: 0.8, votedClass: $0) })
 
-    @Test("one keyword per class, one of them broad: auto breaks MV's ties toward the narrower keyword and gains")
-    func tiesGoToTheNarrowerKeyword() throws {
-        let sample = Self.broadKeywordTask.sample(rows: 6_000, seed: 11)
-        let matrix = sample.matrix
+    /// Auto and majority vote fitted to `matrix`, after checking that auto chose the specificity tie-break and says why.
+    static func fitBreakingTiesBySpecificity(_ matrix: LabelMatrix) throws -> (AutoLabelModel, MajorityVote) {
         var auto = AutoLabelModel(), mv = MajorityVote()
         try auto.fit(matrix)
         try mv.fit(matrix)
         #expect(auto.choice == .majorityVoteTiesBySpecificity)
-        let reason = try #require(auto.reason)
-        #expect(reason.hasPrefix("mv+specific-ties: no other model is identifiable here"))
-        #expect(reason.contains("every LF votes one class"))
+        #expect(auto.reason?.hasPrefix("mv+specific-ties: no other model is identifiable here") == true)
+        return (auto, mv)
+    }
+
+    @Test("one keyword per class, one of them broad: auto breaks MV's ties toward the narrower keyword and gains")
+    func tiesGoToTheNarrowerKeyword() throws {
+        let sample = Self.broadKeywordTask.sample(rows: 6_000, seed: 11)
+        let matrix = sample.matrix
+        let (auto, mv) = try Self.fitBreakingTiesBySpecificity(matrix)
+        #expect(auto.reason?.contains("every LF votes one class") == true)
         // Class 0 has by far the most votes, so it weighs least.
         let weights = try #require(auto.tieBreakClassWeights)
         #expect(weights.count == 4 && weights.indices.allSatisfy { $0 == 0 || weights[$0] > 2 * weights[0] })
