@@ -8,8 +8,18 @@ import Labeling
 ///
 /// - Complexity: O(Σᵢ vᵢ²) for vᵢ votes in row i.
 enum AgreementAccuracy {
-    static func estimate(_ matrix: LabelMatrix, prior: Double = 0.7, range: ClosedRange<Double>) -> [Double] {
+    ///
+    /// - Parameter copiedPairs: pairs of LFs left out of each other's "other functions" (copies in agreement, which
+    ///   would otherwise vouch for each other).
+    static func estimate(
+        _ matrix: LabelMatrix, prior: Double = 0.7, range: ClosedRange<Double>, copiedPairs: [[Int]] = []
+    ) -> [Double] {
         let m = matrix.lfCount
+        var partnersOf: [Int: Set<Int>] = [:]
+        for pair in copiedPairs where pair.count == 2 && pair.allSatisfy({ (0..<m).contains($0) }) {
+            partnersOf[pair[0], default: []].insert(pair[1])
+            partnersOf[pair[1], default: []].insert(pair[0])
+        }
         var agree = [Double](repeating: 0, count: m)
         var total = [Double](repeating: 0, count: m)
         var classes: [Int] = [], counts: [Int] = []
@@ -29,9 +39,16 @@ enum AgreementAccuracy {
             }
             for index in lower..<upper {
                 let lf = Int(matrix.voteLFs[index]), own = Int(matrix.voteClasses[index])
+                let partners = partnersOf[lf]
                 var best = 0, bestClass = -1, tied = false
                 for (position, c) in classes.enumerated() {
-                    let others = counts[position] - (c == own ? 1 : 0)
+                    var others = counts[position] - (c == own ? 1 : 0)
+                    if let partners {
+                        for other in lower..<upper
+                        where Int(matrix.voteClasses[other]) == c && partners.contains(Int(matrix.voteLFs[other])) {
+                            others -= 1
+                        }
+                    }
                     if others > best {
                         best = others
                         bestClass = c

@@ -284,7 +284,9 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
                     tripletFit = model
                 }
                 if diagnosis.supports(.wmv) {
-                    var model = WeightedMajorityVote()
+                    let copied = diagnosis.agreementCopies
+                    var model = WeightedMajorityVote(
+                        configuration: .init(copiedPairs: copied.isEmpty ? nil : copied))
                     try model.fit(matrix, options: options)
                     weightedFit = model
                 }

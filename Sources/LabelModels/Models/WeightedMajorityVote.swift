@@ -16,8 +16,14 @@ public struct WeightedMajorityVote: LabelModel, Codable, Equatable {
     public struct Configuration: Sendable, Codable, Equatable {
         /// Known per-LF accuracies; `nil` to estimate them.
         public var accuracies: [Double]?
+        /// Pairs of LFs that copy each other's answers (``Identifiability/agreementCopies``): without a dev set, each is
+        /// left out of the other's majority when accuracies are estimated, so a pair cannot vouch for itself.
+        public var copiedPairs: [[Int]]?
         /// Creates settings; `accuracies` (one per LF) fixes the LF accuracies instead of learning them.
-        public init(accuracies: [Double]? = nil) { self.accuracies = accuracies }
+        public init(accuracies: [Double]? = nil, copiedPairs: [[Int]]? = nil) {
+            self.accuracies = accuracies
+            self.copiedPairs = copiedPairs
+        }
     }
 
     /// The method's short name, as model files and reports spell it.
@@ -56,7 +62,7 @@ public struct WeightedMajorityVote: LabelModel, Codable, Equatable {
             try DevSet.validate(dev, labels: labels, for: matrix)
             accuracies = try DevSet.accuracies(dev, labels: labels, range: bounds)
         } else {
-            accuracies = AgreementAccuracy.estimate(matrix, range: bounds)
+            accuracies = AgreementAccuracy.estimate(matrix, range: bounds, copiedPairs: configuration.copiedPairs ?? [])
         }
         accuracies = accuracies.map { min(bounds.upperBound, max(1e-6, $0)) }
         cardinality = k

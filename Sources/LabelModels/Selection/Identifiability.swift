@@ -78,6 +78,11 @@ public struct Identifiability: Sendable, Equatable, Codable {
     /// LFs' silence is evidence (the moment model predicting with abstentions) only one member's silence counts.
     public var redundantCopies: Set<Int> { Set(suspectedCopies.flatMap { $0.dropFirst() }) }
 
+    /// Pairs of two-sided LFs that agree with each other far more than their agreement with the other LFs explains
+    /// (``findAgreementCopies(_:_:votedClasses:)``): merged into one source in ``groups``, and left out of each other's
+    /// majority where weighted MV estimates accuracies.
+    public var agreementCopies: [[Int]] = []
+
     /// Two LFs whose co-votes no conditionally independent pair can reach: likely copies or paraphrases of each other.
     ///
     /// For conditionally independent LFs a and b, P(a and b vote) = Σ_y π_y P(a votes | y) P(b votes | y) ≤
@@ -108,7 +113,7 @@ public struct Identifiability: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case rows, lfCount, cardinality, groups, independentSources, oneClassLFs, sourcesPerClass, verdicts
-        case suspectedDependencies, suspectedCopies
+        case suspectedDependencies, suspectedCopies, agreementCopies
     }
 
     /// Decodes analyses saved before ``suspectedDependencies`` existed too (with none).
@@ -125,6 +130,7 @@ public struct Identifiability: Sendable, Equatable, Codable {
         suspectedDependencies =
             try c.decodeIfPresent([SuspectedDependency].self, forKey: .suspectedDependencies) ?? []
         suspectedCopies = try c.decodeIfPresent([[Int]].self, forKey: .suspectedCopies) ?? []
+        agreementCopies = try c.decodeIfPresent([[Int]].self, forKey: .agreementCopies) ?? []
     }
 
     init(
@@ -195,6 +201,8 @@ public struct Identifiability: Sendable, Equatable, Codable {
                 }
             }
         }
+        let agreementPairs = m <= 3_000 ? findAgreementCopies(sample, statistics, votedClasses: votedClasses) : []
+        for pair in agreementPairs { join(pair[0], pair[1]) }
         var members: [Int: [Int]] = [:]
         for j in 0..<m where totals[j] > 0 { members[root(j), default: []].append(j) }
         let sources = members.values.sorted { $0[0] < $1[0] }
@@ -277,6 +285,7 @@ public struct Identifiability: Sendable, Equatable, Codable {
             rows: matrix.rowCount, lfCount: m, cardinality: k, groups: sources.filter { $0.count > 1 },
             independentSources: sources.count, oneClassLFs: oneClass, sourcesPerClass: sourcesPerClass,
             verdicts: verdicts)
+        analysis.agreementCopies = agreementPairs
         if m <= 3_000 {
             analysis.suspectedDependencies = suspected(
                 statistics, totals: totals, separate: { sourceOf[$0] != sourceOf[$1] })
