@@ -78,8 +78,8 @@ extension LabelModelEvaluation {
                 var runs: [Result] = []
                 for _ in 0..<max(1, repeats) { runs.append(try evaluate(splits, options: methodOptions).result) }
                 var result = runs[0]
-                result.fitSeconds = median(runs.map(\.fitSeconds))
-                result.predictSeconds = median(runs.map(\.predictSeconds))
+                result.fitSeconds = upperMedian(runs.map(\.fitSeconds))
+                result.predictSeconds = upperMedian(runs.map(\.predictSeconds))
                 results.append(result)
                 scores[method.rawValue, default: []].append(benchmarkScore(result))
                 progress?(result)
@@ -89,11 +89,5 @@ extension LabelModelEvaluation {
             results: results, meanScoreByMethod: scores.mapValues { $0.reduce(0, +) / Double($0.count) },
             scoreNote: "score = test F1 of class 1 for folders named *sms*, else test accuracy (as WRENCH reports)"
                 + (options.useDevSet ? "; auto and wmv used the valid split as a dev set (dev_rows)" : ""))
-    }
-
-    /// The upper median (the middle value of an odd count).
-    private static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted[sorted.count / 2]
     }
 }

@@ -8,6 +8,7 @@ import Labeling
 ///
 /// - Complexity: O(Σᵢ vᵢ²) for vᵢ votes in row i.
 enum AgreementAccuracy {
+    /// Each LF's estimated accuracy (see the type's description), clamped to `range`.
     ///
     /// - Parameter copiedPairs: pairs of LFs left out of each other's "other functions" (copies in agreement, which
     ///   would otherwise vouch for each other).

@@ -162,7 +162,7 @@ public struct AutoLabelModel: LabelModel, Codable, Equatable {
         /// Majority vote where it has a unique winner; tied classes' share goes mostly to the class the LFs vote least
         /// often (``tieBreakClassWeights``). Used when only MV is identifiable and every LF votes one class: keyword LFs
         /// whose class is voted more often fire more often on other classes' rows, so of two tied keywords the more
-        /// specific one is the better evidence (WRENCH Hausa and TREC: +1.5 and +3.1 points over random tie-breaks).
+        /// specific one is the better evidence (WRENCH Hausa: 0.474 → 0.488 test accuracy over MV's hash tie-break).
         case majorityVoteTiesBySpecificity = "mv+specific-ties"
     }
 

@@ -17,7 +17,8 @@ extension Identifiability {
     /// each agrees with the others' majority on 0.16 and 0.17 of its rows, the median LF on 0.27). Binary tasks, where
     /// the median pair already agrees on more than half its co-votes, never qualify.
     ///
-    /// - Complexity: O(Σᵢ vᵢ²) over the rows of `sample` (vᵢ votes in row i), plus O(m²).
+    /// - Complexity: O(m²) for the pairs, plus O(Σᵢ vᵢ·k) over the rows of `sample` (vᵢ votes in row i) once, and once
+    ///   more per candidate pair.
     static func findAgreementCopies(_ sample: LabelMatrix, _ statistics: LabelStatistics, votedClasses: [[Int]])
         -> [[Int]]
     {
@@ -38,7 +39,7 @@ extension Identifiability {
             }
         }
         guard pairs.count >= 3 else { return [] }
-        let medianPair = median(pairs.map(\.agreement))
+        let medianPair = upperMedian(pairs.map(\.agreement))
         let candidates = pairs.filter {
             $0.agreement >= agreementCopyRatio * medianPair && $0.agreement > 1 / Double(k)
         }
@@ -46,7 +47,7 @@ extension Identifiability {
         // Each candidate member's agreement with the majority of the votes other than the pair's.
         var found: [[Int]] = []
         let perLF = majorityAgreement(sample, excluding: nil)
-        let typical = median(perLF.compactMap { $0 })
+        let typical = upperMedian(perLF.compactMap { $0 })
         for pair in candidates {
             let excluded = majorityAgreement(sample, excluding: (pair.a, pair.b))
             guard let first = excluded[pair.a], let second = excluded[pair.b], first <= typical, second <= typical
@@ -88,10 +89,5 @@ extension Identifiability {
             }
         }
         return (0..<m).map { judged[$0] >= minimumCoVotes ? agreed[$0] / judged[$0] : nil }
-    }
-
-    private static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 }
