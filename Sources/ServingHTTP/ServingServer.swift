@@ -1,4 +1,5 @@
 import Foundation
+import FoundryCore
 import Hummingbird
 import Logging
 import Serving
@@ -15,6 +16,10 @@ import UnixSignals
 /// On SIGTERM (or SIGINT) the runtime stops taking requests (`/ready` answers 503, new requests `shutting_down`),
 /// finishes what is queued within ``drainGrace``, and then the server closes its connections; ``run(onListening:)``
 /// returns normally, so the process exits 0.
+///
+/// The server's own tasks (connections, request handlers, the drain) run on threads of their own
+/// (``DedicatedThreadExecutor``), and inference on the runtime's worker threads: an app that embeds the server and
+/// blocks every thread of Swift's cooperative pool in its own tasks does not stop it from answering.
 public struct ServingServer: Sendable {
     /// The engine behind the API.
     public let runtime: ServingRuntime
@@ -60,7 +65,19 @@ public struct ServingServer: Sendable {
     /// - Parameter onListening: called once with the bound port (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         runtime.start()
-        try await serviceGroup(onListening: onListening, signals: [.sigterm, .sigint]).run()
+        let group = serviceGroup(onListening: onListening, signals: [.sigterm, .sigint])
+        try await Self.onOwnThreads { try await group.run() }
+    }
+
+    /// How many threads run the server's tasks (parsing, authorization, replies; not inference).
+    static let taskThreadCount = 2
+
+    /// Runs `body` — and the structured tasks it starts, such as Hummingbird's connection handlers — on threads of
+    /// the server's own, which end when it returns.
+    static func onOwnThreads(_ body: @Sendable () async throws -> Void) async throws {
+        let executor = DedicatedThreadExecutor(name: "foundry-serve", threadCount: taskThreadCount)
+        defer { executor.shutdown() }
+        try await withTaskExecutorPreference(executor) { try await body() }
     }
 
     /// The HTTP server and the drain as one service group: a graceful shutdown (a signal, or
@@ -126,7 +143,7 @@ extension ServingServer {
         let group = serviceGroup(onListening: { continuation.yield($0) }, signals: [])
         let task = Task {
             defer { continuation.finish() }
-            try await group.run()
+            try await Self.onOwnThreads { try await group.run() }
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {

@@ -118,7 +118,7 @@ enum Blocking {
         let slot = Slot<Value>()
         // The work runs on a thread of its own, never on Swift's cooperative pool: the caller may itself be a pool
         // thread (a test, a library user's task), and with every pool thread blocked here the work could never run.
-        let executor = DedicatedThreadExecutor()
+        let executor = DedicatedThreadExecutor(name: "foundry-pipeline-wait")
         defer { executor.shutdown() }
         Task.detached(executorPreference: executor) {
             do { slot.result = .success(try await work()) } catch { slot.result = .failure(error) }
@@ -133,52 +133,5 @@ enum Blocking {
 
     static func waitQuietly<Value: Sendable>(_ work: @escaping @Sendable () async -> Value) -> Value? {
         try? wait { await work() }
-    }
-}
-
-/// A task executor with one thread of its own, so that async work a synchronous caller waits for does not need a
-/// thread of Swift's cooperative pool (which the waiting caller may be occupying).
-final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
-    // Invariant: `jobs` and `finished` are read and written only with `condition` locked.
-    private let condition = NSCondition()
-    private var jobs: [UnownedJob] = []
-    private var finished = false
-
-    /// Starts the thread.
-    init() {
-        let thread = Thread { [self] in runJobs() }
-        thread.name = "foundry-pipeline-wait"
-        thread.start()
-    }
-
-    /// Queues a job for the thread.
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
-
-    /// Lets the thread end once the queued jobs have run.
-    func shutdown() {
-        condition.lock()
-        finished = true
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func runJobs() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !finished { condition.wait() }
-            if jobs.isEmpty {
-                condition.unlock()
-                return
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job.runSynchronously(on: asUnownedTaskExecutor())
-        }
     }
 }

@@ -298,7 +298,11 @@ public final class ServingRuntime: Sendable {
             let id = selector.description
             if cache.contains(id) { return id }
             for part in parts where !cache.contains(part.id) { throw ServingError.unknownAdapter(id: part.id) }
-            let merged = try await Task.detached { [cache] in
+            // A merge is heavy: it runs on a thread of its own, neither on the server's task threads nor on
+            // Swift's cooperative pool, which the embedding process may have blocked.
+            let mergeThread = DedicatedThreadExecutor(name: "foundry-serve-merge")
+            defer { mergeThread.shutdown() }
+            let merged = try await Task.detached(executorPreference: mergeThread) { [cache] in
                 let inputs = try parts.map { part in
                     AdapterMergeInput(name: part.id, path: part.id, adapter: try cache.acquire(part.id))
                 }
