@@ -45,15 +45,18 @@ private final class PoolBlockers: Sendable {
 
     init(count: Int) { self.count = count }
 
-    /// Starts `count` blocking tasks and returns once all of them hold a pool thread.
-    func blockThePool() {
+    /// Starts `count` blocking tasks and returns once all of them hold a pool thread, or after `limit` when other
+    /// work in the test run holds the rest (then the pool is just as blocked; the blockers that start late pass
+    /// straight through once ``release()`` has been called).
+    func blockThePool(limit: DispatchTimeInterval = .seconds(30)) {
         for _ in 0..<count {
             Task.detached { [self] in
                 started.signal()
                 released.wait()
             }
         }
-        for _ in 0..<count { started.wait() }
+        let deadline = DispatchTime.now() + limit
+        for _ in 0..<count where started.wait(timeout: deadline) == .timedOut { break }
     }
 
     /// Lets every blocking task finish.
