@@ -89,6 +89,33 @@ import Testing
         #expect(try AutoLabelModel(configuration: off).choiceStability(task.train.matrix, options: FitOptions()) == nil)
     }
 
+    @Test("a choice Dawid–Skene judges alone, the moment model set aside, is checked however large its gain")
+    func selfJudgedChoiceBesideFailedMomentsIsChecked() throws {
+        // Task 3 of the `prompted` shape, seed 99: 260 rows, 30 LFs over 5 classes, most of them in clusters of copies.
+        // The moment fit contradicts the majority, so Dawid–Skene is the only judge, and it expects its own tie-break
+        // to gain 7.2 points (past `largestGainChecked`); on the test rows that tie-break loses 3 points.
+        let shape = try #require(SyntheticLabelingTask.Shape.named("prompted"))
+        let task = GeneratedTaskBenchmark.generateTask(shape: shape, index: 3, seed: 99, testRows: 4_000)
+        #expect(task.train.matrix.rowCount == 260)
+        var unchecked = AutoLabelModel.Configuration()
+        unchecked.stabilityResamples = 0
+        var before = AutoLabelModel(configuration: unchecked)
+        try before.fit(task.train.matrix, options: FitOptions(seed: 123))
+        #expect(before.choice == .majorityVoteTiesByDawidSkene)
+        #expect(before.reason?.contains("at least 7.2 points under every identifiable model (ds; least by ds)") == true)
+        #expect(before.reason?.contains("moments disagrees with majority votes") == true)
+        var auto = AutoLabelModel()
+        try auto.fit(task.train.matrix, options: FitOptions(seed: 123))
+        #expect(auto.choice == .majorityVote)
+        #expect(auto.reason?.hasPrefix("mv: mv+ds-ties was expected to beat majority vote by at least 7.2") == true)
+        #expect(auto.reason?.contains("so its gain may be the noise of 260 training rows") == true)
+        var majority = MajorityVote()
+        try majority.fit(task.train.matrix, options: FitOptions(seed: 123))
+        let mv = try Self.testAccuracy(majority, on: task)
+        #expect(try Self.testAccuracy(auto, on: task) == mv)
+        #expect(try Self.testAccuracy(before, on: task) < mv - 0.03)
+    }
+
     @Test(
         "WRENCH youtube keeps the moment model: its resamples depart from majority vote too",
         .enabled(if: TestData.has("wrench_youtube")))
