@@ -24,26 +24,33 @@ import Testing
         ).accuracy ?? 0
     }
 
+    /// Auto fitted on `task`'s training rows without the bootstrap check and with it, and majority vote's test accuracy.
+    static func fitWithoutAndWithCheck(_ task: GeneratedTaskBenchmark.GeneratedTask) throws -> (
+        unchecked: AutoLabelModel, checked: AutoLabelModel, majorityAccuracy: Double
+    ) {
+        var configuration = AutoLabelModel.Configuration()
+        configuration.stabilityResamples = 0
+        var unchecked = AutoLabelModel(configuration: configuration)
+        try unchecked.fit(task.train.matrix, options: FitOptions(seed: 123))
+        var checked = AutoLabelModel()
+        try checked.fit(task.train.matrix, options: FitOptions(seed: 123))
+        var majority = MajorityVote()
+        try majority.fit(task.train.matrix, options: FitOptions(seed: 123))
+        return (unchecked, checked, try testAccuracy(majority, on: task))
+    }
+
     @Test("on 339 rows a lucky moment fit no longer replaces majority vote, and the reason says why")
     func unstableChoiceFallsBackToMajorityVote() throws {
         let task = try Self.smallMixedTask()
         #expect(task.train.matrix.rowCount == 339)
-        var unchecked = AutoLabelModel.Configuration()
-        unchecked.stabilityResamples = 0
-        var before = AutoLabelModel(configuration: unchecked)
-        try before.fit(task.train.matrix, options: FitOptions(seed: 123))
+        let (before, auto, mv) = try Self.fitWithoutAndWithCheck(task)
         #expect(before.choice == .moments)
-        var auto = AutoLabelModel()
-        try auto.fit(task.train.matrix, options: FitOptions(seed: 123))
         #expect(auto.choice == .majorityVote)
         let reason = try #require(auto.reason)
         #expect(reason.hasPrefix("mv: moments was expected to beat majority vote"))
         #expect(reason.contains("bootstrap resamples of the training rows also chose a model other than majority vote"))
         #expect(reason.contains("(10 needed), so its gain may be the noise of 339 training rows"))
         // Scored against the hidden labels: the check turns a 6-point loss into majority vote's score.
-        var majority = MajorityVote()
-        try majority.fit(task.train.matrix, options: FitOptions(seed: 123))
-        let mv = try Self.testAccuracy(majority, on: task)
         #expect(try Self.testAccuracy(auto, on: task) == mv)
         #expect(try Self.testAccuracy(before, on: task) < mv - 0.05)
     }
@@ -97,21 +104,13 @@ import Testing
         let shape = try #require(SyntheticLabelingTask.Shape.named("prompted"))
         let task = GeneratedTaskBenchmark.generateTask(shape: shape, index: 3, seed: 99, testRows: 4_000)
         #expect(task.train.matrix.rowCount == 260)
-        var unchecked = AutoLabelModel.Configuration()
-        unchecked.stabilityResamples = 0
-        var before = AutoLabelModel(configuration: unchecked)
-        try before.fit(task.train.matrix, options: FitOptions(seed: 123))
+        let (before, auto, mv) = try Self.fitWithoutAndWithCheck(task)
         #expect(before.choice == .majorityVoteTiesByDawidSkene)
         #expect(before.reason?.contains("at least 7.2 points under every identifiable model (ds; least by ds)") == true)
         #expect(before.reason?.contains("moments disagrees with majority votes") == true)
-        var auto = AutoLabelModel()
-        try auto.fit(task.train.matrix, options: FitOptions(seed: 123))
         #expect(auto.choice == .majorityVote)
         #expect(auto.reason?.hasPrefix("mv: mv+ds-ties was expected to beat majority vote by at least 7.2") == true)
         #expect(auto.reason?.contains("so its gain may be the noise of 260 training rows") == true)
-        var majority = MajorityVote()
-        try majority.fit(task.train.matrix, options: FitOptions(seed: 123))
-        let mv = try Self.testAccuracy(majority, on: task)
         #expect(try Self.testAccuracy(auto, on: task) == mv)
         #expect(try Self.testAccuracy(before, on: task) < mv - 0.03)
     }
