@@ -50,3 +50,17 @@ import Testing
             ).contains("must be positive"))
     }
 }
+
+/// The arithmetic count benchmarks divide by time.
+@Suite struct BertConfigurationArithmeticTests {
+    @Test func miniLMCountsEveryMatrixProductOfALayer() {
+        let miniLM = BertConfiguration()
+        // 27 tokens: projections 4·27·384², feed-forward 2·27·384·1536, attention 2·27²·384, six layers.
+        #expect(miniLM.multiplyAdds(tokens: 27) == 6 * (4 * 27 * 384 * 384 + 2 * 27 * 384 * 1536 + 2 * 27 * 27 * 384))
+        #expect(miniLM.multiplyAdds(tokens: 27) == 290_013_696)
+        #expect(miniLM.multiplyAdds(tokens: 0) == 0)
+        // Linear in length apart from attention's square term.
+        let one = miniLM.multiplyAdds(tokens: 1), two = miniLM.multiplyAdds(tokens: 2)
+        #expect(two - 2 * one == 6 * 2 * 2 * 384)
+    }
+}

@@ -61,7 +61,7 @@ struct CheckpointRegMeanTests {
             configuration.regmeanAlpha = alpha
             configuration.weights = [0.25, 0.75]
             let output = folder.file("merged-\(alpha)")
-            try CheckpointMerge.merge(models: [a, b], base: nil, output: output, configuration: configuration)
+            _ = try CheckpointMerge.merge(models: [a, b], base: nil, output: output, configuration: configuration)
             let merged = try #require(
                 try SafeTensors(contentsOf: output.appendingPathComponent("model.safetensors"))
                     .tensors["\(Self.query).weight"]

@@ -61,13 +61,12 @@ struct SelectExemplarsTests {
         }
         let (directory, url) = try folder(
             select: "{kind: select, inputs: [spam, music], evaluation: comments, mode: route, exemplars: nope.csv}")
-        try withExtendedLifetime(directory) {
-            #expect {
-                try PipelineSpec.load(url).validateFiles(environment: [:])
-            } throws: { error in
-                guard case .missingFile(let step, let key, let path) = error as? PipelinesError else { return false }
-                return step == "best" && key == "exemplars" && path.hasSuffix("nope.csv")
-            }
+        defer { withExtendedLifetime(directory) {} }
+        #expect {
+            try PipelineSpec.load(url).validateFiles(environment: [:])
+        } throws: { error in
+            guard case .missingFile(let step, let key, let path) = error as? PipelinesError else { return false }
+            return step == "best" && key == "exemplars" && path.hasSuffix("nope.csv")
         }
     }
 

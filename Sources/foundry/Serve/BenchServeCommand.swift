@@ -59,6 +59,12 @@ struct BenchServeCommand: AsyncParsableCommand {
     @Option(help: "Run a soak of this many seconds instead (mixed traffic, adapter churn, bad inputs).")
     var soak: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds each GEMM configuration is timed before the runs, for the machine's matrix-product ceiling "
+                + "(0 skips it).", valueName: "seconds"))
+    var gemmCeilingSeconds = 0.5
+
     @OptionGroup var tuning: ServingTuningOptions
 
     func validate() throws {
@@ -97,6 +103,8 @@ struct BenchServeCommand: AsyncParsableCommand {
         var withinMemoryBound: Bool?
         var tiers: [String: TierFigures]
         var meanBatchSequences: Double?
+        /// The encoder's arithmetic rate over the run (GFLOP/s, ``ServeArithmetic``).
+        var encoderGflopsPerSecond: Double?
     }
 
     /// Latency percentiles in milliseconds.
@@ -141,6 +149,8 @@ struct BenchServeCommand: AsyncParsableCommand {
         var runs: [Run]
         var ratios: [String: Double]
         var coldStart: ColdStart?
+        /// Arithmetic per text and the machine's GEMM ceiling (absent with `--gemm-ceiling-seconds 0`).
+        var arithmetic: ServeArithmetic?
     }
 
     func run() async throws {
@@ -156,6 +166,11 @@ struct BenchServeCommand: AsyncParsableCommand {
             count: counts.max() ?? 1, in: folder, model: encoder.model, seed: seed)
         let texts = try AdaptersCLI.youtubeComments(count: 2000).texts
         let meanTokens = Double(encoder.tokenize(texts).reduce(0) { $0 + $1.count }) / Double(texts.count)
+        let arithmetic =
+            gemmCeilingSeconds > 0
+            ? ServeArithmetic.measure(
+                configuration: encoder.model.configuration, tokenCounts: encoder.tokenize(texts).map(\.count),
+                workers: tuning.workers ?? ComputeThreads.availableCPUs, seconds: gemmCeilingSeconds) : nil
         let (store, token) = try BenchStore.make()
         var runs: [Run] = []
         var coldStart: ColdStart?
@@ -218,7 +233,9 @@ struct BenchServeCommand: AsyncParsableCommand {
                         },
                         tiers: Self.tiers(cache.statistics()),
                         meanBatchSequences: batches > 0
-                            ? ((batchesAfter.sequences - batchesBefore.sequences) / batches * 10).rounded() / 10 : nil))
+                            ? ((batchesAfter.sequences - batchesBefore.sequences) / batches * 10).rounded() / 10 : nil,
+                        encoderGflopsPerSecond: arithmetic?.gflopsPerSecond(
+                            texts: requests * textsPerRequest, seconds: outcome.seconds)))
                 if !json, let run = runs.last {
                     FileHandle.standardError.write(
                         Data(
@@ -243,7 +260,8 @@ struct BenchServeCommand: AsyncParsableCommand {
                 maxLength: maxLength, meanTokensPerText: (meanTokens * 10).rounded() / 10,
                 hotBytes: tuning.hotBytes, warmBytes: tuning.warmBytes, maxActiveAdapters: tuning.maxActiveAdapters,
                 maxBatchTokens: tuning.maxBatchTokens, cycleTimeMs: tuning.cycleTimeMs, runs: runs,
-                ratios: Self.ratios(runs), coldStart: coldStart))
+                ratios: Self.ratios(runs, ceiling: arithmetic?.gemmCeilingGflopsPerSecond), coldStart: coldStart,
+                arithmetic: arithmetic))
     }
 
     static func megabytes(_ bytes: Int) -> Double { (Double(bytes) / 1_048_576 * 10).rounded() / 10 }
@@ -259,8 +277,9 @@ struct BenchServeCommand: AsyncParsableCommand {
         return out
     }
 
-    /// `N adapters ÷ 1 adapter` and `batched ÷ naive` throughput ratios.
-    static func ratios(_ runs: [Run]) -> [String: Double] {
+    /// `N adapters ÷ 1 adapter` and `batched ÷ naive` throughput ratios, and with a GEMM `ceiling` (GFLOP/s) the
+    /// largest batched ÷ naive ratio the machine allows (`ceiling_over_naive_N`, see ``ServeArithmetic``).
+    static func ratios(_ runs: [Run], ceiling: Double? = nil) -> [String: Double] {
         var ratios: [String: Double] = [:]
         let batched = runs.filter { $0.mode == "batched" }
         if let single = batched.first(where: { $0.adapters == 1 }) {
@@ -273,6 +292,9 @@ struct BenchServeCommand: AsyncParsableCommand {
             if let naive = runs.first(where: { $0.mode == "naive-swap" && $0.adapters == run.adapters }) {
                 ratios["batched_over_naive_\(run.adapters)"] =
                     (run.requestsPerSecond / naive.requestsPerSecond * 1000).rounded() / 1000
+                if let ceiling, let rate = naive.encoderGflopsPerSecond, rate > 0 {
+                    ratios["ceiling_over_naive_\(run.adapters)"] = (ceiling / rate * 1000).rounded() / 1000
+                }
             }
         }
         return ratios
