@@ -16,8 +16,11 @@ struct BenchServeCommand: AsyncParsableCommand {
             temporary store), then --concurrency clients send --requests classification requests of \
             --texts-per-request YouTube comments each, request i to adapter i mod N (uniform). Adapters are seeded \
             random rank-8 LoRA adapters on query and value (written once to --adapter-dir). --naive-swap repeats \
-            each count with the baseline that merges and unmerges one adapter per request. --soak SECONDS runs \
-            mixed traffic with adapter churn and bad inputs instead, and reports statuses and memory over time.
+            each count with the baseline that merges and unmerges one adapter per request. Each run reports the \
+            encoder arithmetic it sustained (encoder_gflops_per_second), and the arithmetic block the machine's GEMM \
+            ceiling with every worker busy; ratios.ceiling_over_naive_N is the most any batching could gain over the \
+            naive mode on this machine. --soak SECONDS runs mixed traffic with adapter churn and bad inputs \
+            instead, and reports statuses and memory over time.
             """)
 
     @Option(help: "Base model directory.")
