@@ -44,4 +44,13 @@ struct BenchServeArithmeticCLITests {
         let bound = try #require(number(ratios["ceiling_over_naive_1"]))
         #expect(abs(bound - ceiling / naiveRate) <= 0.002 + bound * 0.01)
     }
+
+    @Test(
+        "a negative --gemm-ceiling-seconds is refused before anything runs, naming the option",
+        .enabled(if: FoundryCLI.executable != nil))
+    func refusesANegativeCeilingTime() throws {
+        let output = try FoundryCLI.run(["bench", "serve", "--gemm-ceiling-seconds=-1"])
+        #expect(output.status != 0)
+        #expect(output.standardError.contains("--gemm-ceiling-seconds must be 0 (skip) or a positive number"))
+    }
 }

@@ -78,6 +78,9 @@ struct BenchServeCommand: AsyncParsableCommand {
             throw ValidationError("--requests, --concurrency and --texts-per-request must be positive")
         }
         guard maxLength >= 2 else { throw ValidationError("--max-length must be at least 2") }
+        guard gemmCeilingSeconds >= 0, gemmCeilingSeconds.isFinite else {
+            throw ValidationError("--gemm-ceiling-seconds must be 0 (skip) or a positive number of seconds")
+        }
         if let soak, soak < 5 { throw ValidationError("--soak needs at least 5 seconds") }
     }
 
@@ -168,11 +171,12 @@ struct BenchServeCommand: AsyncParsableCommand {
         let ids = try SyntheticAdapters.ensure(
             count: counts.max() ?? 1, in: folder, model: encoder.model, seed: seed)
         let texts = try AdaptersCLI.youtubeComments(count: 2000).texts
-        let meanTokens = Double(encoder.tokenize(texts).reduce(0) { $0 + $1.count }) / Double(texts.count)
+        let tokenCounts = encoder.tokenize(texts).map(\.count)
+        let meanTokens = Double(tokenCounts.reduce(0, +)) / Double(texts.count)
         let arithmetic =
             gemmCeilingSeconds > 0
             ? ServeArithmetic.measure(
-                configuration: encoder.model.configuration, tokenCounts: encoder.tokenize(texts).map(\.count),
+                configuration: encoder.model.configuration, tokenCounts: tokenCounts,
                 workers: tuning.workers ?? ComputeThreads.availableCPUs, seconds: gemmCeilingSeconds) : nil
         let (store, token) = try BenchStore.make()
         var runs: [Run] = []
