@@ -32,6 +32,9 @@ public enum MergeMethod: String, Sendable, CaseIterable, Codable {
     case fisher
     /// RegMean (Jin et al. 2023, "Dataless Knowledge Fusion by Merging Weights of Language Models").
     case regmean
+    /// TSV-Merge (Gargiulo et al. 2025, "Task Singular Vectors: Reducing Task Interference in Model Merging"):
+    /// task arithmetic on each module's singular vectors after decorrelating them across tasks. Adapters only.
+    case tsv
 
     /// Whether the method sparsifies by a density (and so reads `--density`).
     public var usesDensity: Bool {
@@ -42,11 +45,11 @@ public enum MergeMethod: String, Sendable, CaseIterable, Codable {
     }
 
     /// Whether the method adds task vectors without dividing by the weights (task arithmetic, DARE, breadcrumbs,
-    /// magnitude pruning): its default weight is 1 per input (θ_base + λ·Σ τᵢ); the others default to equal weights
-    /// summing to 1.
+    /// magnitude pruning, TSV): its default weight is 1 per input (θ_base + λ·Σ τᵢ); the others default to equal
+    /// weights summing to 1.
     public var addsTaskVectors: Bool {
         switch self {
-        case .taskArithmetic, .dareLinear, .dareTies, .breadcrumbs, .magnitudePrune: true
+        case .taskArithmetic, .dareLinear, .dareTies, .breadcrumbs, .magnitudePrune, .tsv: true
         default: false
         }
     }

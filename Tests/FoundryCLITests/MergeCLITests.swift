@@ -119,6 +119,32 @@ struct MergeCLITests {
     }
 
     @Test(.enabled(if: hasInputs, "needs .models and ../shared/reference/merging"))
+    func tsvMergesAdaptersAndIsRefusedForCheckpoints() throws {
+        let folder = TemporaryDirectory()
+        let out = folder.file("tsv")
+        let merge = try FoundryCLI.run([
+            "merge", "--adapters", Self.adapters, "--method", "tsv", "--lambda", "0.5", "--model",
+            Self.modelDirectory.path, "--out", out.path, "--json",
+        ])
+        #expect(merge.status == 0, "\(merge.standardError)")
+        let adapter = try #require(try merge.json()["adapter"] as? [String: Any])
+        #expect(adapter["method"] as? String == "tsv" && adapter["lambda"] as? Double == 0.5)
+        #expect(adapter["weights"] as? [Double] == [1, 1] && adapter["rank"] as? Int == 16)
+        let input = try folder.write("texts.txt", "subscribe to my channel\n")
+        let predict = try FoundryCLI.run([
+            "predict", "--model", Self.modelDirectory.path, "--adapter", out.path, "--input", input.path, "--json",
+        ])
+        #expect(predict.status == 0, "\(predict.standardError)")
+
+        let base = try Self.checkpoint(folder, "base", 1), tuned = try Self.checkpoint(folder, "tuned", 2)
+        let checkpoints = try FoundryCLI.run([
+            "merge", "--models", "\(tuned.path),\(tuned.path)", "--base", base.path, "--method", "tsv", "--out",
+            folder.file("full").path,
+        ])
+        #expect(checkpoints.status != 0 && checkpoints.standardError.contains("tsv applies to adapters"))
+    }
+
+    @Test(.enabled(if: hasInputs, "needs .models and ../shared/reference/merging"))
     func conflictsPrintJSONAndMarkdown() throws {
         let json = try FoundryCLI.run([
             "merge", "conflicts", "--adapters", Self.adapters, "--model", Self.modelDirectory.path, "--top", "0.2",

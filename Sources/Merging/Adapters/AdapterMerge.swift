@@ -17,7 +17,8 @@ import Tensors
 /// drops both tails. `fisher` averages ΔW entries weighted by a Kronecker estimate of their Fisher information,
 /// F̂(o, i) = √(mean_r F_B(o, r) · mean_r F_A(r, i)) (the saved Fisher is that of the factors; Matena & Raffel 2022
 /// average parameters by their own Fisher). `regmean` solves Σᵢ ΔW′G̃ᵢ = Σᵢ ΔWᵢG̃ᵢ per layer with the Gram matrices of
-/// that layer's inputs and off-diagonal scaling α (Jin et al. 2023).
+/// that layer's inputs and off-diagonal scaling α (Jin et al. 2023). `tsv` decorrelates the tasks' singular vectors
+/// before adding them (``TaskSingularVectors``).
 ///
 /// **Heads.** PEFT gives the merged adapter the base model's original classifier. Foundry keeps each task's own head
 /// beside the merged encoder update (`heads.safetensors`, a multi-task model); the adapter file itself carries the first
@@ -46,7 +47,8 @@ public enum AdapterMerge {
         public var gamma: Double = 0.01
         /// Rank of the re-factored update (default: Σ rᵢ in ΔW space, PEFT's own default in PEFT mode).
         public var rank: Int?
-        /// λ of task arithmetic (and of TIES / DARE), scaling the merged update.
+        /// λ scaling the merged update of task arithmetic, TIES, DARE, breadcrumbs, magnitude pruning and TSV (the
+        /// paper's α).
         public var lambda: Float = 1
         /// Reproduce PEFT's `add_weighted_adapter` arithmetic instead of the exact ΔW-space merge.
         public var peftCompatible = false
@@ -312,7 +314,7 @@ public enum AdapterMerge {
         let record = MergeRecord(
             method: method.rawValue, mode: mode, tasks: inputs.map(\.name), adapters: inputs.map(\.path),
             weights: weights, density: method.usesDensity ? configuration.density : nil,
-            lambda: method == .taskArithmetic ? Double(configuration.lambda) : nil, rank: rank,
+            lambda: [.taskArithmetic, .tsv].contains(method) ? Double(configuration.lambda) : nil, rank: rank,
             seed: [.dareLinear, .dareTies].contains(method) ? configuration.seed : nil,
             head: {
                 switch configuration.head {
@@ -385,6 +387,10 @@ public enum AdapterMerge {
                 deltas, weights: weights, inputs: inputs,
                 grams: sources.map { $0.grams?[AdapterMergeInput.gramKey(layer: layer, target: target)] },
                 alpha: configuration.regmeanAlpha, name: name)
+        case .tsv:
+            return try TaskSingularVectors.merge(
+                deltas, weights: weights, inputs: inputs, ranks: sources.map(\.adapter.configuration.rank),
+                lambda: lambda, name: name)
         }
     }
 

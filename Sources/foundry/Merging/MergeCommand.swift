@@ -68,7 +68,7 @@ struct MergeApplyCommand: ParsableCommand {
 
     @Option(
         help:
-            "One weight per input, comma-separated (default: 1 each for task_arithmetic, dare_*, breadcrumbs, magnitude_prune; else equal weights summing to 1)."
+            "One weight per input, comma-separated (default: 1 each for task_arithmetic, dare_*, breadcrumbs, magnitude_prune, tsv; else equal weights summing to 1)."
     )
     var weights: String?
 
@@ -87,7 +87,11 @@ struct MergeApplyCommand: ParsableCommand {
     @Option(help: "Rank of the merged adapter (default: Σ ranks in ΔW space; PEFT's default with --peft-compatible).")
     var rank: Int?
 
-    @Option(name: .customLong("lambda"), help: "λ scaling the merged task vector (default 1).")
+    @Option(
+        name: .customLong("lambda"),
+        help:
+            "λ scaling the merged task vector: task_arithmetic, ties, dare_*, breadcrumbs, magnitude_prune, tsv (default 1)."
+    )
     var lambda: Float = 1
 
     @Flag(help: "Reproduce PEFT's add_weighted_adapter arithmetic (factor space) instead of the exact ΔW merge.")

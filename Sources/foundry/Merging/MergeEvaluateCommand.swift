@@ -40,7 +40,9 @@ struct MergeEvaluateCommand: ParsableCommand {
     @Option(help: "Kept fraction of the sparsifying methods.")
     var density: Double = 0.5
 
-    @Option(name: .customLong("lambda"), help: "λ of task arithmetic.")
+    @Option(
+        name: .customLong("lambda"),
+        help: "λ scaling the merged task vector: task_arithmetic, ties, dare_*, breadcrumbs, magnitude_prune, tsv.")
     var lambda: Float = 1
 
     @Option(help: "Merged rank (default: the method's).")
