@@ -114,7 +114,7 @@ struct CheckpointFormatsTests {
         // F64: task vector (0, 0, -1, 2).
         let double = try Self.checkpoint(folder, "double", [.f64("w", [1, 2, 2, 6])])
         let output = folder.file("merged")
-        try CheckpointMerge.merge(
+        _ = try CheckpointMerge.merge(
             models: [half, double], base: base, output: output, configuration: .init(method: .taskArithmetic))
         let merged = try SafeTensorsStream(url: output.appendingPathComponent("model.safetensors"))
         #expect(merged.entry("w")?.dtype == "F32")
@@ -143,7 +143,7 @@ struct CheckpointFormatsTests {
             configuration.seed = 7
             let single = folder.file("single-\(method.rawValue)")
             let shardedOut = folder.file("sharded-\(method.rawValue)")
-            try CheckpointMerge.merge(models: [t1, t2], base: base, output: single, configuration: configuration)
+            _ = try CheckpointMerge.merge(models: [t1, t2], base: base, output: single, configuration: configuration)
             let report = try CheckpointMerge.merge(
                 models: [t1, t2], base: shardedBase, output: shardedOut, configuration: configuration)
             #expect(report.mergedTensors == 2)
@@ -178,7 +178,7 @@ struct CheckpointFormatsTests {
         let base = try Self.checkpoint(folder, "base", [.f32("a", [1, 2])])
         let output = folder.file("merged")
         func merge(_ model: URL) throws {
-            try CheckpointMerge.merge(
+            _ = try CheckpointMerge.merge(
                 models: [model, model], base: base, output: output, configuration: .init(method: .ties))
         }
         let missing = try Self.sharded(
