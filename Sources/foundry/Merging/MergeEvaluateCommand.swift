@@ -26,7 +26,7 @@ struct MergeEvaluateCommand: ParsableCommand {
     var tasks: String
 
     @Option(help: "Merge methods, comma-separated (exact ΔW-space defaults).")
-    var methods: String = "linear,ties,fisher,regmean"
+    var methods: String = "linear,ties,fisher,regmean,tsv"
 
     @Option(help: "PEFT combination types run in PEFT-compatible mode, comma-separated (reported as peft_<type>).")
     var peftMethods: String?
