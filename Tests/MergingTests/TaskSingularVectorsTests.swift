@@ -43,6 +43,15 @@ struct TaskSingularVectorsTests {
         for k in merged.indices { #expect(abs(merged[k] - Self.first[k]) < 1e-4) }
     }
 
+    @Test func equalWeightsActAsLambda() throws {
+        // The pipeline spec has no λ for merge steps: weights [w, w] must give what λ = w gives.
+        let weighted = try TaskSingularVectors.merge(
+            [Self.first, Self.second], weights: [0.5, 0.5], inputs: 4, ranks: [2, 1], lambda: 1, name: "m")
+        let scaled = try TaskSingularVectors.merge(
+            [Self.first, Self.second], weights: [1, 1], inputs: 4, ranks: [2, 1], lambda: 0.5, name: "m")
+        for k in weighted.indices { #expect(abs(weighted[k] - scaled[k]) < 1e-5) }
+    }
+
     @Test func anAllZeroUpdateAddsNothing() throws {
         // An untrained adapter (B = 0) has no singular vectors to decorrelate against.
         let zero = [Float](repeating: 0, count: Self.first.count)
