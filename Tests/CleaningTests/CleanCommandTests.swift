@@ -13,7 +13,7 @@ struct CleanCommandTests {
         status: Int32, stdout: String, stderr: String
     ) {
         let process = Process()
-        process.executableURL = try #require(Self.binary)
+        process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
         let input = Pipe(), output = Pipe(), errors = Pipe()

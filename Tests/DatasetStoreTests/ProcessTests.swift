@@ -25,7 +25,7 @@ struct ProcessTests {
 
     static func importProcess(_ fixture: TemporaryStore, file: URL, dataset: String) throws -> (Process, Pipe) {
         let process = Process()
-        process.executableURL = try #require(FoundryBinary.url)
+        process.executableURL = FoundryBinary.url
         process.arguments = ["store", "import", file.path, "--dataset", dataset, "--store", fixture.path]
         process.environment = ProcessInfo.processInfo.environment.merging(["FOUNDRY_TOKEN": fixture.ownerToken]) { $1 }
         let pipe = Pipe()

@@ -12,7 +12,7 @@ struct ServeDrainTests {
         .enabled(if: TestData.model != nil && FoundryCLI.executable != nil))
     func drainOnSigterm() async throws {
         let process = Process()
-        process.executableURL = try #require(FoundryCLI.executable)
+        process.executableURL = FoundryCLI.executable
         process.arguments = [
             "serve", "--model", try #require(TestData.model).path, "--insecure-no-auth", "--port", "0",
             "--drain-seconds", "60",

@@ -119,7 +119,7 @@ extension ModelRepository {
                     let url = folderURL.appendingPathComponent(name)
                     let size = (try? manager.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
                     if (try? manager.removeItem(at: url)) != nil {
-                        freed += size ?? 0
+                        freed += size
                         if !name.hasPrefix(".tmp-") && !unreachable.contains(id) { files += 1 }
                     }
                 }
