@@ -55,6 +55,7 @@ public enum TaskSingularVectors {
                 values.append(s[j])
             }
         }
+        guard !values.isEmpty else { return [Float](repeating: 0, count: outputs * inputs) }
         let orthogonalLeft = try polarFactor(columns: left, rows: outputs, name: name)
         let orthogonalRight = try polarFactor(columns: right, rows: inputs, name: name)
         // λ · U⊥ · diag(S) · V⊥ᵀ
