@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import FoundryTestSupport
 import ServingHTTP
 import Testing
@@ -25,30 +26,29 @@ struct ServeDrainTests {
         defer { if process.isRunning { process.terminate() } }
         let port = try #require(try Self.listeningPort(output.fileHandleForReading))
         let client = ServingClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")), token: nil)
-        let texts = (0..<4).map { "request text number \($0) about a great video, please subscribe to my channel" }
-        let statuses = Task {
-            await withTaskGroup(of: Int.self) { group in
-                for index in 0..<8 {
-                    group.addTask {
-                        (try? await client.post("/v1/embeddings", json: ["input": texts.map { "\(index) \($0)" }]))?
-                            .status ?? -1
-                    }
-                }
-                var all: [Int] = []
-                for await status in group { all.append(status) }
-                return all
-            }
-        }
-        // Wait until the server has work queued, then ask it to stop.
+        // A burst of requests, then SIGTERM once the server reports work queued. On a loaded machine one burst
+        // can finish between two polls of /metrics; then it must have been answered 200, and another burst follows.
+        var burst: Task<[Int], Never>?
         var queued = false
-        for _ in 0..<400 where !queued {
-            let metrics = String(decoding: (try? await client.get("/metrics"))?.body ?? Data(), as: UTF8.self)
-            queued = metrics.split(separator: "\n").contains {
-                $0.hasPrefix("foundry_queue_depth ") && !$0.hasSuffix(" 0")
+        for wave in 0..<20 where !queued {
+            let (current, finished) = Self.burst(client, wave: wave)
+            burst = current
+            while !queued {
+                let metrics = String(decoding: (try? await client.get("/metrics"))?.body ?? Data(), as: UTF8.self)
+                queued = metrics.split(separator: "\n").contains {
+                    $0.hasPrefix("foundry_queue_depth ") && !$0.hasSuffix(" 0")
+                }
+                if queued { break }
+                if finished.flag.load(ordering: .acquiring) {
+                    let statuses = await current.value
+                    #expect(statuses.allSatisfy { $0 == 200 }, "a burst before SIGTERM: \(statuses)")
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(5))
             }
-            if !queued { try await Task.sleep(for: .milliseconds(5)) }
         }
         #expect(queued)
+        let statuses = try #require(burst)
         kill(process.processIdentifier, SIGTERM)
         let answered = await statuses.value
         process.waitUntilExit()
@@ -57,6 +57,32 @@ struct ServeDrainTests {
         #expect(process.terminationStatus == 0)
         let rest = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(rest.contains("drained"))
+    }
+
+    /// Twelve concurrent embedding requests of eight texts each; the statuses they got (-1 for no answer).
+    static func burst(_ client: ServingClient, wave: Int) -> (statuses: Task<[Int], Never>, finished: Flag) {
+        let finished = Flag()
+        let texts = (0..<8).map { "request text number \($0) about a great video, please subscribe to my channel" }
+        let statuses = Task {
+            await withTaskGroup(of: Int.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        (try? await client.post("/v1/embeddings", json: ["input": texts.map { "\(wave).\(index) \($0)" }]))?
+                            .status ?? -1
+                    }
+                }
+                var all: [Int] = []
+                for await status in group { all.append(status) }
+                finished.flag.store(true, ordering: .releasing)
+                return all
+            }
+        }
+        return (statuses, finished)
+    }
+
+    /// A flag one task raises and another reads without waiting.
+    final class Flag: Sendable {
+        let flag = Atomic<Bool>(false)
     }
 
     /// Reads the server's first line and returns the port it names.
