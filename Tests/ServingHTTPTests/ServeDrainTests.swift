@@ -66,9 +66,9 @@ struct ServeDrainTests {
         let statuses = Task {
             await withTaskGroup(of: Int.self) { group in
                 for index in 0..<12 {
+                    let input = texts.map { "\(wave).\(index) \($0)" }
                     group.addTask {
-                        (try? await client.post("/v1/embeddings", json: ["input": texts.map { "\(wave).\(index) \($0)" }]))?
-                            .status ?? -1
+                        (try? await client.post("/v1/embeddings", json: ["input": input]))?.status ?? -1
                     }
                 }
                 var all: [Int] = []
