@@ -62,6 +62,23 @@ struct MergeCLITests {
         return tensors
     }
 
+    /// Runs `foundry merge --adapters` on the two reference adapters with `options`, expects success, and returns
+    /// the JSON record's `adapter` object.
+    static func mergeAdapters(_ options: [String], out: URL) throws -> [String: Any] {
+        let merge = try FoundryCLI.run(
+            ["merge", "--adapters", adapters] + options + ["--model", modelDirectory.path, "--out", out.path, "--json"])
+        #expect(merge.status == 0, "\(merge.standardError)")
+        return try #require(try merge.json()["adapter"] as? [String: Any])
+    }
+
+    /// Runs `foundry predict --json` with `adapter` on `texts` (one per line), written into `folder`.
+    static func predict(adapter: URL, texts: String, in folder: TemporaryDirectory) throws -> FoundryCLI.Output {
+        let input = try folder.write("texts.txt", texts)
+        return try FoundryCLI.run([
+            "predict", "--model", modelDirectory.path, "--adapter", adapter.path, "--input", input.path, "--json",
+        ])
+    }
+
     static func checkpoint(_ folder: TemporaryDirectory, _ name: String, _ scale: Float) throws -> URL {
         let values: [Float] = (0..<16).map { Float($0 % 5) * scale - 1 }
         _ = try folder.write("\(name)/config.json", "{\"architectures\": [\"BertModel\"]}")
@@ -75,23 +92,14 @@ struct MergeCLITests {
     func mergeAdaptersWritesAPEFTFolderThatPredictLoads() throws {
         let folder = TemporaryDirectory()
         let out = folder.file("merged")
-        let merge = try FoundryCLI.run([
-            "merge", "--adapters", Self.adapters, "--weights", "0.6,0.4", "--method", "ties", "--model",
-            Self.modelDirectory.path, "--out", out.path, "--json",
-        ])
-        #expect(merge.status == 0, "\(merge.standardError)")
-        let record = try merge.json()
-        let adapter = try #require(record["adapter"] as? [String: Any])
+        let adapter = try Self.mergeAdapters(["--weights", "0.6,0.4", "--method", "ties"], out: out)
         #expect(adapter["mode"] as? String == "exact_delta_space")
         #expect(adapter["rank"] as? Int == 16)
         #expect(adapter["tasks"] as? [String] == ["a", "b"])
         for file in ["adapter_config.json", "adapter_model.safetensors", "heads.safetensors", "merge.json"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
         }
-        let input = try folder.write("texts.txt", "subscribe to my channel\nlovely song\n")
-        let predict = try FoundryCLI.run([
-            "predict", "--model", Self.modelDirectory.path, "--adapter", out.path, "--input", input.path, "--json",
-        ])
+        let predict = try Self.predict(adapter: out, texts: "subscribe to my channel\nlovely song\n", in: folder)
         #expect(predict.status == 0, "\(predict.standardError)")
         #expect(try predict.json()["count"] as? Int == 2)
 
@@ -122,18 +130,10 @@ struct MergeCLITests {
     func tsvMergesAdaptersAndIsRefusedForCheckpoints() throws {
         let folder = TemporaryDirectory()
         let out = folder.file("tsv")
-        let merge = try FoundryCLI.run([
-            "merge", "--adapters", Self.adapters, "--method", "tsv", "--lambda", "0.5", "--model",
-            Self.modelDirectory.path, "--out", out.path, "--json",
-        ])
-        #expect(merge.status == 0, "\(merge.standardError)")
-        let adapter = try #require(try merge.json()["adapter"] as? [String: Any])
+        let adapter = try Self.mergeAdapters(["--method", "tsv", "--lambda", "0.5"], out: out)
         #expect(adapter["method"] as? String == "tsv" && adapter["lambda"] as? Double == 0.5)
         #expect(adapter["weights"] as? [Double] == [1, 1] && adapter["rank"] as? Int == 16)
-        let input = try folder.write("texts.txt", "subscribe to my channel\n")
-        let predict = try FoundryCLI.run([
-            "predict", "--model", Self.modelDirectory.path, "--adapter", out.path, "--input", input.path, "--json",
-        ])
+        let predict = try Self.predict(adapter: out, texts: "subscribe to my channel\n", in: folder)
         #expect(predict.status == 0, "\(predict.standardError)")
 
         let base = try Self.checkpoint(folder, "base", 1), tuned = try Self.checkpoint(folder, "tuned", 2)
